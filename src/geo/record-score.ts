@@ -1,0 +1,413 @@
+import type { MultiPolygon, Polygon } from 'geojson';
+import { Problem } from '../domain/problem.ts';
+import type { DecodedHypothesis, DecodedRecord } from './record-decode.ts';
+import { localPlane } from './record-plane.ts';
+
+/**
+ * Scoring of a decoded minefield record against the devices actually found: how far the
+ * finds lie from each hypothesis's rows and perimeter, how many fall inside, how much a
+ * rigid move of the record would improve the match, and found against declared counts.
+ * All distances are metres in a local plane round the findings (record-plane.ts).
+ */
+
+export interface Finding {
+  lon: number;
+  lat: number;
+  model?: string;
+  /** Devices at this point (default 1). */
+  quantity?: number;
+}
+
+export interface DistanceSummary {
+  medianM: number;
+  p95M: number;
+  maxM: number;
+}
+
+export interface RigidFit {
+  /** What the finds were fitted to: the rows, or the perimeter when the record has no rows. */
+  target: 'rows' | 'boundary';
+  /** Rotation of the record about its centroid that best matches the finds, degrees clockwise. */
+  rotationDeg: number;
+  /** Move of the record's centroid, metres. */
+  shiftEastM: number;
+  shiftNorthM: number;
+  /** Scale of the record (1 unless scale fitting was asked). */
+  scale: number;
+  /** Distances of finds to the moved target, metres. */
+  residualRmsM: number;
+  residualMaxM: number;
+  iterations: number;
+}
+
+export interface CountByModel {
+  model: string;
+  declared: number | null;
+  found: number;
+  foundInsideUncertainty: number;
+}
+
+export interface HypothesisScore {
+  id: string;
+  label: string;
+  /** Distances of finds to the nearest row (null when the record has no rows). */
+  toRows: DistanceSummary | null;
+  /** Distances of finds to the perimeter line. */
+  toBoundary: DistanceSummary;
+  /** Misfit used to rank hypotheses: distance to the nearest row, or (no rows) distance outside the perimeter. */
+  misfit: DistanceSummary;
+  shareInsidePolygon: number;
+  shareInsideUncertainty: number;
+  fit: RigidFit | null;
+  counts: CountByModel[];
+}
+
+export interface Scores {
+  findingCount: number;
+  /** Devices found (sum of quantities). */
+  deviceCount: number;
+  declaredCount: number | null;
+  hypotheses: HypothesisScore[];
+  /** The best-supported hypothesis, or null without finds. */
+  best: {
+    id: string;
+    label: string;
+    criterion: string;
+    medianMisfitM: number;
+    runnerUpId: string | null;
+    runnerUpMedianMisfitM: number | null;
+  } | null;
+}
+
+export interface ScoreOptions {
+  /** Let the rigid fit scale the record too (a wrong pace length shows as a scale). */
+  fitScale?: boolean;
+}
+
+/** The ranking rule, stated with every result so that a score can be reproduced and argued with. */
+export const BEST_HYPOTHESIS_CRITERION =
+  'smallest median misfit (distance of finds to the nearest row, or outside the perimeter when there are no rows); ties: larger share inside the uncertainty polygon, then smaller 95th percentile';
+
+type Xy = [number, number];
+type Segment = [Xy, Xy];
+
+/**
+ * Scores every decoded hypothesis against the finds and names the best-supported one
+ * (BEST_HYPOTHESIS_CRITERION).
+ *
+ * @example scoreRecord(decodeRecord(record), [{ lon: 45.1, lat: 40.0, model: 'PMN' }]).best?.id
+ */
+export function scoreRecord(decoded: DecodedRecord, findings: Finding[], opts: ScoreOptions = {}): Scores {
+  const declaredCount = decoded.declaredMines.length
+    ? decoded.declaredMines.reduce((s, d) => s + d.count, 0)
+    : null;
+  const deviceCount = findings.reduce((s, f) => s + (f.quantity ?? 1), 0);
+  if (findings.length === 0) {
+    return {
+      findingCount: 0,
+      deviceCount: 0,
+      declaredCount,
+      hypotheses: [],
+      best: null,
+    };
+  }
+  const lon0 = findings.reduce((s, f) => s + f.lon, 0) / findings.length;
+  const lat0 = findings.reduce((s, f) => s + f.lat, 0) / findings.length;
+  const plane = localPlane(lon0, lat0);
+  const points = findings.map((f) => plane.toLocal(f.lon, f.lat));
+
+  const hypotheses = decoded.hypotheses.map((h) =>
+    scoreHypothesis(h, decoded, findings, points, plane, opts),
+  );
+  const ranked = [...hypotheses]
+    .map((s, order) => ({ s, order }))
+    .sort(
+      (a, b) =>
+        a.s.misfit.medianM - b.s.misfit.medianM ||
+        b.s.shareInsideUncertainty - a.s.shareInsideUncertainty ||
+        a.s.misfit.p95M - b.s.misfit.p95M ||
+        a.order - b.order,
+    );
+  const top = ranked[0]!.s;
+  const second = ranked[1]?.s ?? null;
+  return {
+    findingCount: findings.length,
+    deviceCount,
+    declaredCount,
+    hypotheses,
+    best: {
+      id: top.id,
+      label: top.label,
+      criterion: BEST_HYPOTHESIS_CRITERION,
+      medianMisfitM: top.misfit.medianM,
+      runnerUpId: second?.id ?? null,
+      runnerUpMedianMisfitM: second?.misfit.medianM ?? null,
+    },
+  };
+}
+
+function scoreHypothesis(
+  h: DecodedHypothesis,
+  decoded: DecodedRecord,
+  findings: Finding[],
+  points: Xy[],
+  plane: ReturnType<typeof localPlane>,
+  opts: ScoreOptions,
+): HypothesisScore {
+  const toXy = ([lon, lat]: number[]): Xy => plane.toLocal(lon!, lat!);
+  const rowSegments: Segment[] = h.rows.map((r) => [
+    toXy(r.line.coordinates[0]!),
+    toXy(r.line.coordinates[1]!),
+  ]);
+  const polygonRings = localRings(h.polygon, toXy);
+  const uncertaintyRings = localRings(h.uncertaintyPolygon, toXy);
+  const boundarySegments = ringSegments(polygonRings);
+
+  const rowDistances = rowSegments.length
+    ? points.map((p) => nearestOnSegments(p, rowSegments).distance)
+    : null;
+  const boundaryDistances = points.map((p) => nearestOnSegments(p, boundarySegments).distance);
+  const inside = points.map((p) => insideRings(p, polygonRings));
+  const insideUncertainty = points.map((p) => insideRings(p, uncertaintyRings));
+  const misfits = rowDistances ?? boundaryDistances.map((d, i) => (inside[i] ? 0 : d));
+
+  const declared = new Map(decoded.declaredMines.map((d) => [d.model, d.count]));
+  const found = new Map<string, { found: number; inside: number }>();
+  findings.forEach((f, i) => {
+    const model = f.model ?? 'unknown';
+    const c = found.get(model) ?? { found: 0, inside: 0 };
+    c.found += f.quantity ?? 1;
+    if (insideUncertainty[i]) c.inside += f.quantity ?? 1;
+    found.set(model, c);
+  });
+  const models = [...new Set([...declared.keys(), ...found.keys()])].sort();
+
+  return {
+    id: h.id,
+    label: h.label,
+    toRows: rowDistances ? summarise(rowDistances) : null,
+    toBoundary: summarise(boundaryDistances),
+    misfit: summarise(misfits),
+    shareInsidePolygon: share(inside),
+    shareInsideUncertainty: share(insideUncertainty),
+    fit: rigidFit(
+      points,
+      rowSegments.length ? rowSegments : boundarySegments,
+      opts.fitScale ?? false,
+      rowSegments.length ? 'rows' : 'boundary',
+    ),
+    counts: models.map((model) => ({
+      model,
+      declared: declared.get(model) ?? null,
+      found: found.get(model)?.found ?? 0,
+      foundInsideUncertainty: found.get(model)?.inside ?? 0,
+    })),
+  };
+}
+
+function localRings(geometry: Polygon | MultiPolygon, toXy: (p: number[]) => Xy): Xy[][] {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  return polygons.flatMap((poly) => poly.map((ring) => ring.map(toXy)));
+}
+
+function ringSegments(rings: Xy[][]): Segment[] {
+  const out: Segment[] = [];
+  for (const ring of rings) for (let i = 0; i + 1 < ring.length; i++) out.push([ring[i]!, ring[i + 1]!]);
+  return out;
+}
+
+/**
+ * Even-odd point in polygon over all rings (holes included), by ray casting.
+ *
+ * @example insideRings([1, 1], [[[0,0],[2,0],[2,2],[0,2],[0,0]]]) // true
+ */
+export function insideRings([x, y]: Xy, rings: Xy[][]): boolean {
+  let inside = false;
+  for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i]!;
+      const [xj, yj] = ring[j]!;
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+/**
+ * Nearest point to `p` on a set of segments, and its distance.
+ *
+ * @example nearestOnSegments([1, 1], [[[0, 0], [2, 0]]]) // { point: [1, 0], distance: 1 }
+ */
+export function nearestOnSegments(p: Xy, segments: Segment[]): { point: Xy; distance: number } {
+  let best: { point: Xy; distance: number } = { point: p, distance: Number.POSITIVE_INFINITY };
+  for (const [a, b] of segments) {
+    const dx = b[0] - a[0];
+    const dy = b[1] - a[1];
+    const len2 = dx * dx + dy * dy;
+    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
+    const q: Xy = [a[0] + t * dx, a[1] + t * dy];
+    const d = Math.hypot(p[0] - q[0], p[1] - q[1]);
+    if (d < best.distance) best = { point: q, distance: d };
+  }
+  return best;
+}
+
+/**
+ * Percentile with linear interpolation between order statistics (Hyndman & Fan type 7, as
+ * numpy's default and Excel's PERCENTILE.INC).
+ *
+ * @example percentile([1, 2, 3, 4], 0.5) // 2.5
+ */
+export function percentile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
+}
+
+function summarise(values: number[]): DistanceSummary {
+  return { medianM: percentile(values, 0.5), p95M: percentile(values, 0.95), maxM: Math.max(...values) };
+}
+
+function share(flags: boolean[]): number {
+  return flags.filter(Boolean).length / flags.length;
+}
+
+interface Similarity {
+  scale: number;
+  rotationRad: number;
+  tx: number;
+  ty: number;
+}
+
+function applySimilarity(t: Similarity, [x, y]: Xy): Xy {
+  const c = Math.cos(t.rotationRad);
+  const s = Math.sin(t.rotationRad);
+  return [t.scale * (c * x - s * y) + t.tx, t.scale * (s * x + c * y) + t.ty];
+}
+
+/**
+ * Least-squares similarity (or rigid, without scale) transform taking points `a` onto
+ * `b` pairwise (2-D Procrustes/Umeyama; rotation counter-clockwise in the x/y plane).
+ *
+ * @example procrustes([[0,0],[1,0]], [[1,1],[1,2]], false) // rotation 90°, shift (1, 1)
+ */
+export function procrustes(a: Xy[], b: Xy[], withScale: boolean): Similarity {
+  const n = a.length;
+  const ax = a.reduce((s, p) => s + p[0], 0) / n;
+  const ay = a.reduce((s, p) => s + p[1], 0) / n;
+  const bx = b.reduce((s, p) => s + p[0], 0) / n;
+  const by = b.reduce((s, p) => s + p[1], 0) / n;
+  let dot = 0;
+  let cross = 0;
+  let aa = 0;
+  for (let i = 0; i < n; i++) {
+    const [x1, y1] = [a[i]![0] - ax, a[i]![1] - ay];
+    const [x2, y2] = [b[i]![0] - bx, b[i]![1] - by];
+    dot += x1 * x2 + y1 * y2;
+    cross += x1 * y2 - y1 * x2;
+    aa += x1 * x1 + y1 * y1;
+  }
+  const rotationRad = Math.atan2(cross, dot);
+  const scale = withScale && aa > 0 ? Math.hypot(dot, cross) / aa : 1;
+  const c = Math.cos(rotationRad);
+  const s = Math.sin(rotationRad);
+  return { scale, rotationRad, tx: bx - scale * (c * ax - s * ay), ty: by - scale * (s * ax + c * ay) };
+}
+
+/**
+ * Iterative closest point: the finds are moved onto the target lines (rows or perimeter)
+ * by the similarity that minimises the squared distances to their nearest target points,
+ * re-pairing after each move, until the move stops changing. The result is stated as the
+ * inverse: how the record would have to be moved to match the finds.
+ */
+function rigidFit(
+  points: Xy[],
+  target: Segment[],
+  withScale: boolean,
+  kind: 'rows' | 'boundary',
+): RigidFit | null {
+  if (points.length < (withScale ? 3 : 2) || target.length === 0) return null;
+  let t: Similarity = { scale: 1, rotationRad: 0, tx: 0, ty: 0 };
+  let iterations = 0;
+  let previous = Number.POSITIVE_INFINITY;
+  for (; iterations < 200; iterations++) {
+    const moved = points.map((p) => applySimilarity(t, p));
+    const nearest = moved.map((p) => nearestOnSegments(p, target).point);
+    t = procrustes(points, nearest, withScale);
+    const sum = points.reduce((s, p, i) => {
+      const q = applySimilarity(t, p);
+      return s + (q[0] - nearest[i]![0]) ** 2 + (q[1] - nearest[i]![1]) ** 2;
+    }, 0);
+    if (Math.abs(previous - sum) < 1e-10 * Math.max(1, sum)) break;
+    previous = sum;
+  }
+  const residuals = points.map((p) => nearestOnSegments(applySimilarity(t, p), target).distance / t.scale);
+  // The record's correction is the inverse map; express it about the target's centroid.
+  const ends = target.flat();
+  const cx = ends.reduce((s, p) => s + p[0], 0) / ends.length;
+  const cy = ends.reduce((s, p) => s + p[1], 0) / ends.length;
+  const inverse: Similarity = inverseSimilarity(t);
+  const [mx, my] = applySimilarity(inverse, [cx, cy]);
+  return {
+    target: kind,
+    // Counter-clockwise in the east/north plane is anticlockwise on the map; azimuths turn clockwise.
+    rotationDeg: (-inverse.rotationRad * 180) / Math.PI,
+    shiftEastM: mx - cx,
+    shiftNorthM: my - cy,
+    scale: inverse.scale,
+    residualRmsM: Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / residuals.length),
+    residualMaxM: Math.max(...residuals),
+    iterations: iterations + 1,
+  };
+}
+
+function inverseSimilarity(t: Similarity): Similarity {
+  const scale = 1 / t.scale;
+  const rotationRad = -t.rotationRad;
+  const c = Math.cos(rotationRad);
+  const s = Math.sin(rotationRad);
+  return { scale, rotationRad, tx: -scale * (c * t.tx - s * t.ty), ty: -scale * (s * t.tx + c * t.ty) };
+}
+
+/**
+ * Finds from a GeoJSON FeatureCollection of points (WGS 84 lon/lat), with optional
+ * properties `model` and `quantity`; anything else is `record.findings_invalid` at the
+ * feature's index.
+ *
+ * @example findingsFromGeoJson({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [45, 40] }, properties: { model: 'PMN' } }] }) // [{ lon: 45, lat: 40, model: 'PMN' }]
+ */
+export function findingsFromGeoJson(value: unknown): Finding[] {
+  const fc = value as { type?: unknown; features?: unknown };
+  if (fc?.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
+    throw new Problem(
+      'record.findings_invalid',
+      { feature: '-', reason: 'not a FeatureCollection' },
+      { pointer: '' },
+    );
+  }
+  return fc.features.map((f: any, i: number): Finding => {
+    const bad = (reason: string) =>
+      new Problem('record.findings_invalid', { feature: i, reason }, { pointer: `/features/${i}`, row: i });
+    const c = f?.geometry?.coordinates;
+    if (
+      f?.geometry?.type !== 'Point' ||
+      !Array.isArray(c) ||
+      !Number.isFinite(c[0]) ||
+      !Number.isFinite(c[1])
+    ) {
+      throw bad('geometry is not a Point with numeric coordinates');
+    }
+    if (Math.abs(c[1]) > 90 || Math.abs(c[0]) > 180)
+      throw bad('coordinates are not longitude, latitude in degrees');
+    const props = f.properties ?? {};
+    const finding: Finding = { lon: c[0], lat: c[1] };
+    if (props.model !== undefined && props.model !== null) finding.model = String(props.model);
+    if (props.quantity !== undefined && props.quantity !== null) {
+      if (!Number.isInteger(props.quantity) || props.quantity < 1)
+        throw bad('quantity is not a whole number of at least 1');
+      finding.quantity = props.quantity;
+    }
+    return finding;
+  });
+}
