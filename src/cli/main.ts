@@ -1,0 +1,49 @@
+import { Command } from 'commander';
+import { settingsFromEnv } from '../config.ts';
+import { isProblem } from '../domain/problem.ts';
+import { t } from '../i18n/catalogue.ts';
+import { VERSION } from '../version.ts';
+import { registerImportEventsCommand } from './import-events.ts';
+import { registerDeclinationCommand } from './declination.ts';
+import { registerRecordCommands } from './record.ts';
+import { registerServerCommands } from './server.ts';
+
+/**
+ * The `safeground` command. Every subcommand lives in its own module; this file only wires
+ * them together and turns problems into catalogue messages with their code.
+ */
+const program = new Command();
+program
+  .name('safeground')
+  .description('Safeground: information management for humanitarian mine action')
+  .version(VERSION)
+  .showHelpAfterError();
+
+registerServerCommands(program);
+registerImportEventsCommand(program);
+const geo = await registerGeo(program);
+registerDeclinationCommand(geo);
+registerRecordCommands(program);
+
+async function registerGeo(p: Command): Promise<Command> {
+  const { registerGeoCommands } = await import('./geo.ts');
+  registerGeoCommands(p);
+  return p.commands.find((c) => c.name() === 'geo')!;
+}
+
+export function reportError(err: unknown): never {
+  const locale = settingsFromEnv().locale;
+  if (isProblem(err)) {
+    console.error(t('cli.error', { code: err.code, message: t(err.code, { ...err.params, ...err.where }, locale) }, locale));
+    for (const o of err.others) console.error(`  ${o.code}: ${t(o.code, { ...o.params, ...o.where }, locale)}`);
+  } else {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  }
+  process.exit(1);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  reportError(err);
+}

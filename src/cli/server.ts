@@ -1,0 +1,106 @@
+import type { Command } from 'commander';
+import { settingsFromEnv } from '../config.ts';
+import { isDatabaseEmpty } from '../db/repositories/demo.ts';
+import { migrate } from '../db/migrate.ts';
+import { buildApp } from '../http/app.ts';
+import { webPlugin } from '../http/web.ts';
+import { t } from '../i18n/catalogue.ts';
+import { createUser } from '../services/auth.ts';
+import { loadDemo } from '../services/demo.ts';
+import { ensureWebBuilt } from './build-web.ts';
+import { openDatabase, withDatabase } from './context.ts';
+import { progress } from './progress.ts';
+import { extraPlugins } from './plugins.ts';
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the web application and the API (PORT, HOST, DATABASE_URL, SAFEGROUND_DATA_DIR, SAFEGROUND_DEMO)')
+    .option('--no-web-build', 'do not build the web application even when it is missing or stale')
+    .action(async (opts: { webBuild: boolean }) => {
+      const settings = settingsFromEnv();
+      const database = await openDatabase(settings);
+      if (settings.demo && (await isDatabaseEmpty(database.db))) {
+        console.error(t('cli.demo.loading', {}, settings.locale));
+        const bar = progress('demo');
+        const summary = await loadDemo(database, { onProgress: (done, total, label) => bar.update(done, total, label) });
+        bar.stop();
+        console.error(t('cli.demo.done', { summary: describe(summary) }, settings.locale));
+      }
+      const distDir = opts.webBuild
+        ? await ensureWebBuilt({ log: () => console.error(t('cli.web.building', {}, settings.locale)) })
+        : undefined;
+      const app = await buildApp({
+        database,
+        settings,
+        logger: true,
+        plugins: [...extraPlugins(database), ...(distDir ? [(a) => webPlugin(a, { distDir })] : [])],
+      });
+      const close = async () => {
+        await app.close();
+        await database.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', close);
+      process.once('SIGTERM', close);
+      await app.listen({ port: settings.port, host: settings.host });
+      const level = (await migrate(database)).level;
+      const shown = settings.host === '0.0.0.0' ? 'localhost' : settings.host;
+      console.error(t('cli.serve.listening', { url: `http://${shown}:${settings.port}`, database: database.kind, level }, settings.locale));
+    });
+
+  program
+    .command('migrate')
+    .description('Apply the database migrations not yet applied (forward only)')
+    .action(async () => {
+      await withDatabase(async (database, settings) => {
+        const r = await migrate(database);
+        console.log(t('cli.migrate.done', r, settings.locale));
+      });
+    });
+
+  program
+    .command('demo')
+    .description('Load the synthetic demo programme (into an empty database; --force to add it anyway)')
+    .option('--force', 'load even when the database already holds data')
+    .action(async (opts: { force?: boolean }) => {
+      await withDatabase(async (database, settings) => {
+        if (!opts.force && !(await isDatabaseEmpty(database.db))) {
+          console.log(t('cli.demo.skipped', {}, settings.locale));
+          return;
+        }
+        const bar = progress('demo');
+        const summary = await loadDemo(database, { onProgress: (done, total, label) => bar.update(done, total, label) });
+        bar.stop();
+        console.log(t('cli.demo.done', { summary: describe(summary) }, settings.locale));
+      });
+    });
+
+  const user = program.command('user').description('Manage users');
+  user
+    .command('create')
+    .description('Create a user')
+    .requiredOption('--email <email>', 'email address (the sign-in name)')
+    .requiredOption('--password <password>', 'password (at least 10 characters, two kinds of characters)')
+    .option('--role <role>', 'admin, approver, qa_officer, analyst, operator_manager, operator_data_entry or viewer', 'viewer')
+    .option('--name <name>', 'display name')
+    .option('--organisation <id>', 'organisation id (for operator roles)')
+    .action(async (opts: { email: string; password: string; role: string; name?: string; organisation?: string }) => {
+      await withDatabase(async (database, settings) => {
+        const u = await createUser(database, {
+          email: opts.email,
+          password: opts.password,
+          role: opts.role,
+          name: opts.name,
+          organisationId: opts.organisation,
+        });
+        console.log(t('cli.user.created', { email: u.email, role: u.role }, settings.locale));
+      });
+    });
+}
+
+function describe(summary: Record<string, number>): string {
+  return Object.entries(summary)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}

@@ -1,0 +1,189 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  CamelCasePlugin,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+} from 'kysely';
+import pg from 'pg';
+
+export type DatabaseKind = 'pglite' | 'postgresql';
+
+// The database's tables are typed loosely: the registers are generic over RegisterDef, and
+// every statement lives in db/repositories where the row shapes are known.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type Schema = any;
+
+export interface Database {
+  kind: DatabaseKind;
+  db: Kysely<Schema>;
+  /** Runs a multi-statement SQL script (migrations) outside the query builder. */
+  execScript(sqlText: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// OIDs of types whose JS form we fix for both drivers: dates stay 'YYYY-MM-DD' strings,
+// timestamps become ISO strings, int8/numeric become numbers (counts and areas fit).
+const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
+const toIso = (v: string) => new Date(v.includes('T') || v.endsWith('Z') ? v : `${v.replace(' ', 'T')}`).toISOString();
+const parsers: Record<number, (v: string) => unknown> = {
+  [OID.int8]: (v) => Number(v),
+  [OID.numeric]: (v) => Number(v),
+  [OID.date]: (v) => v,
+  [OID.timestamptz]: (v) => new Date(v).toISOString(),
+  [OID.timestamp]: toIso,
+};
+
+/** Opens the database named by the settings: PostgreSQL when `url` is set, else PGlite in `dataDir`. */
+export async function connect(opts: { url?: string; dataDir?: string }): Promise<Database> {
+  if (opts.url) return connectPostgres(opts.url);
+  return connectPglite(opts.dataDir ?? './data');
+}
+
+async function connectPostgres(url: string): Promise<Database> {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      const p = parsers[oid];
+      if (p && format !== 'binary') return p;
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.SAFEGROUND_DB_POOL ?? 10), types });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
+  return {
+    kind: 'postgresql',
+    db,
+    async execScript(sqlText) {
+      const client = await pool.connect();
+      try {
+        await client.query(sqlText);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function connectPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { postgis } = await import('@electric-sql/pglite-postgis');
+  const memory = dataDir === ':memory:' || dataDir.startsWith('memory://');
+  if (!memory) mkdirSync(resolve(dataDir), { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: memory ? undefined : resolve(dataDir),
+    extensions: { postgis },
+    parsers,
+  });
+  const driver = new PgliteDriver(pglite);
+  const db = new Kysely<Schema>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (k) => new PostgresIntrospector(k),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
+  return {
+    kind: 'pglite',
+    db,
+    execScript: (sqlText) => driver.exclusive(() => pglite.exec(sqlText).then(() => undefined)),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+interface PgliteLike {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * PGlite is one connection in one process: every query and every transaction takes the one
+ * connection in turn, so a transaction never interleaves with another request's statements.
+ */
+class PgliteDriver implements Driver {
+  readonly #pglite: PgliteLike;
+  #connection: DatabaseConnection;
+
+  constructor(pglite: PgliteLike) {
+    this.#pglite = pglite;
+    this.#connection = {
+      executeQuery: async <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
+        const result = await this.#pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
+        const affected = result.affectedRows;
+        return {
+          rows: result.rows,
+          numAffectedRows: affected !== undefined ? BigInt(affected) : undefined,
+        };
+      },
+      // biome-ignore lint/correctness/useYield: PGlite has no cursors; results come whole.
+      streamQuery: async function* () {
+        throw new Error('streaming queries are not supported on PGlite');
+      },
+    };
+  }
+
+  async init(): Promise<void> {}
+
+  /** Takes the connection; resolves when every earlier holder has released it. */
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#take();
+    return this.#connection;
+  }
+
+  #waiting: Array<() => void> = [];
+  #busy = false;
+
+  #take(): Promise<void> {
+    if (!this.#busy) {
+      this.#busy = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolveTake) => this.#waiting.push(resolveTake));
+  }
+
+  #give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#busy = false;
+  }
+
+  /** Runs `work` while holding the connection (for statements outside Kysely). */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    await this.#take();
+    try {
+      return await work();
+    } finally {
+      this.#give();
+    }
+  }
+
+  async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery({ sql: 'begin', parameters: [], query: undefined } as unknown as CompiledQuery);
+  }
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery({ sql: 'commit', parameters: [], query: undefined } as unknown as CompiledQuery);
+  }
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery({ sql: 'rollback', parameters: [], query: undefined } as unknown as CompiledQuery);
+  }
+  async releaseConnection(): Promise<void> {
+    this.#give();
+  }
+  async destroy(): Promise<void> {
+    await this.#pglite.close();
+  }
+}

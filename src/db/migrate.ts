@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from './connect.ts';
+import { migrationLevel, recordMigration, ensureMigrationsTable, appliedMigrations } from './repositories/migrations.ts';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export interface MigrationFile {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** The plain-SQL migrations shipped with this version, in order (`NNN_name.sql`). */
+export function migrationFiles(): MigrationFile[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => {
+      const sql = readFileSync(join(dir, f), 'utf8');
+      return {
+        version: Number(f.slice(0, 3)),
+        name: f.slice(4, -4),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
+    });
+}
+
+/**
+ * Applies the migrations not yet applied, each in its own transaction, forward only. A changed
+ * file that was already applied is an error: migrations are never edited after release.
+ */
+export async function migrate(database: Database, log: (m: { version: number; name: string }) => void = () => {}) {
+  await ensureMigrationsTable(database);
+  const applied = await appliedMigrations(database.db);
+  const byVersion = new Map(applied.map((a) => [a.version, a]));
+  let count = 0;
+  for (const m of migrationFiles()) {
+    const done = byVersion.get(m.version);
+    if (done) {
+      if (done.checksum !== m.checksum) {
+        throw new Error(`migration ${m.version}_${m.name} was changed after it was applied`);
+      }
+      continue;
+    }
+    log(m);
+    await database.execScript(`BEGIN;\n${m.sql}\n;${recordMigration(m)};\nCOMMIT;`);
+    count++;
+  }
+  return { applied: count, level: await migrationLevel(database.db) };
+}

@@ -1,0 +1,91 @@
+import { type Kysely, sql } from 'kysely';
+import { type AuditEntry, GENESIS_HASH, auditHash } from '../../domain/audit-chain.ts';
+import type { Schema } from '../connect.ts';
+
+export interface AuditInput {
+  actorId: string | null;
+  action: string;
+  entity: string;
+  recordId: string | null;
+  reportId?: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Appends one entry to the hash chain. Must run inside the transaction of the change it records;
+ * the advisory lock makes concurrent appends take turns so the chain stays linear.
+ */
+export async function appendAudit(trx: Kysely<Schema>, input: AuditInput): Promise<AuditEntry & { hash: string }> {
+  await sql`select pg_advisory_xact_lock(7400001)`.execute(trx);
+  const last = await sql<{ seq: number; hash: string }>`
+    select seq::int as seq, hash from audit_log order by seq desc limit 1`.execute(trx);
+  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+  const entry: AuditEntry = {
+    seq: (last.rows[0]?.seq ?? 0) + 1,
+    at: new Date().toISOString(),
+    actorId: input.actorId,
+    action: input.action,
+    entity: input.entity,
+    recordId: input.recordId,
+    reportId: input.reportId ?? null,
+    // Stored as jsonb, which drops undefined members: hash what will be read back.
+    before: input.before === undefined ? null : JSON.parse(JSON.stringify(input.before)),
+    after: input.after === undefined ? null : JSON.parse(JSON.stringify(input.after)),
+  };
+  const hash = auditHash(prevHash, entry);
+  await sql`
+    insert into audit_log (seq, at, actor_id, action, entity, record_id, report_id, before, after, prev_hash, hash)
+    values (${entry.seq}, ${entry.at}, ${entry.actorId}, ${entry.action}, ${entry.entity}, ${entry.recordId},
+      ${entry.reportId}, ${JSON.stringify(entry.before)}::jsonb, ${JSON.stringify(entry.after)}::jsonb, ${prevHash}, ${hash})`.execute(
+    trx,
+  );
+  return { ...entry, hash };
+}
+
+type StoredEntry = AuditEntry & { prevHash: string; hash: string };
+
+function toEntry(r: Record<string, unknown>): StoredEntry {
+  return {
+    seq: Number(r.seq),
+    at: new Date(r.at as string).toISOString(),
+    actorId: (r.actorId as string | null) ?? null,
+    action: r.action as string,
+    entity: r.entity as string,
+    recordId: (r.recordId as string | null) ?? null,
+    reportId: (r.reportId as string | null) ?? null,
+    before: r.before ?? null,
+    after: r.after ?? null,
+    prevHash: r.prevHash as string,
+    hash: r.hash as string,
+  };
+}
+
+/** Reads the chain in pages of `pageSize`, in order (for verification of large logs). */
+export async function* readAuditChain(db: Kysely<Schema>, pageSize = 2000): AsyncGenerator<StoredEntry> {
+  let after = 0;
+  for (;;) {
+    const r = await sql<Record<string, unknown>>`
+      select seq, at, actor_id, action, entity, record_id, report_id, before, after, prev_hash, hash
+      from audit_log where seq > ${after} order by seq limit ${pageSize}`.execute(db);
+    for (const row of r.rows) yield toEntry(row);
+    if (r.rows.length < pageSize) return;
+    after = Number(r.rows[r.rows.length - 1]!.seq);
+  }
+}
+
+export async function recordHistory(db: Kysely<Schema>, entity: string, recordId: string) {
+  const r = await sql<Record<string, unknown>>`
+    select a.seq, a.at, a.action, a.before, a.after, a.report_id, a.actor_id, u.email as actor_email
+    from audit_log a left join users u on u.id = a.actor_id
+    where a.entity = ${entity} and a.record_id = ${recordId} order by a.seq`.execute(db);
+  return r.rows.map((row) => ({
+    seq: Number(row.seq),
+    at: new Date(row.at as string).toISOString(),
+    action: row.action as string,
+    actor: row.actorId ? { id: row.actorId as string, email: (row.actorEmail as string) ?? null } : null,
+    reportId: (row.reportId as string) ?? null,
+    before: row.before ?? null,
+    after: row.after ?? null,
+  }));
+}

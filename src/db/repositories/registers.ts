@@ -1,0 +1,232 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { RegisterDef } from '../../domain/records.ts';
+import type { Schema } from '../connect.ts';
+
+/**
+ * Every statement on the register tables. One generic repository serves all registers because
+ * they share one shape (id, version, audit columns, optional geometry); what differs is data in
+ * RegisterDef. Geometry crosses this boundary as GeoJSON in WGS 84.
+ */
+
+export type Row = Record<string, unknown>;
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+const IDENTITY_COLUMNS = { name: 'identity_name', dateOfBirth: 'identity_date_of_birth', address: 'identity_address' };
+
+// Result keys come back camelCased by Kysely's CamelCasePlugin.
+const IDENTITY_KEYS: Record<string, string> = { identityName: 'name', identityDateOfBirth: 'dateOfBirth', identityAddress: 'address' };
+
+/** Scalar columns (camelCase) read back for a register, excluding geometry and identity. */
+function scalarFields(def: RegisterDef): string[] {
+  const fields = Object.keys(def.fields.properties).filter(
+    (f) => f !== 'identity' && !(def.pointFields ?? []).includes(f),
+  );
+  return ['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'archivedAt', ...fields, ...Object.keys(def.readOnly)];
+}
+
+function selection(def: RegisterDef, opts: { identity?: boolean }): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = scalarFields(def).map((f) => sql`t.${sql.ref(snake(f))}`);
+  if (def.geometry) parts.push(sql`ST_AsGeoJSON(t.geom, 9)::json as geometry`);
+  for (const p of def.pointFields ?? []) parts.push(sql`ST_AsGeoJSON(t.${sql.ref(snake(p))}, 9)::json as ${sql.ref(p)}`);
+  if (opts.identity && def.protectedFields?.includes('identity')) {
+    for (const col of Object.values(IDENTITY_COLUMNS)) parts.push(sql`t.${sql.ref(col)}`);
+  }
+  return sql.join(parts);
+}
+
+/** Turns a database row into the record's API shape (identity folded, archived flag). */
+function fromRow(def: RegisterDef, row: Row): Row {
+  const out: Row = {};
+  let identity: Row | undefined;
+  for (const [k, v] of Object.entries(row)) {
+    const identityField = IDENTITY_KEYS[k];
+    if (identityField) {
+      identity ??= {};
+      identity[identityField] = v;
+      continue;
+    }
+    out[camel(k)] = typeof v === 'string' && (k === 'geometry' || (def.pointFields ?? []).includes(k)) ? JSON.parse(v) : v;
+  }
+  out.archived = out.archivedAt !== null && out.archivedAt !== undefined;
+  if (identity) out.identity = identity;
+  return out;
+}
+
+/** Column → SQL value for an insert or update; geometry and JSON columns get their conversions. */
+function toColumns(def: RegisterDef, values: Row): Array<[string, RawBuilder<unknown> | unknown]> {
+  const cols: Array<[string, RawBuilder<unknown> | unknown]> = [];
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    if (k === 'geometry') {
+      cols.push(['geom', v === null ? null : geomFromGeoJson(v, def.geometry?.kind === 'MultiPolygon')]);
+    } else if ((def.pointFields ?? []).includes(k)) {
+      cols.push([snake(k), v === null ? null : geomFromGeoJson(v, false)]);
+    } else if (k === 'identity') {
+      const id = (v ?? {}) as Row;
+      for (const [f, col] of Object.entries(IDENTITY_COLUMNS)) if (f in id) cols.push([col, id[f] ?? null]);
+    } else if ((def.jsonFields ?? []).includes(k) || (v !== null && typeof v === 'object')) {
+      cols.push([snake(k), JSON.stringify(v)]);
+    } else {
+      cols.push([snake(k), v]);
+    }
+  }
+  return cols;
+}
+
+function geomFromGeoJson(g: unknown, multi: boolean): RawBuilder<unknown> {
+  const inner = sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(g)}), 4326)`;
+  return multi ? sql`ST_Multi(${inner})` : inner;
+}
+
+const value = (v: unknown) => (v !== null && typeof v === 'object' && 'compile' in (v as object) ? (v as RawBuilder<unknown>) : sql`${v}`);
+
+export async function insertRecord(db: Kysely<Schema>, def: RegisterDef, values: Row, actorId: string | null): Promise<Row> {
+  const cols = toColumns(def, values);
+  cols.push(['created_by', actorId], ['updated_by', actorId]);
+  const r = await sql<Row>`
+    with t as (
+      insert into ${sql.table(def.table)} (${sql.join(cols.map(([c]) => sql.ref(c)))})
+      values (${sql.join(cols.map(([, v]) => value(v)))})
+      returning *
+    )
+    select ${selection(def, { identity: true })} from t`.execute(db);
+  return fromRow(def, r.rows[0]!);
+}
+
+export type UpdateOutcome = { kind: 'updated'; record: Row } | { kind: 'not_found' } | { kind: 'conflict'; version: number };
+
+/** Updates when the stored version is `expectedVersion`; the version goes up by one. */
+export async function updateRecord(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  id: string,
+  expectedVersion: number,
+  values: Row,
+  actorId: string | null,
+): Promise<UpdateOutcome> {
+  const cols = toColumns(def, values);
+  cols.push(['updated_by', actorId]);
+  const sets = sql.join(cols.map(([c, v]) => sql`${sql.ref(c)} = ${value(v)}`));
+  const r = await sql<Row>`
+    with t as (
+      update ${sql.table(def.table)} set ${sets}, version = version + 1
+      where id = ${id} and version = ${expectedVersion}
+      returning *
+    )
+    select ${selection(def, { identity: true })} from t`.execute(db);
+  if (r.rows[0]) return { kind: 'updated', record: fromRow(def, r.rows[0]) };
+  const current = await sql<{ version: number }>`select version from ${sql.table(def.table)} where id = ${id}`.execute(db);
+  if (!current.rows[0]) return { kind: 'not_found' };
+  return { kind: 'conflict', version: current.rows[0].version };
+}
+
+export async function archiveRecord(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  id: string,
+  expectedVersion: number,
+  actorId: string | null,
+): Promise<UpdateOutcome> {
+  const r = await sql<Row>`
+    with t as (
+      update ${sql.table(def.table)} set archived_at = coalesce(archived_at, now()), updated_by = ${actorId},
+        version = version + 1
+      where id = ${id} and version = ${expectedVersion}
+      returning *
+    )
+    select ${selection(def, { identity: true })} from t`.execute(db);
+  if (r.rows[0]) return { kind: 'updated', record: fromRow(def, r.rows[0]) };
+  const current = await sql<{ version: number }>`select version from ${sql.table(def.table)} where id = ${id}`.execute(db);
+  if (!current.rows[0]) return { kind: 'not_found' };
+  return { kind: 'conflict', version: current.rows[0].version };
+}
+
+export async function getRecord(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  id: string,
+  opts: { identity?: boolean; forUpdate?: boolean } = {},
+): Promise<Row | undefined> {
+  const r = await sql<Row>`
+    select ${selection(def, opts)} from ${sql.table(def.table)} t where t.id = ${id}
+    ${opts.forUpdate ? sql`for update` : sql``}`.execute(db);
+  return r.rows[0] ? fromRow(def, r.rows[0]) : undefined;
+}
+
+export async function recordExists(db: Kysely<Schema>, table: string, id: string): Promise<boolean> {
+  const r = await sql`select 1 from ${sql.table(table)} where id = ${id}`.execute(db);
+  return r.rows.length > 0;
+}
+
+export async function findByExternalId(db: Kysely<Schema>, def: RegisterDef, externalId: string): Promise<Row | undefined> {
+  const r = await sql<{ id: string }>`select id from ${sql.table(def.table)} where external_id = ${externalId}`.execute(db);
+  return r.rows[0] ? getRecord(db, def, r.rows[0].id, { identity: true }) : undefined;
+}
+
+export interface ListQuery {
+  bbox?: [number, number, number, number];
+  equals: Array<[column: string, value: string]>;
+  adminAreaId?: string;
+  from?: string;
+  to?: string;
+  text?: string;
+  sortField: string;
+  descending: boolean;
+  limit: number;
+  after?: { value: unknown; id: string };
+  includeArchived: boolean;
+}
+
+function whereClauses(def: RegisterDef, q: Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [];
+  if (!q.includeArchived) where.push(sql`t.archived_at is null`);
+  if (q.bbox && def.geometry) {
+    const [w, s, e, n] = q.bbox;
+    where.push(sql`t.geom && ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326)`);
+  }
+  for (const [column, v] of q.equals) where.push(sql`t.${sql.ref(column)}::text = ${v}`);
+  if (q.adminAreaId && def.geometry) {
+    where.push(sql`ST_Intersects(t.geom, (select a.geom from admin_areas a where a.id = ${q.adminAreaId}))`);
+  }
+  if (def.filters.date) {
+    if (q.from) where.push(sql`t.${sql.ref(def.filters.date)} >= ${q.from}::date`);
+    if (q.to) where.push(sql`t.${sql.ref(def.filters.date)} <= ${q.to}::date`);
+  }
+  if (q.text && def.filters.text.length) {
+    const pattern = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(sql`(${sql.join(def.filters.text.map((c) => sql`t.${sql.ref(c)} ilike ${pattern}`), sql` or `)})`);
+  }
+  return where;
+}
+
+/** One page of a register in the given order, after the cursor position (keyset paging, nulls last). */
+export async function listRecords(db: Kysely<Schema>, def: RegisterDef, q: ListQuery): Promise<Row[]> {
+  const where = whereClauses(def, q);
+  const col = sql`t.${sql.ref(snake(q.sortField))}`;
+  if (q.after) {
+    const { value: v, id } = q.after;
+    const cmp = q.descending ? sql`<` : sql`>`;
+    where.push(
+      v === null || v === undefined
+        ? sql`(${col} is null and t.id ${cmp} ${id})`
+        : sql`(${col} ${cmp} ${v} or (${col} = ${v} and t.id ${cmp} ${id}) or ${col} is null)`,
+    );
+  }
+  const dir = q.descending ? sql`desc` : sql`asc`;
+  const r = await sql<Row>`
+    select ${selection(def, {})} from ${sql.table(def.table)} t
+    ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
+    order by ${col} ${dir} nulls last, t.id ${dir}
+    limit ${q.limit}`.execute(db);
+  return r.rows.map((row) => fromRow(def, row));
+}
+
+export async function countRecords(db: Kysely<Schema>, def: RegisterDef, q: Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>): Promise<number> {
+  const where = whereClauses(def, q);
+  const r = await sql<{ n: number }>`
+    select count(*)::int as n from ${sql.table(def.table)} t
+    ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}`.execute(db);
+  return r.rows[0]!.n;
+}

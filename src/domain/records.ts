@@ -1,0 +1,530 @@
+import { type TObject, type TSchema, Type } from 'typebox';
+import * as V from './vocabularies.ts';
+
+/**
+ * The registers and their fields: the single source of the record schemas. Each register's
+ * TypeBox schema feeds request validation, the OpenAPI document, the OGC API queryables and
+ * the importers. JSON field names are camelCase; database columns are the snake_case of them.
+ *
+ * Geometry travels as GeoJSON in WGS 84 (lon, lat). A register with a main geometry is sent
+ * as a GeoJSON Feature whose `properties` hold the fields below.
+ */
+
+const date = (description: string) => Type.String({ format: 'date', description });
+const nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+const enumOf = <T extends readonly string[]>(values: T, description: string) =>
+  Type.Enum([...values] as string[], { description });
+const uuid = (description: string) => Type.String({ format: 'uuid', description });
+const count = (description: string) => Type.Integer({ minimum: 0, description });
+
+/** GeoJSON geometry shapes, as far as JSON Schema can say; topology is checked by geo/validate.ts. */
+const position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3 });
+export const PointGeometry = Type.Object(
+  { type: Type.Literal('Point'), coordinates: position },
+  { description: 'GeoJSON Point, WGS 84 longitude, latitude' },
+);
+export const AreaGeometry = Type.Object(
+  {
+    type: Type.Enum(['Polygon', 'MultiPolygon']),
+    coordinates: Type.Array(Type.Array(Type.Unknown())),
+  },
+  { description: 'GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon' },
+);
+
+export type GeometryKind = 'Point' | 'MultiPolygon';
+
+export interface RegisterFilters {
+  /** Query parameter name → column, for equality filters (status, kind, category …). */
+  equals: Record<string, string>;
+  /** Column of the date a record is filtered on by `from`/`to`. */
+  date?: string;
+  /** Columns searched by the free-text `q`. */
+  text: string[];
+}
+
+export interface RegisterDef {
+  /** URL segment under /api/v1 and the OGC collection id, e.g. `land-release`. */
+  slug: string;
+  /** Table name. */
+  table: string;
+  /** Singular, used in audit entries and messages (`vocab.register.<entity>`). */
+  entity: string;
+  /** Prefix of the human-readable code (`HA-000123`). */
+  codePrefix?: string;
+  geometry?: { kind: GeometryKind; required: boolean };
+  /** Writable fields; `required` lists those a create must have. */
+  fields: TObject;
+  /** Fields computed by the server, returned but never written by clients. */
+  readOnly: Record<string, TSchema>;
+  /** Secondary geometry columns (Point) carried in properties as GeoJSON Points. */
+  pointFields?: string[];
+  /** Fields holding JSON (arrays or objects) rather than scalars. */
+  jsonFields?: string[];
+  /** Fields never sent in lists or exports (personal data). */
+  protectedFields?: string[];
+  filters: RegisterFilters;
+  sortable: string[];
+  defaultSort: string;
+}
+
+const common = {
+  id: uuid('Record identifier'),
+  version: Type.Integer({ minimum: 1, description: 'Optimistic concurrency version; send it back in If-Match' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  createdBy: nullable(uuid('User who created the record')),
+  updatedBy: nullable(uuid('User who last changed the record')),
+  archived: Type.Boolean(),
+};
+
+const externalId = Type.Optional(
+  nullable(Type.String({ maxLength: 200, description: 'Identifier in the source system (imports)' })),
+);
+
+export const organisations: RegisterDef = {
+  slug: 'organisations',
+  table: 'organisations',
+  entity: 'organisation',
+  fields: Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 300 }),
+      acronym: Type.Optional(nullable(Type.String({ maxLength: 40 }))),
+      kind: enumOf(V.ORGANISATION_KINDS, 'Kind of organisation'),
+      country: Type.Optional(nullable(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: {},
+  filters: { equals: { kind: 'kind' }, text: ['name', 'acronym'] },
+  sortable: ['name', 'createdAt'],
+  defaultSort: 'name',
+};
+
+export const adminAreas: RegisterDef = {
+  slug: 'admin-areas',
+  table: 'admin_areas',
+  entity: 'admin_area',
+  geometry: { kind: 'MultiPolygon', required: true },
+  fields: Type.Object(
+    {
+      pcode: Type.String({ minLength: 1, maxLength: 40, description: 'Place code (p-code), unique' }),
+      name: Type.String({ minLength: 1, maxLength: 300, description: 'Name in the default language' }),
+      names: Type.Optional(
+        Type.Record(Type.String({ pattern: '^[a-z]{2,3}$' }), Type.String(), {
+          description: 'Names by language code, e.g. {"en": "…", "ru": "…", "ar": "…"}',
+        }),
+      ),
+      level: Type.Integer({ minimum: 0, maximum: 5, description: '0 = country, 1 = province/region, 2 = district …' }),
+      parentId: Type.Optional(nullable(uuid('Admin area one level up'))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { areaM2: Type.Number({ description: 'Area on the WGS 84 ellipsoid, m²' }) },
+  jsonFields: ['names'],
+  filters: { equals: { level: 'level', parent: 'parent_id' }, text: ['name', 'pcode'] },
+  sortable: ['name', 'pcode', 'level'],
+  defaultSort: 'pcode',
+};
+
+export const settlements: RegisterDef = {
+  slug: 'settlements',
+  table: 'settlements',
+  entity: 'settlement',
+  geometry: { kind: 'Point', required: true },
+  fields: Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 300 }),
+      names: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z]{2,3}$' }), Type.String())),
+      pcode: Type.Optional(nullable(Type.String({ maxLength: 40 }))),
+      kind: Type.Optional(enumOf(V.SETTLEMENT_KINDS, 'Kind of settlement')),
+      adminAreaId: Type.Optional(nullable(uuid('Lowest admin area containing it'))),
+      population: Type.Optional(nullable(count('Population before displacement'))),
+      households: Type.Optional(nullable(count('Households before displacement'))),
+      displacedHouseholds: Type.Optional(nullable(count('Households displaced and not yet returned'))),
+      returnedHouseholds: Type.Optional(nullable(count('Households returned'))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: {},
+  jsonFields: ['names'],
+  filters: { equals: { kind: 'kind' }, text: ['name', 'pcode'] },
+  sortable: ['name', 'population', 'displacedHouseholds'],
+  defaultSort: 'name',
+};
+
+const evidence = Type.Object(
+  {
+    type: enumOf(V.EVIDENCE_TYPES, 'Type of evidence'),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    location: Type.Optional(nullable(PointGeometry)),
+  },
+  { additionalProperties: false },
+);
+
+export const hazards: RegisterDef = {
+  slug: 'hazards',
+  table: 'hazards',
+  entity: 'hazard',
+  codePrefix: 'HA',
+  geometry: { kind: 'MultiPolygon', required: true },
+  fields: Type.Object(
+    {
+      name: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+      type: enumOf(V.HAZARD_TYPES, 'SHA (suspected) or CHA (confirmed)'),
+      status: Type.Optional(enumOf(V.HAZARD_STATUSES, 'open, in_progress or closed')),
+      benchmark: Type.Optional(nullable(PointGeometry)),
+      deviceCategories: Type.Optional(Type.Array(enumOf(V.DEVICE_CATEGORIES, 'Device category'), { uniqueItems: true })),
+      evidence: Type.Optional(Type.Array(evidence)),
+      blockedLandUse: Type.Optional(Type.Array(enumOf(V.LAND_USES, 'Land use blocked'), { uniqueItems: true })),
+      beneficiaries: Type.Optional(nullable(count('Expected beneficiaries of release'))),
+      organisationId: Type.Optional(nullable(uuid('Reporting organisation'))),
+      dateOfInformation: Type.Optional(nullable(date('When the reported facts were true on the ground'))),
+      description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: {
+    code: Type.String(),
+    areaM2: Type.Number({ description: 'Area on the WGS 84 ellipsoid, m²' }),
+    releasedAreaM2: Type.Number({ description: 'Cancelled + reduced + cleared area, m²' }),
+    remainingAreaM2: Type.Number({ description: 'Area still hazardous, m²' }),
+  },
+  pointFields: ['benchmark'],
+  jsonFields: ['deviceCategories', 'evidence', 'blockedLandUse'],
+  filters: {
+    equals: { status: 'status', type: 'type', kind: 'type', organisation: 'organisation_id' },
+    date: 'date_of_information',
+    text: ['code', 'name', 'description'],
+  },
+  sortable: ['code', 'name', 'areaM2', 'status', 'createdAt', 'dateOfInformation'],
+  defaultSort: 'code',
+};
+
+export const activities: RegisterDef = {
+  slug: 'activities',
+  table: 'activities',
+  entity: 'activity',
+  codePrefix: 'AC',
+  geometry: { kind: 'Point', required: false },
+  fields: Type.Object(
+    {
+      kind: enumOf(V.ACTIVITY_KINDS, 'Kind of activity'),
+      organisationId: uuid('Implementing organisation'),
+      hazardId: Type.Optional(nullable(uuid('Hazard worked on'))),
+      method: Type.Optional(enumOf(V.ACTIVITY_METHODS, 'Method')),
+      status: Type.Optional(enumOf(V.ACTIVITY_STATUSES, 'Status')),
+      startDate: Type.Optional(nullable(date('Start date'))),
+      endDate: Type.Optional(nullable(date('End date'))),
+      description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  filters: {
+    equals: { kind: 'kind', status: 'status', organisation: 'organisation_id', hazard: 'hazard_id' },
+    date: 'start_date',
+    text: ['code', 'description'],
+  },
+  sortable: ['code', 'startDate', 'endDate', 'kind', 'status'],
+  defaultSort: 'code',
+};
+
+export const landRelease: RegisterDef = {
+  slug: 'land-release',
+  table: 'land_release',
+  entity: 'land_release',
+  codePrefix: 'LR',
+  geometry: { kind: 'MultiPolygon', required: true },
+  fields: Type.Object(
+    {
+      outcome: enumOf(V.LAND_RELEASE_OUTCOMES, 'cancelled (NTS), reduced (TS) or cleared (clearance)'),
+      hazardId: uuid('Hazard the land was released from'),
+      activityId: Type.Optional(nullable(uuid('Activity that released it'))),
+      method: Type.Optional(enumOf(V.ACTIVITY_METHODS, 'Method')),
+      depthCm: Type.Optional(nullable(Type.Integer({ minimum: 0, maximum: 1000, description: 'Clearance depth, cm' }))),
+      benchmark: Type.Optional(nullable(PointGeometry)),
+      releasedOn: Type.Optional(nullable(date('Date of release'))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String(), areaM2: Type.Number({ description: 'Area on the WGS 84 ellipsoid, m²' }) },
+  pointFields: ['benchmark'],
+  filters: {
+    equals: { outcome: 'outcome', kind: 'outcome', hazard: 'hazard_id', activity: 'activity_id' },
+    date: 'released_on',
+    text: ['code'],
+  },
+  sortable: ['code', 'releasedOn', 'areaM2', 'outcome'],
+  defaultSort: 'code',
+};
+
+export const ordnance: RegisterDef = {
+  slug: 'ordnance',
+  table: 'ordnance_models',
+  entity: 'ordnance_model',
+  fields: Type.Object(
+    {
+      model: Type.String({ minLength: 1, maxLength: 100, description: 'Model designation, e.g. PMN-2' }),
+      category: enumOf(V.DEVICE_CATEGORIES, 'Device category'),
+      countryOfOrigin: Type.Optional(nullable(Type.String({ maxLength: 100 }))),
+      description: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
+      aliases: Type.Optional(Type.Array(Type.String({ maxLength: 100 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: {},
+  jsonFields: ['aliases'],
+  filters: { equals: { category: 'category' }, text: ['model', 'country_of_origin', 'description'] },
+  sortable: ['model', 'category', 'countryOfOrigin'],
+  defaultSort: 'model',
+};
+
+export const findings: RegisterDef = {
+  slug: 'findings',
+  table: 'findings',
+  entity: 'finding',
+  codePrefix: 'EO',
+  geometry: { kind: 'Point', required: true },
+  fields: Type.Object(
+    {
+      category: enumOf(V.DEVICE_CATEGORIES, 'Device category'),
+      ordnanceId: Type.Optional(nullable(uuid('Model from the ordnance catalogue'))),
+      modelText: Type.Optional(nullable(Type.String({ maxLength: 200, description: 'Model as reported, if not catalogued' }))),
+      quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+      condition: Type.Optional(enumOf(V.FINDING_CONDITIONS, 'Condition')),
+      depthCm: Type.Optional(nullable(Type.Integer({ minimum: 0, maximum: 1000, description: 'Depth found, cm' }))),
+      disposition: Type.Optional(enumOf(V.FINDING_DISPOSITIONS, 'Disposition')),
+      foundOn: date('Date found'),
+      hazardId: Type.Optional(nullable(uuid('Hazard'))),
+      activityId: Type.Optional(nullable(uuid('Activity'))),
+      marking: Type.Optional(nullable(Type.String({ maxLength: 500 }))),
+      manufacturer: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
+      lot: Type.Optional(nullable(Type.String({ maxLength: 100 }))),
+      yearOfManufacture: Type.Optional(nullable(Type.Integer({ minimum: 1850, maximum: 2100 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  filters: {
+    equals: { category: 'category', kind: 'category', hazard: 'hazard_id', activity: 'activity_id', status: 'disposition' },
+    date: 'found_on',
+    text: ['code', 'model_text', 'marking', 'manufacturer', 'lot'],
+  },
+  sortable: ['code', 'foundOn', 'category', 'depthCm'],
+  defaultSort: 'code',
+};
+
+export const accidents: RegisterDef = {
+  slug: 'accidents',
+  table: 'accidents',
+  entity: 'accident',
+  codePrefix: 'AX',
+  geometry: { kind: 'Point', required: true },
+  fields: Type.Object(
+    {
+      occurredOn: date('Date of the accident (first day of the month/year when less precise)'),
+      datePrecision: Type.Optional(enumOf(V.DATE_PRECISIONS, 'How precisely the date is known')),
+      pointPrecision: Type.Optional(enumOf(V.POINT_PRECISIONS, 'How precisely the place is known')),
+      deviceCategory: Type.Optional(enumOf(V.DEVICE_CATEGORIES, 'Device category')),
+      ordnanceId: Type.Optional(nullable(uuid('Model from the ordnance catalogue'))),
+      demining: Type.Optional(enumOf(V.TRI_STATE, 'Demining accident: yes, no or unknown')),
+      hazardId: Type.Optional(nullable(uuid('Hazard, if known'))),
+      description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  filters: {
+    equals: { category: 'device_category', kind: 'device_category', hazard: 'hazard_id', demining: 'demining' },
+    date: 'occurred_on',
+    text: ['code', 'description'],
+  },
+  sortable: ['code', 'occurredOn', 'deviceCategory'],
+  defaultSort: 'code',
+};
+
+export const IDENTITY_FIELDS = ['name', 'dateOfBirth', 'address'] as const;
+
+export const casualties: RegisterDef = {
+  slug: 'casualties',
+  table: 'casualties',
+  entity: 'casualty',
+  codePrefix: 'CS',
+  fields: Type.Object(
+    {
+      accidentId: uuid('Accident'),
+      sex: enumOf(V.SEXES, 'Sex'),
+      age: Type.Optional(nullable(Type.Integer({ minimum: 0, maximum: 120, description: 'Age in years' }))),
+      ageBand: Type.Optional(enumOf(V.AGE_BANDS, 'Age band (derived from age when given)')),
+      casualtyStatus: enumOf(V.CASUALTY_STATUSES, 'civilian, military, deminer or unknown'),
+      outcome: enumOf(V.CASUALTY_OUTCOMES, 'killed, injured or unknown'),
+      activityAtTime: Type.Optional(enumOf(V.CASUALTY_ACTIVITIES, 'What the person was doing')),
+      tamperedWithDevice: Type.Optional(enumOf(V.TRI_STATE, 'Tampered with the device')),
+      displacementStatus: Type.Optional(enumOf(V.DISPLACEMENT_STATUSES, 'Displacement status')),
+      referral: Type.Optional(nullable(Type.String({ maxLength: 500, description: 'Victim assistance referral' }))),
+      identity: Type.Optional(
+        Type.Object(
+          {
+            name: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+            dateOfBirth: Type.Optional(nullable(date('Date of birth'))),
+            address: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
+          },
+          { additionalProperties: false, description: 'Protected personal data' },
+        ),
+      ),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  protectedFields: ['identity'],
+  filters: {
+    equals: {
+      accident: 'accident_id',
+      sex: 'sex',
+      status: 'casualty_status',
+      kind: 'casualty_status',
+      outcome: 'outcome',
+      ageBand: 'age_band',
+    },
+    text: ['code'],
+  },
+  sortable: ['code', 'age', 'createdAt'],
+  defaultSort: 'code',
+};
+
+const bandCounts = Type.Record(Type.String({ minLength: 1, maxLength: 20 }), Type.Integer({ minimum: 0 }));
+export const riskEducation: RegisterDef = {
+  slug: 'risk-education',
+  table: 'risk_education_sessions',
+  entity: 'risk_education_session',
+  codePrefix: 'RE',
+  geometry: { kind: 'Point', required: true },
+  fields: Type.Object(
+    {
+      organisationId: uuid('Delivering organisation'),
+      heldOn: date('Date of the session'),
+      deliveryMethod: enumOf(V.RE_DELIVERY_METHODS, 'Delivery method'),
+      settlementId: Type.Optional(nullable(uuid('Settlement'))),
+      beneficiaries: Type.Object(
+        { female: Type.Optional(bandCounts), male: Type.Optional(bandCounts), unknown: Type.Optional(bandCounts) },
+        {
+          additionalProperties: false,
+          description: 'Beneficiaries by sex, then by age band (bands configurable, e.g. "5-12", "13-17", "18+")',
+        },
+      ),
+      description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String(), beneficiariesTotal: Type.Integer() },
+  jsonFields: ['beneficiaries'],
+  filters: {
+    equals: { organisation: 'organisation_id', kind: 'delivery_method', settlement: 'settlement_id' },
+    date: 'held_on',
+    text: ['code', 'description'],
+  },
+  sortable: ['code', 'heldOn', 'beneficiariesTotal'],
+  defaultSort: 'code',
+};
+
+export const qaVisits: RegisterDef = {
+  slug: 'qa-visits',
+  table: 'qa_visits',
+  entity: 'qa_visit',
+  codePrefix: 'QA',
+  fields: Type.Object(
+    {
+      visitedOn: date('Date of the visit'),
+      activityId: Type.Optional(nullable(uuid('Activity inspected'))),
+      inspectedOrganisationId: uuid('Organisation inspected'),
+      inspectingOrganisationId: uuid('Inspecting organisation'),
+      nonConformities: Type.Optional(
+        Type.Array(
+          Type.Object(
+            { description: Type.String({ minLength: 1, maxLength: 2000 }), severity: enumOf(V.QA_SEVERITIES, 'Severity') },
+            { additionalProperties: false },
+          ),
+        ),
+      ),
+      measuresTaken: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  jsonFields: ['nonConformities'],
+  filters: {
+    equals: { activity: 'activity_id', organisation: 'inspected_organisation_id' },
+    date: 'visited_on',
+    text: ['code', 'measures_taken'],
+  },
+  sortable: ['code', 'visitedOn'],
+  defaultSort: 'code',
+};
+
+export const sources: RegisterDef = {
+  slug: 'sources',
+  table: 'sources',
+  entity: 'source',
+  codePrefix: 'SRC',
+  fields: Type.Object(
+    {
+      kind: enumOf(V.SOURCE_KINDS, 'Kind of document'),
+      title: Type.String({ minLength: 1, maxLength: 1000 }),
+      issuingBody: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+      documentSymbol: Type.Optional(
+        nullable(
+          Type.String({
+            maxLength: 100,
+            pattern: '^[A-Z][A-Z0-9.]*(/[A-Za-z0-9.()]+)+(-[A-Z](/[A-Za-z0-9.()]+)+)*$',
+            description: 'UN document symbol, e.g. A/77/686-S/2023/22',
+          }),
+        ),
+      ),
+      url: Type.Optional(nullable(Type.String({ format: 'uri', maxLength: 2000 }))),
+      publishedOn: Type.Optional(nullable(date('Date of the document'))),
+      language: Type.Optional(nullable(Type.String({ maxLength: 10 }))),
+      notes: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  filters: { equals: { kind: 'kind' }, date: 'published_on', text: ['code', 'title', 'issuing_body', 'document_symbol'] },
+  sortable: ['code', 'title', 'publishedOn'],
+  defaultSort: 'code',
+};
+
+/** Every register served under /api/v1/{slug}, in menu order. */
+export const REGISTERS: RegisterDef[] = [
+  hazards,
+  activities,
+  landRelease,
+  findings,
+  accidents,
+  casualties,
+  riskEducation,
+  qaVisits,
+  settlements,
+  adminAreas,
+  organisations,
+  ordnance,
+  sources,
+];
+
+export function registerBySlug(slug: string): RegisterDef | undefined {
+  return REGISTERS.find((r) => r.slug === slug);
+}
+
+export const commonFields = common;

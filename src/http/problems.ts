@@ -1,0 +1,83 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Problem } from '../domain/problem.ts';
+import { problemFromDatabaseError } from '../db/errors.ts';
+import { pickLocale, t } from '../i18n/catalogue.ts';
+
+/** HTTP status of a problem code: exact codes first, then by family. */
+const STATUS: Record<string, number> = {
+  'record.not_found': 404,
+  'route.not_found': 404,
+  'record.version_conflict': 412,
+  'record.precondition_required': 428,
+  'record.duplicate': 409,
+  'record.concurrent_change': 409,
+  'report.state_conflict': 409,
+  'auth.required': 401,
+  'auth.invalid_credentials': 401,
+  'auth.forbidden': 403,
+  'auth.csrf': 403,
+  'auth.rate_limited': 429,
+  'server.timeout': 503,
+  'server.internal': 500,
+  'request.too_large': 413,
+  'request.media_type': 415,
+};
+
+export function problemStatus(code: string): number {
+  return STATUS[code] ?? (code.startsWith('server.') ? 500 : 400);
+}
+
+export function toProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  const db = problemFromDatabaseError(err);
+  if (db) return db;
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e?.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
+    return new Problem('validation.json', { message: e.message ?? '' }, { pointer: '' });
+  }
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e?.statusCode === 413) return new Problem('request.too_large', {});
+  if (e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e?.statusCode === 415) return new Problem('request.media_type', {});
+  if (e?.statusCode === 404) return new Problem('route.not_found', {});
+  return new Problem('server.internal', {});
+}
+
+function entry(p: Problem, locale: string) {
+  return {
+    code: p.code,
+    detail: t(p.code, { ...p.params, ...p.where }, locale),
+    pointer: p.where?.pointer,
+    location: p.where,
+    params: p.params,
+  };
+}
+
+/** The RFC 9457 body of a problem, in the request's language. */
+export function problemBody(p: Problem, locale: string, instance?: string) {
+  const status = problemStatus(p.code);
+  const all = [p, ...p.others];
+  return {
+    type: `https://safeground.org/problems/${p.code}`,
+    title: t(`${p.code}.title`, {}, locale) === `${p.code}.title` ? t(p.code, { ...p.params, ...p.where }, locale) : t(`${p.code}.title`, {}, locale),
+    status,
+    code: p.code,
+    detail: t(p.code, { ...p.params, ...p.where }, locale),
+    instance,
+    pointer: p.where?.pointer,
+    location: p.where,
+    params: p.params,
+    errors: all.map((x) => entry(x, locale)),
+  };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: unknown) {
+  const p = toProblem(err);
+  const body = problemBody(p, requestLocale(request), request.url);
+  if (body.status >= 500) request.log.error({ err }, 'request failed');
+  return reply.status(body.status).type('application/problem+json').send(body);
+}
+
+export function requestLocale(request: FastifyRequest): string {
+  const q = (request.query as Record<string, unknown> | undefined)?.lang;
+  if (typeof q === 'string') return pickLocale(q);
+  return pickLocale(request.headers['accept-language']);
+}

@@ -1,0 +1,26 @@
+import { Type } from 'typebox';
+
+/** RFC 9457 problem details as Safeground sends them. */
+const ProblemEntry = Type.Object({
+  code: Type.String({ description: 'Stable problem code, e.g. geometry.self_intersection' }),
+  detail: Type.String(),
+  pointer: Type.Optional(Type.String({ description: 'JSON pointer to the fault in the request body' })),
+  location: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'row, field, polygon, ring, vertex' })),
+  params: Type.Optional(Type.Object({}, { additionalProperties: true })),
+});
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+    pointer: Type.Optional(Type.String()),
+    location: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    params: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    errors: Type.Array(ProblemEntry),
+  },
+  { description: 'application/problem+json (RFC 9457)' },
+);
