@@ -22,7 +22,23 @@ export const LEG_DIRECTIONS = ['forward', 'reverse'] as const;
 export const DEFAULT_PACE_LENGTH_M = 0.75;
 export const DEFAULT_PAIR_OF_STEPS_LENGTH_M = 1.5;
 
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+const AngleUnitSchema = Type.Union([
+  Type.Literal('deg'),
+  Type.Literal('mil6000'),
+  Type.Literal('mil6400'),
+  Type.Literal('soviet'),
+]);
+const BearingReferenceSchema = Type.Union([
+  Type.Literal('magnetic'),
+  Type.Literal('grid'),
+  Type.Literal('true'),
+]);
+const DistanceUnitSchema = Type.Union([
+  Type.Literal('m'),
+  Type.Literal('pace'),
+  Type.Literal('pair_of_steps'),
+]);
+const LegDirectionSchema = Type.Union([Type.Literal('forward'), Type.Literal('reverse')]);
 
 /** A bearing in the record's angle unit: a number, or a text such as "15-50" or `93°30'`. */
 export const RecordBearing = Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 32 })]);
@@ -46,7 +62,7 @@ export const RecordLeg = Type.Object(
     /** In the record's distance unit (or this leg's `distanceUnit`). */
     distance: Type.Number({ exclusiveMinimum: 0 }),
     /** A leg measured in another unit than the record's; not subject to the distance-unit hypotheses. */
-    distanceUnit: Type.Optional(literals(DISTANCE_UNITS)),
+    distanceUnit: Type.Optional(DistanceUnitSchema),
     /** Standard deviation of this leg's distance in metres, overriding the percentage default. */
     distanceSigmaM: Type.Optional(Type.Number({ minimum: 0 })),
     /** Name of the point the leg ends at (a turning point "TP3", the reference point…). */
@@ -109,13 +125,13 @@ export const MinefieldRecord = Type.Object(
     landmark: Type.Optional(RecordPoint),
     /** The reference point when its coordinates are known (then legs from the landmark are not used). */
     referencePoint: Type.Optional(RecordPoint),
-    angleUnit: literals(ANGLE_UNITS),
-    bearingReference: literals(BEARING_REFERENCES),
+    angleUnit: AngleUnitSchema,
+    bearingReference: BearingReferenceSchema,
     /** Declination (east positive, degrees) stated on the record; otherwise IGRF at the laying date. */
     statedDeclinationDeg: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
     /** The grid whose north grid bearings refer to; default: the landmark's CRS if it is a transverse Mercator zone, else the 6° zone of the point. */
     gridCrs: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-    distanceUnit: literals(DISTANCE_UNITS),
+    distanceUnit: DistanceUnitSchema,
     paceLengthM: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3 })),
     pairOfStepsLengthM: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 5 })),
     /** Legs from the landmark to the reference point (empty when the reference point has coordinates). */
@@ -151,13 +167,13 @@ export const MinefieldRecord = Type.Object(
     hypotheses: Type.Optional(
       Type.Object(
         {
-          bearingReferences: Type.Optional(Type.Array(literals(BEARING_REFERENCES), { maxItems: 3 })),
+          bearingReferences: Type.Optional(Type.Array(BearingReferenceSchema, { maxItems: 3 })),
           milCircles: Type.Optional(
             Type.Array(Type.Union([Type.Literal(6000), Type.Literal(6400)]), { maxItems: 2 }),
           ),
-          distanceUnits: Type.Optional(Type.Array(literals(DISTANCE_UNITS), { maxItems: 3 })),
+          distanceUnits: Type.Optional(Type.Array(DistanceUnitSchema, { maxItems: 3 })),
           /** `reverse`: the bearings are back-bearings (from the far end of each leg). */
-          directions: Type.Optional(Type.Array(literals(LEG_DIRECTIONS), { maxItems: 2 })),
+          directions: Type.Optional(Type.Array(LegDirectionSchema, { maxItems: 2 })),
         },
         { additionalProperties: false },
       ),

@@ -133,7 +133,9 @@ describe('decoding a Soviet-notation record step by step', () => {
       return [r.lonDeg, r.latDeg] as [number, number];
     });
     expect(distanceM([h.referencePoint.lon, h.referencePoint.lat], ends[0]!)).toBeLessThan(1e-6);
-    h.vertices.forEach((v, i) => expect(distanceM([v.lon, v.lat], ends[i + 1]!)).toBeLessThan(1e-6));
+    h.vertices.forEach((v, i) => {
+      expect(distanceM([v.lon, v.lat], ends[i + 1]!)).toBeLessThan(1e-6);
+    });
     expect(h.legs[1]!.trueAzimuthDeg).toBeCloseTo(66.5, 12);
     expect(h.legs[1]!.declinationDeg).toBe(6.5);
   });
