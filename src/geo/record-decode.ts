@@ -148,6 +148,8 @@ export interface DecodedRecord {
 export interface DecodeOptions {
   /** Formats hypothesis labels (message `minefield.hypothesis.label`); without it the label is the id. */
   translate?: (key: string, params: Record<string, string | number>) => string;
+  /** false skips the uncertainty polygon (left with no coordinates), for repeated decoding such as simulations. */
+  uncertaintyPolygon?: boolean;
 }
 
 /**
@@ -180,7 +182,7 @@ export function decodeRecord(record: MinefieldRecord, opts: DecodeOptions = {}):
       ? opts.translate('minefield.hypothesis.label', labelParams(assumptions))
       : id;
     try {
-      const decoded = decodeHypothesis(record, assumptions, origin, landmark, errorModel, tolerance);
+      const decoded = decodeHypothesis(record, assumptions, origin, landmark, errorModel, tolerance, opts);
       hypotheses.push({ id, label, ...decoded });
     } catch (e) {
       if (!isProblem(e)) throw e;
@@ -508,6 +510,7 @@ function decodeHypothesis(
   landmarkOnly: { lon: number; lat: number; name: string | null } | null,
   errors: ResolvedErrorModel,
   tolerance: { maxRatio: number | null; maxM: number | null },
+  opts: DecodeOptions,
 ): Omit<DecodedHypothesis, 'id' | 'label'> {
   const prop = new TraversePropagation();
   let cm: number | null = null;
@@ -617,10 +620,13 @@ function decodeHypothesis(
   const ring = ringOrder.map((v) => [v.lon, v.lat]);
   const polygon: Polygon = { type: 'Polygon', coordinates: [[...ring, ring[0]!]] };
 
-  const buffered = variableBuffer(
-    localTurning,
-    vertices.map((v) => v.radius95M),
-  );
+  const buffered =
+    opts.uncertaintyPolygon === false
+      ? []
+      : variableBuffer(
+          localTurning,
+          vertices.map((v) => v.radius95M),
+        );
   const uncertaintyPolygon: MultiPolygon = {
     type: 'MultiPolygon',
     coordinates: buffered.map((poly) => poly.map((r) => r.map(([e, n]) => plane.toLonLat(e, n)))),
