@@ -176,6 +176,9 @@ export function applyMapping(
     value = one(value);
     if (value !== undefined) properties[ours] = value;
   }
+  // The source system's identifier, kept so a re-run of the same import updates rather than duplicates.
+  const externalId = mapping.externalId ? lookup(feature.properties, mapping.externalId) : feature.externalId;
+  if (!isBlank(externalId)) properties.externalId = String(externalId);
   return { properties, problems };
 }
 

@@ -20,7 +20,7 @@ export function sniffEncoding(head: Uint8Array): SniffedEncoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bomBytes: 3 };
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bomBytes: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bomBytes: 2 };
-  if (isUtf8(head)) return { encoding: 'utf-8', bomBytes: 0 };
+  if (isUtf8(head) || mostlyUtf8(head)) return { encoding: 'utf-8', bomBytes: 0 };
   return { encoding: guessWindowsCodePage(head), bomBytes: 0 };
 }
 
@@ -47,6 +47,33 @@ export function isUtf8(bytes: Uint8Array): boolean {
     i += extra + 1;
   }
   return true;
+}
+
+/**
+ * UTF-8 text with a few damaged bytes (a truncated copy, one pasted cell) is still UTF-8: the
+ * damaged cells are reported as `io.encoding.invalid` rather than the whole file misread.
+ */
+export function mostlyUtf8(bytes: Uint8Array): boolean {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const extra = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    let ok = extra > 0;
+    for (let k = 1; ok && k <= extra; k++) ok = i + k < bytes.length && (bytes[i + k]! & 0xc0) === 0x80;
+    if (ok) {
+      valid++;
+      i += extra + 1;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return valid > 0 && valid >= 4 * invalid;
 }
 
 /**
