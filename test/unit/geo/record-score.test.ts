@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import type { MinefieldRecord } from '../../../src/domain/minefield-record.ts';
+import type { Problem } from '../../../src/domain/problem.ts';
+import { type DecodedHypothesis, decodeRecord } from '../../../src/geo/record-decode.ts';
+import { localPlane } from '../../../src/geo/record-plane.ts';
+import {
+  type Finding,
+  findingsFromGeoJson,
+  nearestOnSegments,
+  percentile,
+  procrustes,
+  scoreRecord,
+} from '../../../src/geo/record-score.ts';
+
+function normalSource(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+/**
+ * A paced magnetic record in Soviet notation whose landmark lies 800 m west of the field,
+ * so that the readings rotate the field across its east-west rows; every alternative is
+ * enabled and the closure tolerance is loose enough for the 6400 reading to decode too.
+ */
+const record: MinefieldRecord = {
+  landmark: { crs: 'EPSG:28408', coordinates: [4440000, 8530000] },
+  layingDate: '1992-09-01',
+  angleUnit: 'soviet',
+  bearingReference: 'magnetic',
+  distanceUnit: 'pace',
+  legsToReference: [{ bearing: '15-00', distance: 1100 }],
+  perimeter: {
+    startsAtReference: true,
+    legs: [
+      { bearing: '15-00', distance: 200 },
+      { bearing: '30-00', distance: 120 },
+      { bearing: '45-00', distance: 200 },
+    ],
+    closingLeg: { bearing: '0-00', distance: 120 },
+  },
+  rows: [
+    {
+      from: { point: 'reference' },
+      offset: { bearing: '30-00', distance: 30 },
+      bearing: '15-00',
+      length: 180,
+      spacing: 6,
+      mineModel: 'TM-62M',
+    },
+    {
+      from: { point: 'reference' },
+      offset: { bearing: '30-00', distance: 80 },
+      bearing: '15-00',
+      length: 180,
+      spacing: 4,
+      mineModel: 'PMN',
+    },
+    {
+      from: { point: 'reference' },
+      offset: { bearing: '15-00', distance: 10 },
+      bearing: '30-00',
+      length: 100,
+      spacing: 5,
+      mineModel: 'PMN',
+    },
+  ],
+  declaredMines: [
+    { model: 'TM-62M', count: 31 },
+    { model: 'PMN', count: 67 },
+  ],
+  closure: { maxRatio: 0.5 },
+  hypotheses: {
+    bearingReferences: ['grid', 'true'],
+    milCircles: [6400],
+    distanceUnits: ['pair_of_steps'],
+    directions: ['reverse'],
+  },
+};
+
+const decoded = decodeRecord(record);
+
+/** Devices along the rows of one hypothesis, every `spacing`, each moved by normal noise of σ metres. */
+function plant(h: DecodedHypothesis, sigmaM: number, seed: number): Finding[] {
+  const normal = normalSource(seed);
+  const first = h.rows[0]!.line.coordinates[0]!;
+  const plane = localPlane(first[0]!, first[1]!);
+  const out: Finding[] = [];
+  for (const row of h.rows) {
+    const [a, b] = row.line.coordinates.map(([lon, lat]) => plane.toLocal(lon!, lat!));
+    const n = row.mineCount!;
+    for (let i = 0; i < n; i++) {
+      const t = n === 1 ? 0 : i / (n - 1);
+      const e = a![0] + t * (b![0] - a![0]) + normal() * sigmaM;
+      const north = a![1] + t * (b![1] - a![1]) + normal() * sigmaM;
+      const [lon, lat] = plane.toLonLat(e, north);
+      out.push({ lon, lat, model: row.mineModel ?? undefined });
+    }
+  }
+  return out;
+}
+
+describe('naming the hypothesis the finds support', () => {
+  it('decodes every enabled reading', () => {
+    expect(decoded.hypotheses).toHaveLength(24);
+    expect(decoded.rejected).toHaveLength(0);
+  });
+
+  const planted = [
+    'ref=magnetic,angle=mil6000,dist=pace,dir=forward',
+    'ref=grid,angle=mil6000,dist=pace,dir=forward',
+    'ref=true,angle=mil6000,dist=pace,dir=forward',
+    'ref=magnetic,angle=mil6400,dist=pace,dir=forward',
+    'ref=magnetic,angle=mil6000,dist=pair_of_steps,dir=forward',
+    'ref=grid,angle=mil6400,dist=pair_of_steps,dir=reverse',
+  ];
+  planted.forEach((id, k) => {
+    it(`names ${id} when the finds were laid along its rows`, () => {
+      const h = decoded.hypotheses.find((x) => x.id === id)!;
+      const scores = scoreRecord(decoded, plant(h, 0.5, 1000 + k));
+      expect(scores.best!.id).toBe(id);
+      const own = scores.hypotheses.find((s) => s.id === id)!;
+      expect(own.toRows!.medianM).toBeLessThan(1);
+      expect(own.shareInsideUncertainty).toBe(1);
+      expect(scores.best!.runnerUpMedianMisfitM!).toBeGreaterThan(own.misfit.medianM);
+    });
+  });
+});
+
+describe('figures of a hypothesis', () => {
+  const h = decoded.hypotheses[0]!;
+  const finds = plant(h, 0.5, 7);
+
+  it('counts found against declared by model', () => {
+    const withExtra = [...finds, { lon: finds[0]!.lon, lat: finds[0]!.lat, model: 'OZM-72', quantity: 2 }];
+    const scores = scoreRecord(decoded, withExtra);
+    const counts = scores.hypotheses[0]!.counts;
+    const byModel = Object.fromEntries(counts.map((c) => [c.model, c]));
+    expect(byModel['TM-62M']).toMatchObject({ declared: 31, found: h.rows[0]!.mineCount });
+    expect(byModel.PMN).toMatchObject({ declared: 67, found: h.rows[1]!.mineCount! + h.rows[2]!.mineCount! });
+    expect(byModel['OZM-72']).toMatchObject({ declared: null, found: 2, foundInsideUncertainty: 2 });
+    expect(scores.deviceCount).toBe(finds.length + 2);
+    expect(scores.declaredCount).toBe(98);
+  });
+
+  it('recovers a known rotation and shift of the finds with the rigid fit', () => {
+    // Turn the planted finds 3° clockwise about the rows' centre and move them 6 m east,
+    // 4 m south: the fit must say the record has to turn and move the same way.
+    const plane = localPlane(finds[0]!.lon, finds[0]!.lat);
+    const ends = h.rows.flatMap((r) => r.line.coordinates.map(([lon, lat]) => plane.toLocal(lon!, lat!)));
+    const cx = ends.reduce((s, p) => s + p[0], 0) / ends.length;
+    const cy = ends.reduce((s, p) => s + p[1], 0) / ends.length;
+    const t = (-3 * Math.PI) / 180;
+    const moved = finds.map((f) => {
+      const [e, n] = plane.toLocal(f.lon, f.lat);
+      const x = e - cx;
+      const y = n - cy;
+      const [lon, lat] = plane.toLonLat(
+        cx + x * Math.cos(t) - y * Math.sin(t) + 6,
+        cy + x * Math.sin(t) + y * Math.cos(t) - 4,
+      );
+      return { ...f, lon, lat };
+    });
+    const fit = scoreRecord(decoded, moved).hypotheses[0]!.fit!;
+    expect(fit.target).toBe('rows');
+    expect(fit.rotationDeg).toBeCloseTo(3, 0);
+    expect(fit.shiftEastM).toBeCloseTo(6, 0);
+    expect(fit.shiftNorthM).toBeCloseTo(-4, 0);
+    expect(fit.scale).toBe(1);
+    expect(fit.residualRmsM).toBeLessThan(1);
+  });
+
+  it('finds the pace length as a scale when asked to fit scale', () => {
+    const pair = decoded.hypotheses.find(
+      (x) => x.id === 'ref=magnetic,angle=mil6000,dist=pair_of_steps,dir=forward',
+    )!;
+    const fit = scoreRecord(decoded, plant(pair, 0.3, 11), { fitScale: true }).hypotheses[0]!.fit!;
+    // Rows twice as far from the landmark: the pace reading must be stretched, not by exactly 2 since ICP fits the rows only.
+    expect(fit.scale).toBeGreaterThan(1.2);
+  });
+
+  it('shares inside the polygon and the uncertainty polygon', () => {
+    const far = { lon: finds[0]!.lon + 0.05, lat: finds[0]!.lat };
+    const s = scoreRecord(decoded, [...finds, far]).hypotheses[0]!;
+    expect(s.shareInsideUncertainty).toBeCloseTo(finds.length / (finds.length + 1), 12);
+    expect(s.shareInsidePolygon).toBeLessThan(s.shareInsideUncertainty + 1e-12);
+    expect(s.toRows!.maxM).toBeGreaterThan(3000);
+  });
+
+  it('returns no best hypothesis without finds', () => {
+    expect(scoreRecord(decoded, []).best).toBeNull();
+  });
+});
+
+describe('helpers', () => {
+  it('interpolates percentiles like numpy', () => {
+    // numpy.percentile([1, 2, 3, 4, 10], [50, 95]) = [3, 8.8]
+    expect(percentile([10, 1, 3, 2, 4], 0.5)).toBe(3);
+    expect(percentile([10, 1, 3, 2, 4], 0.95)).toBeCloseTo(8.8, 12);
+  });
+
+  it('finds the nearest point on segments', () => {
+    expect(
+      nearestOnSegments(
+        [1, 1],
+        [
+          [
+            [0, 0],
+            [2, 0],
+          ],
+        ],
+      ),
+    ).toEqual({ point: [1, 0], distance: 1 });
+    expect(
+      nearestOnSegments(
+        [5, 0],
+        [
+          [
+            [0, 0],
+            [2, 0],
+          ],
+        ],
+      ).distance,
+    ).toBe(3);
+  });
+
+  it('solves 2-D Procrustes exactly for a rotated, shifted and scaled copy', () => {
+    const a: [number, number][] = [
+      [0, 0],
+      [10, 0],
+      [0, 5],
+      [7, 3],
+    ];
+    const th = 0.3;
+    const b = a.map(
+      ([x, y]) =>
+        [2 * (Math.cos(th) * x - Math.sin(th) * y) + 4, 2 * (Math.sin(th) * x + Math.cos(th) * y) - 1] as [
+          number,
+          number,
+        ],
+    );
+    const t = procrustes(a, b, true);
+    expect(t.rotationRad).toBeCloseTo(0.3, 12);
+    expect(t.scale).toBeCloseTo(2, 12);
+    expect(t.tx).toBeCloseTo(4, 10);
+    expect(t.ty).toBeCloseTo(-1, 10);
+  });
+
+  it('reads finds from GeoJSON and refuses what is not a point', () => {
+    const fc = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [45, 40] },
+          properties: { model: 'PMN', quantity: 3 },
+        },
+        { type: 'Feature', geometry: { type: 'Point', coordinates: [45.1, 40.1] }, properties: null },
+      ],
+    };
+    expect(findingsFromGeoJson(fc)).toEqual([
+      { lon: 45, lat: 40, model: 'PMN', quantity: 3 },
+      { lon: 45.1, lat: 40.1 },
+    ]);
+    let p: Problem | undefined;
+    try {
+      findingsFromGeoJson({
+        type: 'FeatureCollection',
+        features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [] } }],
+      });
+    } catch (e) {
+      p = e as Problem;
+    }
+    expect(p?.code).toBe('record.findings_invalid');
+    expect(p?.params.feature).toBe(0);
+  });
+});
