@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** Paths that belong to the server itself, never answered with the web application. */
+const SERVER_PREFIXES = ['/api/', '/api', '/tiles/', '/ogc/', '/ogc'];
+
+function isServerPath(url: string): boolean {
+  const path = url.split('?')[0];
+  return SERVER_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+}
+
+/**
+ * Serves the built web application at `/`. Unknown GET paths that are not API, tile or OGC
+ * routes get index.html, so client-side routes (/registers/hazards/…) load on refresh.
+ */
+export async function webPlugin(app: FastifyInstance, opts: { distDir: string }): Promise<void> {
+  const index = join(opts.distDir, 'index.html');
+  if (!existsSync(index)) {
+    app.log.warn({ distDir: opts.distDir }, 'web application not built; `/` will answer 404');
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: opts.distDir,
+    prefix: '/',
+    wildcard: false,
+    index: ['index.html'],
+    // Hashed asset names change with content; index.html must always be revalidated.
+    setHeaders(res, path) {
+      if (path.includes(`${join('assets', '')}`))
+        res.header('Cache-Control', 'public, max-age=31536000, immutable');
+      else res.header('Cache-Control', 'no-cache');
+    },
+  });
+
+  // Client-side routes: any other GET that wants HTML gets the application shell.
+  app.get('/*', (req, reply) => {
+    const acceptsHtml = (req.headers.accept ?? '').includes('text/html');
+    if (isServerPath(req.url) || !acceptsHtml) return reply.callNotFound();
+    reply.header('Cache-Control', 'no-cache');
+    return reply.sendFile('index.html');
+  });
+}

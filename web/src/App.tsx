@@ -1,0 +1,175 @@
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { request } from './api/client.ts';
+import type { User } from './api/types.ts';
+import { LanguageSelect } from './components/LanguageSelect.tsx';
+import { I18nProvider, isLocale, type Locale, useI18n } from './i18n/index.tsx';
+import { AuthProvider, useAuth } from './lib/auth.tsx';
+import { ConfigProvider } from './lib/config.tsx';
+import { REGISTERS } from './lib/registers.ts';
+import { Link, matchPath, Router, useRouter } from './lib/router.tsx';
+import { Dashboard } from './pages/Dashboard.tsx';
+import { MapExplorer } from './pages/MapExplorer.tsx';
+import { RecordForm } from './pages/RecordForm.tsx';
+import { RecordPage } from './pages/RecordPage.tsx';
+import { RegisterList } from './pages/RegisterList.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+
+/** Registers whose routes arrive with later parts of the API; shown once the API answers them. */
+const LATER_ROUTES = ['minefield-records', 'reports'] as const;
+
+function useLaterRoutes(signedIn: boolean): string[] {
+  const [available, setAvailable] = useState<string[]>([]);
+  useEffect(() => {
+    if (!signedIn) return;
+    let live = true;
+    Promise.all(
+      LATER_ROUTES.map((slug) =>
+        fetch(`/api/v1/${slug}?limit=1`, {
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json' },
+        })
+          .then((r) => (r.ok ? slug : null))
+          .catch(() => null),
+      ),
+    ).then((r) => live && setAvailable(r.filter((x): x is (typeof LATER_ROUTES)[number] => x !== null)));
+    return () => {
+      live = false;
+    };
+  }, [signedIn]);
+  return available;
+}
+
+function routePage(path: string, notFound: string): ReactNode {
+  if (path === '/') return <Dashboard />;
+  if (path === '/map') return <MapExplorer />;
+  const create = matchPath('/registers/:slug/new', path);
+  if (create) return <RecordForm key={`new-${create.slug}`} slug={create.slug} />;
+  const edit = matchPath('/registers/:slug/:id/edit', path);
+  if (edit) return <RecordForm key={`edit-${edit.id}`} slug={edit.slug} id={edit.id} />;
+  const record = matchPath('/registers/:slug/:id', path);
+  if (record) return <RecordPage key={record.id} slug={record.slug} id={record.id} />;
+  const list = matchPath('/registers/:slug', path);
+  if (list) return <RegisterList key={list.slug} slug={list.slug} />;
+  return <p className="page-status">{notFound}</p>;
+}
+
+function Shell() {
+  const { t, tk } = useI18n();
+  const { user, loading, signOut } = useAuth();
+  const { path, navigate } = useRouter();
+  const later = useLaterRoutes(!!user);
+
+  useEffect(() => {
+    if (!loading && !user && path !== '/signin')
+      navigate(`/signin?next=${encodeURIComponent(path + window.location.search)}`, { replace: true });
+  }, [loading, user, path, navigate]);
+
+  if (loading)
+    return (
+      <div className="page-status" role="status">
+        {t('app.loading')}
+      </div>
+    );
+  if (!user || path === '/signin') return <SignIn />;
+
+  const page = routePage(path, t('app.notFound'));
+
+  const navClass = (prefix: string) =>
+    path === prefix || (prefix !== '/' && path.startsWith(`${prefix}/`)) ? 'active' : undefined;
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          {t('app.name')}
+        </Link>
+        <nav aria-label={t('nav.main')} className="topnav">
+          <Link to="/" className={path === '/' ? 'active' : undefined}>
+            {t('nav.dashboard')}
+          </Link>
+          <Link to="/map" className={navClass('/map')}>
+            {t('nav.map')}
+          </Link>
+          {later.includes('minefield-records') && (
+            <Link to="/registers/minefield-records" className={navClass('/registers/minefield-records')}>
+              {t('nav.minefieldRecords')}
+            </Link>
+          )}
+          {later.includes('reports') && (
+            <Link to="/registers/reports" className={navClass('/registers/reports')}>
+              {t('nav.reports')}
+            </Link>
+          )}
+        </nav>
+        <div className="topbar-end">
+          <LanguageSelect />
+          <span className="user-name" title={user.email}>
+            {user.name || user.email}
+          </span>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => signOut().then(() => navigate('/signin'))}
+          >
+            {t('auth.signOut')}
+          </button>
+        </div>
+      </header>
+      <div className="body">
+        <nav className="sidenav" aria-label={t('nav.registers')}>
+          <h2>{t('nav.registers')}</h2>
+          <ul>
+            {REGISTERS.map((r) => (
+              <li key={r.slug}>
+                <Link to={`/registers/${r.slug}`} className={navClass(`/registers/${r.slug}`)}>
+                  {tk(`register.${r.slug}`, r.slug)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" tabIndex={-1}>
+          {page}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function WithLocaleSync() {
+  const { user, updateUser } = useAuth();
+  const { locale, setLocale } = useI18n();
+  // The user's saved language wins once they sign in (only then: later changes are theirs to make).
+  const signedInId = user?.id;
+  const savedLocale = useRef<string | null>(null);
+  savedLocale.current = user?.locale ?? null;
+  useEffect(() => {
+    const saved = savedLocale.current;
+    if (signedInId && saved && isLocale(saved)) setLocale(saved);
+  }, [signedInId, setLocale]);
+  useEffect(() => {
+    if (!user || user.locale === locale) return;
+    request<User>('/api/v1/auth/me', { method: 'PATCH', body: { locale } })
+      .then((r) => r.data && typeof r.data === 'object' && updateUser({ ...user, ...r.data, locale }))
+      .catch(() => {});
+  }, [locale, user, updateUser]);
+  return <Shell />;
+}
+
+export function App() {
+  const onLocale = useCallback((_l: Locale) => {}, []);
+  return (
+    <I18nProvider onChange={onLocale}>
+      <ConfigProvider>
+        <AuthProvider>
+          <Router>
+            <WithLocaleSync />
+          </Router>
+        </AuthProvider>
+      </ConfigProvider>
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * Shapes of the Safeground HTTP API (docs: /api/v1/openapi.json). Register records are
+ * described once in src/domain/records.ts; here only the envelope types the pages use.
+ */
+import type { Feature, FeatureCollection, Geometry } from 'geojson';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  organisationId: string | null;
+  locale: string | null;
+}
+
+export interface LoginResponse {
+  token: string;
+  user: User;
+}
+
+/** Common properties every stored record carries, plus its register fields. */
+export interface RecordProps {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string | null;
+  updatedBy: string | null;
+  archived: boolean;
+  code?: string;
+  [field: string]: unknown;
+}
+
+export type RecordFeature = Feature<Geometry | null, RecordProps> & { id: string };
+
+export interface FeaturePage extends FeatureCollection<Geometry | null, RecordProps> {
+  features: RecordFeature[];
+  nextCursor: string | null;
+}
+
+export interface ItemPage {
+  items: RecordProps[];
+  nextCursor: string | null;
+}
+
+export type RecordPage = FeaturePage | ItemPage;
+
+export interface HistoryEntry {
+  seq: number;
+  at: string;
+  actor: { id: string; email: string } | null;
+  action: 'create' | 'update' | 'archive' | string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface Attachment {
+  id: string;
+  filename: string;
+  mediaType: string;
+  sizeBytes: number;
+  sha256: string;
+  recordType: string;
+  recordId: string;
+  createdAt: string;
+}
+
+export interface StatsSummary {
+  openHazardAreaM2: number;
+  openHazardCount: number;
+  releasedM2: { cancelled: number; reduced: number; cleared: number };
+  findingsByCategory: Record<string, number>;
+  casualtiesThisYear: { total: number; killed: number; injured: number };
+  year: number;
+}
+
+export interface ServerConfig {
+  basemap: { url: string | null; type: 'raster' | 'vector' | null; attribution?: string | null };
+  locales: string[];
+  version: string;
+}
+
+export interface Health {
+  status: string;
+  database: string;
+  migration: number;
+  version: string;
+}
+
+/** Where a problem sits in the input: a JSON pointer and, for geometry, the vertex. */
+export interface ProblemLocation {
+  polygon?: number;
+  ring?: number;
+  vertex?: number;
+  row?: number;
+  field?: string;
+  [k: string]: unknown;
+}
+
+export interface ProblemItem {
+  code: string;
+  detail?: string;
+  pointer?: string;
+  location?: ProblemLocation;
+  params?: Record<string, unknown>;
+}
+
+export interface ProblemDocument extends ProblemItem {
+  type?: string;
+  title?: string;
+  status: number;
+  errors?: ProblemItem[];
+}

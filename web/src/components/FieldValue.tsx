@@ -1,0 +1,33 @@
+import type { Point } from 'geojson';
+import { formatLatLon } from '../geo/coords.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { useOptions } from '../lib/options.ts';
+import { REF_TARGETS } from '../lib/registers.ts';
+import { Link } from '../lib/router.tsx';
+
+function RefValue({ slug, id }: { slug: string; id: string }) {
+  const opts = useOptions(slug);
+  const label = opts?.find((o) => o.id === id)?.label ?? id.slice(0, 8);
+  return <Link to={`/registers/${slug}/${id}`}>{label}</Link>;
+}
+
+/** One field's value for reading: code lists translated, areas with units, dates for the locale. */
+export function FieldValue({ name, value }: { name: string; value: unknown }) {
+  const { tk, num, date, dateTime, area } = useI18n();
+  if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
+  if (REF_TARGETS[name] && typeof value === 'string') return <RefValue slug={REF_TARGETS[name]} id={value} />;
+  if (name.endsWith('M2') && typeof value === 'number') return <>{area(value)}</>;
+  if ((name === 'createdAt' || name === 'updatedAt') && typeof value === 'string')
+    return <>{dateTime(value)}</>;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return <>{date(value)}</>;
+  if (typeof value === 'number') return <>{num(value)}</>;
+  if (typeof value === 'boolean') return <>{tk(`vocab.${value ? 'yes' : 'no'}`, String(value))}</>;
+  if (typeof value === 'string') return <>{tk(`vocab.${value}`, value)}</>;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return <>{value.map((v) => tk(`vocab.${v}`, v)).join(', ')}</>;
+  if (typeof value === 'object' && (value as Point).type === 'Point') {
+    const [lon, lat] = (value as Point).coordinates;
+    return <span dir="ltr">{formatLatLon(lon, lat)}</span>;
+  }
+  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+}

@@ -1,0 +1,307 @@
+import type { Feature, Geometry, MultiPolygon, Polygon, Position } from 'geojson';
+import type { Map as MlMap } from 'maplibre-gl';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { TerraDraw, TerraDrawPolygonMode } from 'terra-draw';
+import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
+import type { ProblemItem } from '../api/types.ts';
+import { type CoordinateErrorCode, formatLatLon, parsePosition } from '../geo/coords.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { type Bbox, bboxOf, MapView } from './MapView.tsx';
+
+export type AreaGeometry = Polygon | MultiPolygon;
+
+/** Outer rings of every polygon (holes are not edited here), each without its closing vertex. */
+export function outerRings(g: AreaGeometry | null): Position[][] {
+  if (!g) return [];
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  return polys.map((p) => {
+    const ring = p[0] ?? [];
+    const closed =
+      ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1];
+    return closed ? ring.slice(0, -1) : ring;
+  });
+}
+
+export function geometryToText(g: AreaGeometry | null): string {
+  return outerRings(g)
+    .map((ring) => ring.map(([lon, lat]) => formatLatLon(lon, lat)).join('\n'))
+    .join('\n\n');
+}
+
+export interface ParsedArea {
+  geometry: AreaGeometry | null;
+  /** Line numbers (1-based) of each vertex, by polygon, so faults can name the line. */
+  lines: number[][];
+  errors: { line: number; code: CoordinateErrorCode | 'coords.too_few' }[];
+}
+
+/** Polygons typed one vertex per line, separated by a blank line; rings are closed for the user. */
+export function parseArea(text: string): ParsedArea {
+  const rings: Position[][] = [];
+  const lines: number[][] = [];
+  const errors: ParsedArea['errors'] = [];
+  let ring: Position[] = [];
+  let ringLines: number[] = [];
+  const flush = () => {
+    if (ring.length === 0) return;
+    if (ring.length < 3) errors.push({ line: ringLines[0], code: 'coords.too_few' });
+    rings.push(ring);
+    lines.push(ringLines);
+    ring = [];
+    ringLines = [];
+  };
+  text.split(/\r?\n/).forEach((raw, i) => {
+    if (!raw.trim()) {
+      flush();
+      return;
+    }
+    const r = parsePosition(raw);
+    if (r.ok) {
+      ring.push(r.position);
+      ringLines.push(i + 1);
+    } else errors.push({ line: i + 1, code: r.code });
+  });
+  flush();
+  if (rings.length === 0 || errors.length > 0) return { geometry: null, lines, errors };
+  const closed = rings.map((r) => {
+    const first = r[0];
+    const last = r[r.length - 1];
+    return first[0] === last[0] && first[1] === last[1] ? r : [...r, first];
+  });
+  // A typed closing vertex repeats the first; it must not be counted as its own line.
+  const geometry: AreaGeometry =
+    closed.length === 1
+      ? { type: 'Polygon', coordinates: [closed[0]] }
+      : { type: 'MultiPolygon', coordinates: closed.map((r) => [r]) };
+  return { geometry, lines, errors };
+}
+
+function vertexOf(g: AreaGeometry | null, loc: ProblemItem['location']): Position | null {
+  if (!g || !loc || loc.vertex === undefined) return null;
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  const p = polys[loc.polygon ?? 0];
+  const ring = p?.[loc.ring ?? 0];
+  return ring?.[loc.vertex] ?? null;
+}
+
+export function GeometryEditor({
+  id,
+  value,
+  onChange,
+  problems,
+  context,
+}: {
+  id: string;
+  value: AreaGeometry | null;
+  onChange: (g: AreaGeometry | null) => void;
+  problems: ProblemItem[];
+  /** A parent geometry drawn for reference (the hazard a land-release polygon lies in). */
+  context?: Geometry | null;
+}) {
+  const { t } = useI18n();
+  const [text, setText] = useState(() => geometryToText(value));
+  const [textErrors, setTextErrors] = useState<ParsedArea['errors']>([]);
+  const [lineMap, setLineMap] = useState<number[][]>(() =>
+    outerRings(value).map((r, pi, all) => {
+      const offset = all.slice(0, pi).reduce((n, x) => n + x.length + 1, 0);
+      return r.map((_, i) => offset + i + 1);
+    }),
+  );
+  const [drawing, setDrawing] = useState<null | 'replace' | 'add'>(null);
+  const drawRef = useRef<TerraDraw | null>(null);
+  const valueRef = useRef(value);
+  valueRef.current = value;
+  const drawingRef = useRef(drawing);
+  drawingRef.current = drawing;
+  const [initialFit] = useState<Bbox | null>(() => bboxOf([value, context ?? null]));
+
+  const applyGeometry = useCallback(
+    (g: AreaGeometry | null) => {
+      onChange(g);
+      setText(geometryToText(g));
+      setTextErrors([]);
+      let offset = 0;
+      setLineMap(
+        outerRings(g).map((r) => {
+          const m = r.map((_, i) => offset + i + 1);
+          offset += r.length + 1;
+          return m;
+        }),
+      );
+    },
+    [onChange],
+  );
+  const applyRef = useRef(applyGeometry);
+  applyRef.current = applyGeometry;
+
+  const onReady = useCallback((map: MlMap) => {
+    const draw = new TerraDraw({
+      adapter: new TerraDrawMapLibreGLAdapter({ map }),
+      modes: [
+        new TerraDrawPolygonMode({
+          styles: {
+            fillColor: '#0057b8',
+            outlineColor: '#0057b8',
+            closingPointColor: '#ffffff',
+            closingPointOutlineColor: '#0057b8',
+          },
+        }),
+      ],
+    });
+    draw.start();
+    draw.on('finish', (featureId) => {
+      const f = draw.getSnapshotFeature(featureId);
+      if (!f || f.geometry.type !== 'Polygon') return;
+      const drawn = f.geometry as Polygon;
+      const current = valueRef.current;
+      let next: AreaGeometry = drawn;
+      if (drawingRef.current === 'add' && current) {
+        const polys = current.type === 'Polygon' ? [current.coordinates] : current.coordinates;
+        next = { type: 'MultiPolygon', coordinates: [...polys, drawn.coordinates] };
+      }
+      // The drawn shape now lives in the form's value (drawn by the overlay); the draw store starts empty again.
+      draw.clear();
+      draw.setMode('static');
+      setDrawing(null);
+      applyRef.current({ ...next, coordinates: next.coordinates } as AreaGeometry);
+    });
+    drawRef.current = draw;
+  }, []);
+
+  useEffect(
+    () => () => {
+      try {
+        drawRef.current?.stop();
+      } catch {
+        // the map may already be gone
+      }
+    },
+    [],
+  );
+
+  const startDrawing = (mode: 'replace' | 'add') => {
+    const draw = drawRef.current;
+    if (!draw) return;
+    draw.clear();
+    draw.setMode('polygon');
+    setDrawing(mode);
+  };
+  const cancelDrawing = () => {
+    drawRef.current?.clear();
+    drawRef.current?.setMode('static');
+    setDrawing(null);
+  };
+
+  const applyText = () => {
+    const parsed = parseArea(text);
+    setTextErrors(parsed.errors);
+    setLineMap(parsed.lines);
+    if (parsed.errors.length === 0) onChange(parsed.geometry);
+  };
+
+  const markers = useMemo(() => {
+    const feats: Feature[] = [];
+    if (context) feats.push({ type: 'Feature', geometry: context, properties: { colour: '#6b7280' } });
+    if (value) feats.push({ type: 'Feature', geometry: value, properties: {} });
+    for (const p of problems) {
+      const v = vertexOf(value, p.location);
+      if (v)
+        feats.push({
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: v },
+          properties: { colour: '#d00000', radius: 8 },
+        });
+    }
+    return { type: 'FeatureCollection' as const, features: feats };
+  }, [value, problems, context]);
+
+  const problemLine = (p: ProblemItem): number | null => {
+    const loc = p.location;
+    if (!loc || loc.vertex === undefined) return null;
+    const lines = lineMap[loc.polygon ?? 0];
+    if (!lines || (loc.ring ?? 0) !== 0) return null;
+    // The closing vertex is the first one again.
+    return lines[loc.vertex] ?? lines[0] ?? null;
+  };
+
+  const problemsId = `${id}-problems`;
+  return (
+    <div className="geometry-editor" data-testid="geometry-editor">
+      <div className="geometry-tools">
+        {drawing ? (
+          <>
+            <span className="hint" role="status">
+              {t('geometry.drawingHint')}
+            </span>
+            <button type="button" onClick={cancelDrawing}>
+              {t('action.cancel')}
+            </button>
+          </>
+        ) : (
+          <>
+            <button type="button" onClick={() => startDrawing('replace')} data-testid="draw-polygon">
+              {value ? t('geometry.redraw') : t('geometry.draw')}
+            </button>
+            {value && (
+              <button type="button" onClick={() => startDrawing('add')}>
+                {t('geometry.addPolygon')}
+              </button>
+            )}
+            {value && (
+              <button type="button" onClick={() => applyGeometry(null)}>
+                {t('geometry.clear')}
+              </button>
+            )}
+          </>
+        )}
+      </div>
+      <MapView
+        className={`form-map ${drawing ? 'drawing' : ''}`}
+        label={t('geometry.mapLabel')}
+        thematic={false}
+        overlay={markers}
+        fitTo={initialFit}
+        onReady={onReady}
+      />
+      <label htmlFor={id} className="sub-label">
+        {t('geometry.typeCoordinates')}
+      </label>
+      <p className="hint" id={`${id}-hint`}>
+        {t('geometry.typeHint')}
+      </p>
+      <textarea
+        id={id}
+        dir="ltr"
+        rows={6}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        aria-describedby={`${id}-hint ${problemsId}`}
+        aria-invalid={problems.length > 0 || textErrors.length > 0 || undefined}
+        data-testid="coordinates-text"
+        spellCheck={false}
+      />
+      <button type="button" onClick={applyText} data-testid="apply-coordinates">
+        {t('geometry.applyCoordinates')}
+      </button>
+      <ul id={problemsId} className="field-problems" aria-live="polite">
+        {textErrors.map((e) => (
+          <li key={`t${e.line}`} className="error">
+            {t('geometry.lineProblem', { line: e.line, message: t(e.code) })}
+          </li>
+        ))}
+        {problems.map((p, i) => {
+          const line = problemLine(p);
+          const text = p.detail ?? p.code;
+          return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+            <li key={i} className="error" data-testid="geometry-problem">
+              {line !== null
+                ? t('geometry.vertexProblem', { vertex: (p.location?.vertex ?? 0) + 1, line, message: text })
+                : text}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+import { IntlMessageFormat } from 'intl-messageformat';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { setApiLocale } from '../api/client.ts';
+import ar from './ar.json';
+import en from './en.json';
+import ru from './ru.json';
+
+/**
+ * The interface language: ICU MessageFormat catalogues (en complete; ru and ar checked for the
+ * same keys by test/unit/web-catalogues.test.ts), right-to-left for Arabic, numbers and dates
+ * through Intl for the chosen locale.
+ */
+export const LOCALES = ['en', 'ru', 'ar'] as const;
+export type Locale = (typeof LOCALES)[number];
+const CATALOGUES: Record<Locale, Record<string, string>> = { en, ru, ar };
+const RTL = new Set<Locale>(['ar']);
+const STORAGE_KEY = 'safeground.locale';
+
+export function isLocale(x: unknown): x is Locale {
+  return typeof x === 'string' && (LOCALES as readonly string[]).includes(x);
+}
+
+export function storedLocale(): Locale {
+  try {
+    const v = localStorage.getItem(STORAGE_KEY);
+    if (isLocale(v)) return v;
+  } catch {
+    // storage unavailable: fall through to the browser's language
+  }
+  const nav = (navigator.language || 'en').slice(0, 2);
+  return isLocale(nav) ? nav : 'en';
+}
+
+const formatCache = new Map<string, IntlMessageFormat>();
+
+export function translate(locale: Locale, key: string, params?: Record<string, unknown>): string {
+  const source = CATALOGUES[locale][key] ?? CATALOGUES.en[key];
+  if (source === undefined) return key;
+  const id = `${locale}\u0000${key}`;
+  let fmt = formatCache.get(id);
+  if (!fmt) {
+    fmt = new IntlMessageFormat(source, locale);
+    formatCache.set(id, fmt);
+  }
+  return String(fmt.format(params as Record<string, string | number>));
+}
+
+export function hasKey(key: string): boolean {
+  return key in CATALOGUES.en;
+}
+
+export interface I18n {
+  locale: Locale;
+  dir: 'ltr' | 'rtl';
+  setLocale: (l: Locale) => void;
+  /** Message by literal key (checked against the catalogue by the unit test). */
+  t: (key: string, params?: Record<string, unknown>) => string;
+  /** Message by computed key (field names, code-list values), falling back to `fallback`. */
+  tk: (key: string, fallback: string, params?: Record<string, unknown>) => string;
+  num: (n: number | null | undefined, opts?: Intl.NumberFormatOptions) => string;
+  date: (iso: string | null | undefined) => string;
+  dateTime: (iso: string | null | undefined) => string;
+  /** Area in m² shown in hectares or km² with the unit named, never a bare number. */
+  area: (m2: number | null | undefined) => string;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+export function I18nProvider({
+  children,
+  onChange,
+}: {
+  children: ReactNode;
+  onChange?: (l: Locale) => void;
+}) {
+  const [locale, setLocaleState] = useState<Locale>(storedLocale);
+  setApiLocale(locale);
+
+  useEffect(() => {
+    const html = document.documentElement;
+    html.lang = locale;
+    html.dir = RTL.has(locale) ? 'rtl' : 'ltr';
+    try {
+      localStorage.setItem(STORAGE_KEY, locale);
+    } catch {
+      // not persisted in this browser; the server keeps it per user
+    }
+  }, [locale]);
+
+  const setLocale = useCallback(
+    (l: Locale) => {
+      setApiLocale(l);
+      setLocaleState(l);
+      onChange?.(l);
+    },
+    [onChange],
+  );
+
+  const value = useMemo<I18n>(() => {
+    const nf = new Intl.NumberFormat(locale);
+    const df = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      timeZone: 'UTC',
+    });
+    const dtf = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    const t = (key: string, params?: Record<string, unknown>) => translate(locale, key, params);
+    return {
+      locale,
+      dir: RTL.has(locale) ? 'rtl' : 'ltr',
+      setLocale,
+      t,
+      tk: (key, fallback, params) => (hasKey(key) ? translate(locale, key, params) : fallback),
+      num: (n, opts) =>
+        n === null || n === undefined || Number.isNaN(n)
+          ? '—'
+          : opts
+            ? new Intl.NumberFormat(locale, opts).format(n)
+            : nf.format(n),
+      date: (iso) => {
+        if (!iso) return '—';
+        const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+        return Number.isNaN(d.getTime()) ? iso : df.format(d);
+      },
+      dateTime: (iso) => {
+        if (!iso) return '—';
+        const d = new Date(iso);
+        return Number.isNaN(d.getTime()) ? iso : dtf.format(d);
+      },
+      area: (m2) => {
+        if (m2 === null || m2 === undefined || Number.isNaN(m2)) return '—';
+        if (m2 >= 1_000_000)
+          return t('unit.km2', {
+            value: new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(m2 / 1_000_000),
+          });
+        if (m2 >= 10_000)
+          return t('unit.ha', {
+            value: new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(m2 / 10_000),
+          });
+        return t('unit.m2', {
+          value: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(m2),
+        });
+      },
+    };
+  }, [locale, setLocale]);
+
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const v = useContext(I18nContext);
+  if (!v) throw new Error('useI18n outside I18nProvider');
+  return v;
+}

@@ -1,0 +1,170 @@
+import { REGISTERS, type RegisterDef } from '../../../src/domain/records.ts';
+
+/**
+ * What the pages need to know of each register, read from the one schema source
+ * (src/domain/records.ts): field kinds for forms, reference targets, list columns.
+ */
+export type FieldKind =
+  | 'string'
+  | 'text'
+  | 'integer'
+  | 'number'
+  | 'date'
+  | 'enum'
+  | 'enumArray'
+  | 'ref'
+  | 'point'
+  | 'json'
+  | 'boolean';
+
+export interface FieldDesc {
+  name: string;
+  kind: FieldKind;
+  required: boolean;
+  nullable: boolean;
+  enumValues?: string[];
+  refSlug?: string;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  pattern?: string;
+}
+
+/** Reference fields → the register they point to. */
+export const REF_TARGETS: Record<string, string> = {
+  organisationId: 'organisations',
+  inspectedOrganisationId: 'organisations',
+  inspectingOrganisationId: 'organisations',
+  hazardId: 'hazards',
+  activityId: 'activities',
+  accidentId: 'accidents',
+  settlementId: 'settlements',
+  adminAreaId: 'admin-areas',
+  parentId: 'admin-areas',
+  ordnanceId: 'ordnance',
+};
+
+const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral']);
+
+type Schema = Record<string, unknown> & { anyOf?: Schema[]; enum?: string[]; type?: string; items?: Schema };
+
+function unwrapNullable(s: Schema): { schema: Schema; nullable: boolean } {
+  if (Array.isArray(s.anyOf)) {
+    const nonNull = s.anyOf.filter((x) => x.type !== 'null');
+    if (nonNull.length === 1) return { schema: nonNull[0], nullable: nonNull.length < s.anyOf.length };
+  }
+  return { schema: s, nullable: false };
+}
+
+export function describeField(def: RegisterDef, name: string, raw: Schema): FieldDesc {
+  const required = ((def.fields.required as string[] | undefined) ?? []).includes(name);
+  const { schema, nullable } = unwrapNullable(raw);
+  const base = { name, required, nullable };
+  if (REF_TARGETS[name]) return { ...base, kind: 'ref', refSlug: REF_TARGETS[name] };
+  if (def.pointFields?.includes(name)) return { ...base, kind: 'point' };
+  if (def.jsonFields?.includes(name) && !(schema.type === 'array' && schema.items?.enum))
+    return { ...base, kind: 'json' };
+  if (Array.isArray(schema.enum)) return { ...base, kind: 'enum', enumValues: schema.enum };
+  if (schema.type === 'array' && schema.items?.enum)
+    return { ...base, kind: 'enumArray', enumValues: schema.items.enum };
+  if (schema.type === 'array' || schema.type === 'object') return { ...base, kind: 'json' };
+  if (schema.type === 'integer' || schema.type === 'number')
+    return {
+      ...base,
+      kind: schema.type,
+      minimum: schema.minimum as number | undefined,
+      maximum: schema.maximum as number | undefined,
+    };
+  if (schema.type === 'boolean') return { ...base, kind: 'boolean' };
+  if (schema.format === 'date') return { ...base, kind: 'date' };
+  return {
+    ...base,
+    kind: LONG_TEXT.has(name) ? 'text' : 'string',
+    maxLength: schema.maxLength as number | undefined,
+    pattern: schema.pattern as string | undefined,
+  };
+}
+
+export function fieldsOf(def: RegisterDef): FieldDesc[] {
+  const props = def.fields.properties as Record<string, Schema>;
+  return Object.entries(props).map(([name, s]) => describeField(def, name, s));
+}
+
+/** Columns shown in a register's list, after the code. */
+export const LIST_COLUMNS: Record<string, string[]> = {
+  hazards: ['name', 'type', 'status', 'areaM2', 'dateOfInformation'],
+  activities: ['kind', 'status', 'method', 'startDate', 'endDate'],
+  'land-release': ['outcome', 'method', 'areaM2', 'releasedOn'],
+  findings: ['category', 'modelText', 'quantity', 'condition', 'foundOn'],
+  accidents: ['occurredOn', 'deviceCategory', 'demining', 'pointPrecision'],
+  casualties: ['sex', 'ageBand', 'casualtyStatus', 'outcome'],
+  'risk-education': ['heldOn', 'deliveryMethod', 'beneficiariesTotal'],
+  'qa-visits': ['visitedOn'],
+  settlements: ['name', 'kind', 'population', 'displacedHouseholds'],
+  'admin-areas': ['pcode', 'name', 'level', 'areaM2'],
+  organisations: ['name', 'acronym', 'kind', 'country'],
+  ordnance: ['model', 'category', 'countryOfOrigin'],
+  sources: ['title', 'kind', 'issuingBody', 'publishedOn'],
+};
+
+/** The equality filter offered in a register's list, with the code list it takes values from. */
+export function listFilters(def: RegisterDef): { param: string; values: string[] }[] {
+  const out: { param: string; values: string[] }[] = [];
+  const fields = fieldsOf(def);
+  const seen = new Set<string>();
+  for (const [param, column] of Object.entries(def.filters.equals)) {
+    if (seen.has(column)) continue;
+    seen.add(column);
+    const camel = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const f = fields.find((x) => x.name === camel);
+    if (f?.enumValues) out.push({ param, values: f.enumValues });
+  }
+  return out;
+}
+
+/** Registers people enter data into from the web application (others are read and edited). */
+export const ENTRY_REGISTERS = new Set([
+  'hazards',
+  'activities',
+  'land-release',
+  'findings',
+  'accidents',
+  'casualties',
+  'settlements',
+  'sources',
+  'organisations',
+  'risk-education',
+  'qa-visits',
+  'ordnance',
+  'admin-areas',
+]);
+
+export function registerDef(slug: string): RegisterDef | undefined {
+  return REGISTERS.find((r) => r.slug === slug);
+}
+
+export type { RegisterDef };
+export { REGISTERS };
+
+/** Children shown on a record page: register slug and the filter naming the parent. */
+export const LINKED: Record<string, { slug: string; param: string }[]> = {
+  hazards: [
+    { slug: 'activities', param: 'hazard' },
+    { slug: 'land-release', param: 'hazard' },
+    { slug: 'findings', param: 'hazard' },
+    { slug: 'accidents', param: 'hazard' },
+  ],
+  accidents: [{ slug: 'casualties', param: 'accident' }],
+  activities: [
+    { slug: 'land-release', param: 'activity' },
+    { slug: 'findings', param: 'activity' },
+  ],
+};
+
+/** A record's label for lists and links: its code, else its name or title. */
+export function recordLabel(p: Record<string, unknown>): string {
+  const code = p.code as string | undefined;
+  const name = (p.name ?? p.title ?? p.model ?? p.pcode) as string | undefined;
+  if (code && name) return `${code} · ${name}`;
+  return code ?? name ?? String(p.id ?? '').slice(0, 8);
+}

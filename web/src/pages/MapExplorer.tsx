@@ -1,0 +1,303 @@
+import type { MapMouseEvent, Map as MlMap } from 'maplibre-gl';
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { DEVICE_CATEGORIES, HAZARD_STATUSES } from '../../../src/domain/vocabularies.ts';
+import { get, query } from '../api/client.ts';
+import type { RecordPage, RecordProps } from '../api/types.ts';
+import { CursorCoordinates } from '../components/CursorCoordinates.tsx';
+import { Legend } from '../components/Legend.tsx';
+import { type Bbox, bboxOf, MapView } from '../components/MapView.tsx';
+import { RecordPanel } from '../components/RecordPanel.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { rowsOf, useOptions } from '../lib/options.ts';
+import { recordLabel } from '../lib/registers.ts';
+import { useRouter } from '../lib/router.tsx';
+import type { MapFilters, TileLayer } from '../map/style.ts';
+
+const SWITCHABLE: TileLayer[] = [
+  'hazards',
+  'land-release',
+  'findings',
+  'accidents',
+  'settlements',
+  'admin-areas',
+];
+const CLICKABLE_LAYERS = [
+  'findings-circle',
+  'accidents-circle',
+  'settlements-circle',
+  'land-release-fill',
+  'hazards-fill',
+  'admin-areas-fill',
+];
+const SEARCHED: TileLayer[] = [
+  'hazards',
+  'land-release',
+  'findings',
+  'accidents',
+  'settlements',
+  'admin-areas',
+];
+
+interface SearchHit {
+  slug: string;
+  id: string;
+  label: string;
+  bbox: Bbox | null;
+}
+
+export function MapExplorer() {
+  const { t, tk } = useI18n();
+  const { search: params, navigate, path } = useRouter();
+  const [map, setMap] = useState<MlMap | null>(null);
+  const [visible, setVisible] = useState<Set<TileLayer>>(() => new Set(SWITCHABLE));
+  const [selected, setSelected] = useState<{ slug: string; id: string } | null>(() => {
+    const s = params.get('select');
+    if (!s) return null;
+    const [slug, id] = s.split(':');
+    return slug && id ? { slug, id } : null;
+  });
+  const filters: MapFilters = useMemo(
+    () => ({
+      from: params.get('from') ?? undefined,
+      to: params.get('to') ?? undefined,
+      organisation: params.get('organisation') ?? undefined,
+      category: params.get('category') ?? undefined,
+      status: params.get('status') ?? undefined,
+      adminArea: params.get('adminArea') ?? undefined,
+    }),
+    [params],
+  );
+  const organisations = useOptions('organisations');
+  const adminAreas = useOptions('admin-areas');
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [fitTo, setFitTo] = useState<Bbox | null>(null);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  // Filters live in the address, so a view can be bookmarked and shared.
+  const setFilter = (key: keyof MapFilters, value: string) => {
+    const sp = new URLSearchParams(params);
+    if (value) sp.set(key, value);
+    else sp.delete(key);
+    navigate(`${path}${sp.toString() ? `?${sp}` : ''}`, { replace: true });
+  };
+
+  const onReady = useCallback((m: MlMap) => {
+    setMap(m);
+    m.on('click', (e: MapMouseEvent) => {
+      const layers = CLICKABLE_LAYERS.filter(
+        (id) => m.getLayer(id) && m.getLayoutProperty(id, 'visibility') !== 'none',
+      );
+      const feats = m.queryRenderedFeatures(e.point, { layers });
+      const f = feats.find((x) => x.properties?.id);
+      if (f) setSelected({ slug: f.source, id: String(f.properties.id) });
+      else setSelected(null);
+    });
+    for (const id of CLICKABLE_LAYERS) {
+      m.on('mouseenter', id, () => {
+        m.getCanvas().style.cursor = 'pointer';
+      });
+      m.on('mouseleave', id, () => {
+        m.getCanvas().style.cursor = '';
+      });
+    }
+  }, []);
+
+  // Start on the programme's extent: its hazards, else its admin areas.
+  useEffect(() => {
+    const ctl = new AbortController();
+    (async () => {
+      for (const slug of ['admin-areas', 'hazards']) {
+        const page = await get<RecordPage>(`/api/v1/${slug}${query({ limit: 200 })}`, ctl.signal).catch(
+          () => null,
+        );
+        if (page && 'features' in page) {
+          const b = bboxOf(page.features.map((f) => f.geometry));
+          if (b) {
+            setFitTo((cur) => cur ?? b);
+            return;
+          }
+        }
+      }
+    })();
+    return () => ctl.abort();
+  }, []);
+
+  const runSearch = async (e: FormEvent) => {
+    e.preventDefault();
+    const text = q.trim();
+    if (!text) {
+      setHits(null);
+      return;
+    }
+    setSearching(true);
+    const results = await Promise.all(
+      SEARCHED.map((slug) =>
+        get<RecordPage>(`/api/v1/${slug}${query({ q: text, limit: 5 })}`)
+          .then((page) =>
+            'features' in page
+              ? page.features.map((f) => ({
+                  slug,
+                  id: String(f.id ?? f.properties.id),
+                  label: recordLabel(f.properties as RecordProps),
+                  bbox: bboxOf([f.geometry]),
+                }))
+              : rowsOf(page).map((r) => ({ slug, id: r.id, label: recordLabel(r), bbox: null })),
+          )
+          .catch(() => [] as SearchHit[]),
+      ),
+    );
+    setHits(results.flat());
+    setSearching(false);
+  };
+
+  const pick = (h: SearchHit) => {
+    setSelected({ slug: h.slug, id: h.id });
+    if (h.bbox) setFitTo(h.bbox);
+  };
+
+  const toggle = (l: TileLayer) =>
+    setVisible((cur) => {
+      const next = new Set(cur);
+      if (next.has(l)) next.delete(l);
+      else next.add(l);
+      return next;
+    });
+
+  const activeFilterCount = Object.values(filters).filter(Boolean).length;
+
+  return (
+    <div className="explorer">
+      <aside className="explorer-side" aria-label={t('map.controls')}>
+        {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet in React's element types */}
+        <form role="search" onSubmit={runSearch} className="map-search">
+          <label htmlFor="map-search-input" className="visually-hidden">
+            {t('map.search')}
+          </label>
+          <input
+            id="map-search-input"
+            type="search"
+            placeholder={t('map.searchPlaceholder')}
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+          />
+          <button type="submit">{t('action.search')}</button>
+        </form>
+        {searching && <p className="muted">{t('app.loading')}</p>}
+        {hits && !searching && (
+          <section aria-label={t('map.searchResults')}>
+            {hits.length === 0 ? (
+              <p className="muted">{t('map.noResults')}</p>
+            ) : (
+              <ul className="hits" data-testid="search-results">
+                {hits.map((h) => (
+                  <li key={`${h.slug}:${h.id}`}>
+                    <button type="button" className="link-button" onClick={() => pick(h)}>
+                      {h.label}
+                    </button>{' '}
+                    <span className="muted">{tk(`register.${h.slug}`, h.slug)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        )}
+
+        <fieldset className="layers">
+          <legend>{t('map.layers')}</legend>
+          {SWITCHABLE.map((l) => (
+            <label key={l} className="check">
+              <input type="checkbox" checked={visible.has(l)} onChange={() => toggle(l)} />
+              {tk(`register.${l}`, l)}
+            </label>
+          ))}
+        </fieldset>
+
+        <details className="filters" open={activeFilterCount > 0}>
+          <summary>
+            {activeFilterCount > 0 ? t('map.filtersActive', { count: activeFilterCount }) : t('map.filters')}
+          </summary>
+          <label>
+            {t('filter.from')}
+            <input
+              type="date"
+              value={filters.from ?? ''}
+              onChange={(e) => setFilter('from', e.target.value)}
+            />
+          </label>
+          <label>
+            {t('filter.to')}
+            <input type="date" value={filters.to ?? ''} onChange={(e) => setFilter('to', e.target.value)} />
+          </label>
+          <label>
+            {t('filter.organisation')}
+            <select
+              value={filters.organisation ?? ''}
+              onChange={(e) => setFilter('organisation', e.target.value)}
+            >
+              <option value="">{t('filter.any')}</option>
+              {organisations?.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('filter.category')}
+            <select value={filters.category ?? ''} onChange={(e) => setFilter('category', e.target.value)}>
+              <option value="">{t('filter.any')}</option>
+              {DEVICE_CATEGORIES.map((c) => (
+                <option key={c} value={c}>
+                  {tk(`vocab.${c}`, c)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('filter.hazardStatus')}
+            <select value={filters.status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
+              <option value="">{t('filter.any')}</option>
+              {HAZARD_STATUSES.map((c) => (
+                <option key={c} value={c}>
+                  {tk(`vocab.${c}`, c)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('filter.adminArea')}
+            <select value={filters.adminArea ?? ''} onChange={(e) => setFilter('adminArea', e.target.value)}>
+              <option value="">{t('filter.any')}</option>
+              {adminAreas?.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {activeFilterCount > 0 && (
+            <button type="button" onClick={() => navigate(path, { replace: true })}>
+              {t('filter.clear')}
+            </button>
+          )}
+        </details>
+        <Legend />
+      </aside>
+      <div className="explorer-map">
+        <MapView
+          filters={filters}
+          visible={visible}
+          onReady={onReady}
+          fitTo={fitTo}
+          label={t('map.title')}
+          className="full-map"
+        />
+        {map && <CursorCoordinates map={map} />}
+        {selected && <RecordPanel slug={selected.slug} id={selected.id} onClose={() => setSelected(null)} />}
+      </div>
+    </div>
+  );
+}

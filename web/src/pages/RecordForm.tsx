@@ -1,0 +1,510 @@
+import type { Geometry, Point } from 'geojson';
+import { type FormEvent, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, request } from '../api/client.ts';
+import type { ProblemItem, RecordFeature, RecordProps } from '../api/types.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
+import { PointInput } from '../components/PointInput.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { invalidateOptions, useOptions } from '../lib/options.ts';
+import { placeProblems } from '../lib/problems.ts';
+import { type FieldDesc, fieldsOf, recordLabel, registerDef } from '../lib/registers.ts';
+import { Link, useRouter } from '../lib/router.tsx';
+import { loadRecord } from './RecordPage.tsx';
+
+type Values = Record<string, unknown>;
+
+/** Form text of a value and back; empty inputs mean "not given" (null on edit). */
+function toInput(f: FieldDesc, v: unknown): unknown {
+  if (v === undefined || v === null) return f.kind === 'enumArray' ? [] : f.kind === 'point' ? null : '';
+  if (f.kind === 'json') return JSON.stringify(v, null, 2);
+  if (f.kind === 'integer' || f.kind === 'number') return String(v);
+  return v;
+}
+
+function fromInput(f: FieldDesc, v: unknown): { value: unknown; error?: string } {
+  if (f.kind === 'enumArray') return { value: v };
+  if (f.kind === 'point') return { value: v ?? null };
+  if (f.kind === 'boolean') return { value: !!v };
+  if (v === '' || v === undefined || v === null) return { value: null };
+  if (f.kind === 'integer' || f.kind === 'number') {
+    const n = Number(String(v).replace(',', '.'));
+    if (!Number.isFinite(n) || (f.kind === 'integer' && !Number.isInteger(n)))
+      return { value: v, error: 'form.notANumber' };
+    return { value: n };
+  }
+  if (f.kind === 'json') {
+    try {
+      return { value: JSON.parse(String(v)) };
+    } catch {
+      return { value: v, error: 'form.badJson' };
+    }
+  }
+  return { value: v };
+}
+
+function RefSelect({
+  f,
+  id,
+  value,
+  onChange,
+  invalid,
+  describedBy,
+}: {
+  f: FieldDesc;
+  id: string;
+  value: string;
+  onChange: (v: string) => void;
+  invalid: boolean;
+  describedBy?: string;
+}) {
+  const { t } = useI18n();
+  const opts = useOptions(f.refSlug);
+  return (
+    <select
+      id={id}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy}
+      required={f.required}
+    >
+      <option value="">{opts === null ? t('app.loading') : t('form.choose')}</option>
+      {opts?.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.label}
+        </option>
+      ))}
+      {value && opts && !opts.some((o) => o.id === value) && <option value={value}>{value}</option>}
+    </select>
+  );
+}
+
+export function RecordForm({ slug, id }: { slug: string; id?: string }) {
+  const { t, tk } = useI18n();
+  const { navigate, search } = useRouter();
+  const def = registerDef(slug);
+  const fields = useMemo(() => (def ? fieldsOf(def) : []), [def]);
+  const geometryKind = def?.geometry?.kind;
+  const [values, setValues] = useState<Values>({});
+  const [original, setOriginal] = useState<{
+    props: RecordProps;
+    geometry: Geometry | null;
+    version: number;
+  } | null>(null);
+  const [geometry, setGeometry] = useState<Geometry | null>(null);
+  const [loading, setLoading] = useState(!!id);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [problems, setProblems] = useState<ProblemItem[]>([]);
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const [conflict, setConflict] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [context, setContext] = useState<Geometry | null>(null);
+  const [formKey, setFormKey] = useState(0);
+  const summaryRef = useRef<HTMLDivElement>(null);
+
+  const fill = (props: Values) => {
+    const v: Values = {};
+    for (const f of fields) v[f.name] = toInput(f, props[f.name]);
+    setValues(v);
+  };
+
+  const load = async () => {
+    if (!id) {
+      // New record: links from a parent page pass its id (?hazardId=…).
+      const v: Values = {};
+      for (const f of fields) v[f.name] = toInput(f, search.get(f.name) ?? undefined);
+      setValues(v);
+      return;
+    }
+    setLoading(true);
+    setLoadError(null);
+    try {
+      const r = await loadRecord(slug, id);
+      setOriginal({ props: r.props, geometry: r.geometry, version: r.version });
+      fill(r.props);
+      setGeometry(r.geometry);
+      setFormKey((k) => k + 1);
+    } catch (err) {
+      setLoadError(err);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once per record
+  useEffect(() => {
+    load();
+  }, [slug, id]);
+
+  // Land released from a hazard is drawn inside it: show the hazard's outline while drawing.
+  const hazardId = (values.hazardId as string) || '';
+  const activityId = (values.activityId as string) || '';
+  useEffect(() => {
+    if (slug !== 'land-release' || hazardId || !activityId) return;
+    loadRecord('activities', activityId)
+      .then(
+        (a) => a.props.hazardId && setValues((v) => (v.hazardId ? v : { ...v, hazardId: a.props.hazardId })),
+      )
+      .catch(() => {});
+  }, [slug, hazardId, activityId]);
+  useEffect(() => {
+    if (slug === 'hazards' || !hazardId || geometryKind !== 'MultiPolygon') {
+      setContext(null);
+      return;
+    }
+    loadRecord('hazards', hazardId)
+      .then((h) => setContext(h.geometry))
+      .catch(() => setContext(null));
+  }, [slug, hazardId, geometryKind]);
+
+  if (!def) return <p className="page-status">{t('app.notFound')}</p>;
+  if (loading)
+    return (
+      <p className="page-status" role="status">
+        {t('app.loading')}
+      </p>
+    );
+  if (loadError) return <ErrorNote error={loadError} onRetry={load} />;
+
+  const placed = placeProblems(
+    problems,
+    fields.map((f) => f.name),
+    def.pointFields,
+  );
+  const set = (name: string, v: unknown) => setValues((cur) => ({ ...cur, [name]: v }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setProblems([]);
+    setConflict(false);
+    const errs: Record<string, string> = {};
+    const props: Values = {};
+    for (const f of fields) {
+      const { value, error } = fromInput(f, values[f.name]);
+      if (error) errs[f.name] = error;
+      if (id) {
+        // Edits send only what changed, so a field someone else changed is not overwritten by accident.
+        const before = original?.props[f.name] ?? null;
+        const norm =
+          Array.isArray(value) && value.length === 0 && (before === null || before === undefined)
+            ? null
+            : value;
+        if (JSON.stringify(norm) !== JSON.stringify(before)) props[f.name] = value;
+      } else if (value !== null && !(Array.isArray(value) && value.length === 0)) props[f.name] = value;
+    }
+    setLocalErrors(errs);
+    if (Object.keys(errs).length > 0) {
+      summaryRef.current?.focus();
+      return;
+    }
+    const geometryChanged = JSON.stringify(geometry) !== JSON.stringify(original?.geometry ?? null);
+    let body: unknown = props;
+    if (geometryKind) {
+      body = { type: 'Feature', properties: props, ...(id && !geometryChanged ? {} : { geometry }) };
+    }
+    setSaving(true);
+    try {
+      const r = id
+        ? await request<RecordFeature | RecordProps>(`/api/v1/${slug}/${id}`, {
+            method: 'PATCH',
+            body,
+            headers: { 'If-Match': `"${original?.version}"` },
+          })
+        : await request<RecordFeature | RecordProps>(`/api/v1/${slug}`, { method: 'POST', body });
+      const saved =
+        (r.data as RecordFeature).type === 'Feature'
+          ? (r.data as RecordFeature).properties
+          : (r.data as RecordProps);
+      invalidateOptions(slug);
+      navigate(`/registers/${slug}/${saved.id ?? id}`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 412) setConflict(true);
+      else if (err instanceof ApiError) setProblems(err.items);
+      else setProblems([{ code: 'error.unexpected', detail: t('error.unexpected') }]);
+      setTimeout(() => summaryRef.current?.focus(), 0);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const reloadAfterConflict = async () => {
+    setConflict(false);
+    setProblems([]);
+    await load();
+  };
+
+  const fieldId = (name: string) => `f-${name}`;
+  const errorId = (name: string) => `f-${name}-error`;
+  const hasSummary = problems.length > 0 || Object.keys(localErrors).length > 0;
+
+  const renderField = (f: FieldDesc) => {
+    const fid = fieldId(f.name);
+    const fieldProblems = placed.byField[f.name] ?? [];
+    const local = localErrors[f.name];
+    const invalid = fieldProblems.length > 0 || !!local;
+    const describedBy = invalid ? errorId(f.name) : undefined;
+    const label = tk(`field.${f.name}`, f.name);
+    const v = values[f.name];
+    let input: ReactNode;
+    switch (f.kind) {
+      case 'enum':
+        input = (
+          <select
+            id={fid}
+            value={String(v ?? '')}
+            onChange={(e) => set(f.name, e.target.value)}
+            aria-invalid={invalid || undefined}
+            aria-describedby={describedBy}
+            required={f.required}
+          >
+            <option value="">{t('form.choose')}</option>
+            {f.enumValues?.map((x) => (
+              <option key={x} value={x}>
+                {tk(`vocab.${x}`, x)}
+              </option>
+            ))}
+          </select>
+        );
+        break;
+      case 'enumArray': {
+        const arr = (v as string[]) ?? [];
+        input = (
+          <fieldset className="checks" aria-describedby={describedBy} id={fid}>
+            <legend className="visually-hidden">{label}</legend>
+            {f.enumValues?.map((x) => (
+              <label key={x} className="check">
+                <input
+                  type="checkbox"
+                  checked={arr.includes(x)}
+                  onChange={(e) => set(f.name, e.target.checked ? [...arr, x] : arr.filter((y) => y !== x))}
+                />
+                {tk(`vocab.${x}`, x)}
+              </label>
+            ))}
+          </fieldset>
+        );
+        break;
+      }
+      case 'ref':
+        input = (
+          <RefSelect
+            f={f}
+            id={fid}
+            value={String(v ?? '')}
+            onChange={(x) => set(f.name, x)}
+            invalid={invalid}
+            describedBy={describedBy}
+          />
+        );
+        break;
+      case 'point':
+        input = (
+          <PointInput
+            key={formKey}
+            id={fid}
+            value={(v as Point | null) ?? null}
+            onChange={(p) => set(f.name, p)}
+            withMap={false}
+            invalid={invalid}
+            describedBy={describedBy}
+          />
+        );
+        break;
+      case 'date':
+        input = (
+          <input
+            id={fid}
+            type="date"
+            value={String(v ?? '')}
+            onChange={(e) => set(f.name, e.target.value)}
+            aria-invalid={invalid || undefined}
+            aria-describedby={describedBy}
+            required={f.required}
+          />
+        );
+        break;
+      case 'integer':
+      case 'number':
+        input = (
+          <input
+            id={fid}
+            type="number"
+            inputMode="decimal"
+            step={f.kind === 'integer' ? 1 : 'any'}
+            min={f.minimum}
+            max={f.maximum}
+            value={String(v ?? '')}
+            onChange={(e) => set(f.name, e.target.value)}
+            aria-invalid={invalid || undefined}
+            aria-describedby={describedBy}
+            required={f.required}
+          />
+        );
+        break;
+      case 'text':
+      case 'json':
+        input = (
+          <textarea
+            id={fid}
+            rows={f.kind === 'json' ? 4 : 3}
+            dir={f.kind === 'json' ? 'ltr' : undefined}
+            className={f.kind === 'json' ? 'mono' : undefined}
+            value={String(v ?? '')}
+            onChange={(e) => set(f.name, e.target.value)}
+            aria-invalid={invalid || undefined}
+            aria-describedby={describedBy}
+            required={f.required}
+          />
+        );
+        break;
+      case 'boolean':
+        input = (
+          <input id={fid} type="checkbox" checked={!!v} onChange={(e) => set(f.name, e.target.checked)} />
+        );
+        break;
+      default:
+        input = (
+          <input
+            id={fid}
+            type={f.name === 'url' ? 'url' : 'text'}
+            maxLength={f.maxLength}
+            value={String(v ?? '')}
+            onChange={(e) => set(f.name, e.target.value)}
+            aria-invalid={invalid || undefined}
+            aria-describedby={describedBy}
+            required={f.required}
+          />
+        );
+    }
+    return (
+      <div
+        key={f.name}
+        className={`form-field kind-${f.kind} ${invalid ? 'invalid' : ''}`}
+        data-field={f.name}
+      >
+        <label htmlFor={fid}>
+          {label}
+          {f.required && (
+            <span className="required" aria-hidden="true">
+              {' '}
+              *
+            </span>
+          )}
+          {f.kind === 'json' && <span className="muted"> ({t('form.jsonHint')})</span>}
+        </label>
+        {input}
+        {invalid && (
+          <p id={errorId(f.name)} className="error" data-testid={`problem-${f.name}`}>
+            {local && t(local)}
+            {fieldProblems.map((p) => p.detail ?? p.code).join(' ')}
+          </p>
+        )}
+      </div>
+    );
+  };
+
+  const title = id
+    ? t('form.editTitle', { record: original ? recordLabel(original.props) : '' })
+    : t('form.newTitle', { register: tk(`register.${slug}`, slug) });
+
+  return (
+    <div className="page record-form">
+      <p className="muted">
+        <Link to={`/registers/${slug}`}>{tk(`register.${slug}`, slug)}</Link>
+      </p>
+      <h1>{title}</h1>
+      {conflict && (
+        <div className="conflict" role="alert" data-testid="conflict">
+          <h2>{t('form.conflictTitle')}</h2>
+          <p>{t('form.conflictBody')}</p>
+          <button
+            type="button"
+            className="primary"
+            onClick={reloadAfterConflict}
+            data-testid="conflict-reload"
+          >
+            {t('form.conflictReload')}
+          </button>
+        </div>
+      )}
+      <div ref={summaryRef} tabIndex={-1} className="summary-anchor">
+        {hasSummary && (
+          <div className="error-summary" role="alert" data-testid="error-summary">
+            <h2>{t('form.problemsTitle', { count: problems.length + Object.keys(localErrors).length })}</h2>
+            <ul>
+              {placed.general.map((p, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+                <li key={`g${i}`}>{p.detail ?? p.code}</li>
+              ))}
+              {Object.entries(placed.byField).map(([name, ps]) => (
+                <li key={name}>
+                  <a href={`#${fieldId(name)}`}>{tk(`field.${name}`, name)}</a>:{' '}
+                  {ps.map((p) => p.detail ?? p.code).join(' ')}
+                </li>
+              ))}
+              {placed.geometry.length > 0 && (
+                <li>
+                  <a href="#f-geometry">{t('record.geometry')}</a>:{' '}
+                  {t('form.seeGeometry', { count: placed.geometry.length })}
+                </li>
+              )}
+              {Object.entries(localErrors).map(([name, code]) => (
+                <li key={`l${name}`}>
+                  <a href={`#${fieldId(name)}`}>{tk(`field.${name}`, name)}</a>: {t(code)}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+      <form onSubmit={submit} noValidate>
+        {geometryKind && (
+          <fieldset className="geometry-fieldset">
+            <legend>
+              {t('record.geometry')}
+              {def.geometry?.required && (
+                <span className="required" aria-hidden="true">
+                  {' '}
+                  *
+                </span>
+              )}
+            </legend>
+            {geometryKind === 'MultiPolygon' ? (
+              <GeometryEditor
+                key={formKey}
+                id="f-geometry"
+                value={geometry as AreaGeometry | null}
+                onChange={setGeometry}
+                problems={placed.geometry}
+                context={context}
+              />
+            ) : (
+              <>
+                <PointInput
+                  key={formKey}
+                  id="f-geometry"
+                  value={geometry as Point | null}
+                  onChange={setGeometry}
+                  withMap
+                />
+                {placed.geometry.length > 0 && (
+                  <p className="error">{placed.geometry.map((p) => p.detail ?? p.code).join(' ')}</p>
+                )}
+              </>
+            )}
+          </fieldset>
+        )}
+        <div className="form-grid">{fields.map(renderField)}</div>
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={saving} data-testid="save">
+            {saving ? t('form.saving') : t('action.save')}
+          </button>
+          <Link to={id ? `/registers/${slug}/${id}` : `/registers/${slug}`} className="button">
+            {t('action.cancel')}
+          </Link>
+        </div>
+      </form>
+    </div>
+  );
+}

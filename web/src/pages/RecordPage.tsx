@@ -1,0 +1,374 @@
+import type { Feature } from 'geojson';
+import { type FormEvent, useRef, useState } from 'react';
+import { ApiError, get, query, request, versionFromEtag } from '../api/client.ts';
+import type {
+  Attachment,
+  HistoryEntry,
+  RecordPage as Page,
+  RecordFeature,
+  RecordProps,
+} from '../api/types.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FieldValue } from '../components/FieldValue.tsx';
+import { bboxOf, MapView } from '../components/MapView.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { downloadFile } from '../lib/download.ts';
+import { rowsOf, useOptions } from '../lib/options.ts';
+import { ENTRY_REGISTERS, fieldsOf, LINKED, recordLabel, registerDef } from '../lib/registers.ts';
+import { Link, useRouter } from '../lib/router.tsx';
+import { useAsync } from '../lib/useAsync.ts';
+
+interface Loaded {
+  props: RecordProps;
+  geometry: Feature['geometry'] | null;
+  version: number;
+}
+
+export async function loadRecord(slug: string, id: string, signal?: AbortSignal): Promise<Loaded> {
+  const r = await request<RecordFeature | RecordProps>(`/api/v1/${slug}/${id}`, { signal });
+  const body = r.data;
+  const isFeature = (body as RecordFeature).type === 'Feature';
+  const props = isFeature ? (body as RecordFeature).properties : (body as RecordProps);
+  return {
+    props,
+    geometry: isFeature ? (body as RecordFeature).geometry : null,
+    version: versionFromEtag(r.etag) ?? props.version,
+  };
+}
+
+const SYSTEM_FIELDS = ['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'archived'];
+
+export function RecordPage({ slug, id }: { slug: string; id: string }) {
+  const { t, tk } = useI18n();
+  const { navigate } = useRouter();
+  const def = registerDef(slug);
+  const rec = useAsync((signal) => loadRecord(slug, id, signal), [slug, id]);
+  const [archiveError, setArchiveError] = useState<unknown>(null);
+
+  if (rec.loading && !rec.data)
+    return (
+      <p className="page-status" role="status">
+        {t('app.loading')}
+      </p>
+    );
+  if (rec.error) return <ErrorNote error={rec.error} onRetry={rec.reload} />;
+  if (!rec.data) return null;
+  const { props, geometry, version } = rec.data;
+  const fieldNames = def
+    ? fieldsOf(def).map((f) => f.name)
+    : Object.keys(props).filter((k) => !SYSTEM_FIELDS.includes(k));
+  const readOnly = def ? Object.keys(def.readOnly).filter((k) => k !== 'code') : [];
+  const bbox = geometry ? bboxOf([geometry]) : null;
+
+  const archive = async () => {
+    if (!window.confirm(t('record.archiveConfirm'))) return;
+    setArchiveError(null);
+    try {
+      await request(`/api/v1/${slug}/${id}`, { method: 'DELETE', headers: { 'If-Match': `"${version}"` } });
+      rec.reload();
+    } catch (err) {
+      setArchiveError(err);
+    }
+  };
+
+  return (
+    <div className="page record-page">
+      <div className="page-head">
+        <div>
+          <p className="muted">
+            <Link to={`/registers/${slug}`}>{tk(`register.${slug}`, slug)}</Link>
+          </p>
+          <h1 data-testid="record-title">
+            {recordLabel(props)} {props.archived && <span className="badge">{t('record.archived')}</span>}
+          </h1>
+        </div>
+        <div className="actions">
+          {geometry && (
+            <button type="button" onClick={() => navigate(`/map?select=${slug}:${id}`)}>
+              {t('record.showOnMap')}
+            </button>
+          )}
+          {ENTRY_REGISTERS.has(slug) && !props.archived && (
+            <>
+              <Link to={`/registers/${slug}/${id}/edit`} className="button primary">
+                {t('action.edit')}
+              </Link>
+              <button type="button" className="danger" onClick={archive}>
+                {t('action.archive')}
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+      {archiveError ? <ErrorNote error={archiveError} /> : null}
+      <div className="record-grid">
+        <section aria-labelledby="fields-h">
+          <h2 id="fields-h">{t('record.fields')}</h2>
+          <dl className="fields">
+            {[...fieldNames, ...readOnly].map((f) => (
+              <div key={f}>
+                <dt>{tk(`field.${f}`, f)}</dt>
+                <dd>
+                  <FieldValue name={f} value={props[f]} />
+                </dd>
+              </div>
+            ))}
+            <div>
+              <dt>{t('field.version')}</dt>
+              <dd>{version}</dd>
+            </div>
+            <div>
+              <dt>{t('field.updatedAt')}</dt>
+              <dd>
+                <FieldValue name="updatedAt" value={props.updatedAt} />
+              </dd>
+            </div>
+          </dl>
+        </section>
+        {geometry && (
+          <section aria-labelledby="geom-h">
+            <h2 id="geom-h">{t('record.geometry')}</h2>
+            <MapView
+              className="small-map"
+              label={t('record.geometry')}
+              thematic={false}
+              overlay={{ type: 'Feature', geometry, properties: {} }}
+              fitTo={bbox}
+            />
+          </section>
+        )}
+      </div>
+      {(LINKED[slug] ?? []).map((l) => (
+        <LinkedList key={l.slug} slug={l.slug} param={l.param} parentId={id} />
+      ))}
+      {slug !== 'sources' && <Sources slug={slug} id={id} />}
+      <Attachments slug={slug} id={id} />
+      <History slug={slug} id={id} version={version} />
+    </div>
+  );
+}
+
+function LinkedList({ slug, param, parentId }: { slug: string; param: string; parentId: string }) {
+  const { t, tk } = useI18n();
+  const list = useAsync(
+    (signal) => get<Page>(`/api/v1/${slug}${query({ [param]: parentId, limit: 100 })}`, signal),
+    [slug, param, parentId],
+  );
+  const rows = list.data ? rowsOf(list.data) : [];
+  const title = tk(`register.${slug}`, slug);
+  return (
+    <section className="linked" aria-label={title}>
+      <div className="section-head">
+        <h2>
+          {title} {list.data && <span className="count">{rows.length}</span>}
+        </h2>
+        {ENTRY_REGISTERS.has(slug) && (
+          <Link to={`/registers/${slug}/new?${param}Id=${parentId}`}>{t('record.addLinked')}</Link>
+        )}
+      </div>
+      {list.loading && <p className="muted">{t('app.loading')}</p>}
+      {list.error ? <ErrorNote error={list.error} /> : null}
+      {list.data && rows.length === 0 && <p className="muted">{t('record.noneLinked')}</p>}
+      {rows.length > 0 && (
+        <ul className="linked-list">
+          {rows.map((r) => (
+            <li key={r.id}>
+              <Link to={`/registers/${slug}/${r.id}`}>{recordLabel(r)}</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Sources({ slug, id }: { slug: string; id: string }) {
+  const { t } = useI18n();
+  const linked = useAsync(
+    async (signal) => {
+      const r = await get<Page | RecordProps[]>(`/api/v1/${slug}/${id}/sources`, signal);
+      return Array.isArray(r) ? r : rowsOf(r);
+    },
+    [slug, id],
+  );
+  const all = useOptions('sources');
+  const [choice, setChoice] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const link = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!choice) return;
+    setError(null);
+    try {
+      await request(`/api/v1/${slug}/${id}/sources`, { method: 'POST', body: { sourceId: choice } });
+      setChoice('');
+      linked.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="linked" aria-labelledby="sources-h">
+      <h2 id="sources-h">{t('record.sources')}</h2>
+      {linked.loading && <p className="muted">{t('app.loading')}</p>}
+      {linked.data && linked.data.length === 0 && <p className="muted">{t('record.noSources')}</p>}
+      {linked.data && linked.data.length > 0 && (
+        <ul className="linked-list">
+          {linked.data.map((s) => (
+            <li key={s.id}>
+              <Link to={`/registers/sources/${s.id}`}>{recordLabel(s)}</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="inline-form" onSubmit={link}>
+        <label>
+          {t('record.linkSource')}
+          <select value={choice} onChange={(e) => setChoice(e.target.value)}>
+            <option value="">{t('form.choose')}</option>
+            {all?.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={!choice}>
+          {t('record.link')}
+        </button>
+      </form>
+      {error ? <ErrorNote error={error} /> : null}
+    </section>
+  );
+}
+
+function Attachments({ slug, id }: { slug: string; id: string }) {
+  const { t, num, dateTime } = useI18n();
+  const list = useAsync(
+    (signal) =>
+      get<{ items: Attachment[] }>(`/api/v1/attachments${query({ recordType: slug, recordId: id })}`, signal),
+    [slug, id],
+  );
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const upload = async (e: FormEvent) => {
+    e.preventDefault();
+    const file = fileInput.current?.files?.[0];
+    if (!file) return;
+    const form = new FormData();
+    form.append('recordType', slug);
+    form.append('recordId', id);
+    form.append('file', file);
+    setBusy(true);
+    setError(null);
+    try {
+      await request('/api/v1/attachments', { method: 'POST', body: form });
+      if (fileInput.current) fileInput.current.value = '';
+      list.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const items = list.data?.items ?? [];
+  return (
+    <section className="linked" aria-labelledby="att-h">
+      <h2 id="att-h">{t('record.attachments')}</h2>
+      {list.loading && <p className="muted">{t('app.loading')}</p>}
+      {list.error ? <ErrorNote error={list.error} /> : null}
+      {list.data && items.length === 0 && <p className="muted">{t('record.noAttachments')}</p>}
+      {items.length > 0 && (
+        <table className="records">
+          <thead>
+            <tr>
+              <th scope="col">{t('attachment.file')}</th>
+              <th scope="col">{t('attachment.size')}</th>
+              <th scope="col">{t('attachment.sha256')}</th>
+              <th scope="col">{t('attachment.added')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() =>
+                      downloadFile(`/api/v1/attachments/${a.id}/content`, a.filename).catch(setError)
+                    }
+                  >
+                    {a.filename}
+                  </button>
+                </td>
+                <td>{t('unit.bytes', { value: num(a.sizeBytes) })}</td>
+                <td>
+                  <code className="hash" dir="ltr">
+                    {a.sha256}
+                  </code>
+                </td>
+                <td>{dateTime(a.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="inline-form" onSubmit={upload}>
+        <label>
+          {t('attachment.choose')}
+          <input ref={fileInput} type="file" name="file" />
+        </label>
+        <button type="submit" disabled={busy}>
+          {busy ? t('attachment.uploading') : t('attachment.upload')}
+        </button>
+      </form>
+      {error instanceof ApiError || error ? <ErrorNote error={error} /> : null}
+    </section>
+  );
+}
+
+function changedKeys(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null,
+): string[] {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  return [...keys].filter(
+    (k) =>
+      !['version', 'updatedAt', 'updatedBy'].includes(k) &&
+      JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]),
+  );
+}
+
+function History({ slug, id, version }: { slug: string; id: string; version: number }) {
+  const { t, tk, dateTime } = useI18n();
+  const hist = useAsync(
+    (signal) => get<{ items: HistoryEntry[] }>(`/api/v1/${slug}/${id}/history`, signal),
+    [slug, id, version],
+  );
+  const items = hist.data?.items ?? [];
+  return (
+    <section className="linked" aria-labelledby="hist-h">
+      <h2 id="hist-h">{t('record.history')}</h2>
+      {hist.loading && <p className="muted">{t('app.loading')}</p>}
+      {hist.error ? <ErrorNote error={hist.error} /> : null}
+      {hist.data && items.length === 0 && <p className="muted">{t('record.noHistory')}</p>}
+      {items.length > 0 && (
+        <ol className="history">
+          {[...items].reverse().map((h) => {
+            const changed = h.action === 'update' ? changedKeys(h.before, h.after) : [];
+            return (
+              <li key={h.seq}>
+                <strong>{tk(`history.${h.action}`, h.action)}</strong> · {dateTime(h.at)} ·{' '}
+                {h.actor?.email ?? t('history.system')}
+                {changed.length > 0 && (
+                  <span className="muted"> — {changed.map((k) => tk(`field.${k}`, k)).join(', ')}</span>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

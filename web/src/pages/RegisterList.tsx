@@ -1,0 +1,281 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { ApiError, get, query } from '../api/client.ts';
+import type { RecordPage, RecordProps } from '../api/types.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FieldValue } from '../components/FieldValue.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { downloadFile } from '../lib/download.ts';
+import { rowsOf, useOptions } from '../lib/options.ts';
+import { ENTRY_REGISTERS, LIST_COLUMNS, listFilters, registerDef } from '../lib/registers.ts';
+import { Link, useRouter } from '../lib/router.tsx';
+
+const PAGE_SIZE = 50;
+/** Query parameters the list passes through to the API as they are. */
+const PASSED = [
+  'q',
+  'from',
+  'to',
+  'organisation',
+  'adminArea',
+  'sort',
+  'archived',
+  'status',
+  'type',
+  'kind',
+  'category',
+  'outcome',
+  'hazard',
+  'accident',
+  'activity',
+  'level',
+  'sex',
+  'demining',
+  'ageBand',
+  'settlement',
+];
+
+export function RegisterList({ slug }: { slug: string }) {
+  const { t, tk, num } = useI18n();
+  const { search, navigate, path } = useRouter();
+  const def = registerDef(slug);
+  const columns = LIST_COLUMNS[slug] ?? [];
+  const enumFilters = def ? listFilters(def) : [];
+  const hasOrganisation = !!def && 'organisation' in def.filters.equals;
+  const hasDate = !!def?.filters.date;
+  const organisations = useOptions(hasOrganisation ? 'organisations' : undefined);
+
+  const apiParams: Record<string, string> = {};
+  for (const k of PASSED) {
+    const v = search.get(k);
+    if (v) apiParams[k] = v;
+  }
+  const apiKey = JSON.stringify(apiParams);
+
+  const [rows, setRows] = useState<RecordProps[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [q, setQ] = useState(search.get('q') ?? '');
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: apiKey stands for the filters
+  useEffect(() => {
+    const ctl = new AbortController();
+    setLoading(true);
+    setError(null);
+    get<RecordPage>(`/api/v1/${slug}${query({ ...apiParams, limit: PAGE_SIZE })}`, ctl.signal)
+      .then((page) => {
+        setRows(rowsOf(page));
+        setCursor(page.nextCursor);
+      })
+      .catch((err) => (err as Error).name !== 'AbortError' && setError(err))
+      .finally(() => !ctl.signal.aborted && setLoading(false));
+    return () => ctl.abort();
+  }, [slug, apiKey]);
+
+  const more = async () => {
+    if (!cursor) return;
+    setLoading(true);
+    try {
+      const page = await get<RecordPage>(
+        `/api/v1/${slug}${query({ ...apiParams, limit: PAGE_SIZE, cursor })}`,
+      );
+      setRows((r) => [...r, ...rowsOf(page)]);
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  const setParam = (key: string, value: string) => {
+    const sp = new URLSearchParams(search);
+    if (value) sp.set(key, value);
+    else sp.delete(key);
+    navigate(`${path}${sp.toString() ? `?${sp}` : ''}`, { replace: true });
+  };
+
+  const submitSearch = (e: FormEvent) => {
+    e.preventDefault();
+    setParam('q', q.trim());
+  };
+
+  const sort = search.get('sort') ?? '';
+  const sortBy = (field: string) => setParam('sort', sort === field ? `-${field}` : field);
+  const sortable = new Set(def?.sortable ?? []);
+  const ariaSort = (field: string) =>
+    sort === field ? 'ascending' : sort === `-${field}` ? 'descending' : undefined;
+
+  const [csvError, setCsvError] = useState<string | null>(null);
+  const downloadCsv = () => {
+    setCsvError(null);
+    downloadFile(
+      `/api/v1/${slug}${query({ ...apiParams, format: 'csv', limit: 1000 })}`,
+      `${slug}.csv`,
+    ).catch(() => setCsvError(t('list.csvFailed')));
+  };
+
+  const title = tk(`register.${slug}`, slug);
+  return (
+    <div className="page register-list">
+      <div className="page-head">
+        <h1>{title}</h1>
+        <div className="actions">
+          <button type="button" onClick={downloadCsv}>
+            {t('list.downloadCsv')}
+          </button>
+          {ENTRY_REGISTERS.has(slug) && (
+            <Link to={`/registers/${slug}/new`} className="button primary">
+              {t('list.new')}
+            </Link>
+          )}
+        </div>
+      </div>
+      {csvError && (
+        <p className="error" role="alert">
+          {csvError}
+        </p>
+      )}
+      <form className="filter-bar" onSubmit={submitSearch} aria-label={t('list.filters')}>
+        <label>
+          {t('list.search')}
+          <input
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder={t('list.searchPlaceholder')}
+          />
+        </label>
+        {enumFilters.map((f) => (
+          <label key={f.param}>
+            {tk(`filter.${f.param}`, f.param)}
+            <select value={search.get(f.param) ?? ''} onChange={(e) => setParam(f.param, e.target.value)}>
+              <option value="">{t('filter.any')}</option>
+              {f.values.map((v) => (
+                <option key={v} value={v}>
+                  {tk(`vocab.${v}`, v)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+        {hasOrganisation && (
+          <label>
+            {t('filter.organisation')}
+            <select
+              value={search.get('organisation') ?? ''}
+              onChange={(e) => setParam('organisation', e.target.value)}
+            >
+              <option value="">{t('filter.any')}</option>
+              {organisations?.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {hasDate && (
+          <>
+            <label>
+              {t('filter.from')}
+              <input
+                type="date"
+                value={search.get('from') ?? ''}
+                onChange={(e) => setParam('from', e.target.value)}
+              />
+            </label>
+            <label>
+              {t('filter.to')}
+              <input
+                type="date"
+                value={search.get('to') ?? ''}
+                onChange={(e) => setParam('to', e.target.value)}
+              />
+            </label>
+          </>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={search.get('archived') === 'true'}
+            onChange={(e) => setParam('archived', e.target.checked ? 'true' : '')}
+          />
+          {t('list.includeArchived')}
+        </label>
+        <button type="submit">{t('action.search')}</button>
+      </form>
+
+      {error ? <ErrorNote error={error} /> : null}
+      {error instanceof ApiError && error.status === 400 && (
+        <p className="muted">{t('list.filterRejected')}</p>
+      )}
+      <div className="table-wrap">
+        <table className="records" aria-busy={loading}>
+          <caption className="visually-hidden">{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col" aria-sort={ariaSort('code')}>
+                {sortable.has('code') ? (
+                  <button type="button" className="sort" onClick={() => sortBy('code')}>
+                    {t('field.code')} {sortMark(sort, 'code')}
+                  </button>
+                ) : (
+                  t('field.code')
+                )}
+              </th>
+              {columns.map((c) => (
+                <th key={c} scope="col" aria-sort={ariaSort(c)}>
+                  {sortable.has(c) ? (
+                    <button type="button" className="sort" onClick={() => sortBy(c)}>
+                      {tk(`field.${c}`, c)} {sortMark(sort, c)}
+                    </button>
+                  ) : (
+                    tk(`field.${c}`, c)
+                  )}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id} className={r.archived ? 'archived' : undefined}>
+                <td>
+                  <Link to={`/registers/${slug}/${r.id}`}>
+                    {(r.code as string) ?? (r.name as string) ?? (r.title as string) ?? r.id.slice(0, 8)}
+                  </Link>
+                  {r.archived && <span className="badge">{t('record.archived')}</span>}
+                </td>
+                {columns.map((c) => (
+                  <td key={c}>
+                    <FieldValue name={c} value={r[c]} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {loading && (
+        <p className="muted" role="status">
+          {t('app.loading')}
+        </p>
+      )}
+      {!loading && !error && rows.length === 0 && <p className="empty">{t('list.empty')}</p>}
+      <div className="list-foot">
+        <span className="muted">{t('list.shown', { count: rows.length, shown: num(rows.length) })}</span>
+        {cursor && (
+          <button type="button" onClick={more} disabled={loading}>
+            {t('list.more')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function sortMark(sort: string, field: string): string {
+  if (sort === field) return '▲';
+  if (sort === `-${field}`) return '▼';
+  return '';
+}
