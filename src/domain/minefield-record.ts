@@ -200,7 +200,12 @@ export type LegDirection = (typeof LEG_DIRECTIONS)[number];
 export function parseMinefieldRecord(value: unknown): MinefieldRecord {
   if (Value.Check(MinefieldRecord, value)) return value;
   // The innermost fault at each pointer is the useful one: anyOf/additionalProperties echo it.
-  const faults = [...Value.Errors(MinefieldRecord, value)].filter((e) => e.keyword !== 'anyOf');
+  const seen = new Set<string>();
+  const faults = [...Value.Errors(MinefieldRecord, value)].filter((e) => {
+    if (e.keyword === 'anyOf' || seen.has(e.instancePath)) return false;
+    seen.add(e.instancePath);
+    return true;
+  });
   const problems = faults.map(
     (e) =>
       new Problem(

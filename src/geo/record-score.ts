@@ -34,10 +34,14 @@ export interface RigidFit {
   shiftNorthM: number;
   /** Scale of the record (1 unless scale fitting was asked). */
   scale: number;
-  /** Distances of finds to the moved target, metres. */
+  /** Distances of the fitted finds to the moved target, metres (outliers left out). */
   residualRmsM: number;
   residualMaxM: number;
+  /** Finds left out of the fit as too far (FIT_OUTLIER_FACTOR). */
+  outliers: number;
   iterations: number;
+  /** False when the pairing still changed after 200 iterations (the figures are those of the last one). */
+  converged: boolean;
 }
 
 export interface CountByModel {
@@ -315,10 +319,15 @@ export function procrustes(a: Xy[], b: Xy[], withScale: boolean): Similarity {
   return { scale, rotationRad, tx: bx - scale * (c * ax - s * ay), ty: by - scale * (s * ax + c * ay) };
 }
 
+/** Pairs farther than this many times the median pair distance are left out of a fit step (trimmed ICP). */
+export const FIT_OUTLIER_FACTOR = 3;
+
 /**
  * Iterative closest point: the finds are moved onto the target lines (rows or perimeter)
  * by the similarity that minimises the squared distances to their nearest target points,
- * re-pairing after each move, until the move stops changing. The result is stated as the
+ * re-pairing after each move, until the move stops changing. Finds farther than
+ * FIT_OUTLIER_FACTOR × the median distance are left out of each step (trimmed ICP), so a
+ * stray device from another field does not drag the fit. The result is stated as the
  * inverse: how the record would have to be moved to match the finds.
  */
 function rigidFit(
@@ -327,22 +336,41 @@ function rigidFit(
   withScale: boolean,
   kind: 'rows' | 'boundary',
 ): RigidFit | null {
-  if (points.length < (withScale ? 3 : 2) || target.length === 0) return null;
+  const minimum = withScale ? 3 : 2;
+  if (points.length < minimum || target.length === 0) return null;
   let t: Similarity = { scale: 1, rotationRad: 0, tx: 0, ty: 0 };
   let iterations = 0;
   let previous = Number.POSITIVE_INFINITY;
+  let kept: boolean[] = points.map(() => true);
+  let converged = false;
   for (; iterations < 200; iterations++) {
     const moved = points.map((p) => applySimilarity(t, p));
-    const nearest = moved.map((p) => nearestOnSegments(p, target).point);
-    t = procrustes(points, nearest, withScale);
-    const sum = points.reduce((s, p, i) => {
+    const pairs = moved.map((p) => nearestOnSegments(p, target));
+    const cutoff = Math.max(
+      FIT_OUTLIER_FACTOR *
+        percentile(
+          pairs.map((q) => q.distance),
+          0.5,
+        ),
+      1e-6,
+    );
+    kept = pairs.map((q) => q.distance <= cutoff);
+    if (kept.filter(Boolean).length < minimum) kept = points.map(() => true);
+    const from = points.filter((_, i) => kept[i]);
+    const to = pairs.filter((_, i) => kept[i]).map((q) => q.point);
+    t = procrustes(from, to, withScale);
+    const sum = from.reduce((s, p, i) => {
       const q = applySimilarity(t, p);
-      return s + (q[0] - nearest[i]![0]) ** 2 + (q[1] - nearest[i]![1]) ** 2;
+      return s + (q[0] - to[i]![0]) ** 2 + (q[1] - to[i]![1]) ** 2;
     }, 0);
-    if (Math.abs(previous - sum) < 1e-10 * Math.max(1, sum)) break;
+    if (Math.abs(previous - sum) < 1e-10 * Math.max(1, sum)) {
+      converged = true;
+      break;
+    }
     previous = sum;
   }
   const residuals = points.map((p) => nearestOnSegments(applySimilarity(t, p), target).distance / t.scale);
+  const keptResiduals = residuals.filter((_, i) => kept[i]);
   // The record's correction is the inverse map; express it about the target's centroid.
   const ends = target.flat();
   const cx = ends.reduce((s, p) => s + p[0], 0) / ends.length;
@@ -356,9 +384,11 @@ function rigidFit(
     shiftEastM: mx - cx,
     shiftNorthM: my - cy,
     scale: inverse.scale,
-    residualRmsM: Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / residuals.length),
-    residualMaxM: Math.max(...residuals),
-    iterations: iterations + 1,
+    residualRmsM: Math.sqrt(keptResiduals.reduce((s, r) => s + r * r, 0) / keptResiduals.length),
+    residualMaxM: Math.max(...keptResiduals),
+    outliers: residuals.length - keptResiduals.length,
+    iterations: Math.min(iterations + 1, 200),
+    converged,
   };
 }
 
