@@ -70,9 +70,8 @@ export async function* csvRecords(
         if (quoteSeen) {
           quoteSeen = false;
           if (c === 34) {
-            // Doubled quote: one literal quote.
-            add(chunk, runStart, i);
-            runStart = i + 1;
+            // Doubled quote: one literal quote, which starts the next run of text.
+            runStart = i;
             continue;
           }
           inQuotes = false; // fall through: c is read outside quotes

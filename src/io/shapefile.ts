@@ -58,6 +58,7 @@ export async function* readShapefile(file: FileInput, opts: ReadOptions): AsyncG
       const where = { row: index, field: 'geometry' };
       if (!geometry) problems.push(fault('io.geometry.null', {}, where));
       else {
+        orientRings(geometry);
         if (convert) reprojectGeometry(geometry, convert);
         if (!withinLonLat(geometry)) problems.push(fault('io.coordinate.range', {}, where));
       }
@@ -69,12 +70,46 @@ export async function* readShapefile(file: FileInput, opts: ReadOptions): AsyncG
   meter.done();
 }
 
+/**
+ * Shapefile rings run clockwise around areas; GeoJSON (RFC 7946) wants outer rings
+ * counter-clockwise and holes clockwise. Example: a clockwise square outer ring is reversed.
+ */
+export function orientRings(g: Geometry): void {
+  const polygons =
+    g.type === 'Polygon'
+      ? [g.coordinates as number[][][]]
+      : g.type === 'MultiPolygon'
+        ? (g.coordinates as number[][][][])
+        : [];
+  for (const polygon of polygons) {
+    polygon.forEach((ring, i) => {
+      let twiceArea = 0;
+      for (let k = 0, j = ring.length - 1; k < ring.length; j = k++)
+        twiceArea += (ring[j]![0]! - ring[k]![0]!) * (ring[j]![1]! + ring[k]![1]!);
+      const counterClockwise = twiceArea > 0;
+      if (counterClockwise !== (i === 0)) ring.reverse();
+    });
+  }
+}
+
+/**
+ * The `shapefile` package builds dBase dates with the local-time Date constructor; a blank or
+ * `00000000` date comes out as 30 November 1899 and means "no date".
+ * Example: `dbfDate(new Date(2021, 4, 4))` → `'2021-05-04'`.
+ */
+export function dbfDate(d: Date): string | null {
+  if (Number.isNaN(d.getTime())) return null;
+  if (d.getFullYear() === 1899 && d.getMonth() === 10 && d.getDate() === 30) return null;
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** Empty dBase text is null; dBase dates (read as Date at UTC midnight) are `YYYY-MM-DD`. */
 function trimProperties(p: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p)) {
     if (typeof v === 'string' && v.trim() === '') out[k] = null;
-    else if (v instanceof Date) out[k] = Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10);
+    else if (v instanceof Date) out[k] = dbfDate(v);
     else out[k] = v;
   }
   return out;
