@@ -1,0 +1,55 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { t } from '../i18n/catalogue.ts';
+import { importEvents } from '../services/import-events.ts';
+import { withDatabase } from './context.ts';
+import { progress } from './progress.ts';
+
+/** `safeground import-events FILES...`: Colombian landmine/UXO event files into the registers. */
+export function registerImportEventsCommand(program: Command): void {
+  program
+    .command('import-events')
+    .description(
+      'Import Colombian landmine/UXO event files (GeoJSON, one per year) as accidents, findings and suspected hazardous areas; a second run skips what is already imported',
+    )
+    .argument('<files...>', 'GeoJSON FeatureCollection files, e.g. ../shared/testdata/colombia-events/*.json')
+    .option(
+      '--rejects <file.csv>',
+      'write the rejected features (file, index, code, message) to this CSV file',
+    )
+    .action(async (files: string[], opts: { rejects?: string }) => {
+      await withDatabase(async (database, settings) => {
+        const locale = settings.locale;
+        const bar = progress('import-events');
+        const summary = await importEvents(database, files, {
+          locale,
+          onProgress: (done, total, label) => bar.update(done, total, label),
+        });
+        bar.stop();
+        const imported = summary.imported.accidents + summary.imported.findings + summary.imported.hazards;
+        console.log(
+          t(
+            'cli.import_events.summary',
+            { read: summary.read, imported, rejected: summary.rejected, skipped: summary.skippedExisting },
+            locale,
+          ),
+        );
+        console.log(t('cli.import_events.imported', { ...summary.imported }, locale));
+        for (const [code, count] of Object.entries(summary.rejectsByCode).sort()) {
+          const example = summary.rejects.find((r) => r.code === code)?.message ?? '';
+          console.log(t('cli.import_events.rejected_code', { code, count, example }, locale));
+        }
+        if (opts.rejects) {
+          const csv = stringify(
+            summary.rejects.map((r) => [r.file, r.index, r.code, r.message]),
+            { header: true, columns: ['file', 'index', 'code', 'message'] },
+          );
+          await writeFile(opts.rejects, csv, 'utf8');
+          console.log(
+            t('cli.import_events.rejects_written', { file: opts.rejects, count: summary.rejected }, locale),
+          );
+        }
+      });
+    });
+}
