@@ -44,7 +44,7 @@ export interface Mapping {
 /** Validates a parsed mapping file; throws `io.mapping.invalid` with the JSON pointer of the first fault. */
 export function loadMapping(json: unknown): Mapping {
   const invalid = (pointer: string, detail: string): never => {
-    throw fault('io.mapping.invalid', { detail }, { pointer });
+    throw fault('io.mapping.invalid', { detail, pointer }, { pointer });
   };
   const isObject = (v: unknown): v is Record<string, unknown> =>
     typeof v === 'object' && v !== null && !Array.isArray(v);
