@@ -320,7 +320,7 @@ export function procrustes(a: Xy[], b: Xy[], withScale: boolean): Similarity {
 }
 
 /** Pairs farther than this many times the median pair distance are left out of a fit step (trimmed ICP). */
-export const FIT_OUTLIER_FACTOR = 3;
+export const FIT_OUTLIER_FACTOR = 8;
 
 /**
  * Iterative closest point: the finds are moved onto the target lines (rows or perimeter)
