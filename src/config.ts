@@ -11,6 +11,13 @@ export interface Settings {
   basemapType: 'raster' | 'vector';
   basemapAttribution: string | undefined;
   attachmentsDir: string;
+  /** Key file of the personal-data keyring (used when SAFEGROUND_SECRET is unset). */
+  keyFile: string;
+  /** Thresholds of the duplicate warnings at approval. */
+  duplicates: { hazardOverlapShare: number; findingDistanceM: number; findingDays: number };
+  /** Smallest hexagon of the public hazard map, metres across flats. */
+  publicHexagonM: number;
+  trustProxy: boolean;
   maxUploadBytes: number;
   logLevel: string;
   /** Language of CLI messages: en, ru or ar. */
@@ -29,6 +36,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     basemapType: env.SAFEGROUND_BASEMAP_TYPE === 'vector' ? 'vector' : 'raster',
     basemapAttribution: env.SAFEGROUND_BASEMAP_ATTRIBUTION || undefined,
     attachmentsDir: resolve(env.SAFEGROUND_ATTACHMENTS_DIR ?? resolve(dataDir, '..', 'attachments')),
+    keyFile: resolve(env.SAFEGROUND_KEY_FILE ?? resolve(dataDir, '..', 'safeground.key')),
+    duplicates: {
+      hazardOverlapShare: Number(env.SAFEGROUND_DUPLICATE_OVERLAP ?? 0.5),
+      findingDistanceM: Number(env.SAFEGROUND_DUPLICATE_FINDING_M ?? 5),
+      findingDays: Number(env.SAFEGROUND_DUPLICATE_FINDING_DAYS ?? 30),
+    },
+    publicHexagonM: Math.max(1000, Number(env.SAFEGROUND_PUBLIC_HEXAGON_M ?? 5000)),
+    trustProxy: env.SAFEGROUND_TRUST_PROXY === '1',
     maxUploadBytes: Number(env.SAFEGROUND_MAX_UPLOAD_MB ?? 200) * 1024 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info',
     locale: env.SAFEGROUND_LOCALE ?? 'en',

@@ -4,6 +4,7 @@ import { isProblem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { VERSION } from '../version.ts';
 import { registerImportEventsCommand } from './import-events.ts';
+import { registerAuditCommands } from './audit.ts';
 import { registerDeclinationCommand } from './declination.ts';
 import { registerRecordCommands } from './record.ts';
 import { registerServerCommands } from './server.ts';
@@ -21,6 +22,7 @@ program
 
 registerServerCommands(program);
 registerImportEventsCommand(program);
+registerAuditCommands(program);
 const geo = await registerGeo(program);
 registerDeclinationCommand(geo);
 registerRecordCommands(program);

@@ -23,6 +23,8 @@ export class Problem extends Error {
   readonly where: ProblemLocation | undefined;
   /** Further problems found in the same input (validation reports them all, not just the first). */
   readonly others: Problem[];
+  /** Structured detail sent with the problem (e.g. the duplicate warnings an approver must confirm). */
+  data: Record<string, unknown> | undefined;
 
   constructor(code: string, params: ProblemParams = {}, where?: ProblemLocation, others: Problem[] = []) {
     super(`${code}${Object.keys(params).length ? ` ${JSON.stringify(params)}` : ''}`);

@@ -4,18 +4,21 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Settings, settingsFromEnv } from '../config.ts';
 import type { Database } from '../db/connect.ts';
-import { AttachmentService } from '../services/attachments.ts';
+import { createServices, type Services } from '../services/index.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { requestLocale, sendProblem } from './problems.ts';
 import { authRoutes } from './routes/auth.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { registerRoutes } from './routes/registers.ts';
+import { reportRoutes } from './routes/reports.ts';
 
 export interface AppOptions {
   database: Database;
   settings?: Partial<Settings>;
   logger?: boolean;
+  /** The services, when the caller already made them (else made from the database and settings). */
+  services?: Services;
   /** Extra route plugins (tiles, OGC API, web application …), registered after the core. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
 }
@@ -25,6 +28,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const settings = { ...settingsFromEnv(), ...opts.settings };
   const app = Fastify({
     logger: opts.logger ? { level: settings.logLevel } : false,
+    trustProxy: settings.trustProxy,
     bodyLimit: 64 * 1024 * 1024,
     ajv: { customOptions: { strict: false } },
   });
@@ -59,8 +63,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await authPlugin(app, { database: opts.database });
   await app.register(healthRoutes, { database: opts.database, settings });
   await app.register(authRoutes, { database: opts.database });
-  await app.register(registerRoutes, { database: opts.database });
-  await app.register(attachmentRoutes, { attachments: new AttachmentService(opts.database, settings.attachmentsDir) });
+  const services = opts.services ?? createServices(opts.database, settings);
+  await app.register(registerRoutes, { database: opts.database, registers: services.registers });
+  await app.register(reportRoutes, { reports: services.reports });
+  await app.register(attachmentRoutes, { attachments: services.attachments });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

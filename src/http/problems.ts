@@ -12,6 +12,8 @@ const STATUS: Record<string, number> = {
   'record.duplicate': 409,
   'record.concurrent_change': 409,
   'report.state_conflict': 409,
+  'report.warnings_unconfirmed': 409,
+  'report.not_found': 404,
   'auth.required': 401,
   'auth.invalid_credentials': 401,
   'auth.forbidden': 403,
@@ -21,6 +23,7 @@ const STATUS: Record<string, number> = {
   'server.internal': 500,
   'request.too_large': 413,
   'request.media_type': 415,
+  'ogc.collection_unknown': 404,
 };
 
 export function problemStatus(code: string): number {
@@ -66,6 +69,7 @@ export function problemBody(p: Problem, locale: string, instance?: string) {
     location: p.where,
     params: p.params,
     errors: all.map((x) => entry(x, locale)),
+    ...(p.data ?? {}),
   };
 }
 

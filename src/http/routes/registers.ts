@@ -6,7 +6,7 @@ import { AreaGeometry, PointGeometry, type RegisterDef, REGISTERS, commonFields 
 import type { Database } from '../../db/connect.ts';
 import type { ListQuery } from '../../db/repositories/registers.ts';
 import { recordHistory } from '../../db/repositories/audit.ts';
-import { RegisterService } from '../../services/registers.ts';
+import type { RegisterService } from '../../services/registers.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { ProblemSchema } from '../schemas.ts';
 
@@ -168,9 +168,9 @@ function recordSchema(def: RegisterDef) {
   });
 }
 
-export async function registerRoutes(app: FastifyInstance, opts: { database: Database }) {
+export async function registerRoutes(app: FastifyInstance, opts: { database: Database; registers: Map<string, RegisterService> }) {
   for (const def of REGISTERS) {
-    const service = new RegisterService(opts.database, def);
+    const service = opts.registers.get(def.slug)!;
     const base = `/api/v1/${def.slug}`;
     const tags = [def.slug];
     const bodySchema = def.geometry ? featureSchema(def) : def.fields;
@@ -209,11 +209,20 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
 
     app.get(
       `${base}/:id`,
-      { schema: { tags, summary: `Get one of ${def.slug}`, params: idParams, response: { 200: one, ...errors } } },
+      {
+        schema: {
+          tags,
+          summary: `Get one of ${def.slug}`,
+          params: idParams,
+          querystring: Type.Object({ identity: Type.Optional(Type.String({ description: 'true: include protected identity fields (roles that may read them)' })) }),
+          response: { 200: one, ...errors },
+        },
+      },
       async (request, reply) => {
         const actor = requireActor(request);
         const id = parseId((request.params as { id: string }).id, def);
-        const record = await service.get(actor, id);
+        const identity = (request.query as { identity?: string }).identity === 'true';
+        const record = await service.get(actor, id, { identity });
         reply.header('etag', `"${record.version}"`);
         return present(def, record);
       },

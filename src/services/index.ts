@@ -1,0 +1,22 @@
+import type { Settings } from '../config.ts';
+import { REGISTERS } from '../domain/records.ts';
+import type { Database } from '../db/connect.ts';
+import { AttachmentService } from './attachments.ts';
+import { loadKeyring, type Keyring } from './personal-data.ts';
+import { RegisterService } from './registers.ts';
+import { ReportService } from './reports.ts';
+
+/** The services of one running application, each given only what it uses. */
+export interface Services {
+  keyring: Keyring;
+  reports: ReportService;
+  registers: Map<string, RegisterService>;
+  attachments: AttachmentService;
+}
+
+export function createServices(database: Database, settings: Settings): Services {
+  const keyring = loadKeyring(process.env, settings.keyFile);
+  const reports = new ReportService(database, keyring, settings.duplicates);
+  const registers = new Map(REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]));
+  return { keyring, reports, registers, attachments: new AttachmentService(database, settings.attachmentsDir) };
+}

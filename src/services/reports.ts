@@ -1,0 +1,364 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { can } from '../domain/permissions.ts';
+import { Problem } from '../domain/problem.ts';
+import type { RegisterDef } from '../domain/records.ts';
+import {
+  type Change,
+  kindProblems,
+  OPERATOR_ROLES,
+  REPORT_TRANSITIONS,
+  type ReportKind,
+  ReportCreateSchema,
+} from '../domain/reports.ts';
+import { schemaProblems, withOthers } from '../domain/schema-check.ts';
+import type { Database, Schema } from '../db/connect.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import { getRecord } from '../db/repositories/registers.ts';
+import * as repo from '../db/repositories/reports.ts';
+import { accidentDate, casualtiesOnDate, nearbyFindings, overlappingOpenHazards } from '../db/repositories/rules.ts';
+import { type Actor, assertCan } from './actor.ts';
+import { applyChanges, defOf, type Row } from './changes.ts';
+import { failpoint } from './failpoints.ts';
+import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
+
+/** Thresholds of the duplicate warnings shown to approvers (settings, with these defaults). */
+export interface DuplicateSettings {
+  hazardOverlapShare: number;
+  findingDistanceM: number;
+  findingDays: number;
+}
+export const DEFAULT_DUPLICATES: DuplicateSettings = { hazardOverlapShare: 0.5, findingDistanceM: 5, findingDays: 30 };
+
+export interface Warning {
+  id: string;
+  code: 'duplicate.hazard_overlap' | 'duplicate.finding_nearby' | 'duplicate.casualty_same_person';
+  change: number;
+  other: { id: string; code: string };
+  params: Record<string, string | number>;
+}
+
+type ReportOut = Omit<repo.ReportRow, 'payload'> & { payload: { changes: Change[] } };
+
+export class ReportService {
+  constructor(
+    private readonly database: Database,
+    private readonly keyring: Keyring,
+    private readonly duplicates: DuplicateSettings = DEFAULT_DUPLICATES,
+  ) {}
+
+  /** Creates a draft. Operators' reports belong to their organisation. */
+  async create(actor: Actor, body: unknown): Promise<ReportOut> {
+    assertCan(actor, 'report.create');
+    const input = this.checkBody(body);
+    const organisationId = OPERATOR_ROLES.includes(actor.role) ? actor.organisationId : (input.organisationId ?? actor.organisationId);
+    return this.database.db.transaction().execute(async (trx) => {
+      const row = await repo.insertReport(trx, {
+        kind: input.kind,
+        status: 'draft',
+        organisationId,
+        dateOfInformation: input.dateOfInformation,
+        payload: this.protect(input.payload),
+        reason: input.reason ?? null,
+        createdBy: actor.id,
+      });
+      await appendAudit(trx, { actorId: actor.id, action: 'report.create', entity: 'report', recordId: row.id, before: null, after: summary(row) });
+      return this.visible(actor, row);
+    });
+  }
+
+  /** Edits a draft or a rejected report (If-Match version). */
+  async edit(actor: Actor, id: string, version: number, body: unknown): Promise<ReportOut> {
+    assertCan(actor, 'report.create');
+    const input = this.checkBody(body);
+    return this.database.db.transaction().execute(async (trx) => {
+      const before = await this.load(trx, actor, id, { forUpdate: true });
+      if (!['draft', 'rejected'].includes(before.status)) {
+        throw new Problem('report.state_conflict', { status: before.status, action: 'edit' }, { pointer: '' });
+      }
+      if (before.version !== version) throw new Problem('record.version_conflict', { expected: version, current: before.version }, { pointer: '' });
+      const row = await repo.updateReportContent(trx, id, version, {
+        dateOfInformation: input.dateOfInformation,
+        payload: this.protect(input.payload),
+        reason: input.reason ?? null,
+        actorId: actor.id,
+      });
+      if (!row) throw new Problem('record.version_conflict', { expected: version, current: before.version }, { pointer: '' });
+      await appendAudit(trx, { actorId: actor.id, action: 'report.edit', entity: 'report', recordId: id, before: summary(before), after: summary(row) });
+      return this.visible(actor, row);
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<ReportOut> {
+    const row = await this.load(this.database.db, actor, id);
+    return this.visible(actor, row);
+  }
+
+  async list(actor: Actor, q: { status?: string; kind?: string; mine?: boolean; limit?: number; before?: string }) {
+    const all = can(actor.role, 'report.read_all');
+    const rows = await repo.listReports(this.database.db, {
+      status: q.status,
+      kind: q.kind,
+      organisationId: all ? undefined : (actor.organisationId ?? '00000000-0000-0000-0000-000000000000'),
+      createdBy: q.mine ? (actor.id ?? undefined) : undefined,
+      limit: Math.min(q.limit ?? 100, 500),
+      before: q.before,
+    });
+    return rows.map((r) => this.visible(actor, r));
+  }
+
+  async submit(actor: Actor, id: string): Promise<ReportOut> {
+    assertCan(actor, 'report.submit');
+    return this.transition(actor, id, 'submit', async (trx, report) => {
+      // Check the changes now (kind rules) so that a report cannot be submitted broken.
+      const problems = kindProblems(report.kind as ReportKind, report.payload.changes as Change[], report.reason);
+      if (problems.length) throw withOthers(problems);
+      return repo.transitionReport(trx, id, REPORT_TRANSITIONS.submit.from, 'submitted', { actorId: actor.id, stamp: 'submitted', rejectionReason: null });
+    });
+  }
+
+  async review(actor: Actor, id: string): Promise<ReportOut> {
+    assertCan(actor, 'report.review');
+    return this.transition(actor, id, 'review', (trx) =>
+      repo.transitionReport(trx, id, REPORT_TRANSITIONS.review.from, 'reviewed', { actorId: actor.id, stamp: 'reviewed' }),
+    );
+  }
+
+  async reject(actor: Actor, id: string, reason: unknown): Promise<ReportOut> {
+    assertCan(actor, 'report.approve');
+    if (typeof reason !== 'string' || !reason.trim()) throw new Problem('report.reason_required', { kind: 'reject' }, { pointer: '/reason' });
+    return this.transition(actor, id, 'reject', (trx) =>
+      repo.transitionReport(trx, id, REPORT_TRANSITIONS.reject.from, 'rejected', { actorId: actor.id, stamp: 'decided', rejectionReason: reason.trim() }),
+    );
+  }
+
+  /** The duplicate warnings the approver will have to confirm. */
+  async warnings(actor: Actor, id: string): Promise<Warning[]> {
+    const report = await this.load(this.database.db, actor, id);
+    return this.findWarnings(this.database.db, report.payload.changes as Change[]);
+  }
+
+  /**
+   * Approves a report and applies its changes, all in one transaction: the register, the
+   * record histories and the audit chain change together or not at all. Duplicate warnings must
+   * be confirmed by id; otherwise 409 with the warnings.
+   */
+  async approve(actor: Actor, id: string, confirm: unknown): Promise<ReportOut> {
+    assertCan(actor, 'report.approve');
+    const confirmed = new Set(Array.isArray(confirm) ? confirm.filter((c): c is string => typeof c === 'string') : []);
+    return this.database.db.transaction().execute(async (trx) => {
+      const report = await this.load(trx, actor, id, { forUpdate: true });
+      if (!REPORT_TRANSITIONS.approve.from.includes(report.status as never)) {
+        throw new Problem('report.state_conflict', { status: report.status, action: 'approve' }, { pointer: '' });
+      }
+      const changes = report.payload.changes as Change[];
+      const problems = kindProblems(report.kind as ReportKind, changes, report.reason);
+      if (problems.length) throw withOthers(problems);
+      const warnings = await this.findWarnings(trx, changes);
+      const unconfirmed = warnings.filter((w) => !confirmed.has(w.id));
+      if (unconfirmed.length) {
+        const p = new Problem('report.warnings_unconfirmed', { count: unconfirmed.length }, { pointer: '/confirmWarnings' });
+        p.data = { warnings };
+        throw p;
+      }
+      const moved = await repo.transitionReport(trx, id, REPORT_TRANSITIONS.approve.from, 'approved', { actorId: actor.id, stamp: 'decided', warnings });
+      if (!moved) throw new Problem('report.state_conflict', { status: 'changed', action: 'approve' }, { pointer: '' });
+      const { applied } = await applyChanges(
+        { trx, actor, keyring: this.keyring, report: { id, dateOfInformation: report.dateOfInformation, reason: report.reason }, pointer: (i) => `/payload/changes/${i}` },
+        changes,
+      );
+      await failpoint('approval.before_commit');
+      const done = await repo.transitionReport(trx, id, ['approved'], 'approved', { actorId: actor.id, stamp: 'decided', applied });
+      await appendAudit(trx, { actorId: actor.id, action: 'report.approve', entity: 'report', recordId: id, reportId: id, before: summary(report), after: { ...summary(done!), applied, warningsConfirmed: warnings.map((w) => w.id) } });
+      return this.visible(actor, done!);
+    });
+  }
+
+  /**
+   * A direct write by an authority role: recorded as a report approved at once by that user, so
+   * that every change has one path and one audit trail.
+   */
+  async directWrite(
+    actor: Actor,
+    def: RegisterDef,
+    change: Change,
+    opts: { expectedVersion?: number; dateOfInformation?: string | null },
+  ): Promise<Row> {
+    assertCan(actor, 'record.write', def);
+    return this.database.db.transaction().execute(async (trx) => {
+      if (change.op !== 'create' && opts.expectedVersion !== undefined) {
+        const current = await getRecord(trx, def, change.id, { forUpdate: true });
+        if (!current) throw new Problem('record.not_found', { entity: def.entity, id: change.id }, { pointer: '' });
+        if (current.version !== opts.expectedVersion) {
+          throw new Problem('record.version_conflict', { expected: opts.expectedVersion, current: current.version as number }, { pointer: '' });
+        }
+      }
+      const report = await repo.insertReport(trx, {
+        kind: 'direct',
+        status: 'submitted',
+        organisationId: actor.organisationId,
+        dateOfInformation: opts.dateOfInformation ?? new Date().toISOString().slice(0, 10),
+        payload: this.protect({ changes: [change] }),
+        reason: null,
+        createdBy: actor.id,
+      });
+      await repo.transitionReport(trx, report.id, ['submitted'], 'approved', { actorId: actor.id, stamp: 'decided' });
+      const { applied, records } = await applyChanges(
+        { trx, actor, keyring: this.keyring, report: { id: report.id, dateOfInformation: report.dateOfInformation, reason: null }, pointer: () => '' },
+        [change],
+      );
+      await repo.transitionReport(trx, report.id, ['approved'], 'approved', { actorId: actor.id, stamp: 'decided', applied });
+      return records[0]!;
+    });
+  }
+
+  private checkBody(body: unknown) {
+    const problems = schemaProblems(ReportCreateSchema, body);
+    if (problems.length) throw withOthers(problems);
+    const input = body as { kind: ReportKind; dateOfInformation: string; reason?: string | null; organisationId?: string | null; payload: { changes: Change[] } };
+    const kp = kindProblems(input.kind, input.payload.changes, input.reason);
+    input.payload.changes.forEach((c, i) => {
+      try {
+        defOf(c.register, `/payload/changes/${i}`);
+      } catch (e) {
+        kp.push(e as Problem);
+      }
+    });
+    if (kp.length) throw withOthers(kp);
+    return input;
+  }
+
+  /** Identity fields of casualties in a payload are encrypted before the draft is stored. */
+  private protect(payload: { changes: Change[] }): { changes: Change[] } {
+    return {
+      changes: payload.changes.map((c) => {
+        if (c.register !== 'casualties' || c.op === 'archive') return c;
+        const record = c.record as Record<string, unknown> | null;
+        if (!record || typeof record !== 'object' || !record.identity) return c;
+        return { ...c, record: { ...record, identity: encryptIdentity(this.keyring, record.identity as Record<string, string>) } };
+      }),
+    };
+  }
+
+  /** Loads a report the actor may see: operators see only their organisation's. */
+  private async load(db: Kysely<Schema>, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}) {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Problem('report.not_found', { id }, { pointer: '' });
+    const row = await repo.reportById(db, id, opts);
+    if (!row || !this.mayRead(actor, row)) throw new Problem('report.not_found', { id }, { pointer: '' });
+    return row as repo.ReportRow & { payload: { changes: Change[] } };
+  }
+
+  private mayRead(actor: Actor, row: repo.ReportRow): boolean {
+    if (can(actor.role, 'report.read_all')) return true;
+    if (OPERATOR_ROLES.includes(actor.role)) return row.organisationId !== null && row.organisationId === actor.organisationId;
+    return row.status === 'approved';
+  }
+
+  private visible(actor: Actor, row: repo.ReportRow): ReportOut {
+    const showIdentity = can(actor.role, 'identity.read');
+    const changes = (row.payload.changes as Change[]).map((c) => {
+      if (c.register !== 'casualties' || c.op === 'archive') return c;
+      const record = c.record as Record<string, unknown> | null;
+      if (!record?.identity) return c;
+      if (!showIdentity) {
+        const { identity: _i, ...rest } = record;
+        return { ...c, record: rest };
+      }
+      const id = record.identity as Record<string, string | null>;
+      return { ...c, record: { ...record, identity: Object.fromEntries(Object.entries(id).map(([k, v]) => [k, decrypt(this.keyring, v)])) } };
+    });
+    return { ...row, payload: { changes } } as ReportOut;
+  }
+
+  private async transition(
+    actor: Actor,
+    id: string,
+    action: 'submit' | 'review' | 'reject',
+    move: (trx: Kysely<Schema>, report: repo.ReportRow & { payload: { changes: Change[] } }) => Promise<repo.ReportRow | undefined>,
+  ): Promise<ReportOut> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const report = await this.load(trx, actor, id, { forUpdate: true });
+      if (action === 'submit' && OPERATOR_ROLES.includes(actor.role) && report.organisationId !== actor.organisationId) {
+        throw new Problem('report.not_found', { id }, { pointer: '' });
+      }
+      if (!REPORT_TRANSITIONS[action].from.includes(report.status as never)) {
+        throw new Problem('report.state_conflict', { status: report.status, action }, { pointer: '' });
+      }
+      const moved = await move(trx, report);
+      if (!moved) throw new Problem('report.state_conflict', { status: 'changed', action }, { pointer: '' });
+      await appendAudit(trx, { actorId: actor.id, action: `report.${action}`, entity: 'report', recordId: id, reportId: id, before: summary(report), after: summary(moved) });
+      return this.visible(actor, moved);
+    });
+  }
+
+  private async findWarnings(db: Kysely<Schema>, changes: Change[]): Promise<Warning[]> {
+    const warnings: Warning[] = [];
+    const accidentDates = new Map<string, string>();
+    for (const [i, c] of changes.entries()) {
+      if (c.op !== 'create') continue;
+      const record = c.record as { geometry?: unknown; properties?: Record<string, unknown> } & Record<string, unknown>;
+      if (c.register === 'accidents' && c.ref && typeof record?.properties?.occurredOn === 'string') {
+        accidentDates.set(`@ref:${c.ref}`, record.properties.occurredOn);
+      }
+      try {
+        if (c.register === 'hazards' && record?.geometry) {
+          for (const o of await overlappingOpenHazards(db, record.geometry, null)) {
+            if (o.share > this.duplicates.hazardOverlapShare) {
+              warnings.push(warning('duplicate.hazard_overlap', i, o, { sharePct: Math.round(o.share * 1000) / 10, overlapM2: Math.round(o.overlapM2) }));
+            }
+          }
+        }
+        if (c.register === 'findings' && record?.geometry && typeof record.properties?.foundOn === 'string') {
+          for (const o of await nearbyFindings(db, record.geometry, record.properties.foundOn, this.duplicates.findingDistanceM, this.duplicates.findingDays, null)) {
+            warnings.push(warning('duplicate.finding_nearby', i, o, { distanceM: Math.round(o.distanceM * 10) / 10, foundOn: o.foundOn }));
+          }
+        }
+      } catch {
+        // A geometry the checks cannot read is refused with its own problem when the change is applied.
+      }
+      if (c.register === 'casualties') {
+        const identity = record?.identity as Record<string, string | null> | undefined;
+        const name = normaliseName(decrypt(this.keyring, identity?.name ?? null));
+        const accidentRef = record?.accidentId as string | undefined;
+        if (!name || !accidentRef) continue;
+        const date = accidentDates.get(accidentRef) ?? (/^[0-9a-f-]{36}$/i.test(accidentRef) ? await accidentDate(db, accidentRef) : undefined);
+        if (!date) continue;
+        for (const o of await casualtiesOnDate(db, date)) {
+          if (normaliseName(decrypt(this.keyring, o.identityName)) === name) {
+            warnings.push(warning('duplicate.casualty_same_person', i, o, { date }));
+          }
+        }
+      }
+    }
+    return warnings;
+  }
+}
+
+function warning(code: Warning['code'], change: number, other: { id: string; code: string }, params: Record<string, string | number>): Warning {
+  const id = createHash('sha256').update(`${code}|${change}|${other.id}`).digest('hex').slice(0, 16);
+  return { id, code, change, other: { id: other.id, code: other.code }, params };
+}
+
+function normaliseName(n: string | null): string {
+  return (n ?? '')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+function summary(r: repo.ReportRow) {
+  return {
+    code: r.code,
+    kind: r.kind,
+    status: r.status,
+    organisationId: r.organisationId,
+    dateOfInformation: r.dateOfInformation,
+    changes: (r.payload.changes as Change[]).length,
+    payloadSha256: createHash('sha256').update(JSON.stringify(r.payload)).digest('hex'),
+    reason: r.reason,
+    rejectionReason: r.rejectionReason,
+    version: r.version,
+  };
+}
