@@ -247,33 +247,46 @@ function countPositions(coordinates: unknown[], depth: number): number {
   return total;
 }
 
-/** A position is two or three finite numbers, longitude within ±180 and latitude within ±90. */
-function readPosition(value: unknown, site: Site, faults: Faults): Position | null {
+/**
+ * A position is two or three finite numbers, longitude within ±180 and latitude within ±90.
+ * `vertex` is its index in `list` (the place of the fault is built only when there is one:
+ * this runs for every vertex of large geometries).
+ */
+function readPosition(
+  value: unknown,
+  list: Site,
+  vertex: number | undefined,
+  faults: Faults,
+): Position | null {
+  const site = () => (vertex === undefined ? list : at(list, { vertex, path: `${list.path}/${vertex}` }));
   if (!Array.isArray(value)) {
-    faults.add('geometry.position_invalid', site, { found: 'not_a_list', count: 0 });
+    faults.add('geometry.position_invalid', site(), { found: 'not_a_list', count: 0 });
     return null;
   }
-  if (value.length !== 2 && value.length !== 3) {
-    faults.add('geometry.position_invalid', site, { found: 'wrong_length', count: value.length });
+  const count = value.length;
+  if (count !== 2 && count !== 3) {
+    faults.add('geometry.position_invalid', site(), { found: 'wrong_length', count });
     return null;
   }
-  if (!value.every((n) => typeof n === 'number')) {
-    faults.add('geometry.position_invalid', site, { found: 'not_numbers', count: value.length });
+  const lon = value[0];
+  const lat = value[1];
+  const height = count === 3 ? value[2] : 0;
+  if (typeof lon !== 'number' || typeof lat !== 'number' || typeof height !== 'number') {
+    faults.add('geometry.position_invalid', site(), { found: 'not_numbers', count });
     return null;
   }
-  const numbers = value as number[];
-  if (!numbers.every(Number.isFinite)) {
-    faults.add('geometry.not_finite', site, { value: String(numbers.find((n) => !Number.isFinite(n))) });
+  if (!Number.isFinite(lon) || !Number.isFinite(lat) || !Number.isFinite(height)) {
+    const bad = [lon, lat, height].find((n) => !Number.isFinite(n));
+    faults.add('geometry.not_finite', site(), { value: String(bad) });
     return null;
   }
-  const [lon, lat] = numbers as [number, number];
   if (Math.abs(lon) > 180 || Math.abs(lat) > 90) {
     // Only a hint when swapping would make the position valid; otherwise the order is undecidable.
     const likelySwapped = Math.abs(lat) > 90 && Math.abs(lat) <= 180 && Math.abs(lon) <= 90;
-    faults.add('geometry.out_of_range', site, { lon, lat, likelySwapped });
+    faults.add('geometry.out_of_range', site(), { lon, lat, likelySwapped });
     return null;
   }
-  return numbers.length === 3 ? [lon, lat, numbers[2]!] : [lon, lat];
+  return count === 3 ? [lon, lat, height] : [lon, lat];
 }
 
 /** Positions of a list, each null where faulty (each fault reported); `ok` when none is. */
@@ -282,10 +295,14 @@ function readPositions(
   site: Site,
   faults: Faults,
 ): { positions: (Position | null)[]; ok: boolean } {
-  const positions = list.map((value, i) =>
-    readPosition(value, at(site, { vertex: i, path: `${site.path}/${i}` }), faults),
-  );
-  return { positions, ok: positions.every((p) => p !== null) };
+  const positions: (Position | null)[] = new Array(list.length);
+  let ok = true;
+  for (let i = 0; i < list.length; i++) {
+    const position = readPosition(list[i], site, i, faults);
+    positions[i] = position;
+    if (!position) ok = false;
+  }
+  return { positions, ok };
 }
 
 function samePlace(a: Position, b: Position): boolean {
@@ -305,7 +322,12 @@ function dropRepeats(positions: Position[]): { kept: Position[]; orig: number[] 
 }
 
 function inspectPoint(coordinates: unknown[], faults: Faults): Point | undefined {
-  const position = readPosition(coordinates, { part: 'point', vertex: 0, path: '/coordinates' }, faults);
+  const position = readPosition(
+    coordinates,
+    { part: 'point', vertex: 0, path: '/coordinates' },
+    undefined,
+    faults,
+  );
   return position ? { type: 'Point', coordinates: position } : undefined;
 }
 
@@ -348,14 +370,11 @@ function inspectLines(
       faults.add('geometry.line_too_short', site, { count: kept.length });
       continue;
     }
-    out.push(kept.map(copyPosition));
+    // Positions from readPosition are fresh arrays, never the caller's: safe to hand out.
+    out.push(kept);
   }
   if (faults.list.length > 0) return undefined;
   return type === 'LineString' ? { type, coordinates: out[0]! } : { type, coordinates: out };
-}
-
-function copyPosition(p: Position): Position {
-  return p.length === 3 ? [p[0], p[1], p[2]] : [p[0], p[1]];
 }
 
 /** A ring that passed the checks of its own: closed, long enough, not degenerate. */
@@ -418,7 +437,7 @@ function inspectPolygons(
   const ringIndex = new Map(rings.map((ring, i) => [ring, i]));
   const normalised = polygonRings.map((list) =>
     list.map((ring, r) => {
-      const positions = ring!.positions.map(copyPosition);
+      const positions = ring!.positions.slice();
       const ccw = topology.isCounterClockwise(ringIndex.get(ring!)!);
       return ccw === (r === 0) ? positions : positions.reverse();
     }),
