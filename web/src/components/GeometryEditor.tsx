@@ -1,80 +1,20 @@
-import type { Feature, Geometry, MultiPolygon, Polygon, Position } from 'geojson';
+import type { Feature, Geometry, Polygon, Position } from 'geojson';
 import type { Map as MlMap } from 'maplibre-gl';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { TerraDraw, TerraDrawPolygonMode } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import type { ProblemItem } from '../api/types.ts';
-import { type CoordinateErrorCode, formatLatLon, parsePosition } from '../geo/coords.ts';
+import {
+  type AreaGeometry,
+  geometryToText,
+  outerRings,
+  type ParsedArea,
+  parseArea,
+} from '../geo/area-text.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { type Bbox, bboxOf, MapView } from './MapView.tsx';
 
-export type AreaGeometry = Polygon | MultiPolygon;
-
-/** Outer rings of every polygon (holes are not edited here), each without its closing vertex. */
-export function outerRings(g: AreaGeometry | null): Position[][] {
-  if (!g) return [];
-  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-  return polys.map((p) => {
-    const ring = p[0] ?? [];
-    const closed =
-      ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1];
-    return closed ? ring.slice(0, -1) : ring;
-  });
-}
-
-export function geometryToText(g: AreaGeometry | null): string {
-  return outerRings(g)
-    .map((ring) => ring.map(([lon, lat]) => formatLatLon(lon, lat)).join('\n'))
-    .join('\n\n');
-}
-
-export interface ParsedArea {
-  geometry: AreaGeometry | null;
-  /** Line numbers (1-based) of each vertex, by polygon, so faults can name the line. */
-  lines: number[][];
-  errors: { line: number; code: CoordinateErrorCode | 'coords.too_few' }[];
-}
-
-/** Polygons typed one vertex per line, separated by a blank line; rings are closed for the user. */
-export function parseArea(text: string): ParsedArea {
-  const rings: Position[][] = [];
-  const lines: number[][] = [];
-  const errors: ParsedArea['errors'] = [];
-  let ring: Position[] = [];
-  let ringLines: number[] = [];
-  const flush = () => {
-    if (ring.length === 0) return;
-    if (ring.length < 3) errors.push({ line: ringLines[0], code: 'coords.too_few' });
-    rings.push(ring);
-    lines.push(ringLines);
-    ring = [];
-    ringLines = [];
-  };
-  text.split(/\r?\n/).forEach((raw, i) => {
-    if (!raw.trim()) {
-      flush();
-      return;
-    }
-    const r = parsePosition(raw);
-    if (r.ok) {
-      ring.push(r.position);
-      ringLines.push(i + 1);
-    } else errors.push({ line: i + 1, code: r.code });
-  });
-  flush();
-  if (rings.length === 0 || errors.length > 0) return { geometry: null, lines, errors };
-  const closed = rings.map((r) => {
-    const first = r[0];
-    const last = r[r.length - 1];
-    return first[0] === last[0] && first[1] === last[1] ? r : [...r, first];
-  });
-  // A typed closing vertex repeats the first; it must not be counted as its own line.
-  const geometry: AreaGeometry =
-    closed.length === 1
-      ? { type: 'Polygon', coordinates: [closed[0]] }
-      : { type: 'MultiPolygon', coordinates: closed.map((r) => [r]) };
-  return { geometry, lines, errors };
-}
+export type { AreaGeometry };
 
 function vertexOf(g: AreaGeometry | null, loc: ProblemItem['location']): Position | null {
   if (!g || !loc || loc.vertex === undefined) return null;
