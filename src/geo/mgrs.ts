@@ -140,7 +140,7 @@ function checkPrecision(precisionM: number): asserts precisionM is MgrsPrecision
  * The MGRS reference of a grid position at a precision, digits truncated to the square
  * that holds the position.
  *
- * @example formatMgrs({ system: 'utm', zone: 38, band: 'T', hemisphere: 'N', eastingM: 500000.4, northingM: 4427757.2 }, 1) // '38TMK0000027757'
+ * @example formatMgrs({ system: 'utm', zone: 38, band: 'T', hemisphere: 'N', eastingM: 500000.4, northingM: 4427757.2 }, 1) // '38TNK0000027757'
  */
 export function formatMgrs(position: MgrsGridPosition, precisionM: number = 1): string {
   checkPrecision(precisionM);
@@ -173,8 +173,8 @@ export function formatMgrs(position: MgrsGridPosition, precisionM: number = 1): 
 /**
  * MGRS reference of a WGS 84 point; `precisionM` is the side of the square (1 m to 100 km).
  *
- * @example toMgrs(40, 45) // '38TMK0000027757'
- * @example toMgrs(40, 45, 1000) // '38TMK0027'
+ * @example toMgrs(40, 45) // '38TNK0000027757'
+ * @example toMgrs(40, 45, 1000) // '38TNK0027'
  */
 export function toMgrs(lat: number, lon: number, precisionM: number = 1): string {
   checkPrecision(precisionM);
@@ -208,7 +208,7 @@ function bandLimits(band: string): [number, number] {
  * The grid position of an MGRS reference's south-west corner and its precision.
  * Spaces are ignored and letters may be lower case.
  *
- * @example parseMgrs('38T MK 00000 27757') // { position: { system: 'utm', zone: 38, …, eastingM: 500000, northingM: 4427757 }, precisionM: 1 }
+ * @example parseMgrs('38T NK 00000 27757') // { position: { system: 'utm', zone: 38, …, eastingM: 500000, northingM: 4427757 }, precisionM: 1 }
  */
 export function parseMgrs(mgrs: string): { position: MgrsGridPosition; precisionM: MgrsPrecisionM } {
   const text = mgrs.replace(/\s+/g, '').toUpperCase();
@@ -280,7 +280,7 @@ function gridToLatLon(
  * A WGS 84 position for an MGRS reference: the south-west corner of the square it names
  * (as GEOTRANS returns), the square's centre, and its side in metres.
  *
- * @example fromMgrs('38TMK0027') // { lat: 39.99…, lon: 45, precisionM: 1000, centre: { lat: 40.00…, lon: 45.00… } }
+ * @example fromMgrs('38TNK0027') // { lat: 39.99318, lon: 45, precisionM: 1000, centre: { lat: 39.99768, lon: 45.00586 } }
  */
 export function fromMgrs(mgrs: string): DecodedMgrs {
   const { position, precisionM } = parseMgrs(mgrs);
