@@ -1,0 +1,317 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import {
+  accidents,
+  adminAreas,
+  findings,
+  hazards,
+  landRelease,
+  type RegisterDef,
+  settlements,
+} from '../../domain/records.ts';
+import type { Schema } from '../connect.ts';
+
+/**
+ * Every statement behind the vector tiles. A tile is made in one of two ways from the same
+ * rows and the same geometry pipeline:
+ *
+ * - `mvtTile`: PostgreSQL encodes it (`ST_AsMVTGeom` + `ST_AsMVT`), where PostGIS has protobuf.
+ * - `tileFeatures`: the database only projects and snaps the geometry to tile coordinates with
+ *   the very steps `ST_AsMVTGeom` takes before clipping (affine to tile units, snap to the
+ *   integer grid, drop collinear points: ST_Affine, ST_SnapToGrid, ST_Simplify(…, 0) run the
+ *   same liblwgeom code), and the caller clips and encodes in JS. PGlite's PostGIS is built
+ *   without protobuf, so there neither ST_AsMVT nor ST_AsMVTGeom exist; this path runs on
+ *   PostgreSQL too, which is how a test proves both give the same features.
+ */
+
+export const TILE_EXTENT = 4096;
+export const TILE_BUFFER = 64;
+/** Findings are drawn as grid clusters below this zoom, as single points from it on. */
+export const CLUSTER_BELOW_ZOOM = 12;
+/**
+ * Side of a cluster cell in tile units (32 × 32 cells per tile: 16 px on a 512 px tile).
+ * Cells are aligned on the Web Mercator world origin, so they never straddle a tile edge.
+ */
+export const CLUSTER_CELL = 128;
+
+export type TilePropertyType = 'string' | 'number' | 'integer' | 'boolean';
+
+export interface TileProperty {
+  name: string;
+  /** Column of the register table, or a SQL-ready expression key (see PROPERTY_SQL). */
+  column: string;
+  type: TilePropertyType;
+}
+
+export interface TileLayer {
+  /** URL segment and source-layer name. */
+  name: string;
+  register: RegisterDef;
+  geometry: 'point' | 'polygon';
+  properties: TileProperty[];
+  /** Points are aggregated into grid clusters at zooms below this one. */
+  clusterBelowZoom?: number;
+}
+
+const idProp: TileProperty = { name: 'id', column: 'id', type: 'string' };
+const codeProp: TileProperty = { name: 'code', column: 'code', type: 'string' };
+
+export const TILE_LAYERS: TileLayer[] = [
+  {
+    name: 'hazards',
+    register: hazards,
+    geometry: 'polygon',
+    properties: [
+      idProp,
+      codeProp,
+      { name: 'type', column: 'type', type: 'string' },
+      { name: 'status', column: 'status', type: 'string' },
+      { name: 'areaM2', column: 'area_m2', type: 'number' },
+    ],
+  },
+  {
+    name: 'land-release',
+    register: landRelease,
+    geometry: 'polygon',
+    properties: [idProp, codeProp, { name: 'outcome', column: 'outcome', type: 'string' }],
+  },
+  {
+    name: 'findings',
+    register: findings,
+    geometry: 'point',
+    properties: [idProp, codeProp, { name: 'category', column: 'category', type: 'string' }],
+    clusterBelowZoom: CLUSTER_BELOW_ZOOM,
+  },
+  {
+    name: 'accidents',
+    register: accidents,
+    geometry: 'point',
+    properties: [
+      idProp,
+      codeProp,
+      { name: 'deviceCategory', column: 'device_category', type: 'string' },
+      { name: 'occurredOn', column: 'occurred_on', type: 'string' },
+    ],
+  },
+  {
+    name: 'settlements',
+    register: settlements,
+    geometry: 'point',
+    properties: [
+      idProp,
+      { name: 'name', column: 'name', type: 'string' },
+      { name: 'population', column: 'population', type: 'integer' },
+    ],
+  },
+  {
+    name: 'admin-areas',
+    register: adminAreas,
+    geometry: 'polygon',
+    properties: [
+      idProp,
+      { name: 'pcode', column: 'pcode', type: 'string' },
+      { name: 'name', column: 'name', type: 'string' },
+      { name: 'level', column: 'level', type: 'integer' },
+    ],
+  },
+];
+
+/** Properties of a cluster feature. */
+export const CLUSTER_PROPERTIES: Array<{ name: string; type: TilePropertyType }> = [
+  { name: 'count', type: 'integer' },
+  { name: 'cluster', type: 'boolean' },
+];
+
+export function tileLayer(name: string): TileLayer | undefined {
+  return TILE_LAYERS.find((l) => l.name === name);
+}
+
+export interface TileFilters {
+  /** Register column → value, as the list API's equality filters. */
+  equals: Array<[column: string, value: string]>;
+  adminAreaId?: string;
+  from?: string;
+  to?: string;
+  text?: string;
+}
+
+export interface TileAddress {
+  z: number;
+  x: number;
+  y: number;
+}
+
+export interface TileQuery extends TileAddress {
+  layer: TileLayer;
+  filters: TileFilters;
+}
+
+export function isClustered(q: TileQuery): boolean {
+  return q.layer.clusterBelowZoom !== undefined && q.z < q.layer.clusterBelowZoom;
+}
+
+/** A property read back by `tileFeatures`: the JS path's rows carry the same values ST_AsMVT sees. */
+type Row = Record<string, unknown>;
+
+export type TileFeatureRow =
+  | { kind: 'point'; x: number; y: number; properties: Row }
+  /** Polygon geometry in tile units, before clipping: GeoJSON Polygon/MultiPolygon coordinates. */
+  | { kind: 'polygon'; geometry: { type: string; coordinates: unknown }; properties: Row };
+
+// Values typed as ST_AsMVT encodes them: uuid and date leave as text, numbers stay numbers.
+function propertyExpr(p: TileProperty): RawBuilder<unknown> {
+  const col = sql`t.${sql.ref(p.column)}`;
+  if (p.type === 'string') return sql`${col}::text`;
+  if (p.type === 'integer') return sql`${col}::int4`;
+  if (p.type === 'number') return sql`${col}::float8`;
+  return col;
+}
+
+// Property names are constants of TILE_LAYERS; quoted literally because they are camelCase
+// and the CamelCasePlugin would rewrite an identifier node.
+const alias = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
+
+function whereClauses(q: TileQuery): RawBuilder<unknown>[] {
+  const def = q.layer.register;
+  const where: RawBuilder<unknown>[] = [sql`t.archived_at is null`, sql`t.geom && tile.area`];
+  for (const [column, v] of q.filters.equals) where.push(sql`t.${sql.ref(column)}::text = ${v}`);
+  if (q.filters.adminAreaId) {
+    where.push(
+      sql`ST_Intersects(t.geom, (select a.geom from admin_areas a where a.id = ${q.filters.adminAreaId}))`,
+    );
+  }
+  if (def.filters.date) {
+    if (q.filters.from) where.push(sql`t.${sql.ref(def.filters.date)} >= ${q.filters.from}::date`);
+    if (q.filters.to) where.push(sql`t.${sql.ref(def.filters.date)} <= ${q.filters.to}::date`);
+  }
+  if (q.filters.text && def.filters.text.length) {
+    const pattern = `%${q.filters.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      sql`(${sql.join(
+        def.filters.text.map((c) => sql`t.${sql.ref(c)} ilike ${pattern}`),
+        sql` or `,
+      )})`,
+    );
+  }
+  return where;
+}
+
+/**
+ * The tile in Web Mercator, the area to read rows from (in the table's WGS 84, widened by the
+ * margin so that the buffer is filled), and the affine factors of ST_AsMVTGeom: computed from
+ * the same box2d with the same double arithmetic, so both paths snap to the same integers.
+ */
+function tileCte(q: TileQuery, marginUnits: number): RawBuilder<unknown> {
+  const margin = marginUnits / TILE_EXTENT;
+  return sql`tile as (
+    select env,
+      ST_Transform(ST_TileEnvelope(${q.z}::int, ${q.x}::int, ${q.y}::int, margin => ${margin}::float8), 4326) as area,
+      ${TILE_EXTENT}::float8 / (ST_XMax(env) - ST_XMin(env)) as fx,
+      -(${TILE_EXTENT}::float8 / (ST_YMax(env) - ST_YMin(env))) as fy,
+      ST_XMin(env) as xmin, ST_YMax(env) as ymax,
+      ST_XMax(env) - ST_XMin(env) as width
+    from (select ST_TileEnvelope(${q.z}::int, ${q.x}::int, ${q.y}::int) as env) e
+  )`;
+}
+
+/** Web Mercator geometry → tile units, snapped to the integer grid, collinear points dropped. */
+const toTileUnits = (g: RawBuilder<unknown>) =>
+  sql`ST_Simplify(ST_SnapToGrid(ST_Affine(${g}, tile.fx, 0, 0, tile.fy, -tile.xmin * tile.fx, -tile.ymax * tile.fy), 1), 0)`;
+const pointToTileUnits = (g: RawBuilder<unknown>) =>
+  sql`ST_SnapToGrid(ST_Affine(${g}, tile.fx, 0, 0, tile.fy, -tile.xmin * tile.fx, -tile.ymax * tile.fy), 1)`;
+
+/**
+ * Findings grouped into cells of CLUSTER_CELL tile units, aligned on the world origin; each
+ * cell becomes one point at the mean position of its members. Rows are read one cell beyond
+ * the tile on every side, so every cell that can reach into the buffer is complete.
+ */
+function clusterCells(q: TileQuery): RawBuilder<unknown> {
+  return sql`cells as (
+    select count(*)::int as n, avg(ST_X(p.g)) as cx, avg(ST_Y(p.g)) as cy
+    from (
+      select ST_Transform(t.geom, 3857) as g from ${sql.table(q.layer.register.table)} t, tile
+      where ${sql.join(whereClauses(q), sql` and `)}
+    ) p, tile
+    group by floor((ST_X(p.g) + 20037508.342789244) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8)),
+             floor((20037508.342789244 - ST_Y(p.g)) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8))
+  )`;
+}
+
+/** PostgreSQL only: the tile encoded by PostGIS. Empty bytes when no feature falls in it. */
+export async function mvtTile(db: Kysely<Schema>, q: TileQuery): Promise<Uint8Array> {
+  const layerName = q.layer.name;
+  let r: { rows: Array<{ mvt: Uint8Array | null }> };
+  if (isClustered(q)) {
+    r = await sql<{ mvt: Uint8Array | null }>`
+      with ${tileCte(q, CLUSTER_CELL)}, ${clusterCells(q)}
+      select ST_AsMVT(f, ${layerName}, ${TILE_EXTENT}, 'geom') as mvt from (
+        select cells.n as "count", true as "cluster",
+          ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(cells.cx, cells.cy), 3857), tile.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom
+        from cells, tile
+      ) f where f.geom is not null`.execute(db);
+  } else {
+    const props = q.layer.properties.map((p) => sql`${propertyExpr(p)} as ${alias(p.name)}`);
+    r = await sql<{ mvt: Uint8Array | null }>`
+      with ${tileCte(q, TILE_BUFFER)}
+      select ST_AsMVT(f, ${layerName}, ${TILE_EXTENT}, 'geom') as mvt from (
+        select ${sql.join(props)},
+          ST_AsMVTGeom(ST_Transform(t.geom, 3857), tile.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom
+        from ${sql.table(q.layer.register.table)} t, tile
+        where ${sql.join(whereClauses(q), sql` and `)}
+      ) f where f.geom is not null`.execute(db);
+  }
+  const mvt = r.rows[0]?.mvt;
+  return mvt ? new Uint8Array(mvt.buffer, mvt.byteOffset, mvt.byteLength) : new Uint8Array(0);
+}
+
+/**
+ * Both drivers: the rows of the tile with their geometry in tile units, unclipped (points
+ * may lie outside the buffer, polygons may cross it); `encode.ts` clips and encodes them.
+ */
+export async function tileFeatures(db: Kysely<Schema>, q: TileQuery): Promise<TileFeatureRow[]> {
+  if (isClustered(q)) {
+    const r = await sql<{ n: number; x: number; y: number }>`
+      with ${tileCte(q, CLUSTER_CELL)}, ${clusterCells(q)}
+      select cells.n as n, ST_X(p) as x, ST_Y(p) as y from cells, tile,
+        lateral (select ${pointToTileUnits(sql`ST_SetSRID(ST_MakePoint(cells.cx, cells.cy), 3857)`)} as p) s`.execute(
+      db,
+    );
+    return r.rows.map((row) => ({
+      kind: 'point',
+      x: row.x,
+      y: row.y,
+      properties: { count: row.n, cluster: true },
+    }));
+  }
+  // Positional aliases: result keys pass through the CamelCasePlugin unchanged.
+  const props = q.layer.properties.map((p, i) => sql`${propertyExpr(p)} as ${sql.raw(`p${i}`)}`);
+  const names = q.layer.properties.map((p) => p.name);
+  const readProps = (row: Row) => {
+    const out: Row = {};
+    names.forEach((n, i) => {
+      const v = row[`p${i}`];
+      if (v !== null && v !== undefined) out[n] = v;
+    });
+    return out;
+  };
+  const where = sql.join(whereClauses(q), sql` and `);
+  const table = sql.table(q.layer.register.table);
+  if (q.layer.geometry === 'point') {
+    const r = await sql<Row & { gx: number; gy: number }>`
+      with ${tileCte(q, TILE_BUFFER)}
+      select ${sql.join(props)}, ST_X(s.p) as gx, ST_Y(s.p) as gy
+      from ${table} t, tile, lateral (select ${pointToTileUnits(sql`ST_Transform(t.geom, 3857)`)} as p) s
+      where ${where}`.execute(db);
+    return r.rows.map((row) => ({ kind: 'point', x: row.gx, y: row.gy, properties: readProps(row) }));
+  }
+  const r = await sql<Row & { gj: string | null }>`
+    with ${tileCte(q, TILE_BUFFER)}
+    select ${sql.join(props)}, ST_AsGeoJSON(${toTileUnits(sql`ST_Transform(t.geom, 3857)`)}, 0) as gj
+    from ${table} t, tile
+    where ${where}`.execute(db);
+  const out: TileFeatureRow[] = [];
+  for (const row of r.rows) {
+    if (!row.gj) continue;
+    out.push({ kind: 'polygon', geometry: JSON.parse(row.gj), properties: readProps(row) });
+  }
+  return out;
+}
