@@ -8,9 +8,11 @@ import { createServices, type Services } from '../services/index.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { requestLocale, sendProblem } from './problems.ts';
-import { authRoutes } from './routes/auth.ts';
+import { authRoutes, tokenAndUserRoutes } from './routes/auth.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
+import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
+import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { reportRoutes } from './routes/reports.ts';
 
 export interface AppOptions {
@@ -63,10 +65,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await authPlugin(app, { database: opts.database });
   await app.register(healthRoutes, { database: opts.database, settings });
   await app.register(authRoutes, { database: opts.database });
+  await app.register(tokenAndUserRoutes, { database: opts.database });
   const services = opts.services ?? createServices(opts.database, settings);
   await app.register(registerRoutes, { database: opts.database, registers: services.registers });
   await app.register(reportRoutes, { reports: services.reports });
+  await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
+  await app.register(publicRoutes, { database: opts.database, settings });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -3,6 +3,8 @@ import { hash, verify } from '@node-rs/argon2';
 import { Problem } from '../domain/problem.ts';
 import { ROLES, type Role } from '../domain/vocabularies.ts';
 import type { Database } from '../db/connect.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import * as reports from '../db/repositories/reports.ts';
 import * as sessions from '../db/repositories/sessions.ts';
 import * as users from '../db/repositories/users.ts';
 import type { Actor } from './actor.ts';
@@ -60,17 +62,33 @@ export async function createUser(
     throw new Problem('auth.email_taken', { email: input.email }, { pointer: '/email' });
   }
   const passwordHash = await hashPassword(input.password);
-  return users.insertUser(database.db, { ...input, passwordHash }, actorId);
+  return database.db.transaction().execute(async (trx) => {
+    const user = await users.insertUser(trx, { ...input, passwordHash }, actorId);
+    await appendAudit(trx, { actorId, action: 'create', entity: 'user', recordId: user.id, before: null, after: publicUser(user) });
+    return user;
+  });
 }
 
-export async function login(database: Database, email: unknown, password: unknown) {
+/** Failed sign-ins allowed per email (and, more, per address) in the window before a pause. */
+export const LOGIN_LIMIT = { windowSeconds: 15 * 60, perEmail: 5, perAddress: 30 };
+
+export async function login(database: Database, email: unknown, password: unknown, ip = 'unknown') {
   if (typeof email !== 'string' || typeof password !== 'string') {
     throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
+  }
+  const recent = await reports.recentFailedLogins(database.db, email, ip, LOGIN_LIMIT.windowSeconds);
+  if (recent.byEmail >= LOGIN_LIMIT.perEmail || recent.byIp >= LOGIN_LIMIT.perAddress) {
+    const seconds = Math.max(1, Math.ceil(LOGIN_LIMIT.windowSeconds - (recent.oldestSeconds ?? 0)));
+    throw new Problem('auth.rate_limited', { seconds }, { pointer: '' });
   }
   const user = await users.userByEmail(database.db, email);
   dummyHash ??= await hashPassword('not-a-real-password-0');
   const ok = await verify(user?.passwordHash ?? dummyHash, password).catch(() => false);
-  if (!user || !ok || user.disabledAt) throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
+  if (!user || !ok || user.disabledAt) {
+    await reports.recordFailedLogin(database.db, email, ip);
+    throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
+  }
+  await reports.clearFailedLogins(database.db, email);
   const token = newToken();
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
   await sessions.insertSession(database.db, { userId: user.id, tokenHash: tokenHash(token), kind: 'session', expiresAt });
@@ -85,4 +103,37 @@ export async function authenticate(database: Database, token: string) {
 export async function logout(database: Database, token: string): Promise<void> {
   const found = await sessions.sessionUser(database.db, tokenHash(token));
   if (found) await sessions.revokeSession(database.db, found.session.id);
+}
+
+/** A named API token for scripts: shown once, stored as its SHA-256. */
+export async function createApiToken(database: Database, userId: string, name: string, expiresInDays: number | null) {
+  if (!name.trim() || name.length > 100) throw new Problem('validation.range', { field: 'name', value: name, rule: 'length', limit: '1–100' }, { pointer: '/name' });
+  const token = newToken();
+  const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86400_000) : null;
+  const row = await sessions.insertSession(database.db, { userId, tokenHash: tokenHash(token), kind: 'api', name: name.trim(), expiresAt });
+  return { token, ...row };
+}
+
+export async function revokeApiToken(database: Database, userId: string, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id) || (await sessions.revokeSession(database.db, id, userId)) === 0) {
+    throw new Problem('record.not_found', { entity: 'token', id }, { pointer: '' });
+  }
+}
+
+/**
+ * Changes a user's role or disables them (disabling ends every session and token of theirs at
+ * once), with an audit entry.
+ */
+export async function changeUser(database: Database, actorId: string | null, userId: string, change: { disabled?: boolean; role?: string }) {
+  await database.db.transaction().execute(async (trx) => {
+    const before = await users.userById(trx, userId);
+    if (!before) throw new Problem('record.not_found', { entity: 'user', id: userId }, { pointer: '' });
+    if (change.role !== undefined) await users.setUserRole(trx, userId, change.role);
+    if (change.disabled !== undefined) {
+      await users.setUserDisabled(trx, userId, change.disabled);
+      if (change.disabled) await sessions.revokeUserSessions(trx, userId);
+    }
+    const after = (await users.userById(trx, userId))!;
+    await appendAudit(trx, { actorId, action: 'update', entity: 'user', recordId: userId, before: publicUser(before), after: { ...publicUser(after), disabled: after.disabledAt !== null } });
+  });
 }

@@ -60,3 +60,7 @@ export async function listUsers(db: Kysely<Schema>) {
     select id, email, name, role, organisation_id, locale, disabled_at, version from users order by email`.execute(db);
   return r.rows;
 }
+
+export async function setUserRole(db: Kysely<Schema>, id: string, role: string): Promise<void> {
+  await sql`update users set role = ${role}, version = version + 1 where id = ${id}`.execute(db);
+}

@@ -8,6 +8,8 @@ import { summary } from '../../db/repositories/stats.ts';
 import { LOCALES } from '../../i18n/catalogue.ts';
 import type { AttachmentService } from '../../services/attachments.ts';
 import { requireActor } from '../plugins/auth.ts';
+import { assertCan } from '../../services/actor.ts';
+import { verifyAudit } from '../../services/audit.ts';
 import { VERSION } from '../../version.ts';
 
 export async function healthRoutes(app: FastifyInstance, opts: { database: Database; settings: Settings }) {
@@ -38,6 +40,15 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
     locales: LOCALES,
     version: VERSION,
   }));
+  app.get(
+    '/api/v1/audit/verify',
+    { schema: { tags: ['system'], summary: 'Check the whole hash chain of the audit log (administrators)' } },
+    async (request) => {
+      assertCan(requireActor(request), 'audit.verify');
+      const r = await verifyAudit(opts.database);
+      return { entries: r.entries, intact: r.broken === undefined, broken: r.broken ?? null };
+    },
+  );
   app.get(
     '/api/v1/stats/summary',
     {

@@ -7,6 +7,7 @@ import type { Database } from '../../db/connect.ts';
 import type { ListQuery } from '../../db/repositories/registers.ts';
 import { recordHistory } from '../../db/repositories/audit.ts';
 import type { RegisterService } from '../../services/registers.ts';
+import { assertCan } from '../../services/actor.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { ProblemSchema } from '../schemas.ts';
 
@@ -287,6 +288,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
       async (request) => {
         const actor = requireActor(request);
         const id = parseId((request.params as { id: string }).id, def);
+        assertCan(actor, 'audit.read', def);
         await service.get(actor, id);
         return { items: await recordHistory(opts.database.db, def.entity, id) };
       },
@@ -302,6 +304,7 @@ async function sendCsv(
   query: ListQuery & { sort: string },
 ) {
   const actor = requireActor(request);
+  assertCan(actor, 'data.export', def);
   const columns = csvColumns(def);
   const geo = def.geometry ? (def.geometry.kind === 'Point' ? ['lon', 'lat'] : ['geometry_geojson']) : [];
   const lines: string[] = [stringify([[...columns, ...geo]])];
