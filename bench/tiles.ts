@@ -1,0 +1,198 @@
+/**
+ * Vector tile latency over national-scale synthetic data (npm run bench:tiles).
+ *
+ * Seeds BENCH_FINDINGS findings (default 1 000 000) and BENCH_HAZARDS hazards (default
+ * 100 000) into a temporary PGlite folder and, when BENCH_DATABASE_URL or DATABASE_URL is set,
+ * into that PostgreSQL database (use a dedicated one: rows are added, never removed; a re-run
+ * reuses them). Then, per driver, layer and zoom (8, 12, 15), requests BENCH_TILES tiles
+ * (default 40) through HTTP (app.inject, signed in, with the ETag hashing) and, as baseline
+ * in the same run, runs the tile's own SQL directly: ST_AsMVT on PostgreSQL, the JS path's row
+ * query on PGlite. Prints median and p95 of both and their ratio.
+ *
+ *   BENCH_FINDINGS=100000 BENCH_HAZARDS=10000 npm run bench:tiles     # a quick run
+ *   BENCH_PGLITE_DIR=/tmp/sg-bench   keeps (and reuses) the seeded PGlite folder
+ *   BENCH_DRIVERS=postgresql         only one driver
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { connect, type Database } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { syntheticHazardCentres } from '../src/db/repositories/synthetic.ts';
+import { mvtTile, type TileQuery, tileFeatures, tileLayer } from '../src/db/repositories/tiles.ts';
+import { buildApp } from '../src/http/app.ts';
+import { tilesPlugin } from '../src/http/tiles/plugin.ts';
+import type { TileEncoder } from '../src/http/tiles/render.ts';
+import { createUser } from '../src/services/auth.ts';
+import { SYNTHETIC_REGION, seedSynthetic } from './synthetic.ts';
+
+const FINDINGS = Number(process.env.BENCH_FINDINGS ?? 1_000_000);
+const HAZARDS = Number(process.env.BENCH_HAZARDS ?? 100_000);
+const TILES = Number(process.env.BENCH_TILES ?? 40);
+const ZOOMS = [8, 12, 15];
+const LAYERS = ['findings', 'hazards'];
+const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+const drivers = (process.env.BENCH_DRIVERS ?? `pglite${pgUrl ? ',postgresql' : ''}`).split(',');
+
+interface Address {
+  z: number;
+  x: number;
+  y: number;
+}
+
+function tileOf(lon: number, lat: number, z: number): Address {
+  const n = 2 ** z;
+  const phi = (lat * Math.PI) / 180;
+  return {
+    z,
+    x: Math.floor(((lon + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
+  };
+}
+
+/** Zoom 8: every tile of the country, evenly thinned to TILES; 12 and 15: tiles at hazard centres. */
+async function benchTiles(database: Database, z: number): Promise<Address[]> {
+  if (z <= 8) {
+    const { west, south, east, north } = SYNTHETIC_REGION;
+    const a = tileOf(west, north, z);
+    const b = tileOf(east, south, z);
+    const all: Address[] = [];
+    for (let x = a.x; x <= b.x; x++) for (let y = a.y; y <= b.y; y++) all.push({ z, x, y });
+    const step = Math.max(1, all.length / TILES);
+    return Array.from({ length: Math.min(TILES, all.length) }, (_, i) => all[Math.floor(i * step)]!);
+  }
+  const centres = await syntheticHazardCentres(database.db, TILES);
+  return centres.map(([lon, lat]) => tileOf(lon, lat, z));
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+interface Row {
+  driver: string;
+  encoder: TileEncoder;
+  layer: string;
+  z: number;
+  tiles: number;
+  httpMedian: number;
+  httpP95: number;
+  sqlMedian: number;
+  sqlP95: number;
+  meanKb: number;
+}
+
+async function signIn(database: Database, app: FastifyInstance): Promise<Record<string, string>> {
+  const email = `bench-${Date.now().toString(36)}@bench.safeground.org`;
+  const password = 'Bench-password-1';
+  await createUser(database, { email, password, role: 'viewer', organisationId: null });
+  const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  if (r.statusCode !== 200) throw new Error(`login failed: ${r.body}`);
+  return { authorization: `Bearer ${r.json().token}` };
+}
+
+async function measure(database: Database, driver: string, encoder: TileEncoder): Promise<Row[]> {
+  const app = await buildApp({ database, plugins: [(a) => tilesPlugin(a, { database, encoder })] });
+  await app.ready();
+  const headers = await signIn(database, app);
+  const rows: Row[] = [];
+  for (const z of ZOOMS) {
+    const tiles = await benchTiles(database, z);
+    for (const name of LAYERS) {
+      const layer = tileLayer(name)!;
+      const http: number[] = [];
+      const raw: number[] = [];
+      let bytes = 0;
+      // one unmeasured request: plans and caches warm, as on a server that has run a while
+      await app.inject({ method: 'GET', url: `/tiles/${name}/${tiles[0]!.z}/${tiles[0]!.x}/${tiles[0]!.y}.mvt`, headers });
+      for (const t of tiles) {
+        let started = performance.now();
+        const r = await app.inject({ method: 'GET', url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`, headers });
+        http.push(performance.now() - started);
+        if (r.statusCode !== 200 && r.statusCode !== 204) throw new Error(`${name} ${t.z}/${t.x}/${t.y}: ${r.statusCode} ${r.body}`);
+        bytes += r.rawPayload.length;
+        const q: TileQuery = { layer, filters: { equals: [] }, ...t };
+        started = performance.now();
+        if (encoder === 'postgis') await mvtTile(database.db, q);
+        else await tileFeatures(database.db, q);
+        raw.push(performance.now() - started);
+      }
+      http.sort((a, b) => a - b);
+      raw.sort((a, b) => a - b);
+      rows.push({
+        driver,
+        encoder,
+        layer: name,
+        z,
+        tiles: tiles.length,
+        httpMedian: quantile(http, 0.5),
+        httpP95: quantile(http, 0.95),
+        sqlMedian: quantile(raw, 0.5),
+        sqlP95: quantile(raw, 0.95),
+        meanKb: bytes / tiles.length / 1024,
+      });
+      const last = rows[rows.length - 1]!;
+      console.log(
+        `  ${driver}/${encoder} ${name} z${z}: HTTP median ${last.httpMedian.toFixed(1)} ms, SQL median ${last.sqlMedian.toFixed(1)} ms`,
+      );
+    }
+  }
+  await app.close();
+  return rows;
+}
+
+async function runDriver(driver: string): Promise<Row[]> {
+  let dir: string | undefined;
+  const keepDir = process.env.BENCH_PGLITE_DIR;
+  const database =
+    driver === 'postgresql'
+      ? await connect({ url: pgUrl! })
+      : await connect({ dataDir: keepDir ?? (dir = mkdtempSync(join(tmpdir(), 'safeground-bench-'))) });
+  try {
+    await migrate(database);
+    let lastShown = 0;
+    const seeded = await seedSynthetic(database, {
+      findings: FINDINGS,
+      hazards: HAZARDS,
+      seed: 1,
+      onProgress: ({ kind, done, total }) => {
+        if (performance.now() - lastShown > 10_000 || done === total) {
+          lastShown = performance.now();
+          console.log(`  ${driver}: ${kind} ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`);
+        }
+      },
+    });
+    console.log(`${driver}: ${seeded.hazards} hazards, ${seeded.findings} findings ready in ${seeded.seconds.toFixed(0)} s`);
+    const encoders: TileEncoder[] = driver === 'postgresql' ? ['postgis', 'js'] : ['js'];
+    const rows: Row[] = [];
+    for (const e of encoders) rows.push(...(await measure(database, driver, e)));
+    return rows;
+  } finally {
+    await database.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const all: Row[] = [];
+console.log(
+  `bench:tiles — ${FINDINGS.toLocaleString('en')} findings, ${HAZARDS.toLocaleString('en')} hazards, ${TILES} tiles per zoom, ` +
+    `${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
+);
+for (const d of drivers) all.push(...(await runDriver(d)));
+
+const pad = (s: string, n: number) => s.padStart(n);
+console.log('');
+console.log(
+  `${'driver'.padEnd(11)} ${'encoder'.padEnd(8)} ${'layer'.padEnd(9)} ${pad('z', 3)} ${pad('tiles', 5)} ${pad('HTTP med', 9)} ${pad('HTTP p95', 9)} ${pad('SQL med', 9)} ${pad('SQL p95', 9)} ${pad('ratio', 6)} ${pad('KiB', 7)}`,
+);
+for (const r of all) {
+  console.log(
+    `${r.driver.padEnd(11)} ${r.encoder.padEnd(8)} ${r.layer.padEnd(9)} ${pad(String(r.z), 3)} ${pad(String(r.tiles), 5)} ` +
+      `${pad(r.httpMedian.toFixed(1), 9)} ${pad(r.httpP95.toFixed(1), 9)} ${pad(r.sqlMedian.toFixed(1), 9)} ${pad(r.sqlP95.toFixed(1), 9)} ` +
+      `${pad((r.httpMedian / r.sqlMedian).toFixed(2), 6)} ${pad(r.meanKb.toFixed(1), 7)}`,
+  );
+}
+console.log('times in ms; ratio = HTTP median / SQL median; SQL = ST_AsMVT (postgis) or the JS path row query (js)');
