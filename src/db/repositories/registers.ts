@@ -230,3 +230,53 @@ export async function countRecords(db: Kysely<Schema>, def: RegisterDef, q: Omit
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}`.execute(db);
   return r.rows[0]!.n;
 }
+
+/**
+ * One page of a register by position (`offset` records skipped) in the given order, for clients
+ * that page by offset (OGC API - Features). Same filters and order as listRecords; `after` is ignored.
+ */
+export async function listRecordsOffset(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  q: Omit<ListQuery, 'after'> & { offset: number },
+): Promise<Row[]> {
+  const where = whereClauses(def, q);
+  const col = sql`t.${sql.ref(snake(q.sortField))}`;
+  const dir = q.descending ? sql`desc` : sql`asc`;
+  const r = await sql<Row>`
+    select ${selection(def, {})} from ${sql.table(def.table)} t
+    ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
+    order by ${col} ${dir} nulls last, t.id ${dir}
+    limit ${q.limit} offset ${q.offset}`.execute(db);
+  return r.rows.map((row) => fromRow(def, row));
+}
+
+export interface RegisterExtent {
+  /** [minLon, minLat, maxLon, maxLat] of the records' geometries, or null when none has one. */
+  bbox: [number, number, number, number] | null;
+  /** First and last value of the register's date column ('YYYY-MM-DD'), or null. */
+  dates: [string | null, string | null] | null;
+}
+
+/** Spatial and temporal extent of a register's records that are not archived. */
+export async function registerExtent(db: Kysely<Schema>, def: RegisterDef): Promise<RegisterExtent> {
+  const dateCol = def.filters.date;
+  const box = def.geometry
+    ? sql`ST_XMin(e.box) as xmin, ST_YMin(e.box) as ymin, ST_XMax(e.box) as xmax, ST_YMax(e.box) as ymax`
+    : sql`null as xmin, null as ymin, null as xmax, null as ymax`;
+  type ExtentRow = Record<'xmin' | 'ymin' | 'xmax' | 'ymax', number | null> & Record<'first' | 'last', string | null>;
+  const r = await sql<ExtentRow>`
+    select ${box}, e.first::text as first, e.last::text as last
+    from (
+      select ${def.geometry ? sql`ST_Extent(t.geom)` : sql`null`} as box,
+        ${dateCol ? sql`min(t.${sql.ref(dateCol)})` : sql`null`} as first,
+        ${dateCol ? sql`max(t.${sql.ref(dateCol)})` : sql`null`} as last
+      from ${sql.table(def.table)} t where t.archived_at is null
+    ) e`.execute(db);
+  const row = r.rows[0];
+  const bbox =
+    row && row.xmin !== null && row.ymin !== null && row.xmax !== null && row.ymax !== null
+      ? ([row.xmin, row.ymin, row.xmax, row.ymax].map(Number) as [number, number, number, number])
+      : null;
+  return { bbox, dates: dateCol ? [row?.first ?? null, row?.last ?? null] : null };
+}
