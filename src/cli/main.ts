@@ -6,6 +6,8 @@ import { VERSION } from '../version.ts';
 import { registerImportEventsCommand } from './import-events.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerDeclinationCommand } from './declination.ts';
+import { registerGeoCommands } from './geo.ts';
+import { registerKeyCommands } from './keys.ts';
 import { registerRecordCommands } from './record.ts';
 import { registerServerCommands } from './server.ts';
 
@@ -23,15 +25,10 @@ program
 registerServerCommands(program);
 registerImportEventsCommand(program);
 registerAuditCommands(program);
-const geo = await registerGeo(program);
-registerDeclinationCommand(geo);
+registerKeyCommands(program);
+registerGeoCommands(program);
+registerDeclinationCommand(program.commands.find((c) => c.name() === 'geo')!);
 registerRecordCommands(program);
-
-async function registerGeo(p: Command): Promise<Command> {
-  const { registerGeoCommands } = await import('./geo.ts');
-  registerGeoCommands(p);
-  return p.commands.find((c) => c.name() === 'geo')!;
-}
 
 export function reportError(err: unknown): never {
   const locale = settingsFromEnv().locale;

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Command } from 'commander';
 import { settingsFromEnv } from '../config.ts';
 import { isDatabaseEmpty } from '../db/repositories/demo.ts';
@@ -34,7 +35,7 @@ export function registerServerCommands(program: Command): void {
         database,
         settings,
         logger: true,
-        plugins: [...extraPlugins(database), ...(distDir ? [(a) => webPlugin(a, { distDir })] : [])],
+        plugins: [...extraPlugins(database), ...(distDir ? [(a: FastifyInstance) => webPlugin(a, { distDir })] : [])],
       });
       const close = async () => {
         await app.close();

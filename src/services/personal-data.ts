@@ -107,3 +107,38 @@ export function decryptIdentity(ring: Keyring, identity: Identity | undefined): 
   for (const [k, v] of Object.entries(identity)) out[k as keyof Identity] = decrypt(ring, v as string | null);
   return out;
 }
+
+/**
+ * Re-encrypts every stored identity value (register rows, approved history, report drafts) from
+ * the keys of `from` to the current key of `to`, in one transaction.
+ */
+export async function reencryptAll(
+  database: import('../db/connect.ts').Database,
+  from: Keyring,
+  to: Keyring,
+): Promise<{ casualties: number; historyEntries: number; reports: number }> {
+  const repo = await import('../db/repositories/personal-data.ts');
+  const move = (v: string | null | undefined) => encrypt(to, decrypt(from, v ?? null));
+  const moveIdentity = (id: Record<string, string | null> | undefined) =>
+    id ? Object.fromEntries(Object.entries(id).map(([k, v]) => [k, move(v)])) : id;
+  return database.db.transaction().execute(async (trx) => {
+    const rows = await repo.casualtyIdentities(trx);
+    for (const r of rows) {
+      await repo.setCasualtyIdentity(trx, r.id, { name: move(r.identityName), dateOfBirth: move(r.identityDateOfBirth), address: move(r.identityAddress) });
+    }
+    const patches = await repo.casualtyPatches(trx);
+    for (const p of patches) {
+      await repo.setPatch(trx, p.seq, { ...p.patch, identity: moveIdentity(p.patch.identity as Record<string, string | null>) });
+    }
+    const reports = await repo.reportPayloadsWithCasualties(trx);
+    for (const r of reports) {
+      const changes = r.payload.changes.map((c) => {
+        const change = c as { register?: string; record?: Record<string, unknown> };
+        if (change.register !== 'casualties' || !change.record?.identity) return c;
+        return { ...change, record: { ...change.record, identity: moveIdentity(change.record.identity as Record<string, string | null>) } };
+      });
+      await repo.setReportPayload(trx, r.id, { ...r.payload, changes });
+    }
+    return { casualties: rows.length, historyEntries: patches.length, reports: reports.length };
+  });
+}
