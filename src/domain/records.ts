@@ -1,4 +1,5 @@
 import { type TObject, type TSchema, Type } from 'typebox';
+import { MinefieldRecord } from './minefield-record.ts';
 import * as V from './vocabularies.ts';
 
 /**
@@ -506,6 +507,45 @@ export const sources: RegisterDef = {
   defaultSort: 'code',
 };
 
+/**
+ * Legacy minefield laying records: the record as written (src/domain/minefield-record.ts) and
+ * the document and hazard it belongs to. The geometry is never sent: the server decodes the
+ * record on every write and keeps the perimeter of its first decoded hypothesis for maps;
+ * laying date and unit are copied from the record.
+ */
+export const minefieldRecords: RegisterDef = {
+  slug: 'minefield-records',
+  table: 'minefield_records',
+  entity: 'minefield_record',
+  codePrefix: 'MR',
+  geometry: { kind: 'MultiPolygon', required: false },
+  fields: Type.Object(
+    {
+      name: Type.Optional(nullable(Type.String({ maxLength: 300, description: 'Name; the record title when left out' }))),
+      hazardId: Type.Optional(nullable(uuid('Hazard the record describes'))),
+      sourceId: Type.Optional(nullable(uuid('Source document the record was handed over in'))),
+      record: MinefieldRecord,
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: {
+    code: Type.String(),
+    layingDate: nullable(Type.String({ format: 'date', description: 'The record\'s layingDate' })),
+    layingUnit: nullable(Type.String({ description: 'The record\'s layingUnit' })),
+    geometryHypothesis: nullable(Type.String({ description: 'Hypothesis whose perimeter is the geometry (stated reading first)' })),
+    areaM2: Type.Number({ description: 'Area of that perimeter on the WGS 84 ellipsoid, m²' }),
+  },
+  jsonFields: ['record'],
+  filters: {
+    equals: { hazard: 'hazard_id', source: 'source_id' },
+    date: 'laying_date',
+    text: ['code', 'name', 'laying_unit'],
+  },
+  sortable: ['code', 'name', 'layingDate', 'areaM2', 'createdAt'],
+  defaultSort: 'code',
+};
+
 /** Every register served under /api/v1/{slug}, in menu order. */
 export const REGISTERS: RegisterDef[] = [
   hazards,
@@ -521,6 +561,7 @@ export const REGISTERS: RegisterDef[] = [
   organisations,
   ordnance,
   sources,
+  minefieldRecords,
 ];
 
 export function registerBySlug(slug: string): RegisterDef | undefined {

@@ -12,6 +12,7 @@ import { changesOf, insertChange } from '../db/repositories/reports.ts';
 import { hazardState, landReleaseFit, setReopenReason } from '../db/repositories/rules.ts';
 import { geometryProblems, validateArea } from '../geo/validate.ts';
 import type { Actor } from './actor.ts';
+import { type ComputedGeometry, minefieldRecordGeometry } from './minefield-records.ts';
 import { encryptIdentity, type Keyring } from './personal-data.ts';
 
 /**
@@ -38,6 +39,15 @@ const REFERENCES: Record<string, string> = {
   settlementId: 'settlements',
   adminAreaId: 'admin_areas',
   parentId: 'admin_areas',
+  sourceId: 'sources',
+};
+
+/**
+ * Registers whose geometry the server computes from the properties on every write (clients
+ * never send it): register slug → the computation, given the properties and their pointer.
+ */
+const COMPUTED_GEOMETRY: Record<string, (properties: Row, pointer: string) => ComputedGeometry> = {
+  'minefield-records': minefieldRecordGeometry,
 };
 
 const partials = new WeakMap<TObject, TObject>();
@@ -85,7 +95,15 @@ export async function checkInput(
   const base = def.geometry ? `${pointer}/properties` : pointer;
   const problems = schemaProblems(mode === 'create' ? def.fields : partialOf(def.fields), input.properties, base);
   const values: Row = { ...input.properties };
-  if (def.geometry) {
+  const computeGeometry = COMPUTED_GEOMETRY[def.slug];
+  if (computeGeometry) {
+    if (input.geometry !== undefined) {
+      problems.push(new Problem('validation.geometry_computed', { field: 'geometry' }, { pointer: `${pointer}/geometry`, field: 'geometry' }));
+    }
+    const computed = computeGeometry(input.properties, base);
+    problems.push(...computed.problems);
+    Object.assign(values, computed.values);
+  } else if (def.geometry) {
     const present = input.geometry !== undefined;
     const gPointer = `${pointer}/geometry`;
     if (mode === 'create' && (!present || input.geometry === null) && def.geometry.required) {
