@@ -21,13 +21,7 @@ export function registerServerCommands(program: Command): void {
     .action(async (opts: { webBuild: boolean }) => {
       const settings = settingsFromEnv();
       const database = await openDatabase(settings);
-      if (settings.demo && (await isDatabaseEmpty(database.db))) {
-        console.error(t('cli.demo.loading', {}, settings.locale));
-        const bar = progress('demo');
-        const summary = await loadDemo(database, { onProgress: (done, total, label) => bar.update(done, total, label) });
-        bar.stop();
-        console.error(t('cli.demo.done', { summary: describe(summary) }, settings.locale));
-      }
+      const loadDemoNow = settings.demo && (await isDatabaseEmpty(database.db));
       const distDir = opts.webBuild
         ? await ensureWebBuilt({ log: () => console.error(t('cli.web.building', {}, settings.locale)) })
         : undefined;
@@ -48,6 +42,15 @@ export function registerServerCommands(program: Command): void {
       const level = (await migrate(database)).level;
       const shown = settings.host === '0.0.0.0' ? 'localhost' : settings.host;
       console.error(t('cli.serve.listening', { url: `http://${shown}:${settings.port}`, database: database.kind, level }, settings.locale));
+      // The demo programme loads after the server answers: it is one transaction, so requests
+      // meanwhile wait for it and then see all of it, never half.
+      if (loadDemoNow) {
+        console.error(t('cli.demo.loading', {}, settings.locale));
+        const bar = progress('demo');
+        const summary = await loadDemo(database, { onProgress: (done, total, label) => bar.update(done, total, label) });
+        bar.stop();
+        console.error(t('cli.demo.done', { summary: describe(summary) }, settings.locale));
+      }
     });
 
   program

@@ -187,3 +187,8 @@ class PgliteDriver implements Driver {
     await this.#pglite.close();
   }
 }
+
+/** Runs `work` in a transaction, joining the one `db` already is, if it is one. */
+export function withTransaction<T>(db: Kysely<Schema>, work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { Problem } from '../domain/problem.ts';
 import { ROLES, type Role } from '../domain/vocabularies.ts';
-import type { Database } from '../db/connect.ts';
+import { type Database, withTransaction } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import * as reports from '../db/repositories/reports.ts';
 import * as sessions from '../db/repositories/sessions.ts';
@@ -62,7 +62,7 @@ export async function createUser(
     throw new Problem('auth.email_taken', { email: input.email }, { pointer: '/email' });
   }
   const passwordHash = await hashPassword(input.password);
-  return database.db.transaction().execute(async (trx) => {
+  return withTransaction(database.db, async (trx) => {
     const user = await users.insertUser(trx, { ...input, passwordHash }, actorId);
     await appendAudit(trx, { actorId, action: 'create', entity: 'user', recordId: user.id, before: null, after: publicUser(user) });
     return user;
@@ -125,7 +125,7 @@ export async function revokeApiToken(database: Database, userId: string, id: str
  * once), with an audit entry.
  */
 export async function changeUser(database: Database, actorId: string | null, userId: string, change: { disabled?: boolean; role?: string }) {
-  await database.db.transaction().execute(async (trx) => {
+  await withTransaction(database.db, async (trx) => {
     const before = await users.userById(trx, userId);
     if (!before) throw new Problem('record.not_found', { entity: 'user', id: userId }, { pointer: '' });
     if (change.role !== undefined) await users.setUserRole(trx, userId, change.role);

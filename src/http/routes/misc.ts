@@ -13,6 +13,9 @@ import { verifyAudit } from '../../services/audit.ts';
 import { VERSION } from '../../version.ts';
 
 export async function healthRoutes(app: FastifyInstance, opts: { database: Database; settings: Settings }) {
+  // Read once: migrations run only at start, and health must answer even while a long
+  // transaction (a demo load, an import) holds the embedded database.
+  const level = await migrationLevel(opts.database.db);
   app.get(
     '/api/v1/health',
     {
@@ -27,7 +30,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
     async () => ({
       status: 'ok',
       database: opts.database.kind,
-      migration: await migrationLevel(opts.database.db),
+      migration: level,
       version: VERSION,
     }),
   );
