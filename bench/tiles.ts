@@ -107,12 +107,21 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
       const raw: number[] = [];
       let bytes = 0;
       // one unmeasured request: plans and caches warm, as on a server that has run a while
-      await app.inject({ method: 'GET', url: `/tiles/${name}/${tiles[0]!.z}/${tiles[0]!.x}/${tiles[0]!.y}.mvt`, headers });
+      await app.inject({
+        method: 'GET',
+        url: `/tiles/${name}/${tiles[0]!.z}/${tiles[0]!.x}/${tiles[0]!.y}.mvt`,
+        headers,
+      });
       for (const t of tiles) {
         let started = performance.now();
-        const r = await app.inject({ method: 'GET', url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`, headers });
+        const r = await app.inject({
+          method: 'GET',
+          url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`,
+          headers,
+        });
         http.push(performance.now() - started);
-        if (r.statusCode !== 200 && r.statusCode !== 204) throw new Error(`${name} ${t.z}/${t.x}/${t.y}: ${r.statusCode} ${r.body}`);
+        if (r.statusCode !== 200 && r.statusCode !== 204)
+          throw new Error(`${name} ${t.z}/${t.x}/${t.y}: ${r.statusCode} ${r.body}`);
         bytes += r.rawPayload.length;
         const q: TileQuery = { layer, filters: { equals: [] }, ...t };
         started = performance.now();
@@ -165,7 +174,9 @@ async function runDriver(driver: string): Promise<Row[]> {
         }
       },
     });
-    console.log(`${driver}: ${seeded.hazards} hazards, ${seeded.findings} findings ready in ${seeded.seconds.toFixed(0)} s`);
+    console.log(
+      `${driver}: ${seeded.hazards} hazards, ${seeded.findings} findings ready in ${seeded.seconds.toFixed(0)} s`,
+    );
     const encoders: TileEncoder[] = driver === 'postgresql' ? ['postgis', 'js'] : ['js'];
     const rows: Row[] = [];
     for (const e of encoders) rows.push(...(await measure(database, driver, e)));
@@ -195,4 +206,6 @@ for (const r of all) {
       `${pad((r.httpMedian / r.sqlMedian).toFixed(2), 6)} ${pad(r.meanKb.toFixed(1), 7)}`,
   );
 }
-console.log('times in ms; ratio = HTTP median / SQL median; SQL = ST_AsMVT (postgis) or the JS path row query (js)');
+console.log(
+  'times in ms; ratio = HTTP median / SQL median; SQL = ST_AsMVT (postgis) or the JS path row query (js)',
+);
