@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, normalize } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
@@ -36,8 +36,19 @@ export async function webPlugin(app: FastifyInstance, opts: { distDir: string })
 
   // Client-side routes: any other GET that wants HTML gets the application shell.
   app.get('/*', (req, reply) => {
+    if (isServerPath(req.url)) return reply.callNotFound();
+    // Files added after start (a rebuild while serving) are not in the static route table.
+    const rel = normalize(decodeURIComponent(req.url.split('?')[0])).replace(/^[/\\]+/, '');
+    if (
+      rel &&
+      !rel.startsWith('..') &&
+      existsSync(join(opts.distDir, rel)) &&
+      statSync(join(opts.distDir, rel)).isFile()
+    ) {
+      return reply.sendFile(rel);
+    }
     const acceptsHtml = (req.headers.accept ?? '').includes('text/html');
-    if (isServerPath(req.url) || !acceptsHtml) return reply.callNotFound();
+    if (!acceptsHtml) return reply.callNotFound();
     reply.header('Cache-Control', 'no-cache');
     return reply.sendFile('index.html');
   });

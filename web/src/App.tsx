@@ -1,5 +1,5 @@
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import { request } from './api/client.ts';
+import { get, request } from './api/client.ts';
 import type { User } from './api/types.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
 import { I18nProvider, isLocale, type Locale, useI18n } from './i18n/index.tsx';
@@ -17,21 +17,18 @@ import { SignIn } from './pages/SignIn.tsx';
 /** Registers whose routes arrive with later parts of the API; shown once the API answers them. */
 const LATER_ROUTES = ['minefield-records', 'reports'] as const;
 
+/** Asks the OpenAPI document (rather than probing, which would log 404s) which later routes exist. */
 function useLaterRoutes(signedIn: boolean): string[] {
   const [available, setAvailable] = useState<string[]>([]);
   useEffect(() => {
     if (!signedIn) return;
     let live = true;
-    Promise.all(
-      LATER_ROUTES.map((slug) =>
-        fetch(`/api/v1/${slug}?limit=1`, {
-          credentials: 'same-origin',
-          headers: { Accept: 'application/json' },
-        })
-          .then((r) => (r.ok ? slug : null))
-          .catch(() => null),
-      ),
-    ).then((r) => live && setAvailable(r.filter((x): x is (typeof LATER_ROUTES)[number] => x !== null)));
+    get<{ paths?: Record<string, unknown> }>('/api/v1/openapi.json')
+      .then((doc) => {
+        const paths = Object.keys(doc.paths ?? {});
+        if (live) setAvailable(LATER_ROUTES.filter((slug) => paths.includes(`/api/v1/${slug}`)));
+      })
+      .catch(() => {});
     return () => {
       live = false;
     };

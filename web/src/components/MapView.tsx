@@ -7,9 +7,11 @@ import {
   NavigationControl,
   ScaleControl,
   type StyleSpecification,
+  setWorkerUrl,
   type VectorTileSource,
 } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useEffect, useRef, useState } from 'react';
 import { apiHeaders } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
@@ -24,6 +26,9 @@ import {
   type TileLayer,
   tileUrl,
 } from '../map/style.ts';
+
+// MapLibre finds its worker next to its own module, which a bundle does not keep: name it.
+setWorkerUrl(maplibreWorkerUrl);
 
 export type Bbox = [number, number, number, number];
 

@@ -19,6 +19,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let live = true;
+    // Sign-in keeps a token; without one there is no session to restore (and no 401 to log).
+    if (!getToken()) {
+      setLoading(false);
+      return;
+    }
     request<User>('/api/v1/auth/me', { quiet401: true })
       .then((r) => live && setUser(r.data))
       .catch(() => {
@@ -26,15 +31,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         if (getToken()) setToken(null);
       })
       .finally(() => live && setLoading(false));
-    const off = onUnauthorised(() => {
-      setToken(null);
-      setUser(null);
-    });
     return () => {
       live = false;
-      off();
     };
   }, []);
+
+  useEffect(
+    () =>
+      onUnauthorised(() => {
+        setToken(null);
+        setUser(null);
+      }),
+    [],
+  );
 
   const signIn = useCallback(async (email: string, password: string) => {
     const r = await request<LoginResponse>('/api/v1/auth/login', {

@@ -17,7 +17,9 @@ export function fieldOfPointer(pointer: string | undefined): string | null {
     .split('/')
     .slice(1)
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (parts[0] === 'properties') parts.shift();
+  // The request body may be named as a whole ("/record/…", "/body/…") before the record's own path.
+  while (parts.length > 0 && (parts[0] === 'record' || parts[0] === 'body' || parts[0] === 'properties'))
+    parts.shift();
   if (parts.length === 0 || !parts[0]) return null;
   return parts[0];
 }

@@ -91,7 +91,13 @@ export function MapExplorer() {
         (id) => m.getLayer(id) && m.getLayoutProperty(id, 'visibility') !== 'none',
       );
       const feats = m.queryRenderedFeatures(e.point, { layers });
+      // A cluster of findings (low zoom) opens onto its members: zoom in where it was clicked.
+      const cluster = feats.find((x) => x.properties?.cluster);
       const f = feats.find((x) => x.properties?.id);
+      if (cluster && (!f || f.source === 'admin-areas' || f.source === 'hazards')) {
+        m.easeTo({ center: e.lngLat, zoom: Math.min(m.getZoom() + 2, 16) });
+        return;
+      }
       if (f) setSelected({ slug: f.source, id: String(f.properties.id) });
       else setSelected(null);
     });

@@ -1,0 +1,206 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiToken, DEMO_ADMIN, launch, newSession, type Session, screenshot, waitForMap } from './browser.ts';
+
+// A new user's path through the web application, in Debian's Chromium against the real
+// server: sign in, draw a hazard, find it, meet a validation problem and an edit conflict,
+// read the page in Arabic. Screenshots of the main pages go to test-results/e2e/.
+const baseUrl = inject('baseUrl');
+const hazardName = `E2E drawn hazard ${Date.now()}`;
+let browser: Browser;
+let s: Session;
+let page: Page;
+let hazardPath = '';
+
+async function signIn(p: Page) {
+  await p.goto('/');
+  await p.waitForURL(/\/signin/);
+  await p.getByLabel('Email').fill(DEMO_ADMIN.email);
+  await p.getByLabel('Password').fill(DEMO_ADMIN.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Programme overview' }).waitFor();
+}
+
+/** Clicks the corners of a square in the middle of the form's map, then finishes with Enter. */
+async function drawSquare(p: Page) {
+  const canvas = p.locator('[data-testid="geometry-editor"] canvas.maplibregl-canvas');
+  await canvas.waitFor();
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error('no map canvas');
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const d = Math.min(box.width, box.height) / 5;
+  for (const [x, y] of [
+    [cx - d, cy - d],
+    [cx + d, cy - d],
+    [cx + d, cy + d],
+    [cx - d, cy + d],
+  ]) {
+    await p.mouse.move(x, y);
+    await p.mouse.click(x, y);
+    await p.waitForTimeout(150);
+  }
+  // Clicking the first corner again closes the ring.
+  await p.mouse.move(cx - d, cy - d);
+  await p.mouse.click(cx - d, cy - d);
+}
+
+beforeAll(async () => {
+  // The interface language is kept per user; start from English whatever an earlier run left.
+  const token = await apiToken(baseUrl);
+  await fetch(`${baseUrl}/api/v1/auth/me`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ locale: 'en' }),
+  });
+  browser = await launch();
+  s = await newSession(browser, baseUrl);
+  page = s.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('web application', () => {
+  it('signs in and shows the dashboard figures and map', async () => {
+    await signIn(page);
+    await page.getByTestId('card-open-hazards').waitFor();
+    expect(await page.getByTestId('card-open-hazards').textContent()).toMatch(/Open hazardous area/);
+    await waitForMap(page);
+    await screenshot(page, '01-dashboard');
+  });
+
+  it('draws a hazard polygon on the map and saves it', async () => {
+    await page.goto('/registers/hazards/new');
+    await page.getByRole('heading', { name: /New record/ }).waitFor();
+    await waitForMap(page);
+    await page.getByLabel('Name', { exact: true }).fill(hazardName);
+    await page.getByLabel(/^Type/).selectOption('CHA');
+    await page.getByTestId('draw-polygon').click();
+    await drawSquare(page);
+    // The drawn ring is written back as typed coordinates: four corners, one per line.
+    await expect
+      .poll(async () => (await page.getByTestId('coordinates-text').inputValue()).split('\n').length)
+      .toBe(4);
+    await screenshot(page, '02-hazard-drawn');
+    await page.getByTestId('save').click();
+    await page.waitForURL(/\/registers\/hazards\/[0-9a-f-]{36}$/);
+    hazardPath = new URL(page.url()).pathname;
+    await page.getByTestId('record-title').waitFor();
+    expect(await page.getByTestId('record-title').textContent()).toContain(hazardName);
+    expect(await page.getByTestId('record-title').textContent()).toMatch(/HA-\d+/);
+    await waitForMap(page);
+    await page.getByRole('heading', { name: 'Change history' }).waitFor();
+    await page.locator('.history li').first().waitFor();
+    await screenshot(page, '03-hazard-record');
+  });
+
+  it('finds the new hazard in the list', async () => {
+    await page.goto(`/registers/hazards?q=${encodeURIComponent(hazardName)}`);
+    const row = page.locator('table.records tbody tr', { hasText: hazardName });
+    await row.waitFor();
+    expect(await row.count()).toBe(1);
+    await page.goto('/registers/hazards');
+    await page.locator('table.records tbody tr').first().waitFor();
+    await screenshot(page, '04-hazard-list');
+  });
+
+  it('finds the new hazard on the map, drawn from the vector tiles', async () => {
+    await page.goto('/map');
+    await waitForMap(page);
+    await page.getByRole('searchbox').fill(hazardName);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const hit = page.getByTestId('search-results').getByRole('button', { name: new RegExp(hazardName) });
+    await hit.click();
+    await page.getByTestId('record-panel').waitFor();
+    // Close the panel opened by the search, then click the middle of the map, where the map
+    // was fitted to the hazard: the panel must open again from the tile feature itself.
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.waitForTimeout(1500);
+    await page.waitForLoadState('networkidle').catch(() => {});
+    const canvas = page.locator('.explorer-map canvas.maplibregl-canvas');
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error('no map canvas');
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page
+      .getByTestId('record-panel')
+      .getByRole('heading', { name: new RegExp(hazardName) })
+      .waitFor();
+    await screenshot(page, '05-map-explorer');
+  });
+
+  it('explains an invalid polygon next to the vertex at fault', async () => {
+    await page.goto('/registers/hazards/new');
+    await page.getByLabel(/^Type/).selectOption('SHA');
+    // A bow-tie: the second and fourth corners swapped, so two edges cross.
+    await page.getByTestId('coordinates-text').fill('40.00, 45.00\n40.01, 45.01\n40.00, 45.01\n40.01, 45.00');
+    await page.getByTestId('apply-coordinates').click();
+    await page.getByTestId('save').click();
+    const problem = page.getByTestId('geometry-problem').first();
+    await problem.waitFor();
+    const text = (await problem.textContent()) ?? '';
+    expect(text).toMatch(/Corner \d+ \(line \d+\)/);
+    expect(text).toMatch(/cross/i);
+    await page.getByTestId('error-summary').waitFor();
+    expect(page.url()).toMatch(/\/registers\/hazards\/new$/);
+    await screenshot(page, '06-invalid-polygon');
+  });
+
+  it('explains an edit conflict and reloads the current version', async () => {
+    expect(hazardPath).not.toBe('');
+    const id = hazardPath.split('/').pop();
+    await page.goto(`${hazardPath}/edit`);
+    const name = page.getByLabel('Name', { exact: true });
+    await name.waitFor();
+    // Someone else changes the record after the page loaded it.
+    const token = await apiToken(baseUrl);
+    const current = await fetch(`${baseUrl}/api/v1/hazards/${id}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const etag = current.headers.get('ETag') ?? '';
+    const changed = await fetch(`${baseUrl}/api/v1/hazards/${id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'If-Match': etag },
+      body: JSON.stringify({ type: 'Feature', properties: { name: `${hazardName} (changed elsewhere)` } }),
+    });
+    expect(changed.status).toBe(200);
+    await name.fill(`${hazardName} (my edit)`);
+    await page.getByTestId('save').click();
+    await page.getByTestId('conflict').waitFor();
+    expect(await page.getByTestId('conflict').textContent()).toMatch(/Someone else changed this record/);
+    await screenshot(page, '07-edit-conflict');
+    await page.getByTestId('conflict-reload').click();
+    await expect
+      .poll(() => page.getByLabel('Name', { exact: true }).inputValue())
+      .toBe(`${hazardName} (changed elsewhere)`);
+  });
+
+  it('switches to Arabic, right to left, and back', async () => {
+    await page.goto('/');
+    await page.getByTestId('language').selectOption('ar');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ar');
+    await page.getByRole('heading', { name: 'نظرة عامة على البرنامج' }).waitFor();
+    await waitForMap(page);
+    await screenshot(page, '08-dashboard-arabic');
+    await page.goto('/registers/hazards');
+    await page.locator('table.records tbody tr').first().waitFor();
+    await screenshot(page, '09-hazard-list-arabic');
+    // The choice is kept for the user: a fresh load stays in Arabic.
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await page.getByTestId('language').selectOption('en');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('ltr');
+  });
+
+  it('logs no console errors along the way', () => {
+    // 412 and 400 responses are expected above; the browser logs failed requests as errors.
+    const unexpected = s.errors.filter((e) => !/status of (400|412)/.test(e));
+    const failed = s.failedResponses.filter(
+      (r) => !/^(400 POST \S+\/api\/v1\/hazards|412 PATCH \S+\/api\/v1\/hazards\/)/.test(r),
+    );
+    expect(failed).toEqual([]);
+    expect(unexpected).toEqual([]);
+  });
+});
