@@ -335,9 +335,9 @@ export async function loadDemo(
       });
     }
 
-    // createUser opens its own transaction; this view of the database joins it to the demo's,
-    // so the users are stored with the rest or not at all.
-    const inTransaction = joinedDatabase(database, trx);
+    // createUser joins the transaction it is given (withTransaction), so the users are stored
+    // with the rest or not at all.
+    const inTransaction: Database = { ...database, db: trx };
     let users = 0;
     for (const u of DEMO_USERS) {
       if (await userByEmail(trx, u.email)) continue;
@@ -355,19 +355,6 @@ export async function loadDemo(
     report('users');
     return counts;
   });
-}
-
-/** A Database whose `transaction()` runs its work inside the already open transaction `trx`. */
-function joinedDatabase(database: Database, trx: Database['db']): Database {
-  const db = new Proxy(trx, {
-    get(target, property) {
-      if (property === 'transaction')
-        return () => ({ execute: <T>(work: (t: Database['db']) => Promise<T>) => work(target) });
-      const v = Reflect.get(target, property, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-  return { ...database, db };
 }
 
 function totalRows(p: DemoProgramme): number {

@@ -1,0 +1,124 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connect.ts';
+import { generateDemoProgramme } from '../../src/domain/demo-programme.ts';
+import { isProblem } from '../../src/domain/problem.ts';
+import { loadDemo } from '../../src/services/demo.ts';
+import { testApp, testDatabase } from './helpers/db.ts';
+
+const TABLES: Record<string, string> = {
+  organisations: 'organisations',
+  'admin-areas': 'admin_areas',
+  settlements: 'settlements',
+  hazards: 'hazards',
+  activities: 'activities',
+  'land-release': 'land_release',
+  findings: 'findings',
+  accidents: 'accidents',
+  casualties: 'casualties',
+  'risk-education': 'risk_education_sessions',
+  'qa-visits': 'qa_visits',
+  sources: 'sources',
+};
+
+async function demoCounts(database: Database): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [slug, table] of Object.entries(TABLES)) {
+    const r = await sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.table(table)} where external_id like 'demo:%'`.execute(
+      database.db,
+    );
+    out[slug] = r.rows[0]!.n;
+  }
+  return out;
+}
+
+describe('the demo programme', () => {
+  let database: Database;
+  let summary: Record<string, number>;
+  let auditBefore: number;
+  beforeAll(async () => {
+    database = await testDatabase();
+    auditBefore = (await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(database.db))
+      .rows[0]!.n;
+    summary = await loadDemo(database);
+  });
+
+  it('stores every record the generator makes, and says so per register', async () => {
+    const programme = generateDemoProgramme();
+    const expected = {
+      organisations: programme.organisations.length,
+      'admin-areas': programme.adminAreas.length,
+      settlements: programme.settlements.length,
+      hazards: programme.hazards.length,
+      activities: programme.activities.length,
+      'land-release': programme.landRelease.length,
+      findings: programme.findings.length,
+      accidents: programme.accidents.length,
+      casualties: programme.casualties.length,
+      'risk-education': programme.riskEducation.length,
+      'qa-visits': programme.qaVisits.length,
+      sources: programme.sources.length,
+    };
+    expect(await demoCounts(database)).toEqual(expected);
+    const { users, ...registers } = summary;
+    expect(registers).toEqual(expected);
+    expect(users).toBe(4);
+    expect(expected.hazards).toBe(300);
+    expect(expected.findings).toBe(5000);
+  });
+
+  it('links every finding to a catalogue model and keeps hazard areas consistent with their land release', async () => {
+    const findings = await sql<{ n: number; linked: number }>`
+      select count(*)::int as n, count(ordnance_id)::int as linked from findings where external_id like 'demo:%'`.execute(
+      database.db,
+    );
+    expect(findings.rows[0]!.linked).toBe(findings.rows[0]!.n);
+    const hazards = await sql<{
+      status: string;
+      areaM2: number;
+      releasedAreaM2: number;
+      remainingAreaM2: number;
+      lr: number;
+    }>`
+      select h.status, h.area_m2, h.released_area_m2, h.remaining_area_m2,
+        coalesce((select sum(l.area_m2) from land_release l where l.hazard_id = h.id), 0) as lr
+      from hazards h where h.external_id like 'demo:%'`.execute(database.db);
+    for (const h of hazards.rows) {
+      expect(h.releasedAreaM2).toBeCloseTo(h.lr, 3);
+      expect(h.releasedAreaM2).toBeLessThanOrEqual(h.areaM2 + 1);
+      expect(h.remainingAreaM2 + h.releasedAreaM2).toBeCloseTo(h.areaM2, 0);
+      if (h.status === 'closed') expect(h.remainingAreaM2).toBe(0);
+      else expect(h.remainingAreaM2).toBeGreaterThan(1);
+    }
+  });
+
+  it('writes one bulk_create audit entry per register', async () => {
+    const r = await sql<{ entity: string; after: { count: number; source: string } }>`
+      select entity, after from audit_log where seq > ${auditBefore} and action = 'bulk_create' order by seq`.execute(
+      database.db,
+    );
+    expect(r.rows).toHaveLength(Object.keys(TABLES).length);
+    expect(r.rows.every((row) => row.after.source === 'demo')).toBe(true);
+    expect(r.rows.find((row) => row.entity === 'finding')!.after.count).toBe(5000);
+  });
+
+  it('lets the demo administrator sign in', async () => {
+    const app = await testApp();
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'admin@demo.safeground.org', password: 'demo-admin-2026' },
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().user.role).toBe('admin');
+  });
+
+  it('refuses to load twice and adds nothing', async () => {
+    const before = await demoCounts(database);
+    const err = await loadDemo(database).catch((e: unknown) => e);
+    expect(isProblem(err) && err.code).toBe('demo.already_loaded');
+    expect(await demoCounts(database)).toEqual(before);
+  });
+});
