@@ -59,6 +59,26 @@ const local = (href: string) => {
 const linkOf = (doc: { links: Array<{ rel: string; href: string; type?: string }> }, rel: string) =>
   doc.links.find((l) => l.rel === rel);
 
+/** The ids of a page's features, sorted. */
+const featureIds = (page: { features: Array<{ id: string }> }) => page.features.map((f) => f.id).sort();
+/** The ids of the features GDAL wrote to a GeoJSON file (GDAL keeps the id as a property). */
+const copiedIds = (file: string) =>
+  (JSON.parse(readFileSync(file, 'utf8')).features as Array<{ properties: { id: string } }>)
+    .map((f) => f.properties.id)
+    .sort();
+
+/** URLs the OGC app was asked for, to see what GDAL sends to the server. */
+const requested: string[] = [];
+// Marked as fastify-plugin marks plugins, so the hook sees every route, not only its own plugin's.
+const recordRequests = Object.assign(
+  async (app: FastifyInstance) => {
+    app.addHook('onRequest', async (request) => {
+      requested.push(request.url);
+    });
+  },
+  { [Symbol.for('skip-override')]: true },
+);
+
 const intersects = (a: number[], b: number[]) =>
   a[0]! <= b[2]! && b[0]! <= a[2]! && a[1]! <= b[3]! && b[1]! <= a[3]!;
 
@@ -104,7 +124,7 @@ beforeAll(async () => {
     if (r.statusCode !== 201) throw new Error(`finding not created: ${r.body}`);
     madeFindings.push({ id: r.json().id, foundOn });
   }
-  ogc = await buildApp({ database, plugins: [(app) => ogcPlugin(app, { database })] });
+  ogc = await buildApp({ database, plugins: [(app) => ogcPlugin(app, { database }), recordRequests] });
   await ogc.ready();
 });
 
@@ -282,12 +302,7 @@ describe(`OGC API - Features on ${testDatabaseKind()}`, () => {
     expect(expected.length).toBeLessThan(made.length);
     const r = await get(`/ogc/collections/hazards/items?bbox=${bbox.join(',')}`);
     expect(r.statusCode).toBe(200);
-    expect(
-      r
-        .json()
-        .features.map((f: { id: string }) => f.id)
-        .sort(),
-    ).toEqual(expected);
+    expect(featureIds(r.json())).toEqual(expected);
     expect(r.json().numberMatched).toBe(expected.length);
   });
 
@@ -310,12 +325,7 @@ describe(`OGC API - Features on ${testDatabaseKind()}`, () => {
       `/ogc/collections/hazards/items?bbox=${REGION}&datetime=${encodeURIComponent(datetime)}`,
     );
     expect(r.statusCode).toBe(200);
-    expect(
-      r
-        .json()
-        .features.map((f: { id: string }) => f.id)
-        .sort(),
-    ).toEqual(expected);
+    expect(featureIds(r.json())).toEqual(expected);
   });
 
   it('filters findings by datetime on the date found', async () => {
@@ -324,12 +334,7 @@ describe(`OGC API - Features on ${testDatabaseKind()}`, () => {
       .filter((f) => f.foundOn >= '2023-02-01' && f.foundOn <= '2023-03-31')
       .map((f) => f.id)
       .sort();
-    expect(
-      r
-        .json()
-        .features.map((f: { id: string }) => f.id)
-        .sort(),
-    ).toEqual(expected);
+    expect(featureIds(r.json())).toEqual(expected);
   });
 
   it('filters by properties by name, combined with and', async () => {
@@ -340,12 +345,7 @@ describe(`OGC API - Features on ${testDatabaseKind()}`, () => {
     expect(expected.length).toBeGreaterThan(0);
     const r = await get(`/ogc/collections/hazards/items?bbox=${REGION}&status=closed&type=SHA`);
     expect(r.statusCode).toBe(200);
-    expect(
-      r
-        .json()
-        .features.map((f: { id: string }) => f.id)
-        .sort(),
-    ).toEqual(expected);
+    expect(featureIds(r.json())).toEqual(expected);
     const one = made[7]!;
     const byDate = await get(`/ogc/collections/hazards/items?dateOfInformation=${one.date}&bbox=${REGION}`);
     expect(byDate.json().features.map((f: { id: string }) => f.id)).toEqual([one.id]);
@@ -455,6 +455,9 @@ async function gdalAvailable(): Promise<boolean> {
     return false;
   }
 }
+async function gdalVersion(): Promise<string> {
+  return (await run('ogrinfo', ['--version'])).stdout.trim();
+}
 const hasGdal = await gdalAvailable();
 if (!hasGdal) console.warn('OGC API GDAL checks skipped: ogrinfo (gdal-bin) is not installed.');
 
@@ -485,32 +488,40 @@ describe.skipIf(!hasGdal)('GDAL OAPIF driver reads the OGC API', () => {
   });
 
   it('reports for each collection the feature count the API reports', async () => {
+    const counts: Record<string, number> = {};
     for (const def of REGISTERS.filter((d) => d.geometry)) {
       const { stdout } = await run('ogrinfo', [...auth(), '-ro', '-so', `OAPIF:${root}`, def.slug]);
       const count = Number(/Feature Count: (\d+)/.exec(stdout)?.[1]);
+      counts[def.slug] = count;
       expect(count, def.slug).toBe(await apiCount(def.slug));
     }
+    console.info(`GDAL ${await gdalVersion()} feature counts equal to the API's: ${JSON.stringify(counts)}`);
   });
 
   it('copies all hazards with ogr2ogr through the paging links, with typed fields', async () => {
     const out = join(dir, 'hazards.json');
+    requested.length = 0;
     await run('ogr2ogr', [...auth(), '-f', 'GeoJSON', out, `OAPIF:${root}`, 'hazards']);
-    const copied = JSON.parse(readFileSync(out, 'utf8'));
+    const ids = copiedIds(out);
     const expected = await apiCount('hazards');
-    expect(copied.features.length).toBe(expected);
-    expect(expected).toBeGreaterThan(20); // more than two pages of GDAL's 10
-    const ids = new Set(copied.features.map((f: { properties: { id: string } }) => f.properties.id));
-    expect(ids.size).toBe(expected);
-    for (const h of made) expect(ids.has(h.id)).toBe(true);
+    expect(expected).toBeGreaterThan(20); // more than two pages of GDAL's default 10
+    expect(ids.length).toBe(expected);
+    expect(new Set(ids).size).toBe(expected);
+    for (const h of made) expect(ids).toContain(h.id);
+    const pages = requested.filter((u) => u.startsWith('/ogc/collections/hazards/items'));
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(expected / 10));
+    expect(pages.some((u) => /[?&]offset=\d+/.test(u))).toBe(true);
     const { stdout } = await run('ogrinfo', [...auth(), '-ro', '-so', `OAPIF:${root}`, 'hazards']);
     expect(stdout).toMatch(/areaM2: Real/);
     expect(stdout).toMatch(/releasedAreaM2: Real/);
     expect(stdout).toMatch(/dateOfInformation: Date/);
+    expect(stdout.match(/^id: /gm)).toHaveLength(1);
   });
 
   it('passes an attribute filter and a spatial filter to the server and gets the API’s answer', async () => {
     const out = join(dir, 'closed.json');
-    const [w, s, e, n] = REGION.split(',');
+    const spat = REGION.split(',');
+    requested.length = 0;
     await run('ogr2ogr', [
       ...auth(),
       '-f',
@@ -518,21 +529,55 @@ describe.skipIf(!hasGdal)('GDAL OAPIF driver reads the OGC API', () => {
       '-where',
       "status = 'closed'",
       '-spat',
-      w!,
-      s!,
-      e!,
-      n!,
+      ...spat,
       out,
       `OAPIF:${root}`,
       'hazards',
     ]);
-    const copied = JSON.parse(readFileSync(out, 'utf8'));
     const expected = made
       .filter((h) => h.status === 'closed')
       .map((h) => h.id)
       .sort();
-    expect(copied.features.map((f: { properties: { id: string } }) => f.properties.id).sort()).toEqual(
-      expected,
+    expect(copiedIds(out)).toEqual(expected);
+    // GDAL first reads one unfiltered page to learn the fields; the reads after it carry the filters.
+    const reads = requested.filter(
+      (u) => u.startsWith('/ogc/collections/hazards/items') && u.includes('bbox='),
     );
+    expect(reads.length).toBeGreaterThan(0);
+    for (const u of reads) expect(new URL(u, 'http://x').searchParams.get('status'), u).toBe('closed');
+  });
+
+  it('turns a date range on the register’s date into datetime, as GDAL writes it, and gets the API’s answer', async () => {
+    const out = join(dir, 'findings.json');
+    const spat = REGION.split(',');
+    requested.length = 0;
+    const where = "foundOn >= '2023/02/01' AND foundOn <= '2023/03/31'";
+    await run('ogr2ogr', [
+      ...auth(),
+      '-f',
+      'GeoJSON',
+      '-where',
+      where,
+      '-spat',
+      ...spat,
+      out,
+      `OAPIF:${root}`,
+      'findings',
+    ]);
+    const expected = madeFindings
+      .filter((f) => f.foundOn >= '2023-02-01' && f.foundOn <= '2023-03-31')
+      .map((f) => f.id)
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(copiedIds(out)).toEqual(expected);
+    const reads = requested.filter(
+      (u) => u.startsWith('/ogc/collections/findings/items') && u.includes('bbox='),
+    );
+    expect(reads.length).toBeGreaterThan(0);
+    for (const u of reads) {
+      expect(new URL(u, 'http://x').searchParams.get('datetime') ?? '', u).toMatch(
+        /^2023-02-01.*\/2023-03-31/,
+      );
+    }
   });
 });

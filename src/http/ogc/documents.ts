@@ -39,9 +39,10 @@ export interface Link {
   title?: string;
 }
 
-function text(key: string, locale: string, fallback: string, params: Record<string, unknown> = {}): string {
+/** A catalogue message; `fallback` only for keys a new register may not have yet (its title). */
+function text(key: string, locale: string, fallback?: string, params: Record<string, unknown> = {}): string {
   const s = t(key, params, locale);
-  return s === key ? fallback : s;
+  return s === key && fallback !== undefined ? fallback : s;
 }
 
 export function collectionTitle(def: RegisterDef, locale: string): string {
@@ -50,27 +51,27 @@ export function collectionTitle(def: RegisterDef, locale: string): string {
 
 export function landingPage(root: string, locale: string) {
   return {
-    title: text('ogc.landing.title', locale, 'Safeground'),
-    description: text('ogc.landing.description', locale, ''),
+    title: text('ogc.landing.title', locale),
+    description: text('ogc.landing.description', locale),
     links: [
-      { href: root, rel: 'self', type: MEDIA.json, title: text('ogc.link.self', locale, 'This document') },
+      { href: root, rel: 'self', type: MEDIA.json, title: text('ogc.link.self', locale) },
       {
         href: `${root}/api`,
         rel: 'service-desc',
         type: MEDIA.openapi,
-        title: text('ogc.link.api', locale, 'API definition'),
+        title: text('ogc.link.api', locale),
       },
       {
         href: `${root}/conformance`,
         rel: 'conformance',
         type: MEDIA.json,
-        title: text('ogc.link.conformance', locale, 'Conformance'),
+        title: text('ogc.link.conformance', locale),
       },
       {
         href: `${root}/collections`,
         rel: 'data',
         type: MEDIA.json,
-        title: text('ogc.link.collections', locale, 'Collections'),
+        title: text('ogc.link.collections', locale),
       },
     ] satisfies Link[],
   };
@@ -100,13 +101,13 @@ export function collectionDocument(def: RegisterDef, root: string, extent: Regis
         href: `${base}/items`,
         rel: 'items',
         type: MEDIA.geojson,
-        title: text('ogc.link.items', locale, 'Features'),
+        title: text('ogc.link.items', locale),
       },
       {
         href: `${base}/schema`,
         rel: 'describedby',
         type: MEDIA.schema,
-        title: text('ogc.link.schema', locale, 'Schema'),
+        title: text('ogc.link.schema', locale),
       },
       // The same relation (link relations are case-insensitive, RFC 8288 §2.1.1) in the
       // spelling and schema shape older GDAL releases look for; see geojsonFeatureSchema.
@@ -114,13 +115,13 @@ export function collectionDocument(def: RegisterDef, root: string, extent: Regis
         href: `${base}/feature-schema`,
         rel: 'describedBy',
         type: MEDIA.schema,
-        title: text('ogc.link.feature_schema', locale, 'Feature schema'),
+        title: text('ogc.link.feature_schema', locale),
       },
       {
         href: `${base}/queryables`,
         rel: QUERYABLES_REL,
         type: MEDIA.schema,
-        title: text('ogc.link.queryables', locale, 'Queryables'),
+        title: text('ogc.link.queryables', locale),
       },
     ] satisfies Link[],
   };
@@ -245,7 +246,7 @@ export function queryables(def: RegisterDef, root: string, locale: string) {
   for (const f of propertyFilters(def)) {
     const field = def.fields.properties[f.name] ?? def.readOnly[f.name];
     const s = plain(field ?? f.schema);
-    if (!field) s.description = text('ogc.queryable.alias', locale, f.column, { column: camel(f.column) });
+    if (!field) s.description = text('ogc.queryable.alias', locale, undefined, { column: camel(f.column) });
     properties[f.name] = { title: f.name, ...s };
   }
   return {
@@ -265,7 +266,7 @@ export function openApiDocument(root: string, version: string, locale: string) {
     content: { [media]: { schema: { $ref: `#/components/schemas/${schema}` } } },
   });
   const problem = {
-    description: text('ogc.api.problem', locale, 'Problem'),
+    description: text('ogc.api.problem', locale),
     content: { 'application/problem+json': { schema: { type: 'object' } } },
   };
   const errors = { '400': problem, '401': problem, '404': problem };
@@ -394,7 +395,7 @@ export function openApiDocument(root: string, version: string, locale: string) {
             in: 'query',
             required: false,
             schema: { type: 'string' },
-            description: text('ogc.api.q', locale, 'Free text'),
+            description: text('ogc.api.q', locale),
           },
           ...filters,
           ref('f'),
@@ -427,8 +428,8 @@ export function openApiDocument(root: string, version: string, locale: string) {
   return {
     openapi: '3.0.3',
     info: {
-      title: text('ogc.landing.title', locale, 'Safeground'),
-      description: text('ogc.landing.description', locale, ''),
+      title: text('ogc.landing.title', locale),
+      description: text('ogc.landing.description', locale),
       version,
       license: { name: 'Apache-2.0' },
     },
