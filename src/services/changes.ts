@@ -159,7 +159,7 @@ export interface ApplyContext {
   actor: Actor;
   report: { id: string; dateOfInformation: string; reason: string | null };
   keyring: Keyring;
-  /** JSON pointer of change i in the request (problems are located under it). */
+  /** JSON pointer of change i's record body in the request (problems are located under it). */
   pointer: (index: number) => string;
 }
 
@@ -190,7 +190,7 @@ function resolveRefs(value: unknown, refs: Map<string, string>, pointer: string)
 
 export function defOf(register: string, pointer: string): RegisterDef {
   const def = registerBySlug(register);
-  if (!def) throw new Problem('report.register_unknown', { register }, { pointer: `${pointer}/register` });
+  if (!def) throw new Problem('report.register_unknown', { register }, { pointer: pointer.replace(/\/record$/, '/register') });
   return def;
 }
 
@@ -202,13 +202,13 @@ export async function applyChanges(ctx: ApplyContext, changes: Change[]): Promis
   for (const [index, raw] of changes.entries()) {
     const at = ctx.pointer(index);
     const def = defOf(raw.register, at);
-    const change = { ...raw, ...('record' in raw ? { record: resolveRefs(raw.record, refs, `${at}/record`) } : {}) } as Change;
+    const change = { ...raw, ...('record' in raw ? { record: resolveRefs(raw.record, refs, at) } : {}) } as Change;
     let record: Row;
     if (change.op === 'create') {
-      record = await createRecord(ctx, def, change.record, `${at}/record`);
+      record = await createRecord(ctx, def, change.record, at);
       if (change.ref) refs.set(change.ref, record.id as string);
     } else if (change.op === 'update') {
-      record = await updateRecord(ctx, def, change.id, change.record, `${at}/record`);
+      record = await updateRecord(ctx, def, change.id, change.record, at);
     } else {
       record = await archiveRecord(ctx, def, change.id, at);
     }

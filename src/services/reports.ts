@@ -164,7 +164,7 @@ export class ReportService {
       const moved = await repo.transitionReport(trx, id, REPORT_TRANSITIONS.approve.from, 'approved', { actorId: actor.id, stamp: 'decided', warnings });
       if (!moved) throw new Problem('report.state_conflict', { status: 'changed', action: 'approve' }, { pointer: '' });
       const { applied } = await applyChanges(
-        { trx, actor, keyring: this.keyring, report: { id, dateOfInformation: report.dateOfInformation, reason: report.reason }, pointer: (i) => `/payload/changes/${i}` },
+        { trx, actor, keyring: this.keyring, report: { id, dateOfInformation: report.dateOfInformation, reason: report.reason }, pointer: (i) => `/payload/changes/${i}/record` },
         changes,
       );
       await failpoint('approval.before_commit');
@@ -219,7 +219,7 @@ export class ReportService {
     const kp = kindProblems(input.kind, input.payload.changes, input.reason);
     input.payload.changes.forEach((c, i) => {
       try {
-        defOf(c.register, `/payload/changes/${i}`);
+        defOf(c.register, `/payload/changes/${i}/record`);
       } catch (e) {
         kp.push(e as Problem);
       }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { polygonAreaM2 } from '../../src/geo/geodesic.ts';
@@ -240,6 +241,7 @@ describe(`registers through HTTP on ${testDatabaseKind()}`, () => {
       'qa-visits': { visitedOn: '2025-05-05', inspectedOrganisationId: orgId, inspectingOrganisationId: orgId, nonConformities: [{ description: 'Lane marking missing', severity: 'minor' }] },
       ordnance: { model: unique('TEST-'), category: 'AP', countryOfOrigin: 'USSR' },
       sources: { kind: 'un_document', title: 'Letter (test)', documentSymbol: 'A/77/686-S/2023/22', publishedOn: '2023-01-10' },
+      'minefield-records': { type: 'Feature', properties: { hazardId, record: JSON.parse(readFileSync(new URL('../fixtures/records/soviet-gk8-magnetic-paces.json', import.meta.url), 'utf8')) } },
     };
     for (const def of REGISTERS) {
       const body = bodies[def.slug];

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:api`: latency of the API's bbox list query (a page of 500 findings) and of a
+ * hazard create, over 1 000 000 synthetic findings, on the embedded database and (when
+ * BENCH_DATABASE_URL or DATABASE_URL is set) on PostgreSQL. The baseline is the same SQL run
+ * directly on the same database in the same run, so the API's overhead reads as a ratio.
+ *
+ * Env: BENCH_FINDINGS (default 1 000 000), BENCH_HAZARDS (10 000), BENCH_RUNS (40),
+ * BENCH_DATA_DIR (reuse a seeded PGlite folder between runs).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findings, hazards } from '../src/domain/records.ts';
+import { connect, type Database } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { insertRecord, listRecords } from '../src/db/repositories/registers.ts';
+import { buildApp } from '../src/http/app.ts';
+import { createUser } from '../src/services/auth.ts';
+import { SYNTHETIC_REGION, seedSynthetic } from './synthetic.ts';
+
+const FINDINGS = Number(process.env.BENCH_FINDINGS ?? 1_000_000);
+const HAZARDS = Number(process.env.BENCH_HAZARDS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const PAGE = 500;
+
+function stats(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+async function time(runs: number, work: (i: number) => Promise<void>): Promise<number[]> {
+  await work(-1); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await work(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** Deterministic boxes of 0.2° inside the synthetic region. */
+function bbox(i: number): [number, number, number, number] {
+  const r = SYNTHETIC_REGION;
+  const x = r.west + ((i * 0.37) % (r.east - r.west - 0.2));
+  const y = r.south + ((i * 0.53) % (r.north - r.south - 0.2));
+  return [x, y, x + 0.2, y + 0.2];
+}
+
+function square(i: number) {
+  const x = SYNTHETIC_REGION.west + 0.01 + (i % 500) * 0.01;
+  const y = SYNTHETIC_REGION.north + 0.5 + Math.floor(i / 500) * 0.01;
+  return { type: 'Polygon', coordinates: [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]] };
+}
+
+async function benchDriver(label: string, database: Database) {
+  await migrate(database);
+  console.error(`${label}: seeding ${FINDINGS} findings and ${HAZARDS} hazards (kept between runs) …`);
+  const seeded = await seedSynthetic(database, { findings: FINDINGS, hazards: HAZARDS, seed: 1 });
+  console.error(`${label}: ${seeded.findings} findings, ${seeded.hazards} hazards`);
+  const app = await buildApp({ database, settings: { attachmentsDir: mkdtempSync(join(tmpdir(), 'sg-bench-att-')), keyFile: join(mkdtempSync(join(tmpdir(), 'sg-bench-key-')), 'k') } });
+  const email = `bench-${Date.now()}@bench.safeground.org`;
+  await createUser(database, { email, password: 'Bench-password-1', role: 'admin' });
+  const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'Bench-password-1' } })).json().token;
+  const headers = { authorization: `Bearer ${token}` };
+
+  let rows = 0;
+  const apiList = await time(RUNS, async (i) => {
+    const r = await app.inject({ method: 'GET', url: `/api/v1/findings?limit=${PAGE}&bbox=${bbox(i + 1).join(',')}`, headers });
+    if (r.statusCode !== 200) throw new Error(r.body);
+    rows += r.json().features.length;
+  });
+  const sqlList = await time(RUNS, async (i) => {
+    await listRecords(database.db, findings, {
+      bbox: bbox(i + 1),
+      equals: [],
+      includeArchived: false,
+      sortField: findings.defaultSort,
+      descending: false,
+      limit: PAGE + 1,
+    });
+  });
+  let n = 0;
+  const apiCreate = await time(Math.max(10, RUNS / 2), async () => {
+    const r = await app.inject({ method: 'POST', url: '/api/v1/hazards', headers, payload: { type: 'Feature', geometry: square(n++), properties: { type: 'SHA' } } });
+    if (r.statusCode !== 201) throw new Error(r.body);
+  });
+  const sqlCreate = await time(Math.max(10, RUNS / 2), async () => {
+    const g = square(n++);
+    await database.db.transaction().execute((trx) =>
+      insertRecord(trx, hazards, { type: 'SHA', geometry: { type: 'MultiPolygon', coordinates: [g.coordinates] } }, null),
+    );
+  });
+  await app.close();
+  const l = stats(apiList);
+  const lb = stats(sqlList);
+  const c = stats(apiCreate);
+  const cb = stats(sqlCreate);
+  return [
+    { driver: label, operation: `bbox list, page of ${PAGE} (avg ${Math.round(rows / (RUNS + 1))} rows)`, apiMedian: l.median, apiP95: l.p95, sqlMedian: lb.median, sqlP95: lb.p95 },
+    { driver: label, operation: 'hazard create (report + history + audit)', apiMedian: c.median, apiP95: c.p95, sqlMedian: cb.median, sqlP95: cb.p95 },
+  ];
+}
+
+const results = [];
+const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sg-bench-api-'));
+const pglite = await connect({ dataDir });
+results.push(...(await benchDriver('pglite', pglite)));
+await pglite.close();
+const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+if (url) {
+  const pg = await connect({ url });
+  results.push(...(await benchDriver('postgresql', pg)));
+  await pg.close();
+} else {
+  console.error('PostgreSQL: skipped (set BENCH_DATABASE_URL to a PostGIS database to measure it)');
+}
+
+const f = (x: number) => x.toFixed(1).padStart(8);
+console.log(`\nAPI latency over ${FINDINGS} findings (ms; baseline = the same SQL run directly, same run)\n`);
+console.log(`${'driver'.padEnd(11)} ${'operation'.padEnd(48)} ${'API med'.padStart(8)} ${'API p95'.padStart(8)} ${'SQL med'.padStart(8)} ${'SQL p95'.padStart(8)}  ratio`);
+for (const r of results) {
+  console.log(`${r.driver.padEnd(11)} ${r.operation.padEnd(48)} ${f(r.apiMedian)} ${f(r.apiP95)} ${f(r.sqlMedian)} ${f(r.sqlP95)}  ${(r.apiMedian / r.sqlMedian).toFixed(2)}×`);
+}
