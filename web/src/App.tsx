@@ -1,8 +1,9 @@
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import { get, request } from './api/client.ts';
+import { request } from './api/client.ts';
 import type { User } from './api/types.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
 import { I18nProvider, isLocale, type Locale, useI18n } from './i18n/index.tsx';
+import { useApiPaths } from './lib/api-paths.ts';
 import { AuthProvider, useAuth } from './lib/auth.tsx';
 import { ConfigProvider } from './lib/config.tsx';
 import { REGISTERS } from './lib/registers.ts';
@@ -17,23 +18,11 @@ import { SignIn } from './pages/SignIn.tsx';
 /** Registers whose routes arrive with later parts of the API; shown once the API answers them. */
 const LATER_ROUTES = ['minefield-records', 'reports'] as const;
 
-/** Asks the OpenAPI document (rather than probing, which would log 404s) which later routes exist. */
+/** Later routes exist once the OpenAPI document lists them. */
 function useLaterRoutes(signedIn: boolean): string[] {
-  const [available, setAvailable] = useState<string[]>([]);
-  useEffect(() => {
-    if (!signedIn) return;
-    let live = true;
-    get<{ paths?: Record<string, unknown> }>('/api/v1/openapi.json')
-      .then((doc) => {
-        const paths = Object.keys(doc.paths ?? {});
-        if (live) setAvailable(LATER_ROUTES.filter((slug) => paths.includes(`/api/v1/${slug}`)));
-      })
-      .catch(() => {});
-    return () => {
-      live = false;
-    };
-  }, [signedIn]);
-  return available;
+  const paths = useApiPaths();
+  if (!signedIn || !paths) return [];
+  return LATER_ROUTES.filter((slug) => paths.has(`/api/v1/${slug}`));
 }
 
 function routePage(path: string, notFound: string): ReactNode {
@@ -90,6 +79,7 @@ function Shell() {
           <Link to="/map" className={navClass('/map')}>
             {t('nav.map')}
           </Link>
+          {path === '/map' && <Link to="/registers/hazards">{t('nav.registers')}</Link>}
           {later.includes('minefield-records') && (
             <Link to="/registers/minefield-records" className={navClass('/registers/minefield-records')}>
               {t('nav.minefieldRecords')}
@@ -116,7 +106,7 @@ function Shell() {
         </div>
       </header>
       <div className="body">
-        <nav className="sidenav" aria-label={t('nav.registers')}>
+        <nav className={`sidenav ${path === '/map' ? 'collapsed' : ''}`} aria-label={t('nav.registers')}>
           <h2>{t('nav.registers')}</h2>
           <ul>
             {REGISTERS.map((r) => (

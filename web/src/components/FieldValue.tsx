@@ -2,7 +2,7 @@ import type { Point } from 'geojson';
 import { formatLatLon } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useOptions } from '../lib/options.ts';
-import { REF_TARGETS } from '../lib/registers.ts';
+import { ENUM_FIELDS, REF_TARGETS } from '../lib/registers.ts';
 import { Link } from '../lib/router.tsx';
 
 function RefValue({ slug, id }: { slug: string; id: string }) {
@@ -14,7 +14,8 @@ function RefValue({ slug, id }: { slug: string; id: string }) {
 /** One field's value for reading: code lists translated, areas with units, dates for the locale. */
 export function FieldValue({ name, value }: { name: string; value: unknown }) {
   const { tk, num, date, dateTime, area } = useI18n();
-  if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0))
+    return <span className="muted">—</span>;
   if (REF_TARGETS[name] && typeof value === 'string') return <RefValue slug={REF_TARGETS[name]} id={value} />;
   if (name.endsWith('M2') && typeof value === 'number') return <>{area(value)}</>;
   if ((name === 'createdAt' || name === 'updatedAt') && typeof value === 'string')
@@ -22,7 +23,8 @@ export function FieldValue({ name, value }: { name: string; value: unknown }) {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return <>{date(value)}</>;
   if (typeof value === 'number') return <>{num(value)}</>;
   if (typeof value === 'boolean') return <>{tk(`vocab.${value ? 'yes' : 'no'}`, String(value))}</>;
-  if (typeof value === 'string') return <>{tk(`vocab.${value}`, value)}</>;
+  // Only code-list values are translated; free text that happens to match a code stays as typed.
+  if (typeof value === 'string') return <>{ENUM_FIELDS.has(name) ? tk(`vocab.${value}`, value) : value}</>;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     return <>{value.map((v) => tk(`vocab.${v}`, v)).join(', ')}</>;
   if (typeof value === 'object' && (value as Point).type === 'Point') {

@@ -12,6 +12,7 @@ import {
   parseArea,
 } from '../geo/area-text.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { useProgrammeExtent } from '../lib/extent.ts';
 import { type Bbox, bboxOf, MapView } from './MapView.tsx';
 
 export type { AreaGeometry };
@@ -53,7 +54,12 @@ export function GeometryEditor({
   valueRef.current = value;
   const drawingRef = useRef(drawing);
   drawingRef.current = drawing;
-  const [initialFit] = useState<Bbox | null>(() => bboxOf([value, context ?? null]));
+  const programme = useProgrammeExtent();
+  const [fit, setFit] = useState<Bbox | null>(() => bboxOf([value, context ?? null]));
+  // A new record opens on the programme, or on the parent hazard once it is known.
+  useEffect(() => {
+    setFit((cur) => cur ?? bboxOf([context ?? null]) ?? programme);
+  }, [programme, context]);
 
   const applyGeometry = useCallback(
     (g: AreaGeometry | null) => {
@@ -136,7 +142,10 @@ export function GeometryEditor({
     const parsed = parseArea(text);
     setTextErrors(parsed.errors);
     setLineMap(parsed.lines);
-    if (parsed.errors.length === 0) onChange(parsed.geometry);
+    if (parsed.errors.length === 0) {
+      onChange(parsed.geometry);
+      setFit(bboxOf([parsed.geometry]));
+    }
   };
 
   const markers = useMemo(() => {
@@ -200,7 +209,7 @@ export function GeometryEditor({
         label={t('geometry.mapLabel')}
         thematic={false}
         overlay={markers}
-        fitTo={initialFit}
+        fitTo={fit}
         onReady={onReady}
       />
       <label htmlFor={id} className="sub-label">

@@ -3,6 +3,7 @@ import type { MapMouseEvent, Map as MlMap } from 'maplibre-gl';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatLatLon, parsePosition, toMgrs } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { useProgrammeExtent } from '../lib/extent.ts';
 import { type Bbox, MapView } from './MapView.tsx';
 
 /**
@@ -75,6 +76,7 @@ export function PointInput({
   const fit: Bbox | null = value
     ? [value.coordinates[0], value.coordinates[1], value.coordinates[0], value.coordinates[1]]
     : null;
+  const programme = useProgrammeExtent();
   const [initialFit] = useState(fit);
   const hintId = `${id}-hint`;
   return (
@@ -114,7 +116,7 @@ export function PointInput({
           label={t('coords.pickOnMap')}
           thematic={false}
           overlay={value ? { type: 'Feature', geometry: value, properties: {} } : null}
-          fitTo={initialFit}
+          fitTo={initialFit ?? programme}
           onReady={onReady}
         />
       )}

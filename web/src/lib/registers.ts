@@ -42,6 +42,7 @@ export const REF_TARGETS: Record<string, string> = {
   adminAreaId: 'admin-areas',
   parentId: 'admin-areas',
   ordnanceId: 'ordnance',
+  sourceId: 'sources',
 };
 
 const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral']);
@@ -168,3 +169,12 @@ export function recordLabel(p: Record<string, unknown>): string {
   if (code && name) return `${code} · ${name}`;
   return code ?? name ?? String(p.id ?? '').slice(0, 8);
 }
+
+/** Fields whose values are codes from a code list (translated for display). */
+export const ENUM_FIELDS: ReadonlySet<string> = new Set(
+  REGISTERS.flatMap((r) =>
+    fieldsOf(r)
+      .filter((f) => f.kind === 'enum' || f.kind === 'enumArray')
+      .map((f) => f.name),
+  ),
+);

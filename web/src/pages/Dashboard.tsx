@@ -3,12 +3,14 @@ import type { StatsSummary } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { MapView } from '../components/MapView.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useProgrammeExtent } from '../lib/extent.ts';
 import { Link } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 
 export function Dashboard() {
   const { t, tk, num, area } = useI18n();
   const year = new Date().getFullYear();
+  const extent = useProgrammeExtent();
   const stats = useAsync(
     (signal) => get<StatsSummary>(`/api/v1/stats/summary${query({ year })}`, signal),
     [year],
@@ -86,7 +88,7 @@ export function Dashboard() {
           <h2>{t('dashboard.map')}</h2>
           <Link to="/map">{t('dashboard.openMap')}</Link>
         </div>
-        <MapView className="small-map" label={t('dashboard.map')} />
+        <MapView className="small-map" label={t('dashboard.map')} fitTo={extent} />
       </section>
     </div>
   );

@@ -8,6 +8,7 @@ import { Legend } from '../components/Legend.tsx';
 import { type Bbox, bboxOf, MapView } from '../components/MapView.tsx';
 import { RecordPanel } from '../components/RecordPanel.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useProgrammeExtent } from '../lib/extent.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
 import { recordLabel } from '../lib/registers.ts';
 import { useRouter } from '../lib/router.tsx';
@@ -111,25 +112,11 @@ export function MapExplorer() {
     }
   }, []);
 
-  // Start on the programme's extent: its hazards, else its admin areas.
+  // Start on the programme's extent, unless a search already chose where to look.
+  const programme = useProgrammeExtent();
   useEffect(() => {
-    const ctl = new AbortController();
-    (async () => {
-      for (const slug of ['admin-areas', 'hazards']) {
-        const page = await get<RecordPage>(`/api/v1/${slug}${query({ limit: 200 })}`, ctl.signal).catch(
-          () => null,
-        );
-        if (page && 'features' in page) {
-          const b = bboxOf(page.features.map((f) => f.geometry));
-          if (b) {
-            setFitTo((cur) => cur ?? b);
-            return;
-          }
-        }
-      }
-    })();
-    return () => ctl.abort();
-  }, []);
+    if (programme) setFitTo((cur) => cur ?? programme);
+  }, [programme]);
 
   const runSearch = async (e: FormEvent) => {
     e.preventDefault();

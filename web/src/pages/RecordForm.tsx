@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { invalidateExtent } from '../lib/extent.ts';
 import { invalidateOptions, useOptions } from '../lib/options.ts';
 import { placeProblems } from '../lib/problems.ts';
 import { type FieldDesc, fieldsOf, recordLabel, registerDef } from '../lib/registers.ts';
@@ -217,6 +218,7 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
           ? (r.data as RecordFeature).properties
           : (r.data as RecordProps);
       invalidateOptions(slug);
+      if (geometryKind) invalidateExtent();
       navigate(`/registers/${slug}/${saved.id ?? id}`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) setConflict(true);

@@ -12,6 +12,7 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useApiPaths } from '../lib/api-paths.ts';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
 import { ENTRY_REGISTERS, fieldsOf, LINKED, recordLabel, registerDef } from '../lib/registers.ts';
@@ -44,6 +45,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
   const def = registerDef(slug);
   const rec = useAsync((signal) => loadRecord(slug, id, signal), [slug, id]);
   const [archiveError, setArchiveError] = useState<unknown>(null);
+  const paths = useApiPaths();
 
   if (rec.loading && !rec.data)
     return (
@@ -141,7 +143,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
       {(LINKED[slug] ?? []).map((l) => (
         <LinkedList key={l.slug} slug={l.slug} param={l.param} parentId={id} />
       ))}
-      {slug !== 'sources' && <Sources slug={slug} id={id} />}
+      {slug !== 'sources' && paths?.has(`/api/v1/${slug}/{id}/sources`) && <Sources slug={slug} id={id} />}
       <Attachments slug={slug} id={id} />
       <History slug={slug} id={id} version={version} />
     </div>

@@ -38,7 +38,6 @@ export function RegisterList({ slug }: { slug: string }) {
   const { t, tk, num } = useI18n();
   const { search, navigate, path } = useRouter();
   const def = registerDef(slug);
-  const columns = LIST_COLUMNS[slug] ?? [];
   const enumFilters = def ? listFilters(def) : [];
   const hasOrganisation = !!def && 'organisation' in def.filters.equals;
   const hasDate = !!def?.filters.date;
@@ -56,6 +55,7 @@ export function RegisterList({ slug }: { slug: string }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [q, setQ] = useState(search.get('q') ?? '');
+  const columns = LIST_COLUMNS[slug] ?? inferColumns(rows);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: apiKey stands for the filters
   useEffect(() => {
@@ -278,4 +278,24 @@ function sortMark(sort: string, field: string): string {
   if (sort === field) return '▲';
   if (sort === `-${field}`) return '▼';
   return '';
+}
+
+const SYSTEM = new Set([
+  'id',
+  'code',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'archived',
+]);
+
+/** Columns for a register this page has no list layout for: the first few plain fields of its records. */
+function inferColumns(rows: RecordProps[]): string[] {
+  const first = rows[0];
+  if (!first) return [];
+  return Object.keys(first)
+    .filter((k) => !SYSTEM.has(k) && !k.endsWith('Id') && ['string', 'number'].includes(typeof first[k]))
+    .slice(0, 5);
 }
