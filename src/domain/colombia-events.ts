@@ -202,7 +202,7 @@ export function mapColombiaEvent(feature: unknown, ref: EventRef, eventsAtPoint 
       { ...where, field: 'TIPO_EVENTO' },
     );
   }
-  const yearText = text(props['AÑO']);
+  const yearText = text(props.AÑO);
   const year = /^\d{4}$/.test(yearText) ? Number(yearText) : Number.NaN;
   if (!(year >= 1900 && year <= 2100)) {
     return reject(
@@ -295,7 +295,7 @@ function pointOf(feature: unknown): [number, number] | undefined {
     | { type?: unknown; coordinates?: unknown }
     | null
     | undefined;
-  if (!g || g.type !== 'Point' || !Array.isArray(g.coordinates)) return undefined;
+  if (g?.type !== 'Point' || !Array.isArray(g.coordinates)) return undefined;
   const [lon, lat] = g.coordinates as unknown[];
   if (typeof lon !== 'number' || typeof lat !== 'number' || !Number.isFinite(lon) || !Number.isFinite(lat))
     return undefined;
