@@ -5,6 +5,7 @@ import { t } from '../i18n/catalogue.ts';
 import { VERSION } from '../version.ts';
 import { registerImportEventsCommand } from './import-events.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerImportExportCommands } from './import.ts';
 import { registerDeclinationCommand } from './declination.ts';
 import { registerGeoCommands } from './geo.ts';
 import { registerKeyCommands } from './keys.ts';
@@ -25,6 +26,7 @@ program
 registerServerCommands(program);
 registerImportEventsCommand(program);
 registerAuditCommands(program);
+registerImportExportCommands(program);
 registerKeyCommands(program);
 registerGeoCommands(program);
 registerDeclinationCommand(program.commands.find((c) => c.name() === 'geo')!);

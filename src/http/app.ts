@@ -14,6 +14,7 @@ import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
 import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { importRoutes } from './routes/imports.ts';
 
 export interface AppOptions {
   database: Database;
@@ -69,6 +70,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const services = opts.services ?? createServices(opts.database, settings);
   await app.register(registerRoutes, { database: opts.database, registers: services.registers });
   await app.register(reportRoutes, { reports: services.reports });
+  await app.register(importRoutes, { database: opts.database, services });
   await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
   await app.register(publicRoutes, { database: opts.database, settings });

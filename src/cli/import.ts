@@ -1,0 +1,187 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { Problem } from '../domain/problem.ts';
+import type { RegisterDef } from '../domain/records.ts';
+import { parseListQuery } from '../http/routes/registers.ts';
+import { t } from '../i18n/catalogue.ts';
+import { loadMapping, type Mapping, rejectsCsv } from '../io/index.ts';
+import { SYSTEM_ACTOR } from '../services/actor.ts';
+import { EXPORT_FORMATS, type ExportFilter, ExportService, exportableRegister } from '../services/exports.ts';
+import { IMPORT_REGISTERS, ImportService, type ImportSummary, summaryLine } from '../services/imports.ts';
+import { createServices } from '../services/index.ts';
+import { withDatabase } from './context.ts';
+import { progress } from './progress.ts';
+
+/** Exit code of an import that finished but rejected some features (or was refused by --strict). */
+export const EXIT_REJECTED = 2;
+/** Repaired rows listed on the terminal; the rest are counted. */
+const REPAIRED_SHOWN = 50;
+
+/** `safeground import FILE --as REGISTER …` and `safeground export --as REGISTER --format …`. */
+export function registerImportExportCommands(program: Command): void {
+  program
+    .command('import')
+    .description(
+      `Import a file (GeoJSON, CSV, XLSX, KML/KMZ, zipped shapefile, GeoPackage, KoboToolbox/ODK CSV or JSON) into a register. Exit code 0: every feature imported or already there; ${EXIT_REJECTED}: some features rejected (or --strict refused the file); 1: the file could not be imported at all`,
+    )
+    .argument('<file>', 'the file to import')
+    .requiredOption('--as <register>', IMPORT_REGISTERS.join('|'))
+    .option(
+      '--mapping <mapping.json>',
+      'mapping of source fields and code lists onto ours (docs/import-export.md)',
+    )
+    .option('--crs <crs>', 'CRS of the coordinates, e.g. EPSG:32638 (overrides the file and the mapping)')
+    .option(
+      '--repair',
+      'repair invalid polygons with PostGIS ST_MakeValid (polygonal parts kept) and say which',
+    )
+    .option('--strict', 'import nothing if any feature is rejected')
+    .option('--dry-run', 'validate and report, write nothing')
+    .option(
+      '--rejects <rejects.csv>',
+      'write every fault (index, row, field, code, message) to this CSV file',
+    )
+    .action(
+      async (
+        file: string,
+        opts: {
+          as: string;
+          mapping?: string;
+          crs?: string;
+          repair?: boolean;
+          strict?: boolean;
+          dryRun?: boolean;
+          rejects?: string;
+        },
+      ) => {
+        await withDatabase(async (database, settings) => {
+          const locale = settings.locale;
+          const mapping = opts.mapping ? await readMapping(opts.mapping) : undefined;
+          const service = new ImportService(database, createServices(database, settings).keyring);
+          const bar = progress('import');
+          let summary: ImportSummary;
+          try {
+            summary = await service.importFile(
+              SYSTEM_ACTOR,
+              { path: file },
+              {
+                register: opts.as,
+                mapping,
+                crs: opts.crs,
+                repair: opts.repair === true,
+                strict: opts.strict === true,
+                dryRun: opts.dryRun === true,
+                locale,
+                onProgress: (p) => bar.update(Math.round(p.percent ?? 0), 100, String(p.read)),
+              },
+            );
+          } finally {
+            bar.stop();
+          }
+          printSummary(summary, locale);
+          if (opts.rejects) {
+            await writeFile(opts.rejects, rejectsCsv(summary.rejects), 'utf8');
+            console.log(
+              t('cli.import.rejects_written', { count: summary.rejects.length, file: opts.rejects }, locale),
+            );
+          }
+          console.log(summaryLine(summary, locale));
+          if (summary.rejected > 0) process.exitCode = EXIT_REJECTED;
+        });
+      },
+    );
+
+  program
+    .command('export')
+    .description('Export a register to a file; identity fields are never exported')
+    .requiredOption('--as <register>', 'register slug, e.g. hazards')
+    .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
+    .option(
+      '--where <filters>',
+      'filters of the list API as field=value pairs, e.g. "status=open,type=CHA" or "from=2024-01-01"',
+    )
+    .option('--bbox <minLon,minLat,maxLon,maxLat>', 'only records within this box (WGS 84)')
+    .option('--out <file>', 'output file (default: <register>.<extension> here)')
+    .action(async (opts: { as: string; format: string; where?: string; bbox?: string; out?: string }) => {
+      await withDatabase(async (database, settings) => {
+        const def = exportableRegister(opts.as);
+        const filter = exportFilter(def, opts.where, opts.bbox);
+        const file = await new ExportService(database).export(SYSTEM_ACTOR, def.slug, opts.format, filter);
+        const out = opts.out ?? file.filename;
+        await writeFile(out, file.bytes);
+        console.log(
+          t('cli.export.written', { count: file.count, register: def.slug, file: out }, settings.locale),
+        );
+      });
+    });
+}
+
+async function readMapping(path: string): Promise<Mapping> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new Problem(
+      'io.mapping.invalid',
+      { detail: err instanceof Error ? err.message : String(err), pointer: '' },
+      { pointer: '' },
+    );
+  }
+  return loadMapping(json);
+}
+
+/** The list API's filters from `--where "status=open,type=CHA"` and `--bbox`. */
+export function exportFilter(
+  def: RegisterDef,
+  where: string | undefined,
+  bbox: string | undefined,
+): ExportFilter {
+  const allowed = new Set([...Object.keys(def.filters.equals), 'from', 'to', 'q', 'adminArea', 'archived']);
+  const query: Record<string, string> = {};
+  for (const pair of (where ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (!allowed.has(key)) {
+      throw new Problem(
+        'export.where.invalid',
+        { value: pair, allowed: [...allowed].join(', ') },
+        { pointer: '/where', field: key || pair },
+      );
+    }
+    query[key] = pair.slice(eq + 1).trim();
+  }
+  if (bbox) query.bbox = bbox;
+  const {
+    sort: _s,
+    sortField: _f,
+    descending: _d,
+    limit: _l,
+    after: _a,
+    ...filter
+  } = parseListQuery(def, query);
+  return filter;
+}
+
+function printSummary(s: ImportSummary, locale: string): void {
+  for (const w of s.warnings) console.log(t('cli.import.warning', w, locale));
+  for (const [code, count] of Object.entries(s.rejectsByCode).sort()) {
+    const first = s.rejects.find((r) => r.code === code)!;
+    console.log(
+      t(
+        'cli.import.rejected_code',
+        { code, count, index: first.index, row: first.row ?? 'none', example: first.message },
+        locale,
+      ),
+    );
+  }
+  for (const r of s.repairedRows.slice(0, REPAIRED_SHOWN)) {
+    console.log(
+      t(
+        'cli.import.repaired_row',
+        { index: r.index, row: r.row ?? 'none', externalId: r.externalId, codes: r.codes.join(', ') },
+        locale,
+      ),
+    );
+  }
+  if (s.reportId) console.log(t('cli.import.report', { reportId: s.reportId }, locale));
+}

@@ -1,0 +1,248 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { RegisterDef } from '../../domain/records.ts';
+import type { Schema } from '../connect.ts';
+
+/**
+ * The statements of file imports: which external ids a register already holds, PostGIS repair
+ * of invalid polygons, the bulk write of validated records together with their approved
+ * history, and the jobs of imports started over HTTP. Geometry crosses this boundary as
+ * GeoJSON in WGS 84.
+ */
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The external ids among `ids` that `table` already holds (archived records included, since
+ * the column is unique over all of them).
+ * Example: `await existingExternalIds(db, 'findings', ['H-001', 'H-002'])` → Set { 'H-001' }.
+ */
+export async function existingExternalIds(
+  db: Kysely<Schema>,
+  table: string,
+  ids: string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await sql<{ externalId: string }>`
+    select external_id from ${sql.table(table)} where external_id = any(${ids}::text[])`.execute(db);
+  return new Set(r.rows.map((row) => row.externalId));
+}
+
+/**
+ * Repairs an area with PostGIS: ST_MakeValid, then only its polygonal parts (a bow tie becomes
+ * two triangles; dangling lines and points left by the repair are dropped), as a MultiPolygon.
+ * Null when nothing polygonal is left. Runs under a savepoint so that a geometry PostGIS
+ * refuses outright does not abort the import's transaction.
+ * Example: the bow tie `POLYGON((0 0,1 1,1 0,0 1,0 0))` → a MultiPolygon of two triangles.
+ */
+export async function makeValidPolygons(
+  db: Kysely<Schema>,
+  geometry: unknown,
+  inTransaction: boolean,
+): Promise<unknown | null> {
+  const query = sql<{ repaired: string | null }>`
+    select case when ST_IsEmpty(p.g) then null else ST_AsGeoJSON(p.g, 9) end as repaired
+    from (select ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326)), 3)) as g) p`;
+  if (!inTransaction) {
+    try {
+      const r = await query.execute(db);
+      return r.rows[0]?.repaired ? JSON.parse(r.rows[0].repaired) : null;
+    } catch {
+      return null;
+    }
+  }
+  await sql`savepoint sg_repair`.execute(db);
+  try {
+    const r = await query.execute(db);
+    await sql`release savepoint sg_repair`.execute(db);
+    return r.rows[0]?.repaired ? JSON.parse(r.rows[0].repaired) : null;
+  } catch {
+    await sql`rollback to savepoint sg_repair`.execute(db);
+    return null;
+  }
+}
+
+/** Runs `work` under a savepoint: a failure undoes only its own statements, and is rethrown. */
+export async function underSavepoint<T>(db: Kysely<Schema>, work: () => Promise<T>): Promise<T> {
+  await sql`savepoint sg_import_row`.execute(db);
+  try {
+    const out = await work();
+    await sql`release savepoint sg_import_row`.execute(db);
+    return out;
+  } catch (err) {
+    await sql`rollback to savepoint sg_import_row`.execute(db);
+    throw err;
+  }
+}
+
+export interface BulkRecordsContext {
+  reportId: string;
+  actorId: string | null;
+  /** Date of information of the history entries of records that carry no date of their own. */
+  dateOfInformation: string;
+  /** Column holding a record's own date of information (e.g. found_on), if the register has one. */
+  dateColumn?: string;
+}
+
+/** Writable fields of a register as stored (identity fields are never imported). */
+function writableFields(def: RegisterDef): string[] {
+  return Object.keys(def.fields.properties).filter((f) => f !== 'identity');
+}
+
+/**
+ * The approved-history entry of each inserted row, built from the row as stored (so that the
+ * database defaults are in it, as in the history the one write path keeps): every writable
+ * field, geometry and point fields as GeoJSON.
+ */
+function patchExpression(def: RegisterDef): RawBuilder<unknown> {
+  const pairs: RawBuilder<unknown>[] = [];
+  for (const f of writableFields(def)) {
+    const col = sql`ins.${sql.ref(snake(f))}`;
+    const value = (def.pointFields ?? []).includes(f) ? sql`ST_AsGeoJSON(${col}, 9)::jsonb` : col;
+    pairs.push(sql`${f}::text, ${value}`);
+  }
+  if (def.geometry) pairs.push(sql`'geometry'::text, ST_AsGeoJSON(ins.geom, 9)::jsonb`);
+  // jsonb_build_object takes at most 100 arguments: build it in pieces and merge.
+  const chunks: RawBuilder<unknown>[] = [];
+  for (let i = 0; i < pairs.length; i += 40)
+    chunks.push(sql`jsonb_build_object(${sql.join(pairs.slice(i, i + 40))})`);
+  return sql.join(chunks, sql` || `);
+}
+
+/**
+ * Inserts validated records in one statement, with one `create` history entry per record in
+ * record_changes, all linked to the import's report. The rows travel as one JSON parameter
+ * (`jsonb_populate_record` types each value by the table's own columns), which is far cheaper
+ * than thousands of bind parameters on both drivers. Every row of one call must set the same
+ * fields: a field not set takes the column default. Returns the number of rows written.
+ *
+ * Example: `await insertRecordsWithHistory(trx, findings, [{ category: 'AP', foundOn: '2024-05-01',
+ * geometry: { type: 'Point', coordinates: [46.9, 39.9] } }], ctx)` → 1.
+ */
+export async function insertRecordsWithHistory(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  rows: Array<Record<string, unknown>>,
+  ctx: BulkRecordsContext,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const fields = Object.keys(rows[0]!).filter((k) => k !== 'geometry');
+  const points = new Set(def.pointFields ?? []);
+  const payload = rows.map((row) => {
+    const r: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = row[f];
+      r[snake(f)] = v === undefined ? null : v;
+    }
+    return def.geometry ? { r, g: row.geometry ?? null } : { r };
+  });
+  const geomOf = (json: RawBuilder<unknown>, multi: boolean) => {
+    const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(${json}), 4326)`;
+    return sql`case when jsonb_typeof(${json}) = 'object' then ${multi ? sql`ST_Multi(${g})` : g} end`;
+  };
+  const columns: RawBuilder<unknown>[] = [];
+  const values: RawBuilder<unknown>[] = [];
+  for (const f of fields) {
+    columns.push(sql.ref(snake(f)));
+    values.push(points.has(f) ? geomOf(sql`e->'r'->${snake(f)}`, false) : sql`r.${sql.ref(snake(f))}`);
+  }
+  if (def.geometry) {
+    columns.push(sql.ref('geom'));
+    values.push(geomOf(sql`e->'g'`, def.geometry.kind === 'MultiPolygon'));
+  }
+  columns.push(sql.ref('created_by'), sql.ref('updated_by'));
+  values.push(sql`${ctx.actorId}::uuid`, sql`${ctx.actorId}::uuid`);
+  const date = ctx.dateColumn
+    ? sql`coalesce(ins.${sql.ref(ctx.dateColumn)}, ${ctx.dateOfInformation}::date)`
+    : sql`${ctx.dateOfInformation}::date`;
+  const r = await sql<{ n: number }>`
+    with ins as (
+      insert into ${sql.table(def.table)} (${sql.join(columns)})
+      select ${sql.join(values)}
+      from jsonb_array_elements(${JSON.stringify(payload)}::jsonb) e,
+        jsonb_populate_record(null::${sql.table(def.table)}, e->'r') r
+      returning *
+    ), history as (
+      insert into record_changes (entity, record_id, report_id, date_of_information, op, patch)
+      select ${def.entity}, ins.id, ${ctx.reportId}::uuid, ${date}, 'create', ${patchExpression(def)}
+      from ins
+    )
+    select count(*)::int as n from ins`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Import jobs (imports started over HTTP run in the background; the client polls the job)
+
+export interface ImportJobRow {
+  id: string;
+  register: string;
+  filename: string;
+  options: Record<string, unknown>;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: { read: number; total?: number; percent?: number };
+  result: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  locale: string;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const jobColumns = sql`id, register, filename, options, status, progress, result, error, locale, created_by, created_at, updated_at`;
+
+export async function insertImportJob(
+  db: Kysely<Schema>,
+  job: {
+    register: string;
+    filename: string;
+    options: Record<string, unknown>;
+    locale: string;
+    createdBy: string | null;
+  },
+): Promise<ImportJobRow> {
+  const r = await sql<ImportJobRow>`
+    insert into import_jobs (register, filename, options, locale, created_by)
+    values (${job.register}, ${job.filename}, ${JSON.stringify(job.options)}::jsonb, ${job.locale}, ${job.createdBy})
+    returning ${jobColumns}`.execute(db);
+  return r.rows[0]!;
+}
+
+export async function updateImportJob(
+  db: Kysely<Schema>,
+  id: string,
+  set: {
+    status: ImportJobRow['status'];
+    progress?: ImportJobRow['progress'];
+    result?: unknown;
+    error?: unknown;
+    rejectsCsv?: string;
+  },
+): Promise<void> {
+  await sql`
+    update import_jobs set status = ${set.status}, updated_at = now()
+      ${set.progress !== undefined ? sql`, progress = ${JSON.stringify(set.progress)}::jsonb` : sql``}
+      ${set.result !== undefined ? sql`, result = ${JSON.stringify(set.result)}::jsonb` : sql``}
+      ${set.error !== undefined ? sql`, error = ${JSON.stringify(set.error)}::jsonb` : sql``}
+      ${set.rejectsCsv !== undefined ? sql`, rejects_csv = ${set.rejectsCsv}` : sql``}
+    where id = ${id}`.execute(db);
+}
+
+export async function importJobById(db: Kysely<Schema>, id: string): Promise<ImportJobRow | undefined> {
+  const r = await sql<ImportJobRow>`select ${jobColumns} from import_jobs where id = ${id}`.execute(db);
+  return r.rows[0];
+}
+
+export async function importJobRejects(db: Kysely<Schema>, id: string): Promise<string | null | undefined> {
+  const r = await sql<{
+    rejectsCsv: string | null;
+  }>`select rejects_csv from import_jobs where id = ${id}`.execute(db);
+  return r.rows[0] ? r.rows[0].rejectsCsv : undefined;
+}
+
+/** Jobs a process was running when it stopped can never finish: they are marked failed on start. */
+export async function failInterruptedImportJobs(db: Kysely<Schema>): Promise<void> {
+  await sql`
+    update import_jobs set status = 'failed', updated_at = now(),
+      error = jsonb_build_object('code', 'import.job.interrupted')
+    where status in ('queued', 'running')`.execute(db);
+}

@@ -1,0 +1,145 @@
+import type { TSchema } from 'typebox';
+import type { Database } from '../db/connect.ts';
+import { type ListQuery, listRecords } from '../db/repositories/registers.ts';
+import { Problem } from '../domain/problem.ts';
+import { type RegisterDef, registerBySlug } from '../domain/records.ts';
+import {
+  type FieldType,
+  type WriteFeature,
+  type WriteFormat,
+  type WrittenFile,
+  writeFeatures,
+} from '../io/index.ts';
+import { type Actor, assertCan } from './actor.ts';
+
+/**
+ * Register exports in the formats GIS programs and spreadsheets open. Identity fields
+ * (casualties' personal data) are never exported: they are not even read.
+ */
+
+export const EXPORT_FORMATS: readonly WriteFormat[] = ['geojson', 'csv', 'gpkg', 'kml', 'shp', 'xlsx'];
+
+/** Records read per query while an export is written. */
+const PAGE_SIZE = 5000;
+
+export type ExportFilter = Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>;
+
+/** The JSON Schema branch of a field that is not `null` (fields are often `T | null`). */
+function nonNull(schema: TSchema): Record<string, unknown> {
+  const s = schema as Record<string, unknown>;
+  const any = s.anyOf as Array<Record<string, unknown>> | undefined;
+  if (any) return any.find((b) => b.type !== 'null') ?? {};
+  return s;
+}
+
+/** Column type of a field in typed formats (GeoPackage, shapefile). Example: `depthCm` (integer) → `'integer'`. */
+export function fieldType(def: RegisterDef, name: string, schema: TSchema): FieldType {
+  if ((def.pointFields ?? []).includes(name)) return 'json';
+  const s = nonNull(schema);
+  switch (s.type) {
+    case 'integer':
+      return 'integer';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'array':
+    case 'object':
+      return 'json';
+    case 'string':
+      return s.format === 'date' ? 'date' : 'string';
+    default:
+      return s.enum ? 'string' : 'json';
+  }
+}
+
+/**
+ * The columns of a register's export, in order: its code, every writable field except
+ * protected ones, then the computed fields (areas). The record `id` is written by every format
+ * on its own. Example: findings → code, category, ordnanceId, modelText, quantity, …
+ */
+export function exportFields(def: RegisterDef): Array<{ name: string; type: FieldType }> {
+  const out: Array<{ name: string; type: FieldType }> = [];
+  if ('code' in def.readOnly) out.push({ name: 'code', type: 'string' });
+  for (const [name, schema] of Object.entries(def.fields.properties as Record<string, TSchema>)) {
+    if ((def.protectedFields ?? []).includes(name) || name === 'identity') continue;
+    out.push({ name, type: fieldType(def, name, schema) });
+  }
+  for (const [name, schema] of Object.entries(def.readOnly)) {
+    if (name !== 'code') out.push({ name, type: fieldType(def, name, schema) });
+  }
+  return out;
+}
+
+export function exportableRegister(slug: string): RegisterDef {
+  const def = registerBySlug(slug);
+  if (!def) throw new Problem('export.register_unknown', { register: slug }, { pointer: '/as', field: 'as' });
+  return def;
+}
+
+export function exportFormat(format: string): WriteFormat {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new Problem(
+      'export.format_unknown',
+      { format, formats: EXPORT_FORMATS.join(', ') },
+      { pointer: '/format', field: 'format' },
+    );
+  }
+  return format as WriteFormat;
+}
+
+export interface ExportResult extends WrittenFile {
+  filename: string;
+  count: number;
+}
+
+export class ExportService {
+  constructor(private readonly database: Database) {}
+
+  /**
+   * Writes every record of a register matching the filter (the list API's filters) in one
+   * format. Example: `await exports.export(actor, 'hazards', 'gpkg', { equals: [['status', 'open']], includeArchived: false })`.
+   */
+  async export(actor: Actor, slug: string, format: string, filter: ExportFilter): Promise<ExportResult> {
+    const def = exportableRegister(slug);
+    const fmt = exportFormat(format);
+    assertCan(actor, 'data.export', def);
+    assertCan(actor, 'record.read', def);
+    const fields = exportFields(def);
+    let count = 0;
+    const features = this.features(def, filter, () => count++);
+    const file = await writeFeatures(fmt, features, {
+      layerName: def.slug.replace(/-/g, '_'),
+      geometryKind: def.geometry?.kind ?? null,
+      fields,
+    });
+    return { ...file, count, filename: `${def.slug}.${file.extension}` };
+  }
+
+  /** The register's records page by page in code order (keyset paging), as export features. */
+  private async *features(
+    def: RegisterDef,
+    filter: ExportFilter,
+    onRecord: () => void,
+  ): AsyncGenerator<WriteFeature> {
+    let after: ListQuery['after'];
+    const sortField = 'id';
+    for (;;) {
+      const rows = await listRecords(this.database.db, def, {
+        ...filter,
+        sortField,
+        descending: false,
+        limit: PAGE_SIZE,
+        after,
+      });
+      for (const row of rows) {
+        onRecord();
+        const { geometry, identity: _never, ...properties } = row;
+        yield { id: row.id as string, geometry: (geometry as WriteFeature['geometry']) ?? null, properties };
+      }
+      if (rows.length < PAGE_SIZE) return;
+      const last = rows[rows.length - 1]!;
+      after = { value: last.id, id: last.id as string };
+    }
+  }
+}

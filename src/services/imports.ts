@@ -1,0 +1,709 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { TSchema } from 'typebox';
+import type { Database, Schema } from '../db/connect.ts';
+import { problemFromDatabaseError } from '../db/errors.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import {
+  existingExternalIds,
+  insertRecordsWithHistory,
+  makeValidPolygons,
+  underSavepoint,
+} from '../db/repositories/imports.ts';
+import { insertReport, transitionReport } from '../db/repositories/reports.ts';
+import { canonicalJson } from '../domain/canonical-json.ts';
+import { deriveFields } from '../domain/derive.ts';
+import { isProblem, Problem } from '../domain/problem.ts';
+import { type RegisterDef, registerBySlug } from '../domain/records.ts';
+import { t } from '../i18n/catalogue.ts';
+import {
+  applyMapping,
+  type FileInput,
+  type Format,
+  type Mapping,
+  type Reject,
+  readFeatures,
+  type SourceFeature,
+  shapefileFieldNames,
+} from '../io/index.ts';
+import { type Actor, assertCan } from './actor.ts';
+import { applyChanges, checkInput, type Row } from './changes.ts';
+import { exportFields } from './exports.ts';
+import type { Keyring } from './personal-data.ts';
+
+/**
+ * Imports a file into one register: every feature is read (src/io), mapped, and validated by
+ * the same checkInput every write goes through; the valid ones are written in one transaction
+ * as one direct report approved at once, so that history and audit are kept. Bad rows never
+ * stop the import: each is reported with its index, row, field, code and message.
+ */
+
+export const IMPORT_REGISTERS = [
+  'hazards',
+  'land-release',
+  'findings',
+  'accidents',
+  'settlements',
+  'admin-areas',
+  'sources',
+] as const;
+
+/** Valid records written per statement (and per audit entry). */
+const BATCH_SIZE = 1000;
+/** Reject lines kept in a summary (the rejects file has them all). */
+export const SUMMARY_REJECTS_MAX = 1000;
+
+/** Geometry faults ST_MakeValid can mend; others (out of range, too many vertices) it cannot. */
+const REPAIRABLE = new Set([
+  'geometry.ring_not_closed',
+  'geometry.self_intersection',
+  'geometry.ring_intersection',
+  'geometry.hole_outside_shell',
+  'geometry.holes_nested',
+  'geometry.interior_disconnected',
+  'geometry.polygons_overlap',
+  'geometry.polygons_share_edge',
+  'geometry.ring_degenerate',
+]);
+
+/** Reader faults after which a row has no fields to validate. */
+const UNREADABLE = new Set(['io.line.too_long', 'io.json.parse', 'io.csv.row_length', 'io.csv.quote']);
+/** Reader faults about a row's geometry or coordinates. */
+const READER_GEOMETRY_FAULT = /^io\.(geometry|coordinate|wkt|mgrs)\./;
+
+/** Columns our own exports carry that the system computes or keeps: never imported back. */
+const SYSTEM_COLUMNS = [
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'archived',
+  'archivedAt',
+  'geometry_wkt',
+  'geometry_geojson',
+  'lon',
+  'lat',
+];
+
+/** Field of a register holding the date the record's facts refer to (its history is dated by it). */
+const DATE_FIELDS = [
+  'dateOfInformation',
+  'releasedOn',
+  'foundOn',
+  'occurredOn',
+  'heldOn',
+  'visitedOn',
+  'startDate',
+  'publishedOn',
+];
+
+export interface ImportProgress {
+  /** Features read so far. */
+  read: number;
+  /** Features in the file, known once it is read to the end. */
+  total?: number;
+  /** Share of the file read, 0–100. */
+  percent?: number;
+}
+
+export interface ImportOptions {
+  /** Register slug, one of IMPORT_REGISTERS. */
+  register: string;
+  mapping?: Mapping;
+  /** CRS of the file's coordinates (overrides the file's own and the mapping's). */
+  crs?: string;
+  format?: Format;
+  repair?: boolean;
+  strict?: boolean;
+  dryRun?: boolean;
+  /** Language of the reject messages. */
+  locale?: string;
+  /** Name of the file in the report and audit (default: the path's or upload's name). */
+  sourceName?: string;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface RepairedRow {
+  index: number;
+  row?: number;
+  externalId: string;
+  /** The geometry faults the repair mended. */
+  codes: string[];
+}
+
+export interface ImportSummary {
+  register: string;
+  read: number;
+  /** Records written (0 for a dry run, or when --strict refused the file). */
+  imported: number;
+  /** Records that passed validation and are new: what was or would be imported. */
+  valid: number;
+  repaired: number;
+  /** Features rejected (a feature with several faults counts once). */
+  rejected: number;
+  /** Features whose external id the register already holds (an earlier run imported them). */
+  skipped: number;
+  dryRun: boolean;
+  strict: boolean;
+  /** --strict and some feature was rejected: nothing was imported. */
+  refused: boolean;
+  reportId: string | null;
+  repairedRows: RepairedRow[];
+  rejectsByCode: Record<string, number>;
+  /** One line per fault (index, row, field, code, message), at most SUMMARY_REJECTS_MAX in summaries sent over HTTP. */
+  rejects: Reject[];
+  /** File-level notices, e.g. a shapefile without .prj read as WGS 84. */
+  warnings: Array<{ code: string; message: string }>;
+}
+
+/** A register open to imports, or `import.register_unsupported`. */
+export function importableRegister(slug: string): RegisterDef {
+  const def = registerBySlug(slug);
+  if (!def || !(IMPORT_REGISTERS as readonly string[]).includes(slug)) {
+    throw new Problem(
+      'import.register_unsupported',
+      { register: slug, registers: IMPORT_REGISTERS.join(', ') },
+      { pointer: '/as', field: 'as' },
+    );
+  }
+  return def;
+}
+
+/** The summary line of an import, in the given language. */
+export function summaryLine(s: ImportSummary, locale: string): string {
+  const counts = {
+    read: s.read,
+    imported: s.imported,
+    valid: s.valid,
+    repaired: s.repaired,
+    rejected: s.rejected,
+    skipped: s.skipped,
+  };
+  if (s.dryRun) return t('import.summary.dry_run', counts, locale);
+  if (s.refused) return t('import.summary.refused', counts, locale);
+  return t('import.summary', counts, locale);
+}
+
+/** The JSON Schema branch of a field that is not `null`, and whether null is allowed. */
+function branches(schema: TSchema): { s: Record<string, unknown>; nullable: boolean } {
+  const any = (schema as { anyOf?: Array<Record<string, unknown>> }).anyOf;
+  if (!any) return { s: schema as Record<string, unknown>, nullable: false };
+  return { s: any.find((b) => b.type !== 'null') ?? {}, nullable: any.some((b) => b.type === 'null') };
+}
+
+/**
+ * Brings text cells of tables (CSV, XLSX, shapefile attributes, GeoPackage TEXT) to the JSON
+ * types of the register's fields: `'120'` → 120 for integers, `'true'` → true, JSON text →
+ * lists and objects, numbers → text for text fields; an empty cell of an optional field that
+ * may not be null is left out (the field's default applies). Whatever cannot be converted is
+ * left as it is, for checkInput to report. This is conversion, not validation.
+ * Example: `coerceToFields(hazards, { beneficiaries: '120', blockedLandUse: '["grazing"]' })`
+ * → `{ beneficiaries: 120, blockedLandUse: ['grazing'] }`.
+ */
+export function coerceToFields(
+  def: RegisterDef,
+  properties: Record<string, unknown>,
+): Record<string, unknown> {
+  const fields = def.fields.properties as Record<string, TSchema>;
+  const required = new Set(def.fields.required ?? []);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(properties)) {
+    const schema = fields[k];
+    if (!schema) {
+      out[k] = v;
+      continue;
+    }
+    const { s, nullable } = branches(schema);
+    if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) {
+      if (!nullable && !required.has(k)) continue;
+      out[k] = nullable ? null : v;
+      continue;
+    }
+    out[k] = coerceValue(v, s);
+  }
+  return out;
+}
+
+function coerceValue(v: unknown, s: Record<string, unknown>): unknown {
+  if (typeof v === 'string') {
+    const text = v.trim();
+    if (s.type === 'integer' || s.type === 'number') {
+      const n = Number(text);
+      return Number.isFinite(n) ? n : v;
+    }
+    if (s.type === 'boolean') {
+      if (/^(true|1|yes)$/i.test(text)) return true;
+      if (/^(false|0|no)$/i.test(text)) return false;
+      return v;
+    }
+    if ((s.type === 'array' || s.type === 'object' || s.anyOf) && /^[[{]/.test(text)) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return v;
+      }
+    }
+    return v;
+  }
+  if (typeof v === 'number' && s.type === 'string' && s.format === undefined) return String(v);
+  return v;
+}
+
+/** Closes rings whose last position differs from the first, before PostGIS sees them (it refuses open rings). */
+function closeRings(geometry: unknown): unknown {
+  const g = geometry as { type: string; coordinates: unknown };
+  const closeRing = (ring: number[][]) => {
+    if (!Array.isArray(ring) || ring.length === 0) return ring;
+    const [a, b] = [ring[0]!, ring[ring.length - 1]!];
+    return a[0] === b[0] && a[1] === b[1] ? ring : [...ring, a];
+  };
+  if (g.type === 'Polygon')
+    return { type: 'Polygon', coordinates: (g.coordinates as number[][][]).map(closeRing) };
+  if (g.type === 'MultiPolygon') {
+    return {
+      type: 'MultiPolygon',
+      coordinates: (g.coordinates as number[][][][]).map((p) => p.map(closeRing)),
+    };
+  }
+  return geometry;
+}
+
+/** Field a problem is about: its own `field`, else the first segment of its pointer under properties. */
+function fieldOf(p: Problem): string | undefined {
+  if (p.where?.field) return p.where.field;
+  const pointer = p.where?.pointer ?? '';
+  if (pointer.startsWith('/geometry')) return 'geometry';
+  const m = /^\/properties\/([^/]+)/.exec(pointer) ?? /^\/([^/]+)/.exec(pointer);
+  return m?.[1];
+}
+
+function flatten(err: unknown): Problem[] {
+  if (!isProblem(err)) throw err;
+  return [err, ...err.others].map((p) => new Problem(p.code, p.params, p.where));
+}
+
+const isGeometryProblem = (p: Problem) =>
+  p.code.startsWith('geometry.') || (p.where?.pointer ?? '').startsWith('/geometry');
+
+type Checked =
+  | { ok: true; values: Row; externalId: string; repairedCodes: string[] }
+  | { ok: false; problems: Problem[] };
+
+interface Pending {
+  feature: SourceFeature;
+  values: Row;
+  externalId: string;
+  repairedCodes: string[];
+}
+
+/** Thrown inside the transaction to undo it (dry run of land release, --strict refusal). */
+class RollBack extends Error {}
+
+export class ImportService {
+  constructor(
+    private readonly database: Database,
+    private readonly keyring: Keyring,
+  ) {}
+
+  /**
+   * Imports one file. Example: `await imports.importFile(actor, { path: 'survey.csv' },
+   * { register: 'hazards', mapping, repair: true })` → `{ read: 3, imported: 1, rejected: 2, … }`.
+   * A file that cannot be read at all throws its problem, and nothing is written.
+   */
+  async importFile(actor: Actor, file: FileInput, opts: ImportOptions): Promise<ImportSummary> {
+    assertCan(actor, 'data.import');
+    const def = importableRegister(opts.register);
+    const run = new ImportRun(def, actor, file, opts, this.keyring);
+    // Land release is checked against its hazard as it is written, so even a dry run writes, then undoes.
+    const writes = !opts.dryRun || def.slug === 'land-release';
+    if (!writes) {
+      await run.execute(this.database.db, false);
+      return run.summary;
+    }
+    try {
+      await this.database.db.transaction().execute(async (trx) => {
+        await run.execute(trx, true);
+        // A run that wrote nothing leaves no empty report behind either.
+        if (opts.dryRun || run.summary.refused || run.summary.imported === 0) throw new RollBack();
+      });
+    } catch (err) {
+      if (!(err instanceof RollBack)) throw err;
+      run.summary.imported = 0;
+      run.summary.reportId = null;
+    }
+    return run.summary;
+  }
+}
+
+/** One import in progress: its counters, the externalIds seen, and the batch waiting to be written. */
+class ImportRun {
+  readonly summary: ImportSummary;
+  private readonly locale: string;
+  private readonly seen = new Set<string>();
+  private readonly shpNames: Map<string, string>;
+  private pending: Pending[] = [];
+  private db!: Kysely<Schema>;
+  private inTransaction = false;
+  private reportId: string | null = null;
+  private batches = 0;
+  private readonly today = new Date().toISOString().slice(0, 10);
+  private readonly dateField: string | undefined;
+
+  constructor(
+    private readonly def: RegisterDef,
+    private readonly actor: Actor,
+    private readonly file: FileInput,
+    private readonly opts: ImportOptions,
+    private readonly keyring: Keyring,
+  ) {
+    this.locale = opts.locale ?? 'en';
+    this.summary = {
+      register: def.slug,
+      read: 0,
+      imported: 0,
+      valid: 0,
+      repaired: 0,
+      rejected: 0,
+      skipped: 0,
+      dryRun: opts.dryRun === true,
+      strict: opts.strict === true,
+      refused: false,
+      reportId: null,
+      repairedRows: [],
+      rejectsByCode: {},
+      rejects: [],
+      warnings: [],
+    };
+    // Shapefile attribute names are cut to 10 characters by our exports (and most GIS); without a
+    // mapping, the cut names of this register's export columns are read back as the full names.
+    const names = exportFields(def).map((f) => f.name);
+    const cut = shapefileFieldNames(names);
+    this.shpNames = new Map(
+      cut.map((c, i) => [c, names[i]!]).filter(([c, n]) => c !== n) as Array<[string, string]>,
+    );
+    this.dateField = DATE_FIELDS.find((f) => f in def.fields.properties);
+  }
+
+  private get sourceName(): string {
+    return this.opts.sourceName ?? ('path' in this.file ? this.file.path : this.file.filename);
+  }
+
+  async execute(db: Kysely<Schema>, inTransaction: boolean): Promise<void> {
+    this.db = db;
+    this.inTransaction = inTransaction;
+    const mapping = this.opts.mapping;
+    const features = readFeatures(this.file, {
+      format: this.opts.format,
+      crs: this.opts.crs ?? mapping?.crs,
+      csv: mapping?.csv,
+      geometry: this.def.geometry?.required ? 'required' : 'optional',
+      onWarning: (p) =>
+        this.summary.warnings.push({
+          code: p.code,
+          message: t(p.code, { ...p.params, ...p.where }, this.locale),
+        }),
+      onProgress: (p) => {
+        if (p.features % 500 === 0) {
+          this.opts.onProgress?.({
+            read: p.features,
+            percent:
+              p.bytesTotal > 0
+                ? Math.min(100, Math.round((p.bytesRead / p.bytesTotal) * 1000) / 10)
+                : undefined,
+          });
+        }
+      },
+    });
+    if (inTransaction) await this.openReport();
+    for await (const feature of features) {
+      this.summary.read++;
+      const checked = await this.check(feature);
+      if (!checked.ok) this.reject(feature, checked.problems);
+      else
+        this.pending.push({
+          feature,
+          values: checked.values,
+          externalId: checked.externalId,
+          repairedCodes: checked.repairedCodes,
+        });
+      if (this.pending.length >= BATCH_SIZE) await this.flush();
+    }
+    await this.flush();
+    if (this.summary.strict && this.summary.rejected > 0) this.summary.refused = true;
+    if (inTransaction && this.reportId && !this.summary.refused) {
+      await transitionReport(db, this.reportId, ['approved'], 'approved', {
+        actorId: this.actor.id,
+        stamp: 'decided',
+        applied: [{ op: 'create', register: this.def.slug, count: this.summary.imported }],
+      });
+      this.summary.reportId = this.reportId;
+    }
+    if (this.summary.refused) this.summary.imported = 0;
+    this.opts.onProgress?.({ read: this.summary.read, total: this.summary.read, percent: 100 });
+  }
+
+  /** The direct report approved at once that holds the import (one per import). */
+  private async openReport(): Promise<void> {
+    const report = await insertReport(this.db, {
+      kind: 'direct',
+      status: 'submitted',
+      organisationId: this.actor.organisationId,
+      dateOfInformation: this.today,
+      payload: {
+        changes: [],
+        import: {
+          register: this.def.slug,
+          file: this.sourceName,
+          repair: this.opts.repair === true,
+          strict: this.opts.strict === true,
+          crs: this.opts.crs ?? this.opts.mapping?.crs ?? null,
+          mapping: this.opts.mapping ?? null,
+        },
+      },
+      reason: null,
+      createdBy: this.actor.id,
+    });
+    await transitionReport(this.db, report.id, ['submitted'], 'approved', {
+      actorId: this.actor.id,
+      stamp: 'decided',
+    });
+    this.reportId = report.id;
+  }
+
+  /** Mapping, conversion and the one validation (checkInput); with --repair, a PostGIS repair and a second validation. */
+  private async check(f: SourceFeature): Promise<Checked> {
+    const mapping = this.opts.mapping;
+    // Registers without geometry (sources) take features of any geometry, or none.
+    const problems: Problem[] = this.def.geometry
+      ? [...f.problems]
+      : f.problems.filter((p) => !READER_GEOMETRY_FAULT.test(p.code));
+    const mapped = applyMapping(f, mapping);
+    problems.push(...mapped.problems);
+    let properties = mapped.properties;
+    let externalId: string | undefined;
+    if (!mapping) {
+      properties = this.withoutSystemColumns(properties);
+      const own = properties.externalId ?? properties.id;
+      externalId =
+        own !== null && own !== undefined && String(own).trim() !== '' ? String(own) : f.externalId;
+      delete properties.id;
+    } else {
+      const v = properties.externalId;
+      externalId = v !== null && v !== undefined && String(v).trim() !== '' ? String(v) : undefined;
+    }
+    if (externalId === undefined) {
+      externalId = this.contentId(f);
+    } else if (this.seen.has(externalId)) {
+      problems.push(
+        new Problem(
+          'import.external_id.duplicate',
+          { externalId },
+          { row: f.row ?? f.index, field: 'externalId' },
+        ),
+      );
+    }
+    this.seen.add(externalId);
+    properties.externalId = externalId;
+    properties = coerceToFields(this.def, properties);
+
+    // A row the reader could not split into fields has nothing more to check.
+    if (problems.some((p) => UNREADABLE.has(p.code))) return { ok: false, problems };
+    const geometry = this.def.geometry ? f.geometry : undefined;
+    const readerGeometryFault = problems.some((p) => READER_GEOMETRY_FAULT.test(p.code));
+    if (this.def.geometry?.required && f.geometry === null && !readerGeometryFault) {
+      problems.push(new Problem('io.geometry.null', {}, { row: f.row ?? f.index, field: 'geometry' }));
+    }
+    // The reader's fault already says what is wrong with the geometry; checkInput would only repeat it.
+    const geometryKnownBad = this.def.geometry !== undefined && (f.geometry === null || readerGeometryFault);
+    const first = await this.validate(geometry, properties);
+    let found = geometryKnownBad ? first.problems.filter((p) => !isGeometryProblem(p)) : first.problems;
+    let values = first.values;
+    let repairedCodes: string[] = [];
+
+    const geometryFaults = found.filter(isGeometryProblem);
+    if (
+      this.opts.repair &&
+      this.def.geometry?.kind === 'MultiPolygon' &&
+      geometry &&
+      geometryFaults.length > 0 &&
+      geometryFaults.every((p) => REPAIRABLE.has(p.code))
+    ) {
+      const repaired = await makeValidPolygons(this.db, closeRings(geometry), this.inTransaction);
+      const again = repaired ? await this.validate(repaired, properties) : undefined;
+      if (again && !again.problems.some(isGeometryProblem)) {
+        repairedCodes = [...new Set(geometryFaults.map((p) => p.code))];
+        found = again.problems;
+        values = again.values;
+      } else {
+        found.push(new Problem('import.repair.failed', {}, { row: f.row ?? f.index, field: 'geometry' }));
+      }
+    }
+    problems.push(...found);
+    if (problems.length > 0 || !values) return { ok: false, problems };
+    return { ok: true, values, externalId, repairedCodes };
+  }
+
+  /** The values checkInput accepts, or its faults. */
+  private async validate(
+    geometry: unknown,
+    properties: Record<string, unknown>,
+  ): Promise<{ problems: Problem[]; values?: Row }> {
+    try {
+      return {
+        problems: [],
+        values: await checkInput(this.db, this.def, { geometry, properties }, 'create'),
+      };
+    } catch (err) {
+      return { problems: flatten(err) };
+    }
+  }
+
+  /** A stable identifier for a feature without one: its content's hash, numbered when identical features repeat. */
+  private contentId(f: SourceFeature): string {
+    const base = `sha256:${createHash('sha256')
+      .update(canonicalJson({ geometry: f.geometry, properties: f.properties }))
+      .digest('hex')
+      .slice(0, 32)}`;
+    let id = base;
+    for (let n = 2; this.seen.has(id); n++) id = `${base}.${n}`;
+    return id;
+  }
+
+  private withoutSystemColumns(properties: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const fields = this.def.fields.properties as Record<string, unknown>;
+    for (const [k, v] of Object.entries(properties)) {
+      if (SYSTEM_COLUMNS.includes(k) || (k in this.def.readOnly && !(k in fields))) continue;
+      const name = !(k in fields) && this.shpNames.has(k) ? this.shpNames.get(k)! : k;
+      if (SYSTEM_COLUMNS.includes(name) || (name in this.def.readOnly && !(name in fields))) continue;
+      out[name] = v;
+    }
+    return out;
+  }
+
+  private reject(f: SourceFeature, problems: Problem[]): void {
+    this.summary.rejected++;
+    for (const p of problems) {
+      this.summary.rejectsByCode[p.code] = (this.summary.rejectsByCode[p.code] ?? 0) + 1;
+      this.summary.rejects.push({
+        index: f.index,
+        ...(f.row !== undefined ? { row: f.row } : {}),
+        ...(fieldOf(p) !== undefined ? { field: fieldOf(p) } : {}),
+        code: p.code,
+        message: t(p.code, { ...p.params, ...p.where }, this.locale),
+      });
+    }
+  }
+
+  /** Skips what the register already holds, then writes the batch (unless this is a dry run or --strict has refused). */
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const existing = await existingExternalIds(
+      this.db,
+      this.def.table,
+      batch.map((p) => p.externalId),
+    );
+    const fresh = batch.filter((p) => !existing.has(p.externalId));
+    this.summary.skipped += batch.length - fresh.length;
+    const writing = this.inTransaction && !(this.summary.strict && this.summary.rejected > 0);
+    let written = fresh;
+    if (writing && this.def.slug === 'land-release') written = await this.writeOneByOne(fresh);
+    else if (writing && !this.opts.dryRun) await this.writeBulk(fresh);
+    this.summary.valid += written.length;
+    if (writing && !this.opts.dryRun) this.summary.imported += written.length;
+    for (const p of written) {
+      if (p.repairedCodes.length === 0) continue;
+      this.summary.repaired++;
+      this.summary.repairedRows.push({
+        index: p.feature.index,
+        ...(p.feature.row !== undefined ? { row: p.feature.row } : {}),
+        externalId: p.externalId,
+        codes: p.repairedCodes,
+      });
+    }
+  }
+
+  /**
+   * The bulk path: the records and their `create` history entries in a few statements, one
+   * audit entry for the batch (`bulk_create`, with the count and a hash of the external ids).
+   */
+  private async writeBulk(batch: Pending[]): Promise<void> {
+    if (batch.length === 0) return;
+    const rows = batch.map((p) => {
+      const { identity: _never, ...values } = deriveFields(this.def, p.values);
+      return values;
+    });
+    // Rows setting different fields go in separate statements, so an unset field takes its default.
+    const groups = new Map<string, Row[]>();
+    for (const row of rows) {
+      const key = Object.keys(row).sort().join(',');
+      const list = groups.get(key) ?? [];
+      list.push(row);
+      groups.set(key, list);
+    }
+    const dateColumn = this.dateField?.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    for (const group of groups.values()) {
+      await insertRecordsWithHistory(this.db, this.def, group, {
+        reportId: this.reportId!,
+        actorId: this.actor.id,
+        dateOfInformation: this.today,
+        dateColumn,
+      });
+    }
+    const ids = batch.map((p) => p.externalId).sort();
+    await appendAudit(this.db, {
+      actorId: this.actor.id,
+      action: 'bulk_create',
+      entity: this.def.entity,
+      recordId: null,
+      reportId: this.reportId,
+      before: null,
+      after: {
+        register: this.def.slug,
+        count: batch.length,
+        externalIdsSha256: createHash('sha256').update(ids.join('\n')).digest('hex'),
+        file: this.sourceName,
+        batch: ++this.batches,
+      },
+    });
+  }
+
+  /**
+   * Land release goes through the one write path record by record (applyChanges: the polygon
+   * must lie within its hazard and the released area may not exceed the hazard's), each under
+   * a savepoint so that a record breaking a rule is rejected without undoing the others.
+   */
+  private async writeOneByOne(batch: Pending[]): Promise<Pending[]> {
+    const written: Pending[] = [];
+    for (const p of batch) {
+      const { geometry, ...properties } = p.values;
+      const date =
+        typeof properties[this.dateField ?? ''] === 'string'
+          ? (properties[this.dateField!] as string)
+          : this.today;
+      try {
+        await underSavepoint(this.db, () =>
+          applyChanges(
+            {
+              trx: this.db,
+              actor: this.actor,
+              keyring: this.keyring,
+              report: { id: this.reportId!, dateOfInformation: date, reason: null },
+              pointer: () => '',
+            },
+            [{ op: 'create', register: this.def.slug, record: { type: 'Feature', geometry, properties } }],
+          ),
+        );
+        written.push(p);
+      } catch (err) {
+        const problem = isProblem(err) ? err : problemFromDatabaseError(err);
+        if (!problem) throw err;
+        this.reject(p.feature, flatten(problem));
+      }
+    }
+    return written;
+  }
+}
