@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/connect.ts';
 import { generateDemoProgramme } from '../../src/domain/demo-programme.ts';
 import { isProblem } from '../../src/domain/problem.ts';
 import { loadDemo } from '../../src/services/demo.ts';
-import { testApp, testDatabase } from './helpers/db.ts';
+import { login, testApp, testDatabase } from './helpers/db.ts';
 
 const TABLES: Record<string, string> = {
   organisations: 'organisations',
@@ -113,6 +113,33 @@ describe('the demo programme', () => {
     });
     expect(r.statusCode).toBe(200);
     expect(r.json().user.role).toBe('admin');
+  });
+
+  it('serves the demo hazards and their findings through the API', async () => {
+    const app = await testApp();
+    const headers = await login('viewer');
+    const r = await app.inject({
+      method: 'GET',
+      url: '/api/v1/hazards?bbox=46.5,39.5,47.5,40.5&limit=1000',
+      headers,
+    });
+    expect(r.statusCode).toBe(200);
+    const demoHazards = (
+      r.json().features as Array<{ id: string; properties: Record<string, unknown> }>
+    ).filter((f) => String(f.properties.externalId ?? '').startsWith('demo:'));
+    expect(demoHazards).toHaveLength(300);
+    const withFindings = await sql<{ hazardId: string; n: number }>`
+      select hazard_id, count(*)::int as n from findings where external_id like 'demo:%' group by 1 order by 2 desc limit 1`.execute(
+      database.db,
+    );
+    const { hazardId, n } = withFindings.rows[0]!;
+    const f = await app.inject({
+      method: 'GET',
+      url: `/api/v1/findings?hazard=${hazardId}&limit=1000`,
+      headers,
+    });
+    expect(f.statusCode).toBe(200);
+    expect(f.json().features).toHaveLength(n);
   });
 
   it('refuses to load twice and adds nothing', async () => {

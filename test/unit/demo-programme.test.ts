@@ -8,6 +8,7 @@ import {
   mulberry32,
 } from '../../src/domain/demo-programme.ts';
 import { ageBandOf } from '../../src/domain/derive.ts';
+import * as V from '../../src/domain/vocabularies.ts';
 import { polygonAreaM2 } from '../../src/geo/geodesic.ts';
 import { validateArea } from '../../src/geo/validate.ts';
 
@@ -212,5 +213,123 @@ describe('generateDemoProgramme', () => {
     ];
     for (const t of texts) expect(t).toContain('Synthetic demo data');
     for (const s of demo.sources) expect(s.title).toContain('(demo)');
+  });
+
+  it('uses only values of the code lists', () => {
+    const within = (list: readonly string[], values: Array<string | null>) => {
+      for (const v of values) expect(list, String(v)).toContain(v);
+    };
+    within(
+      V.ORGANISATION_KINDS,
+      demo.organisations.map((o) => o.kind),
+    );
+    within(
+      V.SETTLEMENT_KINDS,
+      demo.settlements.map((s) => s.kind),
+    );
+    within(
+      V.HAZARD_TYPES,
+      demo.hazards.map((h) => h.type),
+    );
+    within(
+      V.HAZARD_STATUSES,
+      demo.hazards.map((h) => h.status),
+    );
+    within(
+      V.DEVICE_CATEGORIES,
+      demo.hazards.flatMap((h) => h.deviceCategories),
+    );
+    within(
+      V.EVIDENCE_TYPES,
+      demo.hazards.flatMap((h) => h.evidence.map((e) => e.type)),
+    );
+    within(
+      V.LAND_USES,
+      demo.hazards.flatMap((h) => h.blockedLandUse),
+    );
+    within(
+      V.ACTIVITY_KINDS,
+      demo.activities.map((a) => a.kind),
+    );
+    within(V.ACTIVITY_METHODS, [
+      ...demo.activities.map((a) => a.method),
+      ...demo.landRelease.map((l) => l.method),
+    ]);
+    within(
+      V.ACTIVITY_STATUSES,
+      demo.activities.map((a) => a.status),
+    );
+    within(
+      V.LAND_RELEASE_OUTCOMES,
+      demo.landRelease.map((l) => l.outcome),
+    );
+    within(V.DEVICE_CATEGORIES, [
+      ...demo.findings.map((f) => f.category),
+      ...demo.accidents.map((a) => a.deviceCategory),
+    ]);
+    within(
+      V.FINDING_CONDITIONS,
+      demo.findings.map((f) => f.condition),
+    );
+    within(
+      V.FINDING_DISPOSITIONS,
+      demo.findings.map((f) => f.disposition),
+    );
+    within(
+      V.DATE_PRECISIONS,
+      demo.accidents.map((a) => a.datePrecision),
+    );
+    within(
+      V.POINT_PRECISIONS,
+      demo.accidents.map((a) => a.pointPrecision),
+    );
+    within(V.TRI_STATE, [
+      ...demo.accidents.map((a) => a.demining),
+      ...demo.casualties.map((c) => c.tamperedWithDevice),
+    ]);
+    within(
+      V.SEXES,
+      demo.casualties.map((c) => c.sex),
+    );
+    within(
+      V.AGE_BANDS,
+      demo.casualties.map((c) => c.ageBand),
+    );
+    within(
+      V.CASUALTY_STATUSES,
+      demo.casualties.map((c) => c.casualtyStatus),
+    );
+    within(
+      V.CASUALTY_OUTCOMES,
+      demo.casualties.map((c) => c.outcome),
+    );
+    within(
+      V.CASUALTY_ACTIVITIES,
+      demo.casualties.map((c) => c.activityAtTime),
+    );
+    within(
+      V.DISPLACEMENT_STATUSES,
+      demo.casualties.map((c) => c.displacementStatus),
+    );
+    within(
+      V.RE_DELIVERY_METHODS,
+      demo.riskEducation.map((r) => r.deliveryMethod),
+    );
+    within(
+      V.QA_SEVERITIES,
+      demo.qaVisits.flatMap((q) => q.nonConformities.map((n) => n.severity)),
+    );
+    within(
+      V.SOURCE_KINDS,
+      demo.sources.map((s) => s.kind),
+    );
+  });
+
+  it('dates activities in order and within 2019 to 2026', () => {
+    for (const a of demo.activities) {
+      expect(a.startDate >= '2019-01-01').toBe(true);
+      if (a.endDate) expect(a.endDate >= a.startDate && a.endDate <= '2026-12-31').toBe(true);
+      else expect(a.status).toBe('in_progress');
+    }
   });
 });
