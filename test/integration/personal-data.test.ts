@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.ts';
 import { createUser } from '../../src/services/auth.ts';
-import { decrypt, keyOf, keyringFromKeys, newKey, reencryptAll } from '../../src/services/personal-data.ts';
+import { decrypt, keyOf, keyringFromKeys, loadKeyFile, newKey, reencryptAll } from '../../src/services/personal-data.ts';
 import { RegisterService } from '../../src/services/registers.ts';
 import { ReportService } from '../../src/services/reports.ts';
 import { REGISTERS } from '../../src/domain/records.ts';
-import { testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
 
 describe(`personal data at rest on ${testDatabaseKind()}`, () => {
   it('rotates the key: every identity re-encrypted, readable with the new key only', async () => {
@@ -23,7 +23,11 @@ describe(`personal data at rest on ${testDatabaseKind()}`, () => {
 
     const newer = newKey();
     const next = keyringFromKeys([newer], newer);
-    const counts = await reencryptAll(database, ring, next);
+    // The shared test database also holds identities written by the test application under its own key.
+    await testApp();
+    const appRing = loadKeyFile(testKeyFile());
+    const all = keyringFromKeys([oldKey, ...Object.values(appRing.keys)], oldKey);
+    const counts = await reencryptAll(database, all, next);
     expect(counts.casualties).toBeGreaterThanOrEqual(1);
     expect(counts.historyEntries).toBeGreaterThanOrEqual(1);
 
@@ -34,5 +38,7 @@ describe(`personal data at rest on ${testDatabaseKind()}`, () => {
     expect(() => decrypt(ring, stored.identityName)).toThrow(/personal_data.key_missing/);
     const patches = (await sql<{ patch: { identity?: { name?: string } } }>`select patch from record_changes where entity = 'casualty' and record_id = ${c.id}`.execute(database.db)).rows;
     for (const p of patches) if (p.patch.identity?.name) expect(keyOf(p.patch.identity.name)).toBe(next.current);
+    // Put the test application's identities back under its key for the test files that follow.
+    await reencryptAll(database, next, appRing);
   });
 });

@@ -37,11 +37,17 @@ export function testDatabaseKind(): 'pglite' | 'postgresql' {
   return process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite';
 }
 
+/** The personal-data key file of the test application (a temporary folder, never the repository). */
+const keyFile = join(mkdtempSync(join(tmpdir(), 'safeground-key-')), 'safeground.key');
+export function testKeyFile(): string {
+  return keyFile;
+}
+
 let appPromise: Promise<FastifyInstance> | undefined;
 export async function testApp(): Promise<FastifyInstance> {
   appPromise ??= (async () => {
     const database = await testDatabase();
-    const app = await buildApp({ database, settings: { attachmentsDir: mkdtempSync(join(tmpdir(), 'safeground-att-')) } });
+    const app = await buildApp({ database, settings: { attachmentsDir: mkdtempSync(join(tmpdir(), 'safeground-att-')), keyFile } });
     await app.ready();
     return app;
   })();
