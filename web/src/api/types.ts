@@ -7,7 +7,7 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 export interface User {
   id: string;
   email: string;
-  name: string;
+  name: string | null;
   role: string;
   organisationId: string | null;
   locale: string | null;
