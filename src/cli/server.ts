@@ -20,11 +20,12 @@ export function registerServerCommands(program: Command): void {
     .option('--no-web-build', 'do not build the web application even when it is missing or stale')
     .action(async (opts: { webBuild: boolean }) => {
       const settings = settingsFromEnv();
-      const database = await openDatabase(settings);
+      // The web build and the database start are independent: do them side by side.
+      const [database, distDir] = await Promise.all([
+        openDatabase(settings),
+        opts.webBuild ? ensureWebBuilt({ log: () => console.error(t('cli.web.building', {}, settings.locale)) }) : undefined,
+      ]);
       const loadDemoNow = settings.demo && (await isDatabaseEmpty(database.db));
-      const distDir = opts.webBuild
-        ? await ensureWebBuilt({ log: () => console.error(t('cli.web.building', {}, settings.locale)) })
-        : undefined;
       const app = await buildApp({
         database,
         settings,
