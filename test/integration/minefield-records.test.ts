@@ -413,7 +413,8 @@ describe(`minefield records through HTTP on ${testDatabaseKind()}`, () => {
   );
 
   it('refuses an update to a bad record and keeps the version and perimeter', async () => {
-    const url = `${base}/${created.id}`;
+    const own = await createRecord({ record: fixtureRecord });
+    const url = `${base}/${own.id}`;
     const current = (await app.inject({ method: 'GET', url, headers: admin })).json();
     const r = await app.inject({
       method: 'PATCH',
