@@ -145,7 +145,8 @@ export function thematicLayers(): LayerSpecification[] {
       source: 'findings',
       'source-layer': 'findings',
       paint: {
-        'circle-color': categoryColour,
+        // Clusters (low zoom) carry a count and no category: one neutral colour, see-through.
+        'circle-color': ['case', ['has', 'count'], '#7b5ea7', categoryColour],
         // Tiles may aggregate findings at low zoom into points with a `count`; size follows it.
         'circle-radius': [
           'interpolate',
@@ -158,7 +159,7 @@ export function thematicLayers(): LayerSpecification[] {
           16,
           7,
         ],
-        'circle-opacity': 0.85,
+        'circle-opacity': ['case', ['has', 'count'], 0.55, 0.85],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 8, 0, 12, 1],
       },
