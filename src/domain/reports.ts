@@ -38,8 +38,15 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     'qa-visits': ['update', 'archive'],
     settlements: ['update', 'archive'],
     sources: ['update', 'archive'],
+    'minefield-records': ['update', 'archive'],
   },
-  other_records: { 'risk-education': ['create'], 'qa-visits': ['create'], settlements: ['create'], sources: ['create'] },
+  other_records: {
+    'risk-education': ['create'],
+    'qa-visits': ['create'],
+    settlements: ['create'],
+    sources: ['create'],
+    'minefield-records': ['create'],
+  },
   direct: {},
 };
 
@@ -48,7 +55,12 @@ export const ChangeSchema = Type.Union([
     {
       op: Type.Literal('create'),
       register: Type.String({ description: 'Register slug, e.g. hazards' }),
-      ref: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', description: 'Name other changes use as "@ref:<name>"' })),
+      ref: Type.Optional(
+        Type.String({
+          pattern: '^[A-Za-z0-9_-]{1,40}$',
+          description: 'Name other changes use as "@ref:<name>"',
+        }),
+      ),
       record: Type.Unknown({ description: 'The record as POST /api/v1/{register} takes it' }),
     },
     { additionalProperties: false },
@@ -58,7 +70,9 @@ export const ChangeSchema = Type.Union([
       op: Type.Literal('update'),
       register: Type.String(),
       id: Type.String({ format: 'uuid' }),
-      record: Type.Unknown({ description: 'The fields to change, as PATCH /api/v1/{register}/{id} takes them' }),
+      record: Type.Unknown({
+        description: 'The fields to change, as PATCH /api/v1/{register}/{id} takes them',
+      }),
     },
     { additionalProperties: false },
   ),
@@ -76,7 +90,10 @@ export const PayloadSchema = Type.Object(
 export const ReportCreateSchema = Type.Object(
   {
     kind: Type.Enum(REPORT_KINDS.filter((k) => k !== 'direct')),
-    dateOfInformation: Type.String({ format: 'date', description: 'When the reported facts were true on the ground' }),
+    dateOfInformation: Type.String({
+      format: 'date',
+      description: 'When the reported facts were true on the ground',
+    }),
     reason: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
     organisationId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
     payload: PayloadSchema,
@@ -90,7 +107,10 @@ export type Change =
   | { op: 'archive'; register: string; id: string };
 
 /** Which report transitions exist, and who may make them. */
-export const REPORT_TRANSITIONS: Record<'submit' | 'review' | 'approve' | 'reject', { from: ReportStatus[]; to: ReportStatus }> = {
+export const REPORT_TRANSITIONS: Record<
+  'submit' | 'review' | 'approve' | 'reject',
+  { from: ReportStatus[]; to: ReportStatus }
+> = {
   submit: { from: ['draft', 'rejected'], to: 'submitted' },
   review: { from: ['submitted'], to: 'reviewed' },
   approve: { from: ['submitted', 'reviewed'], to: 'approved' },
@@ -98,14 +118,22 @@ export const REPORT_TRANSITIONS: Record<'submit' | 'review' | 'approve' | 'rejec
 };
 
 /** Checks a report's changes against what its kind allows; problems point into the payload. */
-export function kindProblems(kind: ReportKind, changes: Change[], reason: string | null | undefined): Problem[] {
+export function kindProblems(
+  kind: ReportKind,
+  changes: Change[],
+  reason: string | null | undefined,
+): Problem[] {
   const problems: Problem[] = [];
   if (kind === 'direct') return problems;
   const allowed = KIND_CHANGES[kind];
   changes.forEach((c, i) => {
     if (!allowed[c.register]?.includes(c.op)) {
       problems.push(
-        new Problem('report.change_not_allowed', { kind, op: c.op, register: c.register }, { pointer: `/payload/changes/${i}` }),
+        new Problem(
+          'report.change_not_allowed',
+          { kind, op: c.op, register: c.register },
+          { pointer: `/payload/changes/${i}` },
+        ),
       );
     }
   });
@@ -117,14 +145,23 @@ export function kindProblems(kind: ReportKind, changes: Change[], reason: string
   }
   if (kind === 'hazard_status_change') {
     changes.forEach((c, i) => {
-      const fields = Object.keys(((c as { record?: { properties?: object } }).record?.properties ?? {}) as object);
-      if (fields.some((f) => f !== 'status' && f !== 'type') || 'geometry' in ((c as { record?: object }).record ?? {})) {
-        problems.push(new Problem('report.status_change_fields', {}, { pointer: `/payload/changes/${i}/record` }));
+      const fields = Object.keys(
+        ((c as { record?: { properties?: object } }).record?.properties ?? {}) as object,
+      );
+      if (
+        fields.some((f) => f !== 'status' && f !== 'type') ||
+        'geometry' in ((c as { record?: object }).record ?? {})
+      ) {
+        problems.push(
+          new Problem('report.status_change_fields', {}, { pointer: `/payload/changes/${i}/record` }),
+        );
       }
     });
-    if (!reason?.trim()) problems.push(new Problem('report.reason_required', { kind }, { pointer: '/reason' }));
+    if (!reason?.trim())
+      problems.push(new Problem('report.reason_required', { kind }, { pointer: '/reason' }));
   }
-  if (kind === 'correction' && !reason?.trim()) problems.push(new Problem('report.reason_required', { kind }, { pointer: '/reason' }));
+  if (kind === 'correction' && !reason?.trim())
+    problems.push(new Problem('report.reason_required', { kind }, { pointer: '/reason' }));
   return problems;
 }
 
@@ -157,15 +194,33 @@ export function hazardHistoryProblem(
       if (!HAZARD_TRANSITIONS.some(([f, t]) => f === a.status && t === b.status)) {
         return {
           index: i,
-          problem: new Problem('hazard.status_transition', { from: a.status, to: b.status, date: b.dateOfInformation }, { pointer: '/properties/status' }),
+          problem: new Problem(
+            'hazard.status_transition',
+            { from: a.status, to: b.status, date: b.dateOfInformation },
+            { pointer: '/properties/status' },
+          ),
         };
       }
       if (a.status === 'closed' && !b.reason?.trim()) {
-        return { index: i, problem: new Problem('hazard.reopen_reason_required', { date: b.dateOfInformation }, { pointer: '/reason' }) };
+        return {
+          index: i,
+          problem: new Problem(
+            'hazard.reopen_reason_required',
+            { date: b.dateOfInformation },
+            { pointer: '/reason' },
+          ),
+        };
       }
     }
     if (a.type === 'CHA' && b.type === 'SHA' && !b.reason?.trim()) {
-      return { index: i, problem: new Problem('hazard.type_transition', { date: b.dateOfInformation }, { pointer: '/properties/type' }) };
+      return {
+        index: i,
+        problem: new Problem(
+          'hazard.type_transition',
+          { date: b.dateOfInformation },
+          { pointer: '/properties/type' },
+        ),
+      };
     }
   }
   return undefined;
@@ -179,11 +234,17 @@ export function hazardHistoryProblem(
  */
 export function orderChanges<T extends { dateOfInformation: string; seq: number }>(changes: T[]): T[] {
   return [...changes].sort((a, b) =>
-    a.dateOfInformation < b.dateOfInformation ? -1 : a.dateOfInformation > b.dateOfInformation ? 1 : a.seq - b.seq,
+    a.dateOfInformation < b.dateOfInformation
+      ? -1
+      : a.dateOfInformation > b.dateOfInformation
+        ? 1
+        : a.seq - b.seq,
   );
 }
 
-export function foldChanges(changes: Array<{ dateOfInformation: string; seq: number; patch: Record<string, unknown> }>) {
+export function foldChanges(
+  changes: Array<{ dateOfInformation: string; seq: number; patch: Record<string, unknown> }>,
+) {
   const state: Record<string, unknown> = {};
   for (const c of orderChanges(changes)) Object.assign(state, c.patch);
   return state;

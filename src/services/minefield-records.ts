@@ -1,7 +1,6 @@
 import type { MultiPolygon } from 'geojson';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
-import { decodedToGeoJson } from '../cli/record.ts';
 import type { Database } from '../db/connect.ts';
 import { findingsOfHazard } from '../db/repositories/minefield-records.ts';
 import { MinefieldRecord } from '../domain/minefield-record.ts';
@@ -12,6 +11,7 @@ import { type Finding, findingsFromGeoJson, type Scores, scoreRecord } from '../
 import { geometryProblems } from '../geo/validate.ts';
 import { t } from '../i18n/catalogue.ts';
 import type { Actor } from './actor.ts';
+import { decodedToGeoJson } from './minefield-geojson.ts';
 import type { RegisterService } from './registers.ts';
 
 /**

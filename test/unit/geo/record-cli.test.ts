@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decodedToGeoJson, registerRecordCommands } from '../../../src/cli/record.ts';
+import { registerRecordCommands } from '../../../src/cli/record.ts';
 import { parseMinefieldRecord } from '../../../src/domain/minefield-record.ts';
 import { decodeRecord } from '../../../src/geo/record-decode.ts';
 import { loadCatalogue } from '../../../src/i18n/catalogue.ts';
+import { decodedToGeoJson } from '../../../src/services/minefield-geojson.ts';
 
 const recordPath = new URL('../../fixtures/records/soviet-gk8-magnetic-paces.json', import.meta.url).pathname;
 const findingsPath = new URL('../../fixtures/records/soviet-gk8-findings.geojson', import.meta.url).pathname;
