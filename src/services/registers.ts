@@ -1,7 +1,9 @@
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
 import type { RegisterDef } from '../domain/records.ts';
-import type { Database } from '../db/connect.ts';
+import { type Database, withTransaction } from '../db/connect.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import { linkSource, sourcesOf, unlinkSource } from '../db/repositories/record-sources.ts';
 import * as repo from '../db/repositories/registers.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
@@ -67,6 +69,39 @@ export class RegisterService {
   async count(actor: Actor, query: Omit<repo.ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>): Promise<number> {
     assertCan(actor, 'record.read', this.def);
     return repo.countRecords(this.database.db, this.def, query);
+  }
+
+  async sources(actor: Actor, id: string): Promise<RecordOut[]> {
+    await this.get(actor, id);
+    return sourcesOf(this.database.db, this.def.slug, id);
+  }
+
+  /** Links or unlinks a supporting document; an audited change by an authority role. */
+  async setSource(actor: Actor, id: string, sourceId: unknown, linked: boolean): Promise<void> {
+    assertCan(actor, 'record.write', this.def);
+    if (typeof sourceId !== 'string' || !/^[0-9a-f-]{36}$/i.test(sourceId)) {
+      throw new Problem('validation.format', { field: 'sourceId', value: String(sourceId), format: 'uuid' }, { pointer: '/sourceId' });
+    }
+    await withTransaction(this.database.db, async (trx) => {
+      if (!(await repo.recordExists(trx, this.def.table, id))) throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+      if (!(await repo.recordExists(trx, 'sources', sourceId))) {
+        throw new Problem('record.reference_not_found', { field: 'sourceId', id: sourceId }, { pointer: '/sourceId' });
+      }
+      const changed = linked
+        ? await linkSource(trx, this.def.slug, id, sourceId, actor.id)
+        : await unlinkSource(trx, this.def.slug, id, sourceId);
+      if (!changed && !linked) throw new Problem('record.not_found', { entity: 'source_link', id: sourceId }, { pointer: '' });
+      if (changed) {
+        await appendAudit(trx, {
+          actorId: actor.id,
+          action: linked ? 'link_source' : 'unlink_source',
+          entity: this.def.entity,
+          recordId: id,
+          before: linked ? null : { sourceId },
+          after: linked ? { sourceId } : null,
+        });
+      }
+    });
   }
 
   private visible(actor: Actor, record: RecordOut, identity: boolean): RecordOut {

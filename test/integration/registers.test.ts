@@ -312,6 +312,21 @@ describe(`registers through HTTP on ${testDatabaseKind()}`, () => {
     expect(lines[1]).toContain(tag);
   });
 
+  it('links and unlinks the sources supporting a record, with an audit entry', async () => {
+    const { hazardId } = await parents();
+    const source = (await post('/api/v1/sources', { kind: 'operator_report', title: unique('Survey report ') })).json();
+    const linked = await post(`/api/v1/hazards/${hazardId}/sources`, { sourceId: source.id });
+    expect(linked.statusCode, linked.body).toBe(201);
+    expect(linked.json().items.map((s: { id: string }) => s.id)).toEqual([source.id]);
+    const missing = await post(`/api/v1/hazards/${hazardId}/sources`, { sourceId: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.json().code).toBe('record.reference_not_found');
+    const gone = await app.inject({ method: 'DELETE', url: `/api/v1/hazards/${hazardId}/sources/${source.id}`, headers: admin });
+    expect(gone.statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/hazards/${hazardId}/sources`, headers: admin })).json().items).toEqual([]);
+    const history = (await app.inject({ method: 'GET', url: `/api/v1/hazards/${hazardId}/history`, headers: admin })).json().items;
+    expect(history.map((h: { action: string }) => h.action)).toEqual(expect.arrayContaining(['link_source', 'unlink_source']));
+  });
+
   it('stores an attachment with its SHA-256 and serves it back', async () => {
     const { hazardId } = await parents();
     const boundary = '----sgtest';

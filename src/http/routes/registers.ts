@@ -283,6 +283,52 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
     );
 
     app.get(
+      `${base}/:id/sources`,
+      { schema: { tags, summary: `Sources (documents) supporting one of ${def.slug}`, params: idParams } },
+      async (request) => {
+        const actor = requireActor(request);
+        const id = parseId((request.params as { id: string }).id, def);
+        return { items: await service.sources(actor, id) };
+      },
+    );
+
+    app.post(
+      `${base}/:id/sources`,
+      {
+        schema: {
+          tags,
+          summary: `Link a source to one of ${def.slug}`,
+          params: idParams,
+          body: Type.Object({ sourceId: Type.String({ format: 'uuid' }) }),
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request);
+        const id = parseId((request.params as { id: string }).id, def);
+        await service.setSource(actor, id, (request.body as { sourceId?: unknown } | undefined)?.sourceId, true);
+        return reply.status(201).send({ items: await service.sources(actor, id) });
+      },
+    );
+
+    app.delete(
+      `${base}/:id/sources/:sourceId`,
+      {
+        schema: {
+          tags,
+          summary: `Unlink a source from one of ${def.slug}`,
+          params: Type.Object({ id: Type.String({ format: 'uuid' }), sourceId: Type.String({ format: 'uuid' }) }),
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request);
+        const params = request.params as { id: string; sourceId: string };
+        const id = parseId(params.id, def);
+        await service.setSource(actor, id, params.sourceId, false);
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
       `${base}/:id/history`,
       { schema: { tags, summary: `Change history of one of ${def.slug}`, params: idParams } },
       async (request) => {
