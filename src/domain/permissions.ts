@@ -1,4 +1,4 @@
-import type { Role } from './vocabularies.ts';
+import { ROLES, type Role } from './vocabularies.ts';
 
 /**
  * The one permission table: which role may do which action. Every authorisation check in the
@@ -26,15 +26,7 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const ALL: readonly Role[] = [
-  'admin',
-  'approver',
-  'qa_officer',
-  'analyst',
-  'operator_manager',
-  'operator_data_entry',
-  'viewer',
-];
+const ALL: readonly Role[] = ROLES;
 
 export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'record.read': ALL,
@@ -46,7 +38,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'report.approve': ['admin', 'approver'],
   'report.read_all': ['admin', 'approver', 'qa_officer', 'analyst'],
   'user.manage': ['admin'],
-  'token.manage_own': ['admin', 'approver', 'qa_officer', 'analyst', 'operator_manager', 'operator_data_entry', 'viewer'],
+  'token.manage_own': ALL,
   'audit.read': ['admin', 'approver', 'qa_officer', 'analyst'],
   'audit.verify': ['admin'],
   'data.import': ['admin', 'approver'],

@@ -7,6 +7,7 @@ import { countRecords } from '../../src/db/repositories/registers.ts';
 import { minefieldRecords } from '../../src/domain/records.ts';
 import { polygonAreaM2 } from '../../src/geo/geodesic.ts';
 import { login, testApp, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { square } from './helpers/geometry.ts';
 
 const run = promisify(execFile);
 const repoRoot = new URL('../../', import.meta.url).pathname;
@@ -22,18 +23,6 @@ let hazardId: string;
 let sourceId: string;
 
 const base = '/api/v1/minefield-records';
-const square = (lon: number, lat: number, d: number) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lon, lat],
-      [lon + d, lat],
-      [lon + d, lat + d],
-      [lon, lat + d],
-      [lon, lat],
-    ],
-  ],
-});
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 async function post(url: string, payload: unknown, headers = admin) {

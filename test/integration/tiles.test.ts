@@ -12,6 +12,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
 import type { TileEncoder } from '../../src/http/tiles/render.ts';
 import { login, testDatabase, testDatabaseKind } from './helpers/db.ts';
+import { square } from './helpers/geometry.ts';
 
 /**
  * Vector tiles: the HTTP contract, the layers' properties and filters, and that the two
@@ -220,19 +221,6 @@ async function listAll(
   } while (cursor);
   return out;
 }
-
-const square = (lon: number, lat: number, d: number) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lon, lat],
-      [lon + d, lat],
-      [lon + d, lat + d],
-      [lon, lat + d],
-      [lon, lat],
-    ],
-  ],
-});
 
 // A place of our own for the records made through the API (the synthetic data lies in lon 61–71).
 const HOME: XY = [20.4612, 44.8125];

@@ -108,18 +108,7 @@ export async function updateRecord(
 ): Promise<UpdateOutcome> {
   const cols = toColumns(def, values);
   cols.push(['updated_by', actorId]);
-  const sets = sql.join(cols.map(([c, v]) => sql`${sql.ref(c)} = ${value(v)}`));
-  const r = await sql<Row>`
-    with t as (
-      update ${sql.table(def.table)} set ${sets}, version = version + 1
-      where id = ${id} and version = ${expectedVersion}
-      returning *
-    )
-    select ${selection(def, { identity: true })} from t`.execute(db);
-  if (r.rows[0]) return { kind: 'updated', record: fromRow(def, r.rows[0]) };
-  const current = await sql<{ version: number }>`select version from ${sql.table(def.table)} where id = ${id}`.execute(db);
-  if (!current.rows[0]) return { kind: 'not_found' };
-  return { kind: 'conflict', version: current.rows[0].version };
+  return versionedUpdate(db, def, id, expectedVersion, sql.join(cols.map(([c, v]) => sql`${sql.ref(c)} = ${value(v)}`)));
 }
 
 export async function archiveRecord(
@@ -129,10 +118,20 @@ export async function archiveRecord(
   expectedVersion: number,
   actorId: string | null,
 ): Promise<UpdateOutcome> {
+  return versionedUpdate(db, def, id, expectedVersion, sql`archived_at = coalesce(archived_at, now()), updated_by = ${actorId}`);
+}
+
+/** The optimistic-concurrency update both writes share: applied only at the expected version. */
+async function versionedUpdate(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  id: string,
+  expectedVersion: number,
+  sets: RawBuilder<unknown>,
+): Promise<UpdateOutcome> {
   const r = await sql<Row>`
     with t as (
-      update ${sql.table(def.table)} set archived_at = coalesce(archived_at, now()), updated_by = ${actorId},
-        version = version + 1
+      update ${sql.table(def.table)} set ${sets}, version = version + 1
       where id = ${id} and version = ${expectedVersion}
       returning *
     )
