@@ -6,8 +6,8 @@ import { parseListQuery } from '../http/routes/registers.ts';
 import { t } from '../i18n/catalogue.ts';
 import { loadMapping, type Mapping, rejectsCsv } from '../io/index.ts';
 import { SYSTEM_ACTOR } from '../services/actor.ts';
-import { EXPORT_FORMATS, type ExportFilter, ExportService, exportableRegister } from '../services/exports.ts';
-import { IMPORT_REGISTERS, ImportService, type ImportSummary, summaryLine } from '../services/imports.ts';
+import { EXPORT_FORMATS, type ExportFilter, exportableRegister } from '../services/exports.ts';
+import { IMPORT_REGISTERS, type ImportSummary, summaryLine } from '../services/imports.ts';
 import { createServices } from '../services/index.ts';
 import { withDatabase } from './context.ts';
 import { progress } from './progress.ts';
@@ -57,7 +57,7 @@ export function registerImportExportCommands(program: Command): void {
         await withDatabase(async (database, settings) => {
           const locale = settings.locale;
           const mapping = opts.mapping ? await readMapping(opts.mapping) : undefined;
-          const service = new ImportService(database, createServices(database, settings).keyring);
+          const service = createServices(database, settings).imports;
           const bar = progress('import');
           let summary: ImportSummary;
           try {
@@ -106,7 +106,12 @@ export function registerImportExportCommands(program: Command): void {
       await withDatabase(async (database, settings) => {
         const def = exportableRegister(opts.as);
         const filter = exportFilter(def, opts.where, opts.bbox);
-        const file = await new ExportService(database).export(SYSTEM_ACTOR, def.slug, opts.format, filter);
+        const file = await createServices(database, settings).exports.export(
+          SYSTEM_ACTOR,
+          def.slug,
+          opts.format,
+          filter,
+        );
         const out = opts.out ?? file.filename;
         await writeFile(out, file.bytes);
         console.log(

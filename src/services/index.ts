@@ -1,8 +1,10 @@
 import type { Settings } from '../config.ts';
-import { REGISTERS } from '../domain/records.ts';
 import type { Database } from '../db/connect.ts';
+import { REGISTERS } from '../domain/records.ts';
 import { AttachmentService } from './attachments.ts';
-import { loadKeyring, type Keyring } from './personal-data.ts';
+import { ExportService } from './exports.ts';
+import { ImportService } from './imports.ts';
+import { type Keyring, loadKeyring } from './personal-data.ts';
 import { RegisterService } from './registers.ts';
 import { ReportService } from './reports.ts';
 
@@ -12,11 +14,22 @@ export interface Services {
   reports: ReportService;
   registers: Map<string, RegisterService>;
   attachments: AttachmentService;
+  imports: ImportService;
+  exports: ExportService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
   const keyring = loadKeyring(process.env, settings.keyFile);
   const reports = new ReportService(database, keyring, settings.duplicates);
-  const registers = new Map(REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]));
-  return { keyring, reports, registers, attachments: new AttachmentService(database, settings.attachmentsDir) };
+  const registers = new Map(
+    REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]),
+  );
+  return {
+    keyring,
+    reports,
+    registers,
+    attachments: new AttachmentService(database, settings.attachmentsDir),
+    imports: new ImportService(database, keyring),
+    exports: new ExportService(database),
+  };
 }

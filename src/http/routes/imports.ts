@@ -19,11 +19,10 @@ import { isProblem, Problem } from '../../domain/problem.ts';
 import { t } from '../../i18n/catalogue.ts';
 import { loadMapping, type Mapping, rejectsCsv } from '../../io/index.ts';
 import { type Actor, assertCan } from '../../services/actor.ts';
-import { ExportService, exportableRegister } from '../../services/exports.ts';
+import { exportableRegister } from '../../services/exports.ts';
 import {
   IMPORT_REGISTERS,
   type ImportProgress,
-  ImportService,
   importableRegister,
   SUMMARY_REJECTS_MAX,
   summaryLine,
@@ -133,8 +132,8 @@ async function receiveUpload(request: FastifyRequest): Promise<Upload> {
 
 export async function importRoutes(app: FastifyInstance, opts: { database: Database; services: Services }) {
   const database = opts.database;
-  const imports = new ImportService(database, opts.services.keyring);
-  const exporter = new ExportService(database);
+  const imports = opts.services.imports;
+  const exporter = opts.services.exports;
   const live = new Map<string, LiveJob>();
   const uploadLimit = settingsFromEnv().maxUploadBytes;
   await failInterruptedImportJobs(database.db);
