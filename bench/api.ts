@@ -10,10 +10,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findings, hazards } from '../src/domain/records.ts';
 import { connect, type Database } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { insertRecord, listRecords } from '../src/db/repositories/registers.ts';
+import { findings, hazards } from '../src/domain/records.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createUser } from '../src/services/auth.ts';
 import { SYNTHETIC_REGION, seedSynthetic } from './synthetic.ts';
@@ -51,7 +51,18 @@ function bbox(i: number): [number, number, number, number] {
 function square(i: number) {
   const x = SYNTHETIC_REGION.west + 0.01 + (i % 500) * 0.01;
   const y = SYNTHETIC_REGION.north + 0.5 + Math.floor(i / 500) * 0.01;
-  return { type: 'Polygon', coordinates: [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]] };
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x, y],
+        [x + 0.001, y],
+        [x + 0.001, y + 0.001],
+        [x, y + 0.001],
+        [x, y],
+      ],
+    ],
+  };
 }
 
 async function benchDriver(label: string, database: Database) {
@@ -59,15 +70,31 @@ async function benchDriver(label: string, database: Database) {
   console.error(`${label}: seeding ${FINDINGS} findings and ${HAZARDS} hazards (kept between runs) …`);
   const seeded = await seedSynthetic(database, { findings: FINDINGS, hazards: HAZARDS, seed: 1 });
   console.error(`${label}: ${seeded.findings} findings, ${seeded.hazards} hazards`);
-  const app = await buildApp({ database, settings: { attachmentsDir: mkdtempSync(join(tmpdir(), 'sg-bench-att-')), keyFile: join(mkdtempSync(join(tmpdir(), 'sg-bench-key-')), 'k') } });
+  const app = await buildApp({
+    database,
+    settings: {
+      attachmentsDir: mkdtempSync(join(tmpdir(), 'sg-bench-att-')),
+      keyFile: join(mkdtempSync(join(tmpdir(), 'sg-bench-key-')), 'k'),
+    },
+  });
   const email = `bench-${Date.now()}@bench.safeground.org`;
   await createUser(database, { email, password: 'Bench-password-1', role: 'admin' });
-  const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'Bench-password-1' } })).json().token;
+  const token = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'Bench-password-1' },
+    })
+  ).json().token;
   const headers = { authorization: `Bearer ${token}` };
 
   let rows = 0;
   const apiList = await time(RUNS, async (i) => {
-    const r = await app.inject({ method: 'GET', url: `/api/v1/findings?limit=${PAGE}&bbox=${bbox(i + 1).join(',')}`, headers });
+    const r = await app.inject({
+      method: 'GET',
+      url: `/api/v1/findings?limit=${PAGE}&bbox=${bbox(i + 1).join(',')}`,
+      headers,
+    });
     if (r.statusCode !== 200) throw new Error(r.body);
     rows += r.json().features.length;
   });
@@ -83,14 +110,26 @@ async function benchDriver(label: string, database: Database) {
   });
   let n = 0;
   const apiCreate = await time(Math.max(10, RUNS / 2), async () => {
-    const r = await app.inject({ method: 'POST', url: '/api/v1/hazards', headers, payload: { type: 'Feature', geometry: square(n++), properties: { type: 'SHA' } } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/hazards',
+      headers,
+      payload: { type: 'Feature', geometry: square(n++), properties: { type: 'SHA' } },
+    });
     if (r.statusCode !== 201) throw new Error(r.body);
   });
   const sqlCreate = await time(Math.max(10, RUNS / 2), async () => {
     const g = square(n++);
-    await database.db.transaction().execute((trx) =>
-      insertRecord(trx, hazards, { type: 'SHA', geometry: { type: 'MultiPolygon', coordinates: [g.coordinates] } }, null),
-    );
+    await database.db
+      .transaction()
+      .execute((trx) =>
+        insertRecord(
+          trx,
+          hazards,
+          { type: 'SHA', geometry: { type: 'MultiPolygon', coordinates: [g.coordinates] } },
+          null,
+        ),
+      );
   });
   await app.close();
   const l = stats(apiList);
@@ -98,8 +137,22 @@ async function benchDriver(label: string, database: Database) {
   const c = stats(apiCreate);
   const cb = stats(sqlCreate);
   return [
-    { driver: label, operation: `bbox list, page of ${PAGE} (avg ${Math.round(rows / (RUNS + 1))} rows)`, apiMedian: l.median, apiP95: l.p95, sqlMedian: lb.median, sqlP95: lb.p95 },
-    { driver: label, operation: 'hazard create (report + history + audit)', apiMedian: c.median, apiP95: c.p95, sqlMedian: cb.median, sqlP95: cb.p95 },
+    {
+      driver: label,
+      operation: `bbox list, page of ${PAGE} (avg ${Math.round(rows / (RUNS + 1))} rows)`,
+      apiMedian: l.median,
+      apiP95: l.p95,
+      sqlMedian: lb.median,
+      sqlP95: lb.p95,
+    },
+    {
+      driver: label,
+      operation: 'hazard create (report + history + audit)',
+      apiMedian: c.median,
+      apiP95: c.p95,
+      sqlMedian: cb.median,
+      sqlP95: cb.p95,
+    },
   ];
 }
 
@@ -119,7 +172,11 @@ if (url) {
 
 const f = (x: number) => x.toFixed(1).padStart(8);
 console.log(`\nAPI latency over ${FINDINGS} findings (ms; baseline = the same SQL run directly, same run)\n`);
-console.log(`${'driver'.padEnd(11)} ${'operation'.padEnd(48)} ${'API med'.padStart(8)} ${'API p95'.padStart(8)} ${'SQL med'.padStart(8)} ${'SQL p95'.padStart(8)}  ratio`);
+console.log(
+  `${'driver'.padEnd(11)} ${'operation'.padEnd(48)} ${'API med'.padStart(8)} ${'API p95'.padStart(8)} ${'SQL med'.padStart(8)} ${'SQL p95'.padStart(8)}  ratio`,
+);
 for (const r of results) {
-  console.log(`${r.driver.padEnd(11)} ${r.operation.padEnd(48)} ${f(r.apiMedian)} ${f(r.apiP95)} ${f(r.sqlMedian)} ${f(r.sqlP95)}  ${(r.apiMedian / r.sqlMedian).toFixed(2)}×`);
+  console.log(
+    `${r.driver.padEnd(11)} ${r.operation.padEnd(48)} ${f(r.apiMedian)} ${f(r.apiP95)} ${f(r.sqlMedian)} ${f(r.sqlP95)}  ${(r.apiMedian / r.sqlMedian).toFixed(2)}×`,
+  );
 }

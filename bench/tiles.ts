@@ -156,10 +156,14 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
 async function runDriver(driver: string): Promise<Row[]> {
   let dir: string | undefined;
   const keepDir = process.env.BENCH_PGLITE_DIR;
+  const tempDir = () => {
+    dir = mkdtempSync(join(tmpdir(), 'safeground-bench-'));
+    return dir;
+  };
   const database =
     driver === 'postgresql'
       ? await connect({ url: pgUrl! })
-      : await connect({ dataDir: keepDir ?? (dir = mkdtempSync(join(tmpdir(), 'safeground-bench-'))) });
+      : await connect({ dataDir: keepDir ?? tempDir() });
   try {
     await migrate(database);
     let lastShown = 0;

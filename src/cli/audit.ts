@@ -15,7 +15,13 @@ export function registerAuditCommands(program: Command): void {
         const r = await verifyAudit(database, (n) => bar.update(n, Math.max(n, 1)));
         bar.stop();
         if (r.broken) {
-          console.log(t('cli.audit.broken', { seq: r.broken.seq, reason: r.broken.reason, entries: r.entries }, settings.locale));
+          console.log(
+            t(
+              'cli.audit.broken',
+              { seq: r.broken.seq, reason: r.broken.reason, entries: r.entries },
+              settings.locale,
+            ),
+          );
           return false;
         }
         console.log(t('cli.audit.ok', { entries: r.entries }, settings.locale));

@@ -4,12 +4,21 @@ import { migrate } from '../db/migrate.ts';
 import { t } from '../i18n/catalogue.ts';
 
 /** Opens the database the settings name and brings it to the current migration level. */
-export async function openDatabase(settings: Settings = settingsFromEnv(), opts: { quiet?: boolean } = {}): Promise<Database> {
+export async function openDatabase(
+  settings: Settings = settingsFromEnv(),
+  opts: { quiet?: boolean } = {},
+): Promise<Database> {
   const say = (m: string) => {
     if (!opts.quiet) console.error(m);
   };
   const kind = settings.databaseUrl ? 'postgresql' : 'pglite';
-  say(t('cli.database.opening', { kind, where: settings.databaseUrl ? redact(settings.databaseUrl) : settings.dataDir }, settings.locale));
+  say(
+    t(
+      'cli.database.opening',
+      { kind, where: settings.databaseUrl ? redact(settings.databaseUrl) : settings.dataDir },
+      settings.locale,
+    ),
+  );
   const database = await connect({ url: settings.databaseUrl, dataDir: settings.dataDir });
   await migrate(database, (m) => say(t('cli.migrate.applying', m, settings.locale)));
   return database;
@@ -20,7 +29,10 @@ function redact(url: string): string {
 }
 
 /** Runs `work` with an open database and closes it afterwards, whatever happens. */
-export async function withDatabase<T>(work: (db: Database, settings: Settings) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
+export async function withDatabase<T>(
+  work: (db: Database, settings: Settings) => Promise<T>,
+  opts: { quiet?: boolean } = {},
+): Promise<T> {
   const settings = settingsFromEnv();
   const database = await openDatabase(settings, opts);
   try {

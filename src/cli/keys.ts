@@ -1,11 +1,20 @@
 import type { Command } from 'commander';
 import { Problem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
-import { keyringFromKeys, keyringFromSecret, loadKeyFile, newKey, reencryptAll, saveKeyFile } from '../services/personal-data.ts';
+import {
+  keyringFromKeys,
+  keyringFromSecret,
+  loadKeyFile,
+  newKey,
+  reencryptAll,
+  saveKeyFile,
+} from '../services/personal-data.ts';
 import { withDatabase } from './context.ts';
 
 export function registerKeyCommands(program: Command): void {
-  const keys = program.command('keys').description('Keys that encrypt personal data (casualty identities) at rest');
+  const keys = program
+    .command('keys')
+    .description('Keys that encrypt personal data (casualty identities) at rest');
   keys
     .command('rotate')
     .description(
@@ -17,8 +26,17 @@ export function registerKeyCommands(program: Command): void {
       await withDatabase(async (database, settings) => {
         if (process.env.SAFEGROUND_SECRET) {
           const fresh = opts.newSecretEnv ? process.env[opts.newSecretEnv] : undefined;
-          if (!fresh) throw new Problem('personal_data.new_secret_missing', { variable: opts.newSecretEnv ?? '' }, { pointer: '' });
-          const counts = await reencryptAll(database, keyringFromSecret(process.env.SAFEGROUND_SECRET), keyringFromSecret(fresh));
+          if (!fresh)
+            throw new Problem(
+              'personal_data.new_secret_missing',
+              { variable: opts.newSecretEnv ?? '' },
+              { pointer: '' },
+            );
+          const counts = await reencryptAll(
+            database,
+            keyringFromSecret(process.env.SAFEGROUND_SECRET),
+            keyringFromSecret(fresh),
+          );
           console.log(t('cli.keys.rotated_secret', counts, settings.locale));
           return;
         }

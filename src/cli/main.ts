@@ -3,11 +3,11 @@ import { settingsFromEnv } from '../config.ts';
 import { isProblem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { VERSION } from '../version.ts';
-import { registerImportEventsCommand } from './import-events.ts';
 import { registerAuditCommands } from './audit.ts';
-import { registerImportExportCommands } from './import.ts';
 import { registerDeclinationCommand } from './declination.ts';
 import { registerGeoCommands } from './geo.ts';
+import { registerImportExportCommands } from './import.ts';
+import { registerImportEventsCommand } from './import-events.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerRecordCommands } from './record.ts';
 import { registerServerCommands } from './server.ts';
@@ -35,8 +35,15 @@ registerRecordCommands(program);
 export function reportError(err: unknown): never {
   const locale = settingsFromEnv().locale;
   if (isProblem(err)) {
-    console.error(t('cli.error', { code: err.code, message: t(err.code, { ...err.params, ...err.where }, locale) }, locale));
-    for (const o of err.others) console.error(`  ${o.code}: ${t(o.code, { ...o.params, ...o.where }, locale)}`);
+    console.error(
+      t(
+        'cli.error',
+        { code: err.code, message: t(err.code, { ...err.params, ...err.where }, locale) },
+        locale,
+      ),
+    );
+    for (const o of err.others)
+      console.error(`  ${o.code}: ${t(o.code, { ...o.params, ...o.where }, locale)}`);
   } else {
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   }

@@ -13,7 +13,11 @@ export interface Progress {
 export function progress(title: string): Progress {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${title} [{bar}] {percentage}% {value}/{total} {label}`, stream: process.stderr, hideCursor: true },
+      {
+        format: `${title} [{bar}] {percentage}% {value}/{total} {label}`,
+        stream: process.stderr,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
@@ -37,7 +41,9 @@ export function progress(title: string): Progress {
       const decile = total > 0 ? Math.floor((done / total) * 10) : 0;
       if (decile !== lastDecile) {
         lastDecile = decile;
-        process.stderr.write(`${title} ${Math.round((done / Math.max(total, 1)) * 100)}% ${done}/${total} ${label}\n`);
+        process.stderr.write(
+          `${title} ${Math.round((done / Math.max(total, 1)) * 100)}% ${done}/${total} ${label}\n`,
+        );
       }
     },
     stop() {},

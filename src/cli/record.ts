@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Feature, FeatureCollection } from 'geojson';
 import { parseMinefieldRecord } from '../domain/minefield-record.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
 import { type DecodedRecord, decodeRecord } from '../geo/record-decode.ts';

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { settingsFromEnv } from '../config.ts';
-import { isDatabaseEmpty } from '../db/repositories/demo.ts';
 import { migrate } from '../db/migrate.ts';
+import { isDatabaseEmpty } from '../db/repositories/demo.ts';
 import { buildApp } from '../http/app.ts';
 import { webPlugin } from '../http/web.ts';
 import { t } from '../i18n/catalogue.ts';
@@ -10,27 +10,34 @@ import { createUser } from '../services/auth.ts';
 import { loadDemo } from '../services/demo.ts';
 import { ensureWebBuilt } from './build-web.ts';
 import { openDatabase, withDatabase } from './context.ts';
-import { progress } from './progress.ts';
 import { extraPlugins } from './plugins.ts';
+import { progress } from './progress.ts';
 
 export function registerServerCommands(program: Command): void {
   program
     .command('serve')
-    .description('Serve the web application and the API (PORT, HOST, DATABASE_URL, SAFEGROUND_DATA_DIR, SAFEGROUND_DEMO)')
+    .description(
+      'Serve the web application and the API (PORT, HOST, DATABASE_URL, SAFEGROUND_DATA_DIR, SAFEGROUND_DEMO)',
+    )
     .option('--no-web-build', 'do not build the web application even when it is missing or stale')
     .action(async (opts: { webBuild: boolean }) => {
       const settings = settingsFromEnv();
       // The web build and the database start are independent: do them side by side.
       const [database, distDir] = await Promise.all([
         openDatabase(settings),
-        opts.webBuild ? ensureWebBuilt({ log: () => console.error(t('cli.web.building', {}, settings.locale)) }) : undefined,
+        opts.webBuild
+          ? ensureWebBuilt({ log: () => console.error(t('cli.web.building', {}, settings.locale)) })
+          : undefined,
       ]);
       const loadDemoNow = settings.demo && (await isDatabaseEmpty(database.db));
       const app = await buildApp({
         database,
         settings,
         logger: true,
-        plugins: [...extraPlugins(database), ...(distDir ? [(a: FastifyInstance) => webPlugin(a, { distDir })] : [])],
+        plugins: [
+          ...extraPlugins(database),
+          ...(distDir ? [(a: FastifyInstance) => webPlugin(a, { distDir })] : []),
+        ],
       });
       const close = async () => {
         await app.close();
@@ -42,13 +49,21 @@ export function registerServerCommands(program: Command): void {
       await app.listen({ port: settings.port, host: settings.host });
       const level = (await migrate(database)).level;
       const shown = settings.host === '0.0.0.0' ? 'localhost' : settings.host;
-      console.error(t('cli.serve.listening', { url: `http://${shown}:${settings.port}`, database: database.kind, level }, settings.locale));
+      console.error(
+        t(
+          'cli.serve.listening',
+          { url: `http://${shown}:${settings.port}`, database: database.kind, level },
+          settings.locale,
+        ),
+      );
       // The demo programme loads after the server answers: it is one transaction, so requests
       // meanwhile wait for it and then see all of it, never half.
       if (loadDemoNow) {
         console.error(t('cli.demo.loading', {}, settings.locale));
         const bar = progress('demo');
-        const summary = await loadDemo(database, { onProgress: (done, total, label) => bar.update(done, total, label) });
+        const summary = await loadDemo(database, {
+          onProgress: (done, total, label) => bar.update(done, total, label),
+        });
         bar.stop();
         console.error(t('cli.demo.done', { summary: describe(summary) }, settings.locale));
       }
@@ -75,7 +90,9 @@ export function registerServerCommands(program: Command): void {
           return;
         }
         const bar = progress('demo');
-        const summary = await loadDemo(database, { onProgress: (done, total, label) => bar.update(done, total, label) });
+        const summary = await loadDemo(database, {
+          onProgress: (done, total, label) => bar.update(done, total, label),
+        });
         bar.stop();
         console.log(t('cli.demo.done', { summary: describe(summary) }, settings.locale));
       });
@@ -87,21 +104,33 @@ export function registerServerCommands(program: Command): void {
     .description('Create a user')
     .requiredOption('--email <email>', 'email address (the sign-in name)')
     .requiredOption('--password <password>', 'password (at least 10 characters, two kinds of characters)')
-    .option('--role <role>', 'admin, approver, qa_officer, analyst, operator_manager, operator_data_entry or viewer', 'viewer')
+    .option(
+      '--role <role>',
+      'admin, approver, qa_officer, analyst, operator_manager, operator_data_entry or viewer',
+      'viewer',
+    )
     .option('--name <name>', 'display name')
     .option('--organisation <id>', 'organisation id (for operator roles)')
-    .action(async (opts: { email: string; password: string; role: string; name?: string; organisation?: string }) => {
-      await withDatabase(async (database, settings) => {
-        const u = await createUser(database, {
-          email: opts.email,
-          password: opts.password,
-          role: opts.role,
-          name: opts.name,
-          organisationId: opts.organisation,
+    .action(
+      async (opts: {
+        email: string;
+        password: string;
+        role: string;
+        name?: string;
+        organisation?: string;
+      }) => {
+        await withDatabase(async (database, settings) => {
+          const u = await createUser(database, {
+            email: opts.email,
+            password: opts.password,
+            role: opts.role,
+            name: opts.name,
+            organisationId: opts.organisation,
+          });
+          console.log(t('cli.user.created', { email: u.email, role: u.role }, settings.locale));
         });
-        console.log(t('cli.user.created', { email: u.email, role: u.role }, settings.locale));
-      });
-    });
+      },
+    );
 }
 
 function describe(summary: Record<string, number>): string {

@@ -18,7 +18,6 @@ export type DatabaseKind = 'pglite' | 'postgresql';
 
 // The database's tables are typed loosely: the registers are generic over RegisterDef, and
 // every statement lives in db/repositories where the row shapes are known.
-// biome-ignore lint/suspicious/noExplicitAny: see above
 export type Schema = any;
 
 export interface Database {
@@ -32,7 +31,8 @@ export interface Database {
 // OIDs of types whose JS form we fix for both drivers: dates stay 'YYYY-MM-DD' strings,
 // timestamps become ISO strings, int8/numeric become numbers (counts and areas fit).
 const OID = { int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
-const toIso = (v: string) => new Date(v.includes('T') || v.endsWith('Z') ? v : `${v.replace(' ', 'T')}`).toISOString();
+const toIso = (v: string) =>
+  new Date(v.includes('T') || v.endsWith('Z') ? v : `${v.replace(' ', 'T')}`).toISOString();
 const parsers: Record<number, (v: string) => unknown> = {
   [OID.int8]: (v) => Number(v),
   [OID.numeric]: (v) => Number(v),
@@ -55,11 +55,18 @@ async function connectPostgres(url: string): Promise<Database> {
       return pg.types.getTypeParser(oid, format);
     },
   };
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.SAFEGROUND_DB_POOL ?? 10), types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.SAFEGROUND_DB_POOL ?? 10),
+    types,
+  });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
+  const db = new Kysely<Schema>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
   return {
     kind: 'postgresql',
     db,
@@ -178,7 +185,11 @@ class PgliteDriver implements Driver {
     await conn.executeQuery({ sql: 'commit', parameters: [], query: undefined } as unknown as CompiledQuery);
   }
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery({ sql: 'rollback', parameters: [], query: undefined } as unknown as CompiledQuery);
+    await conn.executeQuery({
+      sql: 'rollback',
+      parameters: [],
+      query: undefined,
+    } as unknown as CompiledQuery);
   }
   async releaseConnection(): Promise<void> {
     this.#give();
@@ -189,6 +200,9 @@ class PgliteDriver implements Driver {
 }
 
 /** Runs `work` in a transaction, joining the one `db` already is, if it is one. */
-export function withTransaction<T>(db: Kysely<Schema>, work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+export function withTransaction<T>(
+  db: Kysely<Schema>,
+  work: (trx: Kysely<Schema>) => Promise<T>,
+): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }

@@ -3,7 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './connect.ts';
-import { migrationLevel, recordMigration, ensureMigrationsTable, appliedMigrations } from './repositories/migrations.ts';
+import {
+  appliedMigrations,
+  ensureMigrationsTable,
+  migrationLevel,
+  recordMigration,
+} from './repositories/migrations.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -34,7 +39,10 @@ export function migrationFiles(): MigrationFile[] {
  * Applies the migrations not yet applied, each in its own transaction, forward only. A changed
  * file that was already applied is an error: migrations are never edited after release.
  */
-export async function migrate(database: Database, log: (m: { version: number; name: string }) => void = () => {}) {
+export async function migrate(
+  database: Database,
+  log: (m: { version: number; name: string }) => void = () => {},
+) {
   await ensureMigrationsTable(database);
   const applied = await appliedMigrations(database.db);
   const byVersion = new Map(applied.map((a) => [a.version, a]));

@@ -70,7 +70,10 @@ export interface RegisterDef {
 
 const common = {
   id: uuid('Record identifier'),
-  version: Type.Integer({ minimum: 1, description: 'Optimistic concurrency version; send it back in If-Match' }),
+  version: Type.Integer({
+    minimum: 1,
+    description: 'Optimistic concurrency version; send it back in If-Match',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   createdBy: nullable(uuid('User who created the record')),
@@ -91,7 +94,9 @@ export const organisations: RegisterDef = {
       name: Type.String({ minLength: 1, maxLength: 300 }),
       acronym: Type.Optional(nullable(Type.String({ maxLength: 40 }))),
       kind: enumOf(V.ORGANISATION_KINDS, 'Kind of organisation'),
-      country: Type.Optional(nullable(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }))),
+      country: Type.Optional(
+        nullable(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' })),
+      ),
       externalId,
     },
     { additionalProperties: false },
@@ -116,7 +121,11 @@ export const adminAreas: RegisterDef = {
           description: 'Names by language code, e.g. {"en": "…", "ru": "…", "ar": "…"}',
         }),
       ),
-      level: Type.Integer({ minimum: 0, maximum: 5, description: '0 = country, 1 = province/region, 2 = district …' }),
+      level: Type.Integer({
+        minimum: 0,
+        maximum: 5,
+        description: '0 = country, 1 = province/region, 2 = district …',
+      }),
       parentId: Type.Optional(nullable(uuid('Admin area one level up'))),
       externalId,
     },
@@ -177,9 +186,13 @@ export const hazards: RegisterDef = {
       type: enumOf(V.HAZARD_TYPES, 'SHA (suspected) or CHA (confirmed)'),
       status: Type.Optional(enumOf(V.HAZARD_STATUSES, 'open, in_progress or closed')),
       benchmark: Type.Optional(nullable(PointGeometry)),
-      deviceCategories: Type.Optional(Type.Array(enumOf(V.DEVICE_CATEGORIES, 'Device category'), { uniqueItems: true })),
+      deviceCategories: Type.Optional(
+        Type.Array(enumOf(V.DEVICE_CATEGORIES, 'Device category'), { uniqueItems: true }),
+      ),
       evidence: Type.Optional(Type.Array(evidence)),
-      blockedLandUse: Type.Optional(Type.Array(enumOf(V.LAND_USES, 'Land use blocked'), { uniqueItems: true })),
+      blockedLandUse: Type.Optional(
+        Type.Array(enumOf(V.LAND_USES, 'Land use blocked'), { uniqueItems: true }),
+      ),
       beneficiaries: Type.Optional(nullable(count('Expected beneficiaries of release'))),
       organisationId: Type.Optional(nullable(uuid('Reporting organisation'))),
       dateOfInformation: Type.Optional(nullable(date('When the reported facts were true on the ground'))),
@@ -247,7 +260,9 @@ export const landRelease: RegisterDef = {
       hazardId: uuid('Hazard the land was released from'),
       activityId: Type.Optional(nullable(uuid('Activity that released it'))),
       method: Type.Optional(enumOf(V.ACTIVITY_METHODS, 'Method')),
-      depthCm: Type.Optional(nullable(Type.Integer({ minimum: 0, maximum: 1000, description: 'Clearance depth, cm' }))),
+      depthCm: Type.Optional(
+        nullable(Type.Integer({ minimum: 0, maximum: 1000, description: 'Clearance depth, cm' })),
+      ),
       benchmark: Type.Optional(nullable(PointGeometry)),
       releasedOn: Type.Optional(nullable(date('Date of release'))),
       externalId,
@@ -297,10 +312,14 @@ export const findings: RegisterDef = {
     {
       category: enumOf(V.DEVICE_CATEGORIES, 'Device category'),
       ordnanceId: Type.Optional(nullable(uuid('Model from the ordnance catalogue'))),
-      modelText: Type.Optional(nullable(Type.String({ maxLength: 200, description: 'Model as reported, if not catalogued' }))),
+      modelText: Type.Optional(
+        nullable(Type.String({ maxLength: 200, description: 'Model as reported, if not catalogued' })),
+      ),
       quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
       condition: Type.Optional(enumOf(V.FINDING_CONDITIONS, 'Condition')),
-      depthCm: Type.Optional(nullable(Type.Integer({ minimum: 0, maximum: 1000, description: 'Depth found, cm' }))),
+      depthCm: Type.Optional(
+        nullable(Type.Integer({ minimum: 0, maximum: 1000, description: 'Depth found, cm' })),
+      ),
       disposition: Type.Optional(enumOf(V.FINDING_DISPOSITIONS, 'Disposition')),
       foundOn: date('Date found'),
       hazardId: Type.Optional(nullable(uuid('Hazard'))),
@@ -315,7 +334,13 @@ export const findings: RegisterDef = {
   ),
   readOnly: { code: Type.String() },
   filters: {
-    equals: { category: 'category', kind: 'category', hazard: 'hazard_id', activity: 'activity_id', status: 'disposition' },
+    equals: {
+      category: 'category',
+      kind: 'category',
+      hazard: 'hazard_id',
+      activity: 'activity_id',
+      status: 'disposition',
+    },
     date: 'found_on',
     text: ['code', 'model_text', 'marking', 'manufacturer', 'lot'],
   },
@@ -345,7 +370,12 @@ export const accidents: RegisterDef = {
   ),
   readOnly: { code: Type.String() },
   filters: {
-    equals: { category: 'device_category', kind: 'device_category', hazard: 'hazard_id', demining: 'demining' },
+    equals: {
+      category: 'device_category',
+      kind: 'device_category',
+      hazard: 'hazard_id',
+      demining: 'demining',
+    },
     date: 'occurred_on',
     text: ['code', 'description'],
   },
@@ -371,7 +401,9 @@ export const casualties: RegisterDef = {
       activityAtTime: Type.Optional(enumOf(V.CASUALTY_ACTIVITIES, 'What the person was doing')),
       tamperedWithDevice: Type.Optional(enumOf(V.TRI_STATE, 'Tampered with the device')),
       displacementStatus: Type.Optional(enumOf(V.DISPLACEMENT_STATUSES, 'Displacement status')),
-      referral: Type.Optional(nullable(Type.String({ maxLength: 500, description: 'Victim assistance referral' }))),
+      referral: Type.Optional(
+        nullable(Type.String({ maxLength: 500, description: 'Victim assistance referral' })),
+      ),
       identity: Type.Optional(
         Type.Object(
           {
@@ -417,10 +449,15 @@ export const riskEducation: RegisterDef = {
       deliveryMethod: enumOf(V.RE_DELIVERY_METHODS, 'Delivery method'),
       settlementId: Type.Optional(nullable(uuid('Settlement'))),
       beneficiaries: Type.Object(
-        { female: Type.Optional(bandCounts), male: Type.Optional(bandCounts), unknown: Type.Optional(bandCounts) },
+        {
+          female: Type.Optional(bandCounts),
+          male: Type.Optional(bandCounts),
+          unknown: Type.Optional(bandCounts),
+        },
         {
           additionalProperties: false,
-          description: 'Beneficiaries by sex, then by age band (bands configurable, e.g. "5-12", "13-17", "18+")',
+          description:
+            'Beneficiaries by sex, then by age band (bands configurable, e.g. "5-12", "13-17", "18+")',
         },
       ),
       description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
@@ -453,7 +490,10 @@ export const qaVisits: RegisterDef = {
       nonConformities: Type.Optional(
         Type.Array(
           Type.Object(
-            { description: Type.String({ minLength: 1, maxLength: 2000 }), severity: enumOf(V.QA_SEVERITIES, 'Severity') },
+            {
+              description: Type.String({ minLength: 1, maxLength: 2000 }),
+              severity: enumOf(V.QA_SEVERITIES, 'Severity'),
+            },
             { additionalProperties: false },
           ),
         ),
@@ -502,7 +542,11 @@ export const sources: RegisterDef = {
     { additionalProperties: false },
   ),
   readOnly: { code: Type.String() },
-  filters: { equals: { kind: 'kind' }, date: 'published_on', text: ['code', 'title', 'issuing_body', 'document_symbol'] },
+  filters: {
+    equals: { kind: 'kind' },
+    date: 'published_on',
+    text: ['code', 'title', 'issuing_body', 'document_symbol'],
+  },
   sortable: ['code', 'title', 'publishedOn'],
   defaultSort: 'code',
 };
@@ -521,7 +565,9 @@ export const minefieldRecords: RegisterDef = {
   geometry: { kind: 'MultiPolygon', required: false },
   fields: Type.Object(
     {
-      name: Type.Optional(nullable(Type.String({ maxLength: 300, description: 'Name; the record title when left out' }))),
+      name: Type.Optional(
+        nullable(Type.String({ maxLength: 300, description: 'Name; the record title when left out' })),
+      ),
       hazardId: Type.Optional(nullable(uuid('Hazard the record describes'))),
       sourceId: Type.Optional(nullable(uuid('Source document the record was handed over in'))),
       record: MinefieldRecord,
@@ -531,9 +577,11 @@ export const minefieldRecords: RegisterDef = {
   ),
   readOnly: {
     code: Type.String(),
-    layingDate: nullable(Type.String({ format: 'date', description: 'The record\'s layingDate' })),
-    layingUnit: nullable(Type.String({ description: 'The record\'s layingUnit' })),
-    geometryHypothesis: nullable(Type.String({ description: 'Hypothesis whose perimeter is the geometry (stated reading first)' })),
+    layingDate: nullable(Type.String({ format: 'date', description: "The record's layingDate" })),
+    layingUnit: nullable(Type.String({ description: "The record's layingUnit" })),
+    geometryHypothesis: nullable(
+      Type.String({ description: 'Hypothesis whose perimeter is the geometry (stated reading first)' }),
+    ),
     areaM2: Type.Number({ description: 'Area of that perimeter on the WGS 84 ellipsoid, m²' }),
   },
   jsonFields: ['record'],

@@ -47,7 +47,10 @@ export function schemaProblems(schema: TSchema, value: unknown, basePointer = ''
   for (const e of errors) {
     let pointer = e.instancePath;
     if (e.keyword === 'required') {
-      const missing = (e.params.requiredProperties ?? e.params.missingProperty) as string[] | string | undefined;
+      const missing = (e.params.requiredProperties ?? e.params.missingProperty) as
+        | string[]
+        | string
+        | undefined;
       for (const m of Array.isArray(missing) ? missing : [missing]) {
         if (m === undefined) continue;
         const p = `${pointer}/${m}`;
@@ -56,7 +59,10 @@ export function schemaProblems(schema: TSchema, value: unknown, basePointer = ''
       continue;
     }
     if (e.keyword === 'additionalProperties') {
-      const extra = (e.params.additionalProperties ?? e.params.additionalProperty) as string[] | string | undefined;
+      const extra = (e.params.additionalProperties ?? e.params.additionalProperty) as
+        | string[]
+        | string
+        | undefined;
       for (const m of Array.isArray(extra) ? extra : [extra]) {
         if (m === undefined) continue;
         const p = `${pointer}/${m}`;
@@ -79,13 +85,26 @@ export function schemaProblems(schema: TSchema, value: unknown, basePointer = ''
       errs.find((e) => e.keyword === 'additionalProperties') ??
       errs.find((e) => e.keyword === 'enum') ??
       errs.find((e) => e.keyword === 'const') ??
-      errs.find((e) => ['format', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems'].includes(e.keyword)) ??
+      errs.find((e) =>
+        [
+          'format',
+          'pattern',
+          'minimum',
+          'maximum',
+          'minLength',
+          'maxLength',
+          'minItems',
+          'maxItems',
+          'uniqueItems',
+        ].includes(e.keyword),
+      ) ??
       errs.find((e) => e.keyword === 'type') ??
       errs[0]!;
     const field = fieldName(pointer);
     const where = { pointer: basePointer + pointer, field };
     const value = valueAt(pointer);
-    const shown = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)?.slice(0, 80);
+    const shown =
+      value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)?.slice(0, 80);
     switch (pick.keyword) {
       case 'required':
         problems.push(new Problem('validation.required', { field }, where));
@@ -98,24 +117,40 @@ export function schemaProblems(schema: TSchema, value: unknown, basePointer = ''
         const s = schemaAt(schema, pick.schemaPath.replace(/\/anyOf\/\d+$/, ''));
         const allowed: unknown[] =
           s?.enum ?? (s?.anyOf ?? []).flatMap((a: any) => a.enum ?? (a.const !== undefined ? [a.const] : []));
-        problems.push(new Problem('validation.enum', { field, value: shown, allowed: allowed.join(', ') }, where));
+        problems.push(
+          new Problem('validation.enum', { field, value: shown, allowed: allowed.join(', ') }, where),
+        );
         break;
       }
       case 'format':
-        problems.push(new Problem('validation.format', { field, value: shown, format: String(pick.params.format) }, where));
+        problems.push(
+          new Problem(
+            'validation.format',
+            { field, value: shown, format: String(pick.params.format) },
+            where,
+          ),
+        );
         break;
       case 'pattern':
         problems.push(new Problem('validation.pattern', { field, value: shown }, where));
         break;
       case 'type':
         problems.push(
-          new Problem('validation.type', { field, expected: String(pick.params.type), got: typeName(value) }, where),
+          new Problem(
+            'validation.type',
+            { field, expected: String(pick.params.type), got: typeName(value) },
+            where,
+          ),
         );
         break;
       default: {
         const limit = Object.values(pick.params)[0];
         problems.push(
-          new Problem('validation.range', { field, value: shown, rule: pick.keyword, limit: String(limit) }, where),
+          new Problem(
+            'validation.range',
+            { field, value: shown, rule: pick.keyword, limit: String(limit) },
+            where,
+          ),
         );
       }
     }
@@ -124,7 +159,8 @@ export function schemaProblems(schema: TSchema, value: unknown, basePointer = ''
 
   function valueAt(pointer: string): unknown {
     let v: any = value;
-    for (const part of pointer.split('/').filter(Boolean)) v = v?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+    for (const part of pointer.split('/').filter(Boolean))
+      v = v?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
     return v;
   }
 }

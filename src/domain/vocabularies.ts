@@ -26,8 +26,26 @@ export const EVIDENCE_TYPES = [
   'crater_or_debris',
   'other',
 ] as const;
-export const LAND_USES = ['housing', 'agriculture', 'grazing', 'roads', 'water', 'infrastructure', 'forest', 'other'] as const;
-export const ACTIVITY_KINDS = ['NTS', 'TS', 'clearance', 'BAC', 'EOD_spot_task', 'road_clearance', 'EORE', 'QM'] as const;
+export const LAND_USES = [
+  'housing',
+  'agriculture',
+  'grazing',
+  'roads',
+  'water',
+  'infrastructure',
+  'forest',
+  'other',
+] as const;
+export const ACTIVITY_KINDS = [
+  'NTS',
+  'TS',
+  'clearance',
+  'BAC',
+  'EOD_spot_task',
+  'road_clearance',
+  'EORE',
+  'QM',
+] as const;
 export const ACTIVITY_METHODS = [
   'manual',
   'mdd',
@@ -41,7 +59,15 @@ export const ACTIVITY_METHODS = [
 ] as const;
 export const ACTIVITY_STATUSES = ['planned', 'in_progress', 'suspended', 'completed', 'cancelled'] as const;
 export const LAND_RELEASE_OUTCOMES = ['cancelled', 'reduced', 'cleared'] as const;
-export const FINDING_CONDITIONS = ['intact', 'armed', 'damaged', 'deteriorated', 'fuzed', 'unfuzed', 'unknown'] as const;
+export const FINDING_CONDITIONS = [
+  'intact',
+  'armed',
+  'damaged',
+  'deteriorated',
+  'fuzed',
+  'unfuzed',
+  'unknown',
+] as const;
 export const FINDING_DISPOSITIONS = [
   'destroyed_in_situ',
   'removed_destroyed',
@@ -52,7 +78,14 @@ export const FINDING_DISPOSITIONS = [
 ] as const;
 export const DATE_PRECISIONS = ['day', 'month', 'year', 'unknown'] as const;
 /** How well the accident's coordinates are known. */
-export const POINT_PRECISIONS = ['exact', 'within_100m', 'within_1km', 'settlement', 'admin_area', 'unknown'] as const;
+export const POINT_PRECISIONS = [
+  'exact',
+  'within_100m',
+  'within_1km',
+  'settlement',
+  'admin_area',
+  'unknown',
+] as const;
 export const SEXES = ['female', 'male', 'unknown'] as const;
 export const AGE_BANDS = ['0-4', '5-12', '13-17', '18-59', '60+', 'unknown'] as const;
 export const CASUALTY_STATUSES = ['civilian', 'military', 'deminer', 'unknown'] as const;
@@ -73,7 +106,14 @@ export const CASUALTY_ACTIVITIES = [
 ] as const;
 export const DISPLACEMENT_STATUSES = ['resident', 'idp', 'returnee', 'refugee', 'unknown'] as const;
 export const TRI_STATE = ['yes', 'no', 'unknown'] as const;
-export const RE_DELIVERY_METHODS = ['face_to_face', 'mass_media', 'digital', 'printed', 'community_focal_point', 'other'] as const;
+export const RE_DELIVERY_METHODS = [
+  'face_to_face',
+  'mass_media',
+  'digital',
+  'printed',
+  'community_focal_point',
+  'other',
+] as const;
 export const QA_SEVERITIES = ['critical', 'major', 'minor', 'observation'] as const;
 export const SOURCE_KINDS = [
   'un_document',
@@ -86,7 +126,15 @@ export const SOURCE_KINDS = [
   'treaty_report',
   'other',
 ] as const;
-export const ORGANISATION_KINDS = ['authority', 'ngo', 'commercial', 'military', 'un_agency', 'donor', 'other'] as const;
+export const ORGANISATION_KINDS = [
+  'authority',
+  'ngo',
+  'commercial',
+  'military',
+  'un_agency',
+  'donor',
+  'other',
+] as const;
 export const ROLES = [
   'admin',
   'approver',

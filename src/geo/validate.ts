@@ -700,7 +700,7 @@ class RingTopology {
       byPolygon.set(ring.polygon, list);
     });
     const checkable = (p: number) => this.soundPolygons[p] && !this.badPolygons.has(p);
-    for (const [p, rings] of byPolygon) if (checkable(p)) this.checkPolygon(p, rings, faults);
+    for (const [p, rings] of byPolygon) if (checkable(p)) this.checkPolygon(rings, faults);
     const shells = [...byPolygon.entries()].filter(([p]) => checkable(p)).map(([p, rings]) => ({ p, rings }));
     if (shells.length > 1) this.checkPolygonPairs(shells, faults);
   }
@@ -895,7 +895,7 @@ class RingTopology {
   }
 
   /** Holes inside the shell, not inside each other, and an interior in one piece. */
-  private checkPolygon(p: number, rings: number[], faults: Faults): void {
+  private checkPolygon(rings: number[], faults: Faults): void {
     const [shell, ...holes] = rings as [number, ...number[]];
     let bad = false;
     for (const hole of holes) {

@@ -9,12 +9,12 @@ import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { requestLocale, sendProblem } from './problems.ts';
 import { authRoutes, tokenAndUserRoutes } from './routes/auth.ts';
+import { importRoutes } from './routes/imports.ts';
+import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
-import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { reportRoutes } from './routes/reports.ts';
-import { importRoutes } from './routes/imports.ts';
 
 export interface AppOptions {
   database: Database;
@@ -45,7 +45,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     request.locale = requestLocale(request);
   });
   app.setErrorHandler((err, request, reply) => sendProblem(request, reply, err));
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, Object.assign(new Error('not found'), { statusCode: 404 })));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, Object.assign(new Error('not found'), { statusCode: 404 })),
+  );
 
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: settings.maxUploadBytes, files: 1 } });
@@ -55,10 +57,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       info: {
         title: 'Safeground API',
         version: VERSION,
-        description: 'Information management for humanitarian mine action. Errors are RFC 9457 problems with a stable code.',
+        description:
+          'Information management for humanitarian mine action. Errors are RFC 9457 problems with a stable code.',
         license: { name: 'Apache-2.0' },
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'sg_session' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'sg_session' },
+        },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Problem } from '../domain/problem.ts';
 import { problemFromDatabaseError } from '../db/errors.ts';
+import { Problem } from '../domain/problem.ts';
 import { pickLocale, t } from '../i18n/catalogue.ts';
 
 /** HTTP status of a problem code: exact codes first, then by family. */
@@ -35,11 +35,16 @@ export function toProblem(err: unknown): Problem {
   const db = problemFromDatabaseError(err);
   if (db) return db;
   const e = err as { statusCode?: number; code?: string; message?: string };
-  if (e?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e?.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
+  if (
+    e?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    (e?.statusCode === 400 && /JSON/i.test(e.message ?? ''))
+  ) {
     return new Problem('validation.json', { message: e.message ?? '' }, { pointer: '' });
   }
-  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e?.statusCode === 413) return new Problem('request.too_large', {});
-  if (e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e?.statusCode === 415) return new Problem('request.media_type', {});
+  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e?.statusCode === 413)
+    return new Problem('request.too_large', {});
+  if (e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e?.statusCode === 415)
+    return new Problem('request.media_type', {});
   if (e?.statusCode === 404) return new Problem('route.not_found', {});
   return new Problem('server.internal', {});
 }
@@ -60,7 +65,10 @@ export function problemBody(p: Problem, locale: string, instance?: string) {
   const all = [p, ...p.others];
   return {
     type: `https://safeground.org/problems/${p.code}`,
-    title: t(`${p.code}.title`, {}, locale) === `${p.code}.title` ? t(p.code, { ...p.params, ...p.where }, locale) : t(`${p.code}.title`, {}, locale),
+    title:
+      t(`${p.code}.title`, {}, locale) === `${p.code}.title`
+        ? t(p.code, { ...p.params, ...p.where }, locale)
+        : t(`${p.code}.title`, {}, locale),
     status,
     code: p.code,
     detail: t(p.code, { ...p.params, ...p.where }, locale),

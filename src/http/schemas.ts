@@ -5,7 +5,9 @@ const ProblemEntry = Type.Object({
   code: Type.String({ description: 'Stable problem code, e.g. geometry.self_intersection' }),
   detail: Type.String(),
   pointer: Type.Optional(Type.String({ description: 'JSON pointer to the fault in the request body' })),
-  location: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'row, field, polygon, ring, vertex' })),
+  location: Type.Optional(
+    Type.Object({}, { additionalProperties: true, description: 'row, field, polygon, ring, vertex' }),
+  ),
   params: Type.Optional(Type.Object({}, { additionalProperties: true })),
 });
 

@@ -22,7 +22,9 @@ export function loadCatalogue(locale: string): Record<string, string> {
     const dir = join(here, 'messages', locale);
     let files: string[] = [];
     try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort();
     } catch {
       files = [];
     }

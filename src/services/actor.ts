@@ -16,6 +16,10 @@ export const SYSTEM_ACTOR: Actor = { id: null, email: 'system', role: 'admin', o
 export function assertCan(actor: Actor, action: Action, def?: RegisterDef): void {
   if (def?.table === 'qa_visits' && action === 'record.write' && can(actor.role, 'qa.write')) return;
   if (!can(actor.role, action)) {
-    throw new Problem('auth.forbidden', { action, role: actor.role, entity: def?.entity ?? '' }, { pointer: '' });
+    throw new Problem(
+      'auth.forbidden',
+      { action, role: actor.role, entity: def?.entity ?? '' },
+      { pointer: '' },
+    );
   }
 }

@@ -1,16 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Database } from '../db/connect.ts';
+import * as repo from '../db/repositories/attachments.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import { recordExists } from '../db/repositories/registers.ts';
 import { Problem } from '../domain/problem.ts';
 import { registerBySlug } from '../domain/records.ts';
-import type { Database } from '../db/connect.ts';
-import { appendAudit } from '../db/repositories/audit.ts';
-import * as repo from '../db/repositories/attachments.ts';
-import { recordExists } from '../db/repositories/registers.ts';
 import { type Actor, assertCan } from './actor.ts';
 
 /**
@@ -32,10 +31,18 @@ export class AttachmentService {
     assertCan(actor, 'record.write');
     const def = registerBySlug(input.recordType);
     if (!def) {
-      throw new Problem('validation.enum', { field: 'recordType', value: input.recordType, allowed: 'register slugs' }, { pointer: '/recordType' });
+      throw new Problem(
+        'validation.enum',
+        { field: 'recordType', value: input.recordType, allowed: 'register slugs' },
+        { pointer: '/recordType' },
+      );
     }
     if (!(await recordExists(this.database.db, def.table, input.recordId))) {
-      throw new Problem('record.reference_not_found', { field: 'recordId', id: input.recordId }, { pointer: '/recordId' });
+      throw new Problem(
+        'record.reference_not_found',
+        { field: 'recordId', id: input.recordId },
+        { pointer: '/recordId' },
+      );
     }
     const tmp = join(this.dir, `.upload-${randomUUID()}`);
     const hash = createHash('sha256');

@@ -1,6 +1,6 @@
-import { type ChainBreak, GENESIS_HASH, verifyChain } from '../domain/audit-chain.ts';
 import type { Database } from '../db/connect.ts';
 import { readAuditChain } from '../db/repositories/audit.ts';
+import { type ChainBreak, GENESIS_HASH, verifyChain } from '../domain/audit-chain.ts';
 
 /** Checks the whole audit chain, streaming it in pages; names the first broken entry. */
 export async function verifyAudit(

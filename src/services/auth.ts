@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { Problem } from '../domain/problem.ts';
-import { ROLES, type Role } from '../domain/vocabularies.ts';
 import { type Database, withTransaction } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import * as reports from '../db/repositories/reports.ts';
 import * as sessions from '../db/repositories/sessions.ts';
 import * as users from '../db/repositories/users.ts';
+import { Problem } from '../domain/problem.ts';
+import { ROLES, type Role } from '../domain/vocabularies.ts';
 import type { Actor } from './actor.ts';
 
 // Argon2id with the OWASP-recommended minimum (19 MiB, 2 passes, 1 lane).
@@ -25,7 +25,8 @@ export function newToken(): string {
 
 /** Password rules: at least 10 characters, not all of one kind, and not the email. */
 export function passwordProblems(password: unknown, email?: string): Problem[] {
-  if (typeof password !== 'string') return [new Problem('auth.password_rules', { min: 10 }, { pointer: '/password' })];
+  if (typeof password !== 'string')
+    return [new Problem('auth.password_rules', { min: 10 }, { pointer: '/password' })];
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
   if (password.length < 10 || classes < 2 || (email && password.toLowerCase() === email.toLowerCase())) {
     return [new Problem('auth.password_rules', { min: 10 }, { pointer: '/password' })];
@@ -42,19 +43,41 @@ export function actorOf(u: users.UserRow): Actor {
 }
 
 export function publicUser(u: users.UserRow) {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, organisationId: u.organisationId, locale: u.locale };
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    organisationId: u.organisationId,
+    locale: u.locale,
+  };
 }
 
 export async function createUser(
   database: Database,
-  input: { email: string; password: string; role: string; name?: string | null; organisationId?: string | null; locale?: string },
+  input: {
+    email: string;
+    password: string;
+    role: string;
+    name?: string | null;
+    organisationId?: string | null;
+    locale?: string;
+  },
   actorId: string | null = null,
 ) {
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email)) {
-    throw new Problem('validation.format', { field: 'email', value: input.email, format: 'email' }, { pointer: '/email' });
+    throw new Problem(
+      'validation.format',
+      { field: 'email', value: input.email, format: 'email' },
+      { pointer: '/email' },
+    );
   }
   if (!(ROLES as readonly string[]).includes(input.role)) {
-    throw new Problem('validation.enum', { field: 'role', value: input.role, allowed: ROLES.join(', ') }, { pointer: '/role' });
+    throw new Problem(
+      'validation.enum',
+      { field: 'role', value: input.role, allowed: ROLES.join(', ') },
+      { pointer: '/role' },
+    );
   }
   const rules = passwordProblems(input.password, input.email);
   if (rules.length) throw rules[0]!;
@@ -64,7 +87,14 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password);
   return withTransaction(database.db, async (trx) => {
     const user = await users.insertUser(trx, { ...input, passwordHash }, actorId);
-    await appendAudit(trx, { actorId, action: 'create', entity: 'user', recordId: user.id, before: null, after: publicUser(user) });
+    await appendAudit(trx, {
+      actorId,
+      action: 'create',
+      entity: 'user',
+      recordId: user.id,
+      before: null,
+      after: publicUser(user),
+    });
     return user;
   });
 }
@@ -91,7 +121,12 @@ export async function login(database: Database, email: unknown, password: unknow
   await reports.clearFailedLogins(database.db, email);
   const token = newToken();
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
-  await sessions.insertSession(database.db, { userId: user.id, tokenHash: tokenHash(token), kind: 'session', expiresAt });
+  await sessions.insertSession(database.db, {
+    userId: user.id,
+    tokenHash: tokenHash(token),
+    kind: 'session',
+    expiresAt,
+  });
   return { token, expiresAt, user };
 }
 
@@ -106,11 +141,27 @@ export async function logout(database: Database, token: string): Promise<void> {
 }
 
 /** A named API token for scripts: shown once, stored as its SHA-256. */
-export async function createApiToken(database: Database, userId: string, name: string, expiresInDays: number | null) {
-  if (!name.trim() || name.length > 100) throw new Problem('validation.range', { field: 'name', value: name, rule: 'length', limit: '1–100' }, { pointer: '/name' });
+export async function createApiToken(
+  database: Database,
+  userId: string,
+  name: string,
+  expiresInDays: number | null,
+) {
+  if (!name.trim() || name.length > 100)
+    throw new Problem(
+      'validation.range',
+      { field: 'name', value: name, rule: 'length', limit: '1–100' },
+      { pointer: '/name' },
+    );
   const token = newToken();
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86400_000) : null;
-  const row = await sessions.insertSession(database.db, { userId, tokenHash: tokenHash(token), kind: 'api', name: name.trim(), expiresAt });
+  const row = await sessions.insertSession(database.db, {
+    userId,
+    tokenHash: tokenHash(token),
+    kind: 'api',
+    name: name.trim(),
+    expiresAt,
+  });
   return { token, ...row };
 }
 
@@ -124,7 +175,12 @@ export async function revokeApiToken(database: Database, userId: string, id: str
  * Changes a user's role or disables them (disabling ends every session and token of theirs at
  * once), with an audit entry.
  */
-export async function changeUser(database: Database, actorId: string | null, userId: string, change: { disabled?: boolean; role?: string }) {
+export async function changeUser(
+  database: Database,
+  actorId: string | null,
+  userId: string,
+  change: { disabled?: boolean; role?: string },
+) {
   await withTransaction(database.db, async (trx) => {
     const before = await users.userById(trx, userId);
     if (!before) throw new Problem('record.not_found', { entity: 'user', id: userId }, { pointer: '' });
@@ -134,6 +190,13 @@ export async function changeUser(database: Database, actorId: string | null, use
       if (change.disabled) await sessions.revokeUserSessions(trx, userId);
     }
     const after = (await users.userById(trx, userId))!;
-    await appendAudit(trx, { actorId, action: 'update', entity: 'user', recordId: userId, before: publicUser(before), after: { ...publicUser(after), disabled: after.disabledAt !== null } });
+    await appendAudit(trx, {
+      actorId,
+      action: 'update',
+      entity: 'user',
+      recordId: userId,
+      before: publicUser(before),
+      after: { ...publicUser(after), disabled: after.disabledAt !== null },
+    });
   });
 }

@@ -45,13 +45,17 @@ export function loadKeyFile(path: string): Keyring {
   }
   const doc = JSON.parse(readFileSync(path, 'utf8')) as { current: string; keys: Record<string, string> };
   const keys = Object.fromEntries(Object.entries(doc.keys).map(([id, k]) => [id, Buffer.from(k, 'base64')]));
-  if (!keys[doc.current]) throw new Problem('personal_data.key_missing', { keyId: doc.current }, { pointer: '' });
+  if (!keys[doc.current])
+    throw new Problem('personal_data.key_missing', { keyId: doc.current }, { pointer: '' });
   return { current: doc.current, keys };
 }
 
 export function saveKeyFile(path: string, ring: Keyring): void {
   const tmp = `${path}.tmp`;
-  const doc = { current: ring.current, keys: Object.fromEntries(Object.entries(ring.keys).map(([id, k]) => [id, k.toString('base64')])) };
+  const doc = {
+    current: ring.current,
+    keys: Object.fromEntries(Object.entries(ring.keys).map(([id, k]) => [id, k.toString('base64')])),
+  };
   writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
@@ -78,11 +82,14 @@ export function decrypt(ring: Keyring, stored: string | null | undefined): strin
   if (!isEncrypted(stored)) return stored;
   const [id, iv, tag, data] = stored.slice(PREFIX.length).split(':');
   const key = ring.keys[id ?? ''];
-  if (!key || !iv || !tag || data === undefined) throw new Problem('personal_data.key_missing', { keyId: id ?? '' }, { pointer: '' });
+  if (!key || !iv || !tag || data === undefined)
+    throw new Problem('personal_data.key_missing', { keyId: id ?? '' }, { pointer: '' });
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   try {
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   } catch {
     throw new Problem('personal_data.decrypt_failed', { keyId: id }, { pointer: '' });
   }
@@ -124,18 +131,31 @@ export async function reencryptAll(
   return database.db.transaction().execute(async (trx) => {
     const rows = await repo.casualtyIdentities(trx);
     for (const r of rows) {
-      await repo.setCasualtyIdentity(trx, r.id, { name: move(r.identityName), dateOfBirth: move(r.identityDateOfBirth), address: move(r.identityAddress) });
+      await repo.setCasualtyIdentity(trx, r.id, {
+        name: move(r.identityName),
+        dateOfBirth: move(r.identityDateOfBirth),
+        address: move(r.identityAddress),
+      });
     }
     const patches = await repo.casualtyPatches(trx);
     for (const p of patches) {
-      await repo.setPatch(trx, p.seq, { ...p.patch, identity: moveIdentity(p.patch.identity as Record<string, string | null>) });
+      await repo.setPatch(trx, p.seq, {
+        ...p.patch,
+        identity: moveIdentity(p.patch.identity as Record<string, string | null>),
+      });
     }
     const reports = await repo.reportPayloadsWithCasualties(trx);
     for (const r of reports) {
       const changes = r.payload.changes.map((c) => {
         const change = c as { register?: string; record?: Record<string, unknown> };
         if (change.register !== 'casualties' || !change.record?.identity) return c;
-        return { ...change, record: { ...change.record, identity: moveIdentity(change.record.identity as Record<string, string | null>) } };
+        return {
+          ...change,
+          record: {
+            ...change.record,
+            identity: moveIdentity(change.record.identity as Record<string, string | null>),
+          },
+        };
       });
       await repo.setReportPayload(trx, r.id, { ...r.payload, changes });
     }

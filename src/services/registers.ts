@@ -1,10 +1,10 @@
-import { can } from '../domain/permissions.ts';
-import { Problem } from '../domain/problem.ts';
-import type { RegisterDef } from '../domain/records.ts';
 import { type Database, withTransaction } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { linkSource, sourcesOf, unlinkSource } from '../db/repositories/record-sources.ts';
 import * as repo from '../db/repositories/registers.ts';
+import { can } from '../domain/permissions.ts';
+import { Problem } from '../domain/problem.ts';
+import type { RegisterDef } from '../domain/records.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
 import { decryptIdentity, type Keyring } from './personal-data.ts';
@@ -26,23 +26,38 @@ export class RegisterService {
 
   async create(actor: Actor, body: unknown): Promise<RecordOut> {
     const input = recordInput(this.def, body);
-    const record = await this.reports.directWrite(actor, this.def, { op: 'create', register: this.def.slug, record: body }, {
-      dateOfInformation: dateOfInformation(input.properties),
-    });
+    const record = await this.reports.directWrite(
+      actor,
+      this.def,
+      { op: 'create', register: this.def.slug, record: body },
+      {
+        dateOfInformation: dateOfInformation(input.properties),
+      },
+    );
     return this.visible(actor, record, false);
   }
 
   async update(actor: Actor, id: string, expectedVersion: number, body: unknown): Promise<RecordOut> {
     const input = recordInput(this.def, body);
-    const record = await this.reports.directWrite(actor, this.def, { op: 'update', register: this.def.slug, id, record: body }, {
-      expectedVersion,
-      dateOfInformation: dateOfInformation(input.properties),
-    });
+    const record = await this.reports.directWrite(
+      actor,
+      this.def,
+      { op: 'update', register: this.def.slug, id, record: body },
+      {
+        expectedVersion,
+        dateOfInformation: dateOfInformation(input.properties),
+      },
+    );
     return this.visible(actor, record, false);
   }
 
   async archive(actor: Actor, id: string, expectedVersion: number): Promise<RecordOut> {
-    const record = await this.reports.directWrite(actor, this.def, { op: 'archive', register: this.def.slug, id }, { expectedVersion });
+    const record = await this.reports.directWrite(
+      actor,
+      this.def,
+      { op: 'archive', register: this.def.slug, id },
+      { expectedVersion },
+    );
     return this.visible(actor, record, false);
   }
 
@@ -55,18 +70,27 @@ export class RegisterService {
     return this.visible(actor, record, opts.identity === true);
   }
 
-  async list(actor: Actor, query: repo.ListQuery): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
+  async list(
+    actor: Actor,
+    query: repo.ListQuery,
+  ): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
     assertCan(actor, 'record.read', this.def);
     const rows = await repo.listRecords(this.database.db, this.def, { ...query, limit: query.limit + 1 });
     const records = rows.slice(0, query.limit);
     const last = records[records.length - 1];
     return {
       records,
-      next: rows.length > query.limit && last ? { value: last[query.sortField], id: last.id as string } : undefined,
+      next:
+        rows.length > query.limit && last
+          ? { value: last[query.sortField], id: last.id as string }
+          : undefined,
     };
   }
 
-  async count(actor: Actor, query: Omit<repo.ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>): Promise<number> {
+  async count(
+    actor: Actor,
+    query: Omit<repo.ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>,
+  ): Promise<number> {
     assertCan(actor, 'record.read', this.def);
     return repo.countRecords(this.database.db, this.def, query);
   }
@@ -80,17 +104,27 @@ export class RegisterService {
   async setSource(actor: Actor, id: string, sourceId: unknown, linked: boolean): Promise<void> {
     assertCan(actor, 'record.write', this.def);
     if (typeof sourceId !== 'string' || !/^[0-9a-f-]{36}$/i.test(sourceId)) {
-      throw new Problem('validation.format', { field: 'sourceId', value: String(sourceId), format: 'uuid' }, { pointer: '/sourceId' });
+      throw new Problem(
+        'validation.format',
+        { field: 'sourceId', value: String(sourceId), format: 'uuid' },
+        { pointer: '/sourceId' },
+      );
     }
     await withTransaction(this.database.db, async (trx) => {
-      if (!(await repo.recordExists(trx, this.def.table, id))) throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+      if (!(await repo.recordExists(trx, this.def.table, id)))
+        throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
       if (!(await repo.recordExists(trx, 'sources', sourceId))) {
-        throw new Problem('record.reference_not_found', { field: 'sourceId', id: sourceId }, { pointer: '/sourceId' });
+        throw new Problem(
+          'record.reference_not_found',
+          { field: 'sourceId', id: sourceId },
+          { pointer: '/sourceId' },
+        );
       }
       const changed = linked
         ? await linkSource(trx, this.def.slug, id, sourceId, actor.id)
         : await unlinkSource(trx, this.def.slug, id, sourceId);
-      if (!changed && !linked) throw new Problem('record.not_found', { entity: 'source_link', id: sourceId }, { pointer: '' });
+      if (!changed && !linked)
+        throw new Problem('record.not_found', { entity: 'source_link', id: sourceId }, { pointer: '' });
       if (changed) {
         await appendAudit(trx, {
           actorId: actor.id,
@@ -112,7 +146,15 @@ export class RegisterService {
 }
 
 function dateOfInformation(properties: Record<string, unknown>): string | null {
-  for (const f of ['dateOfInformation', 'releasedOn', 'foundOn', 'occurredOn', 'heldOn', 'visitedOn', 'startDate']) {
+  for (const f of [
+    'dateOfInformation',
+    'releasedOn',
+    'foundOn',
+    'occurredOn',
+    'heldOn',
+    'visitedOn',
+    'startDate',
+  ]) {
     const v = properties[f];
     if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
   }

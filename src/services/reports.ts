@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Database, Schema } from '../db/connect.ts';
+import { appendAudit } from '../db/repositories/audit.ts';
+import { getRecord } from '../db/repositories/registers.ts';
+import * as repo from '../db/repositories/reports.ts';
+import {
+  accidentDate,
+  casualtiesOnDate,
+  nearbyFindings,
+  overlappingOpenHazards,
+} from '../db/repositories/rules.ts';
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
 import type { RegisterDef } from '../domain/records.ts';
@@ -8,15 +18,10 @@ import {
   kindProblems,
   OPERATOR_ROLES,
   REPORT_TRANSITIONS,
-  type ReportKind,
   ReportCreateSchema,
+  type ReportKind,
 } from '../domain/reports.ts';
 import { schemaProblems, withOthers } from '../domain/schema-check.ts';
-import type { Database, Schema } from '../db/connect.ts';
-import { appendAudit } from '../db/repositories/audit.ts';
-import { getRecord } from '../db/repositories/registers.ts';
-import * as repo from '../db/repositories/reports.ts';
-import { accidentDate, casualtiesOnDate, nearbyFindings, overlappingOpenHazards } from '../db/repositories/rules.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { applyChanges, defOf, type Row } from './changes.ts';
 import { failpoint } from './failpoints.ts';
@@ -28,7 +33,11 @@ export interface DuplicateSettings {
   findingDistanceM: number;
   findingDays: number;
 }
-export const DEFAULT_DUPLICATES: DuplicateSettings = { hazardOverlapShare: 0.5, findingDistanceM: 5, findingDays: 30 };
+export const DEFAULT_DUPLICATES: DuplicateSettings = {
+  hazardOverlapShare: 0.5,
+  findingDistanceM: 5,
+  findingDays: 30,
+};
 
 export interface Warning {
   id: string;
@@ -51,7 +60,9 @@ export class ReportService {
   async create(actor: Actor, body: unknown): Promise<ReportOut> {
     assertCan(actor, 'report.create');
     const input = this.checkBody(body);
-    const organisationId = OPERATOR_ROLES.includes(actor.role) ? actor.organisationId : (input.organisationId ?? actor.organisationId);
+    const organisationId = OPERATOR_ROLES.includes(actor.role)
+      ? actor.organisationId
+      : (input.organisationId ?? actor.organisationId);
     return this.database.db.transaction().execute(async (trx) => {
       const row = await repo.insertReport(trx, {
         kind: input.kind,
@@ -62,7 +73,14 @@ export class ReportService {
         reason: input.reason ?? null,
         createdBy: actor.id,
       });
-      await appendAudit(trx, { actorId: actor.id, action: 'report.create', entity: 'report', recordId: row.id, before: null, after: summary(row) });
+      await appendAudit(trx, {
+        actorId: actor.id,
+        action: 'report.create',
+        entity: 'report',
+        recordId: row.id,
+        before: null,
+        after: summary(row),
+      });
       return this.visible(actor, row);
     });
   }
@@ -74,17 +92,38 @@ export class ReportService {
     return this.database.db.transaction().execute(async (trx) => {
       const before = await this.load(trx, actor, id, { forUpdate: true });
       if (!['draft', 'rejected'].includes(before.status)) {
-        throw new Problem('report.state_conflict', { status: before.status, action: 'edit' }, { pointer: '' });
+        throw new Problem(
+          'report.state_conflict',
+          { status: before.status, action: 'edit' },
+          { pointer: '' },
+        );
       }
-      if (before.version !== version) throw new Problem('record.version_conflict', { expected: version, current: before.version }, { pointer: '' });
+      if (before.version !== version)
+        throw new Problem(
+          'record.version_conflict',
+          { expected: version, current: before.version },
+          { pointer: '' },
+        );
       const row = await repo.updateReportContent(trx, id, version, {
         dateOfInformation: input.dateOfInformation,
         payload: this.protect(input.payload),
         reason: input.reason ?? null,
         actorId: actor.id,
       });
-      if (!row) throw new Problem('record.version_conflict', { expected: version, current: before.version }, { pointer: '' });
-      await appendAudit(trx, { actorId: actor.id, action: 'report.edit', entity: 'report', recordId: id, before: summary(before), after: summary(row) });
+      if (!row)
+        throw new Problem(
+          'record.version_conflict',
+          { expected: version, current: before.version },
+          { pointer: '' },
+        );
+      await appendAudit(trx, {
+        actorId: actor.id,
+        action: 'report.edit',
+        entity: 'report',
+        recordId: id,
+        before: summary(before),
+        after: summary(row),
+      });
       return this.visible(actor, row);
     });
   }
@@ -94,7 +133,10 @@ export class ReportService {
     return this.visible(actor, row);
   }
 
-  async list(actor: Actor, q: { status?: string; kind?: string; mine?: boolean; limit?: number; before?: string }) {
+  async list(
+    actor: Actor,
+    q: { status?: string; kind?: string; mine?: boolean; limit?: number; before?: string },
+  ) {
     const all = can(actor.role, 'report.read_all');
     const rows = await repo.listReports(this.database.db, {
       status: q.status,
@@ -111,24 +153,40 @@ export class ReportService {
     assertCan(actor, 'report.submit');
     return this.transition(actor, id, 'submit', async (trx, report) => {
       // Check the changes now (kind rules) so that a report cannot be submitted broken.
-      const problems = kindProblems(report.kind as ReportKind, report.payload.changes as Change[], report.reason);
+      const problems = kindProblems(
+        report.kind as ReportKind,
+        report.payload.changes as Change[],
+        report.reason,
+      );
       if (problems.length) throw withOthers(problems);
-      return repo.transitionReport(trx, id, REPORT_TRANSITIONS.submit.from, 'submitted', { actorId: actor.id, stamp: 'submitted', rejectionReason: null });
+      return repo.transitionReport(trx, id, REPORT_TRANSITIONS.submit.from, 'submitted', {
+        actorId: actor.id,
+        stamp: 'submitted',
+        rejectionReason: null,
+      });
     });
   }
 
   async review(actor: Actor, id: string): Promise<ReportOut> {
     assertCan(actor, 'report.review');
     return this.transition(actor, id, 'review', (trx) =>
-      repo.transitionReport(trx, id, REPORT_TRANSITIONS.review.from, 'reviewed', { actorId: actor.id, stamp: 'reviewed' }),
+      repo.transitionReport(trx, id, REPORT_TRANSITIONS.review.from, 'reviewed', {
+        actorId: actor.id,
+        stamp: 'reviewed',
+      }),
     );
   }
 
   async reject(actor: Actor, id: string, reason: unknown): Promise<ReportOut> {
     assertCan(actor, 'report.approve');
-    if (typeof reason !== 'string' || !reason.trim()) throw new Problem('report.reason_required', { kind: 'reject' }, { pointer: '/reason' });
+    if (typeof reason !== 'string' || !reason.trim())
+      throw new Problem('report.reason_required', { kind: 'reject' }, { pointer: '/reason' });
     return this.transition(actor, id, 'reject', (trx) =>
-      repo.transitionReport(trx, id, REPORT_TRANSITIONS.reject.from, 'rejected', { actorId: actor.id, stamp: 'decided', rejectionReason: reason.trim() }),
+      repo.transitionReport(trx, id, REPORT_TRANSITIONS.reject.from, 'rejected', {
+        actorId: actor.id,
+        stamp: 'decided',
+        rejectionReason: reason.trim(),
+      }),
     );
   }
 
@@ -145,11 +203,17 @@ export class ReportService {
    */
   async approve(actor: Actor, id: string, confirm: unknown): Promise<ReportOut> {
     assertCan(actor, 'report.approve');
-    const confirmed = new Set(Array.isArray(confirm) ? confirm.filter((c): c is string => typeof c === 'string') : []);
+    const confirmed = new Set(
+      Array.isArray(confirm) ? confirm.filter((c): c is string => typeof c === 'string') : [],
+    );
     return this.database.db.transaction().execute(async (trx) => {
       const report = await this.load(trx, actor, id, { forUpdate: true });
       if (!REPORT_TRANSITIONS.approve.from.includes(report.status as never)) {
-        throw new Problem('report.state_conflict', { status: report.status, action: 'approve' }, { pointer: '' });
+        throw new Problem(
+          'report.state_conflict',
+          { status: report.status, action: 'approve' },
+          { pointer: '' },
+        );
       }
       const changes = report.payload.changes as Change[];
       const problems = kindProblems(report.kind as ReportKind, changes, report.reason);
@@ -157,19 +221,46 @@ export class ReportService {
       const warnings = await this.findWarnings(trx, changes);
       const unconfirmed = warnings.filter((w) => !confirmed.has(w.id));
       if (unconfirmed.length) {
-        const p = new Problem('report.warnings_unconfirmed', { count: unconfirmed.length }, { pointer: '/confirmWarnings' });
+        const p = new Problem(
+          'report.warnings_unconfirmed',
+          { count: unconfirmed.length },
+          { pointer: '/confirmWarnings' },
+        );
         p.data = { warnings };
         throw p;
       }
-      const moved = await repo.transitionReport(trx, id, REPORT_TRANSITIONS.approve.from, 'approved', { actorId: actor.id, stamp: 'decided', warnings });
-      if (!moved) throw new Problem('report.state_conflict', { status: 'changed', action: 'approve' }, { pointer: '' });
+      const moved = await repo.transitionReport(trx, id, REPORT_TRANSITIONS.approve.from, 'approved', {
+        actorId: actor.id,
+        stamp: 'decided',
+        warnings,
+      });
+      if (!moved)
+        throw new Problem('report.state_conflict', { status: 'changed', action: 'approve' }, { pointer: '' });
       const { applied } = await applyChanges(
-        { trx, actor, keyring: this.keyring, report: { id, dateOfInformation: report.dateOfInformation, reason: report.reason }, pointer: (i) => `/payload/changes/${i}/record` },
+        {
+          trx,
+          actor,
+          keyring: this.keyring,
+          report: { id, dateOfInformation: report.dateOfInformation, reason: report.reason },
+          pointer: (i) => `/payload/changes/${i}/record`,
+        },
         changes,
       );
       await failpoint('approval.before_commit');
-      const done = await repo.transitionReport(trx, id, ['approved'], 'approved', { actorId: actor.id, stamp: 'decided', applied });
-      await appendAudit(trx, { actorId: actor.id, action: 'report.approve', entity: 'report', recordId: id, reportId: id, before: summary(report), after: { ...summary(done!), applied, warningsConfirmed: warnings.map((w) => w.id) } });
+      const done = await repo.transitionReport(trx, id, ['approved'], 'approved', {
+        actorId: actor.id,
+        stamp: 'decided',
+        applied,
+      });
+      await appendAudit(trx, {
+        actorId: actor.id,
+        action: 'report.approve',
+        entity: 'report',
+        recordId: id,
+        reportId: id,
+        before: summary(report),
+        after: { ...summary(done!), applied, warningsConfirmed: warnings.map((w) => w.id) },
+      });
       return this.visible(actor, done!);
     });
   }
@@ -188,9 +279,14 @@ export class ReportService {
     return this.database.db.transaction().execute(async (trx) => {
       if (change.op !== 'create' && opts.expectedVersion !== undefined) {
         const current = await getRecord(trx, def, change.id, { forUpdate: true });
-        if (!current) throw new Problem('record.not_found', { entity: def.entity, id: change.id }, { pointer: '' });
+        if (!current)
+          throw new Problem('record.not_found', { entity: def.entity, id: change.id }, { pointer: '' });
         if (current.version !== opts.expectedVersion) {
-          throw new Problem('record.version_conflict', { expected: opts.expectedVersion, current: current.version as number }, { pointer: '' });
+          throw new Problem(
+            'record.version_conflict',
+            { expected: opts.expectedVersion, current: current.version as number },
+            { pointer: '' },
+          );
         }
       }
       const report = await repo.insertReport(trx, {
@@ -202,12 +298,25 @@ export class ReportService {
         reason: null,
         createdBy: actor.id,
       });
-      await repo.transitionReport(trx, report.id, ['submitted'], 'approved', { actorId: actor.id, stamp: 'decided' });
+      await repo.transitionReport(trx, report.id, ['submitted'], 'approved', {
+        actorId: actor.id,
+        stamp: 'decided',
+      });
       const { applied, records } = await applyChanges(
-        { trx, actor, keyring: this.keyring, report: { id: report.id, dateOfInformation: report.dateOfInformation, reason: null }, pointer: () => '' },
+        {
+          trx,
+          actor,
+          keyring: this.keyring,
+          report: { id: report.id, dateOfInformation: report.dateOfInformation, reason: null },
+          pointer: () => '',
+        },
         [change],
       );
-      await repo.transitionReport(trx, report.id, ['approved'], 'approved', { actorId: actor.id, stamp: 'decided', applied });
+      await repo.transitionReport(trx, report.id, ['approved'], 'approved', {
+        actorId: actor.id,
+        stamp: 'decided',
+        applied,
+      });
       return records[0]!;
     });
   }
@@ -215,7 +324,13 @@ export class ReportService {
   private checkBody(body: unknown) {
     const problems = schemaProblems(ReportCreateSchema, body);
     if (problems.length) throw withOthers(problems);
-    const input = body as { kind: ReportKind; dateOfInformation: string; reason?: string | null; organisationId?: string | null; payload: { changes: Change[] } };
+    const input = body as {
+      kind: ReportKind;
+      dateOfInformation: string;
+      reason?: string | null;
+      organisationId?: string | null;
+      payload: { changes: Change[] };
+    };
     const kp = kindProblems(input.kind, input.payload.changes, input.reason);
     input.payload.changes.forEach((c, i) => {
       try {
@@ -235,7 +350,13 @@ export class ReportService {
         if (c.register !== 'casualties' || c.op === 'archive') return c;
         const record = c.record as Record<string, unknown> | null;
         if (!record || typeof record !== 'object' || !record.identity) return c;
-        return { ...c, record: { ...record, identity: encryptIdentity(this.keyring, record.identity as Record<string, string>) } };
+        return {
+          ...c,
+          record: {
+            ...record,
+            identity: encryptIdentity(this.keyring, record.identity as Record<string, string>),
+          },
+        };
       }),
     };
   }
@@ -250,7 +371,8 @@ export class ReportService {
 
   private mayRead(actor: Actor, row: repo.ReportRow): boolean {
     if (can(actor.role, 'report.read_all')) return true;
-    if (OPERATOR_ROLES.includes(actor.role)) return row.organisationId !== null && row.organisationId === actor.organisationId;
+    if (OPERATOR_ROLES.includes(actor.role))
+      return row.organisationId !== null && row.organisationId === actor.organisationId;
     return row.status === 'approved';
   }
 
@@ -265,7 +387,13 @@ export class ReportService {
         return { ...c, record: rest };
       }
       const id = record.identity as Record<string, string | null>;
-      return { ...c, record: { ...record, identity: Object.fromEntries(Object.entries(id).map(([k, v]) => [k, decrypt(this.keyring, v)])) } };
+      return {
+        ...c,
+        record: {
+          ...record,
+          identity: Object.fromEntries(Object.entries(id).map(([k, v]) => [k, decrypt(this.keyring, v)])),
+        },
+      };
     });
     return { ...row, payload: { changes } } as ReportOut;
   }
@@ -274,11 +402,18 @@ export class ReportService {
     actor: Actor,
     id: string,
     action: 'submit' | 'review' | 'reject',
-    move: (trx: Kysely<Schema>, report: repo.ReportRow & { payload: { changes: Change[] } }) => Promise<repo.ReportRow | undefined>,
+    move: (
+      trx: Kysely<Schema>,
+      report: repo.ReportRow & { payload: { changes: Change[] } },
+    ) => Promise<repo.ReportRow | undefined>,
   ): Promise<ReportOut> {
     return this.database.db.transaction().execute(async (trx) => {
       const report = await this.load(trx, actor, id, { forUpdate: true });
-      if (action === 'submit' && OPERATOR_ROLES.includes(actor.role) && report.organisationId !== actor.organisationId) {
+      if (
+        action === 'submit' &&
+        OPERATOR_ROLES.includes(actor.role) &&
+        report.organisationId !== actor.organisationId
+      ) {
         throw new Problem('report.not_found', { id }, { pointer: '' });
       }
       if (!REPORT_TRANSITIONS[action].from.includes(report.status as never)) {
@@ -286,7 +421,15 @@ export class ReportService {
       }
       const moved = await move(trx, report);
       if (!moved) throw new Problem('report.state_conflict', { status: 'changed', action }, { pointer: '' });
-      await appendAudit(trx, { actorId: actor.id, action: `report.${action}`, entity: 'report', recordId: id, reportId: id, before: summary(report), after: summary(moved) });
+      await appendAudit(trx, {
+        actorId: actor.id,
+        action: `report.${action}`,
+        entity: 'report',
+        recordId: id,
+        reportId: id,
+        before: summary(report),
+        after: summary(moved),
+      });
       return this.visible(actor, moved);
     });
   }
@@ -296,7 +439,10 @@ export class ReportService {
     const accidentDates = new Map<string, string>();
     for (const [i, c] of changes.entries()) {
       if (c.op !== 'create') continue;
-      const record = c.record as { geometry?: unknown; properties?: Record<string, unknown> } & Record<string, unknown>;
+      const record = c.record as { geometry?: unknown; properties?: Record<string, unknown> } & Record<
+        string,
+        unknown
+      >;
       if (c.register === 'accidents' && c.ref && typeof record?.properties?.occurredOn === 'string') {
         accidentDates.set(`@ref:${c.ref}`, record.properties.occurredOn);
       }
@@ -304,13 +450,30 @@ export class ReportService {
         if (c.register === 'hazards' && record?.geometry) {
           for (const o of await overlappingOpenHazards(db, record.geometry, null)) {
             if (o.share > this.duplicates.hazardOverlapShare) {
-              warnings.push(warning('duplicate.hazard_overlap', i, o, { sharePct: Math.round(o.share * 1000) / 10, overlapM2: Math.round(o.overlapM2) }));
+              warnings.push(
+                warning('duplicate.hazard_overlap', i, o, {
+                  sharePct: Math.round(o.share * 1000) / 10,
+                  overlapM2: Math.round(o.overlapM2),
+                }),
+              );
             }
           }
         }
         if (c.register === 'findings' && record?.geometry && typeof record.properties?.foundOn === 'string') {
-          for (const o of await nearbyFindings(db, record.geometry, record.properties.foundOn, this.duplicates.findingDistanceM, this.duplicates.findingDays, null)) {
-            warnings.push(warning('duplicate.finding_nearby', i, o, { distanceM: Math.round(o.distanceM * 10) / 10, foundOn: o.foundOn }));
+          for (const o of await nearbyFindings(
+            db,
+            record.geometry,
+            record.properties.foundOn,
+            this.duplicates.findingDistanceM,
+            this.duplicates.findingDays,
+            null,
+          )) {
+            warnings.push(
+              warning('duplicate.finding_nearby', i, o, {
+                distanceM: Math.round(o.distanceM * 10) / 10,
+                foundOn: o.foundOn,
+              }),
+            );
           }
         }
       } catch {
@@ -321,7 +484,9 @@ export class ReportService {
         const name = normaliseName(decrypt(this.keyring, identity?.name ?? null));
         const accidentRef = record?.accidentId as string | undefined;
         if (!name || !accidentRef) continue;
-        const date = accidentDates.get(accidentRef) ?? (/^[0-9a-f-]{36}$/i.test(accidentRef) ? await accidentDate(db, accidentRef) : undefined);
+        const date =
+          accidentDates.get(accidentRef) ??
+          (/^[0-9a-f-]{36}$/i.test(accidentRef) ? await accidentDate(db, accidentRef) : undefined);
         if (!date) continue;
         for (const o of await casualtiesOnDate(db, date)) {
           if (normaliseName(decrypt(this.keyring, o.identityName)) === name) {
@@ -334,7 +499,12 @@ export class ReportService {
   }
 }
 
-function warning(code: Warning['code'], change: number, other: { id: string; code: string }, params: Record<string, string | number>): Warning {
+function warning(
+  code: Warning['code'],
+  change: number,
+  other: { id: string; code: string },
+  params: Record<string, string | number>,
+): Warning {
   const id = createHash('sha256').update(`${code}|${change}|${other.id}`).digest('hex').slice(0, 16);
   return { id, code, change, other: { id: other.id, code: other.code }, params };
 }

@@ -21,7 +21,9 @@ const runner = new URL('../../bin/run-ts.js', import.meta.url).pathname;
 async function snapshot(database: Database, hazardId: string, reportId: string) {
   const q = async (query: ReturnType<typeof sql>) => (await query.execute(database.db)).rows;
   return {
-    hazard: await q(sql`select version, status, remaining_area_m2, released_area_m2 from hazards where id = ${hazardId}`),
+    hazard: await q(
+      sql`select version, status, remaining_area_m2, released_area_m2 from hazards where id = ${hazardId}`,
+    ),
     landRelease: await q(sql`select count(*)::int as n from land_release where hazard_id = ${hazardId}`),
     activities: await q(sql`select count(*)::int as n from activities where hazard_id = ${hazardId}`),
     changes: await q(sql`select count(*)::int as n from record_changes`),
@@ -34,7 +36,12 @@ async function snapshot(database: Database, hazardId: string, reportId: string) 
 function approveAndKill(reportId: string, actorId: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [runner, child, reportId, actorId], {
-      env: { ...process.env, ...env, SAFEGROUND_FAILPOINT: 'approval.before_commit', SAFEGROUND_SECRET: secret },
+      env: {
+        ...process.env,
+        ...env,
+        SAFEGROUND_FAILPOINT: 'approval.before_commit',
+        SAFEGROUND_SECRET: secret,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
@@ -55,7 +62,9 @@ function approveAndKill(reportId: string, actorId: string, env: Record<string, s
 }
 
 describe(`a crash in the middle of an approval on ${testDatabaseKind()}`, () => {
-  it('leaves the register and the audit chain exactly as before the approval', { timeout: 600_000 }, async () => {
+  it('leaves the register and the audit chain exactly as before the approval', {
+    timeout: 600_000,
+  }, async () => {
     const url = process.env.TEST_DATABASE_URL;
     const dataDir = url ? undefined : mkdtempSync(join(tmpdir(), 'safeground-crash-'));
     const open = async () => {
@@ -69,19 +78,60 @@ describe(`a crash in the middle of an approval on ${testDatabaseKind()}`, () => 
     process.env.SAFEGROUND_SECRET = secret;
     const services = createServices(database, settings);
     delete process.env.SAFEGROUND_SECRET;
-    const approverUser = await createUser(database, { email: `${unique('crash')}@test.safeground.org`, password: 'Crash-test-123', role: 'approver' });
-    const approver: Actor = { id: approverUser.id, email: approverUser.email, role: 'approver', organisationId: null };
-    const org = await services.registers.get('organisations')!.create(approver, { name: unique('Crash org '), kind: 'ngo' });
-    const square = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 5], [x1, 5], [x1, 5.001], [x0, 5.001], [x0, 5]]] });
-    const hazard = await services.registers.get('hazards')!.create(approver, { type: 'Feature', geometry: square(60, 60.001), properties: { type: 'CHA' } });
+    const approverUser = await createUser(database, {
+      email: `${unique('crash')}@test.safeground.org`,
+      password: 'Crash-test-123',
+      role: 'approver',
+    });
+    const approver: Actor = {
+      id: approverUser.id,
+      email: approverUser.email,
+      role: 'approver',
+      organisationId: null,
+    };
+    const org = await services.registers
+      .get('organisations')!
+      .create(approver, { name: unique('Crash org '), kind: 'ngo' });
+    const square = (x0: number, x1: number) => ({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [x0, 5],
+          [x1, 5],
+          [x1, 5.001],
+          [x0, 5.001],
+          [x0, 5],
+        ],
+      ],
+    });
+    const hazard = await services.registers
+      .get('hazards')!
+      .create(approver, { type: 'Feature', geometry: square(60, 60.001), properties: { type: 'CHA' } });
     const draft = await services.reports.create(approver, {
       kind: 'activity',
       dateOfInformation: '2025-07-01',
       organisationId: org.id,
       payload: {
         changes: [
-          { op: 'create', register: 'activities', ref: 'a', record: { type: 'Feature', geometry: null, properties: { kind: 'clearance', organisationId: org.id, hazardId: hazard.id } } },
-          { op: 'create', register: 'land-release', record: { type: 'Feature', geometry: square(60, 60.001), properties: { outcome: 'cleared', hazardId: hazard.id, activityId: '@ref:a' } } },
+          {
+            op: 'create',
+            register: 'activities',
+            ref: 'a',
+            record: {
+              type: 'Feature',
+              geometry: null,
+              properties: { kind: 'clearance', organisationId: org.id, hazardId: hazard.id },
+            },
+          },
+          {
+            op: 'create',
+            register: 'land-release',
+            record: {
+              type: 'Feature',
+              geometry: square(60, 60.001),
+              properties: { outcome: 'cleared', hazardId: hazard.id, activityId: '@ref:a' },
+            },
+          },
         ],
       },
     });

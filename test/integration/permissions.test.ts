@@ -16,22 +16,52 @@ let otherOrgId: string;
 let casualtyId: string;
 const users = new Map<Role, Record<string, string>>();
 
-async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown) {
-  return app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+async function call(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  headers: Record<string, string>,
+  payload?: unknown,
+) {
+  return app.inject({
+    method,
+    url,
+    headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 }
 
-const square = { type: 'Polygon', coordinates: [[[30, 10], [30.001, 10], [30.001, 10.001], [30, 10.001], [30, 10]]] };
+const square = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [30, 10],
+      [30.001, 10],
+      [30.001, 10.001],
+      [30, 10.001],
+      [30, 10],
+    ],
+  ],
+};
 const draftBody = (organisationId: string) => ({
   kind: 'new_hazard',
   dateOfInformation: '2025-01-01',
   organisationId,
-  payload: { changes: [{ op: 'create', register: 'hazards', record: { type: 'Feature', geometry: square, properties: { type: 'SHA' } } }] },
+  payload: {
+    changes: [
+      {
+        op: 'create',
+        register: 'hazards',
+        record: { type: 'Feature', geometry: square, properties: { type: 'SHA' } },
+      },
+    ],
+  },
 });
 
 async function report(status: 'draft' | 'submitted', organisationId = orgId): Promise<string> {
   const r = await call('POST', '/api/v1/reports', admin, draftBody(organisationId));
   expect(r.statusCode, r.body).toBe(201);
-  if (status === 'submitted') expect((await call('POST', `/api/v1/reports/${r.json().id}/submit`, admin)).statusCode).toBe(200);
+  if (status === 'submitted')
+    expect((await call('POST', `/api/v1/reports/${r.json().id}/submit`, admin)).statusCode).toBe(200);
   return r.json().id;
 }
 
@@ -43,19 +73,32 @@ const probes: Record<Action, (h: Record<string, string>) => Promise<LightMyReque
   'report.create': (h) => call('POST', '/api/v1/reports', h, draftBody(orgId)),
   'report.submit': async (h) => call('POST', `/api/v1/reports/${await report('draft')}/submit`, h),
   'report.review': async (h) => call('POST', `/api/v1/reports/${await report('submitted')}/review`, h),
-  'report.approve': async (h) => call('POST', `/api/v1/reports/${await report('submitted')}/reject`, h, { reason: 'probe' }),
+  'report.approve': async (h) =>
+    call('POST', `/api/v1/reports/${await report('submitted')}/reject`, h, { reason: 'probe' }),
   'report.read_all': async (h) => call('GET', `/api/v1/reports/${await report('draft', otherOrgId)}`, h),
   'user.manage': (h) => call('GET', '/api/v1/users', h),
   'token.manage_own': (h) => call('GET', '/api/v1/auth/tokens', h),
   'audit.read': async (h) => {
-    const org = (await call('POST', '/api/v1/organisations', admin, { name: unique('Audited '), kind: 'ngo' })).json();
+    const org = (
+      await call('POST', '/api/v1/organisations', admin, { name: unique('Audited '), kind: 'ngo' })
+    ).json();
     return call('GET', `/api/v1/organisations/${org.id}/history`, h);
   },
   'audit.verify': (h) => call('GET', '/api/v1/audit/verify', h),
-  'data.import': (h) => call('POST', '/api/v1/imports?as=sources&dryRun=true', { ...h, 'content-type': 'application/json' }, { type: 'FeatureCollection', features: [] }),
+  'data.import': (h) =>
+    call(
+      'POST',
+      '/api/v1/imports?as=sources&dryRun=true',
+      { ...h, 'content-type': 'application/json' },
+      { type: 'FeatureCollection', features: [] },
+    ),
   'data.export': (h) => call('GET', '/api/v1/sources?format=csv&limit=1', h),
   'qa.write': (h) =>
-    call('POST', '/api/v1/qa-visits', h, { visitedOn: '2025-01-02', inspectedOrganisationId: orgId, inspectingOrganisationId: orgId }),
+    call('POST', '/api/v1/qa-visits', h, {
+      visitedOn: '2025-01-02',
+      inspectedOrganisationId: orgId,
+      inspectingOrganisationId: orgId,
+    }),
 };
 
 function refused(action: Action, r: LightMyRequestResponse): boolean {
@@ -67,11 +110,30 @@ function refused(action: Action, r: LightMyRequestResponse): boolean {
 beforeAll(async () => {
   app = await testApp();
   admin = await login('admin');
-  orgId = (await call('POST', '/api/v1/organisations', admin, { name: unique('Perm org '), kind: 'ngo' })).json().id;
-  otherOrgId = (await call('POST', '/api/v1/organisations', admin, { name: unique('Other org '), kind: 'ngo' })).json().id;
-  const acc = (await call('POST', '/api/v1/accidents', admin, { type: 'Feature', geometry: { type: 'Point', coordinates: [30, 10] }, properties: { occurredOn: '2024-01-01' } })).json();
-  casualtyId = (await call('POST', '/api/v1/casualties', admin, { accidentId: acc.id, sex: 'male', casualtyStatus: 'military', outcome: 'injured', identity: { name: 'P. Q.' } })).json().id;
-  for (const role of ROLES) users.set(role, await login(role, { organisationId: orgId, name: `perm-${role}` }));
+  orgId = (
+    await call('POST', '/api/v1/organisations', admin, { name: unique('Perm org '), kind: 'ngo' })
+  ).json().id;
+  otherOrgId = (
+    await call('POST', '/api/v1/organisations', admin, { name: unique('Other org '), kind: 'ngo' })
+  ).json().id;
+  const acc = (
+    await call('POST', '/api/v1/accidents', admin, {
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [30, 10] },
+      properties: { occurredOn: '2024-01-01' },
+    })
+  ).json();
+  casualtyId = (
+    await call('POST', '/api/v1/casualties', admin, {
+      accidentId: acc.id,
+      sex: 'male',
+      casualtyStatus: 'military',
+      outcome: 'injured',
+      identity: { name: 'P. Q.' },
+    })
+  ).json().id;
+  for (const role of ROLES)
+    users.set(role, await login(role, { organisationId: orgId, name: `perm-${role}` }));
 });
 
 describe(`the permission table, walked through HTTP on ${testDatabaseKind()}`, () => {
@@ -79,7 +141,11 @@ describe(`the permission table, walked through HTTP on ${testDatabaseKind()}`, (
     expect(Object.keys(PERMISSIONS).sort()).toEqual([...ACTIONS].sort());
     for (const roles of Object.values(PERMISSIONS)) for (const r of roles) expect(ROLES).toContain(r);
     expect(can('viewer', 'record.write')).toBe(false);
-    expect(ACTIONS.filter((a) => a !== 'record.read' && a !== 'token.manage_own' && a !== 'data.export').every((a) => !can('viewer', a))).toBe(true);
+    expect(
+      ACTIONS.filter((a) => a !== 'record.read' && a !== 'token.manage_own' && a !== 'data.export').every(
+        (a) => !can('viewer', a),
+      ),
+    ).toBe(true);
   });
 
   for (const action of ACTIONS) {
@@ -89,7 +155,10 @@ describe(`the permission table, walked through HTTP on ${testDatabaseKind()}`, (
         const r = await probes[action](users.get(role)!);
         expect(r.statusCode, `${action} as ${role}: ${r.body.slice(0, 300)}`).toBeLessThan(500);
         const allowed = can(role, action);
-        if (refused(action, r) === allowed) outcomes.push(`${role}: expected ${allowed ? 'allowed' : 'refused'}, got ${r.statusCode} ${r.body.slice(0, 200)}`);
+        if (refused(action, r) === allowed)
+          outcomes.push(
+            `${role}: expected ${allowed ? 'allowed' : 'refused'}, got ${r.statusCode} ${r.body.slice(0, 200)}`,
+          );
       }
       expect(outcomes).toEqual([]);
     });

@@ -33,8 +33,18 @@ const rect = (x0: number, y0: number, x1: number, y1: number) => ({
   ],
 });
 
-async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, headers: Record<string, string>, payload?: unknown) {
-  return app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+async function call(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+  url: string,
+  headers: Record<string, string>,
+  payload?: unknown,
+) {
+  return app.inject({
+    method,
+    url,
+    headers,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 }
 
 /** An approved hazard of the given shape (authority direct write). */
@@ -48,17 +58,47 @@ async function hazard(offset: number, props: Record<string, unknown> = {}) {
   return r.json();
 }
 
-function clearanceReport(hazardId: string, polygons: Array<{ outcome: string; geometry: unknown }>, date = '2025-06-01') {
+function clearanceReport(
+  hazardId: string,
+  polygons: Array<{ outcome: string; geometry: unknown }>,
+  date = '2025-06-01',
+) {
   return {
     kind: 'activity',
     dateOfInformation: date,
     payload: {
       changes: [
-        { op: 'create', register: 'activities', ref: 'act', record: { type: 'Feature', geometry: null, properties: { kind: 'clearance', organisationId: orgA, hazardId, method: 'manual', status: 'completed', startDate: date } } },
+        {
+          op: 'create',
+          register: 'activities',
+          ref: 'act',
+          record: {
+            type: 'Feature',
+            geometry: null,
+            properties: {
+              kind: 'clearance',
+              organisationId: orgA,
+              hazardId,
+              method: 'manual',
+              status: 'completed',
+              startDate: date,
+            },
+          },
+        },
         ...polygons.map((p) => ({
           op: 'create',
           register: 'land-release',
-          record: { type: 'Feature', geometry: p.geometry, properties: { outcome: p.outcome, hazardId, activityId: '@ref:act', depthCm: 20, releasedOn: date } },
+          record: {
+            type: 'Feature',
+            geometry: p.geometry,
+            properties: {
+              outcome: p.outcome,
+              hazardId,
+              activityId: '@ref:act',
+              depthCm: 20,
+              releasedOn: date,
+            },
+          },
         })),
       ],
     },
@@ -77,7 +117,10 @@ beforeAll(async () => {
   app = await testApp();
   admin = await login('admin');
   const a = await call('POST', '/api/v1/organisations', admin, { name: unique('Operator A '), kind: 'ngo' });
-  const b = await call('POST', '/api/v1/organisations', admin, { name: unique('Operator B '), kind: 'commercial' });
+  const b = await call('POST', '/api/v1/organisations', admin, {
+    name: unique('Operator B '),
+    kind: 'commercial',
+  });
   orgA = a.json().id;
   orgB = b.json().id;
   approver = await login('approver');
@@ -91,14 +134,25 @@ beforeAll(async () => {
 describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`, () => {
   it('keeps drafts invisible across organisations and lets operators write only through reports', async () => {
     const h = await hazard(0);
-    const draft = (await call('POST', '/api/v1/reports', operatorA, clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(0, 0, 0.5, 1) }]))).json();
+    const draft = (
+      await call(
+        'POST',
+        '/api/v1/reports',
+        operatorA,
+        clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(0, 0, 0.5, 1) }]),
+      )
+    ).json();
     expect(draft.status).toBe('draft');
     expect(draft.organisationId).toBe(orgA);
     expect((await call('GET', `/api/v1/reports/${draft.id}`, operatorA)).statusCode).toBe(200);
     expect((await call('GET', `/api/v1/reports/${draft.id}`, operatorB)).statusCode).toBe(404);
     const listB = (await call('GET', '/api/v1/reports', operatorB)).json();
     expect(listB.items.map((r: { id: string }) => r.id)).not.toContain(draft.id);
-    const direct = await call('POST', '/api/v1/hazards', operatorA, { type: 'Feature', geometry: rect(0, 0, 1, 1), properties: { type: 'SHA' } });
+    const direct = await call('POST', '/api/v1/hazards', operatorA, {
+      type: 'Feature',
+      geometry: rect(0, 0, 1, 1),
+      properties: { type: 'SHA' },
+    });
     expect(direct.statusCode).toBe(403);
     expect(direct.json().code).toBe('auth.forbidden');
     // Registers do not change before approval.
@@ -108,7 +162,9 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
 
   it('refuses a cleared polygon outside its hazard, saying by how much', async () => {
     const h = await hazard(2);
-    const report = await submitted(clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(2.5, 0, 3.5, 1) }]));
+    const report = await submitted(
+      clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(2.5, 0, 3.5, 1) }]),
+    );
     const r = await call('POST', `/api/v1/reports/${report.id}/approve`, approver, {});
     expect(r.statusCode).toBe(400);
     const p = r.json();
@@ -148,7 +204,9 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
   it('approves a valid clearance: remaining area shrinks, and the hazard closes when nothing remains', async () => {
     const h = await hazard(8);
     const area = h.properties.areaM2 as number;
-    const first = await submitted(clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(8, 0, 8.6, 1) }], '2025-05-01'));
+    const first = await submitted(
+      clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(8, 0, 8.6, 1) }], '2025-05-01'),
+    );
     const reviewed = await call('POST', `/api/v1/reports/${first.id}/review`, managerA);
     expect(reviewed.statusCode, reviewed.body).toBe(200);
     const ok = await call('POST', `/api/v1/reports/${first.id}/approve`, approver, {});
@@ -159,7 +217,9 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     expect(now.remainingAreaM2 / area).toBeCloseTo(0.4, 2);
     expect(now.status).toBe('open');
 
-    const rest = await submitted(clearanceReport(h.id, [{ outcome: 'reduced', geometry: rect(8.6, 0, 9, 1) }], '2025-06-01'));
+    const rest = await submitted(
+      clearanceReport(h.id, [{ outcome: 'reduced', geometry: rect(8.6, 0, 9, 1) }], '2025-06-01'),
+    );
     expect((await call('POST', `/api/v1/reports/${rest.id}/approve`, approver, {})).statusCode).toBe(200);
     now = (await call('GET', `/api/v1/hazards/${h.id}`, viewer)).json().properties;
     expect(now.remainingAreaM2).toBe(0);
@@ -174,7 +234,16 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
       kind: 'hazard_status_change',
       dateOfInformation: date,
       reason: `survey of ${date}`,
-      payload: { changes: [{ op: 'update', register: 'hazards', id: h.id, record: { type: 'Feature', properties: { status } } }] },
+      payload: {
+        changes: [
+          {
+            op: 'update',
+            register: 'hazards',
+            id: h.id,
+            record: { type: 'Feature', properties: { status } },
+          },
+        ],
+      },
     });
     const june = await submitted(statusReport('closed', '2024-06-01'));
     expect((await call('POST', `/api/v1/reports/${june.id}/approve`, approver, {})).statusCode).toBe(200);
@@ -192,7 +261,16 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
       kind: 'hazard_status_change',
       dateOfInformation: date,
       reason,
-      payload: { changes: [{ op: 'update', register: 'hazards', id: h.id, record: { type: 'Feature', properties: { status } } }] },
+      payload: {
+        changes: [
+          {
+            op: 'update',
+            register: 'hazards',
+            id: h.id,
+            record: { type: 'Feature', properties: { status } },
+          },
+        ],
+      },
     });
     const closed = await submitted(report('closed', '2024-02-01', 'cancelled by survey'));
     expect((await call('POST', `/api/v1/reports/${closed.id}/approve`, approver, {})).statusCode).toBe(200);
@@ -203,7 +281,9 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
 
   it('lets exactly one of two simultaneous approvals succeed', async () => {
     const h = await hazard(14);
-    const report = await submitted(clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(14, 0, 14.5, 1) }]));
+    const report = await submitted(
+      clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(14, 0, 14.5, 1) }]),
+    );
     const [a, b] = await Promise.all([
       call('POST', `/api/v1/reports/${report.id}/approve`, approver, {}),
       call('POST', `/api/v1/reports/${report.id}/approve`, approver2, {}),
@@ -216,14 +296,27 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
 
   it('rejects with a reason; the operator corrects and resubmits', async () => {
     const h = await hazard(16);
-    const report = await submitted(clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(16, 0, 16.5, 1) }]));
-    expect((await call('POST', `/api/v1/reports/${report.id}/reject`, approver, {})).json().code).toBe('report.reason_required');
-    const rejected = await call('POST', `/api/v1/reports/${report.id}/reject`, approver, { reason: 'Depth missing on sketch' });
+    const report = await submitted(
+      clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(16, 0, 16.5, 1) }]),
+    );
+    expect((await call('POST', `/api/v1/reports/${report.id}/reject`, approver, {})).json().code).toBe(
+      'report.reason_required',
+    );
+    const rejected = await call('POST', `/api/v1/reports/${report.id}/reject`, approver, {
+      reason: 'Depth missing on sketch',
+    });
     expect(rejected.json().status).toBe('rejected');
     expect(rejected.json().rejectionReason).toBe('Depth missing on sketch');
-    const edited = await call('PUT', `/api/v1/reports/${report.id}`, { ...operatorA, 'if-match': `"${rejected.json().version}"` }, clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(16, 0, 16.4, 1) }]));
+    const edited = await call(
+      'PUT',
+      `/api/v1/reports/${report.id}`,
+      { ...operatorA, 'if-match': `"${rejected.json().version}"` },
+      clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(16, 0, 16.4, 1) }]),
+    );
     expect(edited.statusCode, edited.body).toBe(200);
-    expect((await call('POST', `/api/v1/reports/${report.id}/submit`, operatorA)).json().status).toBe('submitted');
+    expect((await call('POST', `/api/v1/reports/${report.id}/submit`, operatorA)).json().status).toBe(
+      'submitted',
+    );
     expect((await call('POST', `/api/v1/reports/${report.id}/approve`, approver, {})).statusCode).toBe(200);
   });
 
@@ -232,7 +325,15 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     const dup = await submitted({
       kind: 'new_hazard',
       dateOfInformation: '2025-01-01',
-      payload: { changes: [{ op: 'create', register: 'hazards', record: { type: 'Feature', geometry: rect(18.1, 0.1, 19, 1), properties: { type: 'SHA' } } }] },
+      payload: {
+        changes: [
+          {
+            op: 'create',
+            register: 'hazards',
+            record: { type: 'Feature', geometry: rect(18.1, 0.1, 19, 1), properties: { type: 'SHA' } },
+          },
+        ],
+      },
     });
     const r = await call('POST', `/api/v1/reports/${dup.id}/approve`, approver, {});
     expect(r.statusCode).toBe(409);
@@ -241,7 +342,9 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     expect(w).toHaveLength(1);
     expect(w[0].code).toBe('duplicate.hazard_overlap');
     expect(w[0].other.id).toBe(h.id);
-    const ok = await call('POST', `/api/v1/reports/${dup.id}/approve`, approver, { confirmWarnings: [w[0].id] });
+    const ok = await call('POST', `/api/v1/reports/${dup.id}/approve`, approver, {
+      confirmWarnings: [w[0].id],
+    });
     expect(ok.statusCode, ok.body).toBe(200);
   });
 
@@ -251,8 +354,28 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
       dateOfInformation: '2025-03-03',
       payload: {
         changes: [
-          { op: 'create', register: 'accidents', ref: 'acc', record: { type: 'Feature', geometry: { type: 'Point', coordinates: [46.9, 39.9] }, properties: { occurredOn: '2025-03-03', deviceCategory: 'AP', demining: 'no' } } },
-          { op: 'create', register: 'casualties', record: { accidentId: '@ref:acc', sex: 'male', age: 30, casualtyStatus: 'civilian', outcome: 'injured', identity: { name: 'Rəşad  Əliyev' } } },
+          {
+            op: 'create',
+            register: 'accidents',
+            ref: 'acc',
+            record: {
+              type: 'Feature',
+              geometry: { type: 'Point', coordinates: [46.9, 39.9] },
+              properties: { occurredOn: '2025-03-03', deviceCategory: 'AP', demining: 'no' },
+            },
+          },
+          {
+            op: 'create',
+            register: 'casualties',
+            record: {
+              accidentId: '@ref:acc',
+              sex: 'male',
+              age: 30,
+              casualtyStatus: 'civilian',
+              outcome: 'injured',
+              identity: { name: 'Rəşad  Əliyev' },
+            },
+          },
         ],
       },
     });
@@ -261,17 +384,41 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     const second = await submitted(accidentReport());
     const r = await call('POST', `/api/v1/reports/${second.id}/approve`, approver, {});
     expect(r.statusCode).toBe(409);
-    expect(r.json().warnings.map((x: { code: string }) => x.code)).toContain('duplicate.casualty_same_person');
+    expect(r.json().warnings.map((x: { code: string }) => x.code)).toContain(
+      'duplicate.casualty_same_person',
+    );
     // The approver rejects it explicitly instead.
-    expect((await call('POST', `/api/v1/reports/${second.id}/reject`, approver, { reason: 'Same accident reported twice' })).statusCode).toBe(200);
+    expect(
+      (
+        await call('POST', `/api/v1/reports/${second.id}/reject`, approver, {
+          reason: 'Same accident reported twice',
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('keeps identities encrypted at rest and away from viewers and lists', async () => {
-    const acc = (await call('POST', '/api/v1/accidents', admin, { type: 'Feature', geometry: { type: 'Point', coordinates: [46.8, 39.8] }, properties: { occurredOn: '2022-02-02' } })).json();
-    const c = (await call('POST', '/api/v1/casualties', admin, { accidentId: acc.id, sex: 'female', casualtyStatus: 'civilian', outcome: 'killed', identity: { name: 'Leyla Q.', address: 'Village 4' } })).json();
+    const acc = (
+      await call('POST', '/api/v1/accidents', admin, {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [46.8, 39.8] },
+        properties: { occurredOn: '2022-02-02' },
+      })
+    ).json();
+    const c = (
+      await call('POST', '/api/v1/casualties', admin, {
+        accidentId: acc.id,
+        sex: 'female',
+        casualtyStatus: 'civilian',
+        outcome: 'killed',
+        identity: { name: 'Leyla Q.', address: 'Village 4' },
+      })
+    ).json();
     expect(c.identity).toBeUndefined();
     const database = await testDatabase();
-    const stored = await sql<{ identityName: string }>`select identity_name from casualties where id = ${c.id}`.execute(database.db);
+    const stored = await sql<{
+      identityName: string;
+    }>`select identity_name from casualties where id = ${c.id}`.execute(database.db);
     expect(stored.rows[0]!.identityName).toMatch(/^enc:v1:/);
     expect(stored.rows[0]!.identityName).not.toContain('Leyla');
     const asApprover = (await call('GET', `/api/v1/casualties/${c.id}?identity=true`, approver)).json();
@@ -279,7 +426,9 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     const asViewer = await call('GET', `/api/v1/casualties/${c.id}?identity=true`, viewer);
     expect(asViewer.statusCode).toBe(403);
     expect((await call('GET', `/api/v1/casualties/${c.id}`, viewer)).body).not.toContain('Leyla');
-    expect((await call('GET', `/api/v1/casualties?accident=${acc.id}`, approver)).body).not.toContain('Leyla');
+    expect((await call('GET', `/api/v1/casualties?accident=${acc.id}`, approver)).body).not.toContain(
+      'Leyla',
+    );
   });
 
   it('keeps a verifiable audit chain and detects an altered entry', async () => {
@@ -287,18 +436,28 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     const before = await verifyAudit(database);
     expect(before.broken).toBeUndefined();
     expect(before.entries).toBeGreaterThan(10);
-    const victim = await sql<{ seq: number }>`select seq::int as seq from audit_log order by seq limit 1 offset 3`.execute(database.db);
+    const victim = await sql<{
+      seq: number;
+    }>`select seq::int as seq from audit_log order by seq limit 1 offset 3`.execute(database.db);
     const seq = victim.rows[0]!.seq;
-    await expect(sql`update audit_log set action = 'forged' where seq = ${seq}`.execute(database.db)).rejects.toThrow(/append-only/);
+    await expect(
+      sql`update audit_log set action = 'forged' where seq = ${seq}`.execute(database.db),
+    ).rejects.toThrow(/append-only/);
     // Someone with the database owner's rights disables the guard and alters an entry.
     await sql`alter table audit_log disable trigger audit_log_no_update`.execute(database.db);
-    const original = await sql<{ after: unknown }>`select after from audit_log where seq = ${seq}`.execute(database.db);
-    await sql`update audit_log set after = ${JSON.stringify({ forged: true })}::jsonb where seq = ${seq}`.execute(database.db);
+    const original = await sql<{ after: unknown }>`select after from audit_log where seq = ${seq}`.execute(
+      database.db,
+    );
+    await sql`update audit_log set after = ${JSON.stringify({ forged: true })}::jsonb where seq = ${seq}`.execute(
+      database.db,
+    );
     try {
       const after = await verifyAudit(database);
       expect(after.broken).toEqual({ seq, reason: 'hash' });
     } finally {
-      await sql`update audit_log set after = ${JSON.stringify(original.rows[0]!.after)}::jsonb where seq = ${seq}`.execute(database.db);
+      await sql`update audit_log set after = ${JSON.stringify(original.rows[0]!.after)}::jsonb where seq = ${seq}`.execute(
+        database.db,
+      );
       await sql`alter table audit_log enable trigger audit_log_no_update`.execute(database.db);
     }
     expect((await verifyAudit(database)).broken).toBeUndefined();
@@ -307,9 +466,17 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
   it('refuses every write by a viewer', async () => {
     const h = await hazard(20);
     for (const [method, url, body] of [
-      ['POST', '/api/v1/hazards', { type: 'Feature', geometry: rect(20, 0, 21, 1), properties: { type: 'SHA' } }],
+      [
+        'POST',
+        '/api/v1/hazards',
+        { type: 'Feature', geometry: rect(20, 0, 21, 1), properties: { type: 'SHA' } },
+      ],
       ['PATCH', `/api/v1/hazards/${h.id}`, { type: 'Feature', properties: { name: 'x' } }],
-      ['POST', '/api/v1/reports', clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(20, 0, 20.5, 1) }])],
+      [
+        'POST',
+        '/api/v1/reports',
+        clearanceReport(h.id, [{ outcome: 'cleared', geometry: rect(20, 0, 20.5, 1) }]),
+      ],
     ] as const) {
       const r = await call(method, url, { ...viewer, 'if-match': '"1"' }, body);
       expect(r.statusCode, `${method} ${url}`).toBe(403);

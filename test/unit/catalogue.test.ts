@@ -19,8 +19,14 @@ describe('server and CLI message catalogues', () => {
 
   it.each(LOCALES.filter((l) => l !== 'en'))('%s has exactly the keys English has', (locale) => {
     const other = loadCatalogue(locale);
-    expect(Object.keys(en).filter((k) => !(k in other)), `missing in ${locale}`).toEqual([]);
-    expect(Object.keys(other).filter((k) => !(k in en)), `only in ${locale}`).toEqual([]);
+    expect(
+      Object.keys(en).filter((k) => !(k in other)),
+      `missing in ${locale}`,
+    ).toEqual([]);
+    expect(
+      Object.keys(other).filter((k) => !(k in en)),
+      `only in ${locale}`,
+    ).toEqual([]);
   });
 
   it.each(LOCALES)('every %s message is valid ICU MessageFormat', (locale) => {

@@ -16,7 +16,10 @@ export interface AttachmentRow {
 
 const columns = sql`id, record_type, record_id, filename, media_type, size_bytes, sha256, storage_key, created_at, created_by`;
 
-export async function insertAttachment(db: Kysely<Schema>, a: Omit<AttachmentRow, 'id' | 'createdAt'>): Promise<AttachmentRow> {
+export async function insertAttachment(
+  db: Kysely<Schema>,
+  a: Omit<AttachmentRow, 'id' | 'createdAt'>,
+): Promise<AttachmentRow> {
   const r = await sql<AttachmentRow>`
     insert into attachments (record_type, record_id, filename, media_type, size_bytes, sha256, storage_key, created_by)
     values (${a.recordType}, ${a.recordId}, ${a.filename}, ${a.mediaType}, ${a.sizeBytes}, ${a.sha256}, ${a.storageKey}, ${a.createdBy})
@@ -29,7 +32,11 @@ export async function attachmentById(db: Kysely<Schema>, id: string): Promise<At
   return r.rows[0];
 }
 
-export async function attachmentsOf(db: Kysely<Schema>, recordType: string, recordId: string): Promise<AttachmentRow[]> {
+export async function attachmentsOf(
+  db: Kysely<Schema>,
+  recordType: string,
+  recordId: string,
+): Promise<AttachmentRow[]> {
   const r = await sql<AttachmentRow>`select ${columns} from attachments
     where record_type = ${recordType} and record_id = ${recordId} order by created_at`.execute(db);
   return r.rows;

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { type AuditEntry, GENESIS_HASH, auditHash } from '../../domain/audit-chain.ts';
+import { type AuditEntry, auditHash, GENESIS_HASH } from '../../domain/audit-chain.ts';
 import type { Schema } from '../connect.ts';
 
 export interface AuditInput {
@@ -16,7 +16,10 @@ export interface AuditInput {
  * Appends one entry to the hash chain. Must run inside the transaction of the change it records;
  * the advisory lock makes concurrent appends take turns so the chain stays linear.
  */
-export async function appendAudit(trx: Kysely<Schema>, input: AuditInput): Promise<AuditEntry & { hash: string }> {
+export async function appendAudit(
+  trx: Kysely<Schema>,
+  input: AuditInput,
+): Promise<AuditEntry & { hash: string }> {
   await sql`select pg_advisory_xact_lock(7400001)`.execute(trx);
   const last = await sql<{ seq: number; hash: string }>`
     select seq::int as seq, hash from audit_log order by seq desc limit 1`.execute(trx);

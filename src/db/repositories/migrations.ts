@@ -14,7 +14,9 @@ export async function appliedMigrations(db: Kysely<Schema>) {
 }
 
 export async function migrationLevel(db: Kysely<Schema>): Promise<number> {
-  const r = await sql<{ level: number | null }>`select max(version) as level from schema_migrations`.execute(db);
+  const r = await sql<{ level: number | null }>`select max(version) as level from schema_migrations`.execute(
+    db,
+  );
   return r.rows[0]?.level ?? 0;
 }
 

@@ -3,13 +3,24 @@ import type { Schema } from '../connect.ts';
 
 /** Every place protected identity values are stored, for key rotation. */
 export async function casualtyIdentities(db: Kysely<Schema>) {
-  const r = await sql<{ id: string; identityName: string | null; identityDateOfBirth: string | null; identityAddress: string | null }>`
+  const r = await sql<{
+    id: string;
+    identityName: string | null;
+    identityDateOfBirth: string | null;
+    identityAddress: string | null;
+  }>`
     select id, identity_name, identity_date_of_birth, identity_address from casualties
-    where identity_name is not null or identity_date_of_birth is not null or identity_address is not null`.execute(db);
+    where identity_name is not null or identity_date_of_birth is not null or identity_address is not null`.execute(
+    db,
+  );
   return r.rows;
 }
 
-export async function setCasualtyIdentity(db: Kysely<Schema>, id: string, v: { name: string | null; dateOfBirth: string | null; address: string | null }) {
+export async function setCasualtyIdentity(
+  db: Kysely<Schema>,
+  id: string,
+  v: { name: string | null; dateOfBirth: string | null; address: string | null },
+) {
   await sql`update casualties set identity_name = ${v.name}, identity_date_of_birth = ${v.dateOfBirth},
     identity_address = ${v.address} where id = ${id}`.execute(db);
 }
@@ -17,7 +28,9 @@ export async function setCasualtyIdentity(db: Kysely<Schema>, id: string, v: { n
 /** Approved history entries and report payloads that may hold casualty identities. */
 export async function casualtyPatches(db: Kysely<Schema>) {
   const r = await sql<{ seq: number; patch: Record<string, unknown> }>`
-    select seq::int as seq, patch from record_changes where entity = 'casualty' and patch ? 'identity'`.execute(db);
+    select seq::int as seq, patch from record_changes where entity = 'casualty' and patch ? 'identity'`.execute(
+    db,
+  );
   return r.rows;
 }
 

@@ -5,10 +5,22 @@ import type { Schema } from '../connect.ts';
  * Aggregates for the public: figures by admin area and year, and open hazards generalised to a
  * hexagon grid. Nothing here returns a record's own coordinates.
  */
-export async function aggregatesByAdminArea(db: Kysely<Schema>, level: number, fromYear: number, toYear: number) {
+export async function aggregatesByAdminArea(
+  db: Kysely<Schema>,
+  level: number,
+  fromYear: number,
+  toYear: number,
+) {
   const from = `${fromYear}-01-01`;
   const to = `${toYear}-12-31`;
-  const areas = await sql<{ id: string; pcode: string; name: string; names: Record<string, string>; openHazards: number; remainingAreaM2: number }>`
+  const areas = await sql<{
+    id: string;
+    pcode: string;
+    name: string;
+    names: Record<string, string>;
+    openHazards: number;
+    remainingAreaM2: number;
+  }>`
     select a.id, a.pcode, a.name, a.names,
       (select count(*)::int from hazards h where h.archived_at is null and h.status <> 'closed'
          and ST_Intersects(a.geom, ST_PointOnSurface(h.geom))) as open_hazards,

@@ -17,13 +17,24 @@ export async function sourcesOf(db: Kysely<Schema>, recordType: string, recordId
 }
 
 /** Links a source; false when it was linked already. */
-export async function linkSource(db: Kysely<Schema>, recordType: string, recordId: string, sourceId: string, actorId: string | null) {
+export async function linkSource(
+  db: Kysely<Schema>,
+  recordType: string,
+  recordId: string,
+  sourceId: string,
+  actorId: string | null,
+) {
   const r = await sql`insert into record_sources (record_type, record_id, source_id, created_by)
     values (${recordType}, ${recordId}, ${sourceId}, ${actorId}) on conflict do nothing`.execute(db);
   return Number(r.numAffectedRows ?? 0) > 0;
 }
 
-export async function unlinkSource(db: Kysely<Schema>, recordType: string, recordId: string, sourceId: string) {
+export async function unlinkSource(
+  db: Kysely<Schema>,
+  recordType: string,
+  recordId: string,
+  sourceId: string,
+) {
   const r = await sql`delete from record_sources
     where record_type = ${recordType} and record_id = ${recordId} and source_id = ${sourceId}`.execute(db);
   return Number(r.numAffectedRows ?? 0) > 0;

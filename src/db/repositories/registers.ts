@@ -13,23 +13,42 @@ export type Row = Record<string, unknown>;
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-const IDENTITY_COLUMNS = { name: 'identity_name', dateOfBirth: 'identity_date_of_birth', address: 'identity_address' };
+const IDENTITY_COLUMNS = {
+  name: 'identity_name',
+  dateOfBirth: 'identity_date_of_birth',
+  address: 'identity_address',
+};
 
 // Result keys come back camelCased by Kysely's CamelCasePlugin.
-const IDENTITY_KEYS: Record<string, string> = { identityName: 'name', identityDateOfBirth: 'dateOfBirth', identityAddress: 'address' };
+const IDENTITY_KEYS: Record<string, string> = {
+  identityName: 'name',
+  identityDateOfBirth: 'dateOfBirth',
+  identityAddress: 'address',
+};
 
 /** Scalar columns (camelCase) read back for a register, excluding geometry and identity. */
 function scalarFields(def: RegisterDef): string[] {
   const fields = Object.keys(def.fields.properties).filter(
     (f) => f !== 'identity' && !(def.pointFields ?? []).includes(f),
   );
-  return ['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'archivedAt', ...fields, ...Object.keys(def.readOnly)];
+  return [
+    'id',
+    'version',
+    'createdAt',
+    'updatedAt',
+    'createdBy',
+    'updatedBy',
+    'archivedAt',
+    ...fields,
+    ...Object.keys(def.readOnly),
+  ];
 }
 
 function selection(def: RegisterDef, opts: { identity?: boolean }): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = scalarFields(def).map((f) => sql`t.${sql.ref(snake(f))}`);
   if (def.geometry) parts.push(sql`ST_AsGeoJSON(t.geom, 9)::json as geometry`);
-  for (const p of def.pointFields ?? []) parts.push(sql`ST_AsGeoJSON(t.${sql.ref(snake(p))}, 9)::json as ${sql.ref(p)}`);
+  for (const p of def.pointFields ?? [])
+    parts.push(sql`ST_AsGeoJSON(t.${sql.ref(snake(p))}, 9)::json as ${sql.ref(p)}`);
   if (opts.identity && def.protectedFields?.includes('identity')) {
     for (const col of Object.values(IDENTITY_COLUMNS)) parts.push(sql`t.${sql.ref(col)}`);
   }
@@ -47,7 +66,8 @@ function fromRow(def: RegisterDef, row: Row): Row {
       identity[identityField] = v;
       continue;
     }
-    out[camel(k)] = typeof v === 'string' && (k === 'geometry' || (def.pointFields ?? []).includes(k)) ? JSON.parse(v) : v;
+    out[camel(k)] =
+      typeof v === 'string' && (k === 'geometry' || (def.pointFields ?? []).includes(k)) ? JSON.parse(v) : v;
   }
   out.archived = out.archivedAt !== null && out.archivedAt !== undefined;
   if (identity) out.identity = identity;
@@ -80,9 +100,15 @@ function geomFromGeoJson(g: unknown, multi: boolean): RawBuilder<unknown> {
   return multi ? sql`ST_Multi(${inner})` : inner;
 }
 
-const value = (v: unknown) => (v !== null && typeof v === 'object' && 'compile' in (v as object) ? (v as RawBuilder<unknown>) : sql`${v}`);
+const value = (v: unknown) =>
+  v !== null && typeof v === 'object' && 'compile' in (v as object) ? (v as RawBuilder<unknown>) : sql`${v}`;
 
-export async function insertRecord(db: Kysely<Schema>, def: RegisterDef, values: Row, actorId: string | null): Promise<Row> {
+export async function insertRecord(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  values: Row,
+  actorId: string | null,
+): Promise<Row> {
   const cols = toColumns(def, values);
   cols.push(['created_by', actorId], ['updated_by', actorId]);
   const r = await sql<Row>`
@@ -95,7 +121,10 @@ export async function insertRecord(db: Kysely<Schema>, def: RegisterDef, values:
   return fromRow(def, r.rows[0]!);
 }
 
-export type UpdateOutcome = { kind: 'updated'; record: Row } | { kind: 'not_found' } | { kind: 'conflict'; version: number };
+export type UpdateOutcome =
+  | { kind: 'updated'; record: Row }
+  | { kind: 'not_found' }
+  | { kind: 'conflict'; version: number };
 
 /** Updates when the stored version is `expectedVersion`; the version goes up by one. */
 export async function updateRecord(
@@ -108,7 +137,13 @@ export async function updateRecord(
 ): Promise<UpdateOutcome> {
   const cols = toColumns(def, values);
   cols.push(['updated_by', actorId]);
-  return versionedUpdate(db, def, id, expectedVersion, sql.join(cols.map(([c, v]) => sql`${sql.ref(c)} = ${value(v)}`)));
+  return versionedUpdate(
+    db,
+    def,
+    id,
+    expectedVersion,
+    sql.join(cols.map(([c, v]) => sql`${sql.ref(c)} = ${value(v)}`)),
+  );
 }
 
 export async function archiveRecord(
@@ -118,7 +153,13 @@ export async function archiveRecord(
   expectedVersion: number,
   actorId: string | null,
 ): Promise<UpdateOutcome> {
-  return versionedUpdate(db, def, id, expectedVersion, sql`archived_at = coalesce(archived_at, now()), updated_by = ${actorId}`);
+  return versionedUpdate(
+    db,
+    def,
+    id,
+    expectedVersion,
+    sql`archived_at = coalesce(archived_at, now()), updated_by = ${actorId}`,
+  );
 }
 
 /** The optimistic-concurrency update both writes share: applied only at the expected version. */
@@ -137,7 +178,9 @@ async function versionedUpdate(
     )
     select ${selection(def, { identity: true })} from t`.execute(db);
   if (r.rows[0]) return { kind: 'updated', record: fromRow(def, r.rows[0]) };
-  const current = await sql<{ version: number }>`select version from ${sql.table(def.table)} where id = ${id}`.execute(db);
+  const current = await sql<{
+    version: number;
+  }>`select version from ${sql.table(def.table)} where id = ${id}`.execute(db);
   if (!current.rows[0]) return { kind: 'not_found' };
   return { kind: 'conflict', version: current.rows[0].version };
 }
@@ -159,8 +202,14 @@ export async function recordExists(db: Kysely<Schema>, table: string, id: string
   return r.rows.length > 0;
 }
 
-export async function findByExternalId(db: Kysely<Schema>, def: RegisterDef, externalId: string): Promise<Row | undefined> {
-  const r = await sql<{ id: string }>`select id from ${sql.table(def.table)} where external_id = ${externalId}`.execute(db);
+export async function findByExternalId(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  externalId: string,
+): Promise<Row | undefined> {
+  const r = await sql<{
+    id: string;
+  }>`select id from ${sql.table(def.table)} where external_id = ${externalId}`.execute(db);
   return r.rows[0] ? getRecord(db, def, r.rows[0].id, { identity: true }) : undefined;
 }
 
@@ -178,7 +227,10 @@ export interface ListQuery {
   includeArchived: boolean;
 }
 
-function whereClauses(def: RegisterDef, q: Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>): RawBuilder<unknown>[] {
+function whereClauses(
+  def: RegisterDef,
+  q: Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>,
+): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [];
   if (!q.includeArchived) where.push(sql`t.archived_at is null`);
   if (q.bbox && def.geometry) {
@@ -195,7 +247,12 @@ function whereClauses(def: RegisterDef, q: Omit<ListQuery, 'sortField' | 'descen
   }
   if (q.text && def.filters.text.length) {
     const pattern = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(sql`(${sql.join(def.filters.text.map((c) => sql`t.${sql.ref(c)} ilike ${pattern}`), sql` or `)})`);
+    where.push(
+      sql`(${sql.join(
+        def.filters.text.map((c) => sql`t.${sql.ref(c)} ilike ${pattern}`),
+        sql` or `,
+      )})`,
+    );
   }
   return where;
 }
@@ -222,7 +279,11 @@ export async function listRecords(db: Kysely<Schema>, def: RegisterDef, q: ListQ
   return r.rows.map((row) => fromRow(def, row));
 }
 
-export async function countRecords(db: Kysely<Schema>, def: RegisterDef, q: Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>): Promise<number> {
+export async function countRecords(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  q: Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>,
+): Promise<number> {
   const where = whereClauses(def, q);
   const r = await sql<{ n: number }>`
     select count(*)::int as n from ${sql.table(def.table)} t
@@ -263,7 +324,8 @@ export async function registerExtent(db: Kysely<Schema>, def: RegisterDef): Prom
   const box = def.geometry
     ? sql`ST_XMin(e.box) as xmin, ST_YMin(e.box) as ymin, ST_XMax(e.box) as xmax, ST_YMax(e.box) as ymax`
     : sql`null as xmin, null as ymin, null as xmax, null as ymax`;
-  type ExtentRow = Record<'xmin' | 'ymin' | 'xmax' | 'ymax', number | null> & Record<'first' | 'last', string | null>;
+  type ExtentRow = Record<'xmin' | 'ymin' | 'xmax' | 'ymax', number | null> &
+    Record<'first' | 'last', string | null>;
   const r = await sql<ExtentRow>`
     select ${box}, e.first::text as first, e.last::text as last
     from (

@@ -49,8 +49,15 @@ export async function insertReport(
   return res.rows[0]!;
 }
 
-export async function reportById(db: Kysely<Schema>, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReportRow | undefined> {
-  const res = await sql<ReportRow>`select ${columns} from reports where id = ${id} ${opts.forUpdate ? sql`for update` : sql``}`.execute(db);
+export async function reportById(
+  db: Kysely<Schema>,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<ReportRow | undefined> {
+  const res =
+    await sql<ReportRow>`select ${columns} from reports where id = ${id} ${opts.forUpdate ? sql`for update` : sql``}`.execute(
+      db,
+    );
   return res.rows[0];
 }
 
@@ -103,7 +110,14 @@ export async function transitionReport(
 
 export async function listReports(
   db: Kysely<Schema>,
-  q: { status?: string; kind?: string; organisationId?: string; createdBy?: string; limit: number; before?: string },
+  q: {
+    status?: string;
+    kind?: string;
+    organisationId?: string;
+    createdBy?: string;
+    limit: number;
+    before?: string;
+  },
 ): Promise<ReportRow[]> {
   const where = [sql`archived_at is null`];
   if (q.status) where.push(sql`status = ${q.status}`);
@@ -131,7 +145,14 @@ export interface ChangeRow {
 
 export async function insertChange(
   db: Kysely<Schema>,
-  c: { entity: string; recordId: string; reportId: string | null; dateOfInformation: string; op: string; patch: unknown },
+  c: {
+    entity: string;
+    recordId: string;
+    reportId: string | null;
+    dateOfInformation: string;
+    op: string;
+    patch: unknown;
+  },
 ): Promise<number> {
   const res = await sql<{ seq: number }>`
     insert into record_changes (entity, record_id, report_id, date_of_information, op, patch)
@@ -154,14 +175,21 @@ export async function recordFailedLogin(db: Kysely<Schema>, email: string, ip: s
 }
 
 /** Failed sign-ins in the last `windowSeconds` for this email or this address, and the oldest one's age. */
-export async function recentFailedLogins(db: Kysely<Schema>, email: string, ip: string, windowSeconds: number) {
+export async function recentFailedLogins(
+  db: Kysely<Schema>,
+  email: string,
+  ip: string,
+  windowSeconds: number,
+) {
   const res = await sql<{ byEmail: number; byIp: number; oldestSeconds: number | null }>`
     select
       count(*) filter (where lower(email) = ${email.toLowerCase()})::int as by_email,
       count(*) filter (where ip = ${ip})::int as by_ip,
       extract(epoch from (now() - min(at)))::float8 as oldest_seconds
     from login_failures
-    where at > now() - make_interval(secs => ${windowSeconds}) and (lower(email) = ${email.toLowerCase()} or ip = ${ip})`.execute(db);
+    where at > now() - make_interval(secs => ${windowSeconds}) and (lower(email) = ${email.toLowerCase()} or ip = ${ip})`.execute(
+    db,
+  );
   return res.rows[0]!;
 }
 

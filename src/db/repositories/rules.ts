@@ -41,7 +41,11 @@ export async function landReleaseFit(
 }
 
 /** Open hazards that a new hazard overlaps, with the share of the new hazard they cover. */
-export async function overlappingOpenHazards(db: Kysely<Schema>, geometry: unknown, excludeId: string | null) {
+export async function overlappingOpenHazards(
+  db: Kysely<Schema>,
+  geometry: unknown,
+  excludeId: string | null,
+) {
   const g = sql`ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326))`;
   const res = await sql<{ id: string; code: string; overlapM2: number; share: number }>`
     with p as (select ${g} as geom)
@@ -55,7 +59,14 @@ export async function overlappingOpenHazards(db: Kysely<Schema>, geometry: unkno
 }
 
 /** Findings within `distanceM` and `days` of a point and date. */
-export async function nearbyFindings(db: Kysely<Schema>, point: unknown, foundOn: string, distanceM: number, days: number, excludeId: string | null) {
+export async function nearbyFindings(
+  db: Kysely<Schema>,
+  point: unknown,
+  foundOn: string,
+  distanceM: number,
+  days: number,
+  excludeId: string | null,
+) {
   const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(point)}), 4326)`;
   const res = await sql<{ id: string; code: string; distanceM: number; foundOn: string }>`
     select f.id, f.code, ST_Distance(f.geom::geography, ${g}::geography) as distance_m, f.found_on
@@ -71,18 +82,30 @@ export async function nearbyFindings(db: Kysely<Schema>, point: unknown, foundOn
 export async function casualtiesOnDate(db: Kysely<Schema>, occurredOn: string) {
   const res = await sql<{ id: string; code: string; identityName: string | null }>`
     select c.id, c.code, c.identity_name from casualties c join accidents a on a.id = c.accident_id
-    where c.archived_at is null and a.occurred_on = ${occurredOn}::date and c.identity_name is not null`.execute(db);
+    where c.archived_at is null and a.occurred_on = ${occurredOn}::date and c.identity_name is not null`.execute(
+    db,
+  );
   return res.rows;
 }
 
 export async function accidentDate(db: Kysely<Schema>, accidentId: string): Promise<string | undefined> {
-  const res = await sql<{ occurredOn: string }>`select occurred_on from accidents where id = ${accidentId}`.execute(db);
+  const res = await sql<{
+    occurredOn: string;
+  }>`select occurred_on from accidents where id = ${accidentId}`.execute(db);
   return res.rows[0]?.occurredOn;
 }
 
 export async function hazardState(db: Kysely<Schema>, hazardId: string) {
-  const res = await sql<{ status: string; type: string; remainingAreaM2: number; releasedAreaM2: number; areaM2: number }>`
-    select status, type, remaining_area_m2, released_area_m2, area_m2 from hazards where id = ${hazardId}`.execute(db);
+  const res = await sql<{
+    status: string;
+    type: string;
+    remainingAreaM2: number;
+    releasedAreaM2: number;
+    areaM2: number;
+  }>`
+    select status, type, remaining_area_m2, released_area_m2, area_m2 from hazards where id = ${hazardId}`.execute(
+    db,
+  );
   return res.rows[0];
 }
 

@@ -15,7 +15,13 @@ export interface SessionRow {
 
 export async function insertSession(
   db: Kysely<Schema>,
-  s: { userId: string; tokenHash: string; kind: 'session' | 'api'; name?: string | null; expiresAt: Date | null },
+  s: {
+    userId: string;
+    tokenHash: string;
+    kind: 'session' | 'api';
+    name?: string | null;
+    expiresAt: Date | null;
+  },
 ): Promise<SessionRow> {
   const r = await sql<SessionRow>`
     insert into sessions (user_id, token_hash, kind, name, expires_at)
@@ -52,7 +58,9 @@ export async function revokeSession(db: Kysely<Schema>, id: string, userId?: str
 }
 
 export async function revokeUserSessions(db: Kysely<Schema>, userId: string): Promise<void> {
-  await sql`update sessions set revoked_at = now() where user_id = ${userId} and revoked_at is null`.execute(db);
+  await sql`update sessions set revoked_at = now() where user_id = ${userId} and revoked_at is null`.execute(
+    db,
+  );
 }
 
 export async function listTokens(db: Kysely<Schema>, userId: string): Promise<SessionRow[]> {

@@ -10,10 +10,14 @@ export async function summary(db: Kysely<Schema>, year: number) {
     from hazards where archived_at is null and status <> 'closed'`.execute(db);
   const released = await sql<{ outcome: string; areaM2: number }>`
     select outcome, coalesce(sum(area_m2), 0)::float8 as area_m2 from land_release
-    where archived_at is null and released_on between ${from}::date and ${to}::date group by outcome`.execute(db);
+    where archived_at is null and released_on between ${from}::date and ${to}::date group by outcome`.execute(
+    db,
+  );
   const findings = await sql<{ category: string; n: number }>`
     select category, coalesce(sum(quantity), 0)::int as n from findings
-    where archived_at is null and found_on between ${from}::date and ${to}::date group by category`.execute(db);
+    where archived_at is null and found_on between ${from}::date and ${to}::date group by category`.execute(
+    db,
+  );
   const casualties = await sql<{ outcome: string; n: number }>`
     select c.outcome, count(*)::int as n from casualties c join accidents a on a.id = c.accident_id
     where c.archived_at is null and a.archived_at is null and a.occurred_on between ${from}::date and ${to}::date

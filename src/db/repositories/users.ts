@@ -17,7 +17,14 @@ const columns = sql`id, email, name, role, organisation_id, password_hash, local
 
 export async function insertUser(
   db: Kysely<Schema>,
-  u: { email: string; name?: string | null; role: string; organisationId?: string | null; passwordHash: string; locale?: string },
+  u: {
+    email: string;
+    name?: string | null;
+    role: string;
+    organisationId?: string | null;
+    passwordHash: string;
+    locale?: string;
+  },
   actorId: string | null,
 ): Promise<UserRow> {
   const r = await sql<UserRow>`
@@ -43,11 +50,15 @@ export async function setUserLocale(db: Kysely<Schema>, id: string, locale: stri
 }
 
 export async function setUserDisabled(db: Kysely<Schema>, id: string, disabled: boolean): Promise<void> {
-  await sql`update users set disabled_at = ${disabled ? sql`now()` : null}, version = version + 1 where id = ${id}`.execute(db);
+  await sql`update users set disabled_at = ${disabled ? sql`now()` : null}, version = version + 1 where id = ${id}`.execute(
+    db,
+  );
 }
 
 export async function setUserPassword(db: Kysely<Schema>, id: string, passwordHash: string): Promise<void> {
-  await sql`update users set password_hash = ${passwordHash}, version = version + 1 where id = ${id}`.execute(db);
+  await sql`update users set password_hash = ${passwordHash}, version = version + 1 where id = ${id}`.execute(
+    db,
+  );
 }
 
 export async function countUsers(db: Kysely<Schema>): Promise<number> {
@@ -57,7 +68,9 @@ export async function countUsers(db: Kysely<Schema>): Promise<number> {
 
 export async function listUsers(db: Kysely<Schema>) {
   const r = await sql<Omit<UserRow, 'passwordHash'>>`
-    select id, email, name, role, organisation_id, locale, disabled_at, version from users order by email`.execute(db);
+    select id, email, name, role, organisation_id, locale, disabled_at, version from users order by email`.execute(
+    db,
+  );
   return r.rows;
 }
 

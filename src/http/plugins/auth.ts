@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Problem } from '../../domain/problem.ts';
 import type { Database } from '../../db/connect.ts';
+import { Problem } from '../../domain/problem.ts';
 import type { Actor } from '../../services/actor.ts';
 import { actorOf, authenticate, SESSION_HOURS } from '../../services/auth.ts';
 
@@ -49,7 +49,11 @@ export async function authPlugin(app: FastifyInstance, opts: { database: Databas
     if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
     const cookie = request.cookies?.[CSRF_COOKIE] ?? '';
     const sent = String(request.headers[CSRF_HEADER] ?? '');
-    if (!cookie || cookie.length !== sent.length || !timingSafeEqual(Buffer.from(cookie), Buffer.from(sent))) {
+    if (
+      !cookie ||
+      cookie.length !== sent.length ||
+      !timingSafeEqual(Buffer.from(cookie), Buffer.from(sent))
+    ) {
       throw new Problem('auth.csrf', {}, { pointer: '' });
     }
   });

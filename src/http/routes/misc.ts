@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Settings } from '../../config.ts';
-import { Problem } from '../../domain/problem.ts';
 import type { Database } from '../../db/connect.ts';
 import { migrationLevel } from '../../db/repositories/migrations.ts';
 import { summary } from '../../db/repositories/stats.ts';
+import { Problem } from '../../domain/problem.ts';
 import { LOCALES } from '../../i18n/catalogue.ts';
-import type { AttachmentService } from '../../services/attachments.ts';
-import { requireActor } from '../plugins/auth.ts';
 import { assertCan } from '../../services/actor.ts';
+import type { AttachmentService } from '../../services/attachments.ts';
 import { verifyAudit } from '../../services/audit.ts';
 import { VERSION } from '../../version.ts';
+import { requireActor } from '../plugins/auth.ts';
 
 export async function healthRoutes(app: FastifyInstance, opts: { database: Database; settings: Settings }) {
   // Read once: migrations run only at start, and health must answer even while a long
@@ -23,7 +23,12 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
         tags: ['system'],
         summary: 'Liveness, database kind and migration level',
         response: {
-          200: Type.Object({ status: Type.String(), database: Type.String(), migration: Type.Integer(), version: Type.String() }),
+          200: Type.Object({
+            status: Type.String(),
+            database: Type.String(),
+            migration: Type.Integer(),
+            version: Type.String(),
+          }),
         },
       },
     },
@@ -34,15 +39,19 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
       version: VERSION,
     }),
   );
-  app.get('/api/v1/config', { schema: { tags: ['system'], summary: 'Settings the web application needs' } }, async () => ({
-    basemap: {
-      url: opts.settings.basemapUrl ?? null,
-      type: opts.settings.basemapUrl ? opts.settings.basemapType : null,
-      attribution: opts.settings.basemapAttribution ?? null,
-    },
-    locales: LOCALES,
-    version: VERSION,
-  }));
+  app.get(
+    '/api/v1/config',
+    { schema: { tags: ['system'], summary: 'Settings the web application needs' } },
+    async () => ({
+      basemap: {
+        url: opts.settings.basemapUrl ?? null,
+        type: opts.settings.basemapUrl ? opts.settings.basemapType : null,
+        attribution: opts.settings.basemapAttribution ?? null,
+      },
+      locales: LOCALES,
+      version: VERSION,
+    }),
+  );
   app.get(
     '/api/v1/audit/verify',
     { schema: { tags: ['system'], summary: 'Check the whole hash chain of the audit log (administrators)' } },
@@ -57,7 +66,8 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
     {
       schema: {
         tags: ['stats'],
-        summary: 'Headline figures: open hazard area, land released this year by outcome, devices found, casualties',
+        summary:
+          'Headline figures: open hazard area, land released this year by outcome, devices found, casualties',
         querystring: Type.Object({ year: Type.Optional(Type.String({ pattern: '^\\d{4}$' })) }),
       },
     },
@@ -66,7 +76,11 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
       const y = (request.query as { year?: string }).year;
       const year = y === undefined ? new Date().getUTCFullYear() : Number(y);
       if (!Number.isInteger(year) || year < 1900 || year > 2200) {
-        throw new Problem('validation.format', { field: 'year', value: String(y), format: 'YYYY' }, { pointer: '/year' });
+        throw new Problem(
+          'validation.format',
+          { field: 'year', value: String(y), format: 'YYYY' },
+          { pointer: '/year' },
+        );
       }
       return summary(opts.database.db, year);
     },
@@ -80,7 +94,8 @@ export async function attachmentRoutes(app: FastifyInstance, opts: { attachments
     {
       schema: {
         tags,
-        summary: 'Upload a file (multipart/form-data: recordType, recordId, then file) and attach it to a record',
+        summary:
+          'Upload a file (multipart/form-data: recordType, recordId, then file) and attach it to a record',
         consumes: ['multipart/form-data'],
       },
     },
@@ -121,18 +136,27 @@ export async function attachmentRoutes(app: FastifyInstance, opts: { attachments
     async (request) => {
       const actor = requireActor(request);
       const q = request.query as { recordType?: string; recordId?: string };
-      if (!q.recordType) throw new Problem('validation.required', { field: 'recordType' }, { pointer: '/recordType' });
-      if (!q.recordId) throw new Problem('validation.required', { field: 'recordId' }, { pointer: '/recordId' });
+      if (!q.recordType)
+        throw new Problem('validation.required', { field: 'recordType' }, { pointer: '/recordType' });
+      if (!q.recordId)
+        throw new Problem('validation.required', { field: 'recordId' }, { pointer: '/recordId' });
       return { items: await opts.attachments.list(actor, q.recordType, q.recordId) };
     },
   );
   app.get(
     '/api/v1/attachments/:id/content',
-    { schema: { tags, summary: 'Download an attachment', params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Download an attachment',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+      },
+    },
     async (request, reply) => {
       const actor = requireActor(request);
       const id = (request.params as { id: string }).id;
-      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Problem('record.not_found', { entity: 'attachment', id }, { pointer: '' });
+      if (!/^[0-9a-f-]{36}$/i.test(id))
+        throw new Problem('record.not_found', { entity: 'attachment', id }, { pointer: '' });
       const { row, stream } = await opts.attachments.open(actor, id);
       reply
         .header('content-type', row.mediaType)

@@ -1,13 +1,19 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Problem } from '../../domain/problem.ts';
-import { AreaGeometry, PointGeometry, type RegisterDef, REGISTERS, commonFields } from '../../domain/records.ts';
 import type { Database } from '../../db/connect.ts';
-import type { ListQuery } from '../../db/repositories/registers.ts';
 import { recordHistory } from '../../db/repositories/audit.ts';
-import type { RegisterService } from '../../services/registers.ts';
+import type { ListQuery } from '../../db/repositories/registers.ts';
+import { Problem } from '../../domain/problem.ts';
+import {
+  AreaGeometry,
+  commonFields,
+  PointGeometry,
+  REGISTERS,
+  type RegisterDef,
+} from '../../domain/records.ts';
 import { assertCan } from '../../services/actor.ts';
+import type { RegisterService } from '../../services/registers.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { ProblemSchema } from '../schemas.ts';
 
@@ -26,7 +32,9 @@ export const ListQuerySchema = Type.Object(
     hazard: Type.Optional(Type.String({ format: 'uuid' })),
     activity: Type.Optional(Type.String({ format: 'uuid' })),
     accident: Type.Optional(Type.String({ format: 'uuid' })),
-    adminArea: Type.Optional(Type.String({ format: 'uuid', description: 'Records intersecting this admin area' })),
+    adminArea: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Records intersecting this admin area' }),
+    ),
     from: Type.Optional(Type.String({ format: 'date' })),
     to: Type.Optional(Type.String({ format: 'date' })),
     q: Type.Optional(Type.String({ description: 'Free text (code, name, description …)' })),
@@ -70,13 +78,23 @@ function decodeCursor(cursor: string, sort: string): { value: unknown; id: strin
 }
 
 /** Turns the query string into a repository query, with a problem per bad parameter. */
-export function parseListQuery(def: RegisterDef, q: Record<string, string | undefined>): ListQuery & { sort: string } {
+export function parseListQuery(
+  def: RegisterDef,
+  q: Record<string, string | undefined>,
+): ListQuery & { sort: string } {
   const problems: Problem[] = [];
   const where = (field: string) => ({ pointer: `/${field}`, field });
   let bbox: ListQuery['bbox'];
   if (q.bbox) {
     const n = q.bbox.split(',').map(Number);
-    if (n.length !== 4 || n.some((x) => !Number.isFinite(x)) || n[0]! > n[2]! || n[1]! > n[3]! || Math.abs(n[1]!) > 90 || Math.abs(n[3]!) > 90) {
+    if (
+      n.length !== 4 ||
+      n.some((x) => !Number.isFinite(x)) ||
+      n[0]! > n[2]! ||
+      n[1]! > n[3]! ||
+      Math.abs(n[1]!) > 90 ||
+      Math.abs(n[3]!) > 90
+    ) {
       problems.push(new Problem('validation.bbox', { value: q.bbox }, where('bbox')));
     } else bbox = n as [number, number, number, number];
   }
@@ -86,27 +104,44 @@ export function parseListQuery(def: RegisterDef, q: Record<string, string | unde
     if (v !== undefined && v !== '') equals.push([column, v]);
   }
   for (const p of ['from', 'to'] as const) {
-    if (q[p] && !DATE.test(q[p]!)) problems.push(new Problem('validation.format', { field: p, value: q[p], format: 'date' }, where(p)));
+    if (q[p] && !DATE.test(q[p]!))
+      problems.push(new Problem('validation.format', { field: p, value: q[p], format: 'date' }, where(p)));
   }
   if (q.adminArea && !UUID.test(q.adminArea)) {
-    problems.push(new Problem('validation.format', { field: 'adminArea', value: q.adminArea, format: 'uuid' }, where('adminArea')));
+    problems.push(
+      new Problem(
+        'validation.format',
+        { field: 'adminArea', value: q.adminArea, format: 'uuid' },
+        where('adminArea'),
+      ),
+    );
   }
   for (const [param, column] of Object.entries(def.filters.equals)) {
     if (column.endsWith('_id') && q[param] && !UUID.test(q[param]!)) {
-      problems.push(new Problem('validation.format', { field: param, value: q[param], format: 'uuid' }, where(param)));
+      problems.push(
+        new Problem('validation.format', { field: param, value: q[param], format: 'uuid' }, where(param)),
+      );
     }
   }
   const sortRaw = q.sort ?? def.defaultSort;
   const descending = sortRaw.startsWith('-');
   const sortField = descending ? sortRaw.slice(1) : sortRaw;
   if (!def.sortable.includes(sortField)) {
-    problems.push(new Problem('validation.sort', { value: sortRaw, allowed: def.sortable.join(', ') }, where('sort')));
+    problems.push(
+      new Problem('validation.sort', { value: sortRaw, allowed: def.sortable.join(', ') }, where('sort')),
+    );
   }
   let limit = 100;
   if (q.limit !== undefined) {
     limit = Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-      problems.push(new Problem('validation.range', { field: 'limit', value: q.limit, rule: 'between', limit: `1–${MAX_LIMIT}` }, where('limit')));
+      problems.push(
+        new Problem(
+          'validation.range',
+          { field: 'limit', value: q.limit, rule: 'between', limit: `1–${MAX_LIMIT}` },
+          where('limit'),
+        ),
+      );
     }
   }
   if (problems.length) {
@@ -139,7 +174,15 @@ export function present(def: RegisterDef, record: Record<string, unknown>) {
 
 function csvColumns(def: RegisterDef): string[] {
   const fields = Object.keys(def.fields.properties).filter((f) => !(def.protectedFields ?? []).includes(f));
-  const cols = ['id', 'code' in def.readOnly ? 'code' : undefined, ...fields, ...Object.keys(def.readOnly).filter((k) => k !== 'code'), 'version', 'createdAt', 'updatedAt'];
+  const cols = [
+    'id',
+    'code' in def.readOnly ? 'code' : undefined,
+    ...fields,
+    ...Object.keys(def.readOnly).filter((k) => k !== 'code'),
+    'version',
+    'createdAt',
+    'updatedAt',
+  ];
   return cols.filter((c): c is string => c !== undefined);
 }
 
@@ -169,7 +212,10 @@ function recordSchema(def: RegisterDef) {
   });
 }
 
-export async function registerRoutes(app: FastifyInstance, opts: { database: Database; registers: Map<string, RegisterService> }) {
+export async function registerRoutes(
+  app: FastifyInstance,
+  opts: { database: Database; registers: Map<string, RegisterService> },
+) {
   for (const def of REGISTERS) {
     const service = opts.registers.get(def.slug)!;
     const base = `/api/v1/${def.slug}`;
@@ -188,7 +234,11 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
           querystring: ListQuerySchema,
           response: {
             200: def.geometry
-              ? Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(one), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+              ? Type.Object({
+                  type: Type.Literal('FeatureCollection'),
+                  features: Type.Array(one),
+                  nextCursor: Type.Union([Type.String(), Type.Null()]),
+                })
               : Type.Object({ items: Type.Array(one), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
             ...errors,
           },
@@ -204,7 +254,9 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
         const page = await service.list(actor, parsed);
         const nextCursor = page.next ? encodeCursor(parsed.sort, page.next) : null;
         const items = page.records.map((r) => present(def, r));
-        return def.geometry ? { type: 'FeatureCollection', features: items, nextCursor } : { items, nextCursor };
+        return def.geometry
+          ? { type: 'FeatureCollection', features: items, nextCursor }
+          : { items, nextCursor };
       },
     );
 
@@ -215,7 +267,13 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
           tags,
           summary: `Get one of ${def.slug}`,
           params: idParams,
-          querystring: Type.Object({ identity: Type.Optional(Type.String({ description: 'true: include protected identity fields (roles that may read them)' })) }),
+          querystring: Type.Object({
+            identity: Type.Optional(
+              Type.String({
+                description: 'true: include protected identity fields (roles that may read them)',
+              }),
+            ),
+          }),
           response: { 200: one, ...errors },
         },
       },
@@ -231,7 +289,14 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
 
     app.post(
       base,
-      { schema: { tags, summary: `Create one of ${def.slug}`, body: bodySchema, response: { 201: one, ...errors } } },
+      {
+        schema: {
+          tags,
+          summary: `Create one of ${def.slug}`,
+          body: bodySchema,
+          response: { 201: one, ...errors },
+        },
+      },
       async (request, reply) => {
         const actor = requireActor(request);
         const record = await service.create(actor, request.body);
@@ -305,7 +370,12 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
       async (request, reply) => {
         const actor = requireActor(request);
         const id = parseId((request.params as { id: string }).id, def);
-        await service.setSource(actor, id, (request.body as { sourceId?: unknown } | undefined)?.sourceId, true);
+        await service.setSource(
+          actor,
+          id,
+          (request.body as { sourceId?: unknown } | undefined)?.sourceId,
+          true,
+        );
         return reply.status(201).send({ items: await service.sources(actor, id) });
       },
     );
@@ -316,7 +386,10 @@ export async function registerRoutes(app: FastifyInstance, opts: { database: Dat
         schema: {
           tags,
           summary: `Unlink a source from one of ${def.slug}`,
-          params: Type.Object({ id: Type.String({ format: 'uuid' }), sourceId: Type.String({ format: 'uuid' }) }),
+          params: Type.Object({
+            id: Type.String({ format: 'uuid' }),
+            sourceId: Type.String({ format: 'uuid' }),
+          }),
         },
       },
       async (request, reply) => {
@@ -361,7 +434,8 @@ async function sendCsv(
     for (const r of page.records) {
       const row = columns.map((c) => csvValue(r[c]));
       const g = r.geometry as { type: string; coordinates: number[] } | null | undefined;
-      if (def.geometry?.kind === 'Point') row.push(g ? String(g.coordinates[0]) : '', g ? String(g.coordinates[1]) : '');
+      if (def.geometry?.kind === 'Point')
+        row.push(g ? String(g.coordinates[0]) : '', g ? String(g.coordinates[1]) : '');
       else if (def.geometry) row.push(g ? JSON.stringify(g) : '');
       lines.push(stringify([row]));
     }

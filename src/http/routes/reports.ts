@@ -9,7 +9,13 @@ import { parseIfMatch } from './registers.ts';
 export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService }) {
   const tags = ['reports'];
   const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-  const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
+  const errors = {
+    400: ProblemSchema,
+    401: ProblemSchema,
+    403: ProblemSchema,
+    404: ProblemSchema,
+    409: ProblemSchema,
+  };
   const id = (request: { params: unknown }) => (request.params as { id: string }).id;
 
   app.get(
@@ -29,43 +35,84 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     },
     async (request) => {
       const actor = requireActor(request);
-      const q = request.query as { status?: string; kind?: string; mine?: string; limit?: string; before?: string };
-      const items = await opts.reports.list(actor, { status: q.status, kind: q.kind, mine: q.mine === 'true', limit: q.limit ? Number(q.limit) || 100 : 100, before: q.before });
+      const q = request.query as {
+        status?: string;
+        kind?: string;
+        mine?: string;
+        limit?: string;
+        before?: string;
+      };
+      const items = await opts.reports.list(actor, {
+        status: q.status,
+        kind: q.kind,
+        mine: q.mine === 'true',
+        limit: q.limit ? Number(q.limit) || 100 : 100,
+        before: q.before,
+      });
       return { items, nextBefore: items.length ? items[items.length - 1]!.code : null };
     },
   );
 
-  app.post('/api/v1/reports', { schema: { tags, summary: 'Create a draft report', body: ReportCreateSchema, response: { ...errors } } }, async (request, reply) => {
-    const report = await opts.reports.create(requireActor(request), request.body);
-    reply.header('etag', `"${report.version}"`);
-    return reply.status(201).send(report);
-  });
-
-  app.get('/api/v1/reports/:id', { schema: { tags, summary: 'One report', params: idParams, response: { ...errors } } }, async (request, reply) => {
-    const report = await opts.reports.get(requireActor(request), id(request));
-    reply.header('etag', `"${report.version}"`);
-    return report;
-  });
-
-  app.put(
-    '/api/v1/reports/:id',
-    { schema: { tags, summary: 'Edit a draft or rejected report (If-Match: "<version>")', params: idParams, body: ReportCreateSchema, response: { ...errors } } },
+  app.post(
+    '/api/v1/reports',
+    { schema: { tags, summary: 'Create a draft report', body: ReportCreateSchema, response: { ...errors } } },
     async (request, reply) => {
-      const report = await opts.reports.edit(requireActor(request), id(request), parseIfMatch(request.headers['if-match']), request.body);
+      const report = await opts.reports.create(requireActor(request), request.body);
+      reply.header('etag', `"${report.version}"`);
+      return reply.status(201).send(report);
+    },
+  );
+
+  app.get(
+    '/api/v1/reports/:id',
+    { schema: { tags, summary: 'One report', params: idParams, response: { ...errors } } },
+    async (request, reply) => {
+      const report = await opts.reports.get(requireActor(request), id(request));
       reply.header('etag', `"${report.version}"`);
       return report;
     },
   );
 
-  app.post('/api/v1/reports/:id/submit', { schema: { tags, summary: 'Submit a draft (or a corrected rejected report)', params: idParams } }, async (request) =>
-    opts.reports.submit(requireActor(request), id(request)),
+  app.put(
+    '/api/v1/reports/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Edit a draft or rejected report (If-Match: "<version>")',
+        params: idParams,
+        body: ReportCreateSchema,
+        response: { ...errors },
+      },
+    },
+    async (request, reply) => {
+      const report = await opts.reports.edit(
+        requireActor(request),
+        id(request),
+        parseIfMatch(request.headers['if-match']),
+        request.body,
+      );
+      reply.header('etag', `"${report.version}"`);
+      return report;
+    },
   );
-  app.post('/api/v1/reports/:id/review', { schema: { tags, summary: "Operator manager's review of a submitted report", params: idParams } }, async (request) =>
-    opts.reports.review(requireActor(request), id(request)),
+
+  app.post(
+    '/api/v1/reports/:id/submit',
+    { schema: { tags, summary: 'Submit a draft (or a corrected rejected report)', params: idParams } },
+    async (request) => opts.reports.submit(requireActor(request), id(request)),
   );
-  app.get('/api/v1/reports/:id/warnings', { schema: { tags, summary: 'Possible duplicates the approver must confirm', params: idParams } }, async (request) => ({
-    items: await opts.reports.warnings(requireActor(request), id(request)),
-  }));
+  app.post(
+    '/api/v1/reports/:id/review',
+    { schema: { tags, summary: "Operator manager's review of a submitted report", params: idParams } },
+    async (request) => opts.reports.review(requireActor(request), id(request)),
+  );
+  app.get(
+    '/api/v1/reports/:id/warnings',
+    { schema: { tags, summary: 'Possible duplicates the approver must confirm', params: idParams } },
+    async (request) => ({
+      items: await opts.reports.warnings(requireActor(request), id(request)),
+    }),
+  );
   app.post(
     '/api/v1/reports/:id/approve',
     {
@@ -76,11 +123,28 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
         body: Type.Optional(Type.Object({ confirmWarnings: Type.Optional(Type.Array(Type.String())) })),
       },
     },
-    async (request) => opts.reports.approve(requireActor(request), id(request), (request.body as { confirmWarnings?: unknown } | undefined)?.confirmWarnings),
+    async (request) =>
+      opts.reports.approve(
+        requireActor(request),
+        id(request),
+        (request.body as { confirmWarnings?: unknown } | undefined)?.confirmWarnings,
+      ),
   );
   app.post(
     '/api/v1/reports/:id/reject',
-    { schema: { tags, summary: 'Reject a report with a reason', params: idParams, body: Type.Object({ reason: Type.String({ minLength: 1 }) }) } },
-    async (request) => opts.reports.reject(requireActor(request), id(request), (request.body as { reason?: unknown } | undefined)?.reason),
+    {
+      schema: {
+        tags,
+        summary: 'Reject a report with a reason',
+        params: idParams,
+        body: Type.Object({ reason: Type.String({ minLength: 1 }) }),
+      },
+    },
+    async (request) =>
+      opts.reports.reject(
+        requireActor(request),
+        id(request),
+        (request.body as { reason?: unknown } | undefined)?.reason,
+      ),
   );
 }

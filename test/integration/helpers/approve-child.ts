@@ -9,6 +9,10 @@ const settings = settingsFromEnv();
 const database = await connect({ url: settings.databaseUrl, dataDir: settings.dataDir });
 const services = createServices(database, settings);
 process.stderr.write('child ready\n');
-await services.reports.approve({ id: actorId!, email: 'approver', role: 'approver', organisationId: null }, reportId!, []);
+await services.reports.approve(
+  { id: actorId!, email: 'approver', role: 'approver', organisationId: null },
+  reportId!,
+  [],
+);
 process.stderr.write('child approved\n');
 await database.close();

@@ -17,7 +17,9 @@ let shared: Promise<Database> | undefined;
 export function testDatabase(): Promise<Database> {
   shared ??= (async () => {
     const url = process.env.TEST_DATABASE_URL;
-    const database = await connect(url ? { url } : { dataDir: mkdtempSync(join(tmpdir(), 'safeground-test-')) });
+    const database = await connect(
+      url ? { url } : { dataDir: mkdtempSync(join(tmpdir(), 'safeground-test-')) },
+    );
     if (url) await resetPostgres(database);
     await migrate(database);
     return database;
@@ -47,7 +49,10 @@ let appPromise: Promise<FastifyInstance> | undefined;
 export async function testApp(): Promise<FastifyInstance> {
   appPromise ??= (async () => {
     const database = await testDatabase();
-    const app = await buildApp({ database, settings: { attachmentsDir: mkdtempSync(join(tmpdir(), 'safeground-att-')), keyFile } });
+    const app = await buildApp({
+      database,
+      settings: { attachmentsDir: mkdtempSync(join(tmpdir(), 'safeground-att-')), keyFile },
+    });
     await app.ready();
     return app;
   })();
@@ -67,7 +72,14 @@ const tokens = new Map<string, string>();
  * with its bearer token: `await login('admin')`.
  */
 export async function login(
-  role: 'admin' | 'approver' | 'qa_officer' | 'analyst' | 'operator_manager' | 'operator_data_entry' | 'viewer' = 'admin',
+  role:
+    | 'admin'
+    | 'approver'
+    | 'qa_officer'
+    | 'analyst'
+    | 'operator_manager'
+    | 'operator_data_entry'
+    | 'viewer' = 'admin',
   opts: { organisationId?: string; name?: string } = {},
 ): Promise<Record<string, string>> {
   const key = `${opts.name ?? role}:${opts.organisationId ?? ''}`;
