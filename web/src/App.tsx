@@ -9,14 +9,20 @@ import { ConfigProvider } from './lib/config.tsx';
 import { REGISTERS } from './lib/registers.ts';
 import { Link, matchPath, Router, useRouter } from './lib/router.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
+import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
 import { RecordForm } from './pages/RecordForm.tsx';
 import { RecordPage } from './pages/RecordPage.tsx';
 import { RegisterList } from './pages/RegisterList.tsx';
+import { ReportForm } from './pages/ReportForm.tsx';
+import { ReportList, ReportPage } from './pages/Reports.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 /** Registers whose routes arrive with later parts of the API; shown once the API answers them. */
 const LATER_ROUTES = ['minefield-records', 'reports'] as const;
+
+/** Roles that may import (src/domain/permissions.ts, data.import). */
+const IMPORT_ROLES = ['admin', 'approver'];
 
 /** Later routes exist once the OpenAPI document lists them. */
 function useLaterRoutes(signedIn: boolean): string[] {
@@ -28,6 +34,13 @@ function useLaterRoutes(signedIn: boolean): string[] {
 function routePage(path: string, notFound: string): ReactNode {
   if (path === '/') return <Dashboard />;
   if (path === '/map') return <MapExplorer />;
+  if (path === '/reports') return <ReportList key="all" mode="all" />;
+  if (path === '/reports/drafts') return <ReportList key="drafts" mode="drafts" />;
+  if (path === '/reports/review') return <ReportList key="review" mode="review" />;
+  if (path === '/reports/new') return <ReportForm />;
+  if (path === '/import') return <ImportPage />;
+  const report = matchPath('/reports/:id', path);
+  if (report) return <ReportPage key={report.id} id={report.id} />;
   const create = matchPath('/registers/:slug/new', path);
   if (create) return <RecordForm key={`new-${create.slug}`} slug={create.slug} />;
   const edit = matchPath('/registers/:slug/:id/edit', path);
@@ -86,8 +99,20 @@ function Shell() {
             </Link>
           )}
           {later.includes('reports') && (
-            <Link to="/registers/reports" className={navClass('/registers/reports')}>
+            <Link
+              to={
+                IMPORT_ROLES.includes(user.role) || user.role === 'operator_manager'
+                  ? '/reports/review'
+                  : '/reports/drafts'
+              }
+              className={navClass('/reports')}
+            >
               {t('nav.reports')}
+            </Link>
+          )}
+          {IMPORT_ROLES.includes(user.role) && (
+            <Link to="/import" className={navClass('/import')}>
+              {t('nav.import')}
             </Link>
           )}
         </nav>

@@ -1,33 +1,34 @@
 import type { ProblemDocument, ProblemItem } from './types.ts';
 
 /**
- * A thin fetch wrapper for /api/v1: sends the session (cookie, and the bearer token when one
- * is kept), asks for messages in the interface language, and turns RFC 9457 problem
+ * A thin fetch wrapper for /api/v1: the session travels in the HttpOnly cookie (no token is
+ * ever kept by the page), writes echo the sg_csrf cookie in X-CSRF-Token, messages come in
+ * the interface language, and turns RFC 9457 problem
  * documents into ApiError so pages can place each fault next to its field or vertex.
  */
 
-const TOKEN_KEY = 'safeground.token';
 let currentLocale = 'en';
 
 export function setApiLocale(locale: string): void {
   currentLocale = locale;
 }
 
-export function getToken(): string | null {
-  try {
-    return localStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
+/** The readable anti-forgery cookie the server sets beside the HttpOnly session cookie. */
+export const CSRF_COOKIE = 'sg_csrf';
+
+/** Value of a cookie of this page, or null: `cookieValue('a=1; sg_csrf=x', 'sg_csrf')` → `'x'`. */
+export function cookieValue(cookies: string, name: string): string | null {
+  for (const part of cookies.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    if (part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
   }
+  return null;
 }
 
-export function setToken(token: string | null): void {
-  try {
-    if (token) localStorage.setItem(TOKEN_KEY, token);
-    else localStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // Private browsing may forbid storage; the HttpOnly cookie still carries the session.
-  }
+/** The anti-forgery token, present exactly while the browser holds a session. */
+export function csrfToken(): string | null {
+  return typeof document === 'undefined' ? null : cookieValue(document.cookie, CSRF_COOKIE);
 }
 
 export class ApiError extends Error {
@@ -75,14 +76,19 @@ export interface ApiResponse<T> {
 }
 
 export function apiHeaders(extra: Record<string, string> = {}): Record<string, string> {
-  const headers: Record<string, string> = { 'Accept-Language': currentLocale, ...extra };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
+  return { 'Accept-Language': currentLocale, ...extra };
+}
+
+/** Headers of a write: the double-submit anti-forgery token the server checks for cookie sessions. */
+export function writeHeaders(method: string, extra: Record<string, string> = {}): Record<string, string> {
+  const headers = apiHeaders(extra);
+  const csrf = csrfToken();
+  if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
   return headers;
 }
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
-  const headers = apiHeaders({
+  const headers = writeHeaders(opts.method ?? 'GET', {
     Accept: 'application/json, application/problem+json',
     ...(opts.headers ?? {}),
   });

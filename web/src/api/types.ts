@@ -111,3 +111,59 @@ export interface ProblemDocument extends ProblemItem {
   status: number;
   errors?: ProblemItem[];
 }
+
+/** One change of a report: a create, an update of an existing record, or an archive. */
+export type ReportChange =
+  | { op: 'create'; register: string; ref?: string; record: unknown }
+  | { op: 'update'; register: string; id: string; record: unknown }
+  | { op: 'archive'; register: string; id: string };
+
+export interface Report {
+  id: string;
+  code: string;
+  kind: string;
+  status: 'draft' | 'submitted' | 'reviewed' | 'approved' | 'rejected' | string;
+  organisationId: string | null;
+  dateOfInformation: string;
+  payload: { changes: ReportChange[] };
+  reason: string | null;
+  rejectionReason: string | null;
+  submittedAt: string | null;
+  reviewedAt: string | null;
+  decidedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string | null;
+}
+
+/** A possible duplicate the approver confirms by id (409 report.warnings_unconfirmed). */
+export interface ReportWarning {
+  id: string;
+  code: string;
+  change: number;
+  other: { id: string; code: string };
+  params: Record<string, string | number>;
+}
+
+export interface ImportJob {
+  id: string;
+  register: string;
+  filename: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: { read: number; total?: number; percent?: number };
+  result: {
+    read: number;
+    imported: number;
+    valid?: number;
+    repaired: number;
+    rejected: number;
+    skipped: number;
+    dryRun?: boolean;
+    refused?: boolean;
+    line?: string;
+    rejectLines?: number;
+  } | null;
+  error: { code: string; message?: string } | null;
+  createdAt: string;
+}

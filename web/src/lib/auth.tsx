@@ -1,8 +1,11 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import { getToken, onUnauthorised, request, setToken } from '../api/client.ts';
+import { csrfToken, onUnauthorised, request } from '../api/client.ts';
 import type { LoginResponse, User } from '../api/types.ts';
 
-/** The signed-in user, restored on load from the session cookie or the kept token. */
+/**
+ * The signed-in user, restored on load from the session cookie (HttpOnly: the page never sees
+ * the session token; it keeps none of its own).
+ */
 interface AuthValue {
   user: User | null;
   loading: boolean;
@@ -13,37 +16,36 @@ interface AuthValue {
 
 const AuthContext = createContext<AuthValue | null>(null);
 
+/** Tokens older versions of the page kept in storage; removed so no bearer token lingers. */
+const LEGACY_TOKEN_KEY = 'safeground.token';
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [loading, setLoading] = useState(true);
 
   useEffect(() => {
     let live = true;
-    // Sign-in keeps a token; without one there is no session to restore (and no 401 to log).
-    if (!getToken()) {
+    try {
+      localStorage.removeItem(LEGACY_TOKEN_KEY);
+    } catch {
+      // storage unavailable: nothing was kept there either
+    }
+    // The readable sg_csrf cookie comes and goes with the session cookie: without it there is no
+    // session to restore, and asking would only put a 401 in the console.
+    if (!csrfToken()) {
       setLoading(false);
       return;
     }
     request<User>('/api/v1/auth/me', { quiet401: true })
       .then((r) => live && setUser(r.data))
-      .catch(() => {
-        if (live) setUser(null);
-        if (getToken()) setToken(null);
-      })
+      .catch(() => live && setUser(null))
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
   }, []);
 
-  useEffect(
-    () =>
-      onUnauthorised(() => {
-        setToken(null);
-        setUser(null);
-      }),
-    [],
-  );
+  useEffect(() => onUnauthorised(() => setUser(null)), []);
 
   const signIn = useCallback(async (email: string, password: string) => {
     const r = await request<LoginResponse>('/api/v1/auth/login', {
@@ -51,7 +53,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       body: { email, password },
       quiet401: true,
     });
-    setToken(r.data.token);
     setUser(r.data.user);
     return r.data.user;
   }, []);
@@ -60,9 +61,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     try {
       await request('/api/v1/auth/logout', { method: 'POST', quiet401: true });
     } catch {
-      // signing out locally is what matters; the token is dropped below either way
+      // the session may already be gone; the page forgets the user either way
     }
-    setToken(null);
     setUser(null);
   }, []);
 

@@ -13,11 +13,13 @@ import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
+import { useAuth } from '../lib/auth.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
 import { ENTRY_REGISTERS, fieldsOf, LINKED, recordLabel, registerDef } from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
+import { MinefieldDecode } from './MinefieldDecode.tsx';
 
 interface Loaded {
   props: RecordProps;
@@ -140,6 +142,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
           </section>
         )}
       </div>
+      {slug === 'minefield-records' && <MinefieldDecode id={id} />}
       {(LINKED[slug] ?? []).map((l) => (
         <LinkedList key={l.slug} slug={l.slug} param={l.param} parentId={id} />
       ))}
@@ -208,6 +211,15 @@ function Sources({ slug, id }: { slug: string; id: string }) {
       setError(err);
     }
   };
+  const unlink = async (sourceId: string) => {
+    setError(null);
+    try {
+      await request(`/api/v1/${slug}/${id}/sources/${sourceId}`, { method: 'DELETE' });
+      linked.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
   return (
     <section className="linked" aria-labelledby="sources-h">
       <h2 id="sources-h">{t('record.sources')}</h2>
@@ -217,7 +229,10 @@ function Sources({ slug, id }: { slug: string; id: string }) {
         <ul className="linked-list">
           {linked.data.map((s) => (
             <li key={s.id}>
-              <Link to={`/registers/sources/${s.id}`}>{recordLabel(s)}</Link>
+              <Link to={`/registers/sources/${s.id}`}>{recordLabel(s)}</Link>{' '}
+              <button type="button" className="link-button" onClick={() => unlink(s.id)}>
+                {t('record.unlink')}
+              </button>
             </li>
           ))}
         </ul>
@@ -342,19 +357,32 @@ function changedKeys(
   );
 }
 
+/** Roles that read change history (src/domain/permissions.ts, audit.read). */
+const AUDIT_ROLES = ['admin', 'approver', 'qa_officer', 'analyst'];
+
 function History({ slug, id, version }: { slug: string; id: string; version: number }) {
   const { t, tk, dateTime } = useI18n();
+  const { user } = useAuth();
+  // History comes from the audit log (permission audit.read): other roles are told so, not refused.
+  const mayRead = AUDIT_ROLES.includes(user?.role ?? '');
   const hist = useAsync(
-    (signal) => get<{ items: HistoryEntry[] }>(`/api/v1/${slug}/${id}/history`, signal),
-    [slug, id, version],
+    async (signal) =>
+      mayRead ? get<{ items: HistoryEntry[] }>(`/api/v1/${slug}/${id}/history`, signal) : { items: [] },
+    [slug, id, version, mayRead],
   );
   const items = hist.data?.items ?? [];
   return (
     <section className="linked" aria-labelledby="hist-h">
       <h2 id="hist-h">{t('record.history')}</h2>
       {hist.loading && <p className="muted">{t('app.loading')}</p>}
-      {hist.error ? <ErrorNote error={hist.error} /> : null}
-      {hist.data && items.length === 0 && <p className="muted">{t('record.noHistory')}</p>}
+      {!mayRead || (hist.error instanceof ApiError && hist.error.status === 403) ? (
+        <p className="muted" data-testid="history-not-available">
+          {t('record.historyNotForRole')}
+        </p>
+      ) : hist.error ? (
+        <ErrorNote error={hist.error} />
+      ) : null}
+      {mayRead && hist.data && items.length === 0 && <p className="muted">{t('record.noHistory')}</p>}
       {items.length > 0 && (
         <ol className="history">
           {[...items].reverse().map((h) => {

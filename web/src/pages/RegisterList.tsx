@@ -10,6 +10,25 @@ import { ENTRY_REGISTERS, LIST_COLUMNS, listFilters, registerDef } from '../lib/
 import { Link, useRouter } from '../lib/router.tsx';
 
 const PAGE_SIZE = 50;
+/** Formats of GET /api/v1/exports. */
+export const EXPORT_FORMATS = ['geojson', 'csv', 'gpkg', 'kml', 'shp', 'xlsx'] as const;
+/** Registers the export API serves. */
+const EXPORTABLE = new Set([
+  'hazards',
+  'activities',
+  'land-release',
+  'findings',
+  'accidents',
+  'casualties',
+  'risk-education',
+  'qa-visits',
+  'settlements',
+  'admin-areas',
+  'organisations',
+  'ordnance',
+  'sources',
+  'minefield-records',
+]);
 /** Query parameters the list passes through to the API as they are. */
 const PASSED = [
   'q',
@@ -115,6 +134,15 @@ export function RegisterList({ slug }: { slug: string }) {
     ).catch(() => setCsvError(t('list.csvFailed')));
   };
 
+  const exportAs = (format: string) => {
+    setCsvError(null);
+    // The export takes the list's filters (not its page size or sort).
+    const { sort: _sort, ...filters } = apiParams;
+    downloadFile(`/api/v1/exports${query({ as: slug, format, ...filters })}`, `${slug}.${format}`).catch(() =>
+      setCsvError(t('list.exportFailed')),
+    );
+  };
+
   const title = tk(`register.${slug}`, slug);
   return (
     <div className="page register-list">
@@ -124,6 +152,23 @@ export function RegisterList({ slug }: { slug: string }) {
           <button type="button" onClick={downloadCsv}>
             {t('list.downloadCsv')}
           </button>
+          {EXPORTABLE.has(slug) && (
+            <label className="export-select">
+              <span className="visually-hidden">{t('list.export')}</span>
+              <select
+                value=""
+                data-testid="export"
+                onChange={(e) => e.target.value && exportAs(e.target.value)}
+              >
+                <option value="">{t('list.export')}</option>
+                {EXPORT_FORMATS.map((f) => (
+                  <option key={f} value={f}>
+                    {t(`list.format.${f}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           {ENTRY_REGISTERS.has(slug) && (
             <Link to={`/registers/${slug}/new`} className="button primary">
               {t('list.new')}

@@ -1,0 +1,191 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { get, query, request } from '../api/client.ts';
+import type { ImportJob } from '../api/types.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { downloadFile } from '../lib/download.ts';
+import { invalidateExtent } from '../lib/extent.ts';
+import { Link } from '../lib/router.tsx';
+
+/** Registers the import API takes (`as=`). */
+export const IMPORT_REGISTERS = [
+  'hazards',
+  'land-release',
+  'findings',
+  'accidents',
+  'settlements',
+  'admin-areas',
+  'sources',
+];
+
+const POLL_MS = 500;
+
+export function ImportPage() {
+  const { t, tk, num } = useI18n();
+  const [register, setRegister] = useState('hazards');
+  const [repair, setRepair] = useState(false);
+  const [strict, setStrict] = useState(false);
+  const [dryRun, setDryRun] = useState(false);
+  const file = useRef<HTMLInputElement>(null);
+  const mapping = useRef<HTMLInputElement>(null);
+  const [job, setJob] = useState<ImportJob | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  // Poll the job until it is done or failed.
+  const jobId = job?.id;
+  const finished = job?.status === 'done' || job?.status === 'failed';
+  // Each answer (a new `job` object) schedules the next poll.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: job stands for "the last answer arrived"
+  useEffect(() => {
+    if (!jobId || finished) return;
+    const timer = setTimeout(() => {
+      get<ImportJob>(`/api/v1/imports/${jobId}`)
+        .then((j) => {
+          setJob(j);
+          if (j.status === 'done') invalidateExtent();
+        })
+        .catch(setError);
+    }, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [jobId, finished, job]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const f = file.current?.files?.[0];
+    if (!f) return;
+    const form = new FormData();
+    form.append('file', f);
+    const m = mapping.current?.files?.[0];
+    if (m) form.append('mapping', await m.text());
+    setBusy(true);
+    setError(null);
+    setJob(null);
+    try {
+      const r = await request<ImportJob>(
+        `/api/v1/imports${query({ as: register, repair, strict, dryRun })}`,
+        { method: 'POST', body: form },
+      );
+      setJob(r.data);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const percent = job?.progress.percent ?? (job?.status === 'done' ? 100 : undefined);
+  const result = job?.result;
+  return (
+    <div className="page import-page">
+      <h1>{t('import.title')}</h1>
+      <p className="muted">{t('import.intro')}</p>
+      <form className="form-grid" onSubmit={submit}>
+        <div className="form-field">
+          <label htmlFor="imp-register">{t('import.register')}</label>
+          <select id="imp-register" value={register} onChange={(e) => setRegister(e.target.value)}>
+            {IMPORT_REGISTERS.map((r) => (
+              <option key={r} value={r}>
+                {tk(`register.${r}`, r)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="form-field">
+          <label htmlFor="imp-file">{t('import.file')}</label>
+          <input id="imp-file" ref={file} type="file" required />
+        </div>
+        <div className="form-field">
+          <label htmlFor="imp-mapping">{t('import.mapping')}</label>
+          <input id="imp-mapping" ref={mapping} type="file" accept=".json,application/json" />
+        </div>
+        <fieldset className="checks">
+          <legend>{t('import.options')}</legend>
+          <label className="check">
+            <input type="checkbox" checked={repair} onChange={(e) => setRepair(e.target.checked)} />
+            {t('import.repair')}
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={strict} onChange={(e) => setStrict(e.target.checked)} />
+            {t('import.strict')}
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} />
+            {t('import.dryRun')}
+          </label>
+        </fieldset>
+        <div className="form-actions">
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy || (!!job && !finished)}
+            data-testid="start-import"
+          >
+            {t('import.start')}
+          </button>
+        </div>
+      </form>
+      {error ? <ErrorNote error={error} /> : null}
+      {job && (
+        <section
+          className="import-job"
+          aria-labelledby="job-h"
+          data-testid="import-job"
+          data-status={job.status}
+        >
+          <h2 id="job-h">
+            {job.filename} · {tk(`import.status.${job.status}`, job.status)}
+          </h2>
+          <progress max={100} value={percent} aria-label={t('import.progress')} />
+          <p className="muted">
+            {percent !== undefined
+              ? t('import.readPercent', { read: num(job.progress.read), percent: num(Math.round(percent)) })
+              : t('import.read', { read: num(job.progress.read) })}
+          </p>
+          {job.status === 'failed' && (
+            <p className="error" role="alert">
+              {job.error?.message ?? job.error?.code}
+            </p>
+          )}
+          {result && (
+            <>
+              <dl className="fields import-summary" data-testid="import-summary">
+                {(['read', 'imported', 'repaired', 'rejected', 'skipped'] as const).map((k) => (
+                  <div key={k}>
+                    <dt>{t(`import.count.${k}`)}</dt>
+                    <dd data-testid={`count-${k}`}>{num(result[k])}</dd>
+                  </div>
+                ))}
+              </dl>
+              {result.line && <p>{result.line}</p>}
+              <p>
+                <button
+                  type="button"
+                  className="link-button"
+                  data-testid="rejects-link"
+                  onClick={() =>
+                    downloadFile(`/api/v1/imports/${job.id}/rejects.csv`, `rejects-${job.id}.csv`).catch(
+                      setError,
+                    )
+                  }
+                >
+                  {t('import.rejects')}
+                </button>{' '}
+                <a
+                  href={`/api/v1/imports/${job.id}/rejects.csv`}
+                  className="muted"
+                  data-testid="rejects-href"
+                >
+                  {t('import.rejectsLink')}
+                </a>
+              </p>
+              {result.imported > 0 && (
+                <Link to={`/registers/${job.register}`}>{t('import.openRegister')}</Link>
+              )}
+            </>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

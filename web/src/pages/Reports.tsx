@@ -1,0 +1,530 @@
+import type { Feature, Geometry } from 'geojson';
+import { type FormEvent, useMemo, useState } from 'react';
+import { ApiError, get, query, request } from '../api/client.ts';
+import type { ProblemItem, Report, ReportChange, ReportWarning } from '../api/types.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FieldValue } from '../components/FieldValue.tsx';
+import { bboxOf, MapView } from '../components/MapView.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { useAuth } from '../lib/auth.tsx';
+import { invalidateExtent } from '../lib/extent.ts';
+import { recordLabel } from '../lib/registers.ts';
+import { Link } from '../lib/router.tsx';
+import { useAsync } from '../lib/useAsync.ts';
+import { loadRecord } from './RecordPage.tsx';
+
+/** Colours of the report map: the record as the register holds it, and as the report would leave it. */
+export const BEFORE_COLOUR = '#6b7280';
+export const AFTER_COLOUR = '#d9480f';
+
+const ENTRY_ROLES = ['admin', 'approver', 'qa_officer', 'operator_manager', 'operator_data_entry'];
+
+/** What the signed-in role may do with a report in its present state. */
+export function reportActions(
+  role: string,
+  status: string,
+): Array<'submit' | 'review' | 'approve' | 'reject'> {
+  const out: Array<'submit' | 'review' | 'approve' | 'reject'> = [];
+  if ((status === 'draft' || status === 'rejected') && ENTRY_ROLES.includes(role)) out.push('submit');
+  if (status === 'submitted' && (role === 'operator_manager' || role === 'admin')) out.push('review');
+  if ((status === 'submitted' || status === 'reviewed') && (role === 'approver' || role === 'admin'))
+    out.push('approve', 'reject');
+  return out;
+}
+
+/** Index of the change a problem pointer names: `/payload/changes/2/record/geometry` → 2. */
+export function changeOfPointer(pointer: string | undefined): number | null {
+  const m = /^\/payload\/changes\/(\d+)(\/|$)/.exec(pointer ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+function StatusBadge({ status }: { status: string }) {
+  const { tk } = useI18n();
+  return <span className={`badge status-${status}`}>{tk(`report.status.${status}`, status)}</span>;
+}
+
+function ReportTable({ items }: { items: Report[] }) {
+  const { t, tk, date } = useI18n();
+  if (items.length === 0) return <p className="empty">{t('reports.empty')}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="records" data-testid="report-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('field.code')}</th>
+            <th scope="col">{t('report.kind')}</th>
+            <th scope="col">{t('report.status')}</th>
+            <th scope="col">{t('field.dateOfInformation')}</th>
+            <th scope="col">{t('report.changes')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((r) => (
+            <tr key={r.id}>
+              <td>
+                <Link to={`/reports/${r.id}`}>{r.code}</Link>
+              </td>
+              <td>{tk(`report.kind.${r.kind}`, r.kind)}</td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>{date(r.dateOfInformation)}</td>
+              <td>{r.payload.changes.length}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Statuses a role reviews or decides: managers review submitted reports; approvers decide submitted and reviewed ones. */
+export function reviewStatuses(role: string): string[] {
+  if (role === 'approver' || role === 'admin') return ['submitted', 'reviewed'];
+  if (role === 'operator_manager') return ['submitted'];
+  return [];
+}
+
+export function ReportList({ mode }: { mode: 'drafts' | 'review' | 'all' }) {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  const role = user?.role ?? 'viewer';
+  const list = useAsync(
+    async (signal) => {
+      if (mode === 'drafts')
+        return (
+          await get<{ items: Report[] }>(`/api/v1/reports${query({ mine: true, status: 'draft' })}`, signal)
+        ).items;
+      if (mode === 'all') return (await get<{ items: Report[] }>('/api/v1/reports', signal)).items;
+      const pages = await Promise.all(
+        reviewStatuses(role).map((status) =>
+          get<{ items: Report[] }>(`/api/v1/reports${query({ status })}`, signal),
+        ),
+      );
+      return pages.flatMap((p) => p.items).sort((a, b) => (a.code < b.code ? 1 : -1));
+    },
+    [mode, role],
+  );
+  const title =
+    mode === 'drafts'
+      ? t('reports.myDrafts')
+      : mode === 'review'
+        ? t('reports.awaitingReview')
+        : t('reports.all');
+  return (
+    <div className="page report-list">
+      <div className="page-head">
+        <h1>{title}</h1>
+        <div className="actions">
+          {ENTRY_ROLES.includes(role) && (
+            <Link to="/reports/new" className="button primary">
+              {t('reports.new')}
+            </Link>
+          )}
+        </div>
+      </div>
+      <nav className="tabs" aria-label={t('nav.reports')}>
+        <Link to="/reports/drafts" className={mode === 'drafts' ? 'active' : undefined}>
+          {t('reports.myDrafts')}
+        </Link>
+        {reviewStatuses(role).length > 0 && (
+          <Link to="/reports/review" className={mode === 'review' ? 'active' : undefined}>
+            {t('reports.awaitingReview')}
+          </Link>
+        )}
+        <Link to="/reports" className={mode === 'all' ? 'active' : undefined}>
+          {t('reports.all')}
+        </Link>
+      </nav>
+      {list.loading && <p className="muted">{t('app.loading')}</p>}
+      {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
+      {list.data && <ReportTable items={list.data} />}
+    </div>
+  );
+}
+
+interface FeatureLike {
+  type?: string;
+  geometry?: Geometry | null;
+  properties?: Record<string, unknown>;
+}
+
+/** The fields and geometry a change carries, whether given as a Feature or as plain fields. */
+function changeParts(change: ReportChange): {
+  props: Record<string, unknown>;
+  geometry: Geometry | null | undefined;
+} {
+  if (change.op === 'archive') return { props: {}, geometry: undefined };
+  const r = (change.record ?? {}) as FeatureLike & Record<string, unknown>;
+  if (r.type === 'Feature') return { props: r.properties ?? {}, geometry: r.geometry };
+  return { props: r, geometry: undefined };
+}
+
+/** Fields of a change that differ from the current record: [field, before, after]. */
+export function fieldDifferences(
+  current: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+): Array<[string, unknown, unknown]> {
+  return Object.keys(after)
+    .filter((k) => JSON.stringify(current?.[k] ?? null) !== JSON.stringify(after[k] ?? null))
+    .map((k) => [k, current?.[k] ?? null, after[k]]);
+}
+
+function ChangeView({
+  change,
+  index,
+  problems,
+}: {
+  change: ReportChange;
+  index: number;
+  problems: ProblemItem[];
+}) {
+  const { t, tk } = useI18n();
+  const { props, geometry } = changeParts(change);
+  // The record as it is now (updates, archives), or for new land released the hazard it lies in.
+  const contextRef =
+    change.op !== 'create'
+      ? { slug: change.register, id: change.id }
+      : typeof props.hazardId === 'string' &&
+          /^[0-9a-f-]{36}$/.test(props.hazardId) &&
+          change.register !== 'hazards'
+        ? { slug: 'hazards', id: props.hazardId }
+        : null;
+  const current = useAsync(
+    async (signal) => (contextRef ? loadRecord(contextRef.slug, contextRef.id, signal) : null),
+    [contextRef?.slug, contextRef?.id],
+  );
+  const before = current.data;
+  const beforeGeometry = before?.geometry ?? null;
+  const afterGeometry = geometry === undefined ? (change.op === 'update' ? beforeGeometry : null) : geometry;
+  const overlay = useMemo(() => {
+    const features: Feature[] = [];
+    if (beforeGeometry)
+      features.push({ type: 'Feature', geometry: beforeGeometry, properties: { colour: BEFORE_COLOUR } });
+    if (afterGeometry && change.op !== 'archive')
+      features.push({ type: 'Feature', geometry: afterGeometry, properties: { colour: AFTER_COLOUR } });
+    return { type: 'FeatureCollection' as const, features };
+  }, [beforeGeometry, afterGeometry, change.op]);
+  const bbox = bboxOf([beforeGeometry, afterGeometry]);
+  const isCurrent = change.op !== 'create';
+  const diffs = fieldDifferences(isCurrent ? (before?.props ?? null) : null, props);
+  const title = `${index + 1}. ${tk(`report.op.${change.op}`, change.op)} · ${tk(`register.${change.register}`, change.register)}`;
+  return (
+    <section className="report-change" data-testid={`change-${index}`} aria-label={title}>
+      <h3>
+        {title}
+        {isCurrent && before && (
+          <>
+            {' · '}
+            <Link to={`/registers/${change.register}/${contextRef?.id ?? ''}`}>
+              {recordLabel(before.props)}
+            </Link>
+          </>
+        )}
+        {change.op === 'create' && change.ref && <span className="muted"> ({change.ref})</span>}
+      </h3>
+      {problems.length > 0 && (
+        <ul className="field-problems" data-testid="change-problems">
+          {problems.map((p, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+            <li key={i} className="error">
+              {p.detail ?? p.code}
+            </li>
+          ))}
+        </ul>
+      )}
+      {current.error ? <ErrorNote error={current.error} /> : null}
+      <div className="record-grid">
+        {change.op !== 'archive' && diffs.length > 0 && (
+          <table className="records diff" data-testid="diff-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('report.field')}</th>
+                {isCurrent && <th scope="col">{t('report.before')}</th>}
+                <th scope="col">{isCurrent ? t('report.after') : t('report.value')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {diffs.map(([k, b, a]) => (
+                <tr key={k}>
+                  <th scope="row">{tk(`field.${k}`, k)}</th>
+                  {isCurrent && (
+                    <td>
+                      <FieldValue name={k} value={b} />
+                    </td>
+                  )}
+                  <td>
+                    {typeof a === 'string' && a.startsWith('@ref:') ? a : <FieldValue name={k} value={a} />}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {change.op === 'archive' && <p>{t('report.archives')}</p>}
+        {(beforeGeometry || afterGeometry) && (
+          <div>
+            <MapView
+              className="small-map"
+              label={t('report.mapLabel')}
+              thematic={false}
+              overlay={overlay}
+              fitTo={bbox}
+            />
+            <ul className="legend-inline" data-testid="before-after-legend">
+              {beforeGeometry && (
+                <li>
+                  <span
+                    className="legend-swatch legend-box"
+                    style={{ background: BEFORE_COLOUR }}
+                    aria-hidden="true"
+                  />
+                  {change.op === 'create' ? t('report.hazardContext') : t('report.before')}
+                </li>
+              )}
+              {afterGeometry && change.op !== 'archive' && (
+                <li>
+                  <span
+                    className="legend-swatch legend-box"
+                    style={{ background: AFTER_COLOUR }}
+                    aria-hidden="true"
+                  />
+                  {t('report.after')}
+                </li>
+              )}
+            </ul>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function WarningsBox({
+  warnings,
+  confirmed,
+  setConfirmed,
+  onConfirm,
+  busy,
+}: {
+  warnings: ReportWarning[];
+  confirmed: Set<string>;
+  setConfirmed: (s: Set<string>) => void;
+  onConfirm: () => void;
+  busy: boolean;
+}) {
+  const { t, tk, num } = useI18n();
+  return (
+    <div className="warnings" role="alert" data-testid="warnings">
+      <h2>{t('report.warningsTitle', { count: warnings.length })}</h2>
+      <ul>
+        {warnings.map((w) => {
+          const params: Record<string, unknown> = { ...w.params, other: w.other.code, change: w.change + 1 };
+          for (const [k, v] of Object.entries(w.params)) if (typeof v === 'number') params[k] = num(v);
+          return (
+            <li key={w.id}>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={confirmed.has(w.id)}
+                  onChange={(e) => {
+                    const next = new Set(confirmed);
+                    if (e.target.checked) next.add(w.id);
+                    else next.delete(w.id);
+                    setConfirmed(next);
+                  }}
+                />
+                {tk(`warning.${w.code}`, w.code, params)}
+              </label>
+            </li>
+          );
+        })}
+      </ul>
+      <button
+        type="button"
+        className="primary"
+        disabled={busy || warnings.some((w) => !confirmed.has(w.id))}
+        onClick={onConfirm}
+        data-testid="confirm-approve"
+      >
+        {t('report.confirmApprove')}
+      </button>
+    </div>
+  );
+}
+
+export function ReportPage({ id }: { id: string }) {
+  const { t, tk, date, dateTime } = useI18n();
+  const { user } = useAuth();
+  const rep = useAsync((signal) => get<Report>(`/api/v1/reports/${id}`, signal), [id]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [warnings, setWarnings] = useState<ReportWarning[] | null>(null);
+  const [confirmed, setConfirmed] = useState<Set<string>>(new Set());
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState('');
+  const [reasonMissing, setReasonMissing] = useState(false);
+
+  if (rep.loading && !rep.data)
+    return (
+      <p className="page-status" role="status">
+        {t('app.loading')}
+      </p>
+    );
+  if (rep.error) return <ErrorNote error={rep.error} onRetry={rep.reload} />;
+  if (!rep.data) return null;
+  const report = rep.data;
+  const actions = reportActions(user?.role ?? 'viewer', report.status);
+
+  const act = async (action: string, body?: unknown) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await request<Report>(`/api/v1/reports/${id}/${action}`, {
+        method: 'POST',
+        body: body ?? {},
+      });
+      rep.setData(r.data);
+      setWarnings(null);
+      setRejecting(false);
+      if (action === 'approve') invalidateExtent();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'report.warnings_unconfirmed') {
+        setWarnings(
+          ((err.problem as unknown as { warnings?: ReportWarning[] }).warnings ?? []) as ReportWarning[],
+        );
+      } else setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reject = (e: FormEvent) => {
+    e.preventDefault();
+    if (!reason.trim()) {
+      setReasonMissing(true);
+      return;
+    }
+    setReasonMissing(false);
+    act('reject', { reason: reason.trim() });
+  };
+
+  const problems = error instanceof ApiError ? error.items : [];
+  const atChange = (i: number) => problems.filter((p) => changeOfPointer(p.pointer) === i);
+  const general = problems.filter((p) => changeOfPointer(p.pointer) === null);
+
+  return (
+    <div className="page report-page">
+      <div className="page-head">
+        <div>
+          <p className="muted">
+            <Link to="/reports">{t('nav.reports')}</Link>
+          </p>
+          <h1 data-testid="report-title">
+            {report.code} · {tk(`report.kind.${report.kind}`, report.kind)}{' '}
+            <StatusBadge status={report.status} />
+          </h1>
+        </div>
+        <div className="actions">
+          {actions.includes('submit') && (
+            <button type="button" className="primary" disabled={busy} onClick={() => act('submit')}>
+              {t('report.submit')}
+            </button>
+          )}
+          {actions.includes('review') && (
+            <button type="button" className="primary" disabled={busy} onClick={() => act('review')}>
+              {t('report.review')}
+            </button>
+          )}
+          {actions.includes('approve') && (
+            <button type="button" className="primary" disabled={busy} onClick={() => act('approve')}>
+              {t('report.approve')}
+            </button>
+          )}
+          {actions.includes('reject') && (
+            <button type="button" className="danger" disabled={busy} onClick={() => setRejecting(true)}>
+              {t('report.reject')}
+            </button>
+          )}
+        </div>
+      </div>
+      <dl className="fields">
+        <div>
+          <dt>{t('field.dateOfInformation')}</dt>
+          <dd>{date(report.dateOfInformation)}</dd>
+        </div>
+        {report.reason && (
+          <div>
+            <dt>{t('report.reason')}</dt>
+            <dd>{report.reason}</dd>
+          </div>
+        )}
+        {report.submittedAt && (
+          <div>
+            <dt>{t('report.submittedAt')}</dt>
+            <dd>{dateTime(report.submittedAt)}</dd>
+          </div>
+        )}
+        {report.decidedAt && (
+          <div>
+            <dt>{t('report.decidedAt')}</dt>
+            <dd>{dateTime(report.decidedAt)}</dd>
+          </div>
+        )}
+        {report.rejectionReason && (
+          <div>
+            <dt>{t('report.rejectionReason')}</dt>
+            <dd data-testid="rejection-reason">{report.rejectionReason}</dd>
+          </div>
+        )}
+      </dl>
+      {rejecting && (
+        <form className="inline-form reject-form" onSubmit={reject} data-testid="reject-form">
+          <label>
+            {t('report.rejectReason')}
+            <textarea
+              rows={2}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-invalid={reasonMissing || undefined}
+            />
+          </label>
+          {reasonMissing && (
+            <p className="error" role="alert">
+              {t('report.reasonRequired')}
+            </p>
+          )}
+          <button type="submit" className="danger" disabled={busy} data-testid="confirm-reject">
+            {t('report.confirmReject')}
+          </button>
+          <button type="button" onClick={() => setRejecting(false)}>
+            {t('action.cancel')}
+          </button>
+        </form>
+      )}
+      {warnings && warnings.length > 0 && (
+        <WarningsBox
+          warnings={warnings}
+          confirmed={confirmed}
+          setConfirmed={setConfirmed}
+          busy={busy}
+          onConfirm={() => act('approve', { confirmWarnings: [...confirmed] })}
+        />
+      )}
+      {error ? (
+        general.length > 0 || problems.length === 0 ? (
+          <ErrorNote error={error} />
+        ) : (
+          <p className="error" role="alert">
+            {t('report.problemsAtChanges')}
+          </p>
+        )
+      ) : null}
+      <h2>{t('report.changes')}</h2>
+      {report.payload.changes.map((c, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: changes are addressed by their index in the report
+        <ChangeView key={i} change={c} index={i} problems={atChange(i)} />
+      ))}
+    </div>
+  );
+}
