@@ -117,7 +117,7 @@ describe('report workflow in the browser', () => {
     await p.goto('/reports/new');
     await p.getByRole('heading', { name: 'New report' }).waitFor();
     await p.locator('#r-hazard').selectOption(hazardId);
-    await expect.poll(() => p.locator('#r-org').inputValue()).not.toBe('');
+    await expect.poll(() => p.locator('#r-org').inputValue(), { timeout: 20_000 }).not.toBe('');
     await p.locator('#r-akind').selectOption('clearance');
     await p.locator('#r-end').fill('2025-06-01');
     const released = p.getByTestId('released-0');
@@ -133,7 +133,9 @@ describe('report workflow in the browser', () => {
     reportCode = ((await title.textContent()) ?? '').split(' ')[0];
     expect(reportCode).toMatch(/\S/);
     await p.getByRole('button', { name: 'Submit' }).click();
-    await expect.poll(async () => (await title.textContent()) ?? '').toMatch(/submitted/);
+    await expect
+      .poll(async () => (await title.textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(/submitted/);
     // The operator may not read the audit history: told so politely, never refused with an error.
     await p.goto(`/registers/hazards/${hazardId}`);
     await p.getByTestId('history-not-available').waitFor();
@@ -154,7 +156,7 @@ describe('report workflow in the browser', () => {
     await screenshot(p, '11-report-review');
     await p.getByRole('button', { name: 'Approve' }).click();
     await expect
-      .poll(async () => (await p.getByTestId('report-title').textContent()) ?? '')
+      .poll(async () => (await p.getByTestId('report-title').textContent()) ?? '', { timeout: 20_000 })
       .toMatch(/approved/);
     await screenshot(p, '12-report-approved');
   });
