@@ -1,7 +1,9 @@
 import { type Settings, settingsFromEnv } from '../config.ts';
 import { connect, type Database } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
+import { Problem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
+import { serverHoldsDataDir } from './admin-socket.ts';
 
 /** Opens the database the settings name and brings it to the current migration level. */
 export async function openDatabase(
@@ -12,6 +14,7 @@ export async function openDatabase(
     if (!opts.quiet) console.error(m);
   };
   const kind = settings.databaseUrl ? 'postgresql' : 'pglite';
+  if (await serverHoldsDataDir(settings)) throw new Problem('cli.database_in_use', { dir: settings.dataDir });
   say(
     t(
       'cli.database.opening',

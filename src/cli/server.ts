@@ -8,6 +8,7 @@ import { webPlugin } from '../http/web.ts';
 import { t } from '../i18n/catalogue.ts';
 import { createUser } from '../services/auth.ts';
 import { loadDemo } from '../services/demo.ts';
+import { askServer, serverHoldsDataDir, startAdminSocket } from './admin-socket.ts';
 import { ensureWebBuilt } from './build-web.ts';
 import { openDatabase, withDatabase } from './context.ts';
 import { extraPlugins } from './plugins.ts';
@@ -39,7 +40,10 @@ export function registerServerCommands(program: Command): void {
           ...(distDir ? [(a: FastifyInstance) => webPlugin(a, { distDir })] : []),
         ],
       });
+      const closeAdminSocket =
+        database.kind === 'pglite' ? await startAdminSocket(database, settings) : async () => {};
       const close = async () => {
+        await closeAdminSocket();
         await app.close();
         await database.close();
         process.exit(0);
@@ -119,14 +123,24 @@ export function registerServerCommands(program: Command): void {
         name?: string;
         organisation?: string;
       }) => {
-        await withDatabase(async (database, settings) => {
-          const u = await createUser(database, {
-            email: opts.email,
-            password: opts.password,
-            role: opts.role,
-            name: opts.name,
-            organisationId: opts.organisation,
-          });
+        const input = {
+          email: opts.email,
+          password: opts.password,
+          role: opts.role,
+          name: opts.name,
+          organisationId: opts.organisation,
+        };
+        const settings = settingsFromEnv();
+        // Beside a running server on the embedded database, the server creates the user.
+        if (await serverHoldsDataDir(settings)) {
+          const u = await askServer(settings, '/users', input);
+          console.log(
+            t('cli.user.created', { email: String(u.email), role: String(u.role) }, settings.locale),
+          );
+          return;
+        }
+        await withDatabase(async (database) => {
+          const u = await createUser(database, input);
           console.log(t('cli.user.created', { email: u.email, role: u.role }, settings.locale));
         });
       },
