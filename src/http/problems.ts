@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problemFromDatabaseError } from '../db/errors.ts';
 import { Problem } from '../domain/problem.ts';
-import { pickLocale, t } from '../i18n/catalogue.ts';
+import { hasMessage, pickLocale, t } from '../i18n/catalogue.ts';
 
 /** HTTP status of a problem code: exact codes first, then by family. */
 const STATUS: Record<string, number> = {
@@ -59,16 +59,22 @@ function entry(p: Problem, locale: string) {
   };
 }
 
+/**
+ * RFC 9457's title: a short summary of the kind of problem that does not change from one
+ * occurrence to the next (the family of the code); `detail` says what happened this time.
+ */
+export function problemTitle(code: string, locale: string): string {
+  const key = `problem.title.${code.split('.')[0]}`;
+  return hasMessage(key) ? t(key, {}, locale) : t('problem.title.request', {}, locale);
+}
+
 /** The RFC 9457 body of a problem, in the request's language. */
 export function problemBody(p: Problem, locale: string, instance?: string) {
   const status = problemStatus(p.code);
   const all = [p, ...p.others];
   return {
     type: `https://safeground.org/problems/${p.code}`,
-    title:
-      t(`${p.code}.title`, {}, locale) === `${p.code}.title`
-        ? t(p.code, { ...p.params, ...p.where }, locale)
-        : t(`${p.code}.title`, {}, locale),
+    title: problemTitle(p.code, locale),
     status,
     code: p.code,
     detail: t(p.code, { ...p.params, ...p.where }, locale),

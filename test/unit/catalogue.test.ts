@@ -49,5 +49,8 @@ describe('server and CLI message catalogues', () => {
     }
     expect(codes.size).toBeGreaterThan(30);
     expect([...codes].filter((c) => !(c in en)).sort()).toEqual([]);
+    // Every family of codes has a short problem title (RFC 9457 title).
+    const families = new Set([...codes].map((c) => c.split('.')[0]!));
+    expect([...families].filter((f) => !(`problem.title.${f}` in en)).sort()).toEqual([]);
   });
 });
