@@ -1,7 +1,7 @@
 import { wktToGeoJSON } from 'betterknown';
-import mgrs from 'mgrs';
 import proj4 from 'proj4';
 import type { Problem } from '../domain/problem.ts';
+import { fromMgrs } from '../geo/mgrs.ts';
 import { reprojectGeometry, type ToWgs84, withinLonLat } from './crs.ts';
 import { fault, featureWhere, type Geometry, type SourceFeature, type TableOptions } from './types.ts';
 
@@ -301,9 +301,9 @@ export function rowGeometry(
       const v = values[plan.column];
       if (isBlank(v)) break;
       try {
-        const [lon, lat] = mgrs.toPoint(String(v).replace(/\s+/g, '').toUpperCase());
-        if (!Number.isFinite(lon) || !Number.isFinite(lat)) throw new Error('not a position');
-        geometry = { type: 'Point', coordinates: [lon!, lat!] };
+        // The centre of the square the reference names.
+        const { centre } = fromMgrs(String(v));
+        geometry = { type: 'Point', coordinates: [centre.lon, centre.lat] };
       } catch {
         problems.push(fault('io.mgrs.parse', { value: shorten(String(v)) }, where(plan.column)));
       }

@@ -1,10 +1,10 @@
-import { forward as mgrsForward, toPoint as mgrsToPoint } from 'mgrs';
 import proj4 from 'proj4';
+import { fromMgrs, toMgrs as mgrsOf } from '../../../src/geo/mgrs.ts';
 
 /**
  * Reading coordinates people type or paste into a form: decimal degrees, degrees-minutes-
  * seconds, UTM and MGRS, one position per line. Results are WGS 84 [longitude, latitude].
- * Conversions are done by `mgrs` and `proj4`; only the recognition of the notations is ours.
+ * Conversions are done by src/geo/mgrs.ts and `proj4`; only the recognition of the notations is ours.
  */
 export type LonLat = [number, number];
 
@@ -40,8 +40,8 @@ export function parseMgrs(text: string): LonLat | null {
   const digits = `${m[4]}${m[5]}`;
   if (digits.length % 2 !== 0 || digits.length > 10) return null;
   try {
-    const [lon, lat] = mgrsToPoint(`${m[1]}${m[2].toUpperCase()}${m[3].toUpperCase()}${digits}`);
-    return Number.isFinite(lon) && Number.isFinite(lat) ? [lon, lat] : null;
+    const { centre } = fromMgrs(`${m[1]}${m[2].toUpperCase()}${m[3].toUpperCase()}${digits}`);
+    return [centre.lon, centre.lat];
   } catch {
     return null;
   }
@@ -173,7 +173,7 @@ export function parsePositions(text: string): ParsedLines {
 export function toMgrs(lon: number, lat: number): string | null {
   if (lat < -80 || lat > 84) return null;
   try {
-    const m = mgrsForward([lon, lat], 5);
+    const m = mgrsOf(lat, lon, 1);
     return m.replace(/^(\d{1,2}[A-Z])([A-Z]{2})(\d{5})(\d{5})$/, '$1 $2 $3 $4');
   } catch {
     return null;
