@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { t } from '../i18n/catalogue.ts';
 import { verifyAudit } from '../services/audit.ts';
 import { withDatabase } from './context.ts';
+import { helpLocale } from './help-locale.ts';
 import { progress } from './progress.ts';
 
 export function registerAuditCommands(program: Command): void {
-  const audit = program.command('audit').description('The tamper-evident audit log');
+  const audit = program.command('audit').description(t('cli.help.audit', {}, helpLocale));
   audit
     .command('verify')
-    .description('Check the whole hash chain of the audit log; exit 1 naming the first broken entry')
+    .description(t('cli.help.audit.verify', {}, helpLocale))
     .action(async () => {
       const ok = await withDatabase(async (database, settings) => {
         const bar = progress('audit');

@@ -4,20 +4,16 @@ import { stringify } from 'csv-stringify/sync';
 import { t } from '../i18n/catalogue.ts';
 import { importEvents } from '../services/import-events.ts';
 import { withDatabase } from './context.ts';
+import { helpLocale } from './help-locale.ts';
 import { progress } from './progress.ts';
 
 /** `safeground import-events FILES...`: Colombian landmine/UXO event files into the registers. */
 export function registerImportEventsCommand(program: Command): void {
   program
     .command('import-events')
-    .description(
-      'Import Colombian landmine/UXO event files (GeoJSON, one per year) as accidents, findings and suspected hazardous areas; a second run skips what is already imported',
-    )
+    .description(t('cli.help.import_events', {}, helpLocale))
     .argument('<files...>', 'GeoJSON FeatureCollection files, e.g. ../shared/testdata/colombia-events/*.json')
-    .option(
-      '--rejects <file.csv>',
-      'write the rejected features (file, index, code, message) to this CSV file',
-    )
+    .option('--rejects <file.csv>', t('cli.help.import_events.rejects', {}, helpLocale))
     .action(async (files: string[], opts: { rejects?: string }) => {
       await withDatabase(async (database, settings) => {
         const locale = settings.locale;

@@ -10,6 +10,7 @@ import { EXPORT_FORMATS, type ExportFilter, exportableRegister } from '../servic
 import { IMPORT_REGISTERS, type ImportSummary, summaryLine } from '../services/imports.ts';
 import { createServices } from '../services/index.ts';
 import { withDatabase } from './context.ts';
+import { helpLocale } from './help-locale.ts';
 import { progress } from './progress.ts';
 
 /** Exit code of an import that finished but rejected some features (or was refused by --strict). */
@@ -21,26 +22,15 @@ const REPAIRED_SHOWN = 50;
 export function registerImportExportCommands(program: Command): void {
   program
     .command('import')
-    .description(
-      `Import a file (GeoJSON, CSV, XLSX, KML/KMZ, zipped shapefile, GeoPackage, KoboToolbox/ODK CSV or JSON) into a register. Exit code 0: every feature imported or already there; ${EXIT_REJECTED}: some features rejected (or --strict refused the file); 1: the file could not be imported at all`,
-    )
-    .argument('<file>', 'the file to import')
+    .description(t('cli.help.import', { exitRejected: EXIT_REJECTED }, helpLocale))
+    .argument('<file>', t('cli.help.import.file', {}, helpLocale))
     .requiredOption('--as <register>', IMPORT_REGISTERS.join('|'))
-    .option(
-      '--mapping <mapping.json>',
-      'mapping of source fields and code lists onto ours (docs/import-export.md)',
-    )
-    .option('--crs <crs>', 'CRS of the coordinates, e.g. EPSG:32638 (overrides the file and the mapping)')
-    .option(
-      '--repair',
-      'repair invalid polygons with PostGIS ST_MakeValid (polygonal parts kept) and say which',
-    )
-    .option('--strict', 'import nothing if any feature is rejected')
-    .option('--dry-run', 'validate and report, write nothing')
-    .option(
-      '--rejects <rejects.csv>',
-      'write every fault (index, row, field, code, message) to this CSV file',
-    )
+    .option('--mapping <mapping.json>', t('cli.help.import.mapping', {}, helpLocale))
+    .option('--crs <crs>', t('cli.help.import.crs', {}, helpLocale))
+    .option('--repair', t('cli.help.import.repair', {}, helpLocale))
+    .option('--strict', t('cli.help.import.strict', {}, helpLocale))
+    .option('--dry-run', t('cli.help.import.dry_run', {}, helpLocale))
+    .option('--rejects <rejects.csv>', t('cli.help.import.rejects', {}, helpLocale))
     .action(
       async (
         file: string,
@@ -93,15 +83,12 @@ export function registerImportExportCommands(program: Command): void {
 
   program
     .command('export')
-    .description('Export a register to a file; identity fields are never exported')
-    .requiredOption('--as <register>', 'register slug, e.g. hazards')
+    .description(t('cli.help.export', {}, helpLocale))
+    .requiredOption('--as <register>', t('cli.help.export.as', {}, helpLocale))
     .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
-    .option(
-      '--where <filters>',
-      'filters of the list API as field=value pairs, e.g. "status=open,type=CHA" or "from=2024-01-01"',
-    )
-    .option('--bbox <minLon,minLat,maxLon,maxLat>', 'only records within this box (WGS 84)')
-    .option('--out <file>', 'output file (default: <register>.<extension> here)')
+    .option('--where <filters>', t('cli.help.export.where', {}, helpLocale))
+    .option('--bbox <minLon,minLat,maxLon,maxLat>', t('cli.help.export.bbox', {}, helpLocale))
+    .option('--out <file>', t('cli.help.export.out', {}, helpLocale))
     .action(async (opts: { as: string; format: string; where?: string; bbox?: string; out?: string }) => {
       await withDatabase(async (database, settings) => {
         const def = exportableRegister(opts.as);

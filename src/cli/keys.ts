@@ -10,18 +10,14 @@ import {
   saveKeyFile,
 } from '../services/personal-data.ts';
 import { withDatabase } from './context.ts';
+import { helpLocale } from './help-locale.ts';
 
 export function registerKeyCommands(program: Command): void {
-  const keys = program
-    .command('keys')
-    .description('Keys that encrypt personal data (casualty identities) at rest');
+  const keys = program.command('keys').description(t('cli.help.keys', {}, helpLocale));
   keys
     .command('rotate')
-    .description(
-      'Re-encrypt all personal data under a new key. With a key file (default): a new key is generated and the old one dropped. ' +
-        'With SAFEGROUND_SECRET: give the new secret in the environment variable named by --new-secret-env, then switch SAFEGROUND_SECRET to it.',
-    )
-    .option('--new-secret-env <VAR>', 'name of the environment variable holding the new secret')
+    .description(t('cli.help.keys.rotate', {}, helpLocale))
+    .option('--new-secret-env <VAR>', t('cli.help.keys.new_secret_env', {}, helpLocale))
     .action(async (opts: { newSecretEnv?: string }) => {
       await withDatabase(async (database, settings) => {
         if (process.env.SAFEGROUND_SECRET) {

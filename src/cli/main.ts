@@ -6,6 +6,7 @@ import { VERSION } from '../version.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerDeclinationCommand } from './declination.ts';
 import { registerGeoCommands } from './geo.ts';
+import { helpLocale } from './help-locale.ts';
 import { registerImportExportCommands } from './import.ts';
 import { registerImportEventsCommand } from './import-events.ts';
 import { registerKeyCommands } from './keys.ts';
@@ -19,7 +20,7 @@ import { registerServerCommands } from './server.ts';
 const program = new Command();
 program
   .name('safeground')
-  .description('Safeground: information management for humanitarian mine action')
+  .description(t('cli.help.main', {}, helpLocale))
   .version(VERSION)
   .showHelpAfterError();
 

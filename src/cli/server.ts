@@ -11,16 +11,15 @@ import { loadDemo } from '../services/demo.ts';
 import { askServer, serverHoldsDataDir, startAdminSocket } from './admin-socket.ts';
 import { ensureWebBuilt } from './build-web.ts';
 import { openDatabase, withDatabase } from './context.ts';
+import { helpLocale } from './help-locale.ts';
 import { extraPlugins } from './plugins.ts';
 import { progress } from './progress.ts';
 
 export function registerServerCommands(program: Command): void {
   program
     .command('serve')
-    .description(
-      'Serve the web application and the API (PORT, HOST, DATABASE_URL, SAFEGROUND_DATA_DIR, SAFEGROUND_DEMO)',
-    )
-    .option('--no-web-build', 'do not build the web application even when it is missing or stale')
+    .description(t('cli.help.serve', {}, helpLocale))
+    .option('--no-web-build', t('cli.help.serve.no_web_build', {}, helpLocale))
     .action(async (opts: { webBuild: boolean }) => {
       const settings = settingsFromEnv();
       // The web build and the database start are independent: do them side by side.
@@ -75,7 +74,7 @@ export function registerServerCommands(program: Command): void {
 
   program
     .command('migrate')
-    .description('Apply the database migrations not yet applied (forward only)')
+    .description(t('cli.help.migrate', {}, helpLocale))
     .action(async () => {
       await withDatabase(async (database, settings) => {
         const r = await migrate(database);
@@ -85,8 +84,8 @@ export function registerServerCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('Load the synthetic demo programme (into an empty database; --force to add it anyway)')
-    .option('--force', 'load even when the database already holds data')
+    .description(t('cli.help.demo', {}, helpLocale))
+    .option('--force', t('cli.help.demo.force', {}, helpLocale))
     .action(async (opts: { force?: boolean }) => {
       await withDatabase(async (database, settings) => {
         if (!opts.force && !(await isDatabaseEmpty(database.db))) {
@@ -102,19 +101,15 @@ export function registerServerCommands(program: Command): void {
       });
     });
 
-  const user = program.command('user').description('Manage users');
+  const user = program.command('user').description(t('cli.help.user', {}, helpLocale));
   user
     .command('create')
-    .description('Create a user')
-    .requiredOption('--email <email>', 'email address (the sign-in name)')
-    .requiredOption('--password <password>', 'password (at least 10 characters, two kinds of characters)')
-    .option(
-      '--role <role>',
-      'admin, approver, qa_officer, analyst, operator_manager, operator_data_entry or viewer',
-      'viewer',
-    )
-    .option('--name <name>', 'display name')
-    .option('--organisation <id>', 'organisation id (for operator roles)')
+    .description(t('cli.help.user.create', {}, helpLocale))
+    .requiredOption('--email <email>', t('cli.help.user.email', {}, helpLocale))
+    .requiredOption('--password <password>', t('cli.help.user.password', {}, helpLocale))
+    .option('--role <role>', t('cli.help.user.role', {}, helpLocale), 'viewer')
+    .option('--name <name>', t('cli.help.user.name', {}, helpLocale))
+    .option('--organisation <id>', t('cli.help.user.organisation', {}, helpLocale))
     .action(
       async (opts: {
         email: string;
