@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef } from 'react';
 import { request } from './api/client.ts';
 import type { User } from './api/types.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';

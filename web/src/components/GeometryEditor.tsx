@@ -97,7 +97,7 @@ export function GeometryEditor({
     draw.start();
     draw.on('finish', (featureId) => {
       const f = draw.getSnapshotFeature(featureId);
-      if (!f || f.geometry.type !== 'Polygon') return;
+      if (f?.geometry.type !== 'Polygon') return;
       const drawn = f.geometry as Polygon;
       const current = valueRef.current;
       let next: AreaGeometry = drawn;
