@@ -150,7 +150,12 @@ describe('report workflow in the browser', () => {
     await p.getByTestId('report-title').waitFor();
     const change = p.getByTestId('change-1');
     await change.getByTestId('before-after-legend').waitFor();
-    expect(await change.getByTestId('before-after-legend').textContent()).toMatch(/Hazard.*After/);
+    // The hazard's outline arrives after the change itself: wait for both in the legend.
+    await expect
+      .poll(async () => (await change.getByTestId('before-after-legend').textContent()) ?? '', {
+        timeout: 20_000,
+      })
+      .toMatch(/Hazard.*After/);
     await waitForMap(p);
     expect(await p.getByTestId('diff-table').count()).toBeGreaterThan(0);
     await screenshot(p, '11-report-review');
@@ -184,7 +189,10 @@ describe('report workflow in the browser', () => {
     const p = ap.page;
     await p.goto(`/reports/${id}`);
     await p.getByTestId('diff-table').waitFor();
-    expect(await p.getByTestId('diff-table').textContent()).toMatch(/Before.*After/);
+    // The current record (the "before" column) loads after the report.
+    await expect
+      .poll(async () => (await p.getByTestId('diff-table').textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(/Before.*After/);
     await p.getByRole('button', { name: 'Reject' }).click();
     await p.getByTestId('confirm-reject').click();
     await p.getByText('Give a reason').waitFor();

@@ -18,6 +18,25 @@ function codes(slug: string, field: string): string[] {
   return (def && fieldsOf(def).find((f) => f.name === field)?.enumValues) || [];
 }
 
+/** The options of a register field's code list, labelled in the user's language. */
+function CodeOptions({ slug, field }: { slug: string; field: string }) {
+  const { tk } = useI18n();
+  return (
+    <>
+      {codes(slug, field).map((x) => (
+        <option key={x} value={x}>
+          {tk(`vocab.${x}`, x)}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** The list with one item (found by its key) changed. */
+function updateByKey<T extends { key: number }>(all: T[], key: number, change: Partial<T>): T[] {
+  return all.map((x) => (x.key === key ? { ...x, ...change } : x));
+}
+
 interface Released {
   key: number;
   outcome: string;
@@ -102,7 +121,7 @@ export function activityChanges(a: ActivityInput): ReportChange[] {
 let nextKey = 1;
 
 export function ReportForm() {
-  const { t, tk } = useI18n();
+  const { t } = useI18n();
   const { user } = useAuth();
   const { navigate, search } = useRouter();
   const [kind, setKind] = useState(
@@ -260,22 +279,14 @@ export function ReportForm() {
             <div className="form-field">
               <label htmlFor="r-akind">{t('reportForm.activityKind')}</label>
               <select id="r-akind" value={activityKind} onChange={(e) => setActivityKind(e.target.value)}>
-                {codes('activities', 'kind').map((x) => (
-                  <option key={x} value={x}>
-                    {tk(`vocab.${x}`, x)}
-                  </option>
-                ))}
+                <CodeOptions slug="activities" field="kind" />
               </select>
             </div>
             <div className="form-field">
               <label htmlFor="r-method">{t('field.method')}</label>
               <select id="r-method" value={method} onChange={(e) => setMethod(e.target.value)}>
                 <option value="">{t('form.choose')}</option>
-                {codes('activities', 'method').map((x) => (
-                  <option key={x} value={x}>
-                    {tk(`vocab.${x}`, x)}
-                  </option>
-                ))}
+                <CodeOptions slug="activities" field="method" />
               </select>
             </div>
             <div className="form-field">
@@ -301,24 +312,16 @@ export function ReportForm() {
                     <select
                       value={r.outcome}
                       onChange={(e) =>
-                        setReleased((all) =>
-                          all.map((x) => (x.key === r.key ? { ...x, outcome: e.target.value } : x)),
-                        )
+                        setReleased((all) => updateByKey(all, r.key, { outcome: e.target.value }))
                       }
                     >
-                      {codes('land-release', 'outcome').map((x) => (
-                        <option key={x} value={x}>
-                          {tk(`vocab.${x}`, x)}
-                        </option>
-                      ))}
+                      <CodeOptions slug="land-release" field="outcome" />
                     </select>
                   </label>
                   <GeometryEditor
                     id={`r-released-${r.key}`}
                     value={r.geometry}
-                    onChange={(g) =>
-                      setReleased((all) => all.map((x) => (x.key === r.key ? { ...x, geometry: g } : x)))
-                    }
+                    onChange={(g) => setReleased((all) => updateByKey(all, r.key, { geometry: g }))}
                     problems={[]}
                     context={hazardGeometry}
                   />
@@ -348,16 +351,10 @@ export function ReportForm() {
                     <select
                       value={f.category}
                       onChange={(e) =>
-                        setFound((all) =>
-                          all.map((x) => (x.key === f.key ? { ...x, category: e.target.value } : x)),
-                        )
+                        setFound((all) => updateByKey(all, f.key, { category: e.target.value }))
                       }
                     >
-                      {codes('findings', 'category').map((x) => (
-                        <option key={x} value={x}>
-                          {tk(`vocab.${x}`, x)}
-                        </option>
-                      ))}
+                      <CodeOptions slug="findings" field="category" />
                     </select>
                   </label>
                   <label>
@@ -368,18 +365,14 @@ export function ReportForm() {
                       step={1}
                       value={f.quantity}
                       onChange={(e) =>
-                        setFound((all) =>
-                          all.map((x) => (x.key === f.key ? { ...x, quantity: e.target.value } : x)),
-                        )
+                        setFound((all) => updateByKey(all, f.key, { quantity: e.target.value }))
                       }
                     />
                   </label>
                   <PointInput
                     id={`r-found-${f.key}`}
                     value={f.point}
-                    onChange={(p) =>
-                      setFound((all) => all.map((x) => (x.key === f.key ? { ...x, point: p } : x)))
-                    }
+                    onChange={(p) => setFound((all) => updateByKey(all, f.key, { point: p }))}
                     withMap={true}
                   />
                   <button type="button" onClick={() => setFound((all) => all.filter((x) => x.key !== f.key))}>
@@ -411,11 +404,7 @@ export function ReportForm() {
             <label htmlFor="r-status">{t('field.status')}</label>
             <select id="r-status" required value={status} onChange={(e) => setStatus(e.target.value)}>
               <option value="">{t('form.choose')}</option>
-              {codes('hazards', 'status').map((x) => (
-                <option key={x} value={x}>
-                  {tk(`vocab.${x}`, x)}
-                </option>
-              ))}
+              <CodeOptions slug="hazards" field="status" />
             </select>
           </div>
         )}
