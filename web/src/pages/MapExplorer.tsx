@@ -7,6 +7,7 @@ import { CursorCoordinates } from '../components/CursorCoordinates.tsx';
 import { Legend } from '../components/Legend.tsx';
 import { type Bbox, bboxOf, MapView } from '../components/MapView.tsx';
 import { RecordPanel } from '../components/RecordPanel.tsx';
+import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
@@ -242,22 +243,14 @@ export function MapExplorer() {
             {t('filter.category')}
             <select value={filters.category ?? ''} onChange={(e) => setFilter('category', e.target.value)}>
               <option value="">{t('filter.any')}</option>
-              {DEVICE_CATEGORIES.map((c) => (
-                <option key={c} value={c}>
-                  {tk(`vocab.${c}`, c)}
-                </option>
-              ))}
+              <VocabOptions values={DEVICE_CATEGORIES} />
             </select>
           </label>
           <label>
             {t('filter.hazardStatus')}
             <select value={filters.status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
               <option value="">{t('filter.any')}</option>
-              {HAZARD_STATUSES.map((c) => (
-                <option key={c} value={c}>
-                  {tk(`vocab.${c}`, c)}
-                </option>
-              ))}
+              <VocabOptions values={HAZARD_STATUSES} />
             </select>
           </label>
           <label>

@@ -5,6 +5,7 @@ import type { ProblemItem, RecordFeature, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { PointInput } from '../components/PointInput.tsx';
+import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
 import { invalidateOptions, useOptions } from '../lib/options.ts';
@@ -261,11 +262,7 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
             required={f.required}
           >
             <option value="">{t('form.choose')}</option>
-            {f.enumValues?.map((x) => (
-              <option key={x} value={x}>
-                {tk(`vocab.${x}`, x)}
-              </option>
-            ))}
+            <VocabOptions values={f.enumValues} />
           </select>
         );
         break;

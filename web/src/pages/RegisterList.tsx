@@ -3,6 +3,7 @@ import { ApiError, get, query } from '../api/client.ts';
 import type { RecordPage, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
+import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
@@ -196,11 +197,7 @@ export function RegisterList({ slug }: { slug: string }) {
             {tk(`filter.${f.param}`, f.param)}
             <select value={search.get(f.param) ?? ''} onChange={(e) => setParam(f.param, e.target.value)}>
               <option value="">{t('filter.any')}</option>
-              {f.values.map((v) => (
-                <option key={v} value={v}>
-                  {tk(`vocab.${v}`, v)}
-                </option>
-              ))}
+              <VocabOptions values={f.values} />
             </select>
           </label>
         ))}

@@ -4,6 +4,7 @@ import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportChange } from '../api/types.ts';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { PointInput } from '../components/PointInput.tsx';
+import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
 import { useOptions } from '../lib/options.ts';
@@ -20,16 +21,7 @@ function codes(slug: string, field: string): string[] {
 
 /** The options of a register field's code list, labelled in the user's language. */
 function CodeOptions({ slug, field }: { slug: string; field: string }) {
-  const { tk } = useI18n();
-  return (
-    <>
-      {codes(slug, field).map((x) => (
-        <option key={x} value={x}>
-          {tk(`vocab.${x}`, x)}
-        </option>
-      ))}
-    </>
-  );
+  return <VocabOptions values={codes(slug, field)} />;
 }
 
 /** The list with one item (found by its key) changed. */
