@@ -310,6 +310,22 @@ describe(`registers through HTTP on ${testDatabaseKind()}`, () => {
       geometry: square(12.5, 10.5),
       properties: { type: 'CHA', status: 'in_progress', dateOfInformation: '2021-03-04' },
     });
+    // Its bounding box meets the query box but its shape does not: bbox filters on the shape.
+    await post('/api/v1/hazards', {
+      type: 'Feature',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [10.9, 11.3],
+            [11.5, 10.5],
+            [11.5, 11.3],
+            [10.9, 11.3],
+          ],
+        ],
+      },
+      properties: { type: 'CHA', status: 'in_progress', dateOfInformation: '2021-03-04' },
+    });
     const get = async (q: string) =>
       (await app.inject({ method: 'GET', url: `/api/v1/hazards?${q}`, headers: admin }))
         .json()

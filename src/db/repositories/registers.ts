@@ -235,7 +235,7 @@ function whereClauses(
   if (!q.includeArchived) where.push(sql`t.archived_at is null`);
   if (q.bbox && def.geometry) {
     const [w, s, e, n] = q.bbox;
-    where.push(sql`t.geom && ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326)`);
+    where.push(sql`ST_Intersects(t.geom, ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326))`);
   }
   for (const [column, v] of q.equals) where.push(sql`t.${sql.ref(column)}::text = ${v}`);
   if (q.adminAreaId && def.geometry) {
