@@ -15,6 +15,7 @@ let browser: Browser;
 let op: Session;
 let ap: Session;
 let hazardId = '';
+const hazardName = `E2E workflow hazard ${Date.now()}`;
 let reportCode = '';
 
 async function token(who: { email: string; password: string }): Promise<string> {
@@ -84,7 +85,7 @@ beforeAll(async () => {
         ],
       ],
     },
-    properties: { type: 'CHA', name: `E2E workflow hazard ${Date.now()}`, deviceCategories: ['AP'] },
+    properties: { type: 'CHA', name: hazardName, deviceCategories: ['AP'] },
   });
   expect(h.status).toBe(201);
   hazardId = String(h.body.id ?? (h.body.properties as { id: string }).id);
@@ -116,6 +117,9 @@ describe('report workflow in the browser', () => {
     const p = op.page;
     await p.goto('/reports/new');
     await p.getByRole('heading', { name: 'New report' }).waitFor();
+    // The hazard picker searches the register by code or name.
+    await p.locator('#r-hazard-search').fill(hazardName);
+    await expect.poll(() => p.locator('#r-hazard option').count(), { timeout: 20_000 }).toBe(2);
     await p.locator('#r-hazard').selectOption(hazardId);
     await expect.poll(() => p.locator('#r-org').inputValue(), { timeout: 20_000 }).not.toBe('');
     await p.locator('#r-akind').selectOption('clearance');
@@ -204,6 +208,27 @@ describe('report workflow in the browser', () => {
     );
     expect(await p.getByTestId('report-title').textContent()).toMatch(/rejected/);
     await screenshot(p, '13-report-rejected');
+
+    // The operator corrects the rejected report in the form that made it and submits it again.
+    const o = op.page;
+    await o.goto(`/reports/${id}`);
+    await o.getByTestId('edit-report').click();
+    await o.waitForURL(/\/edit$/);
+    expect(await o.getByTestId('edit-rejection-reason').textContent()).toMatch(/lacks the task order/);
+    await expect.poll(() => o.locator('#r-hazard').inputValue(), { timeout: 20_000 }).toBe(hazardId);
+    expect(await o.locator('#r-status').inputValue()).toBe('in_progress');
+    await o.locator('#r-reason').fill('Clearance started under task order TO-2025-17.');
+    await screenshot(o, '13b-report-edit');
+    await o.getByTestId('save-report').click();
+    await o.waitForURL(new RegExp(`/reports/${id}$`));
+    await o.getByText('Clearance started under task order TO-2025-17.').waitFor();
+    await o.getByRole('button', { name: 'Submit' }).click();
+    await expect
+      .poll(async () => (await o.getByTestId('report-title').textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(/submitted/);
+    const after = await api(opToken, 'GET', `/api/v1/reports/${id}`);
+    expect(after.body.reason).toBe('Clearance started under task order TO-2025-17.');
+    expect(after.body.status).toBe('submitted');
   });
 
   it('imports a GeoJSON file with one bad feature and shows the summary and the rejects link', async () => {

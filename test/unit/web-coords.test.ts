@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArea } from '../../web/src/geo/area-text.ts';
+import { geometryToText, parseArea, textLines } from '../../web/src/geo/area-text.ts';
 import { parsePosition, parsePositions, toMgrs } from '../../web/src/geo/coords.ts';
 
 // Reading typed coordinates in the web forms. Reference values: DMS arithmetic by hand;
@@ -76,10 +76,46 @@ describe('parsePositions and parseArea', () => {
     expect(polys[0][0]).toHaveLength(4);
     expect(polys[0][0][3]).toEqual(polys[0][0][0]);
     expect(polys[1][0]).toHaveLength(4);
+    expect(r.lines).toEqual([[[1, 2, 3]], [[5, 6, 7, 8]]]);
+  });
+
+  it('makes a ring typed inside another a hole, and a ring inside the hole an island', () => {
+    const text = [
+      '40, 44\n40, 44.1\n40.1, 44.1\n40.1, 44',
+      '40.02, 44.02\n40.02, 44.08\n40.08, 44.08\n40.08, 44.02',
+      '40.04, 44.04\n40.04, 44.06\n40.06, 44.06',
+      '41, 45\n41, 45.01\n41.01, 45.01',
+    ].join('\n\n');
+    const r = parseArea(text);
+    expect(r.errors).toEqual([]);
+    const polys = r.geometry?.type === 'MultiPolygon' ? r.geometry.coordinates : [];
+    expect(polys.map((p) => p.length)).toEqual([2, 1, 1]);
+    expect(polys[0][1][0]).toEqual([44.02, 40.02]);
+    expect(polys[1][0][0]).toEqual([44.04, 40.04]);
     expect(r.lines).toEqual([
-      [1, 2, 3],
-      [5, 6, 7, 8],
+      [
+        [1, 2, 3, 4],
+        [6, 7, 8, 9],
+      ],
+      [[11, 12, 13]],
+      [[15, 16, 17]],
     ]);
+    // Written back, the text reads the same way: outer ring, then its hole.
+    expect(parseArea(geometryToText(r.geometry)).geometry).toEqual(r.geometry);
+    expect(textLines(r.geometry)).toEqual([
+      [
+        [1, 2, 3, 4],
+        [6, 7, 8, 9],
+      ],
+      [[11, 12, 13]],
+      [[15, 16, 17]],
+    ]);
+  });
+
+  it('keeps a single polygon with a hole a Polygon', () => {
+    const r = parseArea('40, 44\n40, 44.1\n40.1, 44.1\n40.1, 44\n\n40.02, 44.02\n40.02, 44.08\n40.08, 44.08');
+    expect(r.geometry?.type).toBe('Polygon');
+    expect(r.geometry?.coordinates).toHaveLength(2);
   });
 
   it('refuses a polygon with fewer than three corners', () => {

@@ -14,7 +14,7 @@ import { MapExplorer } from './pages/MapExplorer.tsx';
 import { RecordForm } from './pages/RecordForm.tsx';
 import { RecordPage } from './pages/RecordPage.tsx';
 import { RegisterList } from './pages/RegisterList.tsx';
-import { ReportForm } from './pages/ReportForm.tsx';
+import { ReportEdit, ReportForm } from './pages/ReportForm.tsx';
 import { ReportList, ReportPage } from './pages/Reports.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
@@ -39,6 +39,8 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/reports/review') return <ReportList key="review" mode="review" />;
   if (path === '/reports/new') return <ReportForm />;
   if (path === '/import') return <ImportPage />;
+  const reportEdit = matchPath('/reports/:id/edit', path);
+  if (reportEdit) return <ReportEdit key={reportEdit.id} id={reportEdit.id} />;
   const report = matchPath('/reports/:id', path);
   if (report) return <ReportPage key={report.id} id={report.id} />;
   const create = matchPath('/registers/:slug/new', path);

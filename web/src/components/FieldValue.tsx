@@ -1,13 +1,12 @@
 import type { Point } from 'geojson';
 import { formatLatLon } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { useOptions } from '../lib/options.ts';
+import { useLabel } from '../lib/options.ts';
 import { ENUM_FIELDS, REF_TARGETS } from '../lib/registers.ts';
 import { Link } from '../lib/router.tsx';
 
 function RefValue({ slug, id }: { slug: string; id: string }) {
-  const opts = useOptions(slug);
-  const label = opts?.find((o) => o.id === id)?.label ?? id.slice(0, 8);
+  const label = useLabel(slug, id) ?? id.slice(0, 8);
   return <Link to={`/registers/${slug}/${id}`}>{label}</Link>;
 }
 

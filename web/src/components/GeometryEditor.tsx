@@ -7,9 +7,9 @@ import type { ProblemItem } from '../api/types.ts';
 import {
   type AreaGeometry,
   geometryToText,
-  outerRings,
   type ParsedArea,
   parseArea,
+  textLines,
 } from '../geo/area-text.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
@@ -42,12 +42,7 @@ export function GeometryEditor({
   const { t } = useI18n();
   const [text, setText] = useState(() => geometryToText(value));
   const [textErrors, setTextErrors] = useState<ParsedArea['errors']>([]);
-  const [lineMap, setLineMap] = useState<number[][]>(() =>
-    outerRings(value).map((r, pi, all) => {
-      const offset = all.slice(0, pi).reduce((n, x) => n + x.length + 1, 0);
-      return r.map((_, i) => offset + i + 1);
-    }),
-  );
+  const [lineMap, setLineMap] = useState<number[][][]>(() => textLines(value));
   const [drawing, setDrawing] = useState<null | 'replace' | 'add'>(null);
   const drawRef = useRef<TerraDraw | null>(null);
   const valueRef = useRef(value);
@@ -66,14 +61,7 @@ export function GeometryEditor({
       onChange(g);
       setText(geometryToText(g));
       setTextErrors([]);
-      let offset = 0;
-      setLineMap(
-        outerRings(g).map((r) => {
-          const m = r.map((_, i) => offset + i + 1);
-          offset += r.length + 1;
-          return m;
-        }),
-      );
+      setLineMap(textLines(g));
     },
     [onChange],
   );
@@ -167,8 +155,8 @@ export function GeometryEditor({
   const problemLine = (p: ProblemItem): number | null => {
     const loc = p.location;
     if (!loc || loc.vertex === undefined) return null;
-    const lines = lineMap[loc.polygon ?? 0];
-    if (!lines || (loc.ring ?? 0) !== 0) return null;
+    const lines = lineMap[loc.polygon ?? 0]?.[loc.ring ?? 0];
+    if (!lines) return null;
     // The closing vertex is the first one again.
     return lines[loc.vertex] ?? lines[0] ?? null;
   };

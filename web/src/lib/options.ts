@@ -31,6 +31,42 @@ export function loadOptions(slug: string): Promise<Option[]> {
   return p;
 }
 
+const labels = new Map<string, Promise<string>>();
+
+/** The label (code and name) of one record, fetched by id and cached per page load. */
+export function loadLabel(slug: string, id: string): Promise<string> {
+  const key = `${slug}/${id}`;
+  let p = labels.get(key);
+  if (!p) {
+    p = get<RecordProps & { type?: string; properties?: RecordProps }>(`/api/v1/${slug}/${id}`)
+      .then((r) => recordLabel(r.type === 'Feature' && r.properties ? r.properties : r))
+      .catch((err) => {
+        labels.delete(key);
+        throw err;
+      });
+    labels.set(key, p);
+  }
+  return p;
+}
+
+/** A record's label once loaded (null until then, or when it cannot be read). */
+export function useLabel(slug: string, id: string | null | undefined): string | null {
+  const [label, setLabel] = useState<string | null>(null);
+  useEffect(() => {
+    setLabel(null);
+    if (!id) return;
+    let live = true;
+    loadLabel(slug, id).then(
+      (l) => live && setLabel(l),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [slug, id]);
+  return label;
+}
+
 /** Forget cached choices after a create, so the new record shows up in selects. */
 export function invalidateOptions(slug: string): void {
   cache.delete(slug);

@@ -5,10 +5,11 @@ import type { ProblemItem, RecordFeature, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { PointInput } from '../components/PointInput.tsx';
+import { RecordPicker } from '../components/RecordPicker.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
-import { invalidateOptions, useOptions } from '../lib/options.ts';
+import { invalidateOptions } from '../lib/options.ts';
 import { placeProblems } from '../lib/problems.ts';
 import { type FieldDesc, fieldsOf, recordLabel, registerDef } from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
@@ -43,43 +44,6 @@ function fromInput(f: FieldDesc, v: unknown): { value: unknown; error?: string }
     }
   }
   return { value: v };
-}
-
-function RefSelect({
-  f,
-  id,
-  value,
-  onChange,
-  invalid,
-  describedBy,
-}: {
-  f: FieldDesc;
-  id: string;
-  value: string;
-  onChange: (v: string) => void;
-  invalid: boolean;
-  describedBy?: string;
-}) {
-  const { t } = useI18n();
-  const opts = useOptions(f.refSlug);
-  return (
-    <select
-      id={id}
-      value={value}
-      onChange={(e) => onChange(e.target.value)}
-      aria-invalid={invalid || undefined}
-      aria-describedby={describedBy}
-      required={f.required}
-    >
-      <option value="">{opts === null ? t('app.loading') : t('form.choose')}</option>
-      {opts?.map((o) => (
-        <option key={o.id} value={o.id}>
-          {o.label}
-        </option>
-      ))}
-      {value && opts && !opts.some((o) => o.id === value) && <option value={value}>{value}</option>}
-    </select>
-  );
 }
 
 export function RecordForm({ slug, id }: { slug: string; id?: string }) {
@@ -287,11 +251,12 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
       }
       case 'ref':
         input = (
-          <RefSelect
-            f={f}
+          <RecordPicker
+            slug={f.refSlug ?? ''}
             id={fid}
             value={String(v ?? '')}
             onChange={(x) => set(f.name, x)}
+            required={f.required}
             invalid={invalid}
             describedBy={describedBy}
           />

@@ -11,11 +11,12 @@ import type {
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
+import { RecordPicker } from '../components/RecordPicker.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
 import { downloadFile } from '../lib/download.ts';
-import { rowsOf, useOptions } from '../lib/options.ts';
+import { rowsOf } from '../lib/options.ts';
 import { ENTRY_REGISTERS, fieldsOf, LINKED, recordLabel, registerDef } from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
@@ -196,7 +197,6 @@ function Sources({ slug, id }: { slug: string; id: string }) {
     },
     [slug, id],
   );
-  const all = useOptions('sources');
   const [choice, setChoice] = useState('');
   const [error, setError] = useState<unknown>(null);
   const link = async (e: FormEvent) => {
@@ -238,17 +238,8 @@ function Sources({ slug, id }: { slug: string; id: string }) {
         </ul>
       )}
       <form className="inline-form" onSubmit={link}>
-        <label>
-          {t('record.linkSource')}
-          <select value={choice} onChange={(e) => setChoice(e.target.value)}>
-            <option value="">{t('form.choose')}</option>
-            {all?.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <label htmlFor="link-source">{t('record.linkSource')}</label>
+        <RecordPicker slug="sources" id="link-source" value={choice} onChange={setChoice} />
         <button type="submit" disabled={!choice}>
           {t('record.link')}
         </button>

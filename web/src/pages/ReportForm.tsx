@@ -1,15 +1,18 @@
 import type { Geometry, Point } from 'geojson';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, request } from '../api/client.ts';
-import type { ProblemItem, Report, ReportChange } from '../api/types.ts';
+import type { ProblemItem, Report } from '../api/types.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { PointInput } from '../components/PointInput.tsx';
+import { RecordPicker } from '../components/RecordPicker.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
-import { useOptions } from '../lib/options.ts';
 import { fieldsOf, registerDef } from '../lib/registers.ts';
+import { formChanges, formOfChanges, type ReportFormContent } from '../lib/report-changes.ts';
 import { Link, useRouter } from '../lib/router.tsx';
+import { useAsync } from '../lib/useAsync.ts';
 import { loadRecord } from './RecordPage.tsx';
 import { changeOfPointer } from './Reports.tsx';
 
@@ -41,102 +44,84 @@ interface Found {
   point: Point | null;
 }
 
-export interface ActivityInput {
-  organisationId: string;
-  hazardId: string;
-  kind: string;
-  method: string;
-  startDate: string;
-  endDate: string;
-  released: Array<{ outcome: string; geometry: Geometry }>;
-  found: Array<{ category: string; quantity: number; point: Point }>;
-}
-
-/**
- * The changes of a clearance/activity report: the activity first (named "act"), then its
- * land-release polygons and findings, which point at it as "@ref:act".
- */
-export function activityChanges(a: ActivityInput): ReportChange[] {
-  const activity: Record<string, unknown> = {
-    kind: a.kind,
-    organisationId: a.organisationId,
-    hazardId: a.hazardId,
-  };
-  if (a.method) activity.method = a.method;
-  if (a.startDate) activity.startDate = a.startDate;
-  if (a.endDate) activity.endDate = a.endDate;
-  const releasedOn = a.endDate || a.startDate || undefined;
-  return [
-    {
-      op: 'create',
-      register: 'activities',
-      ref: 'act',
-      record: { type: 'Feature', geometry: null, properties: activity },
-    },
-    ...a.released.map(
-      (r): ReportChange => ({
-        op: 'create',
-        register: 'land-release',
-        record: {
-          type: 'Feature',
-          geometry: r.geometry,
-          properties: {
-            outcome: r.outcome,
-            hazardId: a.hazardId,
-            activityId: '@ref:act',
-            ...(a.method ? { method: a.method } : {}),
-            ...(releasedOn ? { releasedOn } : {}),
-          },
-        },
-      }),
-    ),
-    ...a.found.map(
-      (f): ReportChange => ({
-        op: 'create',
-        register: 'findings',
-        record: {
-          type: 'Feature',
-          geometry: f.point,
-          properties: {
-            category: f.category,
-            quantity: f.quantity,
-            foundOn: releasedOn ?? new Date().toISOString().slice(0, 10),
-            hazardId: a.hazardId,
-            activityId: '@ref:act',
-          },
-        },
-      }),
-    ),
-  ];
-}
-
 let nextKey = 1;
 
-export function ReportForm() {
+/** The edit page of a draft or rejected report: the report form, filled from the report. */
+export function ReportEdit({ id }: { id: string }) {
+  const { t } = useI18n();
+  const loaded = useAsync((signal) => request<Report>(`/api/v1/reports/${id}`, { signal }), [id]);
+  if (loaded.error) return <ErrorNote error={loaded.error} onRetry={loaded.reload} />;
+  if (!loaded.data)
+    return (
+      <p className="page-status" role="status">
+        {t('app.loading')}
+      </p>
+    );
+  const report = loaded.data.data;
+  const content = formOfChanges(report.kind, report.payload.changes);
+  if (!['draft', 'rejected'].includes(report.status) || !content)
+    return (
+      <div className="page">
+        <p className="page-status" data-testid="not-editable">
+          {!content ? t('reportForm.notEditable', { id: report.id }) : t('reportForm.notEditableStatus')}
+        </p>
+        <p>
+          <Link to={`/reports/${report.id}`}>{report.code}</Link>
+        </p>
+      </div>
+    );
+  return <ReportForm key={`${report.id}-${report.version}`} existing={{ report, content }} />;
+}
+
+/** The report form: a new draft, or (with `existing`) the edit of a draft or rejected report. */
+export function ReportForm({ existing }: { existing?: { report: Report; content: ReportFormContent } } = {}) {
   const { t } = useI18n();
   const { user } = useAuth();
   const { navigate, search } = useRouter();
+  const initial = existing?.content;
+  const activity = initial?.kind === 'activity' ? initial.activity : null;
   const [kind, setKind] = useState(
-    search.get('kind') === 'hazard_status_change' ? 'hazard_status_change' : 'activity',
+    initial?.kind ?? (search.get('kind') === 'hazard_status_change' ? 'hazard_status_change' : 'activity'),
   );
-  const [dateOfInformation, setDate] = useState(new Date().toISOString().slice(0, 10));
-  const [organisationId, setOrganisationId] = useState(user?.organisationId ?? '');
-  const [hazardId, setHazardId] = useState(search.get('hazard') ?? '');
-  const [activityKind, setActivityKind] = useState('clearance');
-  const [method, setMethod] = useState('');
-  const [startDate, setStartDate] = useState('');
-  const [endDate, setEndDate] = useState('');
-  const [released, setReleased] = useState<Released[]>([
-    { key: nextKey++, outcome: 'cleared', geometry: null },
-  ]);
-  const [found, setFound] = useState<Found[]>([]);
-  const [status, setStatus] = useState('');
-  const [reason, setReason] = useState('');
+  const [dateOfInformation, setDate] = useState(
+    existing?.report.dateOfInformation ?? new Date().toISOString().slice(0, 10),
+  );
+  const [organisationId, setOrganisationId] = useState(
+    activity?.organisationId ?? user?.organisationId ?? '',
+  );
+  const [hazardId, setHazardId] = useState(
+    activity?.hazardId ??
+      (initial?.kind === 'hazard_status_change' ? initial.hazardId : (search.get('hazard') ?? '')),
+  );
+  const [activityKind, setActivityKind] = useState(activity?.kind || 'clearance');
+  const [method, setMethod] = useState(activity?.method ?? '');
+  const [startDate, setStartDate] = useState(activity?.startDate ?? '');
+  const [endDate, setEndDate] = useState(activity?.endDate ?? '');
+  const [released, setReleased] = useState<Released[]>(
+    activity
+      ? activity.released.map((r) => ({
+          key: nextKey++,
+          outcome: r.outcome,
+          geometry: r.geometry as AreaGeometry,
+        }))
+      : [{ key: nextKey++, outcome: 'cleared', geometry: null }],
+  );
+  const [found, setFound] = useState<Found[]>(
+    activity
+      ? activity.found.map((f) => ({
+          key: nextKey++,
+          category: f.category,
+          quantity: String(f.quantity),
+          point: f.point,
+        }))
+      : [],
+  );
+  const [status, setStatus] = useState(initial?.kind === 'hazard_status_change' ? initial.status : '');
+  const [reason, setReason] = useState(existing?.report.reason ?? '');
+  const [conflict, setConflict] = useState(false);
   const [hazardGeometry, setHazardGeometry] = useState<Geometry | null>(null);
   const [problems, setProblems] = useState<ProblemItem[]>([]);
   const [saving, setSaving] = useState(false);
-  const hazards = useOptions('hazards');
-  const organisations = useOptions('organisations');
 
   useEffect(() => {
     if (!hazardId) {
@@ -151,48 +136,53 @@ export function ReportForm() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setProblems([]);
-    let changes: ReportChange[];
-    if (kind === 'activity') {
-      changes = activityChanges({
-        organisationId,
-        hazardId,
-        kind: activityKind,
-        method,
-        startDate,
-        endDate,
-        released: released
-          .filter((r) => r.geometry)
-          .map((r) => ({ outcome: r.outcome, geometry: r.geometry as Geometry })),
-        found: found
-          .filter((f) => f.point)
-          .map((f) => ({ category: f.category, quantity: Number(f.quantity) || 1, point: f.point as Point })),
-      });
-    } else {
-      changes = [
-        {
-          op: 'update',
-          register: 'hazards',
-          id: hazardId,
-          record: { type: 'Feature', properties: { status } },
-        },
-      ];
-    }
+    setConflict(false);
+    const content: ReportFormContent =
+      kind === 'activity'
+        ? {
+            kind,
+            activity: {
+              organisationId,
+              hazardId,
+              kind: activityKind,
+              method,
+              startDate,
+              endDate,
+              released: released
+                .filter((r) => r.geometry)
+                .map((r) => ({ outcome: r.outcome, geometry: r.geometry as Geometry })),
+              found: found
+                .filter((f) => f.point)
+                .map((f) => ({
+                  category: f.category,
+                  quantity: Number(f.quantity) || 1,
+                  point: f.point as Point,
+                })),
+            },
+          }
+        : { kind: 'hazard_status_change', hazardId, status };
     setSaving(true);
     try {
-      const r = await request<Report>('/api/v1/reports', {
-        method: 'POST',
-        body: {
-          kind,
-          dateOfInformation,
-          ...(reason.trim() ? { reason: reason.trim() } : {}),
-          payload: { changes },
-        },
-      });
+      const body = {
+        kind,
+        dateOfInformation,
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+        payload: { changes: formChanges(content) },
+      };
+      const r = existing
+        ? await request<Report>(`/api/v1/reports/${existing.report.id}`, {
+            method: 'PUT',
+            body,
+            headers: { 'If-Match': `"${existing.report.version}"` },
+          })
+        : await request<Report>('/api/v1/reports', { method: 'POST', body });
       navigate(`/reports/${r.data.id}`);
     } catch (err) {
-      setProblems(
-        err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }],
-      );
+      if (err instanceof ApiError && err.status === 412) setConflict(true);
+      else
+        setProblems(
+          err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }],
+        );
     } finally {
       setSaving(false);
     }
@@ -209,7 +199,21 @@ export function ReportForm() {
       <p className="muted">
         <Link to="/reports/drafts">{t('reports.myDrafts')}</Link>
       </p>
-      <h1>{t('reports.new')}</h1>
+      <h1>{existing ? t('reportForm.editTitle', { code: existing.report.code }) : t('reports.new')}</h1>
+      {existing?.report.rejectionReason && (
+        <div className="note" data-testid="edit-rejection-reason">
+          <strong>{t('report.rejectionReason')}</strong> {existing.report.rejectionReason}
+        </div>
+      )}
+      {conflict && existing && (
+        <div className="conflict" role="alert" data-testid="conflict">
+          <h2>{t('form.conflictTitle')}</h2>
+          <p>{t('reportForm.conflictBody')}</p>
+          <Link to={`/reports/${existing.report.id}`} className="button primary">
+            {t('reportForm.conflictOpen')}
+          </Link>
+        </div>
+      )}
       {problems.length > 0 && (
         <div className="error-summary" role="alert" data-testid="error-summary">
           <h2>{t('form.problemsTitle', { count: problems.length })}</h2>
@@ -224,7 +228,12 @@ export function ReportForm() {
       <form onSubmit={submit} className="form-grid">
         <div className="form-field">
           <label htmlFor="r-kind">{t('report.kind')}</label>
-          <select id="r-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+          <select
+            id="r-kind"
+            value={kind}
+            disabled={!!existing}
+            onChange={(e) => setKind(e.target.value as ReportFormContent['kind'])}
+          >
             <option value="activity">{t('report.kind.activity')}</option>
             <option value="hazard_status_change">{t('report.kind.hazard_status_change')}</option>
           </select>
@@ -241,32 +250,19 @@ export function ReportForm() {
         </div>
         <div className="form-field">
           <label htmlFor="r-hazard">{t('reportForm.hazard')}</label>
-          <select id="r-hazard" required value={hazardId} onChange={(e) => setHazardId(e.target.value)}>
-            <option value="">{hazards === null ? t('app.loading') : t('form.choose')}</option>
-            {hazards?.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.label}
-              </option>
-            ))}
-          </select>
+          <RecordPicker slug="hazards" id="r-hazard" required value={hazardId} onChange={setHazardId} />
         </div>
         {kind === 'activity' && (
           <>
             <div className="form-field">
               <label htmlFor="r-org">{t('field.organisationId')}</label>
-              <select
+              <RecordPicker
+                slug="organisations"
                 id="r-org"
                 required
                 value={organisationId}
-                onChange={(e) => setOrganisationId(e.target.value)}
-              >
-                <option value="">{organisations === null ? t('app.loading') : t('form.choose')}</option>
-                {organisations?.map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
+                onChange={setOrganisationId}
+              />
             </div>
             <div className="form-field">
               <label htmlFor="r-akind">{t('reportForm.activityKind')}</label>
@@ -400,7 +396,7 @@ export function ReportForm() {
             </select>
           </div>
         )}
-        <div className="form-field">
+        <div className="form-field wide">
           <label htmlFor="r-reason">
             {t('report.reason')}
             {kind === 'hazard_status_change' && (
@@ -420,7 +416,11 @@ export function ReportForm() {
         </div>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={saving} data-testid="save-report">
-            {saving ? t('reportForm.saving') : t('reportForm.saveDraft')}
+            {saving
+              ? t('reportForm.saving')
+              : existing
+                ? t('reportForm.saveChanges')
+                : t('reportForm.saveDraft')}
           </button>
         </div>
       </form>

@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
 import { recordLabel } from '../lib/registers.ts';
+import { formOfChanges } from '../lib/report-changes.ts';
 import { Link } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 import { loadRecord } from './RecordPage.tsx';
@@ -426,6 +427,11 @@ export function ReportPage({ id }: { id: string }) {
           </h1>
         </div>
         <div className="actions">
+          {actions.includes('submit') && formOfChanges(report.kind, report.payload.changes) && (
+            <Link to={`/reports/${report.id}/edit`} className="button" data-testid="edit-report">
+              {t('report.edit')}
+            </Link>
+          )}
           {actions.includes('submit') && (
             <button type="button" className="primary" disabled={busy} onClick={() => act('submit')}>
               {t('report.submit')}
