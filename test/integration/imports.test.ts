@@ -6,15 +6,18 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { settingsFromEnv } from '../../src/config.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { getRecord } from '../../src/db/repositories/registers.ts';
 import { hazards } from '../../src/domain/records.ts';
 import { polygonAreaM2 } from '../../src/geo/geodesic.ts';
+import { buildApp } from '../../src/http/app.ts';
 import { loadMapping, type Mapping } from '../../src/io/index.ts';
 import { SYSTEM_ACTOR } from '../../src/services/actor.ts';
 import { type ImportOptions, ImportService, type ImportSummary } from '../../src/services/imports.ts';
+import { createServices } from '../../src/services/index.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
-import { login, testApp, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { login, testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
 
 const fixtures = new URL('../fixtures/io/', import.meta.url).pathname;
 const colombia = new URL('../../../shared/testdata/colombia-events/', import.meta.url).pathname;
@@ -512,6 +515,71 @@ describe(`imports over HTTP on ${testDatabaseKind()}`, () => {
         })
       ).statusCode,
     ).toBe(404);
+  });
+
+  it('answers the progress of a running import to the session that started it while the import holds the database', async () => {
+    const admin = await login('admin');
+    const other = await login('admin', { name: 'other-admin' });
+    const settings = { ...settingsFromEnv(), attachmentsDir: tempDir(), keyFile: testKeyFile() };
+    const services = createServices(database, settings);
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let holding = () => {};
+    const held = new Promise<void>((r) => {
+      holding = r;
+    });
+    const importFile = services.imports.importFile.bind(services.imports);
+    // As a long import does on the embedded database: a transaction open while rows go in.
+    services.imports.importFile = async (actor, file, options) => {
+      await database.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        options.onProgress?.({ read: 7 });
+        holding();
+        await gate;
+      });
+      return importFile(actor, file, options);
+    };
+    const own = await buildApp({ database, settings, services });
+    try {
+      const r = await own.inject({
+        method: 'POST',
+        url: '/api/v1/imports?as=settlements',
+        headers: { ...admin, 'content-type': 'text/csv', 'x-filename': 'villages.csv' },
+        payload: `name,lat,lon\n${unique('Village ')},40.1,44.5\n`,
+      });
+      expect(r.statusCode, r.body).toBe(202);
+      const id = r.json().id as string;
+      await held;
+      const poll = own.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: admin });
+      // Another session is signed in against the database, so it waits for the import (PGlite).
+      const otherPoll = own.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: other });
+      const answered = await Promise.race([
+        poll,
+        new Promise<null>((res) => setTimeout(() => res(null), 10_000)),
+      ]);
+      release();
+      expect(answered, 'the poll waited for the database').not.toBeNull();
+      expect(answered?.statusCode).toBe(200);
+      expect(answered?.json()).toMatchObject({ id, status: 'running', progress: { read: 7 } });
+      // An administrator may read any job, once signed in; a stranger's token is not a watcher.
+      expect((await otherPoll).statusCode).toBe(200);
+      for (let i = 0; i < 600; i++) {
+        const job = (
+          await own.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: admin })
+        ).json();
+        if (job.status === 'done') {
+          expect(job.result).toMatchObject({ read: 1, imported: 1 });
+          return;
+        }
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error('import job did not finish');
+    } finally {
+      release();
+      await own.close();
+    }
   });
 });
 

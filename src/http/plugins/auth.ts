@@ -10,6 +10,13 @@ export const CSRF_COOKIE = 'sg_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route signs the request in itself (with `authenticateRequest`) when it needs to: a
+     * progress poll answered from memory must not wait for the database an import holds.
+     */
+    deferAuth?: boolean;
+  }
   interface FastifyRequest {
     actor: Actor | null;
     authKind: 'cookie' | 'bearer' | null;
@@ -17,30 +24,35 @@ declare module 'fastify' {
   }
 }
 
+/** The bearer token or session cookie a request carries, and which of the two it is. */
+export function requestToken(request: FastifyRequest): { token: string; kind: 'cookie' | 'bearer' } | null {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return { token: header.slice(7).trim(), kind: 'bearer' };
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  return cookie ? { token: cookie, kind: 'cookie' } : null;
+}
+
+/** Puts the user of the request's token or session cookie on the request (a stale cookie is no session). */
+export async function authenticateRequest(database: Database, request: FastifyRequest): Promise<void> {
+  const sent = requestToken(request);
+  if (!sent) return;
+  const found = await authenticate(database, sent.token);
+  if (!found) {
+    if (sent.kind === 'bearer') throw new Problem('auth.invalid_token', {}, { pointer: '' });
+    return;
+  }
+  request.actor = actorOf(found.user);
+  request.authKind = sent.kind;
+  request.locale = request.headers['accept-language'] ? request.locale : found.user.locale;
+}
+
 /** Reads the bearer token or the session cookie and puts the signed-in user on the request. */
 export async function authPlugin(app: FastifyInstance, opts: { database: Database }) {
   app.decorateRequest('actor', null);
   app.decorateRequest('authKind', null);
   app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization;
-    let token: string | undefined;
-    let kind: 'cookie' | 'bearer' | null = null;
-    if (header?.startsWith('Bearer ')) {
-      token = header.slice(7).trim();
-      kind = 'bearer';
-    } else if (request.cookies?.[SESSION_COOKIE]) {
-      token = request.cookies[SESSION_COOKIE];
-      kind = 'cookie';
-    }
-    if (!token) return;
-    const found = await authenticate(opts.database, token);
-    if (!found) {
-      if (kind === 'bearer') throw new Problem('auth.invalid_token', {}, { pointer: '' });
-      return; // a stale cookie is simply no session
-    }
-    request.actor = actorOf(found.user);
-    request.authKind = kind;
-    request.locale = request.headers['accept-language'] ? request.locale : found.user.locale;
+    if (request.routeOptions.config?.deferAuth) return;
+    await authenticateRequest(opts.database, request);
   });
   // Cookie-authenticated writes must echo the CSRF cookie in a header (double submit):
   // a page on another site can make the browser send the cookie but cannot read it.

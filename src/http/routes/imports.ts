@@ -19,6 +19,7 @@ import { isProblem, Problem } from '../../domain/problem.ts';
 import { t } from '../../i18n/catalogue.ts';
 import { loadMapping, type Mapping, rejectsCsv } from '../../io/index.ts';
 import { type Actor, assertCan } from '../../services/actor.ts';
+import { tokenHash } from '../../services/auth.ts';
 import { exportableRegister } from '../../services/exports.ts';
 import {
   IMPORT_REGISTERS,
@@ -28,7 +29,7 @@ import {
   summaryLine,
 } from '../../services/imports.ts';
 import type { Services } from '../../services/index.ts';
-import { requireActor } from '../plugins/auth.ts';
+import { authenticateRequest, requestToken, requireActor } from '../plugins/auth.ts';
 import { ProblemSchema } from '../schemas.ts';
 import { ListQuerySchema, parseListQuery } from './registers.ts';
 
@@ -41,9 +42,17 @@ import { ListQuerySchema, parseListQuery } from './registers.ts';
  * transaction holds the one connection until it ends, so the job row is written when the job
  * starts and when it ends, and polls of a running job are answered from here.
  */
+/**
+ * A job running in this process. Its progress is answered from here, and to the session that
+ * started it without signing the poll in against the database: on the embedded database the
+ * import holds the one connection until it ends, and the page must still see it move.
+ */
 interface LiveJob {
   status: ImportJobRow['status'];
   progress: ImportProgress;
+  row: ImportJobRow;
+  /** SHA-256 of the token or session cookie that started the job. */
+  watcher: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -193,7 +202,13 @@ export async function importRoutes(app: FastifyInstance, opts: { database: Datab
     upload: Upload,
     options: { repair: boolean; strict: boolean; dryRun: boolean; crs?: string },
   ) => {
-    const state: LiveJob = { status: 'running', progress: { read: 0 } };
+    const state: LiveJob = live.get(job.id) ?? {
+      status: 'running',
+      progress: { read: 0 },
+      row: job,
+      watcher: null,
+    };
+    state.status = 'running';
     live.set(job.id, state);
     try {
       await updateImportJob(database.db, job.id, { status: 'running' });
@@ -291,7 +306,13 @@ export async function importRoutes(app: FastifyInstance, opts: { database: Datab
         locale: request.locale,
         createdBy: actor.id,
       });
-      live.set(job.id, { status: 'queued', progress: { read: 0 } });
+      const sent = requestToken(request);
+      live.set(job.id, {
+        status: 'queued',
+        progress: { read: 0 },
+        row: job,
+        watcher: sent ? tokenHash(sent.token) : null,
+      });
       setImmediate(() => void run(job, actor, upload, options));
       reply.header('location', `/api/v1/imports/${job.id}`);
       return reply.status(202).send(present(job));
@@ -307,10 +328,15 @@ export async function importRoutes(app: FastifyInstance, opts: { database: Datab
         params: Type.Object({ id: Type.String() }),
         response: { 200: jobSchema, ...errors },
       },
+      config: { deferAuth: true },
     },
     async (request) => {
-      const actor = requireActor(request);
-      return present(await loadJob(actor, (request.params as { id: string }).id));
+      const id = (request.params as { id: string }).id;
+      const running = live.get(id);
+      const sent = requestToken(request);
+      if (running?.watcher && sent && tokenHash(sent.token) === running.watcher) return present(running.row);
+      await authenticateRequest(database, request);
+      return present(await loadJob(requireActor(request), id));
     },
   );
 
