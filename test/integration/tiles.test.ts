@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VectorTile } from '@mapbox/vector-tile';
@@ -225,6 +225,11 @@ async function listAll(
 // A place of our own for the records made through the API (the synthetic data lies in lon 61–71).
 const HOME: XY = [20.4612, 44.8125];
 const created: Record<string, Record<string, unknown>> = {};
+const minefieldRecord = JSON.parse(
+  readFileSync(new URL('../fixtures/records/soviet-gk8-magnetic-paces.json', import.meta.url), 'utf8'),
+);
+/** A corner of the minefield record's perimeter, once it is stored. */
+const MINEFIELD: number[] = [];
 
 beforeAll(async () => {
   database = await testDatabase();
@@ -265,6 +270,13 @@ beforeAll(async () => {
     geometry: square(HOME[0] - 0.05, HOME[1] - 0.05, 0.2),
     properties: { pcode: `TT${Date.now().toString(36)}`, name: 'Tile Test District', level: 2 },
   });
+  // A handed-over minefield record: its perimeter (decoded by the service) is the tile geometry.
+  created.minefieldRecord = await post('/api/v1/minefield-records', {
+    type: 'Feature',
+    properties: { name: 'Tile test minefield', record: minefieldRecord },
+  });
+  const perimeter = (created.minefieldRecord as { geometry: { coordinates: number[][][][] } }).geometry;
+  MINEFIELD.push(...(perimeter.coordinates[0]![0]![0] as XY));
 }, 600_000);
 
 afterAll(async () => {
@@ -360,6 +372,35 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
     },
   );
 
+  it.each(encoders)(
+    "draws a minefield record's decoded perimeter where the list API puts it (%s)",
+    async (encoder) => {
+      const corner = MINEFIELD as XY;
+      const t = tileOf(corner, 15);
+      const r = await getTile(encoder, url('minefield-records', t));
+      expect(r.statusCode).toBe(200);
+      const f = decode(r.rawPayload, 'minefield-records').find(
+        (x) => x.properties.id === created.minefieldRecord.id,
+      );
+      expect(f?.type).toBe(3);
+      expect(f?.properties).toEqual({
+        id: created.minefieldRecord.id,
+        code: (created.minefieldRecord as { properties: Record<string, unknown> }).properties.code,
+        name: 'Tile test minefield',
+        layingDate: '1993-06-15',
+      });
+      const [x, y] = lonLatToTileUnits(corner, t.z, t.x, t.y);
+      const nearest = Math.min(
+        ...f!.rings.flat().map(([u, v]) => Math.max(Math.abs(u - x), Math.abs(v - y))),
+      );
+      expect(nearest).toBeLessThanOrEqual(1);
+      // Filtered by laying date like the list.
+      const none = await getTile(encoder, url('minefield-records', t, '?from=2000-01-01'));
+      const left = none.statusCode === 204 ? [] : decode(none.rawPayload, 'minefield-records');
+      expect(left.map((x) => x.properties.id)).not.toContain(created.minefieldRecord.id);
+    },
+  );
+
   it.each(encoders)('applies the list filters and leaves archived records out (%s)', async (encoder) => {
     const t = tileOf(HOME, 11); // holds both hazards
     const ids = async (query: string) =>
@@ -412,6 +453,7 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
       'findings',
       'accidents',
       'settlements',
+      'minefield-records',
       'admin-areas',
     ]);
     expect(layers[0]!.properties).toEqual({
@@ -429,7 +471,7 @@ async function sampleTiles(): Promise<Array<{ z: number; x: number; y: number }>
   const centres = await syntheticHazardCentres(database.db, 12);
   const out = new Map<string, { z: number; x: number; y: number }>();
   for (const z of [6, 8, 10, 11, 12, 14, 16]) {
-    for (const c of [...centres.slice(0, z < 12 ? 4 : 12), HOME]) {
+    for (const c of [...centres.slice(0, z < 12 ? 4 : 12), HOME, MINEFIELD as XY]) {
       const t = tileOf(c, z);
       out.set(`${t.z}/${t.x}/${t.y}`, t);
     }
@@ -437,7 +479,15 @@ async function sampleTiles(): Promise<Array<{ z: number; x: number; y: number }>
   return [...out.values()];
 }
 
-const LAYERS = ['hazards', 'land-release', 'findings', 'accidents', 'settlements', 'admin-areas'];
+const LAYERS = [
+  'hazards',
+  'land-release',
+  'findings',
+  'accidents',
+  'settlements',
+  'minefield-records',
+  'admin-areas',
+];
 
 describe.runIf(kind === 'postgresql')('PostGIS ST_AsMVT and the JS encoder, both on PostgreSQL', () => {
   it('give the same features for the same tile', async () => {

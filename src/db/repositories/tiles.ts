@@ -5,6 +5,7 @@ import {
   findings,
   hazards,
   landRelease,
+  minefieldRecords,
   type RegisterDef,
   settlements,
 } from '../../domain/records.ts';
@@ -100,6 +101,18 @@ export const TILE_LAYERS: TileLayer[] = [
       idProp,
       { name: 'name', column: 'name', type: 'string' },
       { name: 'population', column: 'population', type: 'integer' },
+    ],
+  },
+  {
+    // The perimeter of each record's first decoded reading (the stated one).
+    name: 'minefield-records',
+    register: minefieldRecords,
+    geometry: 'polygon',
+    properties: [
+      idProp,
+      codeProp,
+      { name: 'name', column: 'name', type: 'string' },
+      { name: 'layingDate', column: 'laying_date', type: 'string' },
     ],
   },
   {

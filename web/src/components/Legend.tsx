@@ -65,6 +65,10 @@ export function Legend() {
           <Swatch colour={COLOURS.settlement} shape="ring" />
           {tk('register.settlements', 'settlements')}
         </li>
+        <li>
+          <Swatch colour={COLOURS.minefieldRecord} shape="ring" />
+          {tk('register.minefield-records', 'minefield-records')}
+        </li>
       </ul>
     </section>
   );

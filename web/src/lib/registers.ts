@@ -106,6 +106,7 @@ export const LIST_COLUMNS: Record<string, string[]> = {
   organisations: ['name', 'acronym', 'kind', 'country'],
   ordnance: ['model', 'category', 'countryOfOrigin'],
   sources: ['title', 'kind', 'issuingBody', 'publishedOn'],
+  'minefield-records': ['name', 'layingDate', 'layingUnit', 'areaM2'],
 };
 
 /** The equality filter offered in a register's list, with the code list it takes values from. */

@@ -18,6 +18,7 @@ export const TILE_LAYERS = [
   'land-release',
   'findings',
   'accidents',
+  'minefield-records',
 ] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
 
@@ -34,6 +35,7 @@ export const COLOURS = {
   cleared: '#1b7a3d',
   finding: '#6a1b9a',
   accident: '#111111',
+  minefieldRecord: '#5b2c06',
   draft: '#0057b8',
 } as const;
 
@@ -126,6 +128,25 @@ export function thematicLayers(): LayerSpecification[] {
       source: 'land-release',
       'source-layer': 'land-release',
       paint: { 'line-color': '#ffffff', 'line-width': 0.8 },
+    },
+    {
+      // A legacy record's decoded perimeter: an outline over the hazards, never a fill that hides them.
+      id: 'minefield-records-fill',
+      type: 'fill',
+      source: 'minefield-records',
+      'source-layer': 'minefield-records',
+      paint: { 'fill-color': COLOURS.minefieldRecord, 'fill-opacity': 0.08 },
+    },
+    {
+      id: 'minefield-records-line',
+      type: 'line',
+      source: 'minefield-records',
+      'source-layer': 'minefield-records',
+      paint: {
+        'line-color': COLOURS.minefieldRecord,
+        'line-width': 2,
+        'line-dasharray': ['literal', [4, 2]],
+      },
     },
     {
       id: 'accidents-circle',
@@ -251,6 +272,7 @@ const LAYER_PARAMS: Record<TileLayer, (keyof MapFilters)[]> = {
   'land-release': ['from', 'to', 'adminArea'],
   findings: ['from', 'to', 'category', 'adminArea'],
   accidents: ['from', 'to', 'category', 'adminArea'],
+  'minefield-records': ['from', 'to', 'adminArea'],
   settlements: [],
   'admin-areas': [],
 };

@@ -20,6 +20,7 @@ const SWITCHABLE: TileLayer[] = [
   'land-release',
   'findings',
   'accidents',
+  'minefield-records',
   'settlements',
   'admin-areas',
 ];
@@ -28,6 +29,7 @@ const CLICKABLE_LAYERS = [
   'accidents-circle',
   'settlements-circle',
   'land-release-fill',
+  'minefield-records-fill',
   'hazards-fill',
   'admin-areas-fill',
 ];
@@ -36,6 +38,7 @@ const SEARCHED: TileLayer[] = [
   'land-release',
   'findings',
   'accidents',
+  'minefield-records',
   'settlements',
   'admin-areas',
 ];
