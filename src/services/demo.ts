@@ -15,6 +15,8 @@ import { beneficiariesTotal } from '../domain/derive.ts';
 import { Problem } from '../domain/problem.ts';
 import * as R from '../domain/records.ts';
 import { createUser } from './auth.ts';
+import { type DemoMinefieldRecord, demoMinefieldRecord } from './demo-minefield.ts';
+import { minefieldRecordGeometry } from './minefield-records.ts';
 
 /** Prefix of the external ids of demo records: the demo is loaded once per database. */
 const DEMO_PREFIX = 'demo:';
@@ -61,7 +63,8 @@ export async function loadDemo(
   opts: LoadDemoOptions = {},
 ): Promise<Record<string, number>> {
   const programme = generateDemoProgramme();
-  const total = totalRows(programme);
+  const laid = demoMinefieldRecords(programme);
+  const total = totalRows(programme) + laid.reduce((n, r) => n + 1 + r.found.length, 0);
   let done = 0;
   const report = (label: string) => opts.onProgress?.(done, total, label);
   report('demo');
@@ -309,6 +312,45 @@ export async function loadDemo(
         externalId: external(s.key),
       })),
     );
+    // Handed-over minefield records round open hazards, and the devices found along them.
+    await load(
+      R.minefieldRecords,
+      laid.map((r, i) => {
+        const decoded = minefieldRecordGeometry({ record: r.record }, '');
+        if (decoded.problems[0]) throw decoded.problems[0];
+        return {
+          name: r.name,
+          hazardId: idOf(r.hazardKey),
+          sourceId: idOf('source:3'),
+          layingDate: r.record.layingDate,
+          layingUnit: r.record.layingUnit,
+          record: r.record,
+          geom: decoded.values.geometry,
+          geometryHypothesis: decoded.values.geometryHypothesis,
+          externalId: external(`minefield-record:${i}`),
+        };
+      }),
+      { geometry: { geom: area }, json: ['record'] },
+    );
+    await load(
+      R.findings,
+      laid.flatMap((r, i) =>
+        r.found.map((p, k) => ({
+          category: 'AV',
+          ordnanceId: modelId('TM-62M'),
+          modelText: models.has('TM-62M') ? null : 'TM-62M',
+          quantity: 1,
+          condition: 'armed',
+          depthCm: 15 + k,
+          disposition: 'destroyed_in_situ',
+          foundOn: '2024-05-20',
+          hazardId: idOf(r.hazardKey),
+          geom: { type: 'Point', coordinates: p },
+          externalId: external(`minefield-record:${i}:finding:${k}`),
+        })),
+      ),
+      { geometry: { geom: point } },
+    );
     await bulkInsert(
       trx,
       'record_sources',
@@ -355,6 +397,17 @@ export async function loadDemo(
     report('users');
     return counts;
   });
+}
+
+/** The demo's minefield records: one round each of the first three open CHAs. */
+function demoMinefieldRecords(p: DemoProgramme): Array<DemoMinefieldRecord & { hazardKey: string }> {
+  return p.hazards
+    .filter((h) => h.type === 'CHA' && h.status === 'open')
+    .slice(0, 3)
+    .map((h, i) => ({
+      hazardKey: h.key,
+      ...demoMinefieldRecord(h.benchmark.coordinates as [number, number], i, '1993-06-15'),
+    }));
 }
 
 function totalRows(p: DemoProgramme): number {

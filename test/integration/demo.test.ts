@@ -19,6 +19,7 @@ const TABLES: Record<string, string> = {
   'risk-education': 'risk_education_sessions',
   'qa-visits': 'qa_visits',
   sources: 'sources',
+  'minefield-records': 'minefield_records',
 };
 
 async function demoCounts(database: Database): Promise<Record<string, number>> {
@@ -54,19 +55,21 @@ describe('the demo programme', () => {
       hazards: programme.hazards.length,
       activities: programme.activities.length,
       'land-release': programme.landRelease.length,
-      findings: programme.findings.length,
+      // The generator's findings, and six devices found along each demo minefield record.
+      findings: programme.findings.length + 18,
       accidents: programme.accidents.length,
       casualties: programme.casualties.length,
       'risk-education': programme.riskEducation.length,
       'qa-visits': programme.qaVisits.length,
       sources: programme.sources.length,
+      'minefield-records': 3,
     };
     expect(await demoCounts(database)).toEqual(expected);
     const { users, ...registers } = summary;
     expect(registers).toEqual(expected);
     expect(users).toBe(4);
     expect(expected.hazards).toBe(300);
-    expect(expected.findings).toBe(5000);
+    expect(expected.findings).toBe(5018);
   });
 
   it('links every finding to a catalogue model and keeps hazard areas consistent with their land release', async () => {
@@ -101,7 +104,34 @@ describe('the demo programme', () => {
     );
     expect(r.rows).toHaveLength(Object.keys(TABLES).length);
     expect(r.rows.every((row) => row.after.source === 'demo')).toBe(true);
-    expect(r.rows.find((row) => row.entity === 'finding')!.after.count).toBe(5000);
+    expect(r.rows.find((row) => row.entity === 'finding')!.after.count).toBe(5018);
+  });
+
+  it("holds minefield records whose hazard's findings name the stated reading", async () => {
+    const app = await testApp();
+    const admin = await login('admin');
+    const list = await app.inject({
+      method: 'GET',
+      url: '/api/v1/minefield-records?q=(demo)',
+      headers: admin,
+    });
+    const records = list.json().features as Array<{ id: string; properties: Record<string, unknown> }>;
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    for (const r of records.slice(0, 3)) {
+      expect(r.properties.hazardId).toBeTruthy();
+      expect(r.properties.sourceId).toBeTruthy();
+      expect(r.properties.areaM2 as number).toBeGreaterThan(5000);
+      const score = await app.inject({
+        method: 'POST',
+        url: `/api/v1/minefield-records/${r.id}/score`,
+        headers: admin,
+        payload: {},
+      });
+      expect(score.statusCode, score.body).toBe(200);
+      expect(score.json().findingsFrom).toBe('hazard');
+      expect(score.json().best.id).toBe(r.properties.geometryHypothesis);
+      expect(score.json().best.id).toMatch(/^ref=magnetic,angle=mil6000,dist=pace,dir=forward/);
+    }
   });
 
   it('lets the demo administrator sign in', async () => {
