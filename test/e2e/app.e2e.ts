@@ -176,6 +176,27 @@ describe('web application', () => {
       .toBe(`${hazardName} (changed elsewhere)`);
   });
 
+  it('opens a demo minefield record: its readings on a map, and the score naming the stated one', async () => {
+    await page.goto('/registers/minefield-records?q=%28demo%29');
+    await page
+      .getByRole('row', { name: /Minefield No\. 14 \(demo\)/ })
+      .first()
+      .getByRole('link')
+      .click();
+    await page.getByTestId('minefield-decode').waitFor();
+    await waitForMap(page);
+    await expect
+      .poll(() => page.getByTestId('hypothesis').locator('option').count(), { timeout: 20_000 })
+      .toBeGreaterThan(1);
+    await page.getByTestId('score').click();
+    const table = page.getByTestId('scores');
+    await table.waitFor();
+    const best = table.locator('tr.best');
+    expect(await best.textContent()).toMatch(/magnetic/);
+    expect(await best.textContent()).toMatch(/best supported/);
+    await screenshot(page, '08b-minefield-record');
+  });
+
   it('switches to Arabic, right to left, and back', async () => {
     await page.goto('/');
     await page.getByTestId('language').selectOption('ar');
