@@ -1,4 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { Problem } from '../domain/problem.ts';
 import type { RegisterDef } from '../domain/records.ts';
@@ -93,16 +96,21 @@ export function registerImportExportCommands(program: Command): void {
       await withDatabase(async (database, settings) => {
         const def = exportableRegister(opts.as);
         const filter = exportFilter(def, opts.where, opts.bbox);
-        const file = await createServices(database, settings).exports.export(
+        const file = await createServices(database, settings).exports.open(
           SYSTEM_ACTOR,
           def.slug,
           opts.format,
           filter,
         );
         const out = opts.out ?? file.filename;
-        await writeFile(out, file.bytes);
+        try {
+          await pipeline(Readable.from(file.chunks), createWriteStream(out));
+        } catch (err) {
+          await rm(out, { force: true });
+          throw err;
+        }
         console.log(
-          t('cli.export.written', { count: file.count, register: def.slug, file: out }, settings.locale),
+          t('cli.export.written', { count: file.count(), register: def.slug, file: out }, settings.locale),
         );
       });
     });

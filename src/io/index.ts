@@ -17,6 +17,11 @@ export type {
 export { FORMATS } from './types.ts';
 export {
   type FieldType,
+  formatMedia,
+  isStreamedFormat,
+  STREAMED_FORMATS,
+  type StreamedFormat,
+  streamFeatures,
   type WriteFeature,
   type WriteFormat,
   type WriteOptions,

@@ -33,31 +33,79 @@ export interface WrittenFile {
   extension: string;
 }
 
+/** Formats written row by row, so an export of any size streams in constant memory. */
+export const STREAMED_FORMATS = ['geojson', 'csv', 'kml'] as const;
+export type StreamedFormat = (typeof STREAMED_FORMATS)[number];
+
+export function isStreamedFormat(format: WriteFormat): format is StreamedFormat {
+  return (STREAMED_FORMATS as readonly string[]).includes(format);
+}
+
+const MEDIA: Record<WriteFormat, { mediaType: string; extension: string }> = {
+  geojson: { mediaType: 'application/geo+json', extension: 'geojson' },
+  csv: { mediaType: 'text/csv; charset=utf-8', extension: 'csv' },
+  kml: { mediaType: 'application/vnd.google-earth.kml+xml', extension: 'kml' },
+  xlsx: { mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extension: 'xlsx' },
+  shp: { mediaType: 'application/zip', extension: 'shp.zip' },
+  gpkg: { mediaType: 'application/geopackage+sqlite3', extension: 'gpkg' },
+};
+
+export function formatMedia(format: WriteFormat): { mediaType: string; extension: string } {
+  return MEDIA[format];
+}
+
+/** Rows to write in each chunk of a streamed file. */
+const CHUNK_ROWS = 500;
+
+async function* batches<T>(items: AsyncIterable<T> | Iterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/**
+ * A text format (GeoJSON, CSV, KML) as a stream of UTF-8 chunks: header, rows in batches,
+ * footer. Nothing but one batch is held in memory.
+ */
+export async function* streamFeatures(
+  format: StreamedFormat,
+  features: AsyncIterable<WriteFeature> | Iterable<WriteFeature>,
+  opts: WriteOptions,
+): AsyncGenerator<Uint8Array> {
+  const kind = opts.geometryKind ?? null;
+  const text = TEXT_WRITERS[format](opts, kind);
+  yield enc.encode(text.head);
+  let first = true;
+  for await (const batch of batches(features, CHUNK_ROWS)) {
+    yield enc.encode(text.rows(batch, first));
+    first = false;
+  }
+  yield enc.encode(text.tail);
+}
+
 export async function writeFeatures(
   format: WriteFormat,
   features: AsyncIterable<WriteFeature> | Iterable<WriteFeature>,
   opts: WriteOptions,
 ): Promise<WrittenFile> {
+  const media = MEDIA[format];
+  if (isStreamedFormat(format)) {
+    const chunks: Uint8Array[] = [];
+    for await (const c of streamFeatures(format, features, opts)) chunks.push(c);
+    return { bytes: Buffer.concat(chunks), ...media };
+  }
   const rows: WriteFeature[] = [];
   for await (const f of features) rows.push(f);
   const kind = opts.geometryKind ?? null;
   switch (format) {
-    case 'geojson':
-      return { bytes: writeGeojson(rows, opts), mediaType: 'application/geo+json', extension: 'geojson' };
-    case 'csv':
-      return { bytes: writeCsv(rows, opts, kind), mediaType: 'text/csv; charset=utf-8', extension: 'csv' };
     case 'xlsx':
-      return {
-        bytes: await writeXlsx(rows, opts, kind),
-        mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        extension: 'xlsx',
-      };
-    case 'kml':
-      return {
-        bytes: writeKml(rows, opts),
-        mediaType: 'application/vnd.google-earth.kml+xml',
-        extension: 'kml',
-      };
+      return { bytes: await writeXlsx(rows, opts, kind), ...media };
     case 'shp':
       return {
         bytes: writeShapefileZip(
@@ -66,15 +114,10 @@ export async function writeFeatures(
           opts.fields,
           rows.map((r) => ({ ...r, geometry: asKind(r.geometry, kind) })),
         ),
-        mediaType: 'application/zip',
-        extension: 'shp.zip',
+        ...media,
       };
     case 'gpkg':
-      return {
-        bytes: await writeGpkg(rows, opts, kind),
-        mediaType: 'application/geopackage+sqlite3',
-        extension: 'gpkg',
-      };
+      return { bytes: await writeGpkg(rows, opts, kind), ...media };
   }
 }
 
@@ -93,23 +136,31 @@ function pick(f: WriteFeature, opts: WriteOptions): Record<string, unknown> {
 
 const enc = new TextEncoder();
 
-function writeGeojson(rows: WriteFeature[], opts: WriteOptions): Uint8Array {
-  const parts: string[] = [
-    `{"type":"FeatureCollection","name":${JSON.stringify(opts.layerName)},"features":[`,
-  ];
-  rows.forEach((f, i) => {
-    parts.push(
-      (i ? ',\n' : '\n') +
-        JSON.stringify({
-          type: 'Feature',
-          id: f.id,
-          geometry: f.geometry,
-          properties: { id: f.id, ...pick(f, opts) },
-        }),
-    );
-  });
-  parts.push('\n]}\n');
-  return enc.encode(parts.join(''));
+/** A text format in three parts: what comes before the rows, a batch of rows, what comes after. */
+interface TextWriter {
+  head: string;
+  rows: (batch: WriteFeature[], first: boolean) => string;
+  tail: string;
+}
+
+function geojsonWriter(opts: WriteOptions): TextWriter {
+  return {
+    head: `{"type":"FeatureCollection","name":${JSON.stringify(opts.layerName)},"features":[`,
+    rows: (batch, first) =>
+      batch
+        .map(
+          (f, i) =>
+            (first && i === 0 ? '\n' : ',\n') +
+            JSON.stringify({
+              type: 'Feature',
+              id: f.id,
+              geometry: f.geometry,
+              properties: { id: f.id, ...pick(f, opts) },
+            }),
+        )
+        .join(''),
+    tail: '\n]}\n',
+  };
 }
 
 /** A cell of a tabular export: JSON as text, everything else as itself; null stays empty. */
@@ -135,14 +186,19 @@ function tabularRow(f: WriteFeature, opts: WriteOptions, kind: 'Point' | 'MultiP
   return row;
 }
 
-function writeCsv(
-  rows: WriteFeature[],
-  opts: WriteOptions,
-  kind: 'Point' | 'MultiPolygon' | null,
-): Uint8Array {
-  const records = [tabularHeader(opts, kind), ...rows.map((f) => tabularRow(f, opts, kind))];
-  // The BOM makes spreadsheet programs read the file as UTF-8 (Cyrillic, Arabic).
-  return enc.encode(`\uFEFF${stringify(records, { cast: { boolean: (b) => (b ? 'true' : 'false') } })}`);
+const CSV_OPTIONS = { cast: { boolean: (b: boolean) => (b ? 'true' : 'false') } };
+
+function csvWriter(opts: WriteOptions, kind: 'Point' | 'MultiPolygon' | null): TextWriter {
+  return {
+    // The BOM makes spreadsheet programs read the file as UTF-8 (Cyrillic, Arabic).
+    head: `\uFEFF${stringify([tabularHeader(opts, kind)], CSV_OPTIONS)}`,
+    rows: (batch) =>
+      stringify(
+        batch.map((f) => tabularRow(f, opts, kind)),
+        CSV_OPTIONS,
+      ),
+    tail: '',
+  };
 }
 
 async function writeXlsx(
@@ -200,9 +256,9 @@ const KML_TYPES: Record<FieldType, string> = {
   json: 'string',
 };
 
-function writeKml(rows: WriteFeature[], opts: WriteOptions): Uint8Array {
+function kmlWriter(opts: WriteOptions): TextWriter {
   const schemaId = `${opts.layerName.replace(/[^A-Za-z0-9_]/g, '_') || 'layer'}_schema`;
-  const out: string[] = [
+  const head = [
     '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n<Document>',
     `<name>${xml(opts.layerName)}</name>`,
     `<Schema name="${xml(opts.layerName)}" id="${schemaId}">`,
@@ -210,22 +266,32 @@ function writeKml(rows: WriteFeature[], opts: WriteOptions): Uint8Array {
     ...opts.fields.map((f) => `<SimpleField name="${xml(f.name)}" type="${KML_TYPES[f.type]}"/>`),
     '</Schema>',
     `<Folder><name>${xml(opts.layerName)}</name>`,
-  ];
-  for (const f of rows) {
+  ].join('\n');
+  const placemark = (f: WriteFeature) => {
     const data = [`<SimpleData name="id">${xml(f.id)}</SimpleData>`];
     for (const field of opts.fields) {
       const v = cell(f.properties[field.name], field.type);
       if (v !== null) data.push(`<SimpleData name="${xml(field.name)}">${xml(String(v))}</SimpleData>`);
     }
-    out.push(
-      `<Placemark id="${xml(f.id)}"><ExtendedData><SchemaData schemaUrl="#${schemaId}">${data.join('')}</SchemaData></ExtendedData>${
-        f.geometry ? kmlGeometry(f.geometry) : ''
-      }</Placemark>`,
-    );
-  }
-  out.push('</Folder>\n</Document>\n</kml>\n');
-  return enc.encode(out.join('\n'));
+    return `\n<Placemark id="${xml(f.id)}"><ExtendedData><SchemaData schemaUrl="#${schemaId}">${data.join('')}</SchemaData></ExtendedData>${
+      f.geometry ? kmlGeometry(f.geometry) : ''
+    }</Placemark>`;
+  };
+  return {
+    head,
+    rows: (batch) => batch.map(placemark).join(''),
+    tail: '\n</Folder>\n</Document>\n</kml>\n',
+  };
 }
+
+const TEXT_WRITERS: Record<
+  StreamedFormat,
+  (opts: WriteOptions, kind: 'Point' | 'MultiPolygon' | null) => TextWriter
+> = {
+  geojson: geojsonWriter,
+  csv: csvWriter,
+  kml: kmlWriter,
+};
 
 const WGS84_WKT =
   'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]';

@@ -5,9 +5,11 @@ import { Problem } from '../domain/problem.ts';
 import { type RegisterDef, registerBySlug } from '../domain/records.ts';
 import {
   type FieldType,
+  formatMedia,
+  isStreamedFormat,
+  streamFeatures,
   type WriteFeature,
   type WriteFormat,
-  type WrittenFile,
   writeFeatures,
 } from '../io/index.ts';
 import { type Actor, assertCan } from './actor.ts';
@@ -88,32 +90,54 @@ export function exportFormat(format: string): WriteFormat {
   return format as WriteFormat;
 }
 
-export interface ExportResult extends WrittenFile {
+/**
+ * An export on its way out: the file's chunks (GeoJSON, CSV and KML are written row by row as
+ * they are read, in constant memory; XLSX, Shapefile and GeoPackage are built whole and come
+ * as one chunk), its media type and name, and the count of records once the chunks are read.
+ */
+export interface ExportStream {
+  chunks: AsyncIterable<Uint8Array>;
+  mediaType: string;
+  extension: string;
   filename: string;
-  count: number;
+  /** Whether the file is written as it is read (the count is known only at its end). */
+  streamed: boolean;
+  count: () => number;
 }
 
 export class ExportService {
   constructor(private readonly database: Database) {}
 
   /**
-   * Writes every record of a register matching the filter (the list API's filters) in one
-   * format. Example: `await exports.export(actor, 'hazards', 'gpkg', { equals: [['status', 'open']], includeArchived: false })`.
+   * Every record of a register matching the filter (the list API's filters) in one format.
+   * Permissions and the format are checked before the first chunk. Example:
+   * `const file = await exports.open(actor, 'hazards', 'csv', { equals: [['status', 'open']], includeArchived: false })`.
    */
-  async export(actor: Actor, slug: string, format: string, filter: ExportFilter): Promise<ExportResult> {
+  async open(actor: Actor, slug: string, format: string, filter: ExportFilter): Promise<ExportStream> {
     const def = exportableRegister(slug);
     const fmt = exportFormat(format);
     assertCan(actor, 'data.export', def);
     assertCan(actor, 'record.read', def);
-    const fields = exportFields(def);
     let count = 0;
     const features = this.features(def, filter, () => count++);
-    const file = await writeFeatures(fmt, features, {
+    const options = {
       layerName: def.slug.replace(/-/g, '_'),
       geometryKind: def.geometry?.kind ?? null,
-      fields,
-    });
-    return { ...file, count, filename: `${def.slug}.${file.extension}` };
+      fields: exportFields(def),
+    };
+    const media = formatMedia(fmt);
+    const chunks = isStreamedFormat(fmt)
+      ? streamFeatures(fmt, features, options)
+      : (async function* () {
+          yield (await writeFeatures(fmt, features, options)).bytes;
+        })();
+    return {
+      chunks,
+      ...media,
+      filename: `${def.slug}.${media.extension}`,
+      streamed: isStreamedFormat(fmt),
+      count: () => count,
+    };
   }
 
   /** The register's records page by page in code order (keyset paging), as export features. */

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -385,12 +386,16 @@ export async function importRoutes(app: FastifyInstance, opts: { database: Datab
         after: _a,
         ...filter
       } = parseListQuery(def, query);
-      const file = await exporter.export(actor, def.slug, format ?? '', filter);
+      const file = await exporter.open(actor, def.slug, format ?? '', filter);
       reply
         .header('content-type', file.mediaType)
-        .header('content-disposition', `attachment; filename="${file.filename}"`)
-        .header('x-record-count', String(file.count));
-      return reply.send(Buffer.from(file.bytes));
+        .header('content-disposition', `attachment; filename="${file.filename}"`);
+      // Text formats go out as they are read; the others are built whole and carry their count.
+      if (file.streamed) return reply.send(Readable.from(file.chunks));
+      const parts: Uint8Array[] = [];
+      for await (const c of file.chunks) parts.push(c);
+      reply.header('x-record-count', String(file.count()));
+      return reply.send(Buffer.concat(parts));
     },
   );
 }

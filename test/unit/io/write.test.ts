@@ -7,6 +7,8 @@ import { readFeatures } from '../../../src/io/read.ts';
 import { shapefileFieldNames } from '../../../src/io/shp-write.ts';
 import type { Format, Geometry, SourceFeature } from '../../../src/io/types.ts';
 import {
+  STREAMED_FORMATS,
+  streamFeatures,
   type WriteFeature,
   type WriteFormat,
   type WriteOptions,
@@ -136,5 +138,42 @@ describe('shapefile field names', () => {
       'ID_2',
       'field',
     ]);
+  });
+});
+
+describe('streamed exports', () => {
+  const many = (n: number): WriteFeature[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `f${i}`,
+      geometry: { type: 'Point', coordinates: [44 + i / 1e4, 40] },
+      properties: { category: 'AP', quantity: i },
+    }));
+  const opts: WriteOptions = {
+    layerName: 'findings',
+    geometryKind: 'Point',
+    fields: [
+      { name: 'category', type: 'string' },
+      { name: 'quantity', type: 'integer' },
+    ],
+  };
+
+  it.each(STREAMED_FORMATS)('writes %s in chunks of rows that join into the whole file', async (format) => {
+    async function* source() {
+      yield* many(1200);
+    }
+    const chunks: Uint8Array[] = [];
+    for await (const c of streamFeatures(format, source(), opts)) chunks.push(c);
+    // head, three batches of at most 500 rows, tail
+    expect(chunks).toHaveLength(5);
+    const whole = Buffer.concat(chunks);
+    expect(whole).toEqual(Buffer.from((await writeFeatures(format, many(1200), opts)).bytes));
+    const path = join(dir, `streamed.${format}`);
+    writeFileSync(path, whole);
+    let n = 0;
+    for await (const f of readFeatures({ path }, { format: READ_FORMAT[format] })) {
+      expect(Number(f.properties.quantity)).toBe(n);
+      n++;
+    }
+    expect(n).toBe(1200);
   });
 });
