@@ -91,6 +91,8 @@ export async function* tableFeatures(
       meter.feature();
       continue;
     }
+    // Excel saves rows whose cells were only formatted as `;;;`: like an empty line, not a record.
+    if (!rec.unterminatedQuote && rec.fields.every(isBlank)) continue;
     const problems: Problem[] = [];
     if (rec.fields.length !== columns.length) {
       problems.push(
@@ -130,6 +132,10 @@ export async function* tableFeatures(
   }
   if (!columns) throw fault('io.csv.empty', {});
   meter.done();
+}
+
+function isBlank(cell: unknown): boolean {
+  return cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
 }
 
 /** Header cells as unique, non-empty column names (`column_3`, `name_2` for blanks and repeats). */

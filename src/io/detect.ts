@@ -1,6 +1,9 @@
 import type { Problem } from '../domain/problem.ts';
 import { type Format, fault } from './types.ts';
 
+/** The record separator that may open each line of GeoJSONSeq (RFC 8142). */
+const RS = '\u001e';
+
 const KOBO_COLUMNS = [
   '_uuid',
   '_submission_time',
@@ -32,7 +35,16 @@ export function detectFormat(filename: string, head: Uint8Array): Format | Probl
   const text = new TextDecoder('utf-8').decode(head.subarray(0, 16384)).replace(/^\uFEFF/, '');
   const start = text.trimStart();
   if (ext === 'kml' || /^<\?xml[^>]*>\s*<kml/i.test(start) || start.startsWith('<kml')) return 'kml';
-  if (['json', 'geojson', 'geojsonl'].includes(ext) || start.startsWith('{') || start.startsWith('[')) {
+  if (['geojsonl', 'geojsons', 'geojsonseq', 'ndjson', 'jsonl'].includes(ext) || start.startsWith(RS))
+    return 'geojsonseq';
+  // One whole Feature on the first line and another object on the next: GeoJSONSeq named .geojson.
+  const [first = '', second = ''] = start.split('\n', 2);
+  if (
+    /^\{.*"type"\s*:\s*"Feature".*\}\s*$/.test(first) &&
+    second.replaceAll(RS, '').trimStart().startsWith('{')
+  )
+    return 'geojsonseq';
+  if (['json', 'geojson'].includes(ext) || start.startsWith('{') || start.startsWith('[')) {
     if (start.startsWith('[')) {
       return /^\[\s*\{\s*"type"\s*:\s*"Feature"/.test(start) ? 'geojson' : 'kobo-json';
     }

@@ -1,5 +1,6 @@
 import type { Problem } from '../domain/problem.ts';
 import { reprojectGeometry, type ToWgs84, toWgs84, withinLonLat } from './crs.ts';
+import { normaliseCollection } from './geometry.ts';
 import { parseElement, splitJson } from './json-stream.ts';
 import { inputChunks, inputSize, ProgressMeter } from './source.ts';
 import { type GeometryPlan, koboIdColumn, planGeometry, rowToFeature } from './tabular.ts';
@@ -91,6 +92,75 @@ export async function* readJson(
   meter.done();
 }
 
+/**
+ * Newline-delimited GeoJSON (GeoJSONSeq, RFC 8142, as GDAL writes it: one Feature per line,
+ * optionally each preceded by the record separator U+001E). A blank line is not a feature; a
+ * line that is not JSON is `io.json.parse` at its line and reading goes on.
+ * Example: `{"type":"Feature",…}\n{"type":"Feature",…}\n` → two features.
+ */
+export async function* readJsonSeq(file: FileInput, opts: ReadOptions): AsyncGenerator<SourceFeature> {
+  const meter = new ProgressMeter(await inputSize(file), opts.onProgress);
+  const maxChars = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const counted = (async function* () {
+    for await (const chunk of inputChunks(file)) {
+      meter.bytesRead += chunk.byteLength;
+      yield chunk;
+    }
+  })();
+  const convert: ToWgs84 = toWgs84(opts.crs);
+  let index = 0;
+  let line = 0;
+  let pending = '';
+  let tooLong = false;
+  const lineFeature = (text: string, lineNo: number): SourceFeature | undefined => {
+    const where = { row: index };
+    if (tooLong) {
+      return brokenFeature(index, [
+        fault('io.line.too_long', { line: lineNo, chars: text.length, maxChars }, where),
+      ]);
+    }
+    // RFC 8142 record separators; inside valid JSON a control character is always escaped.
+    const json = text.replaceAll('\u001e', '').trim();
+    if (json === '') return undefined;
+    const parsed = parseElement(json, lineNo, 1);
+    if (!parsed.ok) {
+      return brokenFeature(index, [
+        fault('io.json.parse', { line: parsed.line, column: parsed.column, detail: parsed.detail }, where),
+      ]);
+    }
+    return fromJsonValue(parsed.value, index, convert, opts);
+  };
+  for await (const chunk of decodeChunks(counted, decoderFor('utf-8'))) {
+    pending += chunk;
+    let nl = pending.indexOf('\n');
+    while (nl >= 0) {
+      line++;
+      const feature = lineFeature(pending.slice(0, nl), line);
+      pending = pending.slice(nl + 1);
+      tooLong = false;
+      if (feature) {
+        yield feature;
+        index++;
+        meter.feature();
+      }
+      nl = pending.indexOf('\n');
+    }
+    // A line longer than the limit is not kept whole: its text is dropped and it becomes one fault.
+    if (pending.length > maxChars) {
+      tooLong = true;
+      pending = pending.slice(-1);
+    }
+  }
+  if (pending !== '' || tooLong) {
+    const feature = lineFeature(pending, line + 1);
+    if (feature) {
+      yield feature;
+      meter.feature();
+    }
+  }
+  meter.done();
+}
+
 function brokenFeature(index: number, problems: Problem[]): SourceFeature {
   return { index, geometry: null, properties: {}, problems };
 }
@@ -149,7 +219,7 @@ export function fromJsonValue(
       ),
     );
   } else {
-    geometry = geometryValue;
+    geometry = normaliseCollection(geometryValue);
     if (convert) reprojectGeometry(geometry, convert);
     if (!withinLonLat(geometry)) problems.push(fault('io.coordinate.range', {}, where('geometry')));
   }

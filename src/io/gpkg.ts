@@ -9,6 +9,8 @@ import { parseGpkgGeometry } from './wkb.ts';
  * GeoPackage through sql.js (SQLite compiled to WebAssembly: no native module to build on
  * field laptops). sql.js needs the whole file in memory. Every table listed as `features` in
  * gpkg_contents is read, in table-name order; the CRS of each comes from gpkg_spatial_ref_sys.
+ * The primary key is the feature's external id, prefixed by the table name (`zones:3`) when the
+ * file has several feature tables.
  */
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -68,7 +70,9 @@ export async function* readGpkg(file: FileInput, opts: ReadOptions): AsyncGenera
           const properties: Record<string, unknown> = {};
           for (const [k, v] of Object.entries(row)) if (k !== layer.column && k !== pk) properties[k] = v;
           const feature: SourceFeature = { index, geometry, properties, problems };
-          if (pk && row[pk] !== null && row[pk] !== undefined) feature.externalId = String(row[pk]);
+          // Each table numbers its rows from 1: with several layers the fid alone would repeat.
+          if (pk && row[pk] !== null && row[pk] !== undefined)
+            feature.externalId = layers.length > 1 ? `${layer.table}:${row[pk]}` : String(row[pk]);
           yield feature;
           index++;
           meter.feature();

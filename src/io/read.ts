@@ -1,7 +1,7 @@
 import { isProblem } from '../domain/problem.ts';
 import { readCsv } from './csv.ts';
 import { detectFormat } from './detect.ts';
-import { readJson } from './geojson.ts';
+import { readJson, readJsonSeq } from './geojson.ts';
 import { readGpkg } from './gpkg.ts';
 import { readKml } from './kml.ts';
 import { readShapefile } from './shapefile.ts';
@@ -26,6 +26,9 @@ export async function* readFeatures(file: FileInput, opts: ReadOptions = {}): As
   switch (format) {
     case 'geojson':
       yield* readJson(file, opts, false);
+      break;
+    case 'geojsonseq':
+      yield* readJsonSeq(file, opts);
       break;
     case 'kobo-json':
       yield* readJson(file, opts, true);

@@ -188,6 +188,9 @@ export function dbfEncoding(layer: { dbf?: Uint8Array; cpg?: string }): string {
   const cpg = layer.cpg?.trim().toLowerCase();
   if (cpg) {
     if (/utf-?8/.test(cpg)) return 'utf-8';
+    // `ISO-8859-9`, `ISO88599`, `88595`: the part number follows 8859 (QGIS and GDAL write the first form).
+    const iso = /8859[-_ ]?(\d{1,2})\b/.exec(cpg);
+    if (iso) return `iso-8859-${iso[1]}`;
     const num = /(\d{3,5})/.exec(cpg);
     if (num) {
       const n = num[1]!;

@@ -19,6 +19,21 @@ export type GeometryPlan =
   | { kind: 'latlon-array'; column: string }
   | { kind: 'none' };
 
+/**
+ * Kobo's `_geolocation`: an array in JSON exports, the same array as text (`[40.1, 44.5]`) in
+ * CSV exports. Example: `latLonArray('[40.1, 44.5]')` → `[40.1, 44.5]`; `latLonArray('x')` → undefined.
+ */
+function latLonArray(cell: unknown): unknown[] | undefined {
+  if (Array.isArray(cell)) return cell;
+  if (typeof cell !== 'string' || !/^\s*\[.*\]\s*$/s.test(cell)) return undefined;
+  try {
+    const parsed = JSON.parse(cell) as unknown;
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Normalises a column name for matching: last `group/` segment, no accents, case or punctuation. */
 export function normaliseColumn(name: string): string {
   const last = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
@@ -137,7 +152,7 @@ export function planGeometry(
   const sniffed = sample ? sniffGeopoint(columns, sample) : undefined;
   if (koboFirst && sniffed) return { plan: sniffed };
   const geolocation = findColumn(columns, GEOLOCATION_NAMES);
-  if (geolocation && sample && Array.isArray(sample[geolocation]))
+  if (geolocation && sample && Array.isArray(latLonArray(sample[geolocation])))
     return { plan: { kind: 'latlon-array', column: geolocation } };
   const lat = findColumn(columns, LAT_NAMES, LAT_SUFFIXES);
   const lon = findColumn(columns, LON_NAMES, LON_SUFFIXES);
@@ -266,7 +281,12 @@ export function rowGeometry(
       break;
     }
     case 'latlon-array': {
-      const v = values[plan.column];
+      const cell = values[plan.column];
+      const v = latLonArray(cell);
+      if (v === undefined && typeof cell === 'string' && cell.trim() !== '') {
+        problems.push(fault('io.coordinate.parse', { value: cell }, where(plan.column)));
+        return { geometry: null, problems };
+      }
       if (!Array.isArray(v) || v.every(isBlank)) break;
       const [lat, lon] = v.map(parseCoordinate);
       if (!Number.isFinite(lat) || !Number.isFinite(lon)) {

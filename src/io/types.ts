@@ -27,9 +27,20 @@ export interface Geometry {
   geometries?: Geometry[];
 }
 
-export type Format = 'geojson' | 'csv' | 'kml' | 'kmz' | 'shp' | 'gpkg' | 'xlsx' | 'kobo-json' | 'kobo-csv';
+export type Format =
+  | 'geojson'
+  | 'geojsonseq'
+  | 'csv'
+  | 'kml'
+  | 'kmz'
+  | 'shp'
+  | 'gpkg'
+  | 'xlsx'
+  | 'kobo-json'
+  | 'kobo-csv';
 export const FORMATS: readonly Format[] = [
   'geojson',
+  'geojsonseq',
   'csv',
   'kml',
   'kmz',

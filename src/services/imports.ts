@@ -195,7 +195,7 @@ function branches(schema: TSchema): { s: Record<string, unknown>; nullable: bool
 /**
  * Brings text cells of tables (CSV, XLSX, shapefile attributes, GeoPackage TEXT) to the JSON
  * types of the register's fields: `'120'` → 120 for integers, `'true'` → true, JSON text →
- * lists and objects, numbers → text for text fields; an empty cell of an optional field that
+ * lists and objects, GDAL's `2021/05/04` → `2021-05-04` for dates, numbers → text for text fields; an empty cell of an optional field that
  * may not be null is left out (the field's default applies). Whatever cannot be converted is
  * left as it is, for checkInput to report. This is conversion, not validation.
  * Example: `coerceToFields(hazards, { beneficiaries: '120', blockedLandUse: '["grazing"]' })`
@@ -232,6 +232,8 @@ function coerceValue(v: unknown, s: Record<string, unknown>): unknown {
       const n = Number(text);
       return Number.isFinite(n) ? n : v;
     }
+    // GDAL writes dates as `2021/05/04` in the CSV and KML it makes.
+    if (s.format === 'date' && /^\d{4}\/\d{2}\/\d{2}$/.test(text)) return text.replaceAll('/', '-');
     if (s.type === 'boolean') {
       if (/^(true|1|yes)$/i.test(text)) return true;
       if (/^(false|0|no)$/i.test(text)) return false;
