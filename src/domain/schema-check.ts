@@ -4,7 +4,7 @@ import { Problem } from './problem.ts';
 
 /**
  * Checks a value against a TypeBox schema and turns every fault into a Problem with a stable
- * code and a JSON pointer: validation.required, validation.type, validation.enum,
+ * code and a JSON pointer: validation.required, validation.empty, validation.type, validation.enum,
  * validation.format, validation.pattern, validation.unknown_field, validation.range.
  */
 const compiled = new WeakMap<TSchema, ReturnType<typeof Compile>>();
@@ -105,6 +105,11 @@ export function schemaProblems(schema: TSchema, value: unknown, basePointer = ''
     const value = valueAt(pointer);
     const shown =
       value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)?.slice(0, 80);
+    // A null where a value must be (an empty cell, a cleared field): say so, not "null is not allowed".
+    if (value === null && pick.keyword !== 'required' && pick.keyword !== 'additionalProperties') {
+      problems.push(new Problem('validation.empty', { field }, where));
+      continue;
+    }
     switch (pick.keyword) {
       case 'required':
         problems.push(new Problem('validation.required', { field }, where));
