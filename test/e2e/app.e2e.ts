@@ -77,6 +77,17 @@ describe('web application', () => {
     await waitForMap(page);
     await page.getByLabel('Name', { exact: true }).fill(hazardName);
     await page.getByLabel(/^Type/).selectOption('CHA');
+    // Zoom the form's map in towards field scale, so the drawn hazard is hectares, not a province.
+    const canvas = page.locator('[data-testid="geometry-editor"] canvas.maplibregl-canvas');
+    const box = await canvas.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      for (let i = 0; i < 6; i++) {
+        await page.mouse.wheel(0, -500);
+        await page.waitForTimeout(300);
+      }
+      await page.waitForTimeout(1000);
+    }
     await page.getByTestId('draw-polygon').click();
     await drawSquare(page);
     // The drawn ring is written back as typed coordinates: four corners, one per line.
