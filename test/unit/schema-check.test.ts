@@ -6,7 +6,7 @@ import { schemaProblems } from '../../src/domain/schema-check.ts';
 describe('schemaProblems', () => {
   const fields = findings.fields;
   const codes = (value: unknown) =>
-    schemaProblems(fields, value, '/properties').map((p) => [p.code, p.where.pointer, p.params.field]);
+    schemaProblems(fields, value, '/properties').map((p) => [p.code, p.where?.pointer, p.params.field]);
 
   it('says a field that must hold a value was empty, rather than that "null" is not allowed', () => {
     expect(codes({ category: null, quantity: 1, foundOn: '2024-01-02' })).toEqual([
