@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/connect.ts';
 import { type GeometryType, geometryProblems, type Position } from '../../../src/geo/validate.ts';
+import { seededRandom } from '../../fixtures/random.ts';
 import { testDatabase, testDatabaseKind } from '../helpers/db.ts';
 
 /**
@@ -10,16 +11,6 @@ import { testDatabase, testDatabaseKind } from '../helpers/db.ts';
  * shared edges and collinear runs are common. Both must call the same geometries valid.
  */
 const AREA: GeometryType[] = ['Polygon', 'MultiPolygon'];
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = seededRandom(12345);
 const grid = (k: number) => Math.floor(random() * k);

@@ -11,18 +11,7 @@ import {
   procrustes,
   scoreRecord,
 } from '../../../src/geo/record-score.ts';
-
-function normalSource(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { normalSource } from '../../fixtures/random.ts';
 
 /**
  * A paced magnetic record in Soviet notation whose landmark lies 800 m west of the field,

@@ -12,19 +12,7 @@ import {
   resolveErrorModel,
   variableBuffer,
 } from '../../../src/geo/record-uncertainty.ts';
-
-/** Deterministic normal deviates (mulberry32 + Box-Muller), so the Monte Carlo check is reproducible. */
-function normalSource(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { normalSource } from '../../fixtures/random.ts';
 
 describe('error ellipse and 95 % radius', () => {
   it('finds the axes of a covariance', () => {

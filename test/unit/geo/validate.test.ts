@@ -14,6 +14,7 @@ import {
   validatePoint,
 } from '../../../src/geo/validate.ts';
 import { hasMessage, LOCALES, t } from '../../../src/i18n/catalogue.ts';
+import { seededRandom } from '../../fixtures/random.ts';
 
 const AREA: GeometryType[] = ['Polygon', 'MultiPolygon'];
 const square = (x: number, y: number, size: number): Position[] => [
@@ -33,17 +34,6 @@ function twiceSignedArea(ring: Position[]): number {
   for (let i = 0; i + 1 < ring.length; i++)
     sum += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
   return sum;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32) so that property checks are repeatable. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('orientation and segment predicates', () => {
