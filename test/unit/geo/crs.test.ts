@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isProblem } from '../../../src/domain/problem.ts';
 import {
   fromLonLat,
   gaussKruger3CrsForLon,
@@ -11,6 +10,7 @@ import {
   toLonLat,
   transformPoint,
 } from '../../../src/geo/crs.ts';
+import { problemCode } from './helpers.ts';
 
 // Reference values made with PROJ's cs2cs by test/reference/make-pulkovo-reference.sh.
 const referenceDir = new URL('../../reference/', import.meta.url);
@@ -55,16 +55,6 @@ function crsGapM(crs: string, a1: number, b1: number, a2: number, b2: number): n
   return resolveCrs(crs).kind === 'geographic'
     ? geographicGapM(a1, b1, a2, b2)
     : Math.hypot(a1 - a2, b1 - b2);
-}
-
-function problemCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isProblem(e)) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 const rows = readReference();

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import geographiclib from 'geographiclib-geodesic';
 import { describe, expect, it } from 'vitest';
-import { isProblem } from '../../../src/domain/problem.ts';
 import {
   formatMgrs,
   fromMgrs,
@@ -12,6 +11,7 @@ import {
   parseMgrs,
   toMgrs,
 } from '../../../src/geo/mgrs.ts';
+import { problemCode } from './helpers.ts';
 
 // NGA GEOTRANS 3.9 geodetic → MGRS test run (../shared/testdata/mgrs, see its README).
 // Columns used (0-based): 0 case id, 7 latitude, 8 longitude, 10 the table's expected MGRS,
@@ -38,16 +38,6 @@ const cases: GeotransCase[] = readFileSync(geotransFile, 'utf8')
 /** Ellipsoidal distance in metres (GeographicLib, independent of the code under test). */
 function groundGapM(lat1: number, lon1: number, lat2: number, lon2: number): number {
   return geographiclib.Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2).s12!;
-}
-
-function problemCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isProblem(e)) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 /** Distance in metres from a grid coordinate to the nearest whole metre. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Problem } from '../../../src/domain/problem.ts';
 import {
   angleToDeg,
   degToMils,
@@ -9,15 +8,7 @@ import {
   parseDegrees,
   parseSovietMils,
 } from '../../../src/geo/record-angles.ts';
-
-function problemOf(fn: () => unknown): Problem {
-  try {
-    fn();
-  } catch (e) {
-    return e as Problem;
-  }
-  throw new Error('expected a problem');
-}
+import { problemOf } from './helpers.ts';
 
 describe('Soviet mil notation', () => {
   it('reads large and small divisions as hundreds and units of mils', () => {

@@ -2,19 +2,10 @@ import { readFileSync } from 'node:fs';
 import proj4 from 'proj4';
 import { describe, expect, it } from 'vitest';
 import { type MinefieldRecord, parseMinefieldRecord } from '../../../src/domain/minefield-record.ts';
-import type { Problem } from '../../../src/domain/problem.ts';
 import { geodesicDirect, geodesicInverse } from '../../../src/geo/geodesic.ts';
 import { decodeRecord, enumerateHypotheses, hypothesisId } from '../../../src/geo/record-decode.ts';
 import { localPlane } from '../../../src/geo/record-plane.ts';
-
-function problemOf(fn: () => unknown): Problem {
-  try {
-    fn();
-  } catch (e) {
-    return e as Problem;
-  }
-  throw new Error('expected a problem');
-}
+import { problemOf } from './helpers.ts';
 
 const distanceM = (a: [number, number], b: [number, number]) =>
   geodesicInverse(a[1], a[0], b[1], b[0]).distanceM;

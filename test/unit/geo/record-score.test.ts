@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { MinefieldRecord } from '../../../src/domain/minefield-record.ts';
-import type { Problem } from '../../../src/domain/problem.ts';
 import { type DecodedHypothesis, decodeRecord } from '../../../src/geo/record-decode.ts';
 import { localPlane } from '../../../src/geo/record-plane.ts';
 import {
@@ -12,6 +11,7 @@ import {
   scoreRecord,
 } from '../../../src/geo/record-score.ts';
 import { normalSource } from '../../fixtures/random.ts';
+import { problemOf } from './helpers.ts';
 
 /**
  * A paced magnetic record in Soviet notation whose landmark lies 800 m west of the field,
@@ -257,16 +257,13 @@ describe('helpers', () => {
       { lon: 45, lat: 40, model: 'PMN', quantity: 3 },
       { lon: 45.1, lat: 40.1 },
     ]);
-    let p: Problem | undefined;
-    try {
+    const p = problemOf(() =>
       findingsFromGeoJson({
         type: 'FeatureCollection',
         features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [] } }],
-      });
-    } catch (e) {
-      p = e as Problem;
-    }
-    expect(p?.code).toBe('record.findings_invalid');
-    expect(p?.params.feature).toBe(0);
+      }),
+    );
+    expect(p.code).toBe('record.findings_invalid');
+    expect(p.params.feature).toBe(0);
   });
 });
