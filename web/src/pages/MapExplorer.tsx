@@ -4,10 +4,10 @@ import { DEVICE_CATEGORIES, HAZARD_STATUSES } from '../../../src/domain/vocabula
 import { get, query } from '../api/client.ts';
 import type { RecordPage, RecordProps } from '../api/types.ts';
 import { CursorCoordinates } from '../components/CursorCoordinates.tsx';
+import { DateRangeFilter, FilterSelect } from '../components/Filters.tsx';
 import { Legend } from '../components/Legend.tsx';
 import { type Bbox, bboxOf, MapView } from '../components/MapView.tsx';
 import { RecordPanel } from '../components/RecordPanel.tsx';
-import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
@@ -216,57 +216,31 @@ export function MapExplorer() {
           <summary>
             {activeFilterCount > 0 ? t('map.filtersActive', { count: activeFilterCount }) : t('map.filters')}
           </summary>
-          <label>
-            {t('filter.from')}
-            <input
-              type="date"
-              value={filters.from ?? ''}
-              onChange={(e) => setFilter('from', e.target.value)}
-            />
-          </label>
-          <label>
-            {t('filter.to')}
-            <input type="date" value={filters.to ?? ''} onChange={(e) => setFilter('to', e.target.value)} />
-          </label>
-          <label>
-            {t('filter.organisation')}
-            <select
-              value={filters.organisation ?? ''}
-              onChange={(e) => setFilter('organisation', e.target.value)}
-            >
-              <option value="">{t('filter.any')}</option>
-              {organisations?.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('filter.category')}
-            <select value={filters.category ?? ''} onChange={(e) => setFilter('category', e.target.value)}>
-              <option value="">{t('filter.any')}</option>
-              <VocabOptions values={DEVICE_CATEGORIES} />
-            </select>
-          </label>
-          <label>
-            {t('filter.hazardStatus')}
-            <select value={filters.status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
-              <option value="">{t('filter.any')}</option>
-              <VocabOptions values={HAZARD_STATUSES} />
-            </select>
-          </label>
-          <label>
-            {t('filter.adminArea')}
-            <select value={filters.adminArea ?? ''} onChange={(e) => setFilter('adminArea', e.target.value)}>
-              <option value="">{t('filter.any')}</option>
-              {adminAreas?.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <DateRangeFilter from={filters.from ?? ''} to={filters.to ?? ''} onChange={setFilter} />
+          <FilterSelect
+            label={t('filter.organisation')}
+            value={filters.organisation ?? ''}
+            onChange={(v) => setFilter('organisation', v)}
+            options={organisations}
+          />
+          <FilterSelect
+            label={t('filter.category')}
+            value={filters.category ?? ''}
+            onChange={(v) => setFilter('category', v)}
+            codes={DEVICE_CATEGORIES}
+          />
+          <FilterSelect
+            label={t('filter.hazardStatus')}
+            value={filters.status ?? ''}
+            onChange={(v) => setFilter('status', v)}
+            codes={HAZARD_STATUSES}
+          />
+          <FilterSelect
+            label={t('filter.adminArea')}
+            value={filters.adminArea ?? ''}
+            onChange={(v) => setFilter('adminArea', v)}
+            options={adminAreas}
+          />
           {activeFilterCount > 0 && (
             <button type="button" onClick={() => navigate(path, { replace: true })}>
               {t('filter.clear')}

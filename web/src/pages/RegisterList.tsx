@@ -3,7 +3,7 @@ import { ApiError, get, query } from '../api/client.ts';
 import type { RecordPage, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
-import { VocabOptions } from '../components/VocabOptions.tsx';
+import { DateRangeFilter, FilterSelect } from '../components/Filters.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
@@ -193,49 +193,24 @@ export function RegisterList({ slug }: { slug: string }) {
           />
         </label>
         {enumFilters.map((f) => (
-          <label key={f.param}>
-            {tk(`filter.${f.param}`, f.param)}
-            <select value={search.get(f.param) ?? ''} onChange={(e) => setParam(f.param, e.target.value)}>
-              <option value="">{t('filter.any')}</option>
-              <VocabOptions values={f.values} />
-            </select>
-          </label>
+          <FilterSelect
+            key={f.param}
+            label={tk(`filter.${f.param}`, f.param)}
+            value={search.get(f.param) ?? ''}
+            onChange={(v) => setParam(f.param, v)}
+            codes={f.values}
+          />
         ))}
         {hasOrganisation && (
-          <label>
-            {t('filter.organisation')}
-            <select
-              value={search.get('organisation') ?? ''}
-              onChange={(e) => setParam('organisation', e.target.value)}
-            >
-              <option value="">{t('filter.any')}</option>
-              {organisations?.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label={t('filter.organisation')}
+            value={search.get('organisation') ?? ''}
+            onChange={(v) => setParam('organisation', v)}
+            options={organisations}
+          />
         )}
         {hasDate && (
-          <>
-            <label>
-              {t('filter.from')}
-              <input
-                type="date"
-                value={search.get('from') ?? ''}
-                onChange={(e) => setParam('from', e.target.value)}
-              />
-            </label>
-            <label>
-              {t('filter.to')}
-              <input
-                type="date"
-                value={search.get('to') ?? ''}
-                onChange={(e) => setParam('to', e.target.value)}
-              />
-            </label>
-          </>
+          <DateRangeFilter from={search.get('from') ?? ''} to={search.get('to') ?? ''} onChange={setParam} />
         )}
         <label className="check">
           <input
