@@ -49,6 +49,20 @@ export function useRouter(): RouterValue {
   return v;
 }
 
+/**
+ * Sets one query parameter of the address (an empty value removes it) without a new history
+ * entry: filters live in the address, so a view can be bookmarked and shared.
+ */
+export function useSetSearchParam(): (key: string, value: string) => void {
+  const { search, path, navigate } = useRouter();
+  return (key, value) => {
+    const sp = new URLSearchParams(search);
+    if (value) sp.set(key, value);
+    else sp.delete(key);
+    navigate(`${path}${sp.toString() ? `?${sp}` : ''}`, { replace: true });
+  };
+}
+
 /** Matches `/registers/:slug/:id` style patterns; returns the named segments or null. */
 export function matchPath(pattern: string, path: string): Record<string, string> | null {
   const p = pattern.split('/').filter(Boolean);

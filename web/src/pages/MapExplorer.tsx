@@ -12,7 +12,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
 import { recordLabel } from '../lib/registers.ts';
-import { useRouter } from '../lib/router.tsx';
+import { useRouter, useSetSearchParam } from '../lib/router.tsx';
 import type { MapFilters, TileLayer } from '../map/style.ts';
 
 const SWITCHABLE: TileLayer[] = [
@@ -81,13 +81,7 @@ export function MapExplorer() {
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
-  // Filters live in the address, so a view can be bookmarked and shared.
-  const setFilter = (key: keyof MapFilters, value: string) => {
-    const sp = new URLSearchParams(params);
-    if (value) sp.set(key, value);
-    else sp.delete(key);
-    navigate(`${path}${sp.toString() ? `?${sp}` : ''}`, { replace: true });
-  };
+  const setFilter = useSetSearchParam();
 
   const onReady = useCallback((m: MlMap) => {
     setMap(m);

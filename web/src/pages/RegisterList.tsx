@@ -8,7 +8,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
 import { ENTRY_REGISTERS, LIST_COLUMNS, listFilters, registerDef } from '../lib/registers.ts';
-import { Link, useRouter } from '../lib/router.tsx';
+import { Link, useRouter, useSetSearchParam } from '../lib/router.tsx';
 
 const PAGE_SIZE = 50;
 /** Formats of GET /api/v1/exports. */
@@ -56,7 +56,8 @@ const PASSED = [
 
 export function RegisterList({ slug }: { slug: string }) {
   const { t, tk, num } = useI18n();
-  const { search, navigate, path } = useRouter();
+  const { search } = useRouter();
+  const setParam = useSetSearchParam();
   const def = registerDef(slug);
   const enumFilters = def ? listFilters(def) : [];
   const hasOrganisation = !!def && 'organisation' in def.filters.equals;
@@ -106,13 +107,6 @@ export function RegisterList({ slug }: { slug: string }) {
     } finally {
       setLoading(false);
     }
-  };
-
-  const setParam = (key: string, value: string) => {
-    const sp = new URLSearchParams(search);
-    if (value) sp.set(key, value);
-    else sp.delete(key);
-    navigate(`${path}${sp.toString() ? `?${sp}` : ''}`, { replace: true });
   };
 
   const submitSearch = (e: FormEvent) => {
