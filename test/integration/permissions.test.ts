@@ -1,47 +1,22 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, type Action, can, PERMISSIONS } from '../../src/domain/permissions.ts';
 import { ROLES, type Role } from '../../src/domain/vocabularies.ts';
-import { login, testApp, testDatabaseKind, unique } from './helpers/db.ts';
+import { login, testDatabaseKind, unique } from './helpers/db.ts';
+import { square } from './helpers/geometry.ts';
+import { call } from './helpers/http.ts';
 
 /**
  * Walks the whole permission table through HTTP: for every action a probe request, made as every
  * role; the answer must be refused (403, or 404 where the rule hides what exists) exactly when the
  * table says the role may not.
  */
-let app: FastifyInstance;
 let admin: Record<string, string>;
 let orgId: string;
 let otherOrgId: string;
 let casualtyId: string;
 const users = new Map<Role, Record<string, string>>();
 
-async function call(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-  url: string,
-  headers: Record<string, string>,
-  payload?: unknown,
-) {
-  return app.inject({
-    method,
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as object } : {}),
-  });
-}
-
-const square = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [30, 10],
-      [30.001, 10],
-      [30.001, 10.001],
-      [30, 10.001],
-      [30, 10],
-    ],
-  ],
-};
 const draftBody = (organisationId: string) => ({
   kind: 'new_hazard',
   dateOfInformation: '2025-01-01',
@@ -51,7 +26,7 @@ const draftBody = (organisationId: string) => ({
       {
         op: 'create',
         register: 'hazards',
-        record: { type: 'Feature', geometry: square, properties: { type: 'SHA' } },
+        record: { type: 'Feature', geometry: square(30, 10), properties: { type: 'SHA' } },
       },
     ],
   },
@@ -108,7 +83,6 @@ function refused(action: Action, r: LightMyRequestResponse): boolean {
 }
 
 beforeAll(async () => {
-  app = await testApp();
   admin = await login('admin');
   orgId = (
     await call('POST', '/api/v1/organisations', admin, { name: unique('Perm org '), kind: 'ngo' })

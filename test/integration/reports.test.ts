@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/services/audit.ts';
-import { login, testApp, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { login, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { call } from './helpers/http.ts';
 
-let app: FastifyInstance;
 let admin: Record<string, string>;
 let approver: Record<string, string>;
 let approver2: Record<string, string>;
@@ -32,20 +31,6 @@ const rect = (x0: number, y0: number, x1: number, y1: number) => ({
     ],
   ],
 });
-
-async function call(
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-  url: string,
-  headers: Record<string, string>,
-  payload?: unknown,
-) {
-  return app.inject({
-    method,
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as object } : {}),
-  });
-}
 
 /** An approved hazard of the given shape (authority direct write). */
 async function hazard(offset: number, props: Record<string, unknown> = {}) {
@@ -114,7 +99,6 @@ async function submitted(body: unknown, who = operatorA) {
 }
 
 beforeAll(async () => {
-  app = await testApp();
   admin = await login('admin');
   const a = await call('POST', '/api/v1/organisations', admin, { name: unique('Operator A '), kind: 'ngo' });
   const b = await call('POST', '/api/v1/organisations', admin, {
