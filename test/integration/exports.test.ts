@@ -13,6 +13,7 @@ import { EXPORT_FORMATS } from '../../src/services/exports.ts';
 import { ImportService } from '../../src/services/imports.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
 import { login, testApp, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { square } from './helpers/geometry.ts';
 
 let app: FastifyInstance;
 let database: Database;
@@ -45,15 +46,6 @@ function gdalCount(path: string): number {
   return [...out.matchAll(/Feature Count: (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
 }
 
-const square = (lon: number, lat: number, d: number) => [
-  [
-    [lon, lat],
-    [lon + d, lat],
-    [lon + d, lat + d],
-    [lon, lat + d],
-    [lon, lat],
-  ],
-];
 let area = 0;
 /** A box of its own for each test, so exports filtered by it hold only that test's records. */
 function nextArea(): { lon: number; lat: number; bbox: string } {
@@ -70,7 +62,7 @@ async function createHazards(lon: number, lat: number): Promise<Array<Record<str
       geometry: {
         type: 'Polygon',
         coordinates: [
-          ...square(lon, lat, 0.1),
+          ...square(lon, lat, 0.1).coordinates,
           [
             [lon + 0.02, lat + 0.02],
             [lon + 0.02, lat + 0.04],
@@ -94,7 +86,7 @@ async function createHazards(lon: number, lat: number): Promise<Array<Record<str
       type: 'Feature',
       geometry: {
         type: 'MultiPolygon',
-        coordinates: [square(lon + 0.2, lat, 0.01), square(lon + 0.3, lat, 0.01)],
+        coordinates: [square(lon + 0.2, lat, 0.01).coordinates, square(lon + 0.3, lat, 0.01).coordinates],
       },
       properties: {
         name: 'حقل "الزيتون" & <b>',

@@ -18,6 +18,7 @@ import { type ImportOptions, ImportService, type ImportSummary } from '../../src
 import { createServices } from '../../src/services/index.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
 import { login, testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
+import { square } from './helpers/geometry.ts';
 
 const fixtures = new URL('../fixtures/io/', import.meta.url).pathname;
 const colombia = new URL('../../../shared/testdata/colombia-events/', import.meta.url).pathname;
@@ -356,18 +357,6 @@ describe(`file imports on ${testDatabaseKind()}`, () => {
 
   it('imports land release through the one write path: a polygon outside its hazard is rejected, the one inside kept', async () => {
     const admin = await login('admin');
-    const square = (lon: number, lat: number, d: number) => ({
-      type: 'Polygon',
-      coordinates: [
-        [
-          [lon, lat],
-          [lon + d, lat],
-          [lon + d, lat + d],
-          [lon, lat + d],
-          [lon, lat],
-        ],
-      ],
-    });
     const hazard = (
       await app.inject({
         method: 'POST',
