@@ -1,5 +1,5 @@
 import type { MapMouseEvent, Map as MlMap } from 'maplibre-gl';
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { DEVICE_CATEGORIES, HAZARD_STATUSES } from '../../../src/domain/vocabularies.ts';
 import { get, query } from '../api/client.ts';
 import type { RecordPage, RecordProps } from '../api/types.ts';
@@ -15,6 +15,7 @@ import { recordLabel } from '../lib/registers.ts';
 import { useRouter, useSetSearchParam } from '../lib/router.tsx';
 import type { MapFilters, TileLayer } from '../map/style.ts';
 
+/** Thematic groups the explorer switches on and off and searches, in the order it lists them. */
 const SWITCHABLE: TileLayer[] = [
   'hazards',
   'land-release',
@@ -32,15 +33,6 @@ const CLICKABLE_LAYERS = [
   'minefield-records-fill',
   'hazards-fill',
   'admin-areas-fill',
-];
-const SEARCHED: TileLayer[] = [
-  'hazards',
-  'land-release',
-  'findings',
-  'accidents',
-  'minefield-records',
-  'settlements',
-  'admin-areas',
 ];
 
 interface SearchHit {
@@ -78,8 +70,6 @@ export function MapExplorer() {
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [searching, setSearching] = useState(false);
   const [fitTo, setFitTo] = useState<Bbox | null>(null);
-  const selectedRef = useRef(selected);
-  selectedRef.current = selected;
 
   const setFilter = useSetSearchParam();
 
@@ -125,7 +115,7 @@ export function MapExplorer() {
     }
     setSearching(true);
     const results = await Promise.all(
-      SEARCHED.map((slug) =>
+      SWITCHABLE.map((slug) =>
         get<RecordPage>(`/api/v1/${slug}${query({ q: text, limit: 5 })}`)
           .then((page) =>
             'features' in page
