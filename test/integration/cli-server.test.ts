@@ -31,6 +31,12 @@ function cli(args: string[]) {
   });
 }
 
+const officer = { email: 'officer@example.org', password: 'Str0ng-passphrase' };
+/** `safeground user create` for the one officer these tests sign in as. */
+function createOfficer(role: string) {
+  return cli(['user', 'create', '--email', officer.email, '--password', officer.password, '--role', role]);
+}
+
 afterAll(() => {
   server?.kill('SIGTERM');
 });
@@ -59,36 +65,18 @@ describe('the CLI beside a running server on the embedded database', () => {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const created = cli([
-      'user',
-      'create',
-      '--email',
-      'officer@example.org',
-      '--password',
-      'Str0ng-passphrase',
-      '--role',
-      'approver',
-    ]);
+    const created = createOfficer('approver');
     expect(created.status, created.stderr).toBe(0);
     expect(created.stdout).toContain('officer@example.org');
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'officer@example.org', password: 'Str0ng-passphrase' }),
+      body: JSON.stringify(officer),
     });
     expect(login.status).toBe(200);
     expect((await login.json()).user.role).toBe('approver');
 
-    const again = cli([
-      'user',
-      'create',
-      '--email',
-      'officer@example.org',
-      '--password',
-      'Str0ng-passphrase',
-      '--role',
-      'viewer',
-    ]);
+    const again = createOfficer('viewer');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('auth.email_taken');
 
