@@ -287,6 +287,16 @@ const homeTile = (z: number) => tileOf([HOME[0] + 0.005, HOME[1] + 0.005], z);
 const url = (layer: string, t: { z: number; x: number; y: number }, query = '') =>
   `/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt${query}`;
 const encoders: TileEncoder[] = kind === 'postgresql' ? ['postgis', 'js'] : ['js'];
+/** The layers the tile service serves, in the order /tiles/layers.json lists them. */
+const LAYERS = [
+  'hazards',
+  'land-release',
+  'findings',
+  'accidents',
+  'settlements',
+  'minefield-records',
+  'admin-areas',
+];
 
 describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
   it('needs a signed-in user', async () => {
@@ -447,15 +457,7 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
     const r = await getTile('js', '/tiles/layers.json');
     expect(r.statusCode).toBe(200);
     const layers = r.json().layers as Array<{ id: string; properties: Record<string, string> }>;
-    expect(layers.map((l) => l.id)).toEqual([
-      'hazards',
-      'land-release',
-      'findings',
-      'accidents',
-      'settlements',
-      'minefield-records',
-      'admin-areas',
-    ]);
+    expect(layers.map((l) => l.id)).toEqual(LAYERS);
     expect(layers[0]!.properties).toEqual({
       id: 'string',
       code: 'string',
@@ -478,16 +480,6 @@ async function sampleTiles(): Promise<Array<{ z: number; x: number; y: number }>
   }
   return [...out.values()];
 }
-
-const LAYERS = [
-  'hazards',
-  'land-release',
-  'findings',
-  'accidents',
-  'settlements',
-  'minefield-records',
-  'admin-areas',
-];
 
 describe.runIf(kind === 'postgresql')('PostGIS ST_AsMVT and the JS encoder, both on PostgreSQL', () => {
   it('give the same features for the same tile', async () => {
