@@ -90,6 +90,25 @@ function clearanceReport(
   };
 }
 
+/** A report that changes one hazard's status, true on the ground on `date`. */
+function statusReport(hazardId: string, status: string, date: string, reason: string | null) {
+  return {
+    kind: 'hazard_status_change',
+    dateOfInformation: date,
+    reason,
+    payload: {
+      changes: [
+        {
+          op: 'update',
+          register: 'hazards',
+          id: hazardId,
+          record: { type: 'Feature', properties: { status } },
+        },
+      ],
+    },
+  };
+}
+
 async function submitted(body: unknown, who = operatorA) {
   const draft = await call('POST', '/api/v1/reports', who, body);
   expect(draft.statusCode, draft.body).toBe(201);
@@ -214,25 +233,10 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
 
   it('applies a back-dated report in date-of-information order', async () => {
     const h = await hazard(10, { status: 'open', dateOfInformation: '2024-01-01' });
-    const statusReport = (status: string, date: string) => ({
-      kind: 'hazard_status_change',
-      dateOfInformation: date,
-      reason: `survey of ${date}`,
-      payload: {
-        changes: [
-          {
-            op: 'update',
-            register: 'hazards',
-            id: h.id,
-            record: { type: 'Feature', properties: { status } },
-          },
-        ],
-      },
-    });
-    const june = await submitted(statusReport('closed', '2024-06-01'));
+    const june = await submitted(statusReport(h.id, 'closed', '2024-06-01', 'survey of 2024-06-01'));
     expect((await call('POST', `/api/v1/reports/${june.id}/approve`, approver, {})).statusCode).toBe(200);
     // Approved later, but true on the ground earlier: it must not overwrite June's closure.
-    const march = await submitted(statusReport('in_progress', '2024-03-01'));
+    const march = await submitted(statusReport(h.id, 'in_progress', '2024-03-01', 'survey of 2024-03-01'));
     const r = await call('POST', `/api/v1/reports/${march.id}/approve`, approver, {});
     expect(r.statusCode, r.body).toBe(200);
     const now = (await call('GET', `/api/v1/hazards/${h.id}`, viewer)).json().properties;
@@ -241,24 +245,9 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
 
   it('refuses a back-dated report that would break the status history', async () => {
     const h = await hazard(12, { status: 'open', dateOfInformation: '2024-01-01' });
-    const report = (status: string, date: string, reason: string | null) => ({
-      kind: 'hazard_status_change',
-      dateOfInformation: date,
-      reason,
-      payload: {
-        changes: [
-          {
-            op: 'update',
-            register: 'hazards',
-            id: h.id,
-            record: { type: 'Feature', properties: { status } },
-          },
-        ],
-      },
-    });
-    const closed = await submitted(report('closed', '2024-02-01', 'cancelled by survey'));
+    const closed = await submitted(statusReport(h.id, 'closed', '2024-02-01', 'cancelled by survey'));
     expect((await call('POST', `/api/v1/reports/${closed.id}/approve`, approver, {})).statusCode).toBe(200);
-    const reopen = await submitted(report('open', '2024-03-01', 'new accident'));
+    const reopen = await submitted(statusReport(h.id, 'open', '2024-03-01', 'new accident'));
     expect((await call('POST', `/api/v1/reports/${reopen.id}/approve`, approver, {})).statusCode).toBe(200);
     expect((await call('GET', `/api/v1/hazards/${h.id}`, viewer)).json().properties.status).toBe('open');
   });
