@@ -2,6 +2,7 @@ import type { TSchema } from 'typebox';
 import type { ListQuery } from '../../db/repositories/registers.ts';
 import { Problem } from '../../domain/problem.ts';
 import type { RegisterDef } from '../../domain/records.ts';
+import { withOthers } from '../../domain/schema-check.ts';
 
 /**
  * The query string of `/ogc/collections/{id}/items`, read into a repository query. The OGC API
@@ -271,10 +272,7 @@ export function parseItemsQuery(def: RegisterDef, query: Record<string, unknown>
     const v = attempt(() => filterValue(f, q[f.name]!));
     if (v !== undefined) equals.push([f.column, v]);
   }
-  if (problems.length) {
-    const [first, ...rest] = problems;
-    throw new Problem(first!.code, first!.params, first!.where, rest);
-  }
+  if (problems.length) throw withOthers(problems);
   return {
     bbox,
     equals,

@@ -12,6 +12,7 @@ import {
   REGISTERS,
   type RegisterDef,
 } from '../../domain/records.ts';
+import { withOthers } from '../../domain/schema-check.ts';
 import { assertCan } from '../../services/actor.ts';
 import type { RegisterService } from '../../services/registers.ts';
 import { requireActor } from '../plugins/auth.ts';
@@ -144,10 +145,7 @@ export function parseListQuery(
       );
     }
   }
-  if (problems.length) {
-    const [first, ...rest] = problems;
-    throw new Problem(first!.code, first!.params, first!.where, rest);
-  }
+  if (problems.length) throw withOthers(problems);
   return {
     bbox,
     equals,
