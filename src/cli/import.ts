@@ -7,7 +7,7 @@ import { Problem } from '../domain/problem.ts';
 import type { RegisterDef } from '../domain/records.ts';
 import { parseListQuery } from '../http/routes/registers.ts';
 import { t } from '../i18n/catalogue.ts';
-import { loadMapping, type Mapping, rejectsCsv } from '../io/index.ts';
+import { mappingUnreadable, parseMapping, rejectsCsv } from '../io/index.ts';
 import { SYSTEM_ACTOR } from '../services/actor.ts';
 import { EXPORT_FORMATS, type ExportFilter, exportableRegister } from '../services/exports.ts';
 import { IMPORT_REGISTERS, type ImportSummary, summaryLine } from '../services/imports.ts';
@@ -49,7 +49,13 @@ export function registerImportExportCommands(program: Command): void {
       ) => {
         await withDatabase(async (database, settings) => {
           const locale = settings.locale;
-          const mapping = opts.mapping ? await readMapping(opts.mapping) : undefined;
+          const mapping = opts.mapping
+            ? parseMapping(
+                await readFile(opts.mapping, 'utf8').catch((err) => {
+                  throw mappingUnreadable(err);
+                }),
+              )
+            : undefined;
           const service = createServices(database, settings).imports;
           const bar = progress('import');
           let summary: ImportSummary;
@@ -114,20 +120,6 @@ export function registerImportExportCommands(program: Command): void {
         );
       });
     });
-}
-
-async function readMapping(path: string): Promise<Mapping> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new Problem(
-      'io.mapping.invalid',
-      { detail: err instanceof Error ? err.message : String(err), pointer: '' },
-      { pointer: '' },
-    );
-  }
-  return loadMapping(json);
 }
 
 /** The list API's filters from `--where "status=open,type=CHA"` and `--bbox`. */

@@ -1,7 +1,15 @@
 /** The file-format layer: read features from files, map them, write exports, list rejects. */
 export { toWgs84 } from './crs.ts';
 export { detectFormat } from './detect.ts';
-export { applyMapping, type FieldMapping, loadMapping, type Mapping, type Transform } from './mapping.ts';
+export {
+  applyMapping,
+  type FieldMapping,
+  loadMapping,
+  type Mapping,
+  mappingUnreadable,
+  parseMapping,
+  type Transform,
+} from './mapping.ts';
 export { readFeatures } from './read.ts';
 export { type Reject, rejectsCsv } from './rejects.ts';
 export { shapefileFieldNames } from './shp-write.ts';

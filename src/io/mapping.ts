@@ -1,4 +1,4 @@
-import type { Problem } from '../domain/problem.ts';
+import { Problem } from '../domain/problem.ts';
 import { normaliseColumn } from './tabular.ts';
 import { fault, featureWhere, type SourceFeature, type TableOptions } from './types.ts';
 
@@ -39,6 +39,26 @@ export interface Mapping {
   constants?: Record<string, unknown>;
   crs?: string;
   csv?: TableOptions;
+}
+
+/** `io.mapping.invalid` for a mapping file that cannot be read or is not JSON. */
+export function mappingUnreadable(err: unknown): Problem {
+  return new Problem(
+    'io.mapping.invalid',
+    { detail: err instanceof Error ? err.message : String(err), pointer: '' },
+    { pointer: '' },
+  );
+}
+
+/** A mapping file's text, parsed and validated; text that is not JSON is `io.mapping.invalid` too. */
+export function parseMapping(text: string): Mapping {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw mappingUnreadable(err);
+  }
+  return loadMapping(json);
 }
 
 /** Validates a parsed mapping file; throws `io.mapping.invalid` with the JSON pointer of the first fault. */

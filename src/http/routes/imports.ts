@@ -18,7 +18,7 @@ import {
 } from '../../db/repositories/imports.ts';
 import { isProblem, Problem } from '../../domain/problem.ts';
 import { t } from '../../i18n/catalogue.ts';
-import { loadMapping, type Mapping, rejectsCsv } from '../../io/index.ts';
+import { type Mapping, parseMapping, rejectsCsv } from '../../io/index.ts';
 import { type Actor, assertCan } from '../../services/actor.ts';
 import { tokenHash } from '../../services/auth.ts';
 import { exportableRegister } from '../../services/exports.ts';
@@ -74,20 +74,6 @@ interface Upload {
   path: string;
   filename: string;
   mapping?: Mapping;
-}
-
-function parseMapping(text: string): Mapping {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Problem(
-      'io.mapping.invalid',
-      { detail: err instanceof Error ? err.message : String(err), pointer: '' },
-      { pointer: '' },
-    );
-  }
-  return loadMapping(json);
 }
 
 /** Saves the uploaded file in a temporary folder: multipart (`file`, optional `mapping`), a raw body, or a GeoJSON document. */
