@@ -227,7 +227,11 @@ export interface ListQuery {
   includeArchived: boolean;
 }
 
-function whereClauses(
+/**
+ * The list filters of a register as SQL conditions on its table aliased `t` (the lists, counts,
+ * exports, OGC API and vector tiles all filter through here).
+ */
+export function whereClauses(
   def: RegisterDef,
   q: Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>,
 ): RawBuilder<unknown>[] {

@@ -10,6 +10,7 @@ import {
   settlements,
 } from '../../domain/records.ts';
 import type { Schema } from '../connect.ts';
+import { whereClauses as registerWhereClauses } from './registers.ts';
 
 /**
  * Every statement behind the vector tiles. A tile is made in one of two ways from the same
@@ -183,29 +184,12 @@ function propertyExpr(p: TileProperty): RawBuilder<unknown> {
 // and the CamelCasePlugin would rewrite an identifier node.
 const alias = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 
+/** The layer's list filters (archived records never drawn), limited to the rows near the tile. */
 function whereClauses(q: TileQuery): RawBuilder<unknown>[] {
-  const def = q.layer.register;
-  const where: RawBuilder<unknown>[] = [sql`t.archived_at is null`, sql`t.geom && tile.area`];
-  for (const [column, v] of q.filters.equals) where.push(sql`t.${sql.ref(column)}::text = ${v}`);
-  if (q.filters.adminAreaId) {
-    where.push(
-      sql`ST_Intersects(t.geom, (select a.geom from admin_areas a where a.id = ${q.filters.adminAreaId}))`,
-    );
-  }
-  if (def.filters.date) {
-    if (q.filters.from) where.push(sql`t.${sql.ref(def.filters.date)} >= ${q.filters.from}::date`);
-    if (q.filters.to) where.push(sql`t.${sql.ref(def.filters.date)} <= ${q.filters.to}::date`);
-  }
-  if (q.filters.text && def.filters.text.length) {
-    const pattern = `%${q.filters.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(
-      sql`(${sql.join(
-        def.filters.text.map((c) => sql`t.${sql.ref(c)} ilike ${pattern}`),
-        sql` or `,
-      )})`,
-    );
-  }
-  return where;
+  return [
+    ...registerWhereClauses(q.layer.register, { ...q.filters, includeArchived: false }),
+    sql`t.geom && tile.area`,
+  ];
 }
 
 /**
