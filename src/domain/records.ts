@@ -616,4 +616,43 @@ export function registerBySlug(slug: string): RegisterDef | undefined {
   return REGISTERS.find((r) => r.slug === slug);
 }
 
+/** Reference fields, whichever register holds them → the register they point to. */
+export const REFERENCE_TARGETS: Readonly<Record<string, RegisterDef>> = {
+  organisationId: organisations,
+  inspectedOrganisationId: organisations,
+  inspectingOrganisationId: organisations,
+  hazardId: hazards,
+  activityId: activities,
+  accidentId: accidents,
+  ordnanceId: ordnance,
+  settlementId: settlements,
+  adminAreaId: adminAreas,
+  parentId: adminAreas,
+  sourceId: sources,
+};
+
+/** Fields that say when a record's facts were true on the ground, one per register at most. */
+const FACT_DATE_FIELDS = [
+  'dateOfInformation',
+  'releasedOn',
+  'foundOn',
+  'occurredOn',
+  'heldOn',
+  'visitedOn',
+  'startDate',
+  'publishedOn',
+];
+
+/** The field of a register that dates its facts (its history is dated by it): `foundOn` for findings. */
+export function factDateField(def: RegisterDef): string | undefined {
+  return FACT_DATE_FIELDS.find((f) => f in def.fields.properties);
+}
+
+/** The date of information a record's fields give, e.g. `'2024-05-01'`; null when they give none. */
+export function factDate(def: RegisterDef, properties: Record<string, unknown>): string | null {
+  const field = factDateField(def);
+  const v = field ? properties[field] : undefined;
+  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
+}
+
 export const commonFields = common;

@@ -7,7 +7,7 @@ import { changesOf, insertChange } from '../db/repositories/reports.ts';
 import { hazardState, landReleaseFit, setReopenReason } from '../db/repositories/rules.ts';
 import { deriveFields } from '../domain/derive.ts';
 import { Problem } from '../domain/problem.ts';
-import { IDENTITY_FIELDS, type RegisterDef, registerBySlug } from '../domain/records.ts';
+import { IDENTITY_FIELDS, REFERENCE_TARGETS, type RegisterDef, registerBySlug } from '../domain/records.ts';
 import { type Change, foldChanges, hazardHistoryProblem, orderChanges } from '../domain/reports.ts';
 import { schemaProblems, withOthers } from '../domain/schema-check.ts';
 import { geometryProblems, validateArea } from '../geo/validate.ts';
@@ -27,20 +27,6 @@ export type Row = registers.Row;
 export const LAND_RELEASE_TOLERANCE_M = 1;
 /** Released area may exceed the hazard's by this much before it is refused (rounding). */
 export const LAND_RELEASE_AREA_TOLERANCE_M2 = 1;
-
-const REFERENCES: Record<string, string> = {
-  organisationId: 'organisations',
-  inspectedOrganisationId: 'organisations',
-  inspectingOrganisationId: 'organisations',
-  hazardId: 'hazards',
-  activityId: 'activities',
-  accidentId: 'accidents',
-  ordnanceId: 'ordnance_models',
-  settlementId: 'settlements',
-  adminAreaId: 'admin_areas',
-  parentId: 'admin_areas',
-  sourceId: 'sources',
-};
 
 /**
  * Registers whose geometry the server computes from the properties on every write (clients
@@ -156,11 +142,11 @@ export async function checkInput(
     const gp = geometryProblems(v, ['Point']);
     if (gp.length) problems.push(...gp.map((p) => stripOthers(p).under(`${base}/${field}`)));
   }
-  for (const [field, table] of Object.entries(REFERENCES)) {
+  for (const [field, target] of Object.entries(REFERENCE_TARGETS)) {
     const id = input.properties[field];
     if (typeof id !== 'string' || !(field in def.fields.properties)) continue;
     if (problems.some((p) => p.where?.pointer === `${base}/${field}`)) continue;
-    if (!(await registers.recordExists(db, table, id))) {
+    if (!(await registers.recordExists(db, target.table, id))) {
       problems.push(
         new Problem('record.reference_not_found', { field, id }, { pointer: `${base}/${field}`, field }),
       );

@@ -14,7 +14,7 @@ import { insertReport, transitionReport } from '../db/repositories/reports.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { deriveFields } from '../domain/derive.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
-import { type RegisterDef, registerBySlug } from '../domain/records.ts';
+import { factDate, factDateField, type RegisterDef, registerBySlug } from '../domain/records.ts';
 import { t } from '../i18n/catalogue.ts';
 import {
   applyMapping,
@@ -84,18 +84,6 @@ const SYSTEM_COLUMNS = [
   'geometry_geojson',
   'lon',
   'lat',
-];
-
-/** Field of a register holding the date the record's facts refer to (its history is dated by it). */
-const DATE_FIELDS = [
-  'dateOfInformation',
-  'releasedOn',
-  'foundOn',
-  'occurredOn',
-  'heldOn',
-  'visitedOn',
-  'startDate',
-  'publishedOn',
 ];
 
 export interface ImportProgress {
@@ -384,7 +372,7 @@ class ImportRun {
     this.shpNames = new Map(
       cut.map((c, i) => [c, names[i]!]).filter(([c, n]) => c !== n) as Array<[string, string]>,
     );
-    this.dateField = DATE_FIELDS.find((f) => f in def.fields.properties);
+    this.dateField = factDateField(def);
   }
 
   private get sourceName(): string {
@@ -682,10 +670,7 @@ class ImportRun {
     const written: Pending[] = [];
     for (const p of batch) {
       const { geometry, ...properties } = p.values;
-      const date =
-        typeof properties[this.dateField ?? ''] === 'string'
-          ? (properties[this.dateField!] as string)
-          : this.today;
+      const date = factDate(this.def, properties) ?? this.today;
       try {
         await underSavepoint(this.db, () =>
           applyChanges(

@@ -4,7 +4,7 @@ import { linkSource, sourcesOf, unlinkSource } from '../db/repositories/record-s
 import * as repo from '../db/repositories/registers.ts';
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
-import type { RegisterDef } from '../domain/records.ts';
+import { factDate, type RegisterDef } from '../domain/records.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
 import { decryptIdentity, type Keyring } from './personal-data.ts';
@@ -31,7 +31,7 @@ export class RegisterService {
       this.def,
       { op: 'create', register: this.def.slug, record: body },
       {
-        dateOfInformation: dateOfInformation(input.properties),
+        dateOfInformation: factDate(this.def, input.properties),
       },
     );
     return this.visible(actor, record, false);
@@ -45,7 +45,7 @@ export class RegisterService {
       { op: 'update', register: this.def.slug, id, record: body },
       {
         expectedVersion,
-        dateOfInformation: dateOfInformation(input.properties),
+        dateOfInformation: factDate(this.def, input.properties),
       },
     );
     return this.visible(actor, record, false);
@@ -143,20 +143,4 @@ export class RegisterService {
     if (!identity || !stored || !can(actor.role, 'identity.read')) return rest;
     return { ...rest, identity: decryptIdentity(this.keyring, stored as Record<string, string>) };
   }
-}
-
-function dateOfInformation(properties: Record<string, unknown>): string | null {
-  for (const f of [
-    'dateOfInformation',
-    'releasedOn',
-    'foundOn',
-    'occurredOn',
-    'heldOn',
-    'visitedOn',
-    'startDate',
-  ]) {
-    const v = properties[f];
-    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
-  }
-  return null;
 }
