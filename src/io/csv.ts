@@ -1,7 +1,7 @@
 import type { Problem } from '../domain/problem.ts';
 import { type ToWgs84, toWgs84 } from './crs.ts';
 import { csvRecords, detectDelimiter } from './csv-records.ts';
-import { inputChunks, inputHead, inputSize, ProgressMeter } from './source.ts';
+import { inputHead, inputSize, ProgressMeter } from './source.ts';
 import { type GeometryPlan, koboIdColumn, planColumns, planGeometry, rowToFeature } from './tabular.ts';
 import { decodeChunks, decoderFor, REPLACEMENT_CHAR, sniffEncoding } from './text.ts';
 import {
@@ -24,12 +24,7 @@ export async function* readCsv(
   const encoding = opts.csv?.encoding ?? sniffed.encoding;
   const decoder = decoderFor(encoding);
   const delimiter = opts.csv?.delimiter ?? detectDelimiter(decoderFor(encoding).decode(head));
-  const counted = (async function* () {
-    for await (const chunk of inputChunks(file)) {
-      meter.bytesRead += chunk.byteLength;
-      yield chunk;
-    }
-  })();
+  const counted = meter.chunks(file);
   const records = csvRecords(
     decodeChunks(counted, decoder),
     delimiter,

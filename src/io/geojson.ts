@@ -2,7 +2,7 @@ import type { Problem } from '../domain/problem.ts';
 import { reprojectGeometry, type ToWgs84, toWgs84, withinLonLat } from './crs.ts';
 import { normaliseCollection } from './geometry.ts';
 import { parseElement, splitJson } from './json-stream.ts';
-import { inputChunks, inputSize, ProgressMeter } from './source.ts';
+import { inputSize, ProgressMeter } from './source.ts';
 import { type GeometryPlan, koboIdColumn, planGeometry, rowToFeature } from './tabular.ts';
 import { decodeChunks, decoderFor } from './text.ts';
 import {
@@ -36,12 +36,7 @@ export async function* readJson(
 ): AsyncGenerator<SourceFeature> {
   const meter = new ProgressMeter(await inputSize(file), opts.onProgress);
   const maxChars = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const counted = (async function* () {
-    for await (const chunk of inputChunks(file)) {
-      meter.bytesRead += chunk.byteLength;
-      yield chunk;
-    }
-  })();
+  const counted = meter.chunks(file);
   // RFC 8259: JSON exchanged between systems is UTF-8; the decoder drops a BOM.
   const text = decodeChunks(counted, decoderFor('utf-8'));
   let convert: ToWgs84 = toWgs84(opts.crs);
@@ -101,12 +96,7 @@ export async function* readJson(
 export async function* readJsonSeq(file: FileInput, opts: ReadOptions): AsyncGenerator<SourceFeature> {
   const meter = new ProgressMeter(await inputSize(file), opts.onProgress);
   const maxChars = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const counted = (async function* () {
-    for await (const chunk of inputChunks(file)) {
-      meter.bytesRead += chunk.byteLength;
-      yield chunk;
-    }
-  })();
+  const counted = meter.chunks(file);
   const convert: ToWgs84 = toWgs84(opts.crs);
   let index = 0;
   let line = 0;

@@ -74,4 +74,12 @@ export class ProgressMeter {
     this.bytesRead = this.bytesTotal;
     this.emit();
   }
+
+  /** The file's chunks, counted into `bytesRead` as they are read. */
+  async *chunks(file: FileInput): AsyncGenerator<Uint8Array> {
+    for await (const chunk of inputChunks(file)) {
+      this.bytesRead += chunk.byteLength;
+      yield chunk;
+    }
+  }
 }
