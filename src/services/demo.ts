@@ -1,5 +1,5 @@
 import type { Database } from '../db/connect.ts';
-import { appendAudit } from '../db/repositories/audit.ts';
+import { appendBulkCreateAudits } from '../db/repositories/audit.ts';
 import {
   type BulkOptions,
   type BulkRow,
@@ -364,18 +364,11 @@ export async function loadDemo(
       { ids: false },
     );
 
-    for (const def of R.REGISTERS) {
-      const count = counts[def.slug];
-      if (!count) continue;
-      await appendAudit(trx, {
-        actorId: null,
-        action: 'bulk_create',
-        entity: def.entity,
-        recordId: null,
-        before: null,
-        after: { count, source: 'demo' },
-      });
-    }
+    await appendBulkCreateAudits(
+      trx,
+      R.REGISTERS.map((def) => ({ entity: def.entity, count: counts[def.slug] ?? 0 })),
+      'demo',
+    );
 
     // createUser joins the transaction it is given (withTransaction), so the users are stored
     // with the rest or not at all.

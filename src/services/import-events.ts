@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Database } from '../db/connect.ts';
-import { appendAudit } from '../db/repositories/audit.ts';
+import { appendBulkCreateAudits } from '../db/repositories/audit.ts';
 import { bulkInsert, existingExternalIds, sourceIdByExternalId } from '../db/repositories/bulk.ts';
 import {
   type AccidentFromEvent,
@@ -154,21 +154,15 @@ export async function importEvents(
       await bulkInsert(trx, 'record_sources', links, { ids: false, batchSize: 1000 });
     }
 
-    for (const [def, count] of [
-      [accidents, accidentIds.length],
-      [findings, findingIds.length],
-      [hazards, hazardIds.length],
-    ] as const) {
-      if (count === 0) continue;
-      await appendAudit(trx, {
-        actorId: null,
-        action: 'bulk_create',
-        entity: def.entity,
-        recordId: null,
-        before: null,
-        after: { count, source: 'colombia-events' },
-      });
-    }
+    await appendBulkCreateAudits(
+      trx,
+      [
+        { entity: accidents.entity, count: accidentIds.length },
+        { entity: findings.entity, count: findingIds.length },
+        { entity: hazards.entity, count: hazardIds.length },
+      ],
+      'colombia-events',
+    );
     opts.onProgress?.(total, total, 'events');
     return {
       read,

@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { DEVICE_CATEGORIES } from '../../domain/vocabularies.ts';
 import type { Schema } from '../connect.ts';
 
 /**
@@ -73,17 +74,6 @@ export async function insertSyntheticHazards(
       lateral (select ${lon} as lon, ${lat} as lat, ${radiusM} as r) s`.execute(db);
 }
 
-const CATEGORIES = [
-  'AP',
-  'AV',
-  'improvised_mine',
-  'cluster_munition',
-  'other_erw',
-  'booby_trap',
-  'ied',
-  'unknown',
-];
-
 /**
  * Inserts findings number `from`..`to`: finding j belongs to hazard 1 + (j mod hazards) and
  * lies within its radius three times in four, else anywhere in the country.
@@ -100,7 +90,7 @@ export async function insertSyntheticFindings(
   const { lon, lat, radiusM } = hazardShape(sql`(1 + (j % ${Math.max(1, hazards)}))`, seed);
   const near = sql`${unit(j, 12, seed)} < 0.75`;
   // other_erw is the most common find, cluster munitions and AP mines next.
-  const category = sql`(array[${sql.join(CATEGORIES)}])[1 + floor(power(${unit(j, 13, seed)}, 1.6) * ${CATEGORIES.length})::int]`;
+  const category = sql`(array[${sql.join([...DEVICE_CATEGORIES])}])[1 + floor(power(${unit(j, 13, seed)}, 1.6) * ${DEVICE_CATEGORIES.length})::int]`;
   await sql`
     insert into findings (category, quantity, found_on, geom, marking)
     select ${category}, 1 + floor(power(${unit(j, 14, seed)}, 6) * 20)::int,
