@@ -5,6 +5,7 @@
  * /{slug}/{id}/history and /attachments declare no response schema in the document yet, so
  * their shapes stay checked by hand against the API contract.)
  */
+import type { IMPORT_REGISTERS } from '../pages/ImportPage.tsx';
 import type { paths } from './schema.generated.ts';
 import type { LoginResponse, User } from './types.ts';
 
@@ -15,9 +16,14 @@ type Json<P extends keyof paths, M extends 'get' | 'post', S extends number> = p
   : never;
 
 type Accepts<Mine, Theirs> = [Theirs] extends [Mine] ? true : false;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 
 export type ContractChecks = [
   Assert<Accepts<LoginResponse, Json<'/api/v1/auth/login', 'post', 200>>>,
   Assert<Accepts<User, Json<'/api/v1/auth/me', 'get', 200>>>,
+  // The import page offers exactly the registers POST /api/v1/imports takes.
+  Assert<
+    Same<(typeof IMPORT_REGISTERS)[number], paths['/api/v1/imports']['post']['parameters']['query']['as']>
+  >,
 ];

@@ -7,7 +7,10 @@ import { downloadFile } from '../lib/download.ts';
 import { invalidateExtent } from '../lib/extent.ts';
 import { Link } from '../lib/router.tsx';
 
-/** Registers the import API takes (`as=`). */
+/**
+ * Registers the import API takes (`as=`). A copy of IMPORT_REGISTERS in src/services/imports.ts,
+ * which imports server-only modules; api/contract-check.ts holds it to the OpenAPI document.
+ */
 export const IMPORT_REGISTERS = [
   'hazards',
   'land-release',
@@ -16,7 +19,7 @@ export const IMPORT_REGISTERS = [
   'settlements',
   'admin-areas',
   'sources',
-];
+] as const;
 
 const POLL_MS = 500;
 
