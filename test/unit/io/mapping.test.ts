@@ -6,8 +6,8 @@ import { applyMapping, loadMapping, toIsoDate, transform } from '../../../src/io
 import { readFeatures } from '../../../src/io/read.ts';
 import { rejectsCsv } from '../../../src/io/rejects.ts';
 import type { SourceFeature } from '../../../src/io/types.ts';
+import { readFixture } from '../../fixtures/io/read-fixture.ts';
 
-const fixtures = new URL('../../fixtures/io/', import.meta.url);
 const examples = new URL('../../../docs/examples/', import.meta.url);
 const example = (name: string) => loadMapping(JSON.parse(readFileSync(new URL(name, examples), 'utf8')));
 
@@ -48,16 +48,10 @@ describe('transforms', () => {
   });
 });
 
-async function readAll(name: string, opts = {}): Promise<SourceFeature[]> {
-  const out: SourceFeature[] = [];
-  for await (const f of readFeatures({ path: fileURLToPath(new URL(name, fixtures)) }, opts)) out.push(f);
-  return out;
-}
-
 describe('worked examples of docs/import-export.md', () => {
   it('maps the KoboToolbox hazard survey onto hazards, reporting the unknown code where it is', async () => {
     const mapping = example('kobo-hazard-survey.mapping.json');
-    const features = await readAll('kobo-hazard-survey.csv', { csv: mapping.csv });
+    const features = await readFixture('kobo-hazard-survey.csv', { csv: mapping.csv });
     const mapped = features.map((f) => applyMapping(f, mapping));
     expect(mapped[0]!.properties).toEqual({
       status: 'open',
@@ -78,7 +72,7 @@ describe('worked examples of docs/import-export.md', () => {
 
   it('maps the Spanish findings spreadsheet onto findings', async () => {
     const mapping = example('findings-spreadsheet.mapping.json');
-    const features = await readAll('hallazgos.xlsx', { csv: mapping.csv });
+    const features = await readFixture('hallazgos.xlsx', { csv: mapping.csv });
     const mapped = features.map((f) => applyMapping(f, mapping));
     expect(mapped[0]!.properties).toEqual({
       category: 'AP',

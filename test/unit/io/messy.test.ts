@@ -1,20 +1,12 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../../src/io/detect.ts';
 import { attributes } from '../../../src/io/kml.ts';
-import { readFeatures } from '../../../src/io/read.ts';
 import { dbfEncoding } from '../../../src/io/shapefile.ts';
 import type { Geometry, SourceFeature } from '../../../src/io/types.ts';
+import { readFixture } from '../../fixtures/io/read-fixture.ts';
 
-// Files made by GDAL and by hand the way field tools write them (test/fixtures/io/README.md).
-const fixtures = fileURLToPath(new URL('../../fixtures/io/', import.meta.url));
-
-async function readAll(name: string): Promise<SourceFeature[]> {
-  const out: SourceFeature[] = [];
-  for await (const f of readFeatures({ path: join(fixtures, name) })) out.push(f);
-  return out;
-}
+// The fixtures here are files made by GDAL and by hand the way field tools write them
+// (test/fixtures/io/README.md).
 const codes = (f: SourceFeature) => f.problems.map((p) => p.code);
 const firstPosition = (g: Geometry | null): number[] => {
   let c = g?.coordinates as unknown;
@@ -24,7 +16,7 @@ const firstPosition = (g: Geometry | null): number[] => {
 
 describe('shapefiles as GDAL writes them', () => {
   it('reads a UTM 38N shapefile inside a folder of the zip back to the source degrees', async () => {
-    const features = await readAll('messy-hazards-utm38n-subfolder.shp.zip');
+    const features = await readFixture('messy-hazards-utm38n-subfolder.shp.zip');
     expect(features).toHaveLength(5);
     const [lon, lat] = firstPosition(features[0]!.geometry);
     expect(lon).toBeCloseTo(44.5, 6);
@@ -34,7 +26,7 @@ describe('shapefiles as GDAL writes them', () => {
   });
 
   it('decodes a .cpg of ISO-8859-9 as Turkish, not Latin-1', async () => {
-    const features = await readAll('az-iso8859-9.shp.zip');
+    const features = await readFixture('az-iso8859-9.shp.zip');
     expect(features.map((f) => f.properties.name)).toEqual(['Ağdam yaxınlığı', 'Şuşa düzü']);
   });
 
@@ -49,7 +41,7 @@ describe('shapefiles as GDAL writes them', () => {
 
 describe('KML and KMZ from GDAL and Google Earth', () => {
   it('reads the features of a LIBKML KMZ through its NetworkLink, not the link itself', async () => {
-    const features = await readAll('libkml-hazards.kmz');
+    const features = await readFixture('libkml-hazards.kmz');
     expect(features).toHaveLength(5);
     expect(features[0]!.properties).toMatchObject({ name: 'Campo de Peñalara', type: 'SHA' });
     expect(features[0]!.geometry?.type).toBe('Polygon');
@@ -57,7 +49,7 @@ describe('KML and KMZ from GDAL and Google Earth', () => {
   });
 
   it('keeps the attributes of an ogr2ogr KML and drops its style', async () => {
-    const features = await readAll('ogr-hazards.kml');
+    const features = await readFixture('ogr-hazards.kml');
     expect(features).toHaveLength(5);
     expect(features[1]!.properties).toEqual({
       name: 'Şəmkir çölü',
@@ -70,7 +62,7 @@ describe('KML and KMZ from GDAL and Google Earth', () => {
   });
 
   it('reads a Google Earth KML: nested folders, HTML description as text, x,y,z positions', async () => {
-    const features = await readAll('google-earth-zones.kml');
+    const features = await readFixture('google-earth-zones.kml');
     expect(features.map((f) => f.geometry?.type ?? null)).toEqual([
       'Polygon',
       'MultiPolygon',
@@ -97,7 +89,7 @@ describe('KML and KMZ from GDAL and Google Earth', () => {
 
 describe('GeoPackage with several layers', () => {
   it('reads every layer and keeps the fids of different tables apart', async () => {
-    const features = await readAll('two-layers.gpkg');
+    const features = await readFixture('two-layers.gpkg');
     expect(features).toHaveLength(7);
     expect(features.map((f) => f.externalId)).toEqual([
       'findings:1',
@@ -113,7 +105,7 @@ describe('GeoPackage with several layers', () => {
 
 describe('GeoJSON variants', () => {
   it('reads GeoJSONSeq with record separators, one feature per line', async () => {
-    const features = await readAll('messy-hazards.geojsons');
+    const features = await readFixture('messy-hazards.geojsons');
     expect(features.map((f) => f.index)).toEqual([0, 1, 2, 3, 4]);
     expect(features[1]!.properties.name).toBe('Şəmkir çölü');
     expect(codes(features[3]!)).toEqual(['io.geometry.null']);
@@ -132,7 +124,7 @@ describe('GeoJSON variants', () => {
   });
 
   it('turns a GeometryCollection of polygons into a MultiPolygon and leaves mixed ones', async () => {
-    const features = await readAll('geometry-collections.geojson');
+    const features = await readFixture('geometry-collections.geojson');
     expect(features).toHaveLength(5);
     expect(features[0]!.geometry?.type).toBe('MultiPolygon');
     expect((features[0]!.geometry!.coordinates as unknown[]).length).toBe(2);
@@ -144,13 +136,13 @@ describe('GeoJSON variants', () => {
 
 describe('CSV from Excel and KoboToolbox', () => {
   it('skips rows that hold only spaces or delimiters, like empty lines', async () => {
-    const features = await readAll('blank-rows.csv');
+    const features = await readFixture('blank-rows.csv');
     expect(features).toHaveLength(1);
     expect(features[0]!.geometry).toEqual({ type: 'Point', coordinates: [44.51, 40.11] });
   });
 
   it('reads a Kobo CSV whose only location is _geolocation as text', async () => {
-    const features = await readAll('kobo-geolocation.csv');
+    const features = await readFixture('kobo-geolocation.csv');
     expect(features[0]!.geometry).toEqual({ type: 'Point', coordinates: [44.5102, 40.1105] });
     expect(features[0]!.externalId).toBe('u1');
     expect(codes(features[1]!)).toEqual(['io.geometry.null']);

@@ -7,18 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src/domain/problem.ts';
 import { readFeatures } from '../../../src/io/read.ts';
 import type { ReadOptions, SourceFeature } from '../../../src/io/types.ts';
+import { readFixture } from '../../fixtures/io/read-fixture.ts';
 
-const fixtures = fileURLToPath(new URL('../../fixtures/io/', import.meta.url));
 const colombia = fileURLToPath(new URL('../../../../shared/testdata/colombia-events/', import.meta.url));
 
-async function readAll(name: string, opts: ReadOptions = {}): Promise<SourceFeature[]> {
-  const out: SourceFeature[] = [];
-  for await (const f of readFeatures({ path: join(fixtures, name) }, opts)) out.push(f);
-  return out;
-}
 async function failure(name: string, opts: ReadOptions = {}): Promise<Problem> {
   try {
-    await readAll(name, opts);
+    await readFixture(name, opts);
   } catch (e) {
     return e as Problem;
   }
@@ -47,7 +42,7 @@ describe('GeoJSON', () => {
   });
 
   it('passes broken topology through and reports null, malformed and out-of-range features where they are', async () => {
-    const features = await readAll('broken.geojson');
+    const features = await readFixture('broken.geojson');
     expect(features.map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(features.map(codes)).toEqual([
       [],
@@ -73,16 +68,16 @@ describe('GeoJSON', () => {
   });
 
   it('reprojects a GeoJSON 2008 named CRS to WGS 84', async () => {
-    const [f] = await readAll('utm-crs.geojson');
+    const [f] = await readFixture('utm-crs.geojson');
     const [lon, lat] = f!.geometry!.coordinates as number[];
     expect(lon).toBeCloseTo(44.5, 6);
     expect(lat).toBeCloseTo(40.1, 6);
   });
 
   it('reads a single Feature and a bare geometry', async () => {
-    const [one] = await readAll('single-feature.geojson');
+    const [one] = await readFixture('single-feature.geojson');
     expect(one!.externalId).toBe('42');
-    const [bare] = await readAll('bare-geometry.json', { format: 'geojson' });
+    const [bare] = await readFixture('bare-geometry.json', { format: 'geojson' });
     expect(bare!.geometry?.type).toBe('MultiPolygon');
   });
 
@@ -108,7 +103,7 @@ describe('GeoJSON', () => {
 
 describe('CSV', () => {
   it('finds Spanish lat/lon columns, the ; delimiter, decimal commas and DMS, and reports bad rows by line', async () => {
-    const features = await readAll('points-es.csv');
+    const features = await readFixture('points-es.csv');
     expect(features.map((f) => f.row)).toEqual([2, 3, 4, 5, 6, 7]);
     expect(features[0]!.geometry).toEqual({ type: 'Point', coordinates: [-74.776599, 8.095854] });
     expect(features[1]!.geometry).toEqual({ type: 'Point', coordinates: [-73.1, 7.2] });
@@ -124,7 +119,7 @@ describe('CSV', () => {
   });
 
   it('reads a WKT column, passing invalid polygons through and reporting unparseable WKT', async () => {
-    const features = await readAll('wkt.csv');
+    const features = await readFixture('wkt.csv');
     expect(features.map(codes)).toEqual([[], [], [], ['io.wkt.parse'], ['io.geometry.null'], []]);
     expect((features[1]!.geometry!.coordinates as number[][][])[0]).toHaveLength(4); // still unclosed
     const [lon, lat] = features[5]!.geometry!.coordinates as number[];
@@ -133,7 +128,7 @@ describe('CSV', () => {
   });
 
   it('reads an MGRS column', async () => {
-    const features = await readAll('mgrs.csv');
+    const features = await readFixture('mgrs.csv');
     expect(features.map(codes)).toEqual([[], [], ['io.mgrs.parse']]);
     // 38T MK 57382 38976 is the UTM 38N point 457382 E 4438976 N (see utm-crs.geojson): 44.5 E, 40.1 N.
     const [lon, lat] = features[1]!.geometry!.coordinates as number[];
@@ -142,10 +137,10 @@ describe('CSV', () => {
   });
 
   it('decodes windows-1251 and reports undecodable bytes of a UTF-8 file', async () => {
-    const ru = await readAll('cp1251.csv');
+    const ru = await readFixture('cp1251.csv');
     expect(ru[0]!.properties.название).toBe('Село Красное');
     expect(ru[1]!.geometry).toEqual({ type: 'Point', coordinates: [44.6, 40.2] });
-    const bad = await readAll('bad-utf8.csv');
+    const bad = await readFixture('bad-utf8.csv');
     expect(bad.map(codes)).toEqual([[], [], ['io.encoding.invalid']]);
     expect(bad[2]!.problems[0]!.where).toEqual({ row: 4, field: 'name' });
     expect(bad[0]!.properties.name).toBe('Село Красное');
@@ -157,7 +152,7 @@ describe('CSV', () => {
     expect(p.params.found).toBe('name, comment');
     const named = await failure('points-es.csv', { csv: { lat: 'lat', lon: 'Longitud' } });
     expect(named.params.missing).toBe('lat');
-    expect(await readAll('no-geometry.csv')).toHaveLength(2);
+    expect(await readFixture('no-geometry.csv')).toHaveLength(2);
   });
 
   it('reports a line over the cap and reads on (real 50 MB default)', async () => {
@@ -178,7 +173,7 @@ describe('CSV', () => {
 
 describe('KoboToolbox / ODK exports', () => {
   it('reads a CSV export: geoshape as polygon, group/field columns, _uuid as identifier', async () => {
-    const features = await readAll('kobo-hazard-survey.csv');
+    const features = await readFixture('kobo-hazard-survey.csv');
     expect(features).toHaveLength(3);
     expect(features[0]!.geometry).toEqual({
       type: 'Polygon',
@@ -198,10 +193,10 @@ describe('KoboToolbox / ODK exports', () => {
   });
 
   it('reads a JSON export, choosing the geoshape over _geolocation', async () => {
-    const features = await readAll('kobo-submissions.json');
+    const features = await readFixture('kobo-submissions.json');
     expect(features.map((f) => f.geometry?.type ?? null)).toEqual(['Polygon', 'Polygon', null]);
     expect(features[1]!.externalId).toBe('3f1b7c1e-8d61-4d87-9a54-0a1c5a1e0002');
-    const point = await readAll('kobo-submissions.json', { csv: { geopoint: 'nothing' } }).catch(
+    const point = await readFixture('kobo-submissions.json', { csv: { geopoint: 'nothing' } }).catch(
       (e: Problem) => e.code,
     );
     expect(point).toBe('io.csv.columns');
@@ -210,7 +205,7 @@ describe('KoboToolbox / ODK exports', () => {
 
 describe('binary formats', () => {
   it('reads a zipped shapefile with UTF-8 attributes', async () => {
-    const features = await readAll('hazards.shp.zip');
+    const features = await readFixture('hazards.shp.zip');
     expect(features).toHaveLength(3);
     expect(features[0]!.properties.name).toBe('Поле у реки');
     expect(features[1]!.properties.name).toBe('حقل الزيتون');
@@ -218,7 +213,7 @@ describe('binary formats', () => {
   });
 
   it('reprojects a UTM shapefile from its .prj', async () => {
-    const [f] = await readAll('hazards-utm38n.shp.zip');
+    const [f] = await readFixture('hazards-utm38n.shp.zip');
     const ring = (f!.geometry!.coordinates as number[][][])[0]!;
     expect(ring[0]![0]).toBeCloseTo(44.5, 7);
     expect(ring[0]![1]).toBeCloseTo(40.1, 7);
@@ -226,7 +221,7 @@ describe('binary formats', () => {
 
   it('assumes WGS 84 without .prj, warns, and flags the projected coordinates as out of range', async () => {
     const warnings: Problem[] = [];
-    const features = await readAll('hazards-no-prj.shp.zip', { onWarning: (w) => warnings.push(w) });
+    const features = await readFixture('hazards-no-prj.shp.zip', { onWarning: (w) => warnings.push(w) });
     expect(warnings.map((w) => w.code)).toEqual(['io.crs.assumed']);
     expect(features.map(codes)).toEqual([
       ['io.coordinate.range'],
@@ -234,7 +229,7 @@ describe('binary formats', () => {
       ['io.coordinate.range'],
     ]);
     // The user can say which CRS it is.
-    const fixed = await readAll('hazards-no-prj.shp.zip', { crs: 'EPSG:32638' });
+    const fixed = await readFixture('hazards-no-prj.shp.zip', { crs: 'EPSG:32638' });
     expect(fixed.map(codes)).toEqual([[], [], []]);
   });
 
@@ -245,7 +240,7 @@ describe('binary formats', () => {
   });
 
   it('reads a GeoPackage in UTM with a null geometry', async () => {
-    const features = await readAll('zones-utm38n.gpkg');
+    const features = await readFixture('zones-utm38n.gpkg');
     expect(features.map(codes)).toEqual([[], ['io.geometry.null']]);
     const ring = (features[0]!.geometry!.coordinates as number[][][])[0]!;
     expect(ring[0]![0]).toBeCloseTo(44.5, 7);
@@ -254,7 +249,7 @@ describe('binary formats', () => {
 
   it('reads KML and KMZ with MultiGeometry as MultiPolygon', async () => {
     for (const name of ['hazards.kml', 'hazards.kmz']) {
-      const features = await readAll(name);
+      const features = await readFixture(name);
       // A one-polygon MultiGeometry reads as a Polygon (the importer stores both as MultiPolygon).
       expect(features.map((f) => f.geometry?.type)).toEqual(['Polygon', 'Polygon', 'MultiPolygon']);
       expect(features[2]!.properties.name).toBe('Two fields, "quoted" & <tagged>');
@@ -262,7 +257,7 @@ describe('binary formats', () => {
   });
 
   it('reads an XLSX sheet like a CSV, with date cells as dates', async () => {
-    const features = await readAll('hallazgos.xlsx');
+    const features = await readFixture('hallazgos.xlsx');
     expect(features.map((f) => f.row)).toEqual([2, 3, 4, 5]);
     expect(features[0]!.properties.Fecha).toBe('2019-03-15');
     expect(features[1]!.geometry).toEqual({ type: 'Point', coordinates: [-73.1, 7.2] });
@@ -271,13 +266,13 @@ describe('binary formats', () => {
   });
 
   it('refuses a file of unknown format', async () => {
-    const p = await readAll('make-fixtures.ts').catch((e: Problem) => e);
+    const p = await readFixture('make-fixtures.ts').catch((e: Problem) => e);
     expect((p as Problem).code).toBe('io.format.unknown');
   });
 
   it('reports progress up to the whole file', async () => {
     const seen: number[] = [];
-    await readAll('broken.geojson', { onProgress: (p) => seen.push(p.bytesRead / p.bytesTotal) });
+    await readFixture('broken.geojson', { onProgress: (p) => seen.push(p.bytesRead / p.bytesTotal) });
     expect(seen.at(-1)).toBe(1);
   });
 });
