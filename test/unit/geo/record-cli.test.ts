@@ -108,5 +108,10 @@ describe('messages', () => {
     const decoded = decodeRecord(parseMinefieldRecord(JSON.parse(readFileSync(recordPath, 'utf8'))));
     const fc = decodedToGeoJson(decoded);
     expect(fc.features.every((f) => typeof f.properties?.hypothesis === 'string')).toBe(true);
+    // Every reading has its features (without this an empty collection would pass).
+    expect(decoded.hypotheses.length).toBeGreaterThan(0);
+    expect(new Set(fc.features.map((f) => f.properties?.hypothesis))).toEqual(
+      new Set(decoded.hypotheses.map((h) => h.id)),
+    );
   });
 });
