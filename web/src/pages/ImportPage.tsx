@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { get, query, request } from '../api/client.ts';
 import type { ImportJob } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FormField } from '../components/FormField.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { invalidateExtent } from '../lib/extent.ts';
@@ -84,8 +85,7 @@ export function ImportPage() {
       <h1>{t('import.title')}</h1>
       <p className="muted">{t('import.intro')}</p>
       <form className="form-grid" onSubmit={submit}>
-        <div className="form-field">
-          <label htmlFor="imp-register">{t('import.register')}</label>
+        <FormField id="imp-register" label={t('import.register')}>
           <select id="imp-register" value={register} onChange={(e) => setRegister(e.target.value)}>
             {IMPORT_REGISTERS.map((r) => (
               <option key={r} value={r}>
@@ -93,15 +93,13 @@ export function ImportPage() {
               </option>
             ))}
           </select>
-        </div>
-        <div className="form-field">
-          <label htmlFor="imp-file">{t('import.file')}</label>
+        </FormField>
+        <FormField id="imp-file" label={t('import.file')}>
           <input id="imp-file" ref={file} type="file" required />
-        </div>
-        <div className="form-field">
-          <label htmlFor="imp-mapping">{t('import.mapping')}</label>
+        </FormField>
+        <FormField id="imp-mapping" label={t('import.mapping')}>
           <input id="imp-mapping" ref={mapping} type="file" accept=".json,application/json" />
-        </div>
+        </FormField>
         <fieldset className="checks">
           <legend>{t('import.options')}</legend>
           <label className="check">

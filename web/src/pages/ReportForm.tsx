@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FormField } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
@@ -226,8 +227,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
         </div>
       )}
       <form onSubmit={submit} className="form-grid">
-        <div className="form-field">
-          <label htmlFor="r-kind">{t('report.kind')}</label>
+        <FormField id="r-kind" label={t('report.kind')}>
           <select
             id="r-kind"
             value={kind}
@@ -237,9 +237,8 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
             <option value="activity">{t('report.kind.activity')}</option>
             <option value="hazard_status_change">{t('report.kind.hazard_status_change')}</option>
           </select>
-        </div>
-        <div className="form-field">
-          <label htmlFor="r-date">{t('field.dateOfInformation')}</label>
+        </FormField>
+        <FormField id="r-date" label={t('field.dateOfInformation')}>
           <input
             id="r-date"
             type="date"
@@ -247,15 +246,13 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
             value={dateOfInformation}
             onChange={(e) => setDate(e.target.value)}
           />
-        </div>
-        <div className="form-field">
-          <label htmlFor="r-hazard">{t('reportForm.hazard')}</label>
+        </FormField>
+        <FormField id="r-hazard" label={t('reportForm.hazard')}>
           <RecordPicker slug="hazards" id="r-hazard" required value={hazardId} onChange={setHazardId} />
-        </div>
+        </FormField>
         {kind === 'activity' && (
           <>
-            <div className="form-field">
-              <label htmlFor="r-org">{t('field.organisationId')}</label>
+            <FormField id="r-org" label={t('field.organisationId')}>
               <RecordPicker
                 slug="organisations"
                 id="r-org"
@@ -263,33 +260,29 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
                 value={organisationId}
                 onChange={setOrganisationId}
               />
-            </div>
-            <div className="form-field">
-              <label htmlFor="r-akind">{t('reportForm.activityKind')}</label>
+            </FormField>
+            <FormField id="r-akind" label={t('reportForm.activityKind')}>
               <select id="r-akind" value={activityKind} onChange={(e) => setActivityKind(e.target.value)}>
                 <CodeOptions slug="activities" field="kind" />
               </select>
-            </div>
-            <div className="form-field">
-              <label htmlFor="r-method">{t('field.method')}</label>
+            </FormField>
+            <FormField id="r-method" label={t('field.method')}>
               <select id="r-method" value={method} onChange={(e) => setMethod(e.target.value)}>
                 <option value="">{t('form.choose')}</option>
                 <CodeOptions slug="activities" field="method" />
               </select>
-            </div>
-            <div className="form-field">
-              <label htmlFor="r-start">{t('field.startDate')}</label>
+            </FormField>
+            <FormField id="r-start" label={t('field.startDate')}>
               <input
                 id="r-start"
                 type="date"
                 value={startDate}
                 onChange={(e) => setStartDate(e.target.value)}
               />
-            </div>
-            <div className="form-field">
-              <label htmlFor="r-end">{t('field.endDate')}</label>
+            </FormField>
+            <FormField id="r-end" label={t('field.endDate')}>
               <input id="r-end" type="date" value={endDate} onChange={(e) => setEndDate(e.target.value)} />
-            </div>
+            </FormField>
             <fieldset className="report-part">
               <legend>{t('reportForm.released')}</legend>
               <p className="hint">{t('reportForm.releasedHint')}</p>
@@ -388,24 +381,14 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
           </>
         )}
         {kind === 'hazard_status_change' && (
-          <div className="form-field">
-            <label htmlFor="r-status">{t('field.status')}</label>
+          <FormField id="r-status" label={t('field.status')}>
             <select id="r-status" required value={status} onChange={(e) => setStatus(e.target.value)}>
               <option value="">{t('form.choose')}</option>
               <CodeOptions slug="hazards" field="status" />
             </select>
-          </div>
+          </FormField>
         )}
-        <div className="form-field wide">
-          <label htmlFor="r-reason">
-            {t('report.reason')}
-            {kind === 'hazard_status_change' && (
-              <span className="required" aria-hidden="true">
-                {' '}
-                *
-              </span>
-            )}
-          </label>
+        <FormField id="r-reason" label={t('report.reason')} required={kind === 'hazard_status_change'} wide>
           <textarea
             id="r-reason"
             rows={2}
@@ -413,7 +396,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
             required={kind === 'hazard_status_change'}
             onChange={(e) => setReason(e.target.value)}
           />
-        </div>
+        </FormField>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={saving} data-testid="save-report">
             {saving
