@@ -22,23 +22,10 @@ export const LEG_DIRECTIONS = ['forward', 'reverse'] as const;
 export const DEFAULT_PACE_LENGTH_M = 0.75;
 export const DEFAULT_PAIR_OF_STEPS_LENGTH_M = 1.5;
 
-const AngleUnitSchema = Type.Union([
-  Type.Literal('deg'),
-  Type.Literal('mil6000'),
-  Type.Literal('mil6400'),
-  Type.Literal('soviet'),
-]);
-const BearingReferenceSchema = Type.Union([
-  Type.Literal('magnetic'),
-  Type.Literal('grid'),
-  Type.Literal('true'),
-]);
-const DistanceUnitSchema = Type.Union([
-  Type.Literal('m'),
-  Type.Literal('pace'),
-  Type.Literal('pair_of_steps'),
-]);
-const LegDirectionSchema = Type.Union([Type.Literal('forward'), Type.Literal('reverse')]);
+const AngleUnitSchema = Type.Enum(ANGLE_UNITS);
+const BearingReferenceSchema = Type.Enum(BEARING_REFERENCES);
+const DistanceUnitSchema = Type.Enum(DISTANCE_UNITS);
+const LegDirectionSchema = Type.Enum(LEG_DIRECTIONS);
 
 /** A bearing in the record's angle unit: a number, or a text such as "15-50" or `93°30'`. */
 export const RecordBearing = Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 32 })]);
@@ -187,6 +174,7 @@ export type RecordLeg = Static<typeof RecordLeg>;
 export type RecordRow = Static<typeof RecordRow>;
 export type RecordPoint = Static<typeof RecordPoint>;
 export type RecordErrorModel = Static<typeof RecordErrorModel>;
+export type AngleUnit = (typeof ANGLE_UNITS)[number];
 export type BearingReference = (typeof BEARING_REFERENCES)[number];
 export type DistanceUnit = (typeof DISTANCE_UNITS)[number];
 export type LegDirection = (typeof LEG_DIRECTIONS)[number];

@@ -1,3 +1,4 @@
+import type { AngleUnit } from '../domain/minefield-record.ts';
 import { Problem, type ProblemLocation } from '../domain/problem.ts';
 
 /**
@@ -12,7 +13,7 @@ import { Problem, type ProblemLocation } from '../domain/problem.ts';
  * A mil value may be written as a number (`1550`) or in the "15-50" notation in any mil
  * unit, so that a record read under the other mil circle (a hypothesis) keeps its figures.
  */
-export type AngleUnit = 'deg' | 'mil6000' | 'mil6400' | 'soviet';
+export type { AngleUnit } from '../domain/minefield-record.ts';
 export type MilCircle = 6000 | 6400;
 
 /** Units per full circle of an angle unit, optionally read under another mil circle. */
