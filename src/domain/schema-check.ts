@@ -176,12 +176,6 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** Throws the first problem (with every other one attached) when `value` does not fit `schema`. */
-export function assertSchema(schema: TSchema, value: unknown, basePointer = ''): void {
-  const problems = schemaProblems(schema, value, basePointer);
-  if (problems.length) throw withOthers(problems);
-}
-
 export function withOthers(problems: Problem[]): Problem {
   const [first, ...rest] = problems;
   return new Problem(first!.code, first!.params, first!.where, [...first!.others, ...rest]);

@@ -202,17 +202,6 @@ export async function recordExists(db: Kysely<Schema>, table: string, id: string
   return r.rows.length > 0;
 }
 
-export async function findByExternalId(
-  db: Kysely<Schema>,
-  def: RegisterDef,
-  externalId: string,
-): Promise<Row | undefined> {
-  const r = await sql<{
-    id: string;
-  }>`select id from ${sql.table(def.table)} where external_id = ${externalId}`.execute(db);
-  return r.rows[0] ? getRecord(db, def, r.rows[0].id, { identity: true }) : undefined;
-}
-
 export interface ListQuery {
   bbox?: [number, number, number, number];
   equals: Array<[column: string, value: string]>;

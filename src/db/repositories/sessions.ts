@@ -47,10 +47,6 @@ export async function sessionUser(
   return { session: { id: sessionId, kind: sessionKind }, user };
 }
 
-export async function touchSession(db: Kysely<Schema>, id: string): Promise<void> {
-  await sql`update sessions set last_used_at = now() where id = ${id}`.execute(db);
-}
-
 export async function revokeSession(db: Kysely<Schema>, id: string, userId?: string): Promise<number> {
   const r = await sql`update sessions set revoked_at = now() where id = ${id} and revoked_at is null
     ${userId ? sql`and user_id = ${userId}` : sql``}`.execute(db);

@@ -55,17 +55,6 @@ export async function setUserDisabled(db: Kysely<Schema>, id: string, disabled: 
   );
 }
 
-export async function setUserPassword(db: Kysely<Schema>, id: string, passwordHash: string): Promise<void> {
-  await sql`update users set password_hash = ${passwordHash}, version = version + 1 where id = ${id}`.execute(
-    db,
-  );
-}
-
-export async function countUsers(db: Kysely<Schema>): Promise<number> {
-  const r = await sql<{ n: number }>`select count(*)::int as n from users`.execute(db);
-  return r.rows[0]!.n;
-}
-
 export async function listUsers(db: Kysely<Schema>) {
   const r = await sql<Omit<UserRow, 'passwordHash'>>`
     select id, email, name, role, organisation_id, locale, disabled_at, version from users order by email`.execute(
