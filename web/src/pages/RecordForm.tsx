@@ -1,8 +1,17 @@
 import type { Geometry, Point } from 'geojson';
-import { type FormEvent, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type ChangeEvent,
+  type FormEvent,
+  type ReactNode,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, RecordFeature, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { RequiredMark } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
@@ -213,18 +222,21 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
     const describedBy = invalid ? errorId(f.name) : undefined;
     const label = tk(`field.${f.name}`, f.name);
     const v = values[f.name];
+    // What every text-valued control of the field carries: its value, its problems, whether it must be filled.
+    const textControl = {
+      id: fid,
+      value: String(v ?? ''),
+      onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+        set(f.name, e.target.value),
+      'aria-invalid': invalid || undefined,
+      'aria-describedby': describedBy,
+      required: f.required,
+    };
     let input: ReactNode;
     switch (f.kind) {
       case 'enum':
         input = (
-          <select
-            id={fid}
-            value={String(v ?? '')}
-            onChange={(e) => set(f.name, e.target.value)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={describedBy}
-            required={f.required}
-          >
+          <select {...textControl}>
             <option value="">{t('form.choose')}</option>
             <VocabOptions values={f.enumValues} />
           </select>
@@ -276,33 +288,18 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
         );
         break;
       case 'date':
-        input = (
-          <input
-            id={fid}
-            type="date"
-            value={String(v ?? '')}
-            onChange={(e) => set(f.name, e.target.value)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={describedBy}
-            required={f.required}
-          />
-        );
+        input = <input {...textControl} type="date" />;
         break;
       case 'integer':
       case 'number':
         input = (
           <input
-            id={fid}
+            {...textControl}
             type="number"
             inputMode="decimal"
             step={f.kind === 'integer' ? 1 : 'any'}
             min={f.minimum}
             max={f.maximum}
-            value={String(v ?? '')}
-            onChange={(e) => set(f.name, e.target.value)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={describedBy}
-            required={f.required}
           />
         );
         break;
@@ -310,15 +307,10 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
       case 'json':
         input = (
           <textarea
-            id={fid}
+            {...textControl}
             rows={f.kind === 'json' ? 4 : 3}
             dir={f.kind === 'json' ? 'ltr' : undefined}
             className={f.kind === 'json' ? 'mono' : undefined}
-            value={String(v ?? '')}
-            onChange={(e) => set(f.name, e.target.value)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={describedBy}
-            required={f.required}
           />
         );
         break;
@@ -328,18 +320,7 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
         );
         break;
       default:
-        input = (
-          <input
-            id={fid}
-            type={f.name === 'url' ? 'url' : 'text'}
-            maxLength={f.maxLength}
-            value={String(v ?? '')}
-            onChange={(e) => set(f.name, e.target.value)}
-            aria-invalid={invalid || undefined}
-            aria-describedby={describedBy}
-            required={f.required}
-          />
-        );
+        input = <input {...textControl} type={f.name === 'url' ? 'url' : 'text'} maxLength={f.maxLength} />;
     }
     return (
       <div
@@ -349,12 +330,7 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
       >
         <label htmlFor={fid}>
           {label}
-          {f.required && (
-            <span className="required" aria-hidden="true">
-              {' '}
-              *
-            </span>
-          )}
+          {f.required && <RequiredMark />}
           {f.kind === 'json' && <span className="muted"> ({t('form.jsonHint')})</span>}
         </label>
         {input}
@@ -427,12 +403,7 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
           <fieldset className="geometry-fieldset">
             <legend>
               {t('record.geometry')}
-              {def.geometry?.required && (
-                <span className="required" aria-hidden="true">
-                  {' '}
-                  *
-                </span>
-              )}
+              {def.geometry?.required && <RequiredMark />}
             </legend>
             {geometryKind === 'MultiPolygon' ? (
               <GeometryEditor
