@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Problem } from '../domain/problem.ts';
 import type { Database } from './connect.ts';
 import {
   appliedMigrations,
@@ -51,7 +52,7 @@ export async function migrate(
     const done = byVersion.get(m.version);
     if (done) {
       if (done.checksum !== m.checksum) {
-        throw new Error(`migration ${m.version}_${m.name} was changed after it was applied`);
+        throw new Problem('server.migration_changed', { version: m.version, name: m.name });
       }
       continue;
     }
