@@ -1,8 +1,8 @@
-import { type ReactNode, useCallback, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { request } from './api/client.ts';
 import type { User } from './api/types.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
-import { I18nProvider, isLocale, type Locale, useI18n } from './i18n/index.tsx';
+import { I18nProvider, isLocale, useI18n } from './i18n/index.tsx';
 import { useApiPaths } from './lib/api-paths.ts';
 import { AuthProvider, useAuth } from './lib/auth.tsx';
 import { ConfigProvider } from './lib/config.tsx';
@@ -174,9 +174,8 @@ function WithLocaleSync() {
 }
 
 export function App() {
-  const onLocale = useCallback((_l: Locale) => {}, []);
   return (
-    <I18nProvider onChange={onLocale}>
+    <I18nProvider>
       <ConfigProvider>
         <AuthProvider>
           <Router>

@@ -80,13 +80,6 @@ export interface ServerConfig {
   version: string;
 }
 
-export interface Health {
-  status: string;
-  database: string;
-  migration: number;
-  version: string;
-}
-
 /** Where a problem sits in the input: a JSON pointer and, for geometry, the vertex. */
 export interface ProblemLocation {
   polygon?: number;

@@ -184,8 +184,3 @@ export function toMgrs(lon: number, lat: number): string | null {
 export function formatLatLon(lon: number, lat: number): string {
   return `${lat.toFixed(6)}, ${lon.toFixed(6)}`;
 }
-
-/** Positions of a ring as text lines, latitude first (the order parsePosition reads). */
-export function ringToText(ring: number[][]): string {
-  return ring.map(([lon, lat]) => formatLatLon(lon, lat)).join('\n');
-}

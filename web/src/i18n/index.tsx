@@ -66,13 +66,7 @@ export interface I18n {
 
 const I18nContext = createContext<I18n | null>(null);
 
-export function I18nProvider({
-  children,
-  onChange,
-}: {
-  children: ReactNode;
-  onChange?: (l: Locale) => void;
-}) {
+export function I18nProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(storedLocale);
   setApiLocale(locale);
 
@@ -87,14 +81,10 @@ export function I18nProvider({
     }
   }, [locale]);
 
-  const setLocale = useCallback(
-    (l: Locale) => {
-      setApiLocale(l);
-      setLocaleState(l);
-      onChange?.(l);
-    },
-    [onChange],
-  );
+  const setLocale = useCallback((l: Locale) => {
+    setApiLocale(l);
+    setLocaleState(l);
+  }, []);
 
   const value = useMemo<I18n>(() => {
     const nf = new Intl.NumberFormat(locale);

@@ -331,7 +331,7 @@ function Attachments({ slug, id }: { slug: string; id: string }) {
           {busy ? t('attachment.uploading') : t('attachment.upload')}
         </button>
       </form>
-      {error instanceof ApiError || error ? <ErrorNote error={error} /> : null}
+      {error ? <ErrorNote error={error} /> : null}
     </section>
   );
 }
