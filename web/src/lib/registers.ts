@@ -1,4 +1,4 @@
-import { REGISTERS, type RegisterDef } from '../../../src/domain/records.ts';
+import { REFERENCE_TARGETS, REGISTERS, type RegisterDef } from '../../../src/domain/records.ts';
 
 /**
  * What the pages need to know of each register, read from the one schema source
@@ -30,20 +30,10 @@ export interface FieldDesc {
   pattern?: string;
 }
 
-/** Reference fields → the register they point to. */
-export const REF_TARGETS: Record<string, string> = {
-  organisationId: 'organisations',
-  inspectedOrganisationId: 'organisations',
-  inspectingOrganisationId: 'organisations',
-  hazardId: 'hazards',
-  activityId: 'activities',
-  accidentId: 'accidents',
-  settlementId: 'settlements',
-  adminAreaId: 'admin-areas',
-  parentId: 'admin-areas',
-  ordnanceId: 'ordnance',
-  sourceId: 'sources',
-};
+/** Reference fields → the slug of the register they point to (from src/domain/records.ts). */
+export const REF_TARGETS: Record<string, string> = Object.fromEntries(
+  Object.entries(REFERENCE_TARGETS).map(([field, target]) => [field, target.slug]),
+);
 
 const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral']);
 
