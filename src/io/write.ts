@@ -1,6 +1,7 @@
 import { geoJSONToWkt } from 'betterknown';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import type { ExportFormat } from '../domain/exchange.ts';
 import { sqlite } from './gpkg.ts';
 import { writeShapefileZip } from './shp-write.ts';
 import type { Geometry } from './types.ts';
@@ -12,7 +13,7 @@ import { envelope, toGpkgGeometry } from './wkb.ts';
  * `geometry_wkt`, plus `lon`/`lat` columns for point layers.
  */
 
-export type WriteFormat = 'geojson' | 'csv' | 'gpkg' | 'kml' | 'shp' | 'xlsx';
+export type WriteFormat = ExportFormat;
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'json';
 
 export interface WriteFeature {

@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox';
 import type { Database } from '../db/connect.ts';
 import { type ListQuery, listRecords } from '../db/repositories/registers.ts';
+import { EXPORT_FORMATS } from '../domain/exchange.ts';
 import { Problem } from '../domain/problem.ts';
 import { type RegisterDef, registerBySlug } from '../domain/records.ts';
 import {
@@ -18,8 +19,6 @@ import { type Actor, assertCan } from './actor.ts';
  * Register exports in the formats GIS programs and spreadsheets open. Identity fields
  * (casualties' personal data) are never exported: they are not even read.
  */
-
-export const EXPORT_FORMATS: readonly WriteFormat[] = ['geojson', 'csv', 'gpkg', 'kml', 'shp', 'xlsx'];
 
 /** Records read per query while an export is written. */
 const PAGE_SIZE = 5000;

@@ -13,6 +13,7 @@ import {
 import { insertReport, transitionReport } from '../db/repositories/reports.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { deriveFields } from '../domain/derive.ts';
+import { IMPORT_REGISTERS } from '../domain/exchange.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
 import { factDate, factDateField, type RegisterDef, registerBySlug } from '../domain/records.ts';
 import { t } from '../i18n/catalogue.ts';
@@ -37,16 +38,6 @@ import type { Keyring } from './personal-data.ts';
  * as one direct report approved at once, so that history and audit are kept. Bad rows never
  * stop the import: each is reported with its index, row, field, code and message.
  */
-
-export const IMPORT_REGISTERS = [
-  'hazards',
-  'land-release',
-  'findings',
-  'accidents',
-  'settlements',
-  'admin-areas',
-  'sources',
-] as const;
 
 /** Valid records written per statement (and per audit entry). */
 const BATCH_SIZE = 1000;

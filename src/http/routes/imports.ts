@@ -16,6 +16,7 @@ import {
   insertImportJob,
   updateImportJob,
 } from '../../db/repositories/imports.ts';
+import { IMPORT_REGISTERS } from '../../domain/exchange.ts';
 import { isProblem, Problem } from '../../domain/problem.ts';
 import { t } from '../../i18n/catalogue.ts';
 import { type Mapping, parseMapping, rejectsCsv } from '../../io/index.ts';
@@ -23,7 +24,6 @@ import { type Actor, assertCan } from '../../services/actor.ts';
 import { tokenHash } from '../../services/auth.ts';
 import { exportableRegister } from '../../services/exports.ts';
 import {
-  IMPORT_REGISTERS,
   type ImportProgress,
   importableRegister,
   SUMMARY_REJECTS_MAX,

@@ -5,7 +5,7 @@
  * /{slug}/{id}/history and /attachments declare no response schema in the document yet, so
  * their shapes stay checked by hand against the API contract.)
  */
-import type { IMPORT_REGISTERS } from '../pages/ImportPage.tsx';
+import type { IMPORT_REGISTERS } from '../../../src/domain/exchange.ts';
 import type { paths } from './schema.generated.ts';
 import type { LoginResponse, User } from './types.ts';
 

@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { IMPORT_REGISTERS } from '../../../src/domain/exchange.ts';
 import { get, query, request } from '../api/client.ts';
 import type { ImportJob } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -7,20 +8,6 @@ import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { invalidateExtent } from '../lib/extent.ts';
 import { Link } from '../lib/router.tsx';
-
-/**
- * Registers the import API takes (`as=`). A copy of IMPORT_REGISTERS in src/services/imports.ts,
- * which imports server-only modules; api/contract-check.ts holds it to the OpenAPI document.
- */
-export const IMPORT_REGISTERS = [
-  'hazards',
-  'land-release',
-  'findings',
-  'accidents',
-  'settlements',
-  'admin-areas',
-  'sources',
-] as const;
 
 const POLL_MS = 500;
 

@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
+import { EXPORT_FORMATS } from '../../../src/domain/exchange.ts';
 import { ApiError, get, query } from '../api/client.ts';
 import type { RecordPage, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -11,11 +12,6 @@ import { ENTRY_REGISTERS, LIST_COLUMNS, listFilters, registerDef } from '../lib/
 import { Link, useRouter, useSetSearchParam } from '../lib/router.tsx';
 
 const PAGE_SIZE = 50;
-/**
- * Formats of GET /api/v1/exports, which exports every register. A copy of EXPORT_FORMATS in
- * src/services/exports.ts (server-only modules); the OpenAPI document does not list them.
- */
-const EXPORT_FORMATS = ['geojson', 'csv', 'gpkg', 'kml', 'shp', 'xlsx'] as const;
 /** Query parameters the list passes through to the API as they are. */
 const PASSED = [
   'q',
