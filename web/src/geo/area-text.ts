@@ -101,19 +101,22 @@ export function parseArea(text: string): ParsedArea {
   // Each ring's containers; an even number makes it an outer ring, an odd number a hole of the
   // innermost outer ring around it.
   const containers = open.map((r, i) => open.flatMap((o, j) => (j !== i && ringInside(r, o) ? [j] : [])));
-  const polygons: number[][] = [];
-  const polygonOf = new Map<number, number>();
+  const isOuter = (i: number) => containers[i].length % 2 === 0;
+  // Each outer ring with its holes; a hole belongs to the innermost outer ring around it. A ring
+  // inside others that no outer ring owns (rings that overlap) stays a polygon of its own, for the
+  // server's validation to name, rather than vanish.
+  const members = new Map<number, number[]>();
   open.forEach((_, i) => {
-    if (containers[i].length % 2 === 0) {
-      polygonOf.set(i, polygons.length);
-      polygons.push([i]);
-    }
+    if (isOuter(i)) members.set(i, [i]);
   });
   open.forEach((_, i) => {
-    if (containers[i].length % 2 === 0) return;
+    if (isOuter(i)) return;
     const owner = containers[i].find((j) => containers[j].length === containers[i].length - 1);
-    polygons[polygonOf.get(owner ?? -1) ?? -1]?.push(i);
+    const polygon = owner === undefined ? undefined : members.get(owner);
+    if (polygon) polygon.push(i);
+    else members.set(i, [i]);
   });
+  const polygons = [...members.values()];
   const byPolygon = polygons.map((members) => members.map((i) => ringLines[i]));
   if (rings.length === 0 || errors.length > 0) return { geometry: null, lines: byPolygon, errors };
   const coordinates = polygons.map((members) => members.map((i) => [...open[i], open[i][0]]));

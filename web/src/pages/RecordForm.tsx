@@ -22,6 +22,7 @@ import { invalidateOptions } from '../lib/options.ts';
 import { placeProblems } from '../lib/problems.ts';
 import { type FieldDesc, fieldsOf, recordLabel, registerDef } from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
+import { useAsync } from '../lib/useAsync.ts';
 import { loadRecord } from './RecordPage.tsx';
 
 type Values = Record<string, unknown>;
@@ -74,7 +75,6 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const [conflict, setConflict] = useState(false);
   const [saving, setSaving] = useState(false);
-  const [context, setContext] = useState<Geometry | null>(null);
   const [formKey, setFormKey] = useState(0);
   const summaryRef = useRef<HTMLDivElement>(null);
 
@@ -123,15 +123,14 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
       )
       .catch(() => {});
   }, [slug, hazardId, activityId]);
-  useEffect(() => {
-    if (slug === 'hazards' || !hazardId || geometryKind !== 'MultiPolygon') {
-      setContext(null);
-      return;
-    }
-    loadRecord('hazards', hazardId)
-      .then((h) => setContext(h.geometry))
-      .catch(() => setContext(null));
-  }, [slug, hazardId, geometryKind]);
+  const parentHazard = useAsync(
+    (signal) =>
+      slug !== 'hazards' && hazardId && geometryKind === 'MultiPolygon'
+        ? loadRecord('hazards', hazardId, signal)
+        : Promise.resolve(null),
+    [slug, hazardId, geometryKind],
+  );
+  const context = parentHazard.data?.geometry ?? null;
 
   if (!def) return <p className="page-status">{t('app.notFound')}</p>;
   if (loading)

@@ -1,5 +1,5 @@
 import type { Geometry, Point } from 'geojson';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -120,19 +120,15 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   const [status, setStatus] = useState(initial?.kind === 'hazard_status_change' ? initial.status : '');
   const [reason, setReason] = useState(existing?.report.reason ?? '');
   const [conflict, setConflict] = useState(false);
-  const [hazardGeometry, setHazardGeometry] = useState<Geometry | null>(null);
   const [problems, setProblems] = useState<ProblemItem[]>([]);
   const [saving, setSaving] = useState(false);
 
-  useEffect(() => {
-    if (!hazardId) {
-      setHazardGeometry(null);
-      return;
-    }
-    loadRecord('hazards', hazardId)
-      .then((h) => setHazardGeometry(h.geometry))
-      .catch(() => setHazardGeometry(null));
-  }, [hazardId]);
+  // The chosen hazard's outline, drawn behind the land released from it (the latest choice wins).
+  const hazard = useAsync(
+    (signal) => (hazardId ? loadRecord('hazards', hazardId, signal) : Promise.resolve(null)),
+    [hazardId],
+  );
+  const hazardGeometry = hazard.data?.geometry ?? null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
