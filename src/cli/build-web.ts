@@ -24,13 +24,14 @@ export function newestMtimeMs(path: string): number {
   return newest;
 }
 
-/** Sources the build depends on; the domain schemas are compiled into the app too. */
-function sourcePaths(): string[] {
+/** Sources the build depends on; the domain schemas and the geo code (MGRS, CRS) are compiled into the app too. */
+export function sourcePaths(): string[] {
   return [
     join(WEB_ROOT, 'src'),
     join(WEB_ROOT, 'index.html'),
     join(WEB_ROOT, 'vite.config.ts'),
     join(repoRoot, 'src', 'domain'),
+    join(repoRoot, 'src', 'geo'),
   ];
 }
 
