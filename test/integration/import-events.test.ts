@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
 import { type ImportEventsSummary, importEvents } from '../../src/services/import-events.ts';
+import { testdata } from '../fixtures/testdata.ts';
 import { testDatabase } from './helpers/db.ts';
 
-const dir = fileURLToPath(new URL('../../../shared/testdata/colombia-events/', import.meta.url));
+const dir = `${testdata('colombia-events')}/`;
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .sort()

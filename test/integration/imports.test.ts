@@ -17,11 +17,12 @@ import { SYSTEM_ACTOR } from '../../src/services/actor.ts';
 import { type ImportOptions, ImportService, type ImportSummary } from '../../src/services/imports.ts';
 import { createServices } from '../../src/services/index.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
+import { testdata } from '../fixtures/testdata.ts';
 import { login, testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
 import { square } from './helpers/geometry.ts';
 
 const fixtures = new URL('../fixtures/io/', import.meta.url).pathname;
-const colombia = new URL('../../../shared/testdata/colombia-events/', import.meta.url).pathname;
+const colombia = testdata('colombia-events');
 const examples = new URL('../../docs/examples/', import.meta.url).pathname;
 const repoRoot = new URL('../../', import.meta.url).pathname;
 

@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   circlePolygon,
@@ -12,8 +11,9 @@ import {
 } from '../../src/domain/colombia-events.ts';
 import { polygonAreaM2 } from '../../src/geo/geodesic.ts';
 import { validateArea } from '../../src/geo/validate.ts';
+import { testdata } from '../fixtures/testdata.ts';
 
-const dataDir = fileURLToPath(new URL('../../../shared/testdata/colombia-events/', import.meta.url));
+const dataDir = `${testdata('colombia-events')}/`;
 
 function feature(props: Record<string, unknown>, coordinates: unknown = [-75.147222, 7.073333]) {
   return {

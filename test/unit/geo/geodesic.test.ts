@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { geodesicDirect, geodesicInverse, polygonAreaM2 } from '../../../src/geo/geodesic.ts';
+import { testdata } from '../../fixtures/testdata.ts';
 
 // Karney's GeodTest set (100 problems on WGS 84, solved to ~1e-15 in extended precision):
 // lat1 lon1 azi1 lat2 lon2 azi2 s12 a12 m12 S12.
-const geodTestUrl = new URL('../../../../shared/testdata/geodesic/GeodTest-100.dat', import.meta.url);
+const geodTestUrl = testdata('geodesic', 'GeodTest-100.dat');
 
 interface GeodProblem {
   line: number;

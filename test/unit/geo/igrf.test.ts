@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Problem } from '../../../src/domain/problem.ts';
 import { declinationDeg, igrfField, igrfGeocentric, toDecimalYear } from '../../../src/geo/igrf.ts';
@@ -9,17 +10,18 @@ import {
   IGRF14_H,
   IGRF14_MAX_DEGREE,
 } from '../../../src/geo/igrf14-coefficients.ts';
+import { testdata } from '../../fixtures/testdata.ts';
 
-const geomagnetism = new URL('../../../../shared/testdata/geomagnetism/', import.meta.url);
+const geomagnetism = testdata('geomagnetism');
 const readCsv = (name: string) =>
-  readFileSync(new URL(name, geomagnetism), 'utf8')
+  readFileSync(join(geomagnetism, name), 'utf8')
     .split(/\r?\n/)
     .filter((l) => l.trim() !== '')
     .slice(1)
     .map((l) => l.split(',').map(Number));
 
 describe('IGRF-14 coefficients compiled into the application', () => {
-  const shc = parseShc(readFileSync(new URL('IGRF14.SHC', geomagnetism), 'utf8'));
+  const shc = parseShc(readFileSync(join(geomagnetism, 'IGRF14.SHC'), 'utf8'));
 
   it('equal the published SHC file, coefficient for coefficient', () => {
     expect(IGRF14_MAX_DEGREE).toBe(shc.maxDegree);

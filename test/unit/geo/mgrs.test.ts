@@ -11,12 +11,13 @@ import {
   parseMgrs,
   toMgrs,
 } from '../../../src/geo/mgrs.ts';
+import { testdata } from '../../fixtures/testdata.ts';
 import { problemCode } from './helpers.ts';
 
 // NGA GEOTRANS 3.9 geodetic → MGRS test run (../shared/testdata/mgrs, see its README).
 // Columns used (0-based): 0 case id, 7 latitude, 8 longitude, 10 the table's expected MGRS,
 // 13 the MGRS GEOTRANS 3.9 itself calculated.
-const geotransFile = new URL('../../../../shared/testdata/mgrs/geotrans-geoToMgrs_WE.txt', import.meta.url);
+const geotransFile = testdata('mgrs', 'geotrans-geoToMgrs_WE.txt');
 
 interface GeotransCase {
   id: string;

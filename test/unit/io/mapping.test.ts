@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src/domain/problem.ts';
 import { applyMapping, loadMapping, toIsoDate, transform } from '../../../src/io/mapping.ts';
@@ -7,6 +6,7 @@ import { readFeatures } from '../../../src/io/read.ts';
 import { rejectsCsv } from '../../../src/io/rejects.ts';
 import type { SourceFeature } from '../../../src/io/types.ts';
 import { readFixture } from '../../fixtures/io/read-fixture.ts';
+import { testdata } from '../../fixtures/testdata.ts';
 
 const examples = new URL('../../../docs/examples/', import.meta.url);
 const example = (name: string) => loadMapping(JSON.parse(readFileSync(new URL(name, examples), 'utf8')));
@@ -101,9 +101,7 @@ describe('worked examples of docs/import-export.md', () => {
       },
       constants: { datePrecision: 'year' },
     });
-    const path = fileURLToPath(
-      new URL('../../../../shared/testdata/colombia-events/1990.json', import.meta.url),
-    );
+    const path = testdata('colombia-events', '1990.json');
     const [first] = await (async () => {
       const out: SourceFeature[] = [];
       for await (const f of readFeatures({ path })) out.push(f);

@@ -2,14 +2,14 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src/domain/problem.ts';
 import { readFeatures } from '../../../src/io/read.ts';
 import type { ReadOptions, SourceFeature } from '../../../src/io/types.ts';
 import { readFixture } from '../../fixtures/io/read-fixture.ts';
+import { testdata } from '../../fixtures/testdata.ts';
 
-const colombia = fileURLToPath(new URL('../../../../shared/testdata/colombia-events/', import.meta.url));
+const colombia = testdata('colombia-events');
 
 async function failure(name: string, opts: ReadOptions = {}): Promise<Problem> {
   try {
