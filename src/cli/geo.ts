@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { settingsFromEnv } from '../config.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
 import { makeTransformer, resolveCrs } from '../geo/crs.ts';
 import { fromMgrs, MGRS_PRECISIONS_M, toMgrs } from '../geo/mgrs.ts';
 import { t } from '../i18n/catalogue.ts';
+import { helpLocale } from './help-locale.ts';
 
 /**
  * `safeground geo convert` and `safeground geo mgrs`: line-oriented filters in the manner of
@@ -153,7 +153,7 @@ interface MgrsOptions {
  * subcommands to the same group (`declination`).
  */
 export function registerGeoCommands(program: Command): void {
-  const locale = settingsFromEnv().locale;
+  const locale = helpLocale;
   const geo = program.command('geo').description(t('geo.cli.description', {}, locale));
 
   geo

@@ -12,7 +12,7 @@ export function registerImportEventsCommand(program: Command): void {
   program
     .command('import-events')
     .description(t('cli.help.import_events', {}, helpLocale))
-    .argument('<files...>', 'GeoJSON FeatureCollection files, e.g. ../shared/testdata/colombia-events/*.json')
+    .argument('<files...>', t('cli.help.import_events.files', {}, helpLocale))
     .option('--rejects <file.csv>', t('cli.help.import_events.rejects', {}, helpLocale))
     .action(async (files: string[], opts: { rejects?: string }) => {
       await withDatabase(async (database, settings) => {

@@ -6,6 +6,7 @@ import { type DecodedRecord, decodeRecord } from '../geo/record-decode.ts';
 import { findingsFromGeoJson, scoreRecord } from '../geo/record-score.ts';
 import { t } from '../i18n/catalogue.ts';
 import { decodedToGeoJson, rejectedWithMessages } from '../services/minefield-geojson.ts';
+import { helpLocale } from './help-locale.ts';
 
 /**
  * `safeground record decode FILE.json` and `safeground record score FILE.json --findings F.geojson`.
@@ -13,13 +14,13 @@ import { decodedToGeoJson, rejectedWithMessages } from '../services/minefield-ge
  * code, and the exit code is 1.
  */
 export function registerRecordCommands(program: Command): void {
-  const record = program.command('record').description(t('minefield.cli.record'));
+  const record = program.command('record').description(t('minefield.cli.record', {}, helpLocale));
 
   record
     .command('decode')
-    .description(t('minefield.cli.decode'))
-    .argument('<file>', t('minefield.cli.file'))
-    .option('--locale <locale>', t('minefield.cli.locale'), 'en')
+    .description(t('minefield.cli.decode', {}, helpLocale))
+    .argument('<file>', t('minefield.cli.file', {}, helpLocale))
+    .option('--locale <locale>', t('minefield.cli.locale', {}, helpLocale), 'en')
     .action((file: string, options: { locale: string }) => {
       runReporting(options.locale, () => {
         const decoded = decodeFile(file, options.locale);
@@ -29,11 +30,11 @@ export function registerRecordCommands(program: Command): void {
 
   record
     .command('score')
-    .description(t('minefield.cli.score'))
-    .argument('<file>', t('minefield.cli.file'))
-    .requiredOption('--findings <file>', t('minefield.cli.findings'))
-    .option('--fit-scale', t('minefield.cli.fitScale'), false)
-    .option('--locale <locale>', t('minefield.cli.locale'), 'en')
+    .description(t('minefield.cli.score', {}, helpLocale))
+    .argument('<file>', t('minefield.cli.file', {}, helpLocale))
+    .requiredOption('--findings <file>', t('minefield.cli.findings', {}, helpLocale))
+    .option('--fit-scale', t('minefield.cli.fitScale', {}, helpLocale), false)
+    .option('--locale <locale>', t('minefield.cli.locale', {}, helpLocale), 'en')
     .action((file: string, options: { findings: string; fitScale: boolean; locale: string }) => {
       runReporting(options.locale, () => {
         const decoded = decodeFile(file, options.locale);
