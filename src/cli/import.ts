@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { EXPORT_FORMATS, IMPORT_REGISTERS } from '../domain/exchange.ts';
 import { Problem } from '../domain/problem.ts';
 import type { RegisterDef } from '../domain/records.ts';
-import { parseListQuery } from '../http/routes/registers.ts';
+import { parseFilterQuery } from '../http/routes/registers.ts';
 import { t } from '../i18n/catalogue.ts';
 import { mappingUnreadable, parseMapping, rejectsCsv } from '../io/index.ts';
 import { SYSTEM_ACTOR } from '../services/actor.ts';
@@ -144,15 +144,7 @@ export function exportFilter(
     query[key] = pair.slice(eq + 1).trim();
   }
   if (bbox) query.bbox = bbox;
-  const {
-    sort: _s,
-    sortField: _f,
-    descending: _d,
-    limit: _l,
-    after: _a,
-    ...filter
-  } = parseListQuery(def, query);
-  return filter;
+  return parseFilterQuery(def, query);
 }
 
 function printSummary(s: ImportSummary, locale: string): void {

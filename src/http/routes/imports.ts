@@ -32,7 +32,7 @@ import {
 import type { Services } from '../../services/index.ts';
 import { authenticateRequest, requestToken, requireActor } from '../plugins/auth.ts';
 import { ProblemSchema } from '../schemas.ts';
-import { ListQuerySchema, parseListQuery } from './registers.ts';
+import { ListQuerySchema, parseFilterQuery } from './registers.ts';
 
 /**
  * Imports over HTTP: the upload starts a job that runs in the background; the client polls it
@@ -364,14 +364,7 @@ export async function importRoutes(app: FastifyInstance, opts: { database: Datab
       const actor = requireActor(request);
       const { as, format, ...query } = request.query as Record<string, string | undefined>;
       const def = exportableRegister(as ?? '');
-      const {
-        sort: _s,
-        sortField: _f,
-        descending: _d,
-        limit: _l,
-        after: _a,
-        ...filter
-      } = parseListQuery(def, query);
+      const filter = parseFilterQuery(def, query);
       const file = await exporter.open(actor, def.slug, format ?? '', filter);
       reply
         .header('content-type', file.mediaType)

@@ -78,6 +78,15 @@ function decodeCursor(cursor: string, sort: string): { value: unknown; id: strin
   }
 }
 
+/** The list filters of a query string without its paging and order (exports take every record). */
+export function parseFilterQuery(
+  def: RegisterDef,
+  q: Record<string, string | undefined>,
+): Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'> {
+  const { sort: _s, sortField: _f, descending: _d, limit: _l, after: _a, ...filter } = parseListQuery(def, q);
+  return filter;
+}
+
 /** Turns the query string into a repository query, with a problem per bad parameter. */
 export function parseListQuery(
   def: RegisterDef,
