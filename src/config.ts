@@ -1,8 +1,17 @@
 import { resolve } from 'node:path';
+import { Problem } from './domain/problem.ts';
+import { LOCALES, type Locale, pickLocale } from './i18n/catalogue.ts';
 
-/** Settings, all from the environment (documented in the README). */
+/**
+ * Settings, all from the environment (documented in the README's Settings table). They are read
+ * and checked here, once, at start, and passed down; nothing else in src/ reads the environment.
+ * A bad value stops the program with `settings.invalid`, listing every fault (variable, value and
+ * what is expected), rather than running on a NaN.
+ */
 export interface Settings {
   databaseUrl: string | undefined;
+  /** Size of the PostgreSQL connection pool. */
+  dbPool: number;
   dataDir: string;
   host: string;
   port: number;
@@ -11,41 +20,181 @@ export interface Settings {
   basemapType: 'raster' | 'vector';
   basemapAttribution: string | undefined;
   attachmentsDir: string;
+  /** Secret from which the personal-data key is derived; unset: the key file. */
+  secret: string | undefined;
   /** Key file of the personal-data keyring (used when SAFEGROUND_SECRET is unset). */
   keyFile: string;
   /** Thresholds of the duplicate warnings at approval. */
   duplicates: { hazardOverlapShare: number; findingDistanceM: number; findingDays: number };
-  /** Smallest hexagon of the public hazard map, metres across flats. */
+  /** Smallest hexagon of the public hazard map, metres across flats (at least 1000). */
   publicHexagonM: number;
   trustProxy: boolean;
   maxUploadBytes: number;
-  logLevel: string;
-  /** Language of CLI messages: en, ru or ar. */
-  locale: string;
+  logLevel: LogLevel;
+  /** Language of CLI messages: SAFEGROUND_LOCALE, else the language of LANG, else en. */
+  locale: Locale;
+  /** Test hook: the failpoint at which the process stops (see services/failpoints.ts). */
+  failpoint: string | undefined;
 }
 
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
-  const dataDir = resolve(env.SAFEGROUND_DATA_DIR ?? './data');
-  return {
-    databaseUrl: env.DATABASE_URL || undefined,
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The smallest public hexagon: open-hazard coordinates are never published finer than this. */
+export const MIN_PUBLIC_HEXAGON_M = 1000;
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/**
+ * Reads the variables of one environment, collecting a problem for every bad value. An empty
+ * variable counts as unset (so `DATABASE_URL=` means the embedded database).
+ */
+class Reader {
+  readonly faults: Problem[] = [];
+  constructor(private readonly env: Environment) {}
+
+  raw(variable: string): string | undefined {
+    const v = this.env[variable];
+    return v === undefined || v.trim() === '' ? undefined : v;
+  }
+
+  text(variable: string, fallback: string): string {
+    return this.raw(variable) ?? fallback;
+  }
+
+  integer(variable: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(variable);
+    if (v === undefined) return fallback;
+    const n = Number(v.trim());
+    if (!INTEGER.test(v.trim()) || n < min || n > max) {
+      this.faults.push(
+        new Problem('settings.integer', { variable, value: v, min: String(min), max: String(max) }),
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  number(variable: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(variable);
+    if (v === undefined) return fallback;
+    const n = Number(v.trim());
+    if (!DECIMAL.test(v.trim()) || !Number.isFinite(n) || n < min || n > max) {
+      this.faults.push(
+        new Problem('settings.number', { variable, value: v, min: String(min), max: String(max) }),
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  boolean(variable: string, fallback: boolean): boolean {
+    const v = this.raw(variable);
+    if (v === undefined) return fallback;
+    if (v.trim() === '1') return true;
+    if (v.trim() === '0') return false;
+    this.faults.push(new Problem('settings.boolean', { variable, value: v }));
+    return fallback;
+  }
+
+  oneOf<T extends string>(variable: string, allowed: readonly T[], fallback: T): T {
+    const v = this.raw(variable);
+    if (v === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(v.trim())) return v.trim() as T;
+    this.faults.push(new Problem('settings.enum', { variable, value: v, allowed: allowed.join(', ') }));
+    return fallback;
+  }
+
+  url(variable: string, schemes: readonly string[]): string | undefined {
+    const v = this.raw(variable);
+    if (v === undefined) return undefined;
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(v.trim()).protocol.replace(/:$/, '');
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol === undefined || !schemes.includes(protocol)) {
+      // The value is not echoed whole: a database URL carries its password.
+      this.faults.push(
+        new Problem('settings.url', { variable, value: redactUrl(v), schemes: schemes.join(', ') }),
+      );
+      return undefined;
+    }
+    return v.trim();
+  }
+}
+
+/** A URL with the password of its user part hidden. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+/**
+ * Parses and checks the settings of `env`; throws `settings.invalid` whose `others` name every
+ * bad variable, its value and what is expected.
+ *
+ * @example parseSettings({ PORT: '8081' }).port // 8081
+ */
+export function parseSettings(env: Environment): Settings {
+  const read = new Reader(env);
+  const dataDir = resolve(read.text('SAFEGROUND_DATA_DIR', './data'));
+  const settings: Settings = {
+    databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
+    dbPool: read.integer('SAFEGROUND_DB_POOL', 10, 1, 1000),
     dataDir,
-    host: env.HOST ?? '0.0.0.0',
-    port: Number(env.PORT ?? 8080),
-    demo: env.SAFEGROUND_DEMO !== '0',
-    basemapUrl: env.SAFEGROUND_BASEMAP_URL || undefined,
-    basemapType: env.SAFEGROUND_BASEMAP_TYPE === 'vector' ? 'vector' : 'raster',
-    basemapAttribution: env.SAFEGROUND_BASEMAP_ATTRIBUTION || undefined,
-    attachmentsDir: resolve(env.SAFEGROUND_ATTACHMENTS_DIR ?? resolve(dataDir, '..', 'attachments')),
-    keyFile: resolve(env.SAFEGROUND_KEY_FILE ?? resolve(dataDir, '..', 'safeground.key')),
+    host: read.text('HOST', '0.0.0.0').trim(),
+    port: read.integer('PORT', 8080, 0, 65535),
+    demo: read.boolean('SAFEGROUND_DEMO', true),
+    basemapUrl: read.url('SAFEGROUND_BASEMAP_URL', ['http', 'https']),
+    basemapType: read.oneOf('SAFEGROUND_BASEMAP_TYPE', ['raster', 'vector'], 'raster'),
+    basemapAttribution: read.raw('SAFEGROUND_BASEMAP_ATTRIBUTION'),
+    attachmentsDir: resolve(read.text('SAFEGROUND_ATTACHMENTS_DIR', resolve(dataDir, '..', 'attachments'))),
+    secret: read.raw('SAFEGROUND_SECRET'),
+    keyFile: resolve(read.text('SAFEGROUND_KEY_FILE', resolve(dataDir, '..', 'safeground.key'))),
     duplicates: {
-      hazardOverlapShare: Number(env.SAFEGROUND_DUPLICATE_OVERLAP ?? 0.5),
-      findingDistanceM: Number(env.SAFEGROUND_DUPLICATE_FINDING_M ?? 5),
-      findingDays: Number(env.SAFEGROUND_DUPLICATE_FINDING_DAYS ?? 30),
+      hazardOverlapShare: read.number('SAFEGROUND_DUPLICATE_OVERLAP', 0.5, 0, 1),
+      findingDistanceM: read.number('SAFEGROUND_DUPLICATE_FINDING_M', 5, 0, 100_000),
+      findingDays: read.integer('SAFEGROUND_DUPLICATE_FINDING_DAYS', 30, 0, 36_500),
     },
-    publicHexagonM: Math.max(1000, Number(env.SAFEGROUND_PUBLIC_HEXAGON_M ?? 5000)),
-    trustProxy: env.SAFEGROUND_TRUST_PROXY === '1',
-    maxUploadBytes: Number(env.SAFEGROUND_MAX_UPLOAD_MB ?? 200) * 1024 * 1024,
-    logLevel: env.LOG_LEVEL ?? 'info',
-    locale: env.SAFEGROUND_LOCALE ?? 'en',
+    publicHexagonM: read.number('SAFEGROUND_PUBLIC_HEXAGON_M', 5000, MIN_PUBLIC_HEXAGON_M, 1_000_000),
+    trustProxy: read.boolean('SAFEGROUND_TRUST_PROXY', false),
+    maxUploadBytes: Math.round(read.number('SAFEGROUND_MAX_UPLOAD_MB', 200, 1, 1_048_576) * 1024 * 1024),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    locale: read.raw('SAFEGROUND_LOCALE')
+      ? read.oneOf('SAFEGROUND_LOCALE', LOCALES, 'en')
+      : pickLocale(read.raw('LANG')),
+    failpoint: read.raw('SAFEGROUND_FAILPOINT'),
   };
+  if (read.faults.length > 0) {
+    throw new Problem('settings.invalid', { count: read.faults.length }, undefined, read.faults);
+  }
+  return settings;
+}
+
+/** The settings of this process's environment (see parseSettings). */
+export function settingsFromEnv(env: Environment = process.env): Settings {
+  return parseSettings(env);
+}
+
+/**
+ * The language for messages, even when other settings are bad (so that `settings.invalid` itself
+ * and the CLI's help are in the user's language): SAFEGROUND_LOCALE, else LANG, else en.
+ */
+export function messageLocale(env: Environment = process.env): Locale {
+  const asked = env.SAFEGROUND_LOCALE?.trim();
+  if (asked && (LOCALES as readonly string[]).includes(asked)) return asked as Locale;
+  return pickLocale(env.LANG);
+}
+
+/**
+ * A secret handed over in a variable the user names on the command line (`safeground keys rotate
+ * --new-secret-env VAR`): the one read of the environment outside the Settings.
+ */
+export function secretFromVariable(variable: string, env: Environment = process.env): string | undefined {
+  const v = env[variable];
+  return v === undefined || v === '' ? undefined : v;
 }

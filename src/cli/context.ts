@@ -1,4 +1,4 @@
-import { type Settings, settingsFromEnv } from '../config.ts';
+import { redactUrl, type Settings } from '../config.ts';
 import { connect, type Database } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { Problem } from '../domain/problem.ts';
@@ -6,10 +6,7 @@ import { t } from '../i18n/catalogue.ts';
 import { serverHoldsDataDir } from './admin-socket.ts';
 
 /** Opens the database the settings name and brings it to the current migration level. */
-export async function openDatabase(
-  settings: Settings = settingsFromEnv(),
-  opts: { quiet?: boolean } = {},
-): Promise<Database> {
+export async function openDatabase(settings: Settings, opts: { quiet?: boolean } = {}): Promise<Database> {
   const say = (m: string) => {
     if (!opts.quiet) console.error(m);
   };
@@ -18,28 +15,28 @@ export async function openDatabase(
   say(
     t(
       'cli.database.opening',
-      { kind, where: settings.databaseUrl ? redact(settings.databaseUrl) : settings.dataDir },
+      { kind, where: settings.databaseUrl ? redactUrl(settings.databaseUrl) : settings.dataDir },
       settings.locale,
     ),
   );
-  const database = await connect({ url: settings.databaseUrl, dataDir: settings.dataDir });
+  const database = await connect({
+    url: settings.databaseUrl,
+    dataDir: settings.dataDir,
+    pool: settings.dbPool,
+  });
   await migrate(database, (m) => say(t('cli.migrate.applying', m, settings.locale)));
   return database;
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
-}
-
-/** Runs `work` with an open database and closes it afterwards, whatever happens. */
+/** Runs `work` with the database the settings name, open, and closes it afterwards, whatever happens. */
 export async function withDatabase<T>(
-  work: (db: Database, settings: Settings) => Promise<T>,
+  settings: Settings,
+  work: (db: Database) => Promise<T>,
   opts: { quiet?: boolean } = {},
 ): Promise<T> {
-  const settings = settingsFromEnv();
   const database = await openDatabase(settings, opts);
   try {
-    return await work(database, settings);
+    return await work(database);
   } finally {
     await database.close();
   }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { messageLocale } from '../config.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
 import { declinationDeg } from '../geo/igrf.ts';
-import { pickLocale, t } from '../i18n/catalogue.ts';
+import { t } from '../i18n/catalogue.ts';
 
 /**
  * `safeground geo declination --lat D --lon D --date YYYY-MM-DD [--height-m H]`: prints the
@@ -14,11 +15,6 @@ interface DeclinationOptions {
   lon?: string;
   date?: string;
   heightM?: string;
-}
-
-/** The CLI's locale: SAFEGROUND_LOCALE, else the language of LANG (e.g. `ru_RU.UTF-8` → ru). */
-function cliLocale(): string {
-  return pickLocale(process.env.SAFEGROUND_LOCALE ?? process.env.LANG);
 }
 
 function required(value: string | undefined, option: string): string {
@@ -62,9 +58,11 @@ export function declinationFromOptions(options: DeclinationOptions): number {
   return declinationDeg({ date, latDeg, lonDeg, heightM });
 }
 
-/** Adds `declination` to the `geo` command group. */
-export function registerDeclinationCommand(geo: Command): void {
-  const locale = cliLocale();
+/**
+ * Adds `declination` to the `geo` command group, speaking `locale` (the settings' locale:
+ * SAFEGROUND_LOCALE, else the language of LANG, e.g. `ru_RU.UTF-8` → ru).
+ */
+export function registerDeclinationCommand(geo: Command, locale: string = messageLocale()): void {
   geo
     .command('declination')
     .description(t('geo.declination.cli.description', {}, locale))

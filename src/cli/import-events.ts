@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import type { Settings } from '../config.ts';
 import { t } from '../i18n/catalogue.ts';
 import { importEvents } from '../services/import-events.ts';
 import { withDatabase } from './context.ts';
@@ -8,14 +9,14 @@ import { helpLocale } from './help-locale.ts';
 import { progress } from './progress.ts';
 
 /** `safeground import-events FILES...`: Colombian landmine/UXO event files into the registers. */
-export function registerImportEventsCommand(program: Command): void {
+export function registerImportEventsCommand(program: Command, settings: Settings): void {
   program
     .command('import-events')
     .description(t('cli.help.import_events', {}, helpLocale))
     .argument('<files...>', t('cli.help.import_events.files', {}, helpLocale))
     .option('--rejects <file.csv>', t('cli.help.import_events.rejects', {}, helpLocale))
     .action(async (files: string[], opts: { rejects?: string }) => {
-      await withDatabase(async (database, settings) => {
+      await withDatabase(settings, async (database) => {
         const locale = settings.locale;
         const bar = progress('import-events');
         const summary = await importEvents(database, files, {

@@ -3,6 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
+import type { Settings } from '../config.ts';
 import { EXPORT_FORMATS, IMPORT_REGISTERS } from '../domain/exchange.ts';
 import { Problem } from '../domain/problem.ts';
 import type { RegisterDef } from '../domain/records.ts';
@@ -23,7 +24,7 @@ export const EXIT_REJECTED = 2;
 const REPAIRED_SHOWN = 50;
 
 /** `safeground import FILE --as REGISTER …` and `safeground export --as REGISTER --format …`. */
-export function registerImportExportCommands(program: Command): void {
+export function registerImportExportCommands(program: Command, settings: Settings): void {
   program
     .command('import')
     .description(t('cli.help.import', { exitRejected: EXIT_REJECTED }, helpLocale))
@@ -48,7 +49,7 @@ export function registerImportExportCommands(program: Command): void {
           rejects?: string;
         },
       ) => {
-        await withDatabase(async (database, settings) => {
+        await withDatabase(settings, async (database) => {
           const locale = settings.locale;
           const mapping = opts.mapping
             ? parseMapping(
@@ -100,7 +101,7 @@ export function registerImportExportCommands(program: Command): void {
     .option('--bbox <minLon,minLat,maxLon,maxLat>', t('cli.help.export.bbox', {}, helpLocale))
     .option('--out <file>', t('cli.help.export.out', {}, helpLocale))
     .action(async (opts: { as: string; format: string; where?: string; bbox?: string; out?: string }) => {
-      await withDatabase(async (database, settings) => {
+      await withDatabase(settings, async (database) => {
         const def = exportableRegister(opts.as);
         const filter = exportFilter(def, opts.where, opts.bbox);
         const file = await createServices(database, settings).exports.open(

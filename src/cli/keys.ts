@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type Settings, secretFromVariable } from '../config.ts';
 import { Problem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import {
@@ -12,16 +13,16 @@ import {
 import { withDatabase } from './context.ts';
 import { helpLocale } from './help-locale.ts';
 
-export function registerKeyCommands(program: Command): void {
+export function registerKeyCommands(program: Command, settings: Settings): void {
   const keys = program.command('keys').description(t('cli.help.keys', {}, helpLocale));
   keys
     .command('rotate')
     .description(t('cli.help.keys.rotate', {}, helpLocale))
     .option('--new-secret-env <VAR>', t('cli.help.keys.new_secret_env', {}, helpLocale))
     .action(async (opts: { newSecretEnv?: string }) => {
-      await withDatabase(async (database, settings) => {
-        if (process.env.SAFEGROUND_SECRET) {
-          const fresh = opts.newSecretEnv ? process.env[opts.newSecretEnv] : undefined;
+      await withDatabase(settings, async (database) => {
+        if (settings.secret) {
+          const fresh = opts.newSecretEnv ? secretFromVariable(opts.newSecretEnv) : undefined;
           if (!fresh)
             throw new Problem(
               'personal_data.new_secret_missing',
@@ -30,7 +31,7 @@ export function registerKeyCommands(program: Command): void {
             );
           const counts = await reencryptAll(
             database,
-            keyringFromSecret(process.env.SAFEGROUND_SECRET),
+            keyringFromSecret(settings.secret),
             keyringFromSecret(fresh),
           );
           console.log(t('cli.keys.rotated_secret', counts, settings.locale));

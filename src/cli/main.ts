@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { settingsFromEnv } from '../config.ts';
+import { messageLocale, type Settings, settingsFromEnv } from '../config.ts';
 import { isProblem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { VERSION } from '../version.ts';
@@ -13,6 +13,9 @@ import { registerKeyCommands } from './keys.ts';
 import { registerRecordCommands } from './record.ts';
 import { registerServerCommands } from './server.ts';
 
+// Settings are read and checked once, before anything else; a bad value stops here.
+const settings = startupSettings();
+
 /**
  * The `safeground` command. Every subcommand lives in its own module; this file only wires
  * them together and turns problems into catalogue messages with their code.
@@ -24,17 +27,24 @@ program
   .version(VERSION)
   .showHelpAfterError();
 
-registerServerCommands(program);
-registerImportEventsCommand(program);
-registerAuditCommands(program);
-registerImportExportCommands(program);
-registerKeyCommands(program);
+registerServerCommands(program, settings);
+registerImportEventsCommand(program, settings);
+registerAuditCommands(program, settings);
+registerImportExportCommands(program, settings);
+registerKeyCommands(program, settings);
 registerGeoCommands(program);
-registerDeclinationCommand(program.commands.find((c) => c.name() === 'geo')!);
+registerDeclinationCommand(program.commands.find((c) => c.name() === 'geo')!, settings.locale);
 registerRecordCommands(program);
 
-export function reportError(err: unknown): never {
-  const locale = settingsFromEnv().locale;
+function startupSettings(): Settings {
+  try {
+    return settingsFromEnv();
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+export function reportError(err: unknown, locale: string = messageLocale()): never {
   if (isProblem(err)) {
     console.error(
       t(

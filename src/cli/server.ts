@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { settingsFromEnv } from '../config.ts';
+import type { Settings } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { isDatabaseEmpty } from '../db/repositories/demo.ts';
 import { buildApp } from '../http/app.ts';
@@ -15,13 +15,12 @@ import { helpLocale } from './help-locale.ts';
 import { extraPlugins } from './plugins.ts';
 import { progress } from './progress.ts';
 
-export function registerServerCommands(program: Command): void {
+export function registerServerCommands(program: Command, settings: Settings): void {
   program
     .command('serve')
     .description(t('cli.help.serve', {}, helpLocale))
     .option('--no-web-build', t('cli.help.serve.no_web_build', {}, helpLocale))
     .action(async (opts: { webBuild: boolean }) => {
-      const settings = settingsFromEnv();
       // The web build and the database start are independent: do them side by side.
       const [database, distDir] = await Promise.all([
         openDatabase(settings),
@@ -76,7 +75,7 @@ export function registerServerCommands(program: Command): void {
     .command('migrate')
     .description(t('cli.help.migrate', {}, helpLocale))
     .action(async () => {
-      await withDatabase(async (database, settings) => {
+      await withDatabase(settings, async (database) => {
         const r = await migrate(database);
         console.log(t('cli.migrate.done', r, settings.locale));
       });
@@ -87,7 +86,7 @@ export function registerServerCommands(program: Command): void {
     .description(t('cli.help.demo', {}, helpLocale))
     .option('--force', t('cli.help.demo.force', {}, helpLocale))
     .action(async (opts: { force?: boolean }) => {
-      await withDatabase(async (database, settings) => {
+      await withDatabase(settings, async (database) => {
         if (!opts.force && !(await isDatabaseEmpty(database.db))) {
           console.log(t('cli.demo.skipped', {}, settings.locale));
           return;
@@ -125,7 +124,6 @@ export function registerServerCommands(program: Command): void {
           name: opts.name,
           organisationId: opts.organisation,
         };
-        const settings = settingsFromEnv();
         // Beside a running server on the embedded database, the server creates the user.
         if (await serverHoldsDataDir(settings)) {
           const u = await askServer(settings, '/users', input);
@@ -134,7 +132,7 @@ export function registerServerCommands(program: Command): void {
           );
           return;
         }
-        await withDatabase(async (database) => {
+        await withDatabase(settings, async (database) => {
           const u = await createUser(database, input);
           console.log(t('cli.user.created', { email: u.email, role: u.role }, settings.locale));
         });

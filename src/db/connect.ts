@@ -41,13 +41,16 @@ const parsers: Record<number, (v: string) => unknown> = {
   [OID.timestamp]: toIso,
 };
 
-/** Opens the database named by the settings: PostgreSQL when `url` is set, else PGlite in `dataDir`. */
-export async function connect(opts: { url?: string; dataDir?: string }): Promise<Database> {
-  if (opts.url) return connectPostgres(opts.url);
+/**
+ * Opens the database named by the settings: PostgreSQL when `url` is set (a pool of `pool`
+ * connections, SAFEGROUND_DB_POOL), else PGlite in `dataDir`.
+ */
+export async function connect(opts: { url?: string; dataDir?: string; pool?: number }): Promise<Database> {
+  if (opts.url) return connectPostgres(opts.url, opts.pool ?? 10);
   return connectPglite(opts.dataDir ?? './data');
 }
 
-async function connectPostgres(url: string): Promise<Database> {
+async function connectPostgres(url: string, poolSize: number): Promise<Database> {
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       const p = parsers[oid];
@@ -57,7 +60,7 @@ async function connectPostgres(url: string): Promise<Database> {
   };
   const pool = new pg.Pool({
     connectionString: url,
-    max: Number(process.env.SAFEGROUND_DB_POOL ?? 10),
+    max: poolSize,
     types,
   });
   pool.on('error', () => {

@@ -78,7 +78,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const services = opts.services ?? createServices(opts.database, settings);
   await app.register(registerRoutes, { database: opts.database, registers: services.registers });
   await app.register(reportRoutes, { reports: services.reports });
-  await app.register(importRoutes, { database: opts.database, services });
+  await app.register(importRoutes, { database: opts.database, services, settings });
   await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
   await app.register(publicRoutes, { database: opts.database, settings });

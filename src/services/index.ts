@@ -3,6 +3,7 @@ import type { Database } from '../db/connect.ts';
 import { REGISTERS } from '../domain/records.ts';
 import { AttachmentService } from './attachments.ts';
 import { ExportService } from './exports.ts';
+import { armFailpoint } from './failpoints.ts';
 import { ImportService } from './imports.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
 import { RegisterService } from './registers.ts';
@@ -19,7 +20,8 @@ export interface Services {
 }
 
 export function createServices(database: Database, settings: Settings): Services {
-  const keyring = loadKeyring(process.env, settings.keyFile);
+  armFailpoint(settings.failpoint);
+  const keyring = loadKeyring(settings);
   const reports = new ReportService(database, keyring, settings.duplicates);
   const registers = new Map(
     REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]),

@@ -61,9 +61,10 @@ export function saveKeyFile(path: string, ring: Keyring): void {
   renameSync(tmp, path);
 }
 
-export function loadKeyring(env: NodeJS.ProcessEnv, keyFile: string): Keyring {
-  if (env.SAFEGROUND_SECRET) return keyringFromSecret(env.SAFEGROUND_SECRET);
-  return loadKeyFile(keyFile);
+/** The keyring the settings name: derived from SAFEGROUND_SECRET when set, else the key file. */
+export function loadKeyring(settings: { secret?: string; keyFile: string }): Keyring {
+  if (settings.secret) return keyringFromSecret(settings.secret);
+  return loadKeyFile(settings.keyFile);
 }
 
 export function encrypt(ring: Keyring, plain: string | null | undefined): string | null {

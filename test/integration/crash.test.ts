@@ -74,10 +74,8 @@ describe(`a crash in the middle of an approval on ${testDatabaseKind()}`, () => 
       return d;
     };
     let database = await open();
-    const settings = { ...settingsFromEnv(), keyFile: join(tmpdir(), `${unique('k')}.key`) };
-    process.env.SAFEGROUND_SECRET = secret;
+    const settings = { ...settingsFromEnv(), keyFile: join(tmpdir(), `${unique('k')}.key`), secret };
     const services = createServices(database, settings);
-    delete process.env.SAFEGROUND_SECRET;
     const approverUser = await createUser(database, {
       email: `${unique('crash')}@test.safeground.org`,
       password: 'Crash-test-123',
@@ -149,9 +147,7 @@ describe(`a crash in the middle of an approval on ${testDatabaseKind()}`, () => 
     expect((await verifyAudit(database)).broken).toBeUndefined();
 
     // And the same approval, uninterrupted, does apply: the snapshot was able to change.
-    process.env.SAFEGROUND_SECRET = secret;
     const again = createServices(database, settings);
-    delete process.env.SAFEGROUND_SECRET;
     await again.reports.approve(approver, draft.id, []);
     const applied = await snapshot(database, hazard.id as string, draft.id);
     expect(applied.landRelease).toEqual([{ n: 1 }]);

@@ -144,7 +144,7 @@ beforeAll(async () => {
   admin = await login('admin');
   importer = new ImportService(
     database,
-    loadKeyring({ SAFEGROUND_SECRET: 'export-tests-secret-0123456789abcdef' }, '/nonexistent'),
+    loadKeyring({ secret: 'export-tests-secret-0123456789abcdef', keyFile: '/nonexistent' }),
   );
 });
 

@@ -19,7 +19,7 @@ beforeAll(async () => {
   database = await testDatabase();
   service = new ImportService(
     database,
-    loadKeyring({ SAFEGROUND_SECRET: 'import-tests-secret-0123456789abcdef' }, '/nonexistent'),
+    loadKeyring({ secret: 'import-tests-secret-0123456789abcdef', keyFile: '/nonexistent' }),
   );
 });
 

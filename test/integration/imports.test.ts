@@ -67,7 +67,7 @@ beforeAll(async () => {
   app = await testApp();
   service = new ImportService(
     database,
-    loadKeyring({ SAFEGROUND_SECRET: 'import-tests-secret-0123456789abcdef' }, '/nonexistent'),
+    loadKeyring({ secret: 'import-tests-secret-0123456789abcdef', keyFile: '/nonexistent' }),
   );
 });
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { settingsFromEnv } from '../../config.ts';
+import type { Settings } from '../../config.ts';
 import type { Database } from '../../db/connect.ts';
 import {
   failInterruptedImportJobs,
@@ -126,12 +126,15 @@ async function receiveUpload(request: FastifyRequest): Promise<Upload> {
   }
 }
 
-export async function importRoutes(app: FastifyInstance, opts: { database: Database; services: Services }) {
+export async function importRoutes(
+  app: FastifyInstance,
+  opts: { database: Database; services: Services; settings: Pick<Settings, 'maxUploadBytes'> },
+) {
   const database = opts.database;
   const imports = opts.services.imports;
   const exporter = opts.services.exports;
   const live = new Map<string, LiveJob>();
-  const uploadLimit = settingsFromEnv().maxUploadBytes;
+  const uploadLimit = opts.settings.maxUploadBytes;
   await failInterruptedImportJobs(database.db);
 
   // Uploads arrive as raw bytes (this plugin's own parsers; multipart keeps its own).

@@ -6,7 +6,11 @@ import { createServices } from '../../../src/services/index.ts';
 
 const [reportId, actorId] = process.argv.slice(2);
 const settings = settingsFromEnv();
-const database = await connect({ url: settings.databaseUrl, dataDir: settings.dataDir });
+const database = await connect({
+  url: settings.databaseUrl,
+  dataDir: settings.dataDir,
+  pool: settings.dbPool,
+});
 const services = createServices(database, settings);
 process.stderr.write('child ready\n');
 await services.reports.approve(
