@@ -13,16 +13,21 @@ import {
   type QueryResult,
 } from 'kysely';
 import pg from 'pg';
+import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgresql';
 
-// The database's tables are typed loosely: the registers are generic over RegisterDef, and
-// every statement lives in db/repositories where the row shapes are known.
-export type Schema = any;
+export type { DB } from './schema.ts';
+
+/**
+ * The typed database (src/db/schema.ts) under the name the repositories and services use for
+ * `Kysely<Schema>`.
+ */
+export type Schema = DB;
 
 export interface Database {
   kind: DatabaseKind;
-  db: Kysely<Schema>;
+  db: Kysely<DB>;
   /** Runs a multi-statement SQL script (migrations) outside the query builder. */
   execScript(sqlText: string): Promise<void>;
   close(): Promise<void>;
@@ -66,7 +71,7 @@ async function connectPostgres(url: string, poolSize: number): Promise<Database>
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
-  const db = new Kysely<Schema>({
+  const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
@@ -96,7 +101,7 @@ async function connectPglite(dataDir: string): Promise<Database> {
     parsers,
   });
   const driver = new PgliteDriver(pglite);
-  const db = new Kysely<Schema>({
+  const db = new Kysely<DB>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
       createDriver: () => driver,
@@ -203,9 +208,6 @@ class PgliteDriver implements Driver {
 }
 
 /** Runs `work` in a transaction, joining the one `db` already is, if it is one. */
-export function withTransaction<T>(
-  db: Kysely<Schema>,
-  work: (trx: Kysely<Schema>) => Promise<T>,
-): Promise<T> {
+export function withTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
