@@ -4,6 +4,9 @@
  * http://localhost:8080) or from a file given as the first argument.
  *
  *   node bin/run-ts.js web/scripts/gen-api-types.ts [openapi.json]
+ *
+ * `npm run api:types` (scripts/check-api-schema.ts --write) does the same from the route schemas
+ * without a running server, and `npm run lint` fails when the committed file is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1610,6 +1610,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accidents/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of accidents */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of accidents */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accidents/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of accidents */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities": {
         parameters: {
             query?: never;
@@ -3185,6 +3285,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of activities */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of activities */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of activities */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin-areas": {
         parameters: {
             query?: never;
@@ -4613,6 +4813,106 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-areas/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of admin-areas */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of admin-areas */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-areas/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of admin-areas */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6700,6 +7000,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/casualties/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of casualties */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of casualties */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/casualties/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of casualties */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/config": {
         parameters: {
             query?: never;
@@ -8427,6 +8827,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/findings/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of findings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of findings */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of findings */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/hazards": {
         parameters: {
             query?: never;
@@ -10097,6 +10597,106 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hazards/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of hazards */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of hazards */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hazards/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of hazards */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -12166,6 +12766,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/land-release/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of land-release */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of land-release */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/land-release/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of land-release */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/minefield-records": {
         parameters: {
             query?: never;
@@ -12262,7 +12962,9 @@ export interface paths {
                                     /** @description Name; the record title when left out */
                                     name?: string | null;
                                     record: {
+                                        /** @enum {unknown} */
                                         angleUnit: "deg" | "mil6000" | "mil6400" | "soviet";
+                                        /** @enum {unknown} */
                                         bearingReference: "magnetic" | "grid" | "true";
                                         closure?: {
                                             adjust?: boolean;
@@ -12273,6 +12975,7 @@ export interface paths {
                                             count: number;
                                             model: string;
                                         }[];
+                                        /** @enum {unknown} */
                                         distanceUnit: "m" | "pace" | "pair_of_steps";
                                         errors?: {
                                             compassSigmaDeg?: number;
@@ -12305,6 +13008,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         }[];
@@ -12315,6 +13019,7 @@ export interface paths {
                                                 bearing: number | string;
                                                 distance: number;
                                                 distanceSigmaM?: number;
+                                                /** @enum {unknown} */
                                                 distanceUnit?: "m" | "pace" | "pair_of_steps";
                                                 toName?: string;
                                             };
@@ -12322,6 +13027,7 @@ export interface paths {
                                                 bearing: number | string;
                                                 distance: number;
                                                 distanceSigmaM?: number;
+                                                /** @enum {unknown} */
                                                 distanceUnit?: "m" | "pace" | "pair_of_steps";
                                                 toName?: string;
                                             }[];
@@ -12354,6 +13060,7 @@ export interface paths {
                                                 bearing: number | string;
                                                 distance: number;
                                                 distanceSigmaM?: number;
+                                                /** @enum {unknown} */
                                                 distanceUnit?: "m" | "pace" | "pair_of_steps";
                                                 toName?: string;
                                             };
@@ -12565,7 +13272,9 @@ export interface paths {
                             /** @description Name; the record title when left out */
                             name?: string | null;
                             record: {
+                                /** @enum {unknown} */
                                 angleUnit: "deg" | "mil6000" | "mil6400" | "soviet";
+                                /** @enum {unknown} */
                                 bearingReference: "magnetic" | "grid" | "true";
                                 closure?: {
                                     adjust?: boolean;
@@ -12576,6 +13285,7 @@ export interface paths {
                                     count: number;
                                     model: string;
                                 }[];
+                                /** @enum {unknown} */
                                 distanceUnit: "m" | "pace" | "pair_of_steps";
                                 errors?: {
                                     compassSigmaDeg?: number;
@@ -12608,6 +13318,7 @@ export interface paths {
                                     bearing: number | string;
                                     distance: number;
                                     distanceSigmaM?: number;
+                                    /** @enum {unknown} */
                                     distanceUnit?: "m" | "pace" | "pair_of_steps";
                                     toName?: string;
                                 }[];
@@ -12618,6 +13329,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     };
@@ -12625,6 +13337,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     }[];
@@ -12657,6 +13370,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     };
@@ -12728,7 +13442,9 @@ export interface paths {
                                 /** @description Name; the record title when left out */
                                 name?: string | null;
                                 record: {
+                                    /** @enum {unknown} */
                                     angleUnit: "deg" | "mil6000" | "mil6400" | "soviet";
+                                    /** @enum {unknown} */
                                     bearingReference: "magnetic" | "grid" | "true";
                                     closure?: {
                                         adjust?: boolean;
@@ -12739,6 +13455,7 @@ export interface paths {
                                         count: number;
                                         model: string;
                                     }[];
+                                    /** @enum {unknown} */
                                     distanceUnit: "m" | "pace" | "pair_of_steps";
                                     errors?: {
                                         compassSigmaDeg?: number;
@@ -12771,6 +13488,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     }[];
@@ -12781,6 +13499,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -12788,6 +13507,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         }[];
@@ -12820,6 +13540,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -13077,7 +13798,9 @@ export interface paths {
                                 /** @description Name; the record title when left out */
                                 name?: string | null;
                                 record: {
+                                    /** @enum {unknown} */
                                     angleUnit: "deg" | "mil6000" | "mil6400" | "soviet";
+                                    /** @enum {unknown} */
                                     bearingReference: "magnetic" | "grid" | "true";
                                     closure?: {
                                         adjust?: boolean;
@@ -13088,6 +13811,7 @@ export interface paths {
                                         count: number;
                                         model: string;
                                     }[];
+                                    /** @enum {unknown} */
                                     distanceUnit: "m" | "pace" | "pair_of_steps";
                                     errors?: {
                                         compassSigmaDeg?: number;
@@ -13120,6 +13844,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     }[];
@@ -13130,6 +13855,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -13137,6 +13863,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         }[];
@@ -13169,6 +13896,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -13412,7 +14140,9 @@ export interface paths {
                                 /** @description Name; the record title when left out */
                                 name?: string | null;
                                 record: {
+                                    /** @enum {unknown} */
                                     angleUnit: "deg" | "mil6000" | "mil6400" | "soviet";
+                                    /** @enum {unknown} */
                                     bearingReference: "magnetic" | "grid" | "true";
                                     closure?: {
                                         adjust?: boolean;
@@ -13423,6 +14153,7 @@ export interface paths {
                                         count: number;
                                         model: string;
                                     }[];
+                                    /** @enum {unknown} */
                                     distanceUnit: "m" | "pace" | "pair_of_steps";
                                     errors?: {
                                         compassSigmaDeg?: number;
@@ -13455,6 +14186,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     }[];
@@ -13465,6 +14197,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -13472,6 +14205,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         }[];
@@ -13504,6 +14238,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -13790,7 +14525,9 @@ export interface paths {
                             /** @description Name; the record title when left out */
                             name?: string | null;
                             record: {
+                                /** @enum {unknown} */
                                 angleUnit: "deg" | "mil6000" | "mil6400" | "soviet";
+                                /** @enum {unknown} */
                                 bearingReference: "magnetic" | "grid" | "true";
                                 closure?: {
                                     adjust?: boolean;
@@ -13801,6 +14538,7 @@ export interface paths {
                                     count: number;
                                     model: string;
                                 }[];
+                                /** @enum {unknown} */
                                 distanceUnit: "m" | "pace" | "pair_of_steps";
                                 errors?: {
                                     compassSigmaDeg?: number;
@@ -13833,6 +14571,7 @@ export interface paths {
                                     bearing: number | string;
                                     distance: number;
                                     distanceSigmaM?: number;
+                                    /** @enum {unknown} */
                                     distanceUnit?: "m" | "pace" | "pair_of_steps";
                                     toName?: string;
                                 }[];
@@ -13843,6 +14582,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     };
@@ -13850,6 +14590,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     }[];
@@ -13882,6 +14623,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     };
@@ -13953,7 +14695,9 @@ export interface paths {
                                 /** @description Name; the record title when left out */
                                 name?: string | null;
                                 record: {
+                                    /** @enum {unknown} */
                                     angleUnit: "deg" | "mil6000" | "mil6400" | "soviet";
+                                    /** @enum {unknown} */
                                     bearingReference: "magnetic" | "grid" | "true";
                                     closure?: {
                                         adjust?: boolean;
@@ -13964,6 +14708,7 @@ export interface paths {
                                         count: number;
                                         model: string;
                                     }[];
+                                    /** @enum {unknown} */
                                     distanceUnit: "m" | "pace" | "pair_of_steps";
                                     errors?: {
                                         compassSigmaDeg?: number;
@@ -13996,6 +14741,7 @@ export interface paths {
                                         bearing: number | string;
                                         distance: number;
                                         distanceSigmaM?: number;
+                                        /** @enum {unknown} */
                                         distanceUnit?: "m" | "pace" | "pair_of_steps";
                                         toName?: string;
                                     }[];
@@ -14006,6 +14752,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -14013,6 +14760,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         }[];
@@ -14045,6 +14793,7 @@ export interface paths {
                                             bearing: number | string;
                                             distance: number;
                                             distanceSigmaM?: number;
+                                            /** @enum {unknown} */
                                             distanceUnit?: "m" | "pace" | "pair_of_steps";
                                             toName?: string;
                                         };
@@ -14816,6 +15565,106 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/minefield-records/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of minefield-records */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of minefield-records */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/minefield-records/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of minefield-records */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -16127,6 +16976,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ordnance/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of ordnance */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of ordnance */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ordnance/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of ordnance */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations": {
         parameters: {
             query?: never;
@@ -17421,6 +18370,106 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of organisations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of organisations */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of organisations */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -18943,6 +19992,106 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa-visits/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of qa-visits */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of qa-visits */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa-visits/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of qa-visits */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -21431,6 +22580,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk-education/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of risk-education */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of risk-education */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk-education/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of risk-education */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settlements": {
         parameters: {
             query?: never;
@@ -22910,6 +24159,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settlements/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of settlements */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of settlements */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlements/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of settlements */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sources": {
         parameters: {
             query?: never;
@@ -24272,6 +25621,106 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of sources */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of sources */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of sources */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
