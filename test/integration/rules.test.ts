@@ -393,3 +393,100 @@ describe(`land-release rules over HTTP and in the database (${testDatabaseKind()
     ).toBe('audit.append_only');
   });
 });
+
+describe(`report rules of src/domain/reports.ts over HTTP (${testDatabaseKind()})`, () => {
+  const draft = (body: Record<string, unknown>) => call('POST', '/api/v1/reports', operator, body);
+  const codes = (r: { json: () => { code: string; errors?: Array<{ code: string }> } }) => {
+    const p = r.json();
+    return [p.code, ...(p.errors ?? []).map((e) => e.code)];
+  };
+  const statusChange = (properties: Record<string, unknown>, reason: string | null) =>
+    hazardUpdate(
+      'hazard_status_change',
+      '00000000-0000-4000-8000-000000000000',
+      properties,
+      '2025-01-01',
+      reason,
+    );
+  const activityRecord = (hazardId: string) => ({
+    op: 'create',
+    register: 'activities',
+    record: {
+      type: 'Feature',
+      geometry: null,
+      properties: { kind: 'clearance', organisationId, hazardId, method: 'manual' },
+    },
+  });
+
+  it('report.reason_required: a status change or a correction needs a reason', async () => {
+    const refused = await draft(statusChange({ status: 'closed' }, null));
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(codes(refused)).toContain('report.reason_required');
+    const accepted = await draft(statusChange({ status: 'closed' }, 'cancelled by survey'));
+    expect(accepted.statusCode, accepted.body).toBe(201);
+  });
+
+  it('report.status_change_fields: a status change changes status and type only', async () => {
+    const refused = await draft(statusChange({ status: 'closed', name: 'renamed' }, 'cancelled'));
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(codes(refused)).toContain('report.status_change_fields');
+    const accepted = await draft(statusChange({ status: 'closed', type: 'SHA' }, 'cancelled'));
+    expect(accepted.statusCode, accepted.body).toBe(201);
+  });
+
+  it('report.change_not_allowed: each kind of report holds only its own changes', async () => {
+    const body = statusChange({ status: 'closed' }, 'cancelled');
+    const withFinding = {
+      ...body,
+      payload: {
+        changes: [
+          ...body.payload.changes,
+          { op: 'archive', register: 'findings', id: '00000000-0000-4000-8000-000000000001' },
+        ],
+      },
+    };
+    const refused = await draft(withFinding);
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(codes(refused)).toContain('report.change_not_allowed');
+    expect((await draft(body)).statusCode).toBe(201);
+  });
+
+  it('report.activity_count: an activity report holds exactly one activity', async () => {
+    const h = await hazard({});
+    const two = {
+      kind: 'activity',
+      dateOfInformation: '2025-01-01',
+      payload: { changes: [activityRecord(h.id), activityRecord(h.id)] },
+    };
+    const refused = await draft(two);
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(codes(refused)).toContain('report.activity_count');
+    const one = await draft({ ...two, payload: { changes: [activityRecord(h.id)] } });
+    expect(one.statusCode, one.body).toBe(201);
+  });
+
+  it('report.accident_count: an accident report holds exactly one accident', async () => {
+    const accident = {
+      op: 'create',
+      register: 'accidents',
+      record: {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [W, S - 0.01] },
+        properties: { occurredOn: '2025-01-01', deviceCategory: 'AP' },
+      },
+    };
+    const refused = await draft({
+      kind: 'accident',
+      dateOfInformation: '2025-01-01',
+      payload: { changes: [accident, accident] },
+    });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(codes(refused)).toContain('report.accident_count');
+    const one = await draft({
+      kind: 'accident',
+      dateOfInformation: '2025-01-01',
+      payload: { changes: [accident] },
+    });
+    expect(one.statusCode, one.body).toBe(201);
+  });
+});
