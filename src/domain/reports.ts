@@ -168,21 +168,49 @@ export function kindProblems(
 /** Roles whose reports belong to their organisation and who see only their organisation's drafts. */
 export const OPERATOR_ROLES: readonly Role[] = ['operator_manager', 'operator_data_entry'];
 
-// ---- hazard status rules (the database enforces the same table in sg_hazard_rules) ----
-
-export const HAZARD_TRANSITIONS: ReadonlyArray<[string, string]> = [
-  ['open', 'in_progress'],
-  ['open', 'closed'],
-  ['in_progress', 'closed'],
-  ['in_progress', 'open'],
-  ['closed', 'open'],
-  ['closed', 'in_progress'],
-];
+// ---- hazard status and type rules (migration 007 holds the same table in hazard_transitions) ----
 
 /**
- * Checks a sequence of hazard states in date-of-information order: every status change must be
- * an allowed transition, and leaving "closed" or going from CHA back to SHA needs a reason.
- * Returns the index of the first state that breaks a rule, with the problem.
+ * A change of a hazard's status or type that the register allows, and whether it needs the
+ * reason of an approved report. Work on a hazard moves it open → in_progress → closed; survey
+ * or clearance may close an open hazard at once (cancelled land, or nothing left to release);
+ * work that stops sends an in-progress hazard back to open. A closed hazard comes back only as
+ * open (re-opened on new evidence, with a reason), never straight into work; a CHA turns back
+ * into an SHA only with a reason.
+ */
+export interface HazardTransition {
+  field: 'status' | 'type';
+  from: string;
+  to: string;
+  reasonRequired: boolean;
+}
+
+/** Every allowed transition; a change of status or type not listed here is refused. */
+export const HAZARD_TRANSITIONS: readonly HazardTransition[] = [
+  { field: 'status', from: 'open', to: 'in_progress', reasonRequired: false },
+  { field: 'status', from: 'open', to: 'closed', reasonRequired: false },
+  { field: 'status', from: 'in_progress', to: 'closed', reasonRequired: false },
+  { field: 'status', from: 'in_progress', to: 'open', reasonRequired: false },
+  { field: 'status', from: 'closed', to: 'open', reasonRequired: true },
+  { field: 'type', from: 'SHA', to: 'CHA', reasonRequired: false },
+  { field: 'type', from: 'CHA', to: 'SHA', reasonRequired: true },
+];
+
+/** The allowed transition of `field` from one value to another, if there is one. */
+export function hazardTransition(
+  field: HazardTransition['field'],
+  from: string,
+  to: string,
+): HazardTransition | undefined {
+  return HAZARD_TRANSITIONS.find((t) => t.field === field && t.from === from && t.to === to);
+}
+
+/**
+ * Checks a sequence of hazard states in date-of-information order against HAZARD_TRANSITIONS:
+ * every status change must be listed (else hazard.status_transition), a listed one that needs a
+ * reason must have one (hazard.reopen_reason_required), and so must a change of type
+ * (hazard.type_transition). Returns the index of the first state that breaks a rule, with the problem.
+ * Example: hazardHistoryProblem([{status:'closed',…},{status:'in_progress',…}]) → { index: 1, problem: hazard.status_transition }
  */
 export function hazardHistoryProblem(
   states: Array<{ status: string; type: string; reason: string | null; dateOfInformation: string }>,
@@ -190,8 +218,10 @@ export function hazardHistoryProblem(
   for (let i = 1; i < states.length; i++) {
     const a = states[i - 1]!;
     const b = states[i]!;
+    const hasReason = Boolean(b.reason?.trim());
     if (a.status !== b.status) {
-      if (!HAZARD_TRANSITIONS.some(([f, t]) => f === a.status && t === b.status)) {
+      const t = hazardTransition('status', a.status, b.status);
+      if (!t) {
         return {
           index: i,
           problem: new Problem(
@@ -201,7 +231,7 @@ export function hazardHistoryProblem(
           ),
         };
       }
-      if (a.status === 'closed' && !b.reason?.trim()) {
+      if (t.reasonRequired && !hasReason) {
         return {
           index: i,
           problem: new Problem(
@@ -212,15 +242,18 @@ export function hazardHistoryProblem(
         };
       }
     }
-    if (a.type === 'CHA' && b.type === 'SHA' && !b.reason?.trim()) {
-      return {
-        index: i,
-        problem: new Problem(
-          'hazard.type_transition',
-          { date: b.dateOfInformation },
-          { pointer: '/properties/type' },
-        ),
-      };
+    if (a.type !== b.type) {
+      const t = hazardTransition('type', a.type, b.type);
+      if (!t || (t.reasonRequired && !hasReason)) {
+        return {
+          index: i,
+          problem: new Problem(
+            'hazard.type_transition',
+            { date: b.dateOfInformation },
+            { pointer: '/properties/type' },
+          ),
+        };
+      }
     }
   }
   return undefined;

@@ -620,13 +620,18 @@ function decodeHypothesis(
   const ring = ringOrder.map((v) => [v.lon, v.lat]);
   const polygon: Polygon = { type: 'Polygon', coordinates: [[...ring, ring[0]!]] };
 
-  const buffered =
-    opts.uncertaintyPolygon === false
-      ? []
-      : variableBuffer(
-          localTurning,
-          vertices.map((v) => v.radius95M),
-        );
+  let buffered: [number, number][][][] = [];
+  if (opts.uncertaintyPolygon !== false) {
+    try {
+      buffered = variableBuffer(
+        localTurning,
+        vertices.map((v) => v.radius95M),
+      );
+    } catch (e) {
+      // A buffer that cannot be built is a fault of this reading (minefield.polygon_failed).
+      throw isProblem(e) ? e.under('/perimeter') : e;
+    }
+  }
   const uncertaintyPolygon: MultiPolygon = {
     type: 'MultiPolygon',
     coordinates: buffered.map((poly) => poly.map((r) => r.map(([e, n]) => plane.toLonLat(e, n)))),

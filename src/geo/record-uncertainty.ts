@@ -1,5 +1,6 @@
 import { union } from 'polyclip-ts';
 import type { DistanceUnit, RecordErrorModel } from '../domain/minefield-record.ts';
+import { isProblem, Problem } from '../domain/problem.ts';
 
 /**
  * Error figures for decoding a minefield record, used when the record does not give its
@@ -229,27 +230,84 @@ function circlePoints([cx, cy]: Xy, radius: number, segments: number): Xy[] {
 }
 
 /**
+ * Grids (metres) the buffer's coordinates are snapped to before the union, finest first.
+ * The sweep of polyclip-ts fails ("Unable to complete output ring") on vertices that differ by
+ * a few ulps, such as the 3e-15 that sin(π) leaves where a circle crosses an axis; on a grid
+ * those coincide exactly. A grid far below the radii (a few metres) changes nothing a reader
+ * of the map could see, and each radius is grown by the grid so that the buffer still never
+ * falls short. When the union of all pieces at once fails on one grid, they are added one by
+ * one; when that fails too, the next, coarser grid is tried.
+ */
+export const BUFFER_GRIDS_M = [1e-3, 1e-2, 1e-1] as const;
+
+/** Snapped to a grid of 1/perM metres, consecutive repeats (and a repeated first point) dropped. */
+function snapRing(ring: Xy[], perM: number): Xy[] {
+  const out: Xy[] = [];
+  for (const [x, y] of ring) {
+    const p: Xy = [Math.round(x * perM) / perM, Math.round(y * perM) / perM];
+    const last = out[out.length - 1];
+    if (!last || last[0] !== p[0] || last[1] !== p[1]) out.push(p);
+  }
+  while (out.length > 1 && out[0]![0] === out[out.length - 1]![0] && out[0]![1] === out[out.length - 1]![1])
+    out.pop();
+  return out;
+}
+
+/**
+ * The union of a buffer's pieces on one grid: the perimeter and, for each edge, the convex hull
+ * of the snapped circles round its two ends (hulls of grid points are exact and convex).
+ */
+function bufferOnGrid(ring: Xy[], radii: number[], segments: number, gridM: number): Xy[][][] {
+  const perM = Math.round(1 / gridM);
+  const n = ring.length;
+  const closed = (r: Xy[]): Xy[] => [...r, r[0]!];
+  const pieces: Xy[][][] = [];
+  const perimeter = snapRing(ring, perM);
+  if (perimeter.length >= 3) pieces.push([closed(perimeter)]);
+  for (let i = 0; i < n; i++) {
+    const j = (i + 1) % n;
+    const hull = convexHull(
+      snapRing(
+        [
+          ...circlePoints(ring[i]!, Math.max(radii[i]!, 1e-3) + gridM, segments),
+          ...circlePoints(ring[j]!, Math.max(radii[j]!, 1e-3) + gridM, segments),
+        ],
+        perM,
+      ),
+    );
+    if (hull.length >= 3) pieces.push([closed(hull)]);
+  }
+  const [first, ...rest] = pieces;
+  try {
+    return union(first!, ...rest) as Xy[][][];
+  } catch {
+    // The sweep over all pieces at once can fail where adding them one by one does not.
+    let merged = [first!] as Xy[][][];
+    for (const piece of rest) merged = union(merged, piece) as Xy[][][];
+    return merged;
+  }
+}
+
+/**
  * A polygon (local plane, open ring) grown by a radius that varies by vertex: the union
  * of the polygon with, for each edge, the convex hull of the circles round its two ends
  * (a "capsule" that tapers from one radius to the other). The union is computed by
- * polyclip-ts (a robust Martinez-Rueda sweep); the capsules are built here.
+ * polyclip-ts (a Martinez-Rueda sweep) on coordinates snapped to a fine grid
+ * (BUFFER_GRIDS_M); the capsules are built here. When the union cannot be completed on any
+ * grid, the problem `minefield.polygon_failed` is thrown (the caller names the reading).
  * Returns MultiPolygon coordinates, outer rings counter-clockwise, closed.
  *
  * @example variableBuffer([[0,0],[10,0],[10,10]], [1,1,1]) // one polygon ≈ the triangle grown by 1 m
  */
 export function variableBuffer(ring: Xy[], radii: number[], segments = 48): Xy[][][] {
-  const n = ring.length;
-  const pieces: Xy[][][] = [];
-  const closed = (r: Xy[]): Xy[] => [...r, r[0]!];
-  pieces.push([closed(ring)]);
-  for (let i = 0; i < n; i++) {
-    const j = (i + 1) % n;
-    const hull = convexHull([
-      ...circlePoints(ring[i]!, Math.max(radii[i]!, 1e-3), segments),
-      ...circlePoints(ring[j]!, Math.max(radii[j]!, 1e-3), segments),
-    ]);
-    pieces.push([closed(hull)]);
+  let failure = '';
+  for (const gridM of BUFFER_GRIDS_M) {
+    try {
+      return bufferOnGrid(ring, radii, segments, gridM);
+    } catch (e) {
+      if (isProblem(e)) throw e;
+      failure = e instanceof Error ? e.message : String(e);
+    }
   }
-  const [first, ...rest] = pieces;
-  return union(first!, ...rest) as Xy[][][];
+  throw new Problem('minefield.polygon_failed', { reason: failure.slice(0, 200) });
 }

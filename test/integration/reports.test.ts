@@ -243,13 +243,34 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     expect(now.status).toBe('closed');
   });
 
-  it('refuses a back-dated report that would break the status history', async () => {
+  it('re-opens a closed hazard on a report that gives a reason', async () => {
     const h = await hazard(12, { status: 'open', dateOfInformation: '2024-01-01' });
     const closed = await submitted(statusReport(h.id, 'closed', '2024-02-01', 'cancelled by survey'));
     expect((await call('POST', `/api/v1/reports/${closed.id}/approve`, approver, {})).statusCode).toBe(200);
     const reopen = await submitted(statusReport(h.id, 'open', '2024-03-01', 'new accident'));
     expect((await call('POST', `/api/v1/reports/${reopen.id}/approve`, approver, {})).statusCode).toBe(200);
     expect((await call('GET', `/api/v1/hazards/${h.id}`, viewer)).json().properties.status).toBe('open');
+  });
+
+  it('refuses a back-dated report that would break the status history', async () => {
+    const h = await hazard(22, { status: 'open', dateOfInformation: '2024-01-01' });
+    const march = await submitted(statusReport(h.id, 'in_progress', '2024-03-01', 'clearance started'));
+    expect((await call('POST', `/api/v1/reports/${march.id}/approve`, approver, {})).statusCode).toBe(200);
+    // Closed in February would put March's work on a closed hazard: closed → in_progress is no transition.
+    const february = await submitted(statusReport(h.id, 'closed', '2024-02-01', 'cancelled by survey'));
+    const r = await call('POST', `/api/v1/reports/${february.id}/approve`, approver, {});
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().code).toBe('hazard.status_transition');
+    expect(r.json().params).toMatchObject({
+      from: 'closed',
+      to: 'in_progress',
+      date: '2024-03-01',
+      reportDate: '2024-02-01',
+    });
+    expect((await call('GET', `/api/v1/reports/${february.id}`, approver)).json().status).toBe('submitted');
+    expect((await call('GET', `/api/v1/hazards/${h.id}`, viewer)).json().properties.status).toBe(
+      'in_progress',
+    );
   });
 
   it('lets exactly one of two simultaneous approvals succeed', async () => {
