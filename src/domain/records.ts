@@ -61,7 +61,10 @@ export interface RegisterDef {
   pointFields?: string[];
   /** Fields holding JSON (arrays or objects) rather than scalars. */
   jsonFields?: string[];
-  /** Fields never sent in lists or exports (personal data). */
+  /**
+   * Fields never sent in lists or exports (personal data), encrypted at rest, and write-only for
+   * roles that may not read them: a change that leaves one out keeps it (writeOnlyAfter).
+   */
   protectedFields?: string[];
   filters: RegisterFilters;
   sortable: string[];
@@ -385,6 +388,35 @@ export const accidents: RegisterDef = {
 
 export const IDENTITY_FIELDS = ['name', 'dateOfBirth', 'address'] as const;
 
+/**
+ * A write-only field (one of a register's `protectedFields`, an object of sub-fields such as a
+ * casualty's identity) after a change, given what is stored: KEPT when the change leaves it out
+ * (`undefined`), REPLACED sub-field by sub-field where the change gives a value, CLEARED where it
+ * gives null; `null` for the whole field clears every sub-field. Writers who may not read the
+ * field send it back without it, so leaving it out can never erase it.
+ * Example: writeOnlyAfter({ name: 'A', address: 'B' }, { address: null }, IDENTITY_FIELDS)
+ *   → { name: 'A', address: null }
+ */
+export function writeOnlyAfter(
+  stored: unknown,
+  given: unknown,
+  subFields: readonly string[],
+): Record<string, unknown> | undefined {
+  const kept = stored && typeof stored === 'object' ? (stored as Record<string, unknown>) : undefined;
+  if (given === undefined) return kept;
+  if (given === null) return Object.fromEntries(subFields.map((f) => [f, null]));
+  return { ...kept, ...(given as Record<string, unknown>) };
+}
+
+/** The sub-fields of a register's write-only field, from its schema: `['name', 'dateOfBirth', 'address']` for identity. */
+export function writeOnlySubFields(def: RegisterDef, field: string): string[] {
+  const schema = (def.fields.properties as Record<string, TSchema>)[field] as
+    | { properties?: object; anyOf?: Array<{ properties?: object }> }
+    | undefined;
+  const object = schema?.properties ? schema : schema?.anyOf?.find((b) => b.properties);
+  return Object.keys(object?.properties ?? {});
+}
+
 export const casualties: RegisterDef = {
   slug: 'casualties',
   table: 'casualties',
@@ -405,13 +437,24 @@ export const casualties: RegisterDef = {
         nullable(Type.String({ maxLength: 500, description: 'Victim assistance referral' })),
       ),
       identity: Type.Optional(
-        Type.Object(
+        Type.Union(
+          [
+            Type.Object(
+              {
+                name: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+                dateOfBirth: Type.Optional(nullable(date('Date of birth'))),
+                address: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
+              },
+              { additionalProperties: false },
+            ),
+            Type.Null(),
+          ],
           {
-            name: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
-            dateOfBirth: Type.Optional(nullable(date('Date of birth'))),
-            address: Type.Optional(nullable(Type.String({ maxLength: 1000 }))),
+            description:
+              'Protected personal data, write-only for roles that may not read it. A change that ' +
+              'leaves `identity` out keeps the stored values; a field given replaces that field and ' +
+              'keeps the others; a field set to null clears that field; `"identity": null` clears them all.',
           },
-          { additionalProperties: false, description: 'Protected personal data' },
         ),
       ),
       externalId,

@@ -1,19 +1,31 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type TObject, Type } from 'typebox';
 import type { Schema } from '../db/connect.ts';
+import { problemFromDatabaseError } from '../db/errors.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
+import { insertRecordsWithHistory, underSavepoint } from '../db/repositories/imports.ts';
 import * as registers from '../db/repositories/registers.ts';
-import { changesOf, insertChange } from '../db/repositories/reports.ts';
-import { hazardState, landReleaseFit, setReopenReason } from '../db/repositories/rules.ts';
+import { changesOf, insertChange, insertReport, transitionReport } from '../db/repositories/reports.ts';
 import { deriveFields } from '../domain/derive.ts';
-import { Problem } from '../domain/problem.ts';
-import { IDENTITY_FIELDS, REFERENCE_TARGETS, type RegisterDef, registerBySlug } from '../domain/records.ts';
-import { type Change, foldChanges, hazardHistoryProblem, orderChanges } from '../domain/reports.ts';
+import { isProblem, Problem } from '../domain/problem.ts';
+import {
+  factDate,
+  factDateField,
+  IDENTITY_FIELDS,
+  REFERENCE_TARGETS,
+  type RegisterDef,
+  registerBySlug,
+  writeOnlyAfter,
+  writeOnlySubFields,
+} from '../domain/records.ts';
+import { registerModule } from '../domain/registers/index.ts';
+import { type Change, foldChanges, orderChanges } from '../domain/reports.ts';
 import { schemaProblems, withOthers } from '../domain/schema-check.ts';
 import { geometryProblems, validateArea } from '../geo/validate.ts';
 import type { Actor } from './actor.ts';
-import { type ComputedGeometry, minefieldRecordGeometry } from './minefield-records.ts';
 import { encryptIdentity, type Keyring } from './personal-data.ts';
+import { writeHooks } from './register-hooks/index.ts';
 
 /**
  * The one path by which the registers change: the changes of an approved report (a direct write
@@ -22,19 +34,6 @@ import { encryptIdentity, type Keyring } from './personal-data.ts';
  */
 
 export type Row = registers.Row;
-
-/** Land released may stick out of its hazard by this much (GPS and digitising error). */
-export const LAND_RELEASE_TOLERANCE_M = 1;
-/** Released area may exceed the hazard's by this much before it is refused (rounding). */
-export const LAND_RELEASE_AREA_TOLERANCE_M2 = 1;
-
-/**
- * Registers whose geometry the server computes from the properties on every write (clients
- * never send it): register slug → the computation, given the properties and their pointer.
- */
-const COMPUTED_GEOMETRY: Record<string, (properties: Row, pointer: string) => ComputedGeometry> = {
-  'minefield-records': minefieldRecordGeometry,
-};
 
 const partials = new WeakMap<TObject, TObject>();
 function partialOf(schema: TObject): TObject {
@@ -75,6 +74,10 @@ function stripOthers(p: Problem): Problem {
   return new Problem(p.code, p.params, p.where);
 }
 
+declare const CHECKED: unique symbol;
+/** Values checkInput accepted: the only values the write path writes (the type cannot be made otherwise). */
+export type CheckedValues = Row & { readonly [CHECKED]: true };
+
 /** Every fault of a create or update in one list (schema, geometry, references), or the values to write. */
 export async function checkInput(
   db: Kysely<Schema>,
@@ -82,7 +85,7 @@ export async function checkInput(
   input: RecordInput,
   mode: 'create' | 'update',
   pointer = '',
-): Promise<Row> {
+): Promise<CheckedValues> {
   const base = def.geometry ? `${pointer}/properties` : pointer;
   const problems = schemaProblems(
     mode === 'create' ? def.fields : partialOf(def.fields),
@@ -90,7 +93,7 @@ export async function checkInput(
     base,
   );
   const values: Row = { ...input.properties };
-  const computeGeometry = COMPUTED_GEOMETRY[def.slug];
+  const computeGeometry = writeHooks(def).computeGeometry;
   if (computeGeometry) {
     if (input.geometry !== undefined) {
       problems.push(
@@ -153,7 +156,7 @@ export async function checkInput(
     }
   }
   if (problems.length) throw withOthers(problems);
-  return values;
+  return values as CheckedValues;
 }
 
 /** The writable state of a stored record: what a fold of its history must reproduce. */
@@ -238,7 +241,8 @@ export async function applyChanges(
     } as Change;
     let record: Row;
     if (change.op === 'create') {
-      record = await createRecord(ctx, def, change.record, at);
+      const input = recordInput(def, change.record, at);
+      record = await createChecked(ctx, def, await checkInput(ctx.trx, def, input, 'create', at), at);
       if (change.ref) refs.set(change.ref, record.id as string);
     } else if (change.op === 'update') {
       record = await updateRecord(ctx, def, change.id, change.record, at);
@@ -257,18 +261,34 @@ export async function applyChanges(
   return { applied, records };
 }
 
-async function createRecord(
+/**
+ * Write-only fields (a register's protectedFields) as they will be stored: encrypted, and
+ * merged with the stored values by writeOnlyAfter (left out: kept; given: replaced; null:
+ * cleared). Fields the change leaves out stay out, so the fold of the history keeps them.
+ */
+function withWriteOnly(keyring: Keyring, def: RegisterDef, values: Row, stored?: Row): Row {
+  for (const field of def.protectedFields ?? []) {
+    if (!(field in values)) continue;
+    const given = values[field];
+    const encrypted =
+      given && typeof given === 'object'
+        ? encryptIdentity(keyring, given as Record<string, string | null>)
+        : given;
+    values[field] = writeOnlyAfter(stored?.[field], encrypted, writeOnlySubFields(def, field));
+  }
+  return values;
+}
+
+/** Writes one record checkInput accepted: its rules, the row, its `create` history entry and its audit entry. */
+async function createChecked(
   ctx: ApplyContext,
   def: RegisterDef,
-  body: unknown,
+  checked: Row,
   pointer: string,
 ): Promise<Row> {
-  const input = recordInput(def, body, pointer);
-  const values = deriveFields(def, await checkInput(ctx.trx, def, input, 'create', pointer));
-  if (values.identity)
-    values.identity = encryptIdentity(ctx.keyring, values.identity as Record<string, string>);
-  const hazardBefore =
-    def.slug === 'land-release' ? await checkLandRelease(ctx, values, null, pointer) : undefined;
+  const values = withWriteOnly(ctx.keyring, def, deriveFields(def, checked));
+  const hooks = writeHooks(def);
+  const after = hooks.beforeWrite ? await hooks.beforeWrite(ctx, values, null, pointer) : undefined;
   const inserted = await registers.insertRecord(ctx.trx, def, values, ctx.actor.id);
   const record = (await registers.getRecord(ctx.trx, def, inserted.id as string, { identity: true }))!;
   await insertChange(ctx.trx, {
@@ -288,7 +308,7 @@ async function createRecord(
     before: null,
     after: auditView(record),
   });
-  if (hazardBefore) await recordAutoClose(ctx, values.hazardId as string, hazardBefore);
+  if (after) await after();
   return record;
 }
 
@@ -302,17 +322,16 @@ async function updateRecord(
   const before = await registers.getRecord(ctx.trx, def, id, { identity: true, forUpdate: true });
   if (!before) throw new Problem('record.not_found', { entity: def.entity, id }, { pointer });
   const input = recordInput(def, body, pointer);
-  const values = await checkInput(ctx.trx, def, input, 'update', pointer);
-  if (values.identity) {
-    values.identity = {
-      ...(before.identity as object),
-      ...encryptIdentity(ctx.keyring, values.identity as Record<string, string>),
-    };
-  }
-  const hazardBefore =
-    def.slug === 'land-release'
-      ? await checkLandRelease(ctx, { ...before, ...values }, id, pointer)
-      : undefined;
+  const values = withWriteOnly(
+    ctx.keyring,
+    def,
+    await checkInput(ctx.trx, def, input, 'update', pointer),
+    before,
+  );
+  const hooks = writeHooks(def);
+  const after = hooks.beforeWrite
+    ? await hooks.beforeWrite(ctx, { ...before, ...values }, id, pointer)
+    : undefined;
 
   // A record loaded in bulk has no approved history yet: its present state becomes the baseline.
   let history = await changesOf(ctx.trx, def.entity, id);
@@ -336,9 +355,9 @@ async function updateRecord(
   });
   history = await changesOf(ctx.trx, def.entity, id);
   const live = history.filter((c) => c.op !== 'archive');
-  if (def.slug === 'hazards') checkHazardHistory(live, ctx.report.dateOfInformation, pointer);
+  checkHistory(def, live, ctx.report.dateOfInformation, pointer);
   const state = deriveFields(def, foldChanges(live), before);
-  if (def.slug === 'hazards' && ctx.report.reason) await setReopenReason(ctx.trx, ctx.report.reason);
+  if (hooks.beforeUpdate) await hooks.beforeUpdate(ctx);
   const outcome = await registers.updateRecord(
     ctx.trx,
     def,
@@ -358,7 +377,7 @@ async function updateRecord(
     before: auditView(before),
     after: auditView(record),
   });
-  if (hazardBefore) await recordAutoClose(ctx, (values.hazardId ?? before.hazardId) as string, hazardBefore);
+  if (after) await after();
   return record;
 }
 
@@ -388,27 +407,22 @@ async function archiveRecord(ctx: ApplyContext, def: RegisterDef, id: string, po
   return record;
 }
 
-/** Walks the hazard's states in date order and refuses a history that breaks a status rule. */
-function checkHazardHistory(
+/** Walks the record's states in date order and refuses a history that breaks its register's rule. */
+function checkHistory(
+  def: RegisterDef,
   history: Awaited<ReturnType<typeof changesOf>>,
   dateOfInformation: string,
   pointer: string,
 ) {
-  const states: Array<{ status: string; type: string; reason: string | null; dateOfInformation: string }> =
-    [];
+  const rule = registerModule(def).historyProblem;
+  if (!rule) return;
   const state: Row = {};
-  for (const c of orderChanges(history)) {
+  const states = orderChanges(history).map((c) => {
     Object.assign(state, c.patch);
-    states.push({
-      status: String(state.status ?? 'open'),
-      type: String(state.type ?? 'SHA'),
-      reason: c.reason,
-      dateOfInformation: c.dateOfInformation,
-    });
-  }
-  const broken = hazardHistoryProblem(states);
-  if (broken) {
-    const p = broken.problem;
+    return { state: { ...state }, reason: c.reason, dateOfInformation: c.dateOfInformation };
+  });
+  const p = rule(states);
+  if (p) {
     throw new Problem(
       p.code,
       { ...p.params, reportDate: dateOfInformation },
@@ -417,84 +431,161 @@ function checkHazardHistory(
   }
 }
 
-/**
- * The land-release rules, checked here so the fault names its size and place (the database
- * checks them again): the polygon lies within its hazard, and released land never adds up to
- * more than the hazard's area.
- */
-async function checkLandRelease(ctx: ApplyContext, values: Row, excludeId: string | null, pointer: string) {
-  const hazardId = values.hazardId as string;
-  const fit = await landReleaseFit(ctx.trx, hazardId, values.geometry, LAND_RELEASE_TOLERANCE_M, excludeId);
-  if (!fit)
-    throw new Problem(
-      'record.reference_not_found',
-      { field: 'hazardId', id: hazardId },
-      { pointer: `${pointer}/properties/hazardId` },
-    );
-  const problems: Problem[] = [];
-  if (fit.outsideM2 > 0.01) {
-    problems.push(
-      new Problem(
-        'land_release.outside_hazard',
-        {
-          hazard: fit.hazardCode,
-          outsideM2: round1(fit.outsideM2),
-          farthestM: round1(fit.farthestOutsideM),
-          toleranceM: LAND_RELEASE_TOLERANCE_M,
-        },
-        { pointer: `${pointer}/geometry` },
-      ),
-    );
-  }
-  const total = fit.otherReleasedM2 + fit.areaM2;
-  if (total > fit.hazardAreaM2 + LAND_RELEASE_AREA_TOLERANCE_M2) {
-    problems.push(
-      new Problem(
-        'land_release.area_exceeds_hazard',
-        {
-          hazard: fit.hazardCode,
-          releasedM2: round1(total),
-          hazardM2: round1(fit.hazardAreaM2),
-          excessM2: round1(total - fit.hazardAreaM2),
-        },
-        { pointer: `${pointer}/geometry` },
-      ),
-    );
-  }
-  if (problems.length) throw withOthers(problems);
-  return hazardState(ctx.trx, hazardId);
+// ---------------------------------------------------------------------------------------
+// The bulk form of the one path: imports and loaders of thousands of records.
+
+/** A record for the bulk path: values checkInput accepted, and the identifier it has in its source. */
+export interface BulkRecord {
+  values: CheckedValues;
+  /** Identifier in the source system (the `externalId` written, or a content hash). */
+  externalId: string;
 }
 
+export interface BulkContext {
+  trx: Kysely<Schema>;
+  actor: Actor;
+  keyring: Keyring;
+  /** The direct report approved at once that holds the bulk write (openBulkReport). */
+  report: { id: string; dateOfInformation: string };
+  /** What the `bulk_create` audit entry says of where the records come from, e.g. `{ file, batch }`. */
+  audit: Record<string, unknown>;
+}
+
+export interface BulkOutcome {
+  /** Ids of the records written, by the index of their record in the call (undefined: refused). */
+  ids: Array<string | undefined>;
+  /** Records a rule refused, by index (only registers written record by record refuse one alone). */
+  refused: Array<{ index: number; problem: Problem }>;
+}
+
+/** Rows per insert statement and per `bulk_create` audit entry. */
+export const BULK_BATCH_SIZE = 1000;
+
 /**
- * The database closes a hazard whose remaining area reaches zero; that change is part of the
- * hazard's history too, dated like the report that released the last of it.
+ * Creates many records through the one path, with the same rules, history and audit as
+ * applyChanges, at the speed of a bulk load: the derived fields, then the rows and their
+ * `create` history entries in one statement per batch (each entry dated by the record's own
+ * date of information, else the report's), and one `bulk_create` audit entry per batch (count
+ * and SHA-256 of the sorted external ids, instead of one entry per record). A register whose
+ * write hooks say `recordByRecord` (its rules depend on the records before it), or a record
+ * carrying write-only fields, goes through applyChanges' own create, each record under a
+ * savepoint so that one breaking a rule is refused without undoing the others.
  */
-async function recordAutoClose(
-  ctx: ApplyContext,
-  hazardId: string,
-  before: Awaited<ReturnType<typeof hazardState>>,
-) {
-  const after = await hazardState(ctx.trx, hazardId);
-  if (!before || !after || before.status === after.status) return;
-  await insertChange(ctx.trx, {
-    entity: 'hazard',
-    recordId: hazardId,
-    reportId: ctx.report.id,
-    dateOfInformation: ctx.report.dateOfInformation,
-    op: 'update',
-    patch: { status: after.status },
-  });
+export async function applyChangesBulk(
+  ctx: BulkContext,
+  def: RegisterDef,
+  records: BulkRecord[],
+): Promise<BulkOutcome> {
+  const outcome: BulkOutcome = { ids: [], refused: [] };
+  const protectedFields = def.protectedFields ?? [];
+  const oneByOne = (r: BulkRecord) =>
+    writeHooks(def).recordByRecord === true || protectedFields.some((f) => r.values[f] != null);
+  const bulk: Array<{ index: number; record: BulkRecord }> = [];
+  for (const [index, record] of records.entries()) {
+    if (!oneByOne(record)) {
+      bulk.push({ index, record });
+      continue;
+    }
+    const date = factDate(def, record.values) ?? ctx.report.dateOfInformation;
+    try {
+      const written = await underSavepoint(ctx.trx, () =>
+        createChecked(
+          { ...ctx, report: { ...ctx.report, dateOfInformation: date, reason: null }, pointer: () => '' },
+          def,
+          record.values,
+          '',
+        ),
+      );
+      outcome.ids[index] = written.id as string;
+    } catch (err) {
+      const problem = isProblem(err) ? err : problemFromDatabaseError(err);
+      if (!problem) throw err;
+      outcome.refused.push({ index, problem });
+    }
+  }
+  for (let start = 0; start < bulk.length; start += BULK_BATCH_SIZE) {
+    await writeBatch(ctx, def, bulk.slice(start, start + BULK_BATCH_SIZE), outcome);
+  }
+  return outcome;
+}
+
+async function writeBatch(
+  ctx: BulkContext,
+  def: RegisterDef,
+  batch: Array<{ index: number; record: BulkRecord }>,
+  outcome: BulkOutcome,
+): Promise<void> {
+  if (batch.length === 0) return;
+  // Rows setting different fields go in separate statements, so an unset field takes its default.
+  const groups = new Map<string, Row[]>();
+  for (const { index, record } of batch) {
+    const id = randomUUID();
+    outcome.ids[index] = id;
+    const row = { id, ...deriveFields(def, record.values) };
+    const key = Object.keys(row).sort().join(',');
+    const group = groups.get(key) ?? [];
+    group.push(row);
+    groups.set(key, group);
+  }
+  const dateColumn = factDateField(def)?.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  for (const group of groups.values()) {
+    await insertRecordsWithHistory(ctx.trx, def, group, {
+      reportId: ctx.report.id,
+      actorId: ctx.actor.id,
+      dateOfInformation: ctx.report.dateOfInformation,
+      dateColumn,
+    });
+  }
+  const externalIds = batch.map((b) => b.record.externalId).sort();
   await appendAudit(ctx.trx, {
     actorId: ctx.actor.id,
-    action: 'update',
-    entity: 'hazard',
-    recordId: hazardId,
+    action: 'bulk_create',
+    entity: def.entity,
+    recordId: null,
     reportId: ctx.report.id,
-    before: { status: before.status, remainingAreaM2: before.remainingAreaM2 },
-    after: { status: after.status, remainingAreaM2: after.remainingAreaM2, reason: 'no_remaining_area' },
+    before: null,
+    after: {
+      register: def.slug,
+      count: batch.length,
+      externalIdsSha256: createHash('sha256').update(externalIds.join('\n')).digest('hex'),
+      ...ctx.audit,
+    },
   });
 }
 
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
+/**
+ * Opens the direct report, approved at once by `actor`, that holds a bulk write: every record
+ * and history entry of the run points to it. `payload` says what the run was (`{ import: … }`).
+ */
+export async function openBulkReport(
+  trx: Kysely<Schema>,
+  actor: Actor,
+  dateOfInformation: string,
+  payload: Record<string, unknown>,
+): Promise<{ id: string; dateOfInformation: string }> {
+  const report = await insertReport(trx, {
+    kind: 'direct',
+    status: 'submitted',
+    organisationId: actor.organisationId,
+    dateOfInformation,
+    payload: { changes: [], ...payload },
+    reason: null,
+    createdBy: actor.id,
+  });
+  await transitionReport(trx, report.id, ['submitted'], 'approved', { actorId: actor.id, stamp: 'decided' });
+  return { id: report.id, dateOfInformation };
+}
+
+/** Records on the bulk report what it created, per register: `[{ op: 'create', register, count }]`. */
+export async function closeBulkReport(
+  trx: Kysely<Schema>,
+  actor: Actor,
+  reportId: string,
+  counts: Array<{ register: string; count: number }>,
+): Promise<void> {
+  await transitionReport(trx, reportId, ['approved'], 'approved', {
+    actorId: actor.id,
+    stamp: 'decided',
+    applied: counts.map((c) => ({ op: 'create', ...c })),
+  });
 }

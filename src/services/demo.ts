@@ -4,7 +4,7 @@ import {
   type BulkOptions,
   type BulkRow,
   bulkInsert,
-  existingExternalIds,
+  externalIdsWithPrefix,
   ordnanceIdsByModel,
   refreshHazardReleaseTotals,
   setTriggerEnabled,
@@ -70,7 +70,7 @@ export async function loadDemo(
   report('demo');
 
   return database.db.transaction().execute(async (trx) => {
-    if ((await existingExternalIds(trx, R.adminAreas.table, DEMO_PREFIX)).size > 0) {
+    if ((await externalIdsWithPrefix(trx, R.adminAreas.table, DEMO_PREFIX)).size > 0) {
       throw new Problem('demo.already_loaded', {});
     }
     const ids = new Map<string, string>();

@@ -1,20 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Database } from '../db/connect.ts';
-import { appendBulkCreateAudits } from '../db/repositories/audit.ts';
-import { bulkInsert, existingExternalIds, sourceIdByExternalId } from '../db/repositories/bulk.ts';
+import { bulkInsert, externalIdsWithPrefix, sourceIdByExternalId } from '../db/repositories/bulk.ts';
 import {
-  type AccidentFromEvent,
   EXTERNAL_ID_PREFIX,
-  type FindingFromEvent,
-  type HazardFromEvent,
   mapColombiaEvent,
   type RecordFromEvent,
   sharedPointKey,
 } from '../domain/colombia-events.ts';
-import { Problem } from '../domain/problem.ts';
-import { accidents, findings, hazards } from '../domain/records.ts';
+import { isProblem, Problem } from '../domain/problem.ts';
+import { accidents, findings, hazards, type RegisterDef, sources } from '../domain/records.ts';
 import { t } from '../i18n/catalogue.ts';
+import { type Actor, SYSTEM_ACTOR } from './actor.ts';
+import {
+  applyChangesBulk,
+  type BulkContext,
+  type BulkRecord,
+  checkInput,
+  closeBulkReport,
+  openBulkReport,
+} from './changes.ts';
+import type { Keyring } from './personal-data.ts';
 
 export interface EventReject {
   file: string;
@@ -39,7 +45,14 @@ export interface ImportEventsOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** Language of the reject messages (default en). */
   locale?: string;
+  /** Who loads the events (default: the system itself). */
+  actor?: Actor;
+  /** Key of personal data; the events carry none, so none is needed unless a later mapping adds some. */
+  keyring?: Keyring;
 }
+
+/** The events carry no personal data: nothing is ever encrypted under this empty keyring. */
+const NO_PERSONAL_DATA: Keyring = { keys: {}, current: '' };
 
 /** The source every imported record is linked to, made on the first run. */
 const SOURCE_EXTERNAL_ID = `${EXTERNAL_ID_PREFIX}source`;
@@ -52,15 +65,18 @@ interface ParsedFile {
 
 /**
  * Imports Colombian landmine/UXO event files (GeoJSON, one per year) as accidents, findings
- * and suspected hazardous areas, by the mapping of domain/colombia-events.ts. One transaction
- * for the run: all of it is stored, or none. Features already imported are skipped, so a run
- * can be repeated; rejected features are listed with a problem code and the reason.
+ * and suspected hazardous areas, by the mapping of domain/colombia-events.ts, through the bulk
+ * form of the one write path (the same checks, approved history and audit as any write, under
+ * one direct report approved at once). One transaction for the run: all of it is stored, or
+ * none. Features already imported are skipped, so a run can be repeated; rejected features
+ * are listed with a problem code and the reason.
  */
 export async function importEvents(
   database: Database,
   files: string[],
   opts: ImportEventsOptions = {},
 ): Promise<ImportEventsSummary> {
+  const actor = opts.actor ?? SYSTEM_ACTOR;
   const locale = opts.locale ?? 'en';
   const parsed: ParsedFile[] = [];
   for (const path of files) parsed.push(await readEventFile(path));
@@ -74,7 +90,7 @@ export async function importEvents(
     }
   }
 
-  const records: Array<{ record: RecordFromEvent }> = [];
+  const records: Array<{ record: RecordFromEvent; file: string; index: number }> = [];
   const rejects: EventReject[] = [];
   const rejectsByCode: Record<string, number> = {};
   let read = 0;
@@ -88,7 +104,7 @@ export async function importEvents(
         key ? (atPoint.get(key) ?? 1) : 1,
       );
       if (outcome.ok) {
-        records.push({ record: outcome.record });
+        records.push({ record: outcome.record, file: f.path, index });
       } else {
         const p = outcome.problem;
         rejectsByCode[p.code] = (rejectsByCode[p.code] ?? 0) + 1;
@@ -97,81 +113,71 @@ export async function importEvents(
     });
   }
 
+  const reject = (file: string, index: number, p: Problem) => {
+    rejectsByCode[p.code] = (rejectsByCode[p.code] ?? 0) + 1;
+    rejects.push({ file, index, code: p.code, message: t(p.code, { ...p.params, ...p.where }, locale) });
+  };
   const total = records.length;
   return database.db.transaction().execute(async (trx) => {
     const existing = new Set<string>();
     for (const table of [accidents.table, findings.table, hazards.table]) {
-      for (const id of await existingExternalIds(trx, table, EXTERNAL_ID_PREFIX)) existing.add(id);
+      for (const id of await externalIdsWithPrefix(trx, table, EXTERNAL_ID_PREFIX)) existing.add(id);
     }
-    const fresh = records.map((r) => r.record).filter((r) => !existing.has(r.externalId));
+    const fresh = records.filter((r) => !existing.has(r.record.externalId));
     const skippedExisting = records.length - fresh.length;
-    const byRegister = {
-      accidents: fresh.filter((r): r is AccidentFromEvent => r.register === 'accidents'),
-      findings: fresh.filter((r): r is FindingFromEvent => r.register === 'findings'),
-      hazards: fresh.filter((r): r is HazardFromEvent => r.register === 'hazards'),
-    };
     let done = skippedExisting;
-    const progress = (label: string) => (n: number) => opts.onProgress?.(done + n, total, label);
     opts.onProgress?.(done, total, 'events');
-
-    const sourceId = fresh.length > 0 ? await ensureSource(trx) : undefined;
-    const links: Array<{ recordType: string; recordId: string; sourceId: string }> = [];
-
-    const accidentIds = await bulkInsert(
-      trx,
-      accidents.table,
-      byRegister.accidents.map(({ register: _r, geometry, ...rest }) => ({ ...rest, geom: geometry })),
-      { geometry: { geom: { multi: false } }, onBatch: progress(accidents.slug) },
-    );
-    done += accidentIds.length;
-    const findingIds = await bulkInsert(
-      trx,
-      findings.table,
-      byRegister.findings.map(({ register: _r, geometry, ...rest }) => ({ ...rest, geom: geometry })),
-      { geometry: { geom: { multi: false } }, onBatch: progress(findings.slug) },
-    );
-    done += findingIds.length;
-    const hazardIds = await bulkInsert(
-      trx,
-      hazards.table,
-      byRegister.hazards.map(({ register: _r, geometry, ...rest }) => ({ ...rest, geom: geometry })),
-      {
-        geometry: { geom: { multi: true } },
-        json: ['deviceCategories', 'evidence'],
-        onBatch: progress(hazards.slug),
-      },
-    );
-    done += hazardIds.length;
-
-    if (sourceId) {
-      for (const [slug, ids] of [
-        [accidents.slug, accidentIds],
-        [findings.slug, findingIds],
-        [hazards.slug, hazardIds],
-      ] as const) {
-        for (const recordId of ids) links.push({ recordType: slug, recordId, sourceId });
-      }
-      await bulkInsert(trx, 'record_sources', links, { ids: false, batchSize: 1000 });
+    const imported = { accidents: 0, findings: 0, hazards: 0 };
+    if (fresh.length === 0) {
+      opts.onProgress?.(total, total, 'events');
+      return { read, imported, skippedExisting, rejected: rejects.length, rejectsByCode, rejects };
     }
 
-    await appendBulkCreateAudits(
+    const report = await openBulkReport(trx, actor, new Date().toISOString().slice(0, 10), {
+      import: { loader: 'colombia-events', files: parsed.map((f) => basename(f.path)) },
+    });
+    const ctx = (def: RegisterDef): BulkContext => ({
       trx,
-      [
-        { entity: accidents.entity, count: accidentIds.length },
-        { entity: findings.entity, count: findingIds.length },
-        { entity: hazards.entity, count: hazardIds.length },
-      ],
-      'colombia-events',
-    );
+      actor,
+      keyring: opts.keyring ?? NO_PERSONAL_DATA,
+      report,
+      audit: { source: 'colombia-events', register: def.slug },
+    });
+    const sourceId = await ensureSource(trx, ctx(sources));
+    const links: Array<{ recordType: string; recordId: string; sourceId: string }> = [];
+    for (const def of [accidents, findings, hazards]) {
+      const mine = fresh.filter((r) => r.record.register === def.slug);
+      // The same checks as every write (schema, geometry, references), record by record.
+      const checked: Array<BulkRecord & { at: (typeof mine)[number] }> = [];
+      for (const r of mine) {
+        const { register: _r, geometry, ...properties } = r.record;
+        try {
+          const values = await checkInput(trx, def, { geometry, properties }, 'create');
+          checked.push({ values, externalId: r.record.externalId, at: r });
+        } catch (err) {
+          if (!isProblem(err)) throw err;
+          reject(r.file, r.index, err);
+        }
+      }
+      const outcome = await applyChangesBulk(ctx(def), def, checked);
+      for (const { index, problem } of outcome.refused)
+        reject(checked[index]!.at.file, checked[index]!.at.index, problem);
+      for (const id of outcome.ids) {
+        if (id === undefined) continue;
+        imported[def.slug as keyof typeof imported]++;
+        links.push({ recordType: def.slug, recordId: id, sourceId });
+      }
+      done += mine.length;
+      opts.onProgress?.(done, total, def.slug);
+    }
+    await bulkInsert(trx, 'record_sources', links, { ids: false, batchSize: 1000 });
+    await closeBulkReport(trx, actor, report.id, [
+      { register: accidents.slug, count: imported.accidents },
+      { register: findings.slug, count: imported.findings },
+      { register: hazards.slug, count: imported.hazards },
+    ]);
     opts.onProgress?.(total, total, 'events');
-    return {
-      read,
-      imported: { accidents: accidentIds.length, findings: findingIds.length, hazards: hazardIds.length },
-      skippedExisting,
-      rejected: rejects.length,
-      rejectsByCode,
-      rejects,
-    };
+    return { read, imported, skippedExisting, rejected: rejects.length, rejectsByCode, rejects };
   });
 }
 
@@ -192,22 +198,29 @@ async function readEventFile(path: string): Promise<ParsedFile> {
   return { path, stem: basename(path, extname(path)), features };
 }
 
-async function ensureSource(trx: Database['db']): Promise<string> {
+/** The source every imported record is linked to: made on the first run, through the one path too. */
+async function ensureSource(trx: Database['db'], ctx: BulkContext): Promise<string> {
   const found = await sourceIdByExternalId(trx, SOURCE_EXTERNAL_ID);
   if (found) return found;
-  const [id] = await bulkInsert(trx, 'sources', [
+  const values = await checkInput(
+    trx,
+    sources,
     {
-      kind: 'government_report',
-      title: 'Landmine and UXO events in Colombia, 1990–2019 (open data)',
-      issuingBody:
-        'Government of Colombia, Descontamina Colombia (Office of the High Commissioner for Peace)',
-      url: 'https://github.com/hpuentes/eventos-minas-antipersonas-colombia',
-      language: 'es',
-      notes:
-        'Open data as republished in the repository at the URL (MIT licence), one GeoJSON file per year. ' +
-        'Imported by `safeground import-events`; see docs/colombia-events.md for the mapping.',
-      externalId: SOURCE_EXTERNAL_ID,
+      properties: {
+        kind: 'government_report',
+        title: 'Landmine and UXO events in Colombia, 1990–2019 (open data)',
+        issuingBody:
+          'Government of Colombia, Descontamina Colombia (Office of the High Commissioner for Peace)',
+        url: 'https://github.com/hpuentes/eventos-minas-antipersonas-colombia',
+        language: 'es',
+        notes:
+          'Open data as republished in the repository at the URL (MIT licence), one GeoJSON file per year. ' +
+          'Imported by `safeground import-events`; see docs/colombia-events.md for the mapping.',
+        externalId: SOURCE_EXTERNAL_ID,
+      },
     },
-  ]);
-  return id!;
+    'create',
+  );
+  const { ids } = await applyChangesBulk(ctx, sources, [{ values, externalId: SOURCE_EXTERNAL_ID }]);
+  return ids[0]!;
 }

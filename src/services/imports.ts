@@ -2,20 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { TSchema } from 'typebox';
 import type { Database, Schema } from '../db/connect.ts';
-import { problemFromDatabaseError } from '../db/errors.ts';
-import { appendAudit } from '../db/repositories/audit.ts';
-import {
-  existingExternalIds,
-  insertRecordsWithHistory,
-  makeValidPolygons,
-  underSavepoint,
-} from '../db/repositories/imports.ts';
-import { insertReport, transitionReport } from '../db/repositories/reports.ts';
+import { externalIdsHeld, makeValidPolygons } from '../db/repositories/imports.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
-import { deriveFields } from '../domain/derive.ts';
 import { IMPORT_REGISTERS } from '../domain/exchange.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
-import { factDate, factDateField, type RegisterDef, registerBySlug } from '../domain/records.ts';
+import { type RegisterDef, registerBySlug } from '../domain/records.ts';
 import { t } from '../i18n/catalogue.ts';
 import {
   applyMapping,
@@ -28,19 +19,28 @@ import {
   shapefileFieldNames,
 } from '../io/index.ts';
 import { type Actor, assertCan } from './actor.ts';
-import { applyChanges, checkInput, type Row } from './changes.ts';
+import {
+  applyChangesBulk,
+  BULK_BATCH_SIZE,
+  type CheckedValues,
+  checkInput,
+  closeBulkReport,
+  openBulkReport,
+} from './changes.ts';
 import { exportFields } from './exports.ts';
 import type { Keyring } from './personal-data.ts';
+import { writeHooks } from './register-hooks/index.ts';
 
 /**
  * Imports a file into one register: every feature is read (src/io), mapped, and validated by
  * the same checkInput every write goes through; the valid ones are written in one transaction
- * as one direct report approved at once, so that history and audit are kept. Bad rows never
- * stop the import: each is reported with its index, row, field, code and message.
+ * through the bulk form of the one write path (applyChangesBulk), under one direct report
+ * approved at once, so that history, audit and rules are the same as for any write. Bad rows
+ * never stop the import: each is reported with its index, row, field, code and message.
  */
 
-/** Valid records written per statement (and per audit entry). */
-const BATCH_SIZE = 1000;
+/** Valid records written per call of the bulk path. */
+const BATCH_SIZE = BULK_BATCH_SIZE;
 /** Reject lines kept in a summary (the rejects file has them all). */
 export const SUMMARY_REJECTS_MAX = 1000;
 
@@ -268,12 +268,12 @@ const isGeometryProblem = (p: Problem) =>
   p.code.startsWith('geometry.') || (p.where?.pointer ?? '').startsWith('/geometry');
 
 type Checked =
-  | { ok: true; values: Row; externalId: string; repairedCodes: string[] }
+  | { ok: true; values: CheckedValues; externalId: string; repairedCodes: string[] }
   | { ok: false; problems: Problem[] };
 
 interface Pending {
   feature: SourceFeature;
-  values: Row;
+  values: CheckedValues;
   externalId: string;
   repairedCodes: string[];
 }
@@ -296,8 +296,9 @@ export class ImportService {
     assertCan(actor, 'data.import');
     const def = importableRegister(opts.register);
     const run = new ImportRun(def, actor, file, opts, this.keyring);
-    // Land release is checked against its hazard as it is written, so even a dry run writes, then undoes.
-    const writes = !opts.dryRun || def.slug === 'land-release';
+    // Registers whose rules read the records before (land release within its hazard) are checked
+    // as they are written, so even a dry run writes, then undoes.
+    const writes = !opts.dryRun || writeHooks(def).recordByRecord === true;
     if (!writes) {
       await run.execute(this.database.db, false);
       return run.summary;
@@ -326,10 +327,9 @@ class ImportRun {
   private pending: Pending[] = [];
   private db!: Kysely<Schema>;
   private inTransaction = false;
-  private reportId: string | null = null;
+  private report: { id: string; dateOfInformation: string } | null = null;
   private batches = 0;
   private readonly today = new Date().toISOString().slice(0, 10);
-  private readonly dateField: string | undefined;
 
   constructor(
     private readonly def: RegisterDef,
@@ -363,7 +363,6 @@ class ImportRun {
     this.shpNames = new Map(
       cut.map((c, i) => [c, names[i]!]).filter(([c, n]) => c !== n) as Array<[string, string]>,
     );
-    this.dateField = factDateField(def);
   }
 
   private get sourceName(): string {
@@ -412,13 +411,11 @@ class ImportRun {
     }
     await this.flush();
     if (this.summary.strict && this.summary.rejected > 0) this.summary.refused = true;
-    if (inTransaction && this.reportId && !this.summary.refused) {
-      await transitionReport(db, this.reportId, ['approved'], 'approved', {
-        actorId: this.actor.id,
-        stamp: 'decided',
-        applied: [{ op: 'create', register: this.def.slug, count: this.summary.imported }],
-      });
-      this.summary.reportId = this.reportId;
+    if (inTransaction && this.report && !this.summary.refused) {
+      await closeBulkReport(db, this.actor, this.report.id, [
+        { register: this.def.slug, count: this.summary.imported },
+      ]);
+      this.summary.reportId = this.report.id;
     }
     if (this.summary.refused) this.summary.imported = 0;
     this.opts.onProgress?.({ read: this.summary.read, total: this.summary.read, percent: 100 });
@@ -426,30 +423,16 @@ class ImportRun {
 
   /** The direct report approved at once that holds the import (one per import). */
   private async openReport(): Promise<void> {
-    const report = await insertReport(this.db, {
-      kind: 'direct',
-      status: 'submitted',
-      organisationId: this.actor.organisationId,
-      dateOfInformation: this.today,
-      payload: {
-        changes: [],
-        import: {
-          register: this.def.slug,
-          file: this.sourceName,
-          repair: this.opts.repair === true,
-          strict: this.opts.strict === true,
-          crs: this.opts.crs ?? this.opts.mapping?.crs ?? null,
-          mapping: this.opts.mapping ?? null,
-        },
+    this.report = await openBulkReport(this.db, this.actor, this.today, {
+      import: {
+        register: this.def.slug,
+        file: this.sourceName,
+        repair: this.opts.repair === true,
+        strict: this.opts.strict === true,
+        crs: this.opts.crs ?? this.opts.mapping?.crs ?? null,
+        mapping: this.opts.mapping ?? null,
       },
-      reason: null,
-      createdBy: this.actor.id,
     });
-    await transitionReport(this.db, report.id, ['submitted'], 'approved', {
-      actorId: this.actor.id,
-      stamp: 'decided',
-    });
-    this.reportId = report.id;
   }
 
   /** Mapping, conversion and the one validation (checkInput); with --repair, a PostGIS repair and a second validation. */
@@ -529,7 +512,7 @@ class ImportRun {
   private async validate(
     geometry: unknown,
     properties: Record<string, unknown>,
-  ): Promise<{ problems: Problem[]; values?: Row }> {
+  ): Promise<{ problems: Problem[]; values?: CheckedValues }> {
     try {
       return {
         problems: [],
@@ -582,7 +565,7 @@ class ImportRun {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const existing = await existingExternalIds(
+    const existing = await externalIdsHeld(
       this.db,
       this.def.table,
       batch.map((p) => p.externalId),
@@ -591,8 +574,21 @@ class ImportRun {
     this.summary.skipped += batch.length - fresh.length;
     const writing = this.inTransaction && !(this.summary.strict && this.summary.rejected > 0);
     let written = fresh;
-    if (writing && this.def.slug === 'land-release') written = await this.writeOneByOne(fresh);
-    else if (writing && !this.opts.dryRun) await this.writeBulk(fresh);
+    if (writing && (!this.opts.dryRun || writeHooks(this.def).recordByRecord) && fresh.length > 0) {
+      const outcome = await applyChangesBulk(
+        {
+          trx: this.db,
+          actor: this.actor,
+          keyring: this.keyring,
+          report: this.report!,
+          audit: { file: this.sourceName, batch: ++this.batches },
+        },
+        this.def,
+        fresh.map((p) => ({ values: p.values, externalId: p.externalId })),
+      );
+      for (const { index, problem } of outcome.refused) this.reject(fresh[index]!.feature, flatten(problem));
+      written = fresh.filter((_, i) => outcome.ids[i] !== undefined);
+    }
     this.summary.valid += written.length;
     if (writing && !this.opts.dryRun) this.summary.imported += written.length;
     for (const p of written) {
@@ -605,83 +601,5 @@ class ImportRun {
         codes: p.repairedCodes,
       });
     }
-  }
-
-  /**
-   * The bulk path: the records and their `create` history entries in a few statements, one
-   * audit entry for the batch (`bulk_create`, with the count and a hash of the external ids).
-   */
-  private async writeBulk(batch: Pending[]): Promise<void> {
-    if (batch.length === 0) return;
-    const rows = batch.map((p) => {
-      const { identity: _never, ...values } = deriveFields(this.def, p.values);
-      return values;
-    });
-    // Rows setting different fields go in separate statements, so an unset field takes its default.
-    const groups = new Map<string, Row[]>();
-    for (const row of rows) {
-      const key = Object.keys(row).sort().join(',');
-      const list = groups.get(key) ?? [];
-      list.push(row);
-      groups.set(key, list);
-    }
-    const dateColumn = this.dateField?.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    for (const group of groups.values()) {
-      await insertRecordsWithHistory(this.db, this.def, group, {
-        reportId: this.reportId!,
-        actorId: this.actor.id,
-        dateOfInformation: this.today,
-        dateColumn,
-      });
-    }
-    const ids = batch.map((p) => p.externalId).sort();
-    await appendAudit(this.db, {
-      actorId: this.actor.id,
-      action: 'bulk_create',
-      entity: this.def.entity,
-      recordId: null,
-      reportId: this.reportId,
-      before: null,
-      after: {
-        register: this.def.slug,
-        count: batch.length,
-        externalIdsSha256: createHash('sha256').update(ids.join('\n')).digest('hex'),
-        file: this.sourceName,
-        batch: ++this.batches,
-      },
-    });
-  }
-
-  /**
-   * Land release goes through the one write path record by record (applyChanges: the polygon
-   * must lie within its hazard and the released area may not exceed the hazard's), each under
-   * a savepoint so that a record breaking a rule is rejected without undoing the others.
-   */
-  private async writeOneByOne(batch: Pending[]): Promise<Pending[]> {
-    const written: Pending[] = [];
-    for (const p of batch) {
-      const { geometry, ...properties } = p.values;
-      const date = factDate(this.def, properties) ?? this.today;
-      try {
-        await underSavepoint(this.db, () =>
-          applyChanges(
-            {
-              trx: this.db,
-              actor: this.actor,
-              keyring: this.keyring,
-              report: { id: this.reportId!, dateOfInformation: date, reason: null },
-              pointer: () => '',
-            },
-            [{ op: 'create', register: this.def.slug, record: { type: 'Feature', geometry, properties } }],
-          ),
-        );
-        written.push(p);
-      } catch (err) {
-        const problem = isProblem(err) ? err : problemFromDatabaseError(err);
-        if (!problem) throw err;
-        this.reject(p.feature, flatten(problem));
-      }
-    }
-    return written;
   }
 }

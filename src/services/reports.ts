@@ -12,7 +12,7 @@ import {
 } from '../db/repositories/rules.ts';
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
-import type { RegisterDef } from '../domain/records.ts';
+import { type RegisterDef, registerBySlug } from '../domain/records.ts';
 import {
   type Change,
   kindProblems,
@@ -106,7 +106,9 @@ export class ReportService {
         );
       const row = await repo.updateReportContent(trx, id, version, {
         dateOfInformation: input.dateOfInformation,
-        payload: this.protect(input.payload),
+        payload: {
+          changes: keepWriteOnly(before.payload.changes, this.protect(input.payload).changes),
+        },
         reason: input.reason ?? null,
         actorId: actor.id,
       });
@@ -244,7 +246,8 @@ export class ReportService {
           report: { id, dateOfInformation: report.dateOfInformation, reason: report.reason },
           pointer: (i) => `/payload/changes/${i}/record`,
         },
-        changes,
+        // The draft keeps identities encrypted; they are checked (a date of birth is a date) as written.
+        changes.map((c) => this.decrypted(c)),
       );
       await failpoint('approval.before_commit');
       const done = await repo.transitionReport(trx, id, ['approved'], 'approved', {
@@ -358,6 +361,21 @@ export class ReportService {
           },
         };
       }),
+    };
+  }
+
+  /** A stored change with its identity fields decrypted, as its author wrote them. */
+  private decrypted(c: Change): Change {
+    if (c.op === 'archive') return c;
+    const record = c.record as Record<string, unknown> | null;
+    const identity = record?.identity as Record<string, string | null> | null | undefined;
+    if (!identity || typeof identity !== 'object') return c;
+    return {
+      ...c,
+      record: {
+        ...record,
+        identity: Object.fromEntries(Object.entries(identity).map(([k, v]) => [k, decrypt(this.keyring, v)])),
+      },
     };
   }
 
@@ -531,4 +549,58 @@ function summary(r: repo.ReportRow) {
     rejectionReason: r.rejectionReason,
     version: r.version,
   };
+}
+
+/**
+ * A draft PUT replaces the payload, but its author may not be able to read the write-only
+ * fields (an operator never sees a casualty's identity), so what it sends back lacks them.
+ * Each new change takes the write-only fields of the stored change it continues — an update
+ * of the same record, a create with the same `ref`, or else the create without a ref at the
+ * same position in the list — unless it gives them itself: left out, kept; an object, merged
+ * field by field (a field set to null clears that field); null, cleared. Both sides are as
+ * stored (encrypted).
+ */
+function keepWriteOnly(stored: Change[], next: Change[]): Change[] {
+  const key = (c: Change, index: number) => {
+    if (c.op === 'update') return `update:${c.register}:${c.id}`;
+    if (c.op === 'create') return c.ref ? `create:${c.register}:@${c.ref}` : `create:${c.register}#${index}`;
+    return undefined;
+  };
+  const previous = new Map<string, Record<string, unknown>>();
+  stored.forEach((c, i) => {
+    const k = key(c, i);
+    if (k && 'record' in c) {
+      const fields = recordFields(c.register, c.record);
+      if (fields) previous.set(k, fields);
+    }
+  });
+  return next.map((c, i) => {
+    const k = key(c, i);
+    const def = registerBySlug(c.register);
+    const old = k ? previous.get(k) : undefined;
+    if (!old || !def?.protectedFields?.length || !('record' in c)) return c;
+    const fields = recordFields(c.register, c.record);
+    if (!fields) return c;
+    const carried = { ...fields };
+    for (const f of def.protectedFields) {
+      if (old[f] === undefined) continue;
+      if (carried[f] === undefined) carried[f] = old[f];
+      else if (carried[f] !== null && typeof carried[f] === 'object' && old[f] !== null)
+        carried[f] = { ...(old[f] as object), ...(carried[f] as object) };
+    }
+    const record = c.record as Record<string, unknown>;
+    return {
+      ...c,
+      record: def.geometry ? { ...record, properties: carried } : carried,
+    } as Change;
+  });
+}
+
+/** The fields of a change's record: a Feature's properties, or the record itself. */
+function recordFields(register: string, record: unknown): Record<string, unknown> | undefined {
+  if (!record || typeof record !== 'object' || Array.isArray(record)) return undefined;
+  const r = record as Record<string, unknown>;
+  if (!registerBySlug(register)?.geometry) return r;
+  const p = r.properties;
+  return p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
 }

@@ -56,6 +56,29 @@ describe('import-events on the Colombian data', () => {
     expect(a.rows).toEqual([{ precision: 'year', n: first.imported.accidents }]);
   });
 
+  it('goes through the one write path: an approved history entry per record, under one approved report, audited', async () => {
+    const h = await sql<{ records: number; entries: number; reports: number; approved: number }>`
+      select count(*)::int as records, count(c.seq)::int as entries,
+        count(distinct c.report_id)::int as reports,
+        count(distinct r.id) filter (where r.status = 'approved')::int as approved
+      from findings f
+      left join record_changes c on c.entity = 'finding' and c.record_id = f.id and c.op = 'create'
+      left join reports r on r.id = c.report_id
+      where f.external_id like 'co-events:%'`.execute(database.db);
+    expect(h.rows[0]).toEqual({
+      records: first.imported.findings,
+      entries: first.imported.findings,
+      reports: 1,
+      approved: 1,
+    });
+    const audited = await sql<{ n: number }>`
+      select coalesce(sum((after->>'count')::int), 0)::int as n from audit_log
+      where action = 'bulk_create' and entity = 'finding' and after->>'source' = 'colombia-events'`.execute(
+      database.db,
+    );
+    expect(audited.rows[0]!.n).toBe(first.imported.findings);
+  });
+
   it('imports nothing a second time and says every feature was already there or rejected', async () => {
     const again = await importEvents(database, files);
     expect(again.read).toBe(36527);

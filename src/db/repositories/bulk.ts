@@ -81,11 +81,11 @@ function columnsOf(rows: BulkRow[]): string[] {
 }
 
 /**
- * The external ids already present in `table` that start with `prefix`, so an import run
- * again skips what it loaded before.
- * Example: `await existingExternalIds(db, 'findings', 'co-events:')` → Set { 'co-events:2005:17', … }.
+ * Every external id in `table` that starts with `prefix` (the ids a loader gives its records),
+ * so a loader run again skips what it loaded before.
+ * Example: `await externalIdsWithPrefix(db, 'findings', 'co-events:')` → Set { 'co-events:2005:17', … }.
  */
-export async function existingExternalIds(
+export async function externalIdsWithPrefix(
   db: Kysely<Schema>,
   table: string,
   prefix: string,

@@ -12,11 +12,11 @@ import type { Schema } from '../connect.ts';
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
- * The external ids among `ids` that `table` already holds (archived records included, since
+ * Which of the external ids `ids` `table` already holds (archived records included, since
  * the column is unique over all of them).
- * Example: `await existingExternalIds(db, 'findings', ['H-001', 'H-002'])` → Set { 'H-001' }.
+ * Example: `await externalIdsHeld(db, 'findings', ['H-001', 'H-002'])` → Set { 'H-001' }.
  */
-export async function existingExternalIds(
+export async function externalIdsHeld(
   db: Kysely<Schema>,
   table: string,
   ids: string[],

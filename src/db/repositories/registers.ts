@@ -84,8 +84,10 @@ function toColumns(def: RegisterDef, values: Row): Array<[string, RawBuilder<unk
     } else if ((def.pointFields ?? []).includes(k)) {
       cols.push([snake(k), v === null ? null : geomFromGeoJson(v, false)]);
     } else if (k === 'identity') {
-      const id = (v ?? {}) as Row;
-      for (const [f, col] of Object.entries(IDENTITY_COLUMNS)) if (f in id) cols.push([col, id[f] ?? null]);
+      // null clears every identity field (an explicit clear); an object sets the fields it has.
+      const id = v as Row | null;
+      for (const [f, col] of Object.entries(IDENTITY_COLUMNS))
+        if (id === null || f in id) cols.push([col, id?.[f] ?? null]);
     } else if ((def.jsonFields ?? []).includes(k) || (v !== null && typeof v === 'object')) {
       cols.push([snake(k), JSON.stringify(v)]);
     } else {

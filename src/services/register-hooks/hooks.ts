@@ -1,0 +1,34 @@
+import type { ApplyContext, Row } from '../changes.ts';
+import type { ComputedGeometry } from '../minefield-records.ts';
+
+/** What a rule checked before a write does once the write is stored (e.g. record the hazard it closed). */
+export type AfterWrite = () => Promise<void>;
+
+/**
+ * The write rules of one register that need the database or the services: the generic write
+ * path (src/services/changes.ts) calls them by the register, never by comparing its slug. Pure
+ * rules (derived fields, history rules, permission exceptions) are the register's module in
+ * src/domain/registers/.
+ */
+export interface WriteHooks {
+  /** Geometry the server computes from the properties on every write; clients never send it. */
+  computeGeometry?: (properties: Row, propertiesPointer: string) => ComputedGeometry;
+  /**
+   * Checks against other records, before a create or update is written (`state` is the
+   * record as it will be; `recordId` null for a create). Returns what to do after the write.
+   */
+  beforeWrite?: (
+    ctx: ApplyContext,
+    state: Row,
+    recordId: string | null,
+    pointer: string,
+  ) => Promise<AfterWrite>;
+  /** Runs just before the stored row of an update changes (e.g. hand the database trigger a reason). */
+  beforeUpdate?: (ctx: ApplyContext) => Promise<void>;
+  /**
+   * The register's rules depend on the records written before (land released within what is
+   * left of its hazard): a bulk write goes record by record, each under a savepoint, so a
+   * record breaking a rule is refused without undoing the others.
+   */
+  recordByRecord?: boolean;
+}

@@ -1,0 +1,20 @@
+import type { RegisterDef } from '../../domain/records.ts';
+import { hazardsHooks } from './hazards.ts';
+import type { WriteHooks } from './hooks.ts';
+import { landReleaseHooks } from './land-release.ts';
+import { minefieldRecordsHooks } from './minefield-records.ts';
+
+export type { AfterWrite, WriteHooks } from './hooks.ts';
+
+/** Register slug → its write hooks; registers without rules of their own have none. */
+const HOOKS: Readonly<Record<string, WriteHooks>> = {
+  hazards: hazardsHooks,
+  'land-release': landReleaseHooks,
+  'minefield-records': minefieldRecordsHooks,
+};
+
+const NONE: WriteHooks = {};
+
+export function writeHooks(def: Pick<RegisterDef, 'slug'>): WriteHooks {
+  return HOOKS[def.slug] ?? NONE;
+}
