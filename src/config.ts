@@ -22,6 +22,15 @@ export interface Settings {
   logLevel: string;
   /** Language of CLI messages: en, ru or ar. */
   locale: string;
+  /** Scheduled backups: folder (unset: off), period and how many to keep. */
+  backup: { dir: string | undefined; everyMs: number; keep: number };
+}
+
+/** A period such as `30m`, `6h` or `1d`, in milliseconds; 24 hours when unset or unreadable. */
+export function parsePeriodMs(text: string | undefined): number {
+  const m = /^(\d+)\s*(m|h|d)$/.exec(text?.trim() ?? '');
+  if (!m || Number(m[1]) === 0) return 24 * 3600_000;
+  return Number(m[1]) * { m: 60_000, h: 3600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -47,5 +56,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     maxUploadBytes: Number(env.SAFEGROUND_MAX_UPLOAD_MB ?? 200) * 1024 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info',
     locale: env.SAFEGROUND_LOCALE ?? 'en',
+    backup: {
+      dir: env.SAFEGROUND_BACKUP_DIR ? resolve(env.SAFEGROUND_BACKUP_DIR) : undefined,
+      everyMs: parsePeriodMs(env.SAFEGROUND_BACKUP_EVERY),
+      keep: Math.max(1, Number(env.SAFEGROUND_BACKUP_KEEP ?? 7) || 7),
+    },
   };
 }
