@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate.ts';
 import { Problem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { serverHoldsDataDir } from './admin-socket.ts';
+import { backupBeforeMigrating } from './backup.ts';
 
 /** Opens the database the settings name and brings it to the current migration level. */
 export async function openDatabase(
@@ -23,7 +24,9 @@ export async function openDatabase(
     ),
   );
   const database = await connect({ url: settings.databaseUrl, dataDir: settings.dataDir });
-  await migrate(database, (m) => say(t('cli.migrate.applying', m, settings.locale)));
+  await migrate(database, (m) => say(t('cli.migrate.applying', m, settings.locale)), {
+    beforeApplying: backupBeforeMigrating(database, settings, say),
+  });
   return database;
 }
 

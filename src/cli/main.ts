@@ -4,6 +4,7 @@ import { isProblem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { VERSION } from '../version.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerDeclinationCommand } from './declination.ts';
 import { registerGeoCommands } from './geo.ts';
 import { helpLocale } from './help-locale.ts';
@@ -27,6 +28,7 @@ program
 registerServerCommands(program);
 registerImportEventsCommand(program);
 registerAuditCommands(program);
+registerBackupCommands(program);
 registerImportExportCommands(program);
 registerKeyCommands(program);
 registerGeoCommands(program);

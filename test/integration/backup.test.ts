@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -49,7 +51,9 @@ async function freshTarget(): Promise<RestoreTarget> {
     };
   }
   const name = `safeground_restore_${process.pid}_${targets}`;
-  await database.execScript(`DROP DATABASE IF EXISTS ${name}; CREATE DATABASE ${name};`);
+  // One statement per call: CREATE DATABASE cannot run inside the transaction of a multi-statement query.
+  await database.execScript(`DROP DATABASE IF EXISTS ${name}`);
+  await database.execScript(`CREATE DATABASE ${name}`);
   createdDatabases.push(name);
   const u = new URL(url);
   u.pathname = `/${name}`;
@@ -260,5 +264,103 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
     expect(readdirSync(dir).sort()).toEqual(
       [second.file, third.file].map((f) => f.slice(dir.length + 1)).sort(),
     );
+  });
+});
+
+/** The command line, on the embedded database, with its folders under `home`. */
+const bin = new URL('../../bin/safeground.js', import.meta.url).pathname;
+function cli(home: string, args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], {
+    env: { ...process.env, SAFEGROUND_DATA_DIR: join(home, 'data'), DATABASE_URL: '', SAFEGROUND_SECRET: '' },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+let server: ChildProcess | undefined;
+afterAll(() => {
+  server?.kill('SIGTERM');
+});
+
+describe('safeground backup beside a running server on the embedded database', () => {
+  it('writes the archive through the server, and restore brings it back into a new folder', {
+    timeout: 900_000,
+  }, async () => {
+    const home = mkdtempSync(join(tmpdir(), 'safeground-cli-backup-'));
+    const port = await freePort();
+    server = spawn(process.execPath, [bin, 'serve', '--no-web-build'], {
+      env: {
+        ...process.env,
+        SAFEGROUND_DATA_DIR: join(home, 'data'),
+        DATABASE_URL: '',
+        SAFEGROUND_SECRET: '',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SAFEGROUND_DEMO: '0',
+      },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((done) => server!.once('exit', done));
+    for (let i = 0; i < 300; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/api/v1/health`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const user = cli(home, [
+      'user',
+      'create',
+      '--email',
+      'keeper@example.org',
+      '--password',
+      'Str0ng-passphrase',
+      '--role',
+      'admin',
+    ]);
+    expect(user.status, user.stderr).toBe(0);
+
+    const out = join(home, 'backups', 'safeground.tar');
+    const backup = cli(home, ['backup', '--out', out]);
+    expect(backup.status, backup.stderr).toBe(0);
+    expect(backup.stderr).toContain('The running server writes the backup');
+    expect(backup.stdout).toContain(`Backup written: ${out}`);
+    expect(backup.stdout).toMatch(/users 1\b/);
+    // Where the key is, and that it is not in the archive.
+    expect(backup.stdout).toContain(join(home, 'safeground.key'));
+    expect(backup.stdout).toContain('NOT in the backup');
+    const again = cli(home, ['backup', '--out', out]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('backup.out_exists');
+
+    server.kill('SIGTERM');
+    await exited;
+    server = undefined;
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'safeground-cli-restore-'));
+    const restore = cli(elsewhere, ['restore', out, '--key-file', join(home, 'safeground.key')]);
+    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.stdout).toContain('the audit chain verifies');
+    expect(restore.stdout).toMatch(/users 1\b/);
+    expect(restore.stdout).toContain('The personal-data key matches the backup');
+    expect(readFileSync(join(elsewhere, 'safeground.key'), 'utf8')).toBe(
+      readFileSync(join(home, 'safeground.key'), 'utf8'),
+    );
+    const verify = cli(elsewhere, ['audit', 'verify']);
+    expect(verify.status, verify.stderr).toBe(0);
+
+    const twice = cli(elsewhere, ['restore', out]);
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toContain('backup.target_not_empty');
   });
 });
