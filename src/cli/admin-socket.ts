@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { createServer, request, type ServerResponse } from 'node:http';
 import { connect as netConnect } from 'node:net';
-import { join } from 'node:path';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
@@ -10,12 +9,13 @@ import { existingKeyring, writeBackup } from '../services/backup.ts';
 
 /**
  * The embedded database is one process: while `serve` runs, no other process may open its data
- * folder. So the server listens on a Unix socket in the data folder (mode 0600: only the user
- * who runs it), and CLI commands that must work beside a running server (`user create`) are
- * carried out by the server through it; the others say the folder is in use.
+ * folder. So the server listens on a Unix socket beside the data folder, `<data dir>-admin.sock`
+ * (mode 0600: only the user who runs it), and CLI commands that must work beside a running server
+ * (`user create`, `backup`) are carried out by the server through it; the others say the folder
+ * is in use. Beside, not inside: a backup copies the data folder, and a socket is no file to copy.
  */
 export function adminSocketPath(settings: Settings): string {
-  return join(settings.dataDir, 'safeground-admin.sock');
+  return `${settings.dataDir}-admin.sock`;
 }
 
 export function startAdminSocket(database: Database, settings: Settings): Promise<() => Promise<void>> {
@@ -140,6 +140,7 @@ async function backupThroughSocket(
     });
     line({ manifest });
   } catch (err) {
+    if (!isProblem(err)) console.error(err);
     line({
       problem: isProblem(err)
         ? { code: err.code, params: err.params, where: err.where }
