@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Database } from '../../src/db/connect.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { Problem } from '../../src/domain/problem.ts';
 import { SYSTEM_ACTOR } from '../../src/services/actor.ts';
 import { AttachmentService } from '../../src/services/attachments.ts';
 import {
   type BackupManifest,
+  backupBeforeMigration,
   keyFingerprint,
   type RestoreTarget,
   restoreBackup,
@@ -264,6 +266,32 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
     expect(readdirSync(dir).sort()).toEqual(
       [second.file, third.file].map((f) => f.slice(dir.length + 1)).sort(),
     );
+  });
+
+  it('backs up an existing database before migrations change it, into backups/ beside the data folder', {
+    timeout: 300_000,
+  }, async () => {
+    const dataDir = join(root, 'install', 'data');
+    const file = await backupBeforeMigration(
+      database,
+      {
+        attachmentsDir,
+        databaseUrl: process.env.TEST_DATABASE_URL,
+        dataDir,
+        backup: { dir: undefined, everyMs: 86_400_000, keep: 7 },
+      },
+      { from: 5, to: 6, keyring },
+    );
+    expect(file).toMatch(/\/install\/backups\/safeground-before-migration-005-to-006-\d{8}T\d{9}Z\.tar$/);
+    expect(existsSync(file!)).toBe(true);
+    // With every migration applied there is nothing to back up for.
+    let asked = false;
+    await migrate(database, undefined, {
+      beforeApplying: async () => {
+        asked = true;
+      },
+    });
+    expect(asked).toBe(false);
   });
 });
 
