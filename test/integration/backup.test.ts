@@ -271,6 +271,7 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
   it('backs up an existing database before migrations change it, into backups/ beside the data folder', {
     timeout: 300_000,
   }, async () => {
+    await login('admin'); // the database holds data: a user at least
     const dataDir = join(root, 'install', 'data');
     const file = await backupBeforeMigration(
       database,
