@@ -35,6 +35,8 @@ export interface Settings {
   locale: Locale;
   /** Test hook: the failpoint at which the process stops (see services/failpoints.ts). */
   failpoint: string | undefined;
+  /** Scheduled backups: folder (unset: off), period and how many to keep. */
+  backup: { dir: string | undefined; everyMs: number; keep: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,6 +100,18 @@ class Reader {
     if (v.trim() === '0') return false;
     this.faults.push(new Problem('settings.boolean', { variable, value: v }));
     return fallback;
+  }
+
+  /** A period such as `30m`, `6h` or `1d`, in milliseconds. */
+  period(variable: string, fallbackMs: number): number {
+    const v = this.raw(variable);
+    if (v === undefined) return fallbackMs;
+    const m = /^(\d+)\s*(m|h|d)$/.exec(v.trim());
+    if (!m || Number(m[1]) === 0) {
+      this.faults.push(new Problem('settings.period', { variable, value: v }));
+      return fallbackMs;
+    }
+    return Number(m[1]) * { m: 60_000, h: 3600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
   }
 
   oneOf<T extends string>(variable: string, allowed: readonly T[], fallback: T): T {
@@ -168,6 +182,11 @@ export function parseSettings(env: Environment): Settings {
       ? read.oneOf('SAFEGROUND_LOCALE', LOCALES, 'en')
       : pickLocale(read.raw('LANG')),
     failpoint: read.raw('SAFEGROUND_FAILPOINT'),
+    backup: {
+      dir: read.raw('SAFEGROUND_BACKUP_DIR') ? resolve(read.text('SAFEGROUND_BACKUP_DIR', '')) : undefined,
+      everyMs: read.period('SAFEGROUND_BACKUP_EVERY', 24 * 3600_000),
+      keep: read.integer('SAFEGROUND_BACKUP_KEEP', 7, 1, 10_000),
+    },
   };
   if (read.faults.length > 0) {
     throw new Problem('settings.invalid', { count: read.faults.length }, undefined, read.faults);

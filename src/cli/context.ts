@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate.ts';
 import { Problem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { serverHoldsDataDir } from './admin-socket.ts';
+import { backupBeforeMigrating } from './backup.ts';
 
 /** Opens the database the settings name and brings it to the current migration level. */
 export async function openDatabase(settings: Settings, opts: { quiet?: boolean } = {}): Promise<Database> {
@@ -24,7 +25,9 @@ export async function openDatabase(settings: Settings, opts: { quiet?: boolean }
     dataDir: settings.dataDir,
     pool: settings.dbPool,
   });
-  await migrate(database, (m) => say(t('cli.migrate.applying', m, settings.locale)));
+  await migrate(database, (m) => say(t('cli.migrate.applying', m, settings.locale)), {
+    beforeApplying: backupBeforeMigrating(database, settings, say),
+  });
   return database;
 }
 

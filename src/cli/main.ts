@@ -4,6 +4,7 @@ import { isProblem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { VERSION } from '../version.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerDeclinationCommand } from './declination.ts';
 import { registerGeoCommands } from './geo.ts';
 import { helpLocale } from './help-locale.ts';
@@ -30,6 +31,7 @@ program
 registerServerCommands(program, settings);
 registerImportEventsCommand(program, settings);
 registerAuditCommands(program, settings);
+registerBackupCommands(program, settings);
 registerImportExportCommands(program, settings);
 registerKeyCommands(program, settings);
 registerGeoCommands(program);

@@ -9,6 +9,7 @@ import { t } from '../i18n/catalogue.ts';
 import { createUser } from '../services/auth.ts';
 import { loadDemo } from '../services/demo.ts';
 import { askServer, serverHoldsDataDir, startAdminSocket } from './admin-socket.ts';
+import { backupBeforeMigrating, startBackupSchedule } from './backup.ts';
 import { ensureWebBuilt } from './build-web.ts';
 import { openDatabase, withDatabase } from './context.ts';
 import { helpLocale } from './help-locale.ts';
@@ -40,7 +41,9 @@ export function registerServerCommands(program: Command, settings: Settings): vo
       });
       const closeAdminSocket =
         database.kind === 'pglite' ? await startAdminSocket(database, settings) : async () => {};
+      let stopBackups = () => {};
       const close = async () => {
+        stopBackups();
         await closeAdminSocket();
         await app.close();
         await database.close();
@@ -49,7 +52,11 @@ export function registerServerCommands(program: Command, settings: Settings): vo
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
       await app.listen({ port: settings.port, host: settings.host });
-      const level = (await migrate(database)).level;
+      const say = (m: string) => console.error(m);
+      const level = (
+        await migrate(database, undefined, { beforeApplying: backupBeforeMigrating(database, settings, say) })
+      ).level;
+      stopBackups = startBackupSchedule(database, settings, say);
       const shown = settings.host === '0.0.0.0' ? 'localhost' : settings.host;
       console.error(
         t(

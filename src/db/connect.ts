@@ -30,6 +30,11 @@ export interface Database {
   db: Kysely<DB>;
   /** Runs a multi-statement SQL script (migrations) outside the query builder. */
   execScript(sqlText: string): Promise<void>;
+  /**
+   * PGlite only: the data folder as a gzipped tarball, taken through the open instance. Call it
+   * while holding the one connection (inside a transaction), so no write runs during the copy.
+   */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -114,6 +119,7 @@ async function connectPglite(dataDir: string): Promise<Database> {
     kind: 'pglite',
     db,
     execScript: (sqlText) => driver.exclusive(() => pglite.exec(sqlText).then(() => undefined)),
+    dumpDataDir: () => pglite.dumpDataDir('gzip'),
     close: async () => {
       await db.destroy();
     },

@@ -36,6 +36,15 @@ export function migrationFiles(): MigrationFile[] {
     });
 }
 
+export interface MigrateHooks {
+  /**
+   * Called once before the first pending migration of a database that already has migrations
+   * applied (not a new one), with the level it is at and the level it will reach: the automatic
+   * backup before a migration changes data.
+   */
+  beforeApplying?: (from: number, to: number) => Promise<void>;
+}
+
 /**
  * Applies the migrations not yet applied, each in its own transaction, forward only. A changed
  * file that was already applied is an error: migrations are never edited after release.
@@ -43,10 +52,15 @@ export function migrationFiles(): MigrationFile[] {
 export async function migrate(
   database: Database,
   log: (m: { version: number; name: string }) => void = () => {},
+  hooks: MigrateHooks = {},
 ) {
   await ensureMigrationsTable(database);
   const applied = await appliedMigrations(database.db);
   const byVersion = new Map(applied.map((a) => [a.version, a]));
+  const pending = migrationFiles().filter((m) => !byVersion.has(m.version));
+  if (applied.length && pending.length && hooks.beforeApplying) {
+    await hooks.beforeApplying(Math.max(...applied.map((a) => a.version)), pending.at(-1)!.version);
+  }
   let count = 0;
   for (const m of migrationFiles()) {
     const done = byVersion.get(m.version);
