@@ -36,19 +36,30 @@ export function migrationFiles(): MigrationFile[] {
     });
 }
 
+export interface MigrateOptions {
+  /** Called before each migration is applied. */
+  log?: (m: { version: number; name: string }) => void;
+  /** The last version to apply (the migration tests stop before the one they check); default all. */
+  upTo?: number;
+}
+
 /**
  * Applies the migrations not yet applied, each in its own transaction, forward only. A changed
  * file that was already applied is an error: migrations are never edited after release.
+ * `options` is the options or, alone, the log function.
  */
 export async function migrate(
   database: Database,
-  log: (m: { version: number; name: string }) => void = () => {},
+  options: MigrateOptions | NonNullable<MigrateOptions['log']> = {},
 ) {
+  const { log = () => {}, upTo = Number.POSITIVE_INFINITY } =
+    typeof options === 'function' ? { log: options } : options;
   await ensureMigrationsTable(database);
   const applied = await appliedMigrations(database.db);
   const byVersion = new Map(applied.map((a) => [a.version, a]));
   let count = 0;
   for (const m of migrationFiles()) {
+    if (m.version > upTo) break;
     const done = byVersion.get(m.version);
     if (done) {
       if (done.checksum !== m.checksum) {
