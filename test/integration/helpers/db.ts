@@ -30,9 +30,9 @@ export async function testDatabaseUrl(): Promise<string> {
 
 function fileDatabase() {
   own ??= (async () => {
-    const t = template();
-    if (t.kind === 'postgresql') {
-      const url = await newServerDatabase(t.url, t.name);
+    const { server } = template();
+    if (server) {
+      const url = await newServerDatabase(server.url, server.name);
       return { database: await open({ url }), url };
     }
     return { database: await open({ dataDir: testDataDir() }) };
@@ -45,20 +45,19 @@ function fileDatabase() {
  * database on the PostgreSQL server, else PGlite in a new folder. Closed when the file ends.
  */
 export async function emptyTestDatabase(): Promise<Database> {
-  const t = template();
-  if (t.kind === 'postgresql') return open({ url: await newServerDatabase(t.url) });
+  const { server } = template();
+  if (server) return open({ url: await newServerDatabase(server.url) });
   return open({ dataDir: tempDir('safeground-test-') });
 }
 
 /**
- * A data folder for a process of the test's own (the CLI, a server, a child killed mid-way)
- * on the embedded database: on a PGlite run a copy of the migrated template, on a PostgreSQL run
- * an empty folder that the process migrates. Removed when the file ends.
+ * A migrated PGlite data folder, a copy of the template, for a process of the test's own on the
+ * embedded database (the CLI, a server, a child killed mid-way), on PostgreSQL runs too. Removed
+ * when the file ends.
  */
 export function testDataDir(): string {
   const dir = tempDir('safeground-test-');
-  const t = template();
-  if (t.kind === 'pglite') cpSync(t.dataDir, dir, { recursive: true });
+  cpSync(template().dataDir, dir, { recursive: true });
   return dir;
 }
 

@@ -7,14 +7,16 @@ import { connect } from '../../../src/db/connect.ts';
 import { migrate } from '../../../src/db/migrate.ts';
 
 /**
- * The migrated database every integration test file starts from, made once per run by the
- * project's globalSetup: on PostgreSQL a database that each file's own database is created from
- * (`CREATE DATABASE … TEMPLATE`), on PGlite a closed data folder that each file copies (migrating
- * and loading PostGIS into a new folder takes tens of seconds; opening a copy, a few).
+ * The migrated databases every integration test file starts from, made once per run by the
+ * project's globalSetup: a closed PGlite data folder that files copy (migrating and loading PostGIS
+ * into a new folder takes tens of seconds; opening a copy, a few), always, since the CLI and server
+ * tests run child processes on the embedded database; and with TEST_DATABASE_URL a database on
+ * that server that each file's own database is created from (`CREATE DATABASE … TEMPLATE`).
  */
-export type TestTemplate =
-  | { kind: 'postgresql'; url: string; name: string }
-  | { kind: 'pglite'; dataDir: string };
+export interface TestTemplate {
+  dataDir: string;
+  server?: { url: string; name: string };
+}
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -56,19 +58,13 @@ export function dropDatabase(url: string, name: string): Promise<void> {
   return serverStatement(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
-/** Makes the migrated template: on the server of `url` when given, else in a temporary folder. */
+/** Makes the migrated templates: the data folder, and on the server of `url` when given. */
 export async function makeTemplate(url: string | undefined): Promise<TestTemplate> {
-  if (url) {
-    const name = databaseName('safeground_template');
-    const templateUrl = await createDatabase(url, name);
-    const database = await connect({ url: templateUrl });
-    try {
-      await migrate(database);
-    } finally {
-      await database.close();
-    }
-    return { kind: 'postgresql', url, name };
-  }
+  const [dataDir, server] = await Promise.all([migratedFolder(), url ? serverTemplate(url) : undefined]);
+  return { dataDir, ...(server ? { server } : {}) };
+}
+
+async function migratedFolder(): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'safeground-template-'));
   const database = await connect({ dataDir });
   try {
@@ -76,10 +72,21 @@ export async function makeTemplate(url: string | undefined): Promise<TestTemplat
   } finally {
     await database.close();
   }
-  return { kind: 'pglite', dataDir };
+  return dataDir;
+}
+
+async function serverTemplate(url: string): Promise<{ url: string; name: string }> {
+  const name = databaseName('safeground_template');
+  const database = await connect({ url: await createDatabase(url, name) });
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+  return { url, name };
 }
 
 export async function removeTemplate(template: TestTemplate): Promise<void> {
-  if (template.kind === 'postgresql') await dropDatabase(template.url, template.name);
-  else rmSync(template.dataDir, { recursive: true, force: true });
+  rmSync(template.dataDir, { recursive: true, force: true });
+  if (template.server) await dropDatabase(template.server.url, template.server.name);
 }
