@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// unit: pure code, in parallel. integration: one process, one database for the whole run
-// (PGlite starts in seconds, not milliseconds), files one after another.
+// unit: pure code, in parallel. integration: each file on a database of its own, copied from a
+// template migrated once per run (test/integration/helpers), so the files run in parallel too:
+// one worker per core, at most four (each holds an embedded PostgreSQL with PostGIS in memory).
 export default defineConfig({
   test: {
     projects: [
@@ -10,10 +12,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/helpers/global-setup.ts'],
+          setupFiles: ['test/integration/helpers/setup.ts'],
           pool: 'forks',
-          maxWorkers: 1,
-          isolate: false,
-          fileParallelism: false,
+          maxWorkers: Math.min(4, availableParallelism()),
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

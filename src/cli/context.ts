@@ -25,7 +25,8 @@ export async function openDatabase(settings: Settings, opts: { quiet?: boolean }
     dataDir: settings.dataDir,
     pool: settings.dbPool,
   });
-  await migrate(database, (m) => say(t('cli.migrate.applying', m, settings.locale)), {
+  await migrate(database, {
+    log: (m) => say(t('cli.migrate.applying', m, settings.locale)),
     beforeApplying: backupBeforeMigrating(database, settings, say),
   });
   return database;

@@ -54,7 +54,7 @@ export function registerServerCommands(program: Command, settings: Settings): vo
       await app.listen({ port: settings.port, host: settings.host });
       const say = (m: string) => console.error(m);
       const level = (
-        await migrate(database, undefined, { beforeApplying: backupBeforeMigrating(database, settings, say) })
+        await migrate(database, { beforeApplying: backupBeforeMigrating(database, settings, say) })
       ).level;
       stopBackups = startBackupSchedule(database, settings, say);
       const shown = settings.host === '0.0.0.0' ? 'localhost' : settings.host;

@@ -36,7 +36,11 @@ export function migrationFiles(): MigrationFile[] {
     });
 }
 
-export interface MigrateHooks {
+export interface MigrateOptions {
+  /** Called before each migration is applied. */
+  log?: (m: { version: number; name: string }) => void;
+  /** The last version to apply (the migration tests stop before the one they check); default all. */
+  upTo?: number;
   /**
    * Called once before the first pending migration of a database that already has migrations
    * applied (not a new one), with the level it is at and the level it will reach: the automatic
@@ -48,21 +52,27 @@ export interface MigrateHooks {
 /**
  * Applies the migrations not yet applied, each in its own transaction, forward only. A changed
  * file that was already applied is an error: migrations are never edited after release.
+ * `options` is the options or, alone, the log function.
  */
 export async function migrate(
   database: Database,
-  log: (m: { version: number; name: string }) => void = () => {},
-  hooks: MigrateHooks = {},
+  options: MigrateOptions | NonNullable<MigrateOptions['log']> = {},
 ) {
+  const {
+    log = () => {},
+    upTo = Number.POSITIVE_INFINITY,
+    beforeApplying,
+  } = typeof options === 'function' ? { log: options } : options;
   await ensureMigrationsTable(database);
   const applied = await appliedMigrations(database.db);
   const byVersion = new Map(applied.map((a) => [a.version, a]));
-  const pending = migrationFiles().filter((m) => !byVersion.has(m.version));
-  if (applied.length && pending.length && hooks.beforeApplying) {
-    await hooks.beforeApplying(Math.max(...applied.map((a) => a.version)), pending.at(-1)!.version);
+  const pending = migrationFiles().filter((m) => !byVersion.has(m.version) && m.version <= upTo);
+  if (applied.length && pending.length && beforeApplying) {
+    await beforeApplying(Math.max(...applied.map((a) => a.version)), pending.at(-1)!.version);
   }
   let count = 0;
   for (const m of migrationFiles()) {
+    if (m.version > upTo) break;
     const done = byVersion.get(m.version);
     if (done) {
       if (done.checksum !== m.checksum) {

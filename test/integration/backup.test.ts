@@ -287,7 +287,7 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
     expect(existsSync(file!)).toBe(true);
     // With every migration applied there is nothing to back up for.
     let asked = false;
-    await migrate(database, undefined, {
+    await migrate(database, {
       beforeApplying: async () => {
         asked = true;
       },

@@ -1,16 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testDataDir } from './helpers/db.ts';
 
 /**
  * The CLI beside a running server on the embedded database: `user create` is carried out by the
  * server (one process per data folder), other commands refuse with a clear message.
  */
 const bin = new URL('../../bin/safeground.js', import.meta.url).pathname;
-const dataDir = join(mkdtempSync(join(tmpdir(), 'safeground-cli-')), 'data');
+const dataDir = testDataDir();
 let server: ChildProcess | undefined;
 
 function freePort(): Promise<number> {

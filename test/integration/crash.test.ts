@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -11,7 +10,7 @@ import type { Actor } from '../../src/services/actor.ts';
 import { verifyAudit } from '../../src/services/audit.ts';
 import { createUser } from '../../src/services/auth.ts';
 import { createServices } from '../../src/services/index.ts';
-import { testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { testDatabase, testDatabaseKind, testDatabaseUrl, testDataDir, unique } from './helpers/db.ts';
 
 const secret = 'crash-test-secret';
 const child = new URL('./helpers/approve-child.ts', import.meta.url).pathname;
@@ -65,8 +64,8 @@ describe(`a crash in the middle of an approval on ${testDatabaseKind()}`, () => 
   it('leaves the register and the audit chain exactly as before the approval', {
     timeout: 600_000,
   }, async () => {
-    const url = process.env.TEST_DATABASE_URL;
-    const dataDir = url ? undefined : mkdtempSync(join(tmpdir(), 'safeground-crash-'));
+    const url = testDatabaseKind() === 'postgresql' ? await testDatabaseUrl() : undefined;
+    const dataDir = url ? undefined : testDataDir();
     const open = async () => {
       if (url) return testDatabase();
       const d = await connect({ dataDir: dataDir! });

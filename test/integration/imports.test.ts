@@ -18,7 +18,15 @@ import { type ImportOptions, ImportService, type ImportSummary } from '../../src
 import { createServices } from '../../src/services/index.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
 import { testdata } from '../fixtures/testdata.ts';
-import { login, testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
+import {
+  login,
+  testApp,
+  testDatabase,
+  testDatabaseKind,
+  testDataDir,
+  testKeyFile,
+  unique,
+} from './helpers/db.ts';
 import { square } from './helpers/geometry.ts';
 
 const fixtures = new URL('../fixtures/io/', import.meta.url).pathname;
@@ -580,7 +588,7 @@ describe('the import command', () => {
     writeFileSync(mapping, JSON.stringify(wktMapping()));
     const env = {
       ...process.env,
-      SAFEGROUND_DATA_DIR: join(dir, 'data'),
+      SAFEGROUND_DATA_DIR: testDataDir(),
       SAFEGROUND_SECRET: 'cli-test-secret-0123456789abcdef',
       DATABASE_URL: '',
       SAFEGROUND_LOCALE: 'en',
