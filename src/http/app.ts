@@ -31,7 +31,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const settings = { ...settingsFromEnv(), ...opts.settings };
   const app = Fastify({
     logger: opts.logger ? { level: settings.logLevel } : false,
-    trustProxy: settings.trustProxy,
+    // Behind a proxy, trust only the nearest one: the client address is the one it appended to
+    // X-Forwarded-For, never an entry the client wrote there itself.
+    trustProxy: settings.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: 64 * 1024 * 1024,
     ajv: { customOptions: { strict: false } },
   });
