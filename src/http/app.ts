@@ -7,6 +7,7 @@ import type { Database } from '../db/connect.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { requestLocale, sendProblem } from './problems.ts';
 import { authRoutes, tokenAndUserRoutes } from './routes/auth.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -51,6 +52,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sendProblem(request, reply, Object.assign(new Error('not found'), { statusCode: 404 })),
   );
 
+  await securityHeadersPlugin(app, { settings });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: settings.maxUploadBytes, files: 1 } });
   await app.register(swagger, {

@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { basemapSource } from '../../src/http/plugins/security-headers.ts';
 import { webPlugin } from '../../src/http/web.ts';
 import {
   createUser,
@@ -13,9 +14,21 @@ import {
   loginWaitSeconds,
   throttleAddress,
 } from '../../src/services/auth.ts';
-import { testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
+import { login, testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
 
 const PASSWORD = 'Right-password-7';
+
+/** Parses a Content-Security-Policy header into its directives. */
+function csp(r: LightMyRequestResponse): Map<string, string[]> {
+  const header = String(r.headers['content-security-policy'] ?? '');
+  return new Map(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
+}
 
 /** A separate application on the shared database, with its own settings (and a small built web app). */
 async function appWith(settings: Partial<Settings>): Promise<FastifyInstance> {
@@ -43,6 +56,128 @@ async function newUser(): Promise<string> {
   await createUser(await testDatabase(), { email, password: PASSWORD, role: 'approver' });
   return email;
 }
+
+describe(`security headers on ${testDatabaseKind()}`, () => {
+  let web: FastifyInstance;
+  let proxied: FastifyInstance;
+  beforeAll(async () => {
+    web = await appWith({ basemapUrl: 'https://{s}.tile.example.org/{z}/{x}/{y}.png' });
+    proxied = await appWith({ trustProxy: true });
+  });
+  afterAll(async () => {
+    await web?.close();
+    await proxied?.close();
+  });
+
+  it('serves the web application under a strict policy: own origin only, no inline script, no framing', async () => {
+    const r = await web.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
+    expect(r.statusCode).toBe(200);
+    const policy = csp(r);
+    expect(policy.get('default-src')).toEqual(["'self'"]);
+    expect(policy.get('script-src')).toEqual(["'self'"]);
+    expect(policy.get('style-src')).toEqual(["'self'"]);
+    expect(policy.get('object-src')).toEqual(["'none'"]);
+    expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(policy.get('worker-src')).toEqual(["'self'", 'blob:']);
+    expect(policy.get('child-src')).toEqual(["'self'", 'blob:']);
+    expect(String(r.headers['content-security-policy'])).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['referrer-policy']).toBe('same-origin');
+    expect(r.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it("allows the configured basemap's origin for images and fetches, and nothing else outside", async () => {
+    const r = await web.inject({
+      method: 'GET',
+      url: '/registers/hazards',
+      headers: { accept: 'text/html' },
+    });
+    expect(r.statusCode).toBe(200);
+    const policy = csp(r);
+    expect(policy.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'https://*.tile.example.org']);
+    expect(policy.get('connect-src')).toEqual(["'self'", 'https://*.tile.example.org']);
+    const plain = await (await testApp()).inject({ method: 'GET', url: '/nowhere' });
+    expect(csp(plain).get('connect-src')).toEqual(["'self'"]);
+  });
+
+  it('reads the basemap origin from raster templates and style URLs, refusing what is not http(s)', () => {
+    expect(basemapSource('https://tile.openstreetmap.org/{z}/{x}/{y}.png')).toBe(
+      'https://tile.openstreetmap.org',
+    );
+    expect(basemapSource('https://tiles.example.org:8443/styles/basic/style.json')).toBe(
+      'https://tiles.example.org:8443',
+    );
+    expect(basemapSource('javascript:alert(1)')).toBeUndefined();
+    expect(basemapSource("https://x.org';script-src *")).toBeUndefined();
+    expect(basemapSource(undefined)).toBeUndefined();
+  });
+
+  it('gives API answers and problems nosniff and a policy that loads and runs nothing', async () => {
+    const app = await testApp();
+    for (const url of ['/api/v1/health', '/api/v1/auth/me', '/api/v1/openapi.json']) {
+      const r = await app.inject({ method: 'GET', url });
+      expect(r.headers['x-content-type-options'], url).toBe('nosniff');
+      const policy = csp(r);
+      expect(policy.get('default-src'), url).toEqual(["'none'"]);
+      expect(policy.has('sandbox'), url).toBe(true);
+      expect(policy.get('frame-ancestors'), url).toEqual(["'none'"]);
+    }
+  });
+
+  it('serves an uploaded HTML file as a sandboxed download with nosniff', async () => {
+    const app = await testApp();
+    const admin = await login('admin');
+    const org = await app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: admin,
+      payload: { name: unique('Uploader '), kind: 'ngo' },
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    const boundary = '----sgsecurity';
+    const body = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="recordType"\r\n\r\norganisations\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="recordId"\r\n\r\n${org.json().id}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="page.html"\r\nContent-Type: text/html\r\n\r\n<script>alert(1)</script>\r\n`,
+      `--${boundary}--\r\n`,
+    ].join('');
+    const up = await app.inject({
+      method: 'POST',
+      url: '/api/v1/attachments',
+      headers: { ...admin, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    const r = await app.inject({
+      method: 'GET',
+      url: `/api/v1/attachments/${up.json().id}/content`,
+      headers: admin,
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-disposition']).toMatch(/^attachment;/);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(csp(r).has('sandbox')).toBe(true);
+    expect(csp(r).get('default-src')).toEqual(["'none'"]);
+  });
+
+  it('sends HSTS only for requests that came over TLS through a trusted proxy', async () => {
+    const overTls = await proxied.inject({
+      method: 'GET',
+      url: '/api/v1/health',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(overTls.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    const plain = await proxied.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+    // Without trustProxy a client cannot claim TLS by sending the header itself.
+    const claimed = await (await testApp()).inject({
+      method: 'GET',
+      url: '/api/v1/health',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(claimed.headers['strict-transport-security']).toBeUndefined();
+  });
+});
 
 describe(`sign-in throttling on ${testDatabaseKind()}`, () => {
   let proxied: FastifyInstance;
