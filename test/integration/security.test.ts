@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -15,6 +15,7 @@ import {
   throttleAddress,
 } from '../../src/services/auth.ts';
 import { login, testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
+import { square } from './helpers/geometry.ts';
 
 const PASSWORD = 'Right-password-7';
 
@@ -326,5 +327,122 @@ describe(`sign-in throttling on ${testDatabaseKind()}`, () => {
     expect(throttleAddress('2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:0:1::/64');
     expect(throttleAddress('::1')).toBe('0:0:0:0::/64');
     expect(throttleAddress('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+});
+
+/** Every file under a folder. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe(`cross-site defences on ${testDatabaseKind()}`, () => {
+  it('refuses a write authenticated by the session cookie without the CSRF header, and accepts it with it', async () => {
+    const app = await testApp();
+    const email = `${unique('csrf')}@test.safeground.org`;
+    await createUser(await testDatabase(), { email, password: PASSWORD, role: 'admin' });
+    const signedIn = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '198.51.100.70',
+      payload: { email, password: PASSWORD },
+    });
+    expect(signedIn.statusCode).toBe(200);
+    const cookies = Object.fromEntries(signedIn.cookies.map((c) => [c.name, c.value]));
+    const cookie = `sg_session=${cookies.sg_session}; sg_csrf=${cookies.sg_csrf}`;
+    const payload = { name: unique('Cookie org '), kind: 'ngo' };
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { cookie },
+      payload,
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json().code).toBe('auth.csrf');
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { cookie, 'x-csrf-token': 'guessed' },
+      payload,
+    });
+    expect(wrong.json().code).toBe('auth.csrf');
+    const sent = await app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { cookie, 'x-csrf-token': cookies.sg_csrf! },
+      payload,
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+  });
+
+  it('keeps markup in a record as text: stored and answered unchanged as JSON, never as HTML', async () => {
+    const app = await testApp();
+    const admin = await login('admin');
+    const name = `<img src=x onerror=alert(1)> ${unique('Org ')}`;
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: admin,
+      payload: { name, kind: 'ngo' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const r = await app.inject({
+      method: 'GET',
+      url: `/api/v1/organisations/${created.json().id}`,
+      headers: admin,
+    });
+    expect(r.json().name).toBe(name);
+    expect(r.headers['content-type']).toMatch(/^application\/json/);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('has no web code that writes HTML from strings (React renders every value as text)', () => {
+    const webSrc = join(import.meta.dirname, '..', '..', 'web', 'src');
+    const offenders = filesUnder(webSrc)
+      .filter((f) => /\.(tsx?|jsx?)$/.test(f))
+      .filter((f) =>
+        /dangerouslySetInnerHTML|\.innerHTML\b|\.outerHTML\b|insertAdjacentHTML|\.setHTML\(|document\.write/.test(
+          readFileSync(f, 'utf8'),
+        ),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it("never publishes hexagons finer than the floor, nor a hazard's own corners", async () => {
+    const app = await testApp();
+    const admin = await login('admin');
+    const geometry = square(44.123457, 38.765433, 0.002);
+    const hazard = await app.inject({
+      method: 'POST',
+      url: '/api/v1/hazards',
+      headers: admin,
+      payload: { type: 'Feature', geometry, properties: { type: 'SHA', status: 'open' } },
+    });
+    expect(hazard.statusCode, hazard.body).toBe(201);
+    const r = await app.inject({ method: 'GET', url: '/api/v1/public/hazard-map?sizeM=10' });
+    expect(r.statusCode).toBe(200);
+    const map = r.json();
+    expect(map.sizeM).toBeGreaterThanOrEqual(1000);
+    const corners = new Set(geometry.coordinates[0]!.map((p) => p.join(',')));
+    const cells = map.features as Array<{ geometry: { coordinates: number[][][] } }>;
+    const near = cells.filter((c) =>
+      c.geometry.coordinates[0]!.some(
+        ([lon, lat]) => Math.abs(lon! - 44.12) < 0.2 && Math.abs(lat! - 38.77) < 0.2,
+      ),
+    );
+    expect(near.length).toBeGreaterThan(0);
+    for (const cell of cells) {
+      const ring = cell.geometry.coordinates[0]!;
+      for (const p of ring) expect(corners.has(p.join(','))).toBe(false);
+      const lons = ring.map((p) => p[0]!);
+      const lats = ring.map((p) => p[1]!);
+      const midLat = ((Math.min(...lats) + Math.max(...lats)) / 2) * (Math.PI / 180);
+      const widthM = (Math.max(...lons) - Math.min(...lons)) * 111_320 * Math.cos(midLat);
+      const heightM = (Math.max(...lats) - Math.min(...lats)) * 110_574;
+      // A hexagon of `sizeM` across flats is at least that wide one way or the other.
+      expect(Math.max(widthM, heightM)).toBeGreaterThan(0.9 * map.sizeM);
+    }
   });
 });
