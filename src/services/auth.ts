@@ -169,22 +169,27 @@ export async function login(database: Database, email: unknown, password: unknow
   }
   const address = throttleAddress(ip);
   const t = LOGIN_THROTTLE;
+  // The attempt counts as a failure from before the password is checked, so that attempts sent
+  // at the same time see each other and a burst cannot slip past the count; a refused attempt is
+  // taken back, a good sign-in clears its pair.
+  const attempt = await loginFailures.recordLoginFailure(database.db, email, address, t.memorySeconds);
   const counts = await loginFailures.loginFailureCounts(
     database.db,
     email,
     address,
     t.memorySeconds,
     t.addressWindowSeconds,
+    attempt,
   );
   const seconds = loginWaitSeconds(counts);
-  if (seconds > 0) throw new Problem('auth.rate_limited', { seconds }, { pointer: '' });
+  if (seconds > 0) {
+    await loginFailures.forgetLoginFailure(database.db, attempt);
+    throw new Problem('auth.rate_limited', { seconds }, { pointer: '' });
+  }
   const user = await users.userByEmail(database.db, email);
   dummyHash ??= await hashPassword('not-a-real-password-0');
   const ok = await verify(user?.passwordHash ?? dummyHash, password).catch(() => false);
-  if (!user || !ok || user.disabledAt) {
-    await loginFailures.recordLoginFailure(database.db, email, address, t.memorySeconds);
-    throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
-  }
+  if (!user || !ok || user.disabledAt) throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
   await loginFailures.clearLoginFailures(database.db, email, address);
   const token = newToken();
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);

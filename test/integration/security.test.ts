@@ -228,6 +228,18 @@ describe(`sign-in throttling on ${testDatabaseKind()}`, () => {
     expect((await signIn(email, PASSWORD, attacker)).statusCode).toBe(429);
   });
 
+  it('lets no burst of simultaneous attempts past the free failures', async () => {
+    const email = await newUser();
+    const attacker = '203.0.113.14';
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => signIn(email, `Burst-password-${i}`, attacker)),
+    );
+    const tried = burst.filter((r) => r.statusCode === 401).length;
+    expect(tried).toBeLessThanOrEqual(LOGIN_THROTTLE.freeFailures);
+    expect(burst.filter((r) => r.statusCode === 429).length).toBe(20 - tried);
+    expect((await signIn(email, PASSWORD, '198.51.100.22')).statusCode).toBe(200);
+  });
+
   it('stops one address trying many accounts at the ceiling, for every account, and no other address', async () => {
     const sprayer = '203.0.113.11';
     const victim = await newUser();
@@ -421,15 +433,18 @@ describe(`cross-site defences on ${testDatabaseKind()}`, () => {
       payload: { type: 'Feature', geometry, properties: { type: 'SHA', status: 'open' } },
     });
     expect(hazard.statusCode, hazard.body).toBe(201);
-    const r = await app.inject({ method: 'GET', url: '/api/v1/public/hazard-map?sizeM=10' });
+    // A coarse floor keeps the grid small over every hazard the other tests made.
+    const publicMap = await appWith({ publicHexagonM: 50_000 });
+    const r = await publicMap.inject({ method: 'GET', url: '/api/v1/public/hazard-map?sizeM=10' });
+    await publicMap.close();
     expect(r.statusCode).toBe(200);
     const map = r.json();
-    expect(map.sizeM).toBeGreaterThanOrEqual(1000);
+    expect(map.sizeM).toBe(50_000);
     const corners = new Set(geometry.coordinates[0]!.map((p) => p.join(',')));
     const cells = map.features as Array<{ geometry: { coordinates: number[][][] } }>;
     const near = cells.filter((c) =>
       c.geometry.coordinates[0]!.some(
-        ([lon, lat]) => Math.abs(lon! - 44.12) < 0.2 && Math.abs(lat! - 38.77) < 0.2,
+        ([lon, lat]) => Math.abs(lon! - 44.12) < 0.6 && Math.abs(lat! - 38.77) < 0.6,
       ),
     );
     expect(near.length).toBeGreaterThan(0);
