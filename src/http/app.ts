@@ -7,6 +7,7 @@ import type { Database } from '../db/connect.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { requestLocale, sendProblem } from './problems.ts';
 import { authRoutes, tokenAndUserRoutes } from './routes/auth.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -31,7 +32,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const settings = { ...settingsFromEnv(), ...opts.settings };
   const app = Fastify({
     logger: opts.logger ? { level: settings.logLevel } : false,
-    trustProxy: settings.trustProxy,
+    // Behind a proxy, trust only the nearest one: the client address is the one it appended to
+    // X-Forwarded-For, never an entry the client wrote there itself.
+    trustProxy: settings.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: 64 * 1024 * 1024,
     ajv: { customOptions: { strict: false } },
   });
@@ -49,6 +52,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sendProblem(request, reply, Object.assign(new Error('not found'), { statusCode: 404 })),
   );
 
+  await securityHeadersPlugin(app, { settings });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: settings.maxUploadBytes, files: 1 } });
   await app.register(swagger, {

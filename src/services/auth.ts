@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { hash, verify } from '@node-rs/argon2';
 import { type Database, withTransaction } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
-import * as reports from '../db/repositories/reports.ts';
+import * as loginFailures from '../db/repositories/login-failures.ts';
 import * as sessions from '../db/repositories/sessions.ts';
 import * as users from '../db/repositories/users.ts';
 import { Problem } from '../domain/problem.ts';
@@ -99,26 +100,97 @@ export async function createUser(
   });
 }
 
-/** Failed sign-ins allowed per email (and, more, per address) in the window before a pause. */
-export const LOGIN_LIMIT = { windowSeconds: 15 * 60, perEmail: 5, perAddress: 30 };
+/**
+ * Sign-in throttling. Failures are counted per account and client address together: after
+ * `freeFailures` for one pair, that pair waits `firstPauseSeconds`, doubling with each further
+ * failure up to `longestPauseSeconds`, and failures are remembered for `memorySeconds`. An attack
+ * on an account from one address therefore never locks its owner out from another address. An
+ * address is also refused, on every account, after `perAddress` failures within
+ * `addressWindowSeconds` (someone trying many accounts).
+ */
+export const LOGIN_THROTTLE = {
+  freeFailures: 5,
+  firstPauseSeconds: 30,
+  longestPauseSeconds: 15 * 60,
+  memorySeconds: 24 * 3600,
+  perAddress: 30,
+  addressWindowSeconds: 15 * 60,
+};
+
+/** The pause an account and address pair must keep after its latest failure, in seconds (0: none). */
+export function loginPauseSeconds(pairFailures: number): number {
+  const t = LOGIN_THROTTLE;
+  if (pairFailures < t.freeFailures) return 0;
+  return Math.min(t.longestPauseSeconds, t.firstPauseSeconds * 2 ** (pairFailures - t.freeFailures));
+}
+
+/** How long this sign-in must wait, in whole seconds (0: it may go ahead), from the failures counted. */
+export function loginWaitSeconds(counts: loginFailures.LoginFailureCounts): number {
+  const t = LOGIN_THROTTLE;
+  const pairWait = loginPauseSeconds(counts.pairFailures) - (counts.pairLatestAgeSeconds ?? 0);
+  const addressWait =
+    counts.addressFailures >= t.perAddress
+      ? t.addressWindowSeconds - (counts.addressOldestAgeSeconds ?? 0)
+      : 0;
+  const wait = Math.max(pairWait, addressWait);
+  return wait > 0 ? Math.ceil(wait) : 0;
+}
+
+/**
+ * The key an address is counted under: an IPv4 address itself (also when written as IPv4-mapped
+ * IPv6), an IPv6 address its /64 network, since one subscriber usually holds a whole /64.
+ */
+export function throttleAddress(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const bare = ip.split('%')[0]!;
+  const [left = '', right] = bare.includes('::') ? bare.split('::') : [bare, undefined];
+  const groups = (part: string) =>
+    part
+      ? part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [g];
+          const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+          return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+        })
+      : [];
+  const head = groups(left);
+  const tail = groups(right ?? '');
+  const all = [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail];
+  return `${all
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
 
 export async function login(database: Database, email: unknown, password: unknown, ip = 'unknown') {
   if (typeof email !== 'string' || typeof password !== 'string') {
     throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
   }
-  const recent = await reports.recentFailedLogins(database.db, email, ip, LOGIN_LIMIT.windowSeconds);
-  if (recent.byEmail >= LOGIN_LIMIT.perEmail || recent.byIp >= LOGIN_LIMIT.perAddress) {
-    const seconds = Math.max(1, Math.ceil(LOGIN_LIMIT.windowSeconds - (recent.oldestSeconds ?? 0)));
+  const address = throttleAddress(ip);
+  const t = LOGIN_THROTTLE;
+  // The attempt counts as a failure from before the password is checked, so that attempts sent
+  // at the same time see each other and a burst cannot slip past the count; a refused attempt is
+  // taken back, a good sign-in clears its pair.
+  const attempt = await loginFailures.recordLoginFailure(database.db, email, address, t.memorySeconds);
+  const counts = await loginFailures.loginFailureCounts(
+    database.db,
+    email,
+    address,
+    t.memorySeconds,
+    t.addressWindowSeconds,
+    attempt,
+  );
+  const seconds = loginWaitSeconds(counts);
+  if (seconds > 0) {
+    await loginFailures.forgetLoginFailure(database.db, attempt);
     throw new Problem('auth.rate_limited', { seconds }, { pointer: '' });
   }
   const user = await users.userByEmail(database.db, email);
   dummyHash ??= await hashPassword('not-a-real-password-0');
   const ok = await verify(user?.passwordHash ?? dummyHash, password).catch(() => false);
-  if (!user || !ok || user.disabledAt) {
-    await reports.recordFailedLogin(database.db, email, ip);
-    throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
-  }
-  await reports.clearFailedLogins(database.db, email);
+  if (!user || !ok || user.disabledAt) throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
+  await loginFailures.clearLoginFailures(database.db, email, address);
   const token = newToken();
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
   await sessions.insertSession(database.db, {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type ConsoleMessage, chromium, type Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
 
 /** Debian's Chromium, never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,6 +30,24 @@ export async function launch(): Promise<Browser> {
   });
 }
 
+/**
+ * Content-Security-Policy violations seen by any page or worker since the last test ended
+ * ("directive blocked-URI at source", or the browser's console line). The tests run under the
+ * server's policy: a violation fails the test in which it happened.
+ */
+export const cspViolations: string[] = [];
+
+afterEach(() => {
+  const seen = cspViolations.splice(0);
+  expect(seen, 'Content-Security-Policy violations').toEqual([]);
+});
+
+const CSP_MESSAGE = /Content[- ]Security[- ]Policy/i;
+
+function watchConsoleForCsp(msg: ConsoleMessage): void {
+  if (CSP_MESSAGE.test(msg.text())) cspViolations.push(msg.text());
+}
+
 export interface Session {
   context: BrowserContext;
   page: Page;
@@ -49,9 +68,22 @@ export async function newSession(
     viewport: { width, height },
     locale: 'en-GB',
   });
+  // The page reports each violation event; the browser's own console lines and the workers'
+  // are watched too (a worker's violation is not an event of the page's document).
+  await context.exposeBinding('__sgCspViolation', (_source, line: string) => {
+    cspViolations.push(line);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __sgCspViolation: (line: string) => void }).__sgCspViolation;
+      report(`${e.effectiveDirective} ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
   const page = await context.newPage();
+  page.on('worker', (worker) => worker.on('console', watchConsoleForCsp));
   const errors: string[] = [];
   page.on('console', (msg) => {
+    watchConsoleForCsp(msg);
     if (msg.type() === 'error') errors.push(msg.text());
   });
   page.on('pageerror', (err) => errors.push(String(err)));

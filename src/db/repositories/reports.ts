@@ -169,30 +169,3 @@ export async function changesOf(db: Kysely<Schema>, entity: string, recordId: st
     where c.entity = ${entity} and c.record_id = ${recordId} order by c.seq`.execute(db);
   return res.rows;
 }
-
-export async function recordFailedLogin(db: Kysely<Schema>, email: string, ip: string): Promise<void> {
-  await sql`insert into login_failures (email, ip) values (${email.toLowerCase()}, ${ip})`.execute(db);
-}
-
-/** Failed sign-ins in the last `windowSeconds` for this email or this address, and the oldest one's age. */
-export async function recentFailedLogins(
-  db: Kysely<Schema>,
-  email: string,
-  ip: string,
-  windowSeconds: number,
-) {
-  const res = await sql<{ byEmail: number; byIp: number; oldestSeconds: number | null }>`
-    select
-      count(*) filter (where lower(email) = ${email.toLowerCase()})::int as by_email,
-      count(*) filter (where ip = ${ip})::int as by_ip,
-      extract(epoch from (now() - min(at)))::float8 as oldest_seconds
-    from login_failures
-    where at > now() - make_interval(secs => ${windowSeconds}) and (lower(email) = ${email.toLowerCase()} or ip = ${ip})`.execute(
-    db,
-  );
-  return res.rows[0]!;
-}
-
-export async function clearFailedLogins(db: Kysely<Schema>, email: string): Promise<void> {
-  await sql`delete from login_failures where lower(email) = ${email.toLowerCase()}`.execute(db);
-}
