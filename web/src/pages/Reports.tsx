@@ -1,10 +1,11 @@
-import type { Feature, Geometry } from 'geojson';
-import { type FormEvent, useMemo, useState } from 'react';
+import type { Geometry } from 'geojson';
+import { type FormEvent, memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, get, query, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportChange, ReportWarning } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
-import { bboxOf, MapView } from '../components/MapView.tsx';
+import { bboxOf } from '../components/MapView.tsx';
+import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
@@ -171,58 +172,76 @@ export function fieldDifferences(
     .map((k) => [k, current?.[k] ?? null, after[k]]);
 }
 
-function ChangeView({
+/** The record a change is seen against: the record itself (update, archive), or the hazard a new record lies in. */
+function contextOf(
+  change: ReportChange,
+  props: Record<string, unknown>,
+): { slug: string; id: string } | null {
+  if (change.op !== 'create') return { slug: change.register, id: change.id };
+  return typeof props.hazardId === 'string' &&
+    /^[0-9a-f-]{36}$/.test(props.hazardId) &&
+    change.register !== 'hazards'
+    ? { slug: 'hazards', id: props.hazardId }
+    : null;
+}
+
+type Loaded = Awaited<ReturnType<typeof loadRecord>>;
+
+/** The geometry a change leaves on the map (null: none of its own; an update's shape is then its record's). */
+function afterGeometryOf(change: ReportChange): Geometry | null {
+  if (change.op === 'archive') return null;
+  return changeParts(change).geometry ?? null;
+}
+
+const ChangeView = memo(function ChangeView({
   change,
   index,
   problems,
+  before,
+  beforeError,
+  selected,
+  onSelect,
 }: {
   change: ReportChange;
   index: number;
   problems: ProblemItem[];
+  before: Loaded | null | undefined;
+  beforeError: unknown;
+  selected: boolean;
+  onSelect: (key: string | null) => void;
 }) {
   const { t, tk } = useI18n();
-  const { props, geometry } = changeParts(change);
-  // The record as it is now (updates, archives), or for new land released the hazard it lies in.
-  const contextRef =
-    change.op !== 'create'
-      ? { slug: change.register, id: change.id }
-      : typeof props.hazardId === 'string' &&
-          /^[0-9a-f-]{36}$/.test(props.hazardId) &&
-          change.register !== 'hazards'
-        ? { slug: 'hazards', id: props.hazardId }
-        : null;
-  const current = useAsync(
-    async (signal) => (contextRef ? loadRecord(contextRef.slug, contextRef.id, signal) : null),
-    [contextRef?.slug, contextRef?.id],
-  );
-  const before = current.data;
-  const beforeGeometry = before?.geometry ?? null;
-  const afterGeometry = geometry === undefined ? (change.op === 'update' ? beforeGeometry : null) : geometry;
-  const overlay = useMemo(() => {
-    const features: Feature[] = [];
-    if (beforeGeometry)
-      features.push({ type: 'Feature', geometry: beforeGeometry, properties: { colour: BEFORE_COLOUR } });
-    if (afterGeometry && change.op !== 'archive')
-      features.push({ type: 'Feature', geometry: afterGeometry, properties: { colour: AFTER_COLOUR } });
-    return { type: 'FeatureCollection' as const, features };
-  }, [beforeGeometry, afterGeometry, change.op]);
-  const bbox = bboxOf([beforeGeometry, afterGeometry]);
+  const { props } = changeParts(change);
+  const ctx = contextOf(change, props);
   const isCurrent = change.op !== 'create';
   const diffs = fieldDifferences(isCurrent ? (before?.props ?? null) : null, props);
   const title = `${index + 1}. ${tk(`report.op.${change.op}`, change.op)} · ${tk(`register.${change.register}`, change.register)}`;
+  const key = `c${index}`;
   return (
-    <section className="report-change" data-testid={`change-${index}`} aria-label={title}>
+    <section
+      className={`report-change ${selected ? 'selected' : ''}`}
+      data-testid={`change-${index}`}
+      data-key={key}
+      aria-label={title}
+    >
       <h3>
-        {title}
+        <button
+          type="button"
+          className="link-button change-title"
+          aria-pressed={selected}
+          onClick={() => onSelect(selected ? null : key)}
+        >
+          {title}
+        </button>
         {isCurrent && before && (
           <>
             {' · '}
-            <Link to={`/registers/${change.register}/${contextRef?.id ?? ''}`}>
-              {recordLabel(before.props)}
-            </Link>
+            <Link to={`/registers/${change.register}/${ctx?.id ?? ''}`}>{recordLabel(before.props)}</Link>
           </>
         )}
-        {change.op === 'create' && change.ref && <span className="muted"> ({change.ref})</span>}
+        {change.op === 'create' && change.ref && (
+          <span className="muted"> ({t('report.refNamed', { ref: change.ref })})</span>
+        )}
       </h3>
       {problems.length > 0 && (
         <ul className="field-problems" data-testid="change-problems">
@@ -234,9 +253,9 @@ function ChangeView({
           ))}
         </ul>
       )}
-      {current.error ? <ErrorNote error={current.error} /> : null}
-      <div className="record-grid">
-        {change.op !== 'archive' && diffs.length > 0 && (
+      {beforeError ? <ErrorNote error={beforeError} /> : null}
+      {change.op !== 'archive' && diffs.length > 0 && (
+        <div className="table-wrap">
           <table className="records diff" data-testid="diff-table">
             <thead>
               <tr>
@@ -255,51 +274,26 @@ function ChangeView({
                     </td>
                   )}
                   <td>
-                    {typeof a === 'string' && a.startsWith('@ref:') ? a : <FieldValue name={k} value={a} />}
+                    {typeof a === 'string' && a.startsWith('@ref:') ? (
+                      <span className="muted" data-testid="ref-value">
+                        {k === 'activityId'
+                          ? t('report.refActivity')
+                          : t('report.refRecord', { ref: a.slice('@ref:'.length) })}
+                      </span>
+                    ) : (
+                      <FieldValue name={k} value={a} />
+                    )}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        )}
-        {change.op === 'archive' && <p>{t('report.archives')}</p>}
-        {(beforeGeometry || afterGeometry) && (
-          <div>
-            <MapView
-              className="small-map"
-              label={t('report.mapLabel')}
-              thematic={false}
-              overlay={overlay}
-              fitTo={bbox}
-            />
-            <ul className="legend-inline" data-testid="before-after-legend">
-              {beforeGeometry && (
-                <li>
-                  <span
-                    className="legend-swatch legend-box"
-                    style={{ background: BEFORE_COLOUR }}
-                    aria-hidden="true"
-                  />
-                  {change.op === 'create' ? t('report.hazardContext') : t('report.before')}
-                </li>
-              )}
-              {afterGeometry && change.op !== 'archive' && (
-                <li>
-                  <span
-                    className="legend-swatch legend-box"
-                    style={{ background: AFTER_COLOUR }}
-                    aria-hidden="true"
-                  />
-                  {t('report.after')}
-                </li>
-              )}
-            </ul>
-          </div>
-        )}
-      </div>
+        </div>
+      )}
+      {change.op === 'archive' && <p>{t('report.archives')}</p>}
     </section>
   );
-}
+});
 
 function WarningsBox({
   warnings,
@@ -365,6 +359,53 @@ export function ReportPage({ id }: { id: string }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonMissing, setReasonMissing] = useState(false);
+  const [selected, setSelected] = useState<string | null>(null);
+  const changes = rep.data?.payload.changes;
+  // Each record the changes are seen against, loaded once however many changes name it.
+  const contexts = useAsync(
+    async (signal) => {
+      const wanted = new Map<string, { slug: string; id: string }>();
+      for (const c of changes ?? []) {
+        const ctx = contextOf(c, changeParts(c).props);
+        if (ctx) wanted.set(`${ctx.slug}/${ctx.id}`, ctx);
+      }
+      const out = new Map<string, { data?: Loaded; error?: unknown }>();
+      await Promise.all(
+        [...wanted].map(async ([k, ctx]) => {
+          try {
+            out.set(k, { data: await loadRecord(ctx.slug, ctx.id, signal) });
+          } catch (error) {
+            out.set(k, { error });
+          }
+        }),
+      );
+      return out;
+    },
+    [changes],
+  );
+  const items = useMemo<MapItem[]>(() => {
+    const out: MapItem[] = [];
+    const seen = new Set<string>();
+    (changes ?? []).forEach((c, i) => {
+      const ctx = contextOf(c, changeParts(c).props);
+      const loaded = ctx ? contexts.data?.get(`${ctx.slug}/${ctx.id}`)?.data : undefined;
+      if (ctx && loaded?.geometry) {
+        if (c.op === 'create') {
+          if (!seen.has(ctx.id))
+            out.push({ key: `ctx:${ctx.id}`, geometry: loaded.geometry, role: 'hazard' });
+          seen.add(ctx.id);
+        } else out.push({ key: `c${i}`, geometry: loaded.geometry, role: 'before' });
+      }
+      const after = afterGeometryOf(c);
+      if (after) out.push({ key: `c${i}`, geometry: after, role: 'after' });
+    });
+    return out;
+  }, [changes, contexts.data]);
+  const fit = useMemo(() => bboxOf(items.map((i) => i.geometry)), [items]);
+  const onSelect = useCallback((key: string | null) => setSelected(key), []);
+  useEffect(() => {
+    if (selected) document.querySelector(`[data-key="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
 
   if (rep.loading && !rep.data)
     return (
@@ -526,11 +567,41 @@ export function ReportPage({ id }: { id: string }) {
           </p>
         )
       ) : null}
-      <h2>{t('report.changes')}</h2>
-      {report.payload.changes.map((c, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: changes are addressed by their index in the report
-        <ChangeView key={i} change={c} index={i} problems={atChange(i)} />
-      ))}
+      <div className="report-layout">
+        <div className="report-layout-main">
+          <h2>
+            {t('report.changes')} <span className="count">{report.payload.changes.length}</span>
+          </h2>
+          {report.payload.changes.map((c, i) => {
+            const ctx = contextOf(c, changeParts(c).props);
+            const loaded = ctx ? contexts.data?.get(`${ctx.slug}/${ctx.id}`) : undefined;
+            return (
+              <ChangeView
+                // biome-ignore lint/suspicious/noArrayIndexKey: changes are addressed by their index in the report
+                key={i}
+                change={c}
+                index={i}
+                problems={atChange(i)}
+                before={loaded?.data ?? (ctx ? undefined : null)}
+                beforeError={loaded?.error}
+                selected={selected === `c${i}`}
+                onSelect={onSelect}
+              />
+            );
+          })}
+        </div>
+        {items.length > 0 && (
+          <div className="report-layout-map">
+            <ReportMap
+              label={t('report.mapLabel')}
+              items={items}
+              selected={selected}
+              onSelect={onSelect}
+              fitTo={fit}
+            />
+          </div>
+        )}
+      </div>
     </div>
   );
 }
