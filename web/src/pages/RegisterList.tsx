@@ -8,6 +8,7 @@ import { DateRangeFilter, FilterSelect } from '../components/Filters.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
+import { useCan } from '../lib/permissions.ts';
 import { ENTRY_REGISTERS, LIST_COLUMNS, listFilters, registerDef } from '../lib/registers.ts';
 import { Link, useRouter, useSetSearchParam } from '../lib/router.tsx';
 
@@ -41,6 +42,7 @@ export function RegisterList({ slug }: { slug: string }) {
   const { search } = useRouter();
   const setParam = useSetSearchParam();
   const def = registerDef(slug);
+  const { mayWrite } = useCan();
   const enumFilters = def ? listFilters(def) : [];
   const hasOrganisation = !!def && 'organisation' in def.filters.equals;
   const hasDate = !!def?.filters.date;
@@ -146,7 +148,7 @@ export function RegisterList({ slug }: { slug: string }) {
               </select>
             </label>
           )}
-          {ENTRY_REGISTERS.has(slug) && (
+          {ENTRY_REGISTERS.has(slug) && mayWrite(slug) && (
             <Link to={`/registers/${slug}/new`} className="button primary">
               {t('list.new')}
             </Link>

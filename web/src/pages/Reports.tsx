@@ -9,6 +9,8 @@ import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
+import { useLabel } from '../lib/options.ts';
+import { roleCan } from '../lib/permissions.ts';
 import { recordLabel } from '../lib/registers.ts';
 import { formOfChanges } from '../lib/report-changes.ts';
 import { Link } from '../lib/router.tsx';
@@ -19,17 +21,15 @@ import { loadRecord } from './RecordPage.tsx';
 export const BEFORE_COLOUR = '#6b7280';
 export const AFTER_COLOUR = '#d9480f';
 
-const ENTRY_ROLES = ['admin', 'approver', 'qa_officer', 'operator_manager', 'operator_data_entry'];
-
-/** What the signed-in role may do with a report in its present state. */
+/** What the signed-in role may do with a report in its present state (src/domain/permissions.ts). */
 export function reportActions(
   role: string,
   status: string,
 ): Array<'submit' | 'review' | 'approve' | 'reject'> {
   const out: Array<'submit' | 'review' | 'approve' | 'reject'> = [];
-  if ((status === 'draft' || status === 'rejected') && ENTRY_ROLES.includes(role)) out.push('submit');
-  if (status === 'submitted' && (role === 'operator_manager' || role === 'admin')) out.push('review');
-  if ((status === 'submitted' || status === 'reviewed') && (role === 'approver' || role === 'admin'))
+  if ((status === 'draft' || status === 'rejected') && roleCan(role, 'report.submit')) out.push('submit');
+  if (status === 'submitted' && roleCan(role, 'report.review')) out.push('review');
+  if ((status === 'submitted' || status === 'reviewed') && roleCan(role, 'report.approve'))
     out.push('approve', 'reject');
   return out;
 }
@@ -45,9 +45,46 @@ function StatusBadge({ status }: { status: string }) {
   return <span className={`badge status-${status}`}>{tk(`report.status.${status}`, status)}</span>;
 }
 
-function ReportTable({ items }: { items: Report[] }) {
+/** The hazards a report is about: those its changes name (hazardId) or change themselves. */
+export function hazardsOf(report: Report): string[] {
+  const ids = new Set<string>();
+  for (const c of report.payload.changes) {
+    if (c.op !== 'create' && c.register === 'hazards') ids.add(c.id);
+    const { props } = changeParts(c);
+    if (typeof props.hazardId === 'string' && /^[0-9a-f-]{36}$/.test(props.hazardId)) ids.add(props.hazardId);
+  }
+  return [...ids];
+}
+
+function Label({ slug, id }: { slug: string; id: string }) {
+  const label = useLabel(slug, id);
+  return <Link to={`/registers/${slug}/${id}`}>{label ?? id.slice(0, 8)}</Link>;
+}
+
+/** How long a report has waited, in the user's language ("3 days ago"). */
+function useAge(): (iso: string | null) => string {
+  const { locale } = useI18n();
+  const rtf = useMemo(() => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }), [locale]);
+  return (iso) => {
+    if (!iso) return '—';
+    const hours = (Date.now() - new Date(iso).getTime()) / 3_600_000;
+    return hours < 24 ? rtf.format(-Math.round(hours), 'hour') : rtf.format(-Math.round(hours / 24), 'day');
+  };
+}
+
+function ReportTable({ items, mode }: { items: Report[]; mode: ListMode }) {
   const { t, tk, date } = useI18n();
+  const { user } = useAuth();
+  const age = useAge();
+  const users = useUserNames();
   if (items.length === 0) return <p className="empty">{t('reports.empty')}</p>;
+  const queue = mode === 'review' || mode === 'approve';
+  const submitter = (r: Report) =>
+    r.createdBy === user?.id
+      ? t('reports.you')
+      : r.createdBy
+        ? (users?.get(r.createdBy) ?? t('reports.otherUser'))
+        : '—';
   return (
     <div className="table-wrap">
       <table className="records" data-testid="report-table">
@@ -56,8 +93,13 @@ function ReportTable({ items }: { items: Report[] }) {
             <th scope="col">{t('field.code')}</th>
             <th scope="col">{t('report.kind')}</th>
             <th scope="col">{t('report.status')}</th>
+            <th scope="col">{t('field.organisationId')}</th>
+            <th scope="col">{t('reports.hazards')}</th>
+            {queue && <th scope="col">{t('reports.submitter')}</th>}
             <th scope="col">{t('field.dateOfInformation')}</th>
+            <th scope="col">{queue ? t('reports.waiting') : t('field.updatedAt')}</th>
             <th scope="col">{t('report.changes')}</th>
+            {mode === 'drafts' && <th scope="col">{t('report.rejectionReason')}</th>}
           </tr>
         </thead>
         <tbody>
@@ -70,8 +112,21 @@ function ReportTable({ items }: { items: Report[] }) {
               <td>
                 <StatusBadge status={r.status} />
               </td>
+              <td>{r.organisationId ? <Label slug="organisations" id={r.organisationId} /> : '—'}</td>
+              <td>
+                <ul className="plain-list">
+                  {hazardsOf(r).map((h) => (
+                    <li key={h}>
+                      <Label slug="hazards" id={h} />
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              {queue && <td>{submitter(r)}</td>}
               <td>{date(r.dateOfInformation)}</td>
+              <td>{queue ? age(r.submittedAt ?? r.createdAt) : age(r.updatedAt)}</td>
               <td>{r.payload.changes.length}</td>
+              {mode === 'drafts' && <td data-testid="list-rejection-reason">{r.rejectionReason ?? ''}</td>}
             </tr>
           ))}
         </tbody>
@@ -80,45 +135,104 @@ function ReportTable({ items }: { items: Report[] }) {
   );
 }
 
-/** Statuses a role reviews or decides: managers review submitted reports; approvers decide submitted and reviewed ones. */
-export function reviewStatuses(role: string): string[] {
-  if (role === 'approver' || role === 'admin') return ['submitted', 'reviewed'];
-  if (role === 'operator_manager') return ['submitted'];
-  return [];
+/** Names of users by id, for those who may read them (administrators); null otherwise. */
+function useUserNames(): Map<string, string> | null {
+  const { user } = useAuth();
+  const may = roleCan(user?.role, 'user.manage');
+  const list = useAsync(
+    async (signal) =>
+      may
+        ? (
+            await get<{ items: Array<{ id: string; name: string | null; email: string }> }>(
+              '/api/v1/users',
+              signal,
+            )
+          ).items
+        : [],
+    [may],
+  );
+  if (!may || !list.data) return null;
+  return new Map(list.data.map((u) => [u.id, u.name || u.email]));
 }
 
-export function ReportList({ mode }: { mode: 'drafts' | 'review' | 'all' }) {
+/** The lists of the Reports page: what waits for the signed-in role, and all reports. */
+export type ListMode = 'drafts' | 'review' | 'approve' | 'all';
+
+/** The tabs a role has, first what waits for it. */
+export function reportTabs(role: string): ListMode[] {
+  const tabs: ListMode[] = [];
+  if (roleCan(role, 'report.approve')) tabs.push('approve');
+  if (roleCan(role, 'report.review') && !roleCan(role, 'report.approve')) tabs.push('review');
+  if (roleCan(role, 'report.create')) tabs.push('drafts');
+  tabs.push('all');
+  return tabs;
+}
+
+/** Where the Reports entry of the navigation takes a role: its first tab. */
+export function reportsHome(role: string): string {
+  const first = reportTabs(role)[0];
+  return first === 'all' ? '/reports' : `/reports/${first}`;
+}
+
+/** The statuses of each list, and whether it holds only the user's own reports. */
+function listQueries(mode: ListMode): Array<Record<string, string | boolean>> {
+  if (mode === 'drafts')
+    return [
+      { mine: true, status: 'draft' },
+      { mine: true, status: 'rejected' },
+    ];
+  if (mode === 'review') return [{ status: 'submitted' }];
+  if (mode === 'approve') return [{ status: 'submitted' }, { status: 'reviewed' }];
+  return [{}];
+}
+
+export async function loadReportList(mode: ListMode, signal?: AbortSignal): Promise<Report[]> {
+  const pages = await Promise.all(
+    listQueries(mode).map((q) =>
+      get<{ items: Report[] }>(`/api/v1/reports${query({ ...q, limit: 500 })}`, signal),
+    ),
+  );
+  return pages.flatMap((p) => p.items).sort((a, b) => (a.code < b.code ? 1 : -1));
+}
+
+/** How many reports wait in each of a role's lists (all reports not counted). */
+export function useReportCounts(role: string, refresh: unknown): Partial<Record<ListMode, number>> | null {
+  const tabs = reportTabs(role).filter((m) => m !== 'all');
+  const counts = useAsync(
+    async (signal) => {
+      const out: Partial<Record<ListMode, number>> = {};
+      await Promise.all(
+        tabs.map(async (m) => {
+          out[m] = (await loadReportList(m, signal)).length;
+        }),
+      );
+      return out;
+    },
+    [tabs.join(','), refresh],
+  );
+  return counts.data;
+}
+
+const TAB_TITLE: Record<ListMode, string> = {
+  drafts: 'reports.myDrafts',
+  review: 'reports.toReview',
+  approve: 'reports.toApprove',
+  all: 'reports.all',
+};
+
+export function ReportList({ mode }: { mode: ListMode }) {
   const { t } = useI18n();
   const { user } = useAuth();
   const role = user?.role ?? 'viewer';
-  const list = useAsync(
-    async (signal) => {
-      if (mode === 'drafts')
-        return (
-          await get<{ items: Report[] }>(`/api/v1/reports${query({ mine: true, status: 'draft' })}`, signal)
-        ).items;
-      if (mode === 'all') return (await get<{ items: Report[] }>('/api/v1/reports', signal)).items;
-      const pages = await Promise.all(
-        reviewStatuses(role).map((status) =>
-          get<{ items: Report[] }>(`/api/v1/reports${query({ status })}`, signal),
-        ),
-      );
-      return pages.flatMap((p) => p.items).sort((a, b) => (a.code < b.code ? 1 : -1));
-    },
-    [mode, role],
-  );
-  const title =
-    mode === 'drafts'
-      ? t('reports.myDrafts')
-      : mode === 'review'
-        ? t('reports.awaitingReview')
-        : t('reports.all');
+  const list = useAsync((signal) => loadReportList(mode, signal), [mode, role]);
+  const counts = useReportCounts(role, mode);
+  const tabs = reportTabs(role);
   return (
     <div className="page report-list">
       <div className="page-head">
-        <h1>{title}</h1>
+        <h1>{t(TAB_TITLE[mode])}</h1>
         <div className="actions">
-          {ENTRY_ROLES.includes(role) && (
+          {roleCan(role, 'report.create') && (
             <Link to="/reports/new" className="button primary">
               {t('reports.new')}
             </Link>
@@ -126,21 +240,26 @@ export function ReportList({ mode }: { mode: 'drafts' | 'review' | 'all' }) {
         </div>
       </div>
       <nav className="tabs" aria-label={t('nav.reports')}>
-        <Link to="/reports/drafts" className={mode === 'drafts' ? 'active' : undefined}>
-          {t('reports.myDrafts')}
-        </Link>
-        {reviewStatuses(role).length > 0 && (
-          <Link to="/reports/review" className={mode === 'review' ? 'active' : undefined}>
-            {t('reports.awaitingReview')}
-          </Link>
-        )}
-        <Link to="/reports" className={mode === 'all' ? 'active' : undefined}>
-          {t('reports.all')}
-        </Link>
+        <ul>
+          {tabs.map((m) => (
+            <li key={m}>
+              <Link
+                to={m === 'all' ? '/reports' : `/reports/${m}`}
+                className={mode === m ? 'active' : undefined}
+                aria-current={mode === m ? 'page' : undefined}
+                data-testid={`tab-${m}`}
+              >
+                {t(TAB_TITLE[m])}
+                {counts?.[m] !== undefined && <span className="tab-count">{counts[m]}</span>}
+              </Link>
+            </li>
+          ))}
+        </ul>
       </nav>
+      {mode === 'drafts' && <p className="hint">{t('reports.draftsHint')}</p>}
       {list.loading && <p className="muted">{t('app.loading')}</p>}
       {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
-      {list.data && <ReportTable items={list.data} />}
+      {list.data && <ReportTable items={list.data} mode={mode} />}
     </div>
   );
 }
