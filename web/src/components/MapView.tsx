@@ -140,6 +140,8 @@ export function MapView({
           style,
           bounds: padBbox(fitTo ?? DEFAULT_BOUNDS),
           attributionControl: config.basemap?.attribution ? { compact: true } : false,
+          // Kept after drawing, so a printed page shows the map too.
+          canvasContextAttributes: { preserveDrawingBuffer: true },
           transformRequest: (url: string) => {
             if (url.startsWith(`${window.location.origin}/tiles/`)) {
               return { url, headers: apiHeaders(), credentials: 'same-origin' };

@@ -18,7 +18,14 @@ import { useAuth } from '../lib/auth.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useLabel } from '../lib/options.ts';
 import { roleCan, useCan } from '../lib/permissions.ts';
-import { ENTRY_REGISTERS, fieldsOf, LINKED, recordLabel, registerDef } from '../lib/registers.ts';
+import {
+  ENTRY_REGISTERS,
+  fieldsOf,
+  LINKED,
+  LIST_COLUMNS,
+  recordLabel,
+  registerDef,
+} from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 import { MinefieldDecode } from './MinefieldDecode.tsx';
@@ -183,6 +190,15 @@ function LinkedList({ slug, param, parentId }: { slug: string; param: string; pa
           {rows.map((r) => (
             <li key={r.id}>
               <Link to={`/registers/${slug}/${r.id}`}>{recordLabel(r)}</Link>
+              {(LIST_COLUMNS[slug] ?? [])
+                .filter((c) => c !== 'name' && r[c] !== null && r[c] !== undefined && r[c] !== '')
+                .slice(0, 2)
+                .map((c) => (
+                  <span key={c} className="muted">
+                    {' · '}
+                    <FieldValue name={c} value={r[c]} />
+                  </span>
+                ))}
             </li>
           ))}
         </ul>

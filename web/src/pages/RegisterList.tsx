@@ -5,7 +5,7 @@ import type { RecordPage, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { DateRangeFilter, FilterSelect } from '../components/Filters.tsx';
-import { useI18n } from '../i18n/index.tsx';
+import { type AreaUnit, areaUnit, useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
 import { useCan } from '../lib/permissions.ts';
@@ -123,6 +123,10 @@ export function RegisterList({ slug }: { slug: string }) {
   };
 
   const title = tk(`register.${slug}`, slug);
+  // One area unit per column, chosen from the values shown and named in the column head.
+  const units: Record<string, AreaUnit | undefined> = Object.fromEntries(
+    columns.filter((c) => c.endsWith('M2')).map((c) => [c, areaUnit(rows.map((r) => r[c] as number))]),
+  );
   return (
     <div className="page register-list">
       <div className="page-head">
@@ -228,6 +232,7 @@ export function RegisterList({ slug }: { slug: string }) {
                   ) : (
                     tk(`field.${c}`, c)
                   )}
+                  {units[c] && <span className="unit"> ({t(`unit.name.${units[c]}`)})</span>}
                 </th>
               ))}
             </tr>
@@ -242,8 +247,8 @@ export function RegisterList({ slug }: { slug: string }) {
                   {r.archived && <span className="badge">{t('record.archived')}</span>}
                 </td>
                 {columns.map((c) => (
-                  <td key={c}>
-                    <FieldValue name={c} value={r[c]} />
+                  <td key={c} className={units[c] ? 'numeric' : undefined}>
+                    <FieldValue name={c} value={r[c]} unit={units[c]} />
                   </td>
                 ))}
               </tr>
