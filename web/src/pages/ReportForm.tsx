@@ -7,6 +7,7 @@ import {
   useCallback,
   useEffect,
   useMemo,
+  useRef,
   useState,
 } from 'react';
 import { ApiError, request } from '../api/client.ts';
@@ -108,6 +109,7 @@ const FoundRow = memo(function FoundRow({
   place: (key: string | null) => void;
 }) {
   const { t, tk } = useI18n();
+  const [open, setOpen] = useState(false);
   const id = `r-found-${f.key}`;
   const setField = (name: string, value: string) =>
     setFound((all) =>
@@ -126,7 +128,7 @@ const FoundRow = memo(function FoundRow({
           className="item-number"
           aria-pressed={selected}
           title={t('reportForm.findingN', { n: index + 1 })}
-          onClick={() => select(selected ? null : foundKey(f.key))}
+          onClick={() => select(foundKey(f.key))}
         >
           {index + 1}
         </button>
@@ -168,8 +170,8 @@ const FoundRow = memo(function FoundRow({
           >
             {placing ? t('action.cancel') : t('reportForm.placeOnMap')}
           </button>
-          <button type="button" onClick={() => select(selected ? null : foundKey(f.key))}>
-            {selected ? t('reportForm.fewerFields') : t('reportForm.moreFields')}
+          <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+            {open ? t('reportForm.fewerFields') : t('reportForm.moreFields')}
           </button>
           <button type="button" onClick={() => setFound((all) => all.filter((x) => x.key !== f.key))}>
             {t('reportForm.remove')}
@@ -185,7 +187,7 @@ const FoundRow = memo(function FoundRow({
           ))}
         </ul>
       )}
-      {selected && (
+      {open && (
         <div className="found-details form-grid">
           <FormField id={`${id}-ordnance`} label={t('field.ordnanceId')}>
             <RecordPicker
@@ -395,9 +397,15 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
       document.querySelector('.report-layout-map')?.scrollIntoView({ block: 'start' });
   }, [placing, drawing]);
 
-  // A change chosen on the map comes into view in the list.
+  // A change chosen on the map comes into view in the list (one chosen in the list is in view already).
+  const fromMap = useRef(false);
+  const selectOnMap = useCallback((key: string) => {
+    fromMap.current = true;
+    setSelected(key);
+  }, []);
   useEffect(() => {
-    if (!selected) return;
+    if (!selected || !fromMap.current) return;
+    fromMap.current = false;
     document.querySelector(`[data-key="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [selected]);
 
@@ -620,7 +628,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
                           className="item-number"
                           aria-pressed={selected === key}
                           title={t('reportForm.releasedN', { n: i + 1 })}
-                          onClick={() => setSelected(selected === key ? null : key)}
+                          onClick={() => setSelected(key)}
                         >
                           {i + 1}
                         </button>
@@ -772,7 +780,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
             label={t('reportMap.label')}
             items={items}
             selected={selected}
-            onSelect={select}
+            onSelect={selectOnMap}
             fitTo={fit}
             placing={placing}
             onPlace={onPlace}

@@ -1,5 +1,5 @@
 import type { Geometry } from 'geojson';
-import { type FormEvent, memo, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, get, query, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportChange, ReportWarning } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -522,8 +522,16 @@ export function ReportPage({ id }: { id: string }) {
   }, [changes, contexts.data]);
   const fit = useMemo(() => bboxOf(items.map((i) => i.geometry)), [items]);
   const onSelect = useCallback((key: string | null) => setSelected(key), []);
+  // A change chosen on the map comes into view in the list.
+  const fromMap = useRef(false);
+  const selectOnMap = useCallback((key: string) => {
+    fromMap.current = true;
+    setSelected(key);
+  }, []);
   useEffect(() => {
-    if (selected) document.querySelector(`[data-key="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
+    if (!selected || !fromMap.current) return;
+    fromMap.current = false;
+    document.querySelector(`[data-key="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [selected]);
 
   if (rep.loading && !rep.data)
@@ -715,7 +723,7 @@ export function ReportPage({ id }: { id: string }) {
               label={t('report.mapLabel')}
               items={items}
               selected={selected}
-              onSelect={onSelect}
+              onSelect={selectOnMap}
               fitTo={fit}
             />
           </div>
