@@ -68,6 +68,9 @@ interface Found {
 
 let nextKey = 1;
 
+/** The one empty list of problems, so rows without any keep their props unchanged. */
+const noProblems: string[] = [];
+
 const releasedKey = (key: number) => `r${key}`;
 const foundKey = (key: number) => `f${key}`;
 
@@ -323,7 +326,12 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   const [conflict, setConflict] = useState(false);
   const [problems, setProblems] = useState<ProblemItem[]>([]);
   /** Problems of one land-release polygon or finding, by its map key. */
-  const [itemProblems, setItemProblems] = useState<Map<string, string[]>>(new Map());
+  const [itemProblems, setItemProblems] = useState<Map<string, { texts: string[]; of: unknown }>>(new Map());
+  /** An item's problems while it is as it was when they were found (any edit puts them away). */
+  const problemsOf = (key: string, item: unknown): string[] => {
+    const p = itemProblems.get(key);
+    return p && p.of === item ? p.texts : noProblems;
+  };
   const [saving, setSaving] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [placing, setPlacing] = useState<string | null>(null);
@@ -410,14 +418,16 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   }, [selected]);
 
   /** Which item of the form a change of the report is: the activity first, then polygons, then findings. */
-  const itemOfChange = (i: number): { key: string; label: string } | null => {
+  const itemOfChange = (i: number): { key: string; label: string; of: unknown } | null => {
     if (kind !== 'activity' || i === 0) return null;
     if (i <= released.length) {
       const r = released[i - 1];
-      return r ? { key: releasedKey(r.key), label: t('reportForm.releasedN', { n: i }) } : null;
+      return r ? { key: releasedKey(r.key), label: t('reportForm.releasedN', { n: i }), of: r } : null;
     }
     const f = found[i - 1 - released.length];
-    return f ? { key: foundKey(f.key), label: t('reportForm.findingN', { n: i - released.length }) } : null;
+    return f
+      ? { key: foundKey(f.key), label: t('reportForm.findingN', { n: i - released.length }), of: f }
+      : null;
   };
 
   const submit = async (e: FormEvent) => {
@@ -427,18 +437,18 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
     setConflict(false);
     if (kind === 'activity') {
       // Nothing is left out silently: a polygon without a shape or a finding without a position is a problem to fix.
-      const local = new Map<string, string[]>();
+      const local = new Map<string, { texts: string[]; of: unknown }>();
       const listed: ProblemItem[] = [];
       released.forEach((r, i) => {
         if (r.geometry) return;
         const detail = t('reportForm.releasedNoShape', { n: i + 1 });
-        local.set(releasedKey(r.key), [detail]);
+        local.set(releasedKey(r.key), { texts: [detail], of: r });
         listed.push({ code: 'reportForm.releasedNoShape', detail });
       });
       found.forEach((f, i) => {
         if (f.point) return;
         const detail = t('reportForm.findingNoPosition', { n: i + 1 });
-        local.set(foundKey(f.key), [detail]);
+        local.set(foundKey(f.key), { texts: [detail], of: f });
         listed.push({ code: 'reportForm.findingNoPosition', detail });
       });
       if (listed.length > 0) {
@@ -491,11 +501,15 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
         const items =
           err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }];
         setProblems(items);
-        const byItem = new Map<string, string[]>();
+        const byItem = new Map<string, { texts: string[]; of: unknown }>();
         for (const p of items) {
           const i = changeOfPointer(p.pointer);
           const item = i === null ? null : itemOfChange(i);
-          if (item) byItem.set(item.key, [...(byItem.get(item.key) ?? []), p.detail ?? p.code]);
+          if (item)
+            byItem.set(item.key, {
+              texts: [...(byItem.get(item.key)?.texts ?? []), p.detail ?? p.code],
+              of: item.of,
+            });
         }
         setItemProblems(byItem);
       }
@@ -511,13 +525,12 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
     if (i === null) return text;
     const item = itemOfChange(i);
     return item
-      ? t('reportForm.atItem', { item: item.label, message: text })
+      ? t('reportForm.atItem', { it: item.label, msg: text })
       : t('reportForm.atChange', { change: i + 1, message: text });
   };
 
   const placingIndex = placing ? found.findIndex((f) => foundKey(f.key) === placing) : -1;
   const drawingIndex = drawing ? released.findIndex((r) => releasedKey(r.key) === drawing.key) : -1;
-  const noProblems: string[] = [];
 
   return (
     <div className="page record-form report-form">
@@ -613,7 +626,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
                 <p className="hint">{t('reportForm.releasedHint')}</p>
                 {released.map((r, i) => {
                   const key = releasedKey(r.key);
-                  const own = itemProblems.get(key) ?? noProblems;
+                  const own = problemsOf(key, r);
                   return (
                     <div
                       key={r.key}
@@ -703,7 +716,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
                     index={i}
                     selected={selected === foundKey(f.key)}
                     placing={placing === foundKey(f.key)}
-                    problems={itemProblems.get(foundKey(f.key)) ?? noProblems}
+                    problems={problemsOf(foundKey(f.key), f)}
                     setFound={setFound}
                     select={select}
                     place={place}
