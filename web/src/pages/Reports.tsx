@@ -250,7 +250,9 @@ export function ReportList({ mode }: { mode: ListMode }) {
                 data-testid={`tab-${m}`}
               >
                 {t(TAB_TITLE[m])}
-                {counts?.[m] !== undefined && <span className="tab-count">{counts[m]}</span>}
+                {counts?.[m] !== undefined && (
+                  <span className={`tab-count ${counts[m] === 0 ? 'zero' : ''}`}>{counts[m]}</span>
+                )}
               </Link>
             </li>
           ))}
