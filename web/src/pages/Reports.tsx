@@ -7,6 +7,7 @@ import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf } from '../components/MapView.tsx';
 import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
 import { useLabel } from '../lib/options.ts';
@@ -481,6 +482,25 @@ export function ReportPage({ id }: { id: string }) {
   const [reason, setReason] = useState('');
   const [reasonMissing, setReasonMissing] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
+  // A dry run of the approval rules, once the server offers it (POST /api/v1/reports/{id}/check).
+  const paths = useApiPaths();
+  const canCheck = !!paths?.has('/api/v1/reports/{id}/check');
+  const [check, setCheck] = useState<{ problems: ProblemItem[]; warnings: ReportWarning[] } | null>(null);
+  const runCheck = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await request<{ problems?: ProblemItem[]; warnings?: ReportWarning[] }>(
+        `/api/v1/reports/${id}/check`,
+        { method: 'POST', body: {} },
+      );
+      setCheck({ problems: r.data.problems ?? [], warnings: r.data.warnings ?? [] });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
   const changes = rep.data?.payload.changes;
   // Each record the changes are seen against, loaded once however many changes name it.
   const contexts = useAsync(
@@ -557,6 +577,7 @@ export function ReportPage({ id }: { id: string }) {
       });
       rep.setData(r.data);
       setWarnings(null);
+      setCheck(null);
       setRejecting(false);
       if (action === 'approve') invalidateExtent();
     } catch (err) {
@@ -581,7 +602,8 @@ export function ReportPage({ id }: { id: string }) {
   };
 
   const problems = error instanceof ApiError ? error.items : [];
-  const atChange = (i: number) => problems.filter((p) => changeOfPointer(p.pointer) === i);
+  const checked = check?.problems ?? [];
+  const atChange = (i: number) => [...problems, ...checked].filter((p) => changeOfPointer(p.pointer) === i);
   const general = problems.filter((p) => changeOfPointer(p.pointer) === null);
 
   return (
@@ -610,6 +632,11 @@ export function ReportPage({ id }: { id: string }) {
           {actions.includes('review') && (
             <button type="button" className="primary" disabled={busy} onClick={() => act('review')}>
               {t('report.review')}
+            </button>
+          )}
+          {canCheck && actions.length > 0 && (
+            <button type="button" disabled={busy} onClick={runCheck} data-testid="check-report">
+              {t('report.check')}
             </button>
           )}
           {actions.includes('approve') && (
@@ -686,6 +713,49 @@ export function ReportPage({ id }: { id: string }) {
           busy={busy}
           onConfirm={() => act('approve', { confirmWarnings: [...confirmed] })}
         />
+      )}
+      {check && (
+        <div className="check-result" role="status" data-testid="check-result">
+          {check.problems.length === 0 && check.warnings.length === 0 ? (
+            <p>{t('report.checkClean')}</p>
+          ) : (
+            <>
+              {check.problems.length > 0 && (
+                <>
+                  <h2>{t('form.problemsTitle', { count: check.problems.length })}</h2>
+                  <ul>
+                    {check.problems.map((p, i) => {
+                      const at = changeOfPointer(p.pointer);
+                      const text = p.detail ?? p.code;
+                      return (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+                        <li key={i} className="error">
+                          {at === null ? text : t('reportForm.atChange', { change: at + 1, message: text })}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </>
+              )}
+              {check.warnings.length > 0 && (
+                <>
+                  <h2>{t('report.checkWarnings', { count: check.warnings.length })}</h2>
+                  <ul>
+                    {check.warnings.map((w) => (
+                      <li key={w.id}>
+                        {tk(`warning.${w.code}`, w.code, {
+                          ...w.params,
+                          other: w.other.code,
+                          change: w.change + 1,
+                        })}
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </>
+          )}
+        </div>
       )}
       {error ? (
         general.length > 0 || problems.length === 0 ? (
