@@ -90,11 +90,13 @@ export function ReportMap({
 }: ReportMapProps) {
   const { t } = useI18n();
   const mapRef = useRef<MlMap | null>(null);
-  const drawRef = useRef<TerraDraw | null>(null);
+  const [ready, setReady] = useState(false);
   // The newest props, read by the map's event handlers (bound once, when the map is ready).
   const live = useRef({ placing, drawing, onSelect, onPlace, onMove, onDrawn });
   live.current = { placing, drawing, onSelect, onPlace, onMove, onDrawn };
   const [drag, setDrag] = useState<{ key: string; point: Point } | null>(null);
+  const movable = useRef(new Set<string>());
+  movable.current = new Set(items.filter((i) => i.movable).map((i) => i.key));
 
   const overlay = useMemo<FeatureCollection>(() => {
     const features: Feature[] = [];
@@ -108,7 +110,6 @@ export function ReportMap({
         properties: {
           key: it.key,
           role: it.role,
-          movable: it.movable === true,
           colour: isSelected ? SELECTED_COLOUR : ROLE_COLOURS[it.role],
           radius: isSelected ? 9 : it.role === 'found' ? 6 : 5,
         },
@@ -161,14 +162,21 @@ export function ReportMap({
       map.once('mouseup', end);
       map.once('touchend', end);
     };
-    map.on('mousedown', 'overlay-point', (e) => {
-      const f = e.features?.find((x) => x.properties?.movable === true);
-      if (f && !live.current.placing && !live.current.drawing) startDrag(e, String(f.properties.key));
+    const movableAt = (e: MapMouseEvent | MapTouchEvent): string | null => {
+      if (live.current.placing || live.current.drawing || !map.getLayer('overlay-point')) return null;
+      const f = map
+        .queryRenderedFeatures(padded(e), { layers: ['overlay-point'] })
+        .find((x) => movable.current.has(String(x.properties?.key)));
+      return f ? String(f.properties.key) : null;
+    };
+    map.on('mousedown', (e) => {
+      const key = movableAt(e);
+      if (key) startDrag(e, key);
     });
-    map.on('touchstart', 'overlay-point', (e) => {
+    map.on('touchstart', (e) => {
       if (e.originalEvent.touches.length !== 1) return;
-      const f = e.features?.find((x) => x.properties?.movable === true);
-      if (f && !live.current.placing && !live.current.drawing) startDrag(e, String(f.properties.key));
+      const key = movableAt(e);
+      if (key) startDrag(e, key);
     });
     for (const id of OVERLAY_LAYERS) {
       map.on('mouseenter', id, () => {
@@ -178,7 +186,14 @@ export function ReportMap({
         if (!live.current.placing && !live.current.drawing) map.getCanvas().style.cursor = '';
       });
     }
-    if (!live.current.onDrawn) return;
+    setReady(true);
+  }, []);
+
+  // terra-draw runs only while a polygon is drawn: it takes the pointer events, which would
+  // keep points from being dragged the rest of the time.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !ready || !drawing) return;
     const draw = new TerraDraw({
       adapter: new TerraDrawMapLibreGLAdapter({ map }),
       modes: [
@@ -193,34 +208,20 @@ export function ReportMap({
       ],
     });
     draw.start();
+    draw.setMode('polygon');
     draw.on('finish', (featureId) => {
       const f = draw.getSnapshotFeature(featureId);
       const key = live.current.drawing;
-      draw.clear();
-      draw.setMode('static');
       if (f?.geometry.type === 'Polygon' && key) live.current.onDrawn?.(key, f.geometry as Polygon);
     });
-    drawRef.current = draw;
-  }, []);
-
-  useEffect(
-    () => () => {
+    return () => {
       try {
-        drawRef.current?.stop();
+        draw.stop();
       } catch {
         // the map may already be gone
       }
-    },
-    [],
-  );
-
-  // Drawing starts and stops with the `drawing` prop.
-  useEffect(() => {
-    const draw = drawRef.current;
-    if (!draw) return;
-    draw.clear();
-    draw.setMode(drawing ? 'polygon' : 'static');
-  }, [drawing]);
+    };
+  }, [drawing, ready]);
 
   useEffect(() => {
     const map = mapRef.current;
