@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, newSession, type Session, screenshot, waitForMap } from './browser.ts';
 
 // The report workflow in the browser: an operator drafts and submits a clearance report, the
-// approver opens it from "awaiting my review", sees it against the hazard on a map and approves;
+// approver opens it from "to approve", sees it against the hazard on a map and approves;
 // a rejection needs a reason; an import with one bad feature; cookie writes need the CSRF header.
 const baseUrl = inject('baseUrl');
 const OPERATOR = { email: 'operator@demo.safeground.org', password: 'demo-operator-2026' };
@@ -145,21 +145,20 @@ describe('report workflow in the browser', () => {
     await p.getByTestId('history-not-available').waitFor();
   });
 
-  it('the approver opens it from "awaiting my review", sees before and after on the map, and approves', async () => {
+  it('the approver opens it from "to approve", sees before and after on the map, and approves', async () => {
     const p = ap.page;
     await signIn(p, APPROVER);
     await p.getByRole('link', { name: 'Reports' }).click();
-    await p.getByRole('heading', { name: 'Awaiting my review' }).waitFor();
+    await p.getByRole('heading', { name: 'To approve' }).waitFor();
     await p.getByRole('link', { name: reportCode, exact: true }).click();
     await p.getByTestId('report-title').waitFor();
-    const change = p.getByTestId('change-1');
-    await change.getByTestId('before-after-legend').waitFor();
-    // The hazard's outline arrives after the change itself: wait for both in the legend.
+    // One map for the whole report: the hazard's outline arrives after the report itself.
+    const legend = p.getByTestId('report-map-legend');
+    await legend.waitFor();
     await expect
-      .poll(async () => (await change.getByTestId('before-after-legend').textContent()) ?? '', {
-        timeout: 20_000,
-      })
+      .poll(async () => (await legend.textContent()) ?? '', { timeout: 20_000 })
       .toMatch(/Hazard.*After/);
+    expect(await p.locator('canvas.maplibregl-canvas').count()).toBe(1);
     await waitForMap(p);
     expect(await p.getByTestId('diff-table').count()).toBeGreaterThan(0);
     await screenshot(p, '11-report-review');

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { request } from './api/client.ts';
 import type { User } from './api/types.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
@@ -6,6 +6,7 @@ import { I18nProvider, isLocale, useI18n } from './i18n/index.tsx';
 import { useApiPaths } from './lib/api-paths.ts';
 import { AuthProvider, useAuth } from './lib/auth.tsx';
 import { ConfigProvider } from './lib/config.tsx';
+import { roleCan } from './lib/permissions.ts';
 import { REGISTERS } from './lib/registers.ts';
 import { Link, matchPath, Router, useRouter } from './lib/router.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
@@ -15,14 +16,11 @@ import { RecordForm } from './pages/RecordForm.tsx';
 import { RecordPage } from './pages/RecordPage.tsx';
 import { RegisterList } from './pages/RegisterList.tsx';
 import { ReportEdit, ReportForm } from './pages/ReportForm.tsx';
-import { ReportList, ReportPage } from './pages/Reports.tsx';
+import { ReportList, ReportPage, reportsHome, reportTabs, useReportCounts } from './pages/Reports.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 /** Registers whose routes arrive with later parts of the API; shown once the API answers them. */
 const LATER_ROUTES = ['minefield-records', 'reports'] as const;
-
-/** Roles that may import (src/domain/permissions.ts, data.import). */
-const IMPORT_ROLES = ['admin', 'approver'];
 
 /** Later routes exist once the OpenAPI document lists them. */
 function useLaterRoutes(signedIn: boolean): string[] {
@@ -37,6 +35,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/reports') return <ReportList key="all" mode="all" />;
   if (path === '/reports/drafts') return <ReportList key="drafts" mode="drafts" />;
   if (path === '/reports/review') return <ReportList key="review" mode="review" />;
+  if (path === '/reports/approve') return <ReportList key="approve" mode="approve" />;
   if (path === '/reports/new') return <ReportForm />;
   if (path === '/import') return <ImportPage />;
   const reportEdit = matchPath('/reports/:id/edit', path);
@@ -59,6 +58,18 @@ function Shell() {
   const { user, loading, signOut } = useAuth();
   const { path, navigate } = useRouter();
   const later = useLaterRoutes(!!user);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const role = user?.role ?? 'viewer';
+  const hasReports = later.includes('reports');
+  // The navigation counts what waits for the role; counted again on each page change.
+  const counts = useReportCounts(hasReports ? role : 'viewer', path);
+  const waiting = hasReports ? counts?.[reportTabs(role)[0]] : undefined;
+  // The phone menu closes once a page is chosen.
+  const [menuPath, setMenuPath] = useState(path);
+  if (menuPath !== path) {
+    setMenuPath(path);
+    setMenuOpen(false);
+  }
 
   useEffect(() => {
     if (!loading && !user && path !== '/signin')
@@ -78,6 +89,49 @@ function Shell() {
   const navClass = (prefix: string) =>
     path === prefix || (prefix !== '/' && path.startsWith(`${prefix}/`)) ? 'active' : undefined;
 
+  const mainLinks = (
+    <>
+      <Link to="/" className={path === '/' ? 'active' : undefined}>
+        {t('nav.dashboard')}
+      </Link>
+      <Link to="/map" className={navClass('/map')}>
+        {t('nav.map')}
+      </Link>
+      {path === '/map' && <Link to="/registers/hazards">{t('nav.registers')}</Link>}
+      {later.includes('minefield-records') && (
+        <Link to="/registers/minefield-records" className={navClass('/registers/minefield-records')}>
+          {t('nav.minefieldRecords')}
+        </Link>
+      )}
+      {hasReports && (
+        <Link to={reportsHome(role)} className={navClass('/reports')} data-testid="nav-reports">
+          {t('nav.reports')}
+          {waiting ? (
+            <span className="nav-count" title={t('nav.waiting', { count: waiting })}>
+              {waiting}
+            </span>
+          ) : null}
+        </Link>
+      )}
+      {roleCan(role, 'data.import') && (
+        <Link to="/import" className={navClass('/import')}>
+          {t('nav.import')}
+        </Link>
+      )}
+    </>
+  );
+  const userTools = (
+    <>
+      <LanguageSelect />
+      <span className="user-name" title={user.email}>
+        {user.name || user.email}
+      </span>
+      <button type="button" className="link-button" onClick={() => signOut().then(() => navigate('/signin'))}>
+        {t('auth.signOut')}
+      </button>
+    </>
+  );
+
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -87,53 +141,32 @@ function Shell() {
         <Link to="/" className="brand">
           {t('app.name')}
         </Link>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="sidenav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          {t('nav.menu')}
+        </button>
         <nav aria-label={t('nav.main')} className="topnav">
-          <Link to="/" className={path === '/' ? 'active' : undefined}>
-            {t('nav.dashboard')}
-          </Link>
-          <Link to="/map" className={navClass('/map')}>
-            {t('nav.map')}
-          </Link>
-          {path === '/map' && <Link to="/registers/hazards">{t('nav.registers')}</Link>}
-          {later.includes('minefield-records') && (
-            <Link to="/registers/minefield-records" className={navClass('/registers/minefield-records')}>
-              {t('nav.minefieldRecords')}
-            </Link>
-          )}
-          {later.includes('reports') && (
-            <Link
-              to={
-                IMPORT_ROLES.includes(user.role) || user.role === 'operator_manager'
-                  ? '/reports/review'
-                  : '/reports/drafts'
-              }
-              className={navClass('/reports')}
-            >
-              {t('nav.reports')}
-            </Link>
-          )}
-          {IMPORT_ROLES.includes(user.role) && (
-            <Link to="/import" className={navClass('/import')}>
-              {t('nav.import')}
-            </Link>
-          )}
+          {mainLinks}
         </nav>
-        <div className="topbar-end">
-          <LanguageSelect />
-          <span className="user-name" title={user.email}>
-            {user.name || user.email}
-          </span>
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => signOut().then(() => navigate('/signin'))}
-          >
-            {t('auth.signOut')}
-          </button>
-        </div>
+        <div className="topbar-end">{userTools}</div>
       </header>
       <div className="body">
-        <nav className={`sidenav ${path === '/map' ? 'collapsed' : ''}`} aria-label={t('nav.registers')}>
+        <nav
+          id="sidenav"
+          className={`sidenav ${path === '/map' ? 'collapsed' : ''} ${menuOpen ? 'open' : ''}`}
+          aria-label={t('nav.registers')}
+        >
+          {menuOpen && (
+            <div className="phone-menu">
+              <div className="phone-links">{mainLinks}</div>
+              <div className="phone-tools">{userTools}</div>
+            </div>
+          )}
           <h2>{t('nav.registers')}</h2>
           <ul>
             {REGISTERS.map((r) => (

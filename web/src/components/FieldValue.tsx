@@ -1,6 +1,6 @@
 import type { Point } from 'geojson';
 import { formatLatLon } from '../geo/coords.ts';
-import { useI18n } from '../i18n/index.tsx';
+import { type AreaUnit, useI18n } from '../i18n/index.tsx';
 import { useLabel } from '../lib/options.ts';
 import { ENUM_FIELDS, REF_TARGETS } from '../lib/registers.ts';
 import { Link } from '../lib/router.tsx';
@@ -11,12 +11,13 @@ function RefValue({ slug, id }: { slug: string; id: string }) {
 }
 
 /** One field's value for reading: code lists translated, areas with units, dates for the locale. */
-export function FieldValue({ name, value }: { name: string; value: unknown }) {
-  const { tk, num, date, dateTime, area } = useI18n();
+export function FieldValue({ name, value, unit }: { name: string; value: unknown; unit?: AreaUnit }) {
+  const { tk, num, date, dateTime, area, areaIn } = useI18n();
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0))
     return <span className="muted">—</span>;
   if (REF_TARGETS[name] && typeof value === 'string') return <RefValue slug={REF_TARGETS[name]} id={value} />;
-  if (name.endsWith('M2') && typeof value === 'number') return <>{area(value)}</>;
+  if (name.endsWith('M2') && typeof value === 'number')
+    return <>{unit ? areaIn(value, unit) : area(value)}</>;
   if ((name === 'createdAt' || name === 'updatedAt') && typeof value === 'string')
     return <>{dateTime(value)}</>;
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return <>{date(value)}</>;
@@ -25,10 +26,52 @@ export function FieldValue({ name, value }: { name: string; value: unknown }) {
   // Only code-list values are translated; free text that happens to match a code stays as typed.
   if (typeof value === 'string') return <>{ENUM_FIELDS.has(name) ? tk(`vocab.${value}`, value) : value}</>;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
-    return <>{value.map((v) => tk(`vocab.${v}`, v)).join(', ')}</>;
+    return value.length === 1 ? (
+      <span>{ENUM_FIELDS.has(name) ? tk(`vocab.${value[0]}`, value[0]) : value[0]}</span>
+    ) : (
+      <ul className="value-list">
+        {value.map((v) => (
+          <li key={v}>{ENUM_FIELDS.has(name) ? tk(`vocab.${v}`, v) : v}</li>
+        ))}
+      </ul>
+    );
   if (typeof value === 'object' && (value as Point).type === 'Point') {
     const [lon, lat] = (value as Point).coordinates;
     return <span dir="ltr">{formatLatLon(lon, lat)}</span>;
   }
-  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+  // Lists of anything else, one item a line; objects (evidence, names …) as a list of their fields.
+  if (Array.isArray(value))
+    return (
+      <ul className="value-list">
+        {value.map((v, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: items of a stored list have no identity of their own
+          <li key={i}>
+            <FieldValue name={name} value={v} />
+          </li>
+        ))}
+      </ul>
+    );
+  if (typeof value === 'object')
+    return (
+      <dl className="value-fields">
+        {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
+          <div key={k}>
+            <dt>{tk(`field.${k}`, tk(`vocab.${k}`, humanise(k)))}</dt>
+            <dd>
+              <FieldValue name={k} value={v} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    );
+  return <>{String(value)}</>;
+}
+
+/** A field name the catalogue does not know, as words: "surveyMethod" → "survey method". */
+function humanise(key: string): string {
+  const words = key
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

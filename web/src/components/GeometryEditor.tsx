@@ -31,6 +31,7 @@ export function GeometryEditor({
   onChange,
   problems,
   context,
+  drawOn,
 }: {
   id: string;
   value: AreaGeometry | null;
@@ -38,6 +39,11 @@ export function GeometryEditor({
   problems: ProblemItem[];
   /** A parent geometry drawn for reference (the hazard a land-release polygon lies in). */
   context?: Geometry | null;
+  /**
+   * Draw on a map the page already shows (the report's one map) instead of a map of this
+   * editor's own: `start` asks the page to draw, `drawing` says it does, `cancel` stops it.
+   */
+  drawOn?: { start: (mode: 'replace' | 'add') => void; drawing: boolean; cancel: () => void };
 }) {
   const { t } = useI18n();
   const [text, setText] = useState(() => geometryToText(value));
@@ -49,6 +55,15 @@ export function GeometryEditor({
   valueRef.current = value;
   const drawingRef = useRef(drawing);
   drawingRef.current = drawing;
+  // A shape replaced from outside (drawn on the page's map) shows in the text box too.
+  const shown = useRef(value);
+  useEffect(() => {
+    if (value === shown.current) return;
+    shown.current = value;
+    setText(geometryToText(value));
+    setTextErrors([]);
+    setLineMap(textLines(value));
+  }, [value]);
   const programme = useProgrammeExtent();
   const [fit, setFit] = useState<Bbox | null>(() => bboxOf([value, context ?? null]));
   // A new record opens on the programme, or on the parent hazard once it is known.
@@ -58,6 +73,7 @@ export function GeometryEditor({
 
   const applyGeometry = useCallback(
     (g: AreaGeometry | null) => {
+      shown.current = g;
       onChange(g);
       setText(geometryToText(g));
       setTextErrors([]);
@@ -114,6 +130,10 @@ export function GeometryEditor({
   );
 
   const startDrawing = (mode: 'replace' | 'add') => {
+    if (drawOn) {
+      drawOn.start(mode);
+      return;
+    }
     const draw = drawRef.current;
     if (!draw) return;
     draw.clear();
@@ -121,6 +141,10 @@ export function GeometryEditor({
     setDrawing(mode);
   };
   const cancelDrawing = () => {
+    if (drawOn) {
+      drawOn.cancel();
+      return;
+    }
     drawRef.current?.clear();
     drawRef.current?.setMode('static');
     setDrawing(null);
@@ -131,6 +155,7 @@ export function GeometryEditor({
     setTextErrors(parsed.errors);
     setLineMap(parsed.lines);
     if (parsed.errors.length === 0) {
+      shown.current = parsed.geometry;
       onChange(parsed.geometry);
       setFit(bboxOf([parsed.geometry]));
     }
@@ -165,7 +190,7 @@ export function GeometryEditor({
   return (
     <div className="geometry-editor" data-testid="geometry-editor">
       <div className="geometry-tools">
-        {drawing ? (
+        {(drawOn ? drawOn.drawing : drawing) ? (
           <>
             <span className="hint" role="status">
               {t('geometry.drawingHint')}
@@ -192,14 +217,16 @@ export function GeometryEditor({
           </>
         )}
       </div>
-      <MapView
-        className={`form-map ${drawing ? 'drawing' : ''}`}
-        label={t('geometry.mapLabel')}
-        thematic={false}
-        overlay={markers}
-        fitTo={fit}
-        onReady={onReady}
-      />
+      {!drawOn && (
+        <MapView
+          className={`form-map ${drawing ? 'drawing' : ''}`}
+          label={t('geometry.mapLabel')}
+          thematic={false}
+          overlay={markers}
+          fitTo={fit}
+          onReady={onReady}
+        />
+      )}
       <label htmlFor={id} className="sub-label">
         {t('geometry.typeCoordinates')}
       </label>

@@ -140,6 +140,8 @@ export function MapView({
           style,
           bounds: padBbox(fitTo ?? DEFAULT_BOUNDS),
           attributionControl: config.basemap?.attribution ? { compact: true } : false,
+          // Kept after drawing, so a printed page shows the map too.
+          canvasContextAttributes: { preserveDrawingBuffer: true },
           transformRequest: (url: string) => {
             if (url.startsWith(`${window.location.origin}/tiles/`)) {
               return { url, headers: apiHeaders(), credentials: 'same-origin' };
@@ -163,21 +165,25 @@ export function MapView({
           id: 'overlay-fill',
           type: 'fill',
           source: 'overlay',
-          filter: ['==', ['geometry-type'], 'Polygon'],
+          filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]],
           paint: { 'fill-color': ['coalesce', ['get', 'colour'], COLOURS.draft], 'fill-opacity': 0.2 },
         });
         map.addLayer({
           id: 'overlay-line',
           type: 'line',
           source: 'overlay',
-          filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'LineString']]],
+          filter: [
+            'in',
+            ['geometry-type'],
+            ['literal', ['Polygon', 'MultiPolygon', 'LineString', 'MultiLineString']],
+          ],
           paint: { 'line-color': ['coalesce', ['get', 'colour'], COLOURS.draft], 'line-width': 2.5 },
         });
         map.addLayer({
           id: 'overlay-point',
           type: 'circle',
           source: 'overlay',
-          filter: ['==', ['geometry-type'], 'Point'],
+          filter: ['in', ['geometry-type'], ['literal', ['Point', 'MultiPoint']]],
           paint: {
             'circle-color': ['coalesce', ['get', 'colour'], COLOURS.draft],
             'circle-radius': ['coalesce', ['get', 'radius'], 6],

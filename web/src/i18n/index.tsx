@@ -62,6 +62,21 @@ export interface I18n {
   dateTime: (iso: string | null | undefined) => string;
   /** Area in m² shown in hectares or km² with the unit named, never a bare number. */
   area: (m2: number | null | undefined) => string;
+  /** Area in a given unit, the unit named in the column head (one unit for a whole column). */
+  areaIn: (m2: number | null | undefined, unit: AreaUnit) => string;
+}
+
+export type AreaUnit = 'm2' | 'ha' | 'km2';
+const UNIT_M2: Record<AreaUnit, number> = { m2: 1, ha: 10_000, km2: 1_000_000 };
+
+/** The unit of one area, or of a column of them (by its median, so most values read naturally). */
+export function areaUnit(values: Array<number | null | undefined>): AreaUnit {
+  const v = values
+    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
+    .sort((a, b) => a - b);
+  if (v.length === 0) return 'ha';
+  const median = v[Math.floor(v.length / 2)];
+  return median >= 1_000_000 ? 'km2' : median >= 10_000 ? 'ha' : 'm2';
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -120,17 +135,18 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       },
       area: (m2) => {
         if (m2 === null || m2 === undefined || Number.isNaN(m2)) return '—';
-        if (m2 >= 1_000_000)
-          return t('unit.km2', {
-            value: new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(m2 / 1_000_000),
-          });
-        if (m2 >= 10_000)
-          return t('unit.ha', {
-            value: new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(m2 / 10_000),
-          });
-        return t('unit.m2', {
-          value: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(m2),
+        const unit = areaUnit([m2]);
+        return t(`unit.${unit}`, {
+          value: new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 'm2' ? 0 : 2 }).format(
+            m2 / UNIT_M2[unit],
+          ),
         });
+      },
+      areaIn: (m2, unit) => {
+        if (m2 === null || m2 === undefined || Number.isNaN(m2)) return '—';
+        return new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 'm2' ? 0 : 2 }).format(
+          m2 / UNIT_M2[unit],
+        );
       },
     };
   }, [locale, setLocale]);

@@ -10,8 +10,20 @@ export interface ActivityInput {
   startDate: string;
   endDate: string;
   released: Array<{ outcome: string; geometry: Geometry }>;
-  found: Array<{ category: string; quantity: number; point: Point }>;
+  found: FoundInput[];
 }
+
+/** A finding of the report: category, quantity and position, and any other register field given. */
+export interface FoundInput {
+  category: string;
+  quantity: number;
+  point: Point;
+  /** Further fields of the findings register (ordnanceId, condition, depthCm, marking …). */
+  fields?: Record<string, unknown>;
+}
+
+/** Finding fields the form fills itself (from the activity), not per finding. */
+const FOUND_OWN = new Set(['category', 'quantity', 'foundOn', 'hazardId', 'activityId']);
 
 /** What the report form holds, for the two kinds of report it makes. */
 export type ReportFormContent =
@@ -64,6 +76,11 @@ export function activityChanges(a: ActivityInput): ReportChange[] {
           type: 'Feature',
           geometry: f.point,
           properties: {
+            ...Object.fromEntries(
+              Object.entries(f.fields ?? {}).filter(
+                ([k, v]) => !FOUND_OWN.has(k) && v !== '' && v !== null && v !== undefined,
+              ),
+            ),
             category: f.category,
             quantity: f.quantity,
             foundOn: releasedOn ?? new Date().toISOString().slice(0, 10),
@@ -139,10 +156,12 @@ export function formOfChanges(kind: string, changes: ReportChange[]): ReportForm
       activity.released.push({ outcome: text(f.props.outcome), geometry: f.geometry });
     } else if (c.register === 'findings' && f.geometry?.type === 'Point') {
       const quantity = Number(f.props.quantity);
+      const fields = Object.fromEntries(Object.entries(f.props).filter(([k]) => !FOUND_OWN.has(k)));
       activity.found.push({
         category: text(f.props.category),
         quantity: Number.isInteger(quantity) && quantity > 0 ? quantity : 1,
         point: f.geometry,
+        ...(Object.keys(fields).length > 0 ? { fields } : {}),
       });
     } else return null;
   }

@@ -1,5 +1,5 @@
 import type { MapMouseEvent, Map as MlMap } from 'maplibre-gl';
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEVICE_CATEGORIES, HAZARD_STATUSES } from '../../../src/domain/vocabularies.ts';
 import { get, query } from '../api/client.ts';
 import type { RecordPage, RecordProps } from '../api/types.ts';
@@ -14,6 +14,7 @@ import { rowsOf, useOptions } from '../lib/options.ts';
 import { recordLabel } from '../lib/registers.ts';
 import { useRouter, useSetSearchParam } from '../lib/router.tsx';
 import type { MapFilters, TileLayer } from '../map/style.ts';
+import { loadRecord } from './RecordPage.tsx';
 
 /** Thematic groups the explorer switches on and off and searches, in the order it lists them. */
 const SWITCHABLE: TileLayer[] = [
@@ -98,6 +99,22 @@ export function MapExplorer() {
         m.getCanvas().style.cursor = '';
       });
     }
+  }, []);
+
+  // "Show on map" from a record (?select=slug:id) goes to that record, not just to its panel.
+  const initialSelect = useRef(selected);
+  useEffect(() => {
+    const sel = initialSelect.current;
+    if (!sel) return;
+    const ctl = new AbortController();
+    loadRecord(sel.slug, sel.id, ctl.signal).then(
+      (r) => {
+        const b = bboxOf([r.geometry]);
+        if (b) setFitTo(b);
+      },
+      () => undefined,
+    );
+    return () => ctl.abort();
   }, []);
 
   // Start on the programme's extent, unless a search already chose where to look.

@@ -16,8 +16,16 @@ import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
 import { downloadFile } from '../lib/download.ts';
-import { rowsOf } from '../lib/options.ts';
-import { ENTRY_REGISTERS, fieldsOf, LINKED, recordLabel, registerDef } from '../lib/registers.ts';
+import { rowsOf, useLabel } from '../lib/options.ts';
+import { roleCan, useCan } from '../lib/permissions.ts';
+import {
+  ENTRY_REGISTERS,
+  fieldsOf,
+  LINKED,
+  LIST_COLUMNS,
+  recordLabel,
+  registerDef,
+} from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 import { MinefieldDecode } from './MinefieldDecode.tsx';
@@ -49,6 +57,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
   const rec = useAsync((signal) => loadRecord(slug, id, signal), [slug, id]);
   const [archiveError, setArchiveError] = useState<unknown>(null);
   const paths = useApiPaths();
+  const { mayWrite } = useCan();
 
   if (rec.loading && !rec.data)
     return (
@@ -93,7 +102,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
               {t('record.showOnMap')}
             </button>
           )}
-          {ENTRY_REGISTERS.has(slug) && !props.archived && (
+          {ENTRY_REGISTERS.has(slug) && mayWrite(slug) && !props.archived && (
             <>
               <Link to={`/registers/${slug}/${id}/edit`} className="button primary">
                 {t('action.edit')}
@@ -162,13 +171,14 @@ function LinkedList({ slug, param, parentId }: { slug: string; param: string; pa
   );
   const rows = list.data ? rowsOf(list.data) : [];
   const title = tk(`register.${slug}`, slug);
+  const { mayWrite } = useCan();
   return (
     <section className="linked" aria-label={title}>
       <div className="section-head">
         <h2>
           {title} {list.data && <span className="count">{rows.length}</span>}
         </h2>
-        {ENTRY_REGISTERS.has(slug) && (
+        {ENTRY_REGISTERS.has(slug) && mayWrite(slug) && (
           <Link to={`/registers/${slug}/new?${param}Id=${parentId}`}>{t('record.addLinked')}</Link>
         )}
       </div>
@@ -180,6 +190,15 @@ function LinkedList({ slug, param, parentId }: { slug: string; param: string; pa
           {rows.map((r) => (
             <li key={r.id}>
               <Link to={`/registers/${slug}/${r.id}`}>{recordLabel(r)}</Link>
+              {(LIST_COLUMNS[slug] ?? [])
+                .filter((c) => c !== 'name' && r[c] !== null && r[c] !== undefined && r[c] !== '')
+                .slice(0, 2)
+                .map((c) => (
+                  <span key={c} className="muted">
+                    {' · '}
+                    <FieldValue name={c} value={r[c]} />
+                  </span>
+                ))}
             </li>
           ))}
         </ul>
@@ -199,6 +218,7 @@ function Sources({ slug, id }: { slug: string; id: string }) {
   );
   const [choice, setChoice] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const mayLink = useCan().mayWrite(slug);
   const link = async (e: FormEvent) => {
     e.preventDefault();
     if (!choice) return;
@@ -230,20 +250,24 @@ function Sources({ slug, id }: { slug: string; id: string }) {
           {linked.data.map((s) => (
             <li key={s.id}>
               <Link to={`/registers/sources/${s.id}`}>{recordLabel(s)}</Link>{' '}
-              <button type="button" className="link-button" onClick={() => unlink(s.id)}>
-                {t('record.unlink')}
-              </button>
+              {mayLink && (
+                <button type="button" className="link-button no-print" onClick={() => unlink(s.id)}>
+                  {t('record.unlink')}
+                </button>
+              )}
             </li>
           ))}
         </ul>
       )}
-      <form className="inline-form" onSubmit={link}>
-        <label htmlFor="link-source">{t('record.linkSource')}</label>
-        <RecordPicker slug="sources" id="link-source" value={choice} onChange={setChoice} />
-        <button type="submit" disabled={!choice}>
-          {t('record.link')}
-        </button>
-      </form>
+      {mayLink && (
+        <form className="inline-form no-print" onSubmit={link}>
+          <label htmlFor="link-source">{t('record.linkSource')}</label>
+          <RecordPicker slug="sources" id="link-source" value={choice} onChange={setChoice} />
+          <button type="submit" disabled={!choice}>
+            {t('record.link')}
+          </button>
+        </form>
+      )}
       {error ? <ErrorNote error={error} /> : null}
     </section>
   );
@@ -257,6 +281,7 @@ function Attachments({ slug, id }: { slug: string; id: string }) {
     [slug, id],
   );
   const fileInput = useRef<HTMLInputElement>(null);
+  const mayUpload = useCan().can('record.write');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const upload = async (e: FormEvent) => {
@@ -322,15 +347,17 @@ function Attachments({ slug, id }: { slug: string; id: string }) {
           </tbody>
         </table>
       )}
-      <form className="inline-form" onSubmit={upload}>
-        <label>
-          {t('attachment.choose')}
-          <input ref={fileInput} type="file" name="file" />
-        </label>
-        <button type="submit" disabled={busy}>
-          {busy ? t('attachment.uploading') : t('attachment.upload')}
-        </button>
-      </form>
+      {mayUpload && (
+        <form className="inline-form no-print" onSubmit={upload}>
+          <label>
+            {t('attachment.choose')}
+            <input ref={fileInput} type="file" name="file" />
+          </label>
+          <button type="submit" disabled={busy}>
+            {busy ? t('attachment.uploading') : t('attachment.upload')}
+          </button>
+        </form>
+      )}
       {error ? <ErrorNote error={error} /> : null}
     </section>
   );
@@ -348,14 +375,11 @@ function changedKeys(
   );
 }
 
-/** Roles that read change history (src/domain/permissions.ts, audit.read). */
-const AUDIT_ROLES = ['admin', 'approver', 'qa_officer', 'analyst'];
-
 function History({ slug, id, version }: { slug: string; id: string; version: number }) {
   const { t, tk, dateTime } = useI18n();
   const { user } = useAuth();
   // History comes from the audit log (permission audit.read): other roles are told so, not refused.
-  const mayRead = AUDIT_ROLES.includes(user?.role ?? '');
+  const mayRead = roleCan(user?.role, 'audit.read');
   const hist = useAsync(
     async (signal) =>
       mayRead ? get<{ items: HistoryEntry[] }>(`/api/v1/${slug}/${id}/history`, signal) : { items: [] },
@@ -382,6 +406,15 @@ function History({ slug, id, version }: { slug: string; id: string; version: num
               <li key={h.seq}>
                 <strong>{tk(`history.${h.action}`, h.action)}</strong> · {dateTime(h.at)} ·{' '}
                 {h.actor?.email ?? t('history.system')}
+                {h.action === 'attach' && typeof h.after?.filename === 'string' && (
+                  <span className="muted"> — {h.after.filename}</span>
+                )}
+                {(h.action === 'link_source' || h.action === 'unlink_source') && (
+                  <>
+                    {' — '}
+                    <RefLink slug="sources" id={String((h.after ?? h.before)?.sourceId ?? '')} />
+                  </>
+                )}
                 {changed.length > 0 && (
                   <span className="muted"> — {changed.map((k) => tk(`field.${k}`, k)).join(', ')}</span>
                 )}
@@ -392,4 +425,11 @@ function History({ slug, id, version }: { slug: string; id: string; version: num
       )}
     </section>
   );
+}
+
+/** A linked record by its code and name, as a link to its page. */
+function RefLink({ slug, id }: { slug: string; id: string }) {
+  const label = useLabel(slug, id || null);
+  if (!id) return null;
+  return <Link to={`/registers/${slug}/${id}`}>{label ?? id.slice(0, 8)}</Link>;
 }

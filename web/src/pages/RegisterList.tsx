@@ -5,9 +5,10 @@ import type { RecordPage, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { DateRangeFilter, FilterSelect } from '../components/Filters.tsx';
-import { useI18n } from '../i18n/index.tsx';
+import { type AreaUnit, areaUnit, useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useOptions } from '../lib/options.ts';
+import { useCan } from '../lib/permissions.ts';
 import { ENTRY_REGISTERS, LIST_COLUMNS, listFilters, registerDef } from '../lib/registers.ts';
 import { Link, useRouter, useSetSearchParam } from '../lib/router.tsx';
 
@@ -41,6 +42,7 @@ export function RegisterList({ slug }: { slug: string }) {
   const { search } = useRouter();
   const setParam = useSetSearchParam();
   const def = registerDef(slug);
+  const { mayWrite } = useCan();
   const enumFilters = def ? listFilters(def) : [];
   const hasOrganisation = !!def && 'organisation' in def.filters.equals;
   const hasDate = !!def?.filters.date;
@@ -121,6 +123,10 @@ export function RegisterList({ slug }: { slug: string }) {
   };
 
   const title = tk(`register.${slug}`, slug);
+  // One area unit per column, chosen from the values shown and named in the column head.
+  const units: Record<string, AreaUnit | undefined> = Object.fromEntries(
+    columns.filter((c) => c.endsWith('M2')).map((c) => [c, areaUnit(rows.map((r) => r[c] as number))]),
+  );
   return (
     <div className="page register-list">
       <div className="page-head">
@@ -146,7 +152,7 @@ export function RegisterList({ slug }: { slug: string }) {
               </select>
             </label>
           )}
-          {ENTRY_REGISTERS.has(slug) && (
+          {ENTRY_REGISTERS.has(slug) && mayWrite(slug) && (
             <Link to={`/registers/${slug}/new`} className="button primary">
               {t('list.new')}
             </Link>
@@ -226,6 +232,7 @@ export function RegisterList({ slug }: { slug: string }) {
                   ) : (
                     tk(`field.${c}`, c)
                   )}
+                  {units[c] && <span className="unit"> ({t(`unit.name.${units[c]}`)})</span>}
                 </th>
               ))}
             </tr>
@@ -240,8 +247,8 @@ export function RegisterList({ slug }: { slug: string }) {
                   {r.archived && <span className="badge">{t('record.archived')}</span>}
                 </td>
                 {columns.map((c) => (
-                  <td key={c}>
-                    <FieldValue name={c} value={r[c]} />
+                  <td key={c} className={units[c] ? 'numeric' : undefined}>
+                    <FieldValue name={c} value={r[c]} unit={units[c]} />
                   </td>
                 ))}
               </tr>

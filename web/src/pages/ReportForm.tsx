@@ -1,15 +1,28 @@
-import type { Geometry, Point } from 'geojson';
-import { type FormEvent, useState } from 'react';
+import type { Geometry, Point, Polygon } from 'geojson';
+import {
+  type Dispatch,
+  type FormEvent,
+  memo,
+  type SetStateAction,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
+import { bboxOf } from '../components/MapView.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
+import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
+import { useProgrammeExtent } from '../lib/extent.ts';
 import { fieldsOf, registerDef } from '../lib/registers.ts';
 import { formChanges, formOfChanges, type ReportFormContent } from '../lib/report-changes.ts';
 import { Link, useRouter } from '../lib/router.tsx';
@@ -38,14 +51,204 @@ interface Released {
   outcome: string;
   geometry: AreaGeometry | null;
 }
+
+/** The findings register's further fields, entered per finding (text as typed; numbers on save). */
+const FOUND_TEXT = ['modelText', 'marking', 'manufacturer', 'lot'] as const;
+const FOUND_CODES = ['condition', 'disposition'] as const;
+const FOUND_NUMBERS = ['depthCm', 'yearOfManufacture'] as const;
+
 interface Found {
   key: number;
   category: string;
   quantity: string;
   point: Point | null;
+  /** ordnanceId, modelText, condition, depthCm, disposition, marking, manufacturer, lot, yearOfManufacture. */
+  fields: Record<string, string>;
 }
 
 let nextKey = 1;
+
+/** The one empty list of problems, so rows without any keep their props unchanged. */
+const noProblems: string[] = [];
+
+const releasedKey = (key: number) => `r${key}`;
+const foundKey = (key: number) => `f${key}`;
+
+/** A finding's further fields as the register takes them (numbers as numbers, blanks left out). */
+function foundFields(f: Found): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(f.fields)) {
+    const s = v.trim();
+    if (!s) continue;
+    out[k] = (FOUND_NUMBERS as readonly string[]).includes(k) ? Number(s) : s;
+  }
+  return out;
+}
+
+function fieldsText(fields: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) if (v !== null && v !== undefined) out[k] = String(v);
+  return out;
+}
+
+/** One finding of the form: a compact row, with the register's further fields when it is chosen. */
+const FoundRow = memo(function FoundRow({
+  f,
+  index,
+  selected,
+  placing,
+  problems,
+  setFound,
+  select,
+  place,
+}: {
+  f: Found;
+  index: number;
+  selected: boolean;
+  placing: boolean;
+  problems: string[];
+  setFound: Dispatch<SetStateAction<Found[]>>;
+  select: (key: string | null) => void;
+  place: (key: string | null) => void;
+}) {
+  const { t, tk } = useI18n();
+  const [open, setOpen] = useState(false);
+  const id = `r-found-${f.key}`;
+  const setField = (name: string, value: string) =>
+    setFound((all) =>
+      all.map((x) => (x.key === f.key ? { ...x, fields: { ...x.fields, [name]: value } } : x)),
+    );
+  return (
+    <div
+      className={`report-item found-item ${selected ? 'selected' : ''} ${problems.length ? 'invalid' : ''}`}
+      data-testid={`found-${index}`}
+      data-key={foundKey(f.key)}
+      onFocusCapture={() => !selected && select(foundKey(f.key))}
+    >
+      <div className="found-main">
+        <button
+          type="button"
+          className="item-number"
+          aria-pressed={selected}
+          title={t('reportForm.findingN', { n: index + 1 })}
+          onClick={() => select(foundKey(f.key))}
+        >
+          {index + 1}
+        </button>
+        <label>
+          {t('field.category')}
+          <select
+            value={f.category}
+            onChange={(e) => setFound((all) => updateByKey(all, f.key, { category: e.target.value }))}
+          >
+            <CodeOptions slug="findings" field="category" />
+          </select>
+        </label>
+        <label className="narrow">
+          {t('field.quantity')}
+          <input
+            type="number"
+            min={1}
+            step={1}
+            value={f.quantity}
+            onChange={(e) => setFound((all) => updateByKey(all, f.key, { quantity: e.target.value }))}
+          />
+        </label>
+        <div className="found-position">
+          <label htmlFor={id}>{t('reportForm.position')}</label>
+          <PointInput
+            id={id}
+            value={f.point}
+            onChange={(p) => setFound((all) => updateByKey(all, f.key, { point: p }))}
+            withMap={false}
+            invalid={problems.length > 0 && !f.point}
+          />
+        </div>
+        <div className="item-actions">
+          <button
+            type="button"
+            className={placing ? 'primary' : undefined}
+            onClick={() => place(placing ? null : foundKey(f.key))}
+            data-testid="place-on-map"
+          >
+            {placing ? t('action.cancel') : t('reportForm.placeOnMap')}
+          </button>
+          <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+            {open ? t('reportForm.fewerFields') : t('reportForm.moreFields')}
+          </button>
+          <button type="button" onClick={() => setFound((all) => all.filter((x) => x.key !== f.key))}>
+            {t('reportForm.remove')}
+          </button>
+        </div>
+      </div>
+      {problems.length > 0 && (
+        <ul className="field-problems" data-testid="found-problems">
+          {problems.map((p) => (
+            <li key={p} className="error">
+              {p}
+            </li>
+          ))}
+        </ul>
+      )}
+      {open && (
+        <div className="found-details form-grid">
+          <FormField id={`${id}-ordnance`} label={t('field.ordnanceId')}>
+            <RecordPicker
+              slug="ordnance"
+              id={`${id}-ordnance`}
+              value={f.fields.ordnanceId ?? ''}
+              onChange={(v) => setField('ordnanceId', v)}
+            />
+          </FormField>
+          {FOUND_CODES.map((name) => (
+            <FormField key={name} id={`${id}-${name}`} label={tk(`field.${name}`, name)}>
+              <select
+                id={`${id}-${name}`}
+                value={f.fields[name] ?? ''}
+                onChange={(e) => setField(name, e.target.value)}
+              >
+                <option value="">{t('form.choose')}</option>
+                <CodeOptions slug="findings" field={name} />
+              </select>
+            </FormField>
+          ))}
+          <FormField id={`${id}-depthCm`} label={t('field.depthCm')}>
+            <input
+              id={`${id}-depthCm`}
+              type="number"
+              min={0}
+              max={1000}
+              step={1}
+              value={f.fields.depthCm ?? ''}
+              onChange={(e) => setField('depthCm', e.target.value)}
+            />
+          </FormField>
+          <FormField id={`${id}-yearOfManufacture`} label={t('field.yearOfManufacture')}>
+            <input
+              id={`${id}-yearOfManufacture`}
+              type="number"
+              min={1850}
+              max={2100}
+              step={1}
+              value={f.fields.yearOfManufacture ?? ''}
+              onChange={(e) => setField('yearOfManufacture', e.target.value)}
+            />
+          </FormField>
+          {FOUND_TEXT.map((name) => (
+            <FormField key={name} id={`${id}-${name}`} label={tk(`field.${name}`, name)}>
+              <input
+                id={`${id}-${name}`}
+                type="text"
+                value={f.fields[name] ?? ''}
+                onChange={(e) => setField(name, e.target.value)}
+              />
+            </FormField>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+});
 
 /** The edit page of a draft or rejected report: the report form, filled from the report. */
 export function ReportEdit({ id }: { id: string }) {
@@ -114,6 +317,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
           category: f.category,
           quantity: String(f.quantity),
           point: f.point,
+          fields: fieldsText(f.fields),
         }))
       : [],
   );
@@ -121,19 +325,139 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   const [reason, setReason] = useState(existing?.report.reason ?? '');
   const [conflict, setConflict] = useState(false);
   const [problems, setProblems] = useState<ProblemItem[]>([]);
+  /** Problems of one land-release polygon or finding, by its map key. */
+  const [itemProblems, setItemProblems] = useState<Map<string, { texts: string[]; of: unknown }>>(new Map());
+  /** An item's problems while it is as it was when they were found (any edit puts them away). */
+  const problemsOf = (key: string, item: unknown): string[] => {
+    const p = itemProblems.get(key);
+    return p && p.of === item ? p.texts : noProblems;
+  };
   const [saving, setSaving] = useState(false);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [placing, setPlacing] = useState<string | null>(null);
+  const [drawing, setDrawing] = useState<{ key: string; mode: 'replace' | 'add' } | null>(null);
 
-  // The chosen hazard's outline, drawn behind the land released from it (the latest choice wins).
+  // The chosen hazard's outline, drawn under the report's changes (the latest choice wins).
   const hazard = useAsync(
     (signal) => (hazardId ? loadRecord('hazards', hazardId, signal) : Promise.resolve(null)),
     [hazardId],
   );
   const hazardGeometry = hazard.data?.geometry ?? null;
 
+  const select = useCallback((key: string | null) => setSelected(key), []);
+  const place = useCallback((key: string | null) => {
+    setDrawing(null);
+    setPlacing(key);
+    if (key) setSelected(key);
+  }, []);
+
+  const items = useMemo<MapItem[]>(() => {
+    const out: MapItem[] = [];
+    if (hazardGeometry) out.push({ key: 'hazard', geometry: hazardGeometry, role: 'hazard' });
+    if (kind !== 'activity') return out;
+    for (const r of released)
+      if (r.geometry) out.push({ key: releasedKey(r.key), geometry: r.geometry, role: 'released' });
+    for (const f of found)
+      if (f.point) out.push({ key: foundKey(f.key), geometry: f.point, role: 'found', movable: true });
+    return out;
+  }, [hazardGeometry, released, found, kind]);
+
+  // The map goes to the hazard once it is chosen; before that to the report's own changes or the programme.
+  const programme = useProgrammeExtent();
+  const [ownExtent] = useState(() =>
+    bboxOf([...released.map((r) => r.geometry), ...found.map((f) => f.point)]),
+  );
+  const fit = bboxOf([hazardGeometry]) ?? ownExtent ?? programme;
+
+  const onPlace = useCallback((key: string, p: Point) => {
+    const k = Number(key.slice(1));
+    setFound((all) => updateByKey(all, k, { point: p }));
+    setPlacing(null);
+    setSelected(key);
+  }, []);
+  const onMove = useCallback((key: string, p: Point) => {
+    const k = Number(key.slice(1));
+    setFound((all) => updateByKey(all, k, { point: p }));
+  }, []);
+  const drawingRef = drawing;
+  const onDrawn = useCallback(
+    (key: string, polygon: Polygon) => {
+      const k = Number(key.slice(1));
+      const mode = drawingRef?.mode ?? 'replace';
+      setReleased((all) =>
+        all.map((r) => {
+          if (r.key !== k) return r;
+          if (mode === 'add' && r.geometry) {
+            const polys = r.geometry.type === 'Polygon' ? [r.geometry.coordinates] : r.geometry.coordinates;
+            return { ...r, geometry: { type: 'MultiPolygon', coordinates: [...polys, polygon.coordinates] } };
+          }
+          return { ...r, geometry: polygon };
+        }),
+      );
+      setDrawing(null);
+    },
+    [drawingRef],
+  );
+
+  // On a narrow screen the map sits above the form: bring it into view to place or draw on it.
+  useEffect(() => {
+    if ((placing || drawing) && window.matchMedia('(max-width: 1100px)').matches)
+      document.querySelector('.report-layout-map')?.scrollIntoView({ block: 'start' });
+  }, [placing, drawing]);
+
+  // A change chosen on the map comes into view in the list (one chosen in the list is in view already).
+  const fromMap = useRef(false);
+  const selectOnMap = useCallback((key: string) => {
+    fromMap.current = true;
+    setSelected(key);
+  }, []);
+  useEffect(() => {
+    if (!selected || !fromMap.current) return;
+    fromMap.current = false;
+    document.querySelector(`[data-key="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
+
+  /** Which item of the form a change of the report is: the activity first, then polygons, then findings. */
+  const itemOfChange = (i: number): { key: string; label: string; of: unknown } | null => {
+    if (kind !== 'activity' || i === 0) return null;
+    if (i <= released.length) {
+      const r = released[i - 1];
+      return r ? { key: releasedKey(r.key), label: t('reportForm.releasedN', { n: i }), of: r } : null;
+    }
+    const f = found[i - 1 - released.length];
+    return f
+      ? { key: foundKey(f.key), label: t('reportForm.findingN', { n: i - released.length }), of: f }
+      : null;
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setProblems([]);
+    setItemProblems(new Map());
     setConflict(false);
+    if (kind === 'activity') {
+      // Nothing is left out silently: a polygon without a shape or a finding without a position is a problem to fix.
+      const local = new Map<string, { texts: string[]; of: unknown }>();
+      const listed: ProblemItem[] = [];
+      released.forEach((r, i) => {
+        if (r.geometry) return;
+        const detail = t('reportForm.releasedNoShape', { n: i + 1 });
+        local.set(releasedKey(r.key), { texts: [detail], of: r });
+        listed.push({ code: 'reportForm.releasedNoShape', detail });
+      });
+      found.forEach((f, i) => {
+        if (f.point) return;
+        const detail = t('reportForm.findingNoPosition', { n: i + 1 });
+        local.set(foundKey(f.key), { texts: [detail], of: f });
+        listed.push({ code: 'reportForm.findingNoPosition', detail });
+      });
+      if (listed.length > 0) {
+        setItemProblems(local);
+        setProblems(listed);
+        window.scrollTo(0, 0);
+        return;
+      }
+    }
     const content: ReportFormContent =
       kind === 'activity'
         ? {
@@ -145,16 +469,13 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
               method,
               startDate,
               endDate,
-              released: released
-                .filter((r) => r.geometry)
-                .map((r) => ({ outcome: r.outcome, geometry: r.geometry as Geometry })),
-              found: found
-                .filter((f) => f.point)
-                .map((f) => ({
-                  category: f.category,
-                  quantity: Number(f.quantity) || 1,
-                  point: f.point as Point,
-                })),
+              released: released.map((r) => ({ outcome: r.outcome, geometry: r.geometry as Geometry })),
+              found: found.map((f) => ({
+                category: f.category,
+                quantity: Number(f.quantity) || 1,
+                point: f.point as Point,
+                fields: foundFields(f),
+              })),
             },
           }
         : { kind: 'hazard_status_change', hazardId, status };
@@ -176,10 +497,23 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
       navigate(`/reports/${r.data.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) setConflict(true);
-      else
-        setProblems(
-          err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }],
-        );
+      else {
+        const items =
+          err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }];
+        setProblems(items);
+        const byItem = new Map<string, { texts: string[]; of: unknown }>();
+        for (const p of items) {
+          const i = changeOfPointer(p.pointer);
+          const item = i === null ? null : itemOfChange(i);
+          if (item)
+            byItem.set(item.key, {
+              texts: [...(byItem.get(item.key)?.texts ?? []), p.detail ?? p.code],
+              of: item.of,
+            });
+        }
+        setItemProblems(byItem);
+      }
+      window.scrollTo(0, 0);
     } finally {
       setSaving(false);
     }
@@ -188,12 +522,19 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   const problemText = (p: ProblemItem) => {
     const i = changeOfPointer(p.pointer);
     const text = p.detail ?? p.code;
-    return i === null ? text : t('reportForm.atChange', { change: i + 1, message: text });
+    if (i === null) return text;
+    const item = itemOfChange(i);
+    return item
+      ? t('reportForm.atItem', { it: item.label, msg: text })
+      : t('reportForm.atChange', { change: i + 1, message: text });
   };
+
+  const placingIndex = placing ? found.findIndex((f) => foundKey(f.key) === placing) : -1;
+  const drawingIndex = drawing ? released.findIndex((r) => releasedKey(r.key) === drawing.key) : -1;
 
   return (
     <div className="page record-form report-form">
-      <p className="muted">
+      <p className="muted no-print">
         <Link to="/reports/drafts">{t('reports.myDrafts')}</Link>
       </p>
       <h1>{existing ? t('reportForm.editTitle', { code: existing.report.code }) : t('reports.new')}</h1>
@@ -222,185 +563,244 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
           </ul>
         </div>
       )}
-      <form onSubmit={submit} className="form-grid">
-        <FormField id="r-kind" label={t('report.kind')}>
-          <select
-            id="r-kind"
-            value={kind}
-            disabled={!!existing}
-            onChange={(e) => setKind(e.target.value as ReportFormContent['kind'])}
-          >
-            <option value="activity">{t('report.kind.activity')}</option>
-            <option value="hazard_status_change">{t('report.kind.hazard_status_change')}</option>
-          </select>
-        </FormField>
-        <FormField id="r-date" label={t('field.dateOfInformation')}>
-          <input
-            id="r-date"
-            type="date"
-            required
-            value={dateOfInformation}
-            onChange={(e) => setDate(e.target.value)}
-          />
-        </FormField>
-        <FormField id="r-hazard" label={t('reportForm.hazard')}>
-          <RecordPicker slug="hazards" id="r-hazard" required value={hazardId} onChange={setHazardId} />
-        </FormField>
-        {kind === 'activity' && (
-          <>
-            <FormField id="r-org" label={t('field.organisationId')}>
-              <RecordPicker
-                slug="organisations"
-                id="r-org"
-                required
-                value={organisationId}
-                onChange={setOrganisationId}
-              />
-            </FormField>
-            <FormField id="r-akind" label={t('reportForm.activityKind')}>
-              <select id="r-akind" value={activityKind} onChange={(e) => setActivityKind(e.target.value)}>
-                <CodeOptions slug="activities" field="kind" />
-              </select>
-            </FormField>
-            <FormField id="r-method" label={t('field.method')}>
-              <select id="r-method" value={method} onChange={(e) => setMethod(e.target.value)}>
-                <option value="">{t('form.choose')}</option>
-                <CodeOptions slug="activities" field="method" />
-              </select>
-            </FormField>
-            <FormField id="r-start" label={t('field.startDate')}>
-              <input
-                id="r-start"
-                type="date"
-                value={startDate}
-                onChange={(e) => setStartDate(e.target.value)}
-              />
-            </FormField>
-            <FormField id="r-end" label={t('field.endDate')}>
-              <input id="r-end" type="date" value={endDate} onChange={(e) => setEndDate(e.target.value)} />
-            </FormField>
-            <fieldset className="report-part">
-              <legend>{t('reportForm.released')}</legend>
-              <p className="hint">{t('reportForm.releasedHint')}</p>
-              {released.map((r, i) => (
-                <div key={r.key} className="report-item" data-testid={`released-${i}`}>
-                  <label>
-                    {t('field.outcome')}
-                    <select
-                      value={r.outcome}
-                      onChange={(e) =>
-                        setReleased((all) => updateByKey(all, r.key, { outcome: e.target.value }))
-                      }
-                    >
-                      <CodeOptions slug="land-release" field="outcome" />
-                    </select>
-                  </label>
-                  <GeometryEditor
-                    id={`r-released-${r.key}`}
-                    value={r.geometry}
-                    onChange={(g) => setReleased((all) => updateByKey(all, r.key, { geometry: g }))}
-                    problems={[]}
-                    context={hazardGeometry}
-                  />
-                  <button
-                    type="button"
-                    onClick={() => setReleased((all) => all.filter((x) => x.key !== r.key))}
-                  >
-                    {t('reportForm.remove')}
-                  </button>
-                </div>
-              ))}
-              <button
-                type="button"
-                onClick={() =>
-                  setReleased((all) => [...all, { key: nextKey++, outcome: 'cleared', geometry: null }])
-                }
-              >
-                {t('reportForm.addReleased')}
-              </button>
-            </fieldset>
-            <fieldset className="report-part">
-              <legend>{t('reportForm.found')}</legend>
-              {found.map((f, i) => (
-                <div key={f.key} className="report-item" data-testid={`found-${i}`}>
-                  <label>
-                    {t('field.category')}
-                    <select
-                      value={f.category}
-                      onChange={(e) =>
-                        setFound((all) => updateByKey(all, f.key, { category: e.target.value }))
-                      }
-                    >
-                      <CodeOptions slug="findings" field="category" />
-                    </select>
-                  </label>
-                  <label>
-                    {t('field.quantity')}
-                    <input
-                      type="number"
-                      min={1}
-                      step={1}
-                      value={f.quantity}
-                      onChange={(e) =>
-                        setFound((all) => updateByKey(all, f.key, { quantity: e.target.value }))
-                      }
-                    />
-                  </label>
-                  <PointInput
-                    id={`r-found-${f.key}`}
-                    value={f.point}
-                    onChange={(p) => setFound((all) => updateByKey(all, f.key, { point: p }))}
-                    withMap={true}
-                  />
-                  <button type="button" onClick={() => setFound((all) => all.filter((x) => x.key !== f.key))}>
-                    {t('reportForm.remove')}
-                  </button>
-                </div>
-              ))}
-              <button
-                type="button"
-                onClick={() =>
-                  setFound((all) => [
-                    ...all,
-                    {
-                      key: nextKey++,
-                      category: codes('findings', 'category')[0] ?? 'AP',
-                      quantity: '1',
-                      point: null,
-                    },
-                  ])
-                }
-              >
-                {t('reportForm.addFound')}
-              </button>
-            </fieldset>
-          </>
-        )}
-        {kind === 'hazard_status_change' && (
-          <FormField id="r-status" label={t('field.status')}>
-            <select id="r-status" required value={status} onChange={(e) => setStatus(e.target.value)}>
-              <option value="">{t('form.choose')}</option>
-              <CodeOptions slug="hazards" field="status" />
+      <form onSubmit={submit} className="report-layout">
+        <div className="report-layout-main form-grid">
+          <FormField id="r-kind" label={t('report.kind')}>
+            <select
+              id="r-kind"
+              value={kind}
+              disabled={!!existing}
+              onChange={(e) => setKind(e.target.value as ReportFormContent['kind'])}
+            >
+              <option value="activity">{t('report.kind.activity')}</option>
+              <option value="hazard_status_change">{t('report.kind.hazard_status_change')}</option>
             </select>
           </FormField>
-        )}
-        <FormField id="r-reason" label={t('report.reason')} required={kind === 'hazard_status_change'} wide>
-          <textarea
-            id="r-reason"
-            rows={2}
-            value={reason}
-            required={kind === 'hazard_status_change'}
-            onChange={(e) => setReason(e.target.value)}
+          <FormField id="r-date" label={t('field.dateOfInformation')}>
+            <input
+              id="r-date"
+              type="date"
+              required
+              value={dateOfInformation}
+              onChange={(e) => setDate(e.target.value)}
+            />
+          </FormField>
+          <FormField id="r-hazard" label={t('reportForm.hazard')}>
+            <RecordPicker slug="hazards" id="r-hazard" required value={hazardId} onChange={setHazardId} />
+          </FormField>
+          {kind === 'activity' && (
+            <>
+              <FormField id="r-org" label={t('field.organisationId')}>
+                <RecordPicker
+                  slug="organisations"
+                  id="r-org"
+                  required
+                  value={organisationId}
+                  onChange={setOrganisationId}
+                />
+              </FormField>
+              <FormField id="r-akind" label={t('reportForm.activityKind')}>
+                <select id="r-akind" value={activityKind} onChange={(e) => setActivityKind(e.target.value)}>
+                  <CodeOptions slug="activities" field="kind" />
+                </select>
+              </FormField>
+              <FormField id="r-method" label={t('field.method')}>
+                <select id="r-method" value={method} onChange={(e) => setMethod(e.target.value)}>
+                  <option value="">{t('form.choose')}</option>
+                  <CodeOptions slug="activities" field="method" />
+                </select>
+              </FormField>
+              <FormField id="r-start" label={t('field.startDate')}>
+                <input
+                  id="r-start"
+                  type="date"
+                  value={startDate}
+                  onChange={(e) => setStartDate(e.target.value)}
+                />
+              </FormField>
+              <FormField id="r-end" label={t('field.endDate')}>
+                <input id="r-end" type="date" value={endDate} onChange={(e) => setEndDate(e.target.value)} />
+              </FormField>
+              <fieldset className="report-part">
+                <legend>{t('reportForm.released')}</legend>
+                <p className="hint">{t('reportForm.releasedHint')}</p>
+                {released.map((r, i) => {
+                  const key = releasedKey(r.key);
+                  const own = problemsOf(key, r);
+                  return (
+                    <div
+                      key={r.key}
+                      className={`report-item ${selected === key ? 'selected' : ''} ${own.length ? 'invalid' : ''}`}
+                      data-testid={`released-${i}`}
+                      data-key={key}
+                      onFocusCapture={() => selected !== key && setSelected(key)}
+                    >
+                      <div className="found-main">
+                        <button
+                          type="button"
+                          className="item-number"
+                          aria-pressed={selected === key}
+                          title={t('reportForm.releasedN', { n: i + 1 })}
+                          onClick={() => setSelected(key)}
+                        >
+                          {i + 1}
+                        </button>
+                        <label>
+                          {t('field.outcome')}
+                          <select
+                            value={r.outcome}
+                            onChange={(e) =>
+                              setReleased((all) => updateByKey(all, r.key, { outcome: e.target.value }))
+                            }
+                          >
+                            <CodeOptions slug="land-release" field="outcome" />
+                          </select>
+                        </label>
+                        <div className="item-actions">
+                          <button
+                            type="button"
+                            onClick={() => setReleased((all) => all.filter((x) => x.key !== r.key))}
+                          >
+                            {t('reportForm.remove')}
+                          </button>
+                        </div>
+                      </div>
+                      {own.length > 0 && (
+                        <ul className="field-problems">
+                          {own.map((p) => (
+                            <li key={p} className="error">
+                              {p}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                      <GeometryEditor
+                        id={`r-released-${r.key}`}
+                        value={r.geometry}
+                        onChange={(g) => setReleased((all) => updateByKey(all, r.key, { geometry: g }))}
+                        problems={[]}
+                        drawOn={{
+                          drawing: drawing?.key === key,
+                          start: (mode) => {
+                            setPlacing(null);
+                            setSelected(key);
+                            setDrawing({ key, mode });
+                          },
+                          cancel: () => setDrawing(null),
+                        }}
+                      />
+                    </div>
+                  );
+                })}
+                <button
+                  type="button"
+                  onClick={() =>
+                    setReleased((all) => [...all, { key: nextKey++, outcome: 'cleared', geometry: null }])
+                  }
+                >
+                  {t('reportForm.addReleased')}
+                </button>
+              </fieldset>
+              <fieldset className="report-part">
+                <legend>
+                  {t('reportForm.found')}{' '}
+                  <span className="count" data-testid="found-count">
+                    {found.length}
+                  </span>
+                </legend>
+                <p className="hint">{t('reportForm.foundHint')}</p>
+                {found.map((f, i) => (
+                  <FoundRow
+                    key={f.key}
+                    f={f}
+                    index={i}
+                    selected={selected === foundKey(f.key)}
+                    placing={placing === foundKey(f.key)}
+                    problems={problemsOf(foundKey(f.key), f)}
+                    setFound={setFound}
+                    select={select}
+                    place={place}
+                  />
+                ))}
+                <button
+                  type="button"
+                  data-testid="add-finding"
+                  onClick={() => {
+                    const key = nextKey++;
+                    setFound((all) => [
+                      ...all,
+                      {
+                        key,
+                        category: codes('findings', 'category')[0] ?? 'AP',
+                        quantity: '1',
+                        point: null,
+                        fields: {},
+                      },
+                    ]);
+                    setSelected(foundKey(key));
+                  }}
+                >
+                  {t('reportForm.addFound')}
+                </button>
+              </fieldset>
+            </>
+          )}
+          {kind === 'hazard_status_change' && (
+            <FormField id="r-status" label={t('field.status')}>
+              <select id="r-status" required value={status} onChange={(e) => setStatus(e.target.value)}>
+                <option value="">{t('form.choose')}</option>
+                <CodeOptions slug="hazards" field="status" />
+              </select>
+            </FormField>
+          )}
+          <FormField id="r-reason" label={t('report.reason')} required={kind === 'hazard_status_change'} wide>
+            <textarea
+              id="r-reason"
+              rows={2}
+              value={reason}
+              required={kind === 'hazard_status_change'}
+              onChange={(e) => setReason(e.target.value)}
+            />
+          </FormField>
+          <div className="form-actions">
+            <button type="submit" className="primary" disabled={saving} data-testid="save-report">
+              {saving
+                ? t('reportForm.saving')
+                : existing
+                  ? t('reportForm.saveChanges')
+                  : t('reportForm.saveDraft')}
+            </button>
+          </div>
+        </div>
+        <div className="report-layout-map">
+          {(placingIndex >= 0 || drawingIndex >= 0) && (
+            <p className="map-mode" role="status" data-testid="map-mode">
+              {placingIndex >= 0
+                ? t('reportForm.placing', { n: placingIndex + 1 })
+                : t('reportForm.drawingReleased', { n: drawingIndex + 1 })}{' '}
+              <button
+                type="button"
+                onClick={() => {
+                  setPlacing(null);
+                  setDrawing(null);
+                }}
+              >
+                {t('action.cancel')}
+              </button>
+            </p>
+          )}
+          <ReportMap
+            label={t('reportMap.label')}
+            items={items}
+            selected={selected}
+            onSelect={selectOnMap}
+            fitTo={fit}
+            placing={placing}
+            onPlace={onPlace}
+            onMove={onMove}
+            drawing={drawing?.key ?? null}
+            onDrawn={onDrawn}
           />
-        </FormField>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={saving} data-testid="save-report">
-            {saving
-              ? t('reportForm.saving')
-              : existing
-                ? t('reportForm.saveChanges')
-                : t('reportForm.saveDraft')}
-          </button>
         </div>
       </form>
     </div>

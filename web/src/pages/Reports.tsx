@@ -1,13 +1,17 @@
-import type { Feature, Geometry } from 'geojson';
-import { type FormEvent, useMemo, useState } from 'react';
+import type { Geometry } from 'geojson';
+import { type FormEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, get, query, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportChange, ReportWarning } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
-import { bboxOf, MapView } from '../components/MapView.tsx';
+import { bboxOf } from '../components/MapView.tsx';
+import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
+import { useLabel } from '../lib/options.ts';
+import { roleCan } from '../lib/permissions.ts';
 import { recordLabel } from '../lib/registers.ts';
 import { formOfChanges } from '../lib/report-changes.ts';
 import { Link } from '../lib/router.tsx';
@@ -18,17 +22,15 @@ import { loadRecord } from './RecordPage.tsx';
 export const BEFORE_COLOUR = '#6b7280';
 export const AFTER_COLOUR = '#d9480f';
 
-const ENTRY_ROLES = ['admin', 'approver', 'qa_officer', 'operator_manager', 'operator_data_entry'];
-
-/** What the signed-in role may do with a report in its present state. */
+/** What the signed-in role may do with a report in its present state (src/domain/permissions.ts). */
 export function reportActions(
   role: string,
   status: string,
 ): Array<'submit' | 'review' | 'approve' | 'reject'> {
   const out: Array<'submit' | 'review' | 'approve' | 'reject'> = [];
-  if ((status === 'draft' || status === 'rejected') && ENTRY_ROLES.includes(role)) out.push('submit');
-  if (status === 'submitted' && (role === 'operator_manager' || role === 'admin')) out.push('review');
-  if ((status === 'submitted' || status === 'reviewed') && (role === 'approver' || role === 'admin'))
+  if ((status === 'draft' || status === 'rejected') && roleCan(role, 'report.submit')) out.push('submit');
+  if (status === 'submitted' && roleCan(role, 'report.review')) out.push('review');
+  if ((status === 'submitted' || status === 'reviewed') && roleCan(role, 'report.approve'))
     out.push('approve', 'reject');
   return out;
 }
@@ -44,9 +46,46 @@ function StatusBadge({ status }: { status: string }) {
   return <span className={`badge status-${status}`}>{tk(`report.status.${status}`, status)}</span>;
 }
 
-function ReportTable({ items }: { items: Report[] }) {
+/** The hazards a report is about: those its changes name (hazardId) or change themselves. */
+export function hazardsOf(report: Report): string[] {
+  const ids = new Set<string>();
+  for (const c of report.payload.changes) {
+    if (c.op !== 'create' && c.register === 'hazards') ids.add(c.id);
+    const { props } = changeParts(c);
+    if (typeof props.hazardId === 'string' && /^[0-9a-f-]{36}$/.test(props.hazardId)) ids.add(props.hazardId);
+  }
+  return [...ids];
+}
+
+function Label({ slug, id }: { slug: string; id: string }) {
+  const label = useLabel(slug, id);
+  return <Link to={`/registers/${slug}/${id}`}>{label ?? id.slice(0, 8)}</Link>;
+}
+
+/** How long a report has waited, in the user's language ("3 days ago"). */
+function useAge(): (iso: string | null) => string {
+  const { locale } = useI18n();
+  const rtf = useMemo(() => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }), [locale]);
+  return (iso) => {
+    if (!iso) return '—';
+    const hours = (Date.now() - new Date(iso).getTime()) / 3_600_000;
+    return hours < 24 ? rtf.format(-Math.round(hours), 'hour') : rtf.format(-Math.round(hours / 24), 'day');
+  };
+}
+
+function ReportTable({ items, mode }: { items: Report[]; mode: ListMode }) {
   const { t, tk, date } = useI18n();
+  const { user } = useAuth();
+  const age = useAge();
+  const users = useUserNames();
   if (items.length === 0) return <p className="empty">{t('reports.empty')}</p>;
+  const queue = mode === 'review' || mode === 'approve';
+  const submitter = (r: Report) =>
+    r.createdBy === user?.id
+      ? t('reports.you')
+      : r.createdBy
+        ? (users?.get(r.createdBy) ?? t('reports.otherUser'))
+        : '—';
   return (
     <div className="table-wrap">
       <table className="records" data-testid="report-table">
@@ -55,8 +94,13 @@ function ReportTable({ items }: { items: Report[] }) {
             <th scope="col">{t('field.code')}</th>
             <th scope="col">{t('report.kind')}</th>
             <th scope="col">{t('report.status')}</th>
+            <th scope="col">{t('field.organisationId')}</th>
+            <th scope="col">{t('reports.hazards')}</th>
+            {queue && <th scope="col">{t('reports.submitter')}</th>}
             <th scope="col">{t('field.dateOfInformation')}</th>
+            <th scope="col">{queue ? t('reports.waiting') : t('field.updatedAt')}</th>
             <th scope="col">{t('report.changes')}</th>
+            {mode === 'drafts' && <th scope="col">{t('report.rejectionReason')}</th>}
           </tr>
         </thead>
         <tbody>
@@ -69,8 +113,21 @@ function ReportTable({ items }: { items: Report[] }) {
               <td>
                 <StatusBadge status={r.status} />
               </td>
+              <td>{r.organisationId ? <Label slug="organisations" id={r.organisationId} /> : '—'}</td>
+              <td>
+                <ul className="plain-list">
+                  {hazardsOf(r).map((h) => (
+                    <li key={h}>
+                      <Label slug="hazards" id={h} />
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              {queue && <td>{submitter(r)}</td>}
               <td>{date(r.dateOfInformation)}</td>
+              <td>{queue ? age(r.submittedAt ?? r.createdAt) : age(r.updatedAt)}</td>
               <td>{r.payload.changes.length}</td>
+              {mode === 'drafts' && <td data-testid="list-rejection-reason">{r.rejectionReason ?? ''}</td>}
             </tr>
           ))}
         </tbody>
@@ -79,45 +136,104 @@ function ReportTable({ items }: { items: Report[] }) {
   );
 }
 
-/** Statuses a role reviews or decides: managers review submitted reports; approvers decide submitted and reviewed ones. */
-export function reviewStatuses(role: string): string[] {
-  if (role === 'approver' || role === 'admin') return ['submitted', 'reviewed'];
-  if (role === 'operator_manager') return ['submitted'];
-  return [];
+/** Names of users by id, for those who may read them (administrators); null otherwise. */
+function useUserNames(): Map<string, string> | null {
+  const { user } = useAuth();
+  const may = roleCan(user?.role, 'user.manage');
+  const list = useAsync(
+    async (signal) =>
+      may
+        ? (
+            await get<{ items: Array<{ id: string; name: string | null; email: string }> }>(
+              '/api/v1/users',
+              signal,
+            )
+          ).items
+        : [],
+    [may],
+  );
+  if (!may || !list.data) return null;
+  return new Map(list.data.map((u) => [u.id, u.name || u.email]));
 }
 
-export function ReportList({ mode }: { mode: 'drafts' | 'review' | 'all' }) {
+/** The lists of the Reports page: what waits for the signed-in role, and all reports. */
+export type ListMode = 'drafts' | 'review' | 'approve' | 'all';
+
+/** The tabs a role has, first what waits for it. */
+export function reportTabs(role: string): ListMode[] {
+  const tabs: ListMode[] = [];
+  if (roleCan(role, 'report.approve')) tabs.push('approve');
+  if (roleCan(role, 'report.review') && !roleCan(role, 'report.approve')) tabs.push('review');
+  if (roleCan(role, 'report.create')) tabs.push('drafts');
+  tabs.push('all');
+  return tabs;
+}
+
+/** Where the Reports entry of the navigation takes a role: its first tab. */
+export function reportsHome(role: string): string {
+  const first = reportTabs(role)[0];
+  return first === 'all' ? '/reports' : `/reports/${first}`;
+}
+
+/** The statuses of each list, and whether it holds only the user's own reports. */
+function listQueries(mode: ListMode): Array<Record<string, string | boolean>> {
+  if (mode === 'drafts')
+    return [
+      { mine: true, status: 'draft' },
+      { mine: true, status: 'rejected' },
+    ];
+  if (mode === 'review') return [{ status: 'submitted' }];
+  if (mode === 'approve') return [{ status: 'submitted' }, { status: 'reviewed' }];
+  return [{}];
+}
+
+export async function loadReportList(mode: ListMode, signal?: AbortSignal): Promise<Report[]> {
+  const pages = await Promise.all(
+    listQueries(mode).map((q) =>
+      get<{ items: Report[] }>(`/api/v1/reports${query({ ...q, limit: 500 })}`, signal),
+    ),
+  );
+  return pages.flatMap((p) => p.items).sort((a, b) => (a.code < b.code ? 1 : -1));
+}
+
+/** How many reports wait in each of a role's lists (all reports not counted). */
+export function useReportCounts(role: string, refresh: unknown): Partial<Record<ListMode, number>> | null {
+  const tabs = reportTabs(role).filter((m) => m !== 'all');
+  const counts = useAsync(
+    async (signal) => {
+      const out: Partial<Record<ListMode, number>> = {};
+      await Promise.all(
+        tabs.map(async (m) => {
+          out[m] = (await loadReportList(m, signal)).length;
+        }),
+      );
+      return out;
+    },
+    [tabs.join(','), refresh],
+  );
+  return counts.data;
+}
+
+const TAB_TITLE: Record<ListMode, string> = {
+  drafts: 'reports.myDrafts',
+  review: 'reports.toReview',
+  approve: 'reports.toApprove',
+  all: 'reports.all',
+};
+
+export function ReportList({ mode }: { mode: ListMode }) {
   const { t } = useI18n();
   const { user } = useAuth();
   const role = user?.role ?? 'viewer';
-  const list = useAsync(
-    async (signal) => {
-      if (mode === 'drafts')
-        return (
-          await get<{ items: Report[] }>(`/api/v1/reports${query({ mine: true, status: 'draft' })}`, signal)
-        ).items;
-      if (mode === 'all') return (await get<{ items: Report[] }>('/api/v1/reports', signal)).items;
-      const pages = await Promise.all(
-        reviewStatuses(role).map((status) =>
-          get<{ items: Report[] }>(`/api/v1/reports${query({ status })}`, signal),
-        ),
-      );
-      return pages.flatMap((p) => p.items).sort((a, b) => (a.code < b.code ? 1 : -1));
-    },
-    [mode, role],
-  );
-  const title =
-    mode === 'drafts'
-      ? t('reports.myDrafts')
-      : mode === 'review'
-        ? t('reports.awaitingReview')
-        : t('reports.all');
+  const list = useAsync((signal) => loadReportList(mode, signal), [mode, role]);
+  const counts = useReportCounts(role, mode);
+  const tabs = reportTabs(role);
   return (
     <div className="page report-list">
       <div className="page-head">
-        <h1>{title}</h1>
+        <h1>{t(TAB_TITLE[mode])}</h1>
         <div className="actions">
-          {ENTRY_ROLES.includes(role) && (
+          {roleCan(role, 'report.create') && (
             <Link to="/reports/new" className="button primary">
               {t('reports.new')}
             </Link>
@@ -125,21 +241,28 @@ export function ReportList({ mode }: { mode: 'drafts' | 'review' | 'all' }) {
         </div>
       </div>
       <nav className="tabs" aria-label={t('nav.reports')}>
-        <Link to="/reports/drafts" className={mode === 'drafts' ? 'active' : undefined}>
-          {t('reports.myDrafts')}
-        </Link>
-        {reviewStatuses(role).length > 0 && (
-          <Link to="/reports/review" className={mode === 'review' ? 'active' : undefined}>
-            {t('reports.awaitingReview')}
-          </Link>
-        )}
-        <Link to="/reports" className={mode === 'all' ? 'active' : undefined}>
-          {t('reports.all')}
-        </Link>
+        <ul>
+          {tabs.map((m) => (
+            <li key={m}>
+              <Link
+                to={m === 'all' ? '/reports' : `/reports/${m}`}
+                className={mode === m ? 'active' : undefined}
+                aria-current={mode === m ? 'page' : undefined}
+                data-testid={`tab-${m}`}
+              >
+                {t(TAB_TITLE[m])}
+                {counts?.[m] !== undefined && (
+                  <span className={`tab-count ${counts[m] === 0 ? 'zero' : ''}`}>{counts[m]}</span>
+                )}
+              </Link>
+            </li>
+          ))}
+        </ul>
       </nav>
+      {mode === 'drafts' && <p className="hint">{t('reports.draftsHint')}</p>}
       {list.loading && <p className="muted">{t('app.loading')}</p>}
       {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
-      {list.data && <ReportTable items={list.data} />}
+      {list.data && <ReportTable items={list.data} mode={mode} />}
     </div>
   );
 }
@@ -171,58 +294,76 @@ export function fieldDifferences(
     .map((k) => [k, current?.[k] ?? null, after[k]]);
 }
 
-function ChangeView({
+/** The record a change is seen against: the record itself (update, archive), or the hazard a new record lies in. */
+function contextOf(
+  change: ReportChange,
+  props: Record<string, unknown>,
+): { slug: string; id: string } | null {
+  if (change.op !== 'create') return { slug: change.register, id: change.id };
+  return typeof props.hazardId === 'string' &&
+    /^[0-9a-f-]{36}$/.test(props.hazardId) &&
+    change.register !== 'hazards'
+    ? { slug: 'hazards', id: props.hazardId }
+    : null;
+}
+
+type Loaded = Awaited<ReturnType<typeof loadRecord>>;
+
+/** The geometry a change leaves on the map (null: none of its own; an update's shape is then its record's). */
+function afterGeometryOf(change: ReportChange): Geometry | null {
+  if (change.op === 'archive') return null;
+  return changeParts(change).geometry ?? null;
+}
+
+const ChangeView = memo(function ChangeView({
   change,
   index,
   problems,
+  before,
+  beforeError,
+  selected,
+  onSelect,
 }: {
   change: ReportChange;
   index: number;
   problems: ProblemItem[];
+  before: Loaded | null | undefined;
+  beforeError: unknown;
+  selected: boolean;
+  onSelect: (key: string | null) => void;
 }) {
   const { t, tk } = useI18n();
-  const { props, geometry } = changeParts(change);
-  // The record as it is now (updates, archives), or for new land released the hazard it lies in.
-  const contextRef =
-    change.op !== 'create'
-      ? { slug: change.register, id: change.id }
-      : typeof props.hazardId === 'string' &&
-          /^[0-9a-f-]{36}$/.test(props.hazardId) &&
-          change.register !== 'hazards'
-        ? { slug: 'hazards', id: props.hazardId }
-        : null;
-  const current = useAsync(
-    async (signal) => (contextRef ? loadRecord(contextRef.slug, contextRef.id, signal) : null),
-    [contextRef?.slug, contextRef?.id],
-  );
-  const before = current.data;
-  const beforeGeometry = before?.geometry ?? null;
-  const afterGeometry = geometry === undefined ? (change.op === 'update' ? beforeGeometry : null) : geometry;
-  const overlay = useMemo(() => {
-    const features: Feature[] = [];
-    if (beforeGeometry)
-      features.push({ type: 'Feature', geometry: beforeGeometry, properties: { colour: BEFORE_COLOUR } });
-    if (afterGeometry && change.op !== 'archive')
-      features.push({ type: 'Feature', geometry: afterGeometry, properties: { colour: AFTER_COLOUR } });
-    return { type: 'FeatureCollection' as const, features };
-  }, [beforeGeometry, afterGeometry, change.op]);
-  const bbox = bboxOf([beforeGeometry, afterGeometry]);
+  const { props } = changeParts(change);
+  const ctx = contextOf(change, props);
   const isCurrent = change.op !== 'create';
   const diffs = fieldDifferences(isCurrent ? (before?.props ?? null) : null, props);
   const title = `${index + 1}. ${tk(`report.op.${change.op}`, change.op)} · ${tk(`register.${change.register}`, change.register)}`;
+  const key = `c${index}`;
   return (
-    <section className="report-change" data-testid={`change-${index}`} aria-label={title}>
+    <section
+      className={`report-change ${selected ? 'selected' : ''}`}
+      data-testid={`change-${index}`}
+      data-key={key}
+      aria-label={title}
+    >
       <h3>
-        {title}
+        <button
+          type="button"
+          className="link-button change-title"
+          aria-pressed={selected}
+          onClick={() => onSelect(selected ? null : key)}
+        >
+          {title}
+        </button>
         {isCurrent && before && (
           <>
             {' · '}
-            <Link to={`/registers/${change.register}/${contextRef?.id ?? ''}`}>
-              {recordLabel(before.props)}
-            </Link>
+            <Link to={`/registers/${change.register}/${ctx?.id ?? ''}`}>{recordLabel(before.props)}</Link>
           </>
         )}
-        {change.op === 'create' && change.ref && <span className="muted"> ({change.ref})</span>}
+        {change.op === 'create' && change.ref && (
+          <span className="muted"> ({t('report.refNamed', { ref: change.ref })})</span>
+        )}
       </h3>
       {problems.length > 0 && (
         <ul className="field-problems" data-testid="change-problems">
@@ -234,9 +375,9 @@ function ChangeView({
           ))}
         </ul>
       )}
-      {current.error ? <ErrorNote error={current.error} /> : null}
-      <div className="record-grid">
-        {change.op !== 'archive' && diffs.length > 0 && (
+      {beforeError ? <ErrorNote error={beforeError} /> : null}
+      {change.op !== 'archive' && diffs.length > 0 && (
+        <div className="table-wrap">
           <table className="records diff" data-testid="diff-table">
             <thead>
               <tr>
@@ -255,51 +396,26 @@ function ChangeView({
                     </td>
                   )}
                   <td>
-                    {typeof a === 'string' && a.startsWith('@ref:') ? a : <FieldValue name={k} value={a} />}
+                    {typeof a === 'string' && a.startsWith('@ref:') ? (
+                      <span className="muted" data-testid="ref-value">
+                        {k === 'activityId'
+                          ? t('report.refActivity')
+                          : t('report.refRecord', { ref: a.slice('@ref:'.length) })}
+                      </span>
+                    ) : (
+                      <FieldValue name={k} value={a} />
+                    )}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        )}
-        {change.op === 'archive' && <p>{t('report.archives')}</p>}
-        {(beforeGeometry || afterGeometry) && (
-          <div>
-            <MapView
-              className="small-map"
-              label={t('report.mapLabel')}
-              thematic={false}
-              overlay={overlay}
-              fitTo={bbox}
-            />
-            <ul className="legend-inline" data-testid="before-after-legend">
-              {beforeGeometry && (
-                <li>
-                  <span
-                    className="legend-swatch legend-box"
-                    style={{ background: BEFORE_COLOUR }}
-                    aria-hidden="true"
-                  />
-                  {change.op === 'create' ? t('report.hazardContext') : t('report.before')}
-                </li>
-              )}
-              {afterGeometry && change.op !== 'archive' && (
-                <li>
-                  <span
-                    className="legend-swatch legend-box"
-                    style={{ background: AFTER_COLOUR }}
-                    aria-hidden="true"
-                  />
-                  {t('report.after')}
-                </li>
-              )}
-            </ul>
-          </div>
-        )}
-      </div>
+        </div>
+      )}
+      {change.op === 'archive' && <p>{t('report.archives')}</p>}
     </section>
   );
-}
+});
 
 function WarningsBox({
   warnings,
@@ -365,6 +481,80 @@ export function ReportPage({ id }: { id: string }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonMissing, setReasonMissing] = useState(false);
+  const [selected, setSelected] = useState<string | null>(null);
+  // A dry run of the approval rules, once the server offers it (POST /api/v1/reports/{id}/check).
+  const paths = useApiPaths();
+  const canCheck = !!paths?.has('/api/v1/reports/{id}/check');
+  const [check, setCheck] = useState<{ problems: ProblemItem[]; warnings: ReportWarning[] } | null>(null);
+  const runCheck = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await request<{ problems?: ProblemItem[]; warnings?: ReportWarning[] }>(
+        `/api/v1/reports/${id}/check`,
+        { method: 'POST', body: {} },
+      );
+      setCheck({ problems: r.data.problems ?? [], warnings: r.data.warnings ?? [] });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const changes = rep.data?.payload.changes;
+  // Each record the changes are seen against, loaded once however many changes name it.
+  const contexts = useAsync(
+    async (signal) => {
+      const wanted = new Map<string, { slug: string; id: string }>();
+      for (const c of changes ?? []) {
+        const ctx = contextOf(c, changeParts(c).props);
+        if (ctx) wanted.set(`${ctx.slug}/${ctx.id}`, ctx);
+      }
+      const out = new Map<string, { data?: Loaded; error?: unknown }>();
+      await Promise.all(
+        [...wanted].map(async ([k, ctx]) => {
+          try {
+            out.set(k, { data: await loadRecord(ctx.slug, ctx.id, signal) });
+          } catch (error) {
+            out.set(k, { error });
+          }
+        }),
+      );
+      return out;
+    },
+    [changes],
+  );
+  const items = useMemo<MapItem[]>(() => {
+    const out: MapItem[] = [];
+    const seen = new Set<string>();
+    (changes ?? []).forEach((c, i) => {
+      const ctx = contextOf(c, changeParts(c).props);
+      const loaded = ctx ? contexts.data?.get(`${ctx.slug}/${ctx.id}`)?.data : undefined;
+      if (ctx && loaded?.geometry) {
+        if (c.op === 'create') {
+          if (!seen.has(ctx.id))
+            out.push({ key: `ctx:${ctx.id}`, geometry: loaded.geometry, role: 'hazard' });
+          seen.add(ctx.id);
+        } else out.push({ key: `c${i}`, geometry: loaded.geometry, role: 'before' });
+      }
+      const after = afterGeometryOf(c);
+      if (after) out.push({ key: `c${i}`, geometry: after, role: 'after' });
+    });
+    return out;
+  }, [changes, contexts.data]);
+  const fit = useMemo(() => bboxOf(items.map((i) => i.geometry)), [items]);
+  const onSelect = useCallback((key: string | null) => setSelected(key), []);
+  // A change chosen on the map comes into view in the list.
+  const fromMap = useRef(false);
+  const selectOnMap = useCallback((key: string) => {
+    fromMap.current = true;
+    setSelected(key);
+  }, []);
+  useEffect(() => {
+    if (!selected || !fromMap.current) return;
+    fromMap.current = false;
+    document.querySelector(`[data-key="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
 
   if (rep.loading && !rep.data)
     return (
@@ -387,6 +577,7 @@ export function ReportPage({ id }: { id: string }) {
       });
       rep.setData(r.data);
       setWarnings(null);
+      setCheck(null);
       setRejecting(false);
       if (action === 'approve') invalidateExtent();
     } catch (err) {
@@ -411,7 +602,8 @@ export function ReportPage({ id }: { id: string }) {
   };
 
   const problems = error instanceof ApiError ? error.items : [];
-  const atChange = (i: number) => problems.filter((p) => changeOfPointer(p.pointer) === i);
+  const checked = check?.problems ?? [];
+  const atChange = (i: number) => [...problems, ...checked].filter((p) => changeOfPointer(p.pointer) === i);
   const general = problems.filter((p) => changeOfPointer(p.pointer) === null);
 
   return (
@@ -440,6 +632,11 @@ export function ReportPage({ id }: { id: string }) {
           {actions.includes('review') && (
             <button type="button" className="primary" disabled={busy} onClick={() => act('review')}>
               {t('report.review')}
+            </button>
+          )}
+          {canCheck && actions.length > 0 && (
+            <button type="button" disabled={busy} onClick={runCheck} data-testid="check-report">
+              {t('report.check')}
             </button>
           )}
           {actions.includes('approve') && (
@@ -517,6 +714,49 @@ export function ReportPage({ id }: { id: string }) {
           onConfirm={() => act('approve', { confirmWarnings: [...confirmed] })}
         />
       )}
+      {check && (
+        <div className="check-result" role="status" data-testid="check-result">
+          {check.problems.length === 0 && check.warnings.length === 0 ? (
+            <p>{t('report.checkClean')}</p>
+          ) : (
+            <>
+              {check.problems.length > 0 && (
+                <>
+                  <h2>{t('form.problemsTitle', { count: check.problems.length })}</h2>
+                  <ul>
+                    {check.problems.map((p, i) => {
+                      const at = changeOfPointer(p.pointer);
+                      const text = p.detail ?? p.code;
+                      return (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+                        <li key={i} className="error">
+                          {at === null ? text : t('reportForm.atChange', { change: at + 1, message: text })}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </>
+              )}
+              {check.warnings.length > 0 && (
+                <>
+                  <h2>{t('report.checkWarnings', { count: check.warnings.length })}</h2>
+                  <ul>
+                    {check.warnings.map((w) => (
+                      <li key={w.id}>
+                        {tk(`warning.${w.code}`, w.code, {
+                          ...w.params,
+                          other: w.other.code,
+                          change: w.change + 1,
+                        })}
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </>
+          )}
+        </div>
+      )}
       {error ? (
         general.length > 0 || problems.length === 0 ? (
           <ErrorNote error={error} />
@@ -526,11 +766,41 @@ export function ReportPage({ id }: { id: string }) {
           </p>
         )
       ) : null}
-      <h2>{t('report.changes')}</h2>
-      {report.payload.changes.map((c, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: changes are addressed by their index in the report
-        <ChangeView key={i} change={c} index={i} problems={atChange(i)} />
-      ))}
+      <div className="report-layout">
+        <div className="report-layout-main">
+          <h2>
+            {t('report.changes')} <span className="count">{report.payload.changes.length}</span>
+          </h2>
+          {report.payload.changes.map((c, i) => {
+            const ctx = contextOf(c, changeParts(c).props);
+            const loaded = ctx ? contexts.data?.get(`${ctx.slug}/${ctx.id}`) : undefined;
+            return (
+              <ChangeView
+                // biome-ignore lint/suspicious/noArrayIndexKey: changes are addressed by their index in the report
+                key={i}
+                change={c}
+                index={i}
+                problems={atChange(i)}
+                before={loaded?.data ?? (ctx ? undefined : null)}
+                beforeError={loaded?.error}
+                selected={selected === `c${i}`}
+                onSelect={onSelect}
+              />
+            );
+          })}
+        </div>
+        {items.length > 0 && (
+          <div className="report-layout-map">
+            <ReportMap
+              label={t('report.mapLabel')}
+              items={items}
+              selected={selected}
+              onSelect={selectOnMap}
+              fitTo={fit}
+            />
+          </div>
+        )}
+      </div>
     </div>
   );
 }
