@@ -25,7 +25,12 @@ export interface Settings {
   /** Key file of the personal-data keyring (used when SAFEGROUND_SECRET is unset). */
   keyFile: string;
   /** Thresholds of the duplicate warnings at approval. */
-  duplicates: { hazardOverlapShare: number; findingDistanceM: number; findingDays: number };
+  duplicates: {
+    hazardOverlapShare: number;
+    findingDistanceM: number;
+    findingDays: number;
+    findingOutsideHazardM: number;
+  };
   /** Smallest hexagon of the public hazard map, metres across flats (at least 1000). */
   publicHexagonM: number;
   trustProxy: boolean;
@@ -173,6 +178,7 @@ export function parseSettings(env: Environment): Settings {
       hazardOverlapShare: read.number('SAFEGROUND_DUPLICATE_OVERLAP', 0.5, 0, 1),
       findingDistanceM: read.number('SAFEGROUND_DUPLICATE_FINDING_M', 5, 0, 100_000),
       findingDays: read.integer('SAFEGROUND_DUPLICATE_FINDING_DAYS', 30, 0, 36_500),
+      findingOutsideHazardM: read.number('SAFEGROUND_FINDING_OUTSIDE_HAZARD_M', 50, 0, 100_000),
     },
     publicHexagonM: read.number('SAFEGROUND_PUBLIC_HEXAGON_M', 5000, MIN_PUBLIC_HEXAGON_M, 1_000_000),
     trustProxy: read.boolean('SAFEGROUND_TRUST_PROXY', false),

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, Schema } from '../db/connect.ts';
+import { problemFromDatabaseError } from '../db/errors.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { getRecord } from '../db/repositories/registers.ts';
 import * as repo from '../db/repositories/reports.ts';
 import {
   accidentDate,
   casualtiesOnDate,
+  distanceFromHazard,
   nearbyFindings,
   overlappingOpenHazards,
 } from '../db/repositories/rules.ts';
@@ -32,20 +34,29 @@ export interface DuplicateSettings {
   hazardOverlapShare: number;
   findingDistanceM: number;
   findingDays: number;
+  /** A finding farther than this from its hazard's outline is a warning the approver confirms. */
+  findingOutsideHazardM: number;
 }
 export const DEFAULT_DUPLICATES: DuplicateSettings = {
   hazardOverlapShare: 0.5,
   findingDistanceM: 5,
   findingDays: 30,
+  findingOutsideHazardM: 50,
 };
 
 export interface Warning {
   id: string;
-  code: 'duplicate.hazard_overlap' | 'duplicate.finding_nearby' | 'duplicate.casualty_same_person';
+  code:
+    | 'duplicate.hazard_overlap'
+    | 'duplicate.finding_nearby'
+    | 'duplicate.casualty_same_person'
+    | 'finding.outside_hazard';
   change: number;
   other: { id: string; code: string };
   params: Record<string, string | number>;
 }
+
+const UUID = /^[0-9a-f-]{36}$/i;
 
 type ReportOut = Omit<repo.ReportRow, 'payload'> & { payload: { changes: Change[] } };
 
@@ -196,6 +207,46 @@ export class ReportService {
   async warnings(actor: Actor, id: string): Promise<Warning[]> {
     const report = await this.load(this.database.db, actor, id);
     return this.findWarnings(this.database.db, report.payload.changes as Change[]);
+  }
+
+  /**
+   * A dry run of the approval on a report the actor may read: the kind's rules, the duplicate
+   * and position warnings, and every change applied with the land-release and hazard rules, in a
+   * transaction that is always rolled back, so nothing is written. The problems are those the
+   * approval would raise (the first change that fails stops the run, as approval does).
+   */
+  async check(actor: Actor, id: string): Promise<{ problems: Problem[]; warnings: Warning[] }> {
+    const rollback = Symbol('rollback');
+    let result: { problems: Problem[]; warnings: Warning[] } | undefined;
+    try {
+      await this.database.db.transaction().execute(async (trx) => {
+        const report = await this.load(trx, actor, id);
+        const changes = report.payload.changes as Change[];
+        const problems: Problem[] = kindProblems(report.kind as ReportKind, changes, report.reason);
+        const warnings = await this.findWarnings(trx, changes);
+        try {
+          await applyChanges(
+            {
+              trx,
+              actor,
+              keyring: this.keyring,
+              report: { id, dateOfInformation: report.dateOfInformation, reason: report.reason },
+              pointer: (i) => `/payload/changes/${i}/record`,
+            },
+            changes.map((c) => this.decrypted(c)),
+          );
+        } catch (err) {
+          const problem = err instanceof Problem ? err : problemFromDatabaseError(err);
+          if (!problem) throw err;
+          problems.push(problem);
+        }
+        result = { problems, warnings };
+        throw rollback;
+      });
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+    return result!;
   }
 
   /**
@@ -490,6 +541,23 @@ export class ReportService {
               warning('duplicate.finding_nearby', i, o, {
                 distanceM: Math.round(o.distanceM * 10) / 10,
                 foundOn: o.foundOn,
+              }),
+            );
+          }
+        }
+        const hazardId = record?.properties?.hazardId;
+        if (
+          c.register === 'findings' &&
+          record?.geometry &&
+          typeof hazardId === 'string' &&
+          UUID.test(hazardId)
+        ) {
+          const hazard = await distanceFromHazard(db, record.geometry, hazardId);
+          if (hazard && hazard.distanceM > this.duplicates.findingOutsideHazardM) {
+            warnings.push(
+              warning('finding.outside_hazard', i, hazard, {
+                distanceM: Math.round(hazard.distanceM),
+                toleranceM: this.duplicates.findingOutsideHazardM,
               }),
             );
           }

@@ -78,6 +78,19 @@ export async function nearbyFindings(
   return res.rows;
 }
 
+/** How far a point lies from a hazard's outline in metres (0 inside), or undefined when there is no such hazard. */
+export async function distanceFromHazard(
+  db: Kysely<Schema>,
+  point: unknown,
+  hazardId: string,
+): Promise<{ id: string; code: string; distanceM: number } | undefined> {
+  const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(point)}), 4326)`;
+  const res = await sql<{ id: string; code: string; distanceM: number }>`
+    select h.id, h.code, ST_Distance(h.geom::geography, ${g}::geography) as distance_m
+    from hazards h where h.id = ${hazardId}::uuid and h.geom is not null`.execute(db);
+  return res.rows[0];
+}
+
 /** Casualties of accidents on a date, with their (encrypted) names, for the same-person check. */
 export async function casualtiesOnDate(db: Kysely<Schema>, occurredOn: string) {
   const res = await sql<{ id: string; code: string; identityName: string | null }>`
