@@ -4,7 +4,9 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Settings, settingsFromEnv } from '../config.ts';
 import type { Database } from '../db/connect.ts';
+import { ImportJobService } from '../services/import-jobs.ts';
 import { createServices, type Services } from '../services/index.ts';
+import { SystemService } from '../services/system.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { requestLocale, sendProblem } from './problems.ts';
@@ -15,6 +17,13 @@ import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
 import { reportRoutes } from './routes/reports.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The services the routes call (route plugins registered later reach them here). */
+    services: Services;
+  }
+}
 
 export interface AppOptions {
   database: Database;
@@ -71,17 +80,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
-  await authPlugin(app, { database: opts.database });
-  await app.register(healthRoutes, { database: opts.database, settings });
-  await app.register(authRoutes, { database: opts.database });
-  await app.register(tokenAndUserRoutes, { database: opts.database });
   const services = opts.services ?? createServices(opts.database, settings);
-  await app.register(registerRoutes, { database: opts.database, registers: services.registers });
+  app.decorate('services', services);
+  const system = await SystemService.open(opts.database);
+  const jobs = await ImportJobService.open(opts.database, services.imports, (err) =>
+    app.log.error({ err }, 'import job failed'),
+  );
+
+  await authPlugin(app, { database: opts.database });
+  await app.register(healthRoutes, { system, settings });
+  await app.register(authRoutes, { database: opts.database, accounts: services.accounts });
+  await app.register(tokenAndUserRoutes, { accounts: services.accounts });
+  await app.register(registerRoutes, { registers: services.registers, exports: services.exports });
   await app.register(reportRoutes, { reports: services.reports });
-  await app.register(importRoutes, { database: opts.database, services });
+  await app.register(importRoutes, {
+    database: opts.database,
+    jobs,
+    exports: services.exports,
+    uploadLimit: settings.maxUploadBytes,
+  });
   await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
-  await app.register(publicRoutes, { database: opts.database, settings });
+  await app.register(publicRoutes, { publicData: services.publicData, settings });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

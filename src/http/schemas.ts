@@ -1,4 +1,5 @@
-import { Type } from 'typebox';
+import type { FastifyTypeProvider } from 'fastify';
+import { type Static, type TSchema, Type } from 'typebox';
 
 /** RFC 9457 problem details as Safeground sends them. */
 const ProblemEntry = Type.Object({
@@ -26,3 +27,14 @@ export const ProblemSchema = Type.Object(
   },
   { description: 'application/problem+json (RFC 9457)' },
 );
+
+/**
+ * The TypeBox type provider (as @fastify/type-provider-typebox's `TypeBoxTypeProvider`) for
+ * what a route receives: params, query string, headers and body are typed from the same
+ * schemas that validate them. Answers are not typed from the response schemas, which describe
+ * them for OpenAPI (records are open-ended objects the services type as rows).
+ */
+export interface TypedRequests extends FastifyTypeProvider {
+  validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
+  serializer: unknown;
+}

@@ -1,12 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { Problem } from '../../domain/problem.ts';
 import { REPORT_KINDS, REPORT_STATUSES, ReportCreateSchema } from '../../domain/reports.ts';
 import type { ReportService } from '../../services/reports.ts';
 import { requireActor } from '../plugins/auth.ts';
-import { ProblemSchema } from '../schemas.ts';
+import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 import { parseIfMatch } from './registers.ts';
 
-export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService }) {
+const MAX_REPORTS_LIMIT = 500;
+
+/** The page size of the report list: 1–500, 100 when not given. */
+function reportsLimit(limit: string | undefined): number {
+  if (limit === undefined) return 100;
+  const n = /^\d{1,6}$/.test(limit) ? Number(limit) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPORTS_LIMIT) {
+    throw new Problem(
+      'validation.range',
+      { field: 'limit', value: limit, rule: 'between', limit: `1–${MAX_REPORTS_LIMIT}` },
+      { pointer: '/limit', field: 'limit' },
+    );
+  }
+  return n;
+}
+
+export async function reportRoutes(instance: FastifyInstance, opts: { reports: ReportService }) {
+  const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['reports'];
   const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
   const errors = {
@@ -16,7 +34,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     404: ProblemSchema,
     409: ProblemSchema,
   };
-  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const id = (request: { params: { id: string } }) => request.params.id;
 
   app.get(
     '/api/v1/reports',
@@ -28,25 +46,21 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
           status: Type.Optional(Type.Enum([...REPORT_STATUSES])),
           kind: Type.Optional(Type.Enum([...REPORT_KINDS])),
           mine: Type.Optional(Type.String({ description: 'true: only reports I created' })),
-          limit: Type.Optional(Type.String()),
+          limit: Type.Optional(
+            Type.String({ description: `Page size, 1–${MAX_REPORTS_LIMIT} (default 100)` }),
+          ),
           before: Type.Optional(Type.String({ description: 'code of the last report of the previous page' })),
         }),
       },
     },
     async (request) => {
       const actor = requireActor(request);
-      const q = request.query as {
-        status?: string;
-        kind?: string;
-        mine?: string;
-        limit?: string;
-        before?: string;
-      };
+      const q = request.query;
       const items = await opts.reports.list(actor, {
         status: q.status,
         kind: q.kind,
         mine: q.mine === 'true',
-        limit: q.limit ? Number(q.limit) || 100 : 100,
+        limit: reportsLimit(q.limit),
         before: q.before,
       });
       return { items, nextBefore: items.length ? items[items.length - 1]!.code : null };
@@ -124,11 +138,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       },
     },
     async (request) =>
-      opts.reports.approve(
-        requireActor(request),
-        id(request),
-        (request.body as { confirmWarnings?: unknown } | undefined)?.confirmWarnings,
-      ),
+      opts.reports.approve(requireActor(request), id(request), request.body?.confirmWarnings),
   );
   app.post(
     '/api/v1/reports/:id/reject',
@@ -140,11 +150,6 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
         body: Type.Object({ reason: Type.String({ minLength: 1 }) }),
       },
     },
-    async (request) =>
-      opts.reports.reject(
-        requireActor(request),
-        id(request),
-        (request.body as { reason?: unknown } | undefined)?.reason,
-      ),
+    async (request) => opts.reports.reject(requireActor(request), id(request), request.body.reason),
   );
 }
