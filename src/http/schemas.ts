@@ -38,3 +38,19 @@ export interface TypedRequests extends FastifyTypeProvider {
   validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
   serializer: unknown;
 }
+
+/**
+ * Marks a body schema whose content the service checks itself (register records: the change
+ * service checks the same TypeBox schemas, then geometry and references, and reports every
+ * fault at once with the domain's codes, e.g. geometry.type, geometry.self_intersection). The
+ * route still declares the full schema, so OpenAPI shows it; only nesting is checked before.
+ */
+export function checkedByService<T extends TSchema>(schema: T): T {
+  return { ...schema, [CHECKED_BY]: 'service' };
+}
+
+export const CHECKED_BY = 'x-checked-by';
+
+export function isCheckedByService(schema: unknown): boolean {
+  return (schema as Record<string, unknown> | undefined)?.[CHECKED_BY] === 'service';
+}

@@ -74,6 +74,16 @@ export class RegisterService {
     return this.visible(actor, record, false);
   }
 
+  /**
+   * Whether the actor may write this register (and, given an id, whether the record exists),
+   * decided before anything the write carries (body, If-Match) is looked at.
+   */
+  async authoriseWrite(actor: Actor, id?: string): Promise<void> {
+    assertCan(actor, 'record.write', this.def);
+    if (id !== undefined && !(await repo.recordExists(this.database.db, this.def.table, id)))
+      throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+  }
+
   /** One record; identity fields only when a role that may read them asks explicitly. */
   async get(actor: Actor, id: string, opts: { identity?: boolean } = {}): Promise<RecordOut> {
     assertCan(actor, 'record.read', this.def);

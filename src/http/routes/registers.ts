@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Problem } from '../../domain/problem.ts';
 import {
@@ -12,8 +12,9 @@ import {
 import type { ExportService } from '../../services/exports.ts';
 import { encodeCursor, isUuid, MAX_LIST_LIMIT, parseListQuery } from '../../services/list-query.ts';
 import type { RegisterService } from '../../services/registers.ts';
+import { pathParam } from '../input.ts';
 import { requireActor } from '../plugins/auth.ts';
-import { ProblemSchema, type TypedRequests } from '../schemas.ts';
+import { checkedByService, ProblemSchema, type TypedRequests } from '../schemas.ts';
 
 export const ListQuerySchema = Type.Object(
   {
@@ -96,6 +97,8 @@ export async function registerRoutes(
     const one = recordSchema(def);
     const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
     const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+    const writeOne = (request: FastifyRequest) =>
+      service.authoriseWrite(requireActor(request), parseId(pathParam(request, 'id'), def));
 
     app.get(
       base,
@@ -170,9 +173,10 @@ export async function registerRoutes(
         schema: {
           tags,
           summary: `Create one of ${def.slug}`,
-          body: bodySchema,
+          body: checkedByService(bodySchema),
           response: { 201: one, ...errors },
         },
+        config: { authorise: (request) => service.authoriseWrite(requireActor(request)) },
       },
       async (request, reply) => {
         const actor = requireActor(request);
@@ -190,9 +194,10 @@ export async function registerRoutes(
           summary: `Update one of ${def.slug} (If-Match: "<version>" required)`,
           params: idParams,
           headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
-          body: Type.Partial(bodySchema),
+          body: checkedByService(Type.Partial(bodySchema)),
           response: { 200: one, ...errors, 412: ProblemSchema, 428: ProblemSchema },
         },
+        config: { authorise: writeOne },
       },
       async (request, reply) => {
         const actor = requireActor(request);
@@ -213,6 +218,7 @@ export async function registerRoutes(
           params: idParams,
           response: { 200: one, ...errors, 412: ProblemSchema, 428: ProblemSchema },
         },
+        config: { authorise: writeOne },
       },
       async (request, reply) => {
         const actor = requireActor(request);

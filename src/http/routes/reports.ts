@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { Problem } from '../../domain/problem.ts';
 import { REPORT_KINDS, REPORT_STATUSES, ReportCreateSchema } from '../../domain/reports.ts';
 import type { ReportService } from '../../services/reports.ts';
+import { pathParam } from '../input.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 import { parseIfMatch } from './registers.ts';
@@ -97,6 +98,10 @@ export async function reportRoutes(instance: FastifyInstance, opts: { reports: R
         body: ReportCreateSchema,
         response: { ...errors },
       },
+      config: {
+        authorise: (request) =>
+          opts.reports.authorise(requireActor(request), pathParam(request, 'id'), 'edit'),
+      },
     },
     async (request, reply) => {
       const report = await opts.reports.edit(
@@ -112,7 +117,13 @@ export async function reportRoutes(instance: FastifyInstance, opts: { reports: R
 
   app.post(
     '/api/v1/reports/:id/submit',
-    { schema: { tags, summary: 'Submit a draft (or a corrected rejected report)', params: idParams } },
+    {
+      schema: { tags, summary: 'Submit a draft (or a corrected rejected report)', params: idParams },
+      config: {
+        authorise: (request) =>
+          opts.reports.authorise(requireActor(request), pathParam(request, 'id'), 'submit'),
+      },
+    },
     async (request) => opts.reports.submit(requireActor(request), id(request)),
   );
   app.post(
@@ -147,7 +158,9 @@ export async function reportRoutes(instance: FastifyInstance, opts: { reports: R
         tags,
         summary: 'Reject a report with a reason',
         params: idParams,
-        body: Type.Object({ reason: Type.String({ minLength: 1 }) }),
+        body: Type.Object({
+          reason: Type.Optional(Type.String({ description: 'Why the report is sent back (required)' })),
+        }),
       },
     },
     async (request) => opts.reports.reject(requireActor(request), id(request), request.body.reason),
