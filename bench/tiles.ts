@@ -23,8 +23,8 @@ import { syntheticHazardCentres } from '../src/db/repositories/synthetic.ts';
 import { mvtTile, type TileQuery, tileFeatures, tileLayer } from '../src/db/repositories/tiles.ts';
 import { buildApp } from '../src/http/app.ts';
 import { tilesPlugin } from '../src/http/tiles/plugin.ts';
-import type { TileEncoder } from '../src/http/tiles/render.ts';
 import { createUser } from '../src/services/auth.ts';
+import type { TileEncoder } from '../src/services/tiles.ts';
 import { SYNTHETIC_REGION, seedSynthetic } from './synthetic.ts';
 
 const FINDINGS = Number(process.env.BENCH_FINDINGS ?? 1_000_000);
@@ -95,7 +95,7 @@ async function signIn(database: Database, app: FastifyInstance): Promise<Record<
 }
 
 async function measure(database: Database, driver: string, encoder: TileEncoder): Promise<Row[]> {
-  const app = await buildApp({ database, plugins: [(a) => tilesPlugin(a, { database, encoder })] });
+  const app = await buildApp({ database, plugins: [(a) => tilesPlugin(a, { encoder })] });
   await app.ready();
   const headers = await signIn(database, app);
   const rows: Row[] = [];

@@ -22,11 +22,9 @@ import {
   PostgresQueryCompiler,
 } from 'kysely';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
-import { extraPlugins } from '../src/cli/plugins.ts';
 import { parseSettings } from '../src/config.ts';
 import type { Database, DB } from '../src/db/connect.ts';
-import { buildApp } from '../src/http/app.ts';
-import { webPlugin } from '../src/http/web.ts';
+import { buildServer } from '../src/http/server.ts';
 
 export const GENERATED_FILE = fileURLToPath(new URL('../web/src/api/schema.generated.ts', import.meta.url));
 const HEADER = '// Generated from /api/v1/openapi.json by web/scripts/gen-api-types.ts; do not edit by hand.\n';
@@ -55,11 +53,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const settings = { ...parseSettings({}), secret: 'openapi-document-only' };
   let app: FastifyInstance | undefined;
   try {
-    app = await buildApp({
-      database,
-      settings,
-      plugins: [...extraPlugins(database), (a: FastifyInstance) => webPlugin(a, { distDir })],
-    });
+    app = await buildServer({ database, settings, distDir });
     await app.ready();
     const res = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     if (res.statusCode !== 200) throw new Error(`GET /api/v1/openapi.json answered ${res.statusCode}`);

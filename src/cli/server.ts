@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import type { FastifyInstance } from 'fastify';
 import type { Settings } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { isDatabaseEmpty } from '../db/repositories/demo.ts';
-import { buildApp } from '../http/app.ts';
-import { webPlugin } from '../http/web.ts';
 import { t } from '../i18n/catalogue.ts';
+import { createServer } from '../server.ts';
 import { createUser } from '../services/auth.ts';
 import { loadDemo } from '../services/demo.ts';
 import { askServer, serverHoldsDataDir, startAdminSocket } from './admin-socket.ts';
@@ -13,7 +11,6 @@ import { backupBeforeMigrating, startBackupSchedule } from './backup.ts';
 import { ensureWebBuilt } from './build-web.ts';
 import { openDatabase, withDatabase } from './context.ts';
 import { helpLocale } from './help-locale.ts';
-import { extraPlugins } from './plugins.ts';
 import { progress } from './progress.ts';
 
 export function registerServerCommands(program: Command, settings: Settings): void {
@@ -30,15 +27,7 @@ export function registerServerCommands(program: Command, settings: Settings): vo
           : undefined,
       ]);
       const loadDemoNow = settings.demo && (await isDatabaseEmpty(database.db));
-      const app = await buildApp({
-        database,
-        settings,
-        logger: true,
-        plugins: [
-          ...extraPlugins(database),
-          ...(distDir ? [(a: FastifyInstance) => webPlugin(a, { distDir })] : []),
-        ],
-      });
+      const app = await createServer(database, settings, { distDir, logger: true });
       const closeAdminSocket =
         database.kind === 'pglite' ? await startAdminSocket(database, settings) : async () => {};
       let stopBackups = () => {};

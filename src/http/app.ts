@@ -1,11 +1,17 @@
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { TSchema } from 'typebox';
 import { type Settings, settingsFromEnv } from '../config.ts';
 import type { Database } from '../db/connect.ts';
+import { Problem } from '../domain/problem.ts';
+import { schemaProblems, withOthers } from '../domain/schema-check.ts';
+import { ImportJobService } from '../services/import-jobs.ts';
 import { createServices, type Services } from '../services/index.ts';
+import { SystemService } from '../services/system.ts';
 import { VERSION } from '../version.ts';
+import { controlCharacterProblem, nestingProblem } from './input.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { requestLocale, sendProblem } from './problems.ts';
@@ -16,6 +22,22 @@ import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { isCheckedByService } from './schemas.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The services the routes call (route plugins registered later reach them here). */
+    services: Services;
+  }
+  interface FastifyContextConfig {
+    /**
+     * Decides, before any of the request's input is looked at, whether the caller may do this
+     * to this resource (401, 403, or 404 for what they may not see). Validation problems and
+     * preconditions (If-Match) come only after it.
+     */
+    authorise?: (request: FastifyRequest) => Promise<unknown> | unknown;
+  }
+}
 
 export interface AppOptions {
   database: Database;
@@ -38,10 +60,35 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024 * 1024,
     ajv: { customOptions: { strict: false } },
   });
-  // Validation is done in the services against the same TypeBox schemas the routes declare,
-  // so that every fault becomes a problem with our codes and pointers.
-  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  // Requests are validated against the route schemas (the ones OpenAPI shows) by the same
+  // checker the services use, so every fault is a problem with our codes and pointers. A path
+  // parameter that does not fit names nothing: 404.
+  app.setValidatorCompiler(({ schema, httpPart }) => (data) => {
+    if (httpPart === 'body') {
+      const deep = nestingProblem(data);
+      if (deep) return { error: deep };
+      if (isCheckedByService(schema)) return { value: data };
+    }
+    const problems = schemaProblems(schema as TSchema, data);
+    if (!problems.length) return { value: data };
+    if (httpPart === 'params') return { error: new Problem('route.not_found', {}) };
+    return { error: withOthers(problems) };
+  });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Every route answers in this order: who may do it (the route's `authorise`), then what was
+  // sent (control characters, nesting, the schemas), then the route itself.
+  app.addHook('onRoute', (route) => {
+    route.attachValidation = true;
+    const handler = route.handler;
+    route.handler = async function checked(request, reply) {
+      const authorise = route.config?.authorise;
+      if (authorise) await authorise(request);
+      const problem =
+        controlCharacterProblem(request.query) ?? nestingProblem(request.body) ?? request.validationError;
+      if (problem) throw problem;
+      return handler.call(this, request, reply);
+    };
+  });
 
   app.decorateRequest('locale', 'en');
   app.addHook('onRequest', async (request) => {
@@ -75,17 +122,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
-  await authPlugin(app, { database: opts.database });
-  await app.register(healthRoutes, { database: opts.database, settings });
-  await app.register(authRoutes, { database: opts.database });
-  await app.register(tokenAndUserRoutes, { database: opts.database });
   const services = opts.services ?? createServices(opts.database, settings);
-  await app.register(registerRoutes, { database: opts.database, registers: services.registers });
+  app.decorate('services', services);
+  const system = await SystemService.open(opts.database);
+  const jobs = await ImportJobService.open(opts.database, services.imports, (err) =>
+    app.log.error({ err }, 'import job failed'),
+  );
+
+  await authPlugin(app, { database: opts.database });
+  await app.register(healthRoutes, { system, settings });
+  await app.register(authRoutes, { database: opts.database, accounts: services.accounts });
+  await app.register(tokenAndUserRoutes, { accounts: services.accounts });
+  await app.register(registerRoutes, { registers: services.registers, exports: services.exports });
   await app.register(reportRoutes, { reports: services.reports });
-  await app.register(importRoutes, { database: opts.database, services, settings });
+  await app.register(importRoutes, {
+    database: opts.database,
+    jobs,
+    exports: services.exports,
+    uploadLimit: settings.maxUploadBytes,
+  });
   await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
-  await app.register(publicRoutes, { database: opts.database, settings });
+  await app.register(publicRoutes, { publicData: services.publicData, settings });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

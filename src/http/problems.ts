@@ -49,7 +49,8 @@ export function toProblem(err: unknown): Problem {
   return new Problem('server.internal', {});
 }
 
-function entry(p: Problem, locale: string) {
+/** One problem as an entry of a problem's `errors` list (or of a dry run's `problems`). */
+export function problemEntry(p: Problem, locale: string) {
   return {
     code: p.code,
     detail: t(p.code, { ...p.params, ...p.where }, locale),
@@ -82,7 +83,7 @@ export function problemBody(p: Problem, locale: string, instance?: string) {
     pointer: p.where?.pointer,
     location: p.where,
     params: p.params,
-    errors: all.map((x) => entry(x, locale)),
+    errors: all.map((x) => problemEntry(x, locale)),
     ...(p.data ?? {}),
   };
 }

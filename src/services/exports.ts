@@ -1,6 +1,4 @@
 import type { TSchema } from 'typebox';
-import type { Database } from '../db/connect.ts';
-import { type ListQuery, listRecords } from '../db/repositories/registers.ts';
 import { EXPORT_FORMATS } from '../domain/exchange.ts';
 import { Problem } from '../domain/problem.ts';
 import { type RegisterDef, registerBySlug } from '../domain/records.ts';
@@ -13,17 +11,17 @@ import {
   type WriteFormat,
   writeFeatures,
 } from '../io/index.ts';
-import { type Actor, assertCan } from './actor.ts';
+import type { Actor } from './actor.ts';
+import type { RecordFilter } from './list-query.ts';
+import type { RegisterService } from './registers.ts';
 
 /**
- * Register exports in the formats GIS programs and spreadsheets open. Identity fields
- * (casualties' personal data) are never exported: they are not even read.
+ * Register exports in the formats GIS programs and spreadsheets open. Records are read through
+ * the register's one read path (RegisterService.readOut), which checks `data.export` and never
+ * reads identity fields (casualties' personal data).
  */
 
-/** Records read per query while an export is written. */
-const PAGE_SIZE = 5000;
-
-export type ExportFilter = Omit<ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>;
+export type ExportFilter = RecordFilter;
 
 /** The JSON Schema branch of a field that is not `null` (fields are often `T | null`). */
 function nonNull(schema: TSchema): Record<string, unknown> {
@@ -105,7 +103,7 @@ export interface ExportStream {
 }
 
 export class ExportService {
-  constructor(private readonly database: Database) {}
+  constructor(private readonly registers: ReadonlyMap<string, RegisterService>) {}
 
   /**
    * Every record of a register matching the filter (the list API's filters) in one format.
@@ -115,10 +113,19 @@ export class ExportService {
   async open(actor: Actor, slug: string, format: string, filter: ExportFilter): Promise<ExportStream> {
     const def = exportableRegister(slug);
     const fmt = exportFormat(format);
-    assertCan(actor, 'data.export', def);
-    assertCan(actor, 'record.read', def);
+    const records = this.registers.get(def.slug)!.readOut(actor, filter);
     let count = 0;
-    const features = this.features(def, filter, () => count++);
+    const features = (async function* (): AsyncGenerator<WriteFeature> {
+      for await (const record of records) {
+        count++;
+        const { geometry, ...properties } = record;
+        yield {
+          id: record.id as string,
+          geometry: (geometry as WriteFeature['geometry']) ?? null,
+          properties,
+        };
+      }
+    })();
     const options = {
       layerName: def.slug.replace(/-/g, '_'),
       geometryKind: def.geometry?.kind ?? null,
@@ -137,32 +144,5 @@ export class ExportService {
       streamed: isStreamedFormat(fmt),
       count: () => count,
     };
-  }
-
-  /** The register's records page by page in code order (keyset paging), as export features. */
-  private async *features(
-    def: RegisterDef,
-    filter: ExportFilter,
-    onRecord: () => void,
-  ): AsyncGenerator<WriteFeature> {
-    let after: ListQuery['after'];
-    const sortField = 'id';
-    for (;;) {
-      const rows = await listRecords(this.database.db, def, {
-        ...filter,
-        sortField,
-        descending: false,
-        limit: PAGE_SIZE,
-        after,
-      });
-      for (const row of rows) {
-        onRecord();
-        const { geometry, identity: _never, ...properties } = row;
-        yield { id: row.id as string, geometry: (geometry as WriteFeature['geometry']) ?? null, properties };
-      }
-      if (rows.length < PAGE_SIZE) return;
-      const last = rows[rows.length - 1]!;
-      after = { value: last.id, id: last.id as string };
-    }
   }
 }

@@ -1,13 +1,16 @@
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { REGISTERS } from '../domain/records.ts';
+import { AccountService } from './accounts.ts';
 import { AttachmentService } from './attachments.ts';
 import { ExportService } from './exports.ts';
 import { armFailpoint } from './failpoints.ts';
 import { ImportService } from './imports.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
+import { PublicService } from './public.ts';
 import { RegisterService } from './registers.ts';
 import { ReportService } from './reports.ts';
+import { TileService } from './tiles.ts';
 
 /** The services of one running application, each given only what it uses. */
 export interface Services {
@@ -17,6 +20,9 @@ export interface Services {
   attachments: AttachmentService;
   imports: ImportService;
   exports: ExportService;
+  tiles: TileService;
+  publicData: PublicService;
+  accounts: AccountService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -32,6 +38,9 @@ export function createServices(database: Database, settings: Settings): Services
     registers,
     attachments: new AttachmentService(database, settings.attachmentsDir),
     imports: new ImportService(database, keyring),
-    exports: new ExportService(database),
+    exports: new ExportService(registers),
+    tiles: new TileService(database, registers),
+    publicData: new PublicService(database, settings.publicHexagonM),
+    accounts: new AccountService(database),
   };
 }

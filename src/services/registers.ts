@@ -1,5 +1,5 @@
 import { type Database, withTransaction } from '../db/connect.ts';
-import { appendAudit } from '../db/repositories/audit.ts';
+import { appendAudit, recordHistory } from '../db/repositories/audit.ts';
 import { linkSource, sourcesOf, unlinkSource } from '../db/repositories/record-sources.ts';
 import * as repo from '../db/repositories/registers.ts';
 import { can } from '../domain/permissions.ts';
@@ -7,14 +7,27 @@ import { Problem } from '../domain/problem.ts';
 import { factDate, type RegisterDef } from '../domain/records.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
+import type { RecordFilter } from './list-query.ts';
 import { decryptIdentity, type Keyring } from './personal-data.ts';
 import type { ReportService } from './reports.ts';
+import { renderTile, type TileAddress, type TileEncoder, type TileFilters, type TileLayer } from './tiles.ts';
 
 export type RecordOut = repo.Row;
+
+/** A page by position (OGC API - Features pages by offset). */
+export type OffsetQuery = Omit<repo.ListQuery, 'after'> & { offset: number };
+
+/** Records read per query while a whole register is read out (exports, CSV lists). */
+const READ_OUT_PAGE = 5000;
 
 /**
  * A register as the HTTP routes and the CLI see it: reads, and direct writes by authority roles,
  * which go through the report path (src/services/reports.ts → changes.ts) like every change.
+ *
+ * This is the one read path of a register: REST lists, records, history and sources, OGC API
+ * items, vector tiles and exports all read through the methods below, which make the
+ * permission check (`record.read`, `data.export`, `audit.read`) and strip identity fields in
+ * one place (`published`); only `get` with `identity` asked by a role that may read it decrypts them.
  */
 export class RegisterService {
   constructor(
@@ -61,6 +74,16 @@ export class RegisterService {
     return this.visible(actor, record, false);
   }
 
+  /**
+   * Whether the actor may write this register (and, given an id, whether the record exists),
+   * decided before anything the write carries (body, If-Match) is looked at.
+   */
+  async authoriseWrite(actor: Actor, id?: string): Promise<void> {
+    assertCan(actor, 'record.write', this.def);
+    if (id !== undefined && !(await repo.recordExists(this.database.db, this.def.table, id)))
+      throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+  }
+
   /** One record; identity fields only when a role that may read them asks explicitly. */
   async get(actor: Actor, id: string, opts: { identity?: boolean } = {}): Promise<RecordOut> {
     assertCan(actor, 'record.read', this.def);
@@ -76,7 +99,7 @@ export class RegisterService {
   ): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
     assertCan(actor, 'record.read', this.def);
     const rows = await repo.listRecords(this.database.db, this.def, { ...query, limit: query.limit + 1 });
-    const records = rows.slice(0, query.limit);
+    const records = rows.slice(0, query.limit).map((r) => this.published(r));
     const last = records[records.length - 1];
     return {
       records,
@@ -93,6 +116,82 @@ export class RegisterService {
   ): Promise<number> {
     assertCan(actor, 'record.read', this.def);
     return repo.countRecords(this.database.db, this.def, query);
+  }
+
+  /** The change history of one record (audit readers only). */
+  async history(actor: Actor, id: string) {
+    assertCan(actor, 'audit.read', this.def);
+    await this.get(actor, id);
+    return recordHistory(this.database.db, this.def.entity, id);
+  }
+
+  /** One page by position and the number of records the filters match (OGC API items). */
+  async page(actor: Actor, query: OffsetQuery): Promise<{ records: RecordOut[]; numberMatched: number }> {
+    assertCan(actor, 'record.read', this.def);
+    const { offset: _offset, ...countQuery } = query;
+    const numberMatched = await repo.countRecords(this.database.db, this.def, countQuery);
+    // Past the end there is nothing to read; skip the query.
+    const rows =
+      query.offset >= numberMatched ? [] : await repo.listRecordsOffset(this.database.db, this.def, query);
+    return { records: rows.map((r) => this.published(r)), numberMatched };
+  }
+
+  /** One record as published to GIS clients: never archived, never with identity fields. */
+  async publishedRecord(actor: Actor, id: string): Promise<RecordOut> {
+    assertCan(actor, 'record.read', this.def);
+    const record = await repo.getRecord(this.database.db, this.def, id, { identity: false });
+    if (!record || record.archived)
+      throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+    return this.published(record);
+  }
+
+  /** Spatial and temporal extent of the register's records that are not archived. */
+  async extent(actor: Actor): Promise<repo.RegisterExtent> {
+    assertCan(actor, 'record.read', this.def);
+    return repo.registerExtent(this.database.db, this.def);
+  }
+
+  /**
+   * Every record matching the filter, page by page in id order, for files (exports, CSV lists).
+   * The checks are made before the first record is read; identity fields are never read.
+   */
+  readOut(actor: Actor, filter: RecordFilter, opts: { maxRecords?: number } = {}): AsyncGenerator<RecordOut> {
+    assertCan(actor, 'data.export', this.def);
+    assertCan(actor, 'record.read', this.def);
+    return this.readAll(filter, opts.maxRecords ?? Number.POSITIVE_INFINITY);
+  }
+
+  private async *readAll(filter: RecordFilter, maxRecords: number): AsyncGenerator<RecordOut> {
+    let after: repo.ListQuery['after'];
+    let read = 0;
+    for (;;) {
+      const rows = await repo.listRecords(this.database.db, this.def, {
+        ...filter,
+        sortField: 'id',
+        descending: false,
+        limit: READ_OUT_PAGE,
+        after,
+      });
+      for (const row of rows) {
+        if (read++ >= maxRecords) return;
+        yield this.published(row);
+      }
+      if (rows.length < READ_OUT_PAGE) return;
+      const last = rows[rows.length - 1]!;
+      after = { value: last.id, id: last.id as string };
+    }
+  }
+
+  /** A vector tile of one of the register's map layers (the layer's properties never hold identity). */
+  async tile(
+    actor: Actor,
+    layer: TileLayer,
+    address: TileAddress,
+    filters: TileFilters,
+    encoder: TileEncoder,
+  ): Promise<Uint8Array> {
+    assertCan(actor, 'record.read', this.def);
+    return renderTile(this.database, layer, address, filters, encoder);
   }
 
   async sources(actor: Actor, id: string): Promise<RecordOut[]> {
@@ -136,6 +235,13 @@ export class RegisterService {
         });
       }
     });
+  }
+
+  /** A record without its identity fields: what every reader but an explicit identity read gets. */
+  private published(record: RecordOut): RecordOut {
+    const out = { ...record };
+    for (const field of [...(this.def.protectedFields ?? []), 'identity']) delete out[field];
+    return out;
   }
 
   private visible(actor: Actor, record: RecordOut, identity: boolean): RecordOut {

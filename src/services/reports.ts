@@ -141,6 +141,22 @@ export class ReportService {
     });
   }
 
+  /**
+   * Whether the actor may edit or submit this report, decided before anything the request
+   * carries (body, If-Match) is looked at: 404 for a report they may not see, 403 for an
+   * action their role may not take.
+   */
+  async authorise(actor: Actor, id: string, action: 'edit' | 'submit'): Promise<void> {
+    const report = await this.load(this.database.db, actor, id);
+    if (
+      action === 'submit' &&
+      OPERATOR_ROLES.includes(actor.role) &&
+      report.organisationId !== actor.organisationId
+    )
+      throw new Problem('report.not_found', { id }, { pointer: '' });
+    assertCan(actor, action === 'edit' ? 'report.create' : 'report.submit');
+  }
+
   async get(actor: Actor, id: string): Promise<ReportOut> {
     const row = await this.load(this.database.db, actor, id);
     return this.visible(actor, row);

@@ -124,7 +124,7 @@ beforeAll(async () => {
     if (r.statusCode !== 201) throw new Error(`finding not created: ${r.body}`);
     madeFindings.push({ id: r.json().id, foundOn });
   }
-  ogc = await buildApp({ database, plugins: [(app) => ogcPlugin(app, { database }), recordRequests] });
+  ogc = await buildApp({ database, plugins: [(app) => ogcPlugin(app), recordRequests] });
   await ogc.ready();
 });
 

@@ -78,8 +78,9 @@ const probes: Record<Action, (h: Record<string, string>) => Promise<LightMyReque
 
 function refused(action: Action, r: LightMyRequestResponse): boolean {
   if (r.statusCode === 403) return true;
-  // Reports of another organisation are hidden from those who may not read them all.
-  return action === 'report.read_all' && r.statusCode === 404;
+  // Reports of another organisation are hidden from those who may not read them all, and a
+  // draft from those who may not see it (a viewer): they are not told it exists (404).
+  return (action === 'report.read_all' || action === 'report.submit') && r.statusCode === 404;
 }
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import type { Database } from '../../src/db/connect.ts';
 import { syntheticHazardCentres } from '../../src/db/repositories/synthetic.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
-import type { TileEncoder } from '../../src/http/tiles/render.ts';
+import type { TileEncoder } from '../../src/services/tiles.ts';
 import { login, testDatabase, testDatabaseKind } from './helpers/db.ts';
 import { square } from './helpers/geometry.ts';
 
@@ -177,7 +177,7 @@ async function tilesApp(encoder: TileEncoder): Promise<FastifyInstance> {
     app = await buildApp({
       database,
       settings: { attachmentsDir: mkdtempSync(join(tmpdir(), 'safeground-att-')) },
-      plugins: [(a) => tilesPlugin(a, { database, encoder })],
+      plugins: [(a) => tilesPlugin(a, { encoder })],
     });
     await app.ready();
     apps[encoder] = app;

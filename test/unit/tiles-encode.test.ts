@@ -10,8 +10,8 @@ import {
   pointInBox,
   type Ring,
   ringArea2,
-} from '../../src/http/tiles/encode.ts';
-import { parseTileAddress } from '../../src/http/tiles/render.ts';
+} from '../../src/io/mvt.ts';
+import { parseTileAddress } from '../../src/services/tiles.ts';
 
 const box = clipBox(4096, 64);
 

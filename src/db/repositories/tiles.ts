@@ -262,7 +262,7 @@ export async function mvtTile(db: Kysely<Schema>, q: TileQuery): Promise<Uint8Ar
 
 /**
  * Both drivers: the rows of the tile with their geometry in tile units, unclipped (points
- * may lie outside the buffer, polygons may cross it); `encode.ts` clips and encodes them.
+ * may lie outside the buffer, polygons may cross it); `src/io/mvt.ts` clips and encodes them.
  */
 export async function tileFeatures(db: Kysely<Schema>, q: TileQuery): Promise<TileFeatureRow[]> {
   if (isClustered(q)) {

@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox';
-import type { RegisterExtent } from '../../db/repositories/registers.ts';
 import { commonFields, REGISTERS, type RegisterDef } from '../../domain/records.ts';
 import { t } from '../../i18n/catalogue.ts';
+import type { RegisterExtent } from '../../services/list-query.ts';
 import { CRS84, DEFAULT_LIMIT, MAX_LIMIT, nonNull, propertyFilters } from './query.ts';
 
 /**

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Database } from '../../db/connect.ts';
 import { Problem } from '../../domain/problem.ts';
 import { VERSION } from '../../version.ts';
 import { requireActor } from '../plugins/auth.ts';
@@ -20,8 +19,13 @@ import {
 import { FeatureSource } from './features.ts';
 import { checkPlainQuery, parseItemsQuery } from './query.ts';
 
-export interface OgcOptions {
-  database: Database;
+/** Nothing to choose yet: the collections are the registers with a geometry, read through their services. */
+export type OgcOptions = Record<string, never>;
+
+type Query = Record<string, unknown>;
+interface CollectionRoute {
+  Params: { collectionId: string };
+  Querystring: Query;
 }
 
 const PREFIX = '/ogc';
@@ -31,9 +35,9 @@ const PREFIX = '/ogc';
  * read the registers that have a geometry. Reading needs a signed-in user (bearer token);
  * the landing page, conformance and API definition are open so clients can discover the service.
  */
-export async function ogcPlugin(app: FastifyInstance, opts: OgcOptions): Promise<void> {
+export async function ogcPlugin(app: FastifyInstance, _opts: OgcOptions = {}): Promise<void> {
   const sources = new Map(
-    collectionRegisters().map((def) => [def.slug, new FeatureSource(opts.database, def)]),
+    collectionRegisters().map((def) => [def.slug, new FeatureSource(app.services.registers.get(def.slug)!)]),
   );
   const hide = { schema: { hide: true } };
 
@@ -62,26 +66,26 @@ export async function ogcPlugin(app: FastifyInstance, opts: OgcOptions): Promise
     return payload;
   });
 
-  const landing = async (request: FastifyRequest, reply: FastifyReply) => {
-    checkPlainQuery(request.query as Record<string, unknown>);
+  const landing = async (request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
+    checkPlainQuery(request.query);
     return send(reply, MEDIA.json, landingPage(rootOf(request), request.locale));
   };
   app.get(PREFIX, hide, landing);
   app.get(`${PREFIX}/`, hide, landing);
 
-  app.get(`${PREFIX}/conformance`, hide, async (request, reply) => {
-    checkPlainQuery(request.query as Record<string, unknown>);
+  app.get<{ Querystring: Query }>(`${PREFIX}/conformance`, hide, async (request, reply) => {
+    checkPlainQuery(request.query);
     return send(reply, MEDIA.json, { conformsTo: CONFORMANCE });
   });
 
-  app.get(`${PREFIX}/api`, hide, async (request, reply) => {
-    checkPlainQuery(request.query as Record<string, unknown>);
+  app.get<{ Querystring: Query }>(`${PREFIX}/api`, hide, async (request, reply) => {
+    checkPlainQuery(request.query);
     return send(reply, MEDIA.openapi, openApiDocument(rootOf(request), VERSION, request.locale));
   });
 
-  app.get(`${PREFIX}/collections`, hide, async (request, reply) => {
+  app.get<{ Querystring: Query }>(`${PREFIX}/collections`, hide, async (request, reply) => {
     const actor = requireActor(request);
-    checkPlainQuery(request.query as Record<string, unknown>);
+    checkPlainQuery(request.query);
     const root = rootOf(request);
     const collections = [];
     for (const source of sources.values()) {
@@ -91,10 +95,10 @@ export async function ogcPlugin(app: FastifyInstance, opts: OgcOptions): Promise
     return send(reply, MEDIA.json, { links, collections });
   });
 
-  app.get(`${PREFIX}/collections/:collectionId`, hide, async (request, reply) => {
+  app.get<CollectionRoute>(`${PREFIX}/collections/:collectionId`, hide, async (request, reply) => {
     const actor = requireActor(request);
-    const source = sourceOf((request.params as { collectionId: string }).collectionId);
-    checkPlainQuery(request.query as Record<string, unknown>);
+    const source = sourceOf(request.params.collectionId);
+    checkPlainQuery(request.query);
     return send(
       reply,
       MEDIA.json,
@@ -102,31 +106,35 @@ export async function ogcPlugin(app: FastifyInstance, opts: OgcOptions): Promise
     );
   });
 
-  app.get(`${PREFIX}/collections/:collectionId/schema`, hide, async (request, reply) => {
+  app.get<CollectionRoute>(`${PREFIX}/collections/:collectionId/schema`, hide, async (request, reply) => {
     requireActor(request);
-    const source = sourceOf((request.params as { collectionId: string }).collectionId);
-    checkPlainQuery(request.query as Record<string, unknown>);
+    const source = sourceOf(request.params.collectionId);
+    checkPlainQuery(request.query);
     return send(reply, MEDIA.schema, featureSchema(source.def, rootOf(request), request.locale));
   });
 
-  app.get(`${PREFIX}/collections/:collectionId/feature-schema`, hide, async (request, reply) => {
-    requireActor(request);
-    const source = sourceOf((request.params as { collectionId: string }).collectionId);
-    checkPlainQuery(request.query as Record<string, unknown>);
-    return send(reply, MEDIA.schema, geojsonFeatureSchema(source.def, rootOf(request), request.locale));
-  });
+  app.get<CollectionRoute>(
+    `${PREFIX}/collections/:collectionId/feature-schema`,
+    hide,
+    async (request, reply) => {
+      requireActor(request);
+      const source = sourceOf(request.params.collectionId);
+      checkPlainQuery(request.query);
+      return send(reply, MEDIA.schema, geojsonFeatureSchema(source.def, rootOf(request), request.locale));
+    },
+  );
 
-  app.get(`${PREFIX}/collections/:collectionId/queryables`, hide, async (request, reply) => {
+  app.get<CollectionRoute>(`${PREFIX}/collections/:collectionId/queryables`, hide, async (request, reply) => {
     requireActor(request);
-    const source = sourceOf((request.params as { collectionId: string }).collectionId);
-    checkPlainQuery(request.query as Record<string, unknown>);
+    const source = sourceOf(request.params.collectionId);
+    checkPlainQuery(request.query);
     return send(reply, MEDIA.schema, queryables(source.def, rootOf(request), request.locale));
   });
 
-  app.get(`${PREFIX}/collections/:collectionId/items`, hide, async (request, reply) => {
+  app.get<CollectionRoute>(`${PREFIX}/collections/:collectionId/items`, hide, async (request, reply) => {
     const actor = requireActor(request);
-    const source = sourceOf((request.params as { collectionId: string }).collectionId);
-    const rawQuery = request.query as Record<string, unknown>;
+    const source = sourceOf(request.params.collectionId);
+    const rawQuery = request.query;
     const query = parseItemsQuery(source.def, rawQuery);
     const { features, numberMatched } = await source.page(actor, query);
     const root = rootOf(request);
@@ -167,18 +175,26 @@ export async function ogcPlugin(app: FastifyInstance, opts: OgcOptions): Promise
     });
   });
 
-  app.get(`${PREFIX}/collections/:collectionId/items/:featureId`, hide, async (request, reply) => {
-    const actor = requireActor(request);
-    const { collectionId, featureId } = request.params as { collectionId: string; featureId: string };
-    const source = sourceOf(collectionId);
-    checkPlainQuery(request.query as Record<string, unknown>);
-    const feature = await source.one(actor, parseId(featureId, source.def));
-    const root = rootOf(request);
-    const links: Link[] = [
-      { href: `${root}/collections/${source.def.slug}/items/${featureId}`, rel: 'self', type: MEDIA.geojson },
-      { href: `${root}/collections/${source.def.slug}`, rel: 'collection', type: MEDIA.json },
-    ];
-    reply.header('etag', `"${feature.properties.version}"`);
-    return send(reply, MEDIA.geojson, { ...feature, links });
-  });
+  app.get<{ Params: { collectionId: string; featureId: string }; Querystring: Query }>(
+    `${PREFIX}/collections/:collectionId/items/:featureId`,
+    hide,
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const { collectionId, featureId } = request.params;
+      const source = sourceOf(collectionId);
+      checkPlainQuery(request.query);
+      const feature = await source.one(actor, parseId(featureId, source.def));
+      const root = rootOf(request);
+      const links: Link[] = [
+        {
+          href: `${root}/collections/${source.def.slug}/items/${featureId}`,
+          rel: 'self',
+          type: MEDIA.geojson,
+        },
+        { href: `${root}/collections/${source.def.slug}`, rel: 'collection', type: MEDIA.json },
+      ];
+      reply.header('etag', `"${feature.properties.version}"`);
+      return send(reply, MEDIA.geojson, { ...feature, links });
+    },
+  );
 }

@@ -1,8 +1,8 @@
 import type { TSchema } from 'typebox';
-import type { ListQuery } from '../../db/repositories/registers.ts';
 import { Problem } from '../../domain/problem.ts';
 import type { RegisterDef } from '../../domain/records.ts';
 import { withOthers } from '../../domain/schema-check.ts';
+import type { ListQuery } from '../../services/list-query.ts';
 
 /**
  * The query string of `/ogc/collections/{id}/items`, read into a repository query. The OGC API

@@ -2,23 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../db/connect.ts';
-import { listTokens } from '../../db/repositories/sessions.ts';
-import { listUsers, setUserLocale, userById } from '../../db/repositories/users.ts';
 import { Problem } from '../../domain/problem.ts';
 import { ROLES } from '../../domain/vocabularies.ts';
 import { LOCALES } from '../../i18n/catalogue.ts';
-import { assertCan } from '../../services/actor.ts';
-import {
-  changeUser,
-  createApiToken,
-  createUser,
-  login,
-  logout,
-  publicUser,
-  revokeApiToken,
-} from '../../services/auth.ts';
+import type { AccountService } from '../../services/accounts.ts';
+import { login, logout, publicUser } from '../../services/auth.ts';
 import { clearSessionCookies, requireActor, SESSION_COOKIE, setSessionCookies } from '../plugins/auth.ts';
-import { ProblemSchema } from '../schemas.ts';
+import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 
 const UserSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -29,7 +19,11 @@ const UserSchema = Type.Object({
   locale: Type.String(),
 });
 
-export async function authRoutes(app: FastifyInstance, opts: { database: Database }) {
+export async function authRoutes(
+  instance: FastifyInstance,
+  opts: { database: Database; accounts: AccountService },
+) {
+  const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['auth'];
   app.post(
     '/api/v1/auth/login',
@@ -85,10 +79,7 @@ export async function authRoutes(app: FastifyInstance, opts: { database: Databas
     '/api/v1/auth/me',
     { schema: { tags, summary: 'The signed-in user', response: { 200: UserSchema, 401: ProblemSchema } } },
     async (request) => {
-      const actor = requireActor(request);
-      const user = await userById(opts.database.db, actor.id!);
-      if (!user) throw new Problem('auth.required', {}, { pointer: '' });
-      return publicUser(user);
+      return opts.accounts.me(requireActor(request));
     },
   );
 
@@ -103,30 +94,20 @@ export async function authRoutes(app: FastifyInstance, opts: { database: Databas
       },
     },
     async (request) => {
-      const actor = requireActor(request);
-      const locale = (request.body as { locale?: unknown })?.locale;
-      if (typeof locale !== 'string' || !(LOCALES as readonly string[]).includes(locale)) {
-        throw new Problem(
-          'validation.enum',
-          { field: 'locale', value: String(locale), allowed: LOCALES.join(', ') },
-          { pointer: '/locale' },
-        );
-      }
-      await setUserLocale(opts.database.db, actor.id!, locale);
-      return publicUser((await userById(opts.database.db, actor.id!))!);
+      return opts.accounts.setLocale(requireActor(request), request.body.locale);
     },
   );
 }
 
-export async function tokenAndUserRoutes(app: FastifyInstance, opts: { database: Database }) {
+export async function tokenAndUserRoutes(instance: FastifyInstance, opts: { accounts: AccountService }) {
+  const app = instance.withTypeProvider<TypedRequests>();
+  const accounts = opts.accounts;
   const tags = ['auth'];
   app.get(
     '/api/v1/auth/tokens',
     { schema: { tags, summary: 'My API tokens (never the secrets)' } },
     async (request) => {
-      const actor = requireActor(request);
-      assertCan(actor, 'token.manage_own');
-      return { items: await listTokens(opts.database.db, actor.id!) };
+      return { items: await accounts.tokens(requireActor(request)) };
     },
   );
   app.post(
@@ -142,21 +123,11 @@ export async function tokenAndUserRoutes(app: FastifyInstance, opts: { database:
       },
     },
     async (request, reply) => {
-      const actor = requireActor(request);
-      assertCan(actor, 'token.manage_own');
-      const body = (request.body ?? {}) as { name?: unknown; expiresInDays?: unknown };
-      if (typeof body.name !== 'string')
-        throw new Problem('validation.required', { field: 'name' }, { pointer: '/name' });
-      const days =
-        typeof body.expiresInDays === 'number' && body.expiresInDays > 0
-          ? Math.min(body.expiresInDays, 3650)
-          : null;
-      const { tokenHash: _h, ...created } = (await createApiToken(
-        opts.database,
-        actor.id!,
-        body.name,
-        days,
-      )) as Record<string, unknown>;
+      const created = await accounts.createToken(
+        requireActor(request),
+        request.body.name,
+        request.body.expiresInDays,
+      );
       return reply.status(201).send(created);
     },
   );
@@ -170,9 +141,7 @@ export async function tokenAndUserRoutes(app: FastifyInstance, opts: { database:
       },
     },
     async (request, reply) => {
-      const actor = requireActor(request);
-      assertCan(actor, 'token.manage_own');
-      await revokeApiToken(opts.database, actor.id!, (request.params as { id: string }).id);
+      await accounts.revokeToken(requireActor(request), request.params.id);
       return reply.status(204).send();
     },
   );
@@ -182,8 +151,7 @@ export async function tokenAndUserRoutes(app: FastifyInstance, opts: { database:
     '/api/v1/users',
     { schema: { tags: userTags, summary: 'All users (administrators)' } },
     async (request) => {
-      assertCan(requireActor(request), 'user.manage');
-      return { items: await listUsers(opts.database.db) };
+      return { items: await accounts.users(requireActor(request)) };
     },
   );
   app.post(
@@ -202,21 +170,8 @@ export async function tokenAndUserRoutes(app: FastifyInstance, opts: { database:
       },
     },
     async (request, reply) => {
-      const actor = requireActor(request);
-      assertCan(actor, 'user.manage');
-      const b = (request.body ?? {}) as Record<string, string>;
-      const u = await createUser(
-        opts.database,
-        {
-          email: b.email ?? '',
-          password: b.password ?? '',
-          role: b.role ?? '',
-          name: b.name,
-          organisationId: b.organisationId,
-        },
-        actor.id,
-      );
-      return reply.status(201).send(publicUser(u));
+      const user = await accounts.createUser(requireActor(request), request.body);
+      return reply.status(201).send(user);
     },
   );
   app.patch(
@@ -234,27 +189,7 @@ export async function tokenAndUserRoutes(app: FastifyInstance, opts: { database:
       },
     },
     async (request) => {
-      const actor = requireActor(request);
-      assertCan(actor, 'user.manage');
-      const id = (request.params as { id: string }).id;
-      const user = /^[0-9a-f-]{36}$/i.test(id) ? await userById(opts.database.db, id) : undefined;
-      if (!user) throw new Problem('record.not_found', { entity: 'user', id }, { pointer: '' });
-      const b = (request.body ?? {}) as { disabled?: unknown; role?: unknown };
-      if (
-        b.role !== undefined &&
-        (typeof b.role !== 'string' || !(ROLES as readonly string[]).includes(b.role))
-      ) {
-        throw new Problem(
-          'validation.enum',
-          { field: 'role', value: String(b.role), allowed: ROLES.join(', ') },
-          { pointer: '/role' },
-        );
-      }
-      await changeUser(opts.database, actor.id, id, {
-        role: b.role as string | undefined,
-        disabled: typeof b.disabled === 'boolean' ? b.disabled : undefined,
-      });
-      return publicUser((await userById(opts.database.db, id))!);
+      return accounts.changeUser(requireActor(request), request.params.id, request.body);
     },
   );
 }

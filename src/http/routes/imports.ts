@@ -6,58 +6,23 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Settings } from '../../config.ts';
 import type { Database } from '../../db/connect.ts';
-import {
-  failInterruptedImportJobs,
-  type ImportJobRow,
-  importJobById,
-  importJobRejects,
-  insertImportJob,
-  updateImportJob,
-} from '../../db/repositories/imports.ts';
 import { IMPORT_REGISTERS } from '../../domain/exchange.ts';
-import { isProblem, Problem } from '../../domain/problem.ts';
-import { t } from '../../i18n/catalogue.ts';
-import { type Mapping, parseMapping, rejectsCsv } from '../../io/index.ts';
-import { type Actor, assertCan } from '../../services/actor.ts';
+import { Problem } from '../../domain/problem.ts';
+import { parseMapping } from '../../io/index.ts';
 import { tokenHash } from '../../services/auth.ts';
-import { exportableRegister } from '../../services/exports.ts';
-import {
-  type ImportProgress,
-  importableRegister,
-  SUMMARY_REJECTS_MAX,
-  summaryLine,
-} from '../../services/imports.ts';
-import type { Services } from '../../services/index.ts';
+import { type ExportService, exportableRegister } from '../../services/exports.ts';
+import type { ImportJobService, ImportJobView, ImportUpload } from '../../services/import-jobs.ts';
+import { parseFilterQuery } from '../../services/list-query.ts';
 import { authenticateRequest, requestToken, requireActor } from '../plugins/auth.ts';
-import { ProblemSchema } from '../schemas.ts';
-import { ListQuerySchema, parseFilterQuery } from './registers.ts';
+import { ProblemSchema, type TypedRequests } from '../schemas.ts';
+import { ListQuerySchema } from './registers.ts';
 
 /**
- * Imports over HTTP: the upload starts a job that runs in the background; the client polls it
- * for progress and the summary, then may download the rejects file. Exports: a register as a
- * file, with the list API's filters.
- *
- * Live state of running jobs is kept in memory: on the embedded database the import's
- * transaction holds the one connection until it ends, so the job row is written when the job
- * starts and when it ends, and polls of a running job are answered from here.
+ * Imports over HTTP: the upload starts a job that runs in the background (src/services/
+ * import-jobs.ts); the client polls it for progress and the summary, then may download the
+ * rejects file. Exports: a register as a file, with the list API's filters.
  */
-/**
- * A job running in this process. Its progress is answered from here, and to the session that
- * started it without signing the poll in against the database: on the embedded database the
- * import holds the one connection until it ends, and the page must still see it move.
- */
-interface LiveJob {
-  status: ImportJobRow['status'];
-  progress: ImportProgress;
-  row: ImportJobRow;
-  /** SHA-256 of the token or session cookie that started the job. */
-  watcher: string | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function flag(query: Record<string, string | undefined>, name: string): boolean {
   const v = query[name];
   if (v === undefined || v === '' || v === 'false' || v === '0') return false;
@@ -69,20 +34,13 @@ function flag(query: Record<string, string | undefined>, name: string): boolean 
   );
 }
 
-interface Upload {
-  dir: string;
-  path: string;
-  filename: string;
-  mapping?: Mapping;
-}
-
 /** Saves the uploaded file in a temporary folder: multipart (`file`, optional `mapping`), a raw body, or a GeoJSON document. */
-async function receiveUpload(request: FastifyRequest): Promise<Upload> {
+async function receiveUpload(request: FastifyRequest): Promise<ImportUpload> {
   const dir = await mkdtemp(join(tmpdir(), 'safeground-import-'));
   try {
     if (request.isMultipart()) {
-      let upload: Upload | undefined;
-      let mapping: Mapping | undefined;
+      let upload: ImportUpload | undefined;
+      let mapping: ImportUpload['mapping'];
       for await (const part of request.parts()) {
         if (part.type === 'file') {
           const filename = basename(part.filename || 'upload');
@@ -127,15 +85,11 @@ async function receiveUpload(request: FastifyRequest): Promise<Upload> {
 }
 
 export async function importRoutes(
-  app: FastifyInstance,
-  opts: { database: Database; services: Services; settings: Pick<Settings, 'maxUploadBytes'> },
+  instance: FastifyInstance,
+  opts: { database: Database; jobs: ImportJobService; exports: ExportService; uploadLimit: number },
 ) {
-  const database = opts.database;
-  const imports = opts.services.imports;
-  const exporter = opts.services.exports;
-  const live = new Map<string, LiveJob>();
-  const uploadLimit = opts.settings.maxUploadBytes;
-  await failInterruptedImportJobs(database.db);
+  const app = instance.withTypeProvider<TypedRequests>();
+  const { jobs, exports: exporter, uploadLimit } = opts;
 
   // Uploads arrive as raw bytes (this plugin's own parsers; multipart keeps its own).
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -160,98 +114,13 @@ export async function importRoutes(
     createdAt: Type.String({ format: 'date-time' }),
   });
 
-  const present = (job: ImportJobRow) => {
-    const now = live.get(job.id);
-    return {
-      id: job.id,
-      register: job.register,
-      filename: job.filename,
-      options: job.options,
-      status: now?.status ?? job.status,
-      progress: now?.progress ?? job.progress,
-      result: job.result,
-      error: job.error,
-      createdAt: job.createdAt,
-      links: { self: `/api/v1/imports/${job.id}`, rejects: `/api/v1/imports/${job.id}/rejects.csv` },
-    };
-  };
-
-  /** A job the actor may see: their own, or any for administrators. */
-  const loadJob = async (actor: Actor, id: string): Promise<ImportJobRow> => {
-    assertCan(actor, 'data.import');
-    const job = UUID.test(id) ? await importJobById(database.db, id) : undefined;
-    if (!job || (job.createdBy !== actor.id && actor.role !== 'admin')) {
-      throw new Problem('record.not_found', { entity: 'import_job', id }, { pointer: '' });
-    }
-    return job;
-  };
-
-  const run = async (
-    job: ImportJobRow,
-    actor: Actor,
-    upload: Upload,
-    options: { repair: boolean; strict: boolean; dryRun: boolean; crs?: string },
-  ) => {
-    const state: LiveJob = live.get(job.id) ?? {
-      status: 'running',
-      progress: { read: 0 },
-      row: job,
-      watcher: null,
-    };
-    state.status = 'running';
-    live.set(job.id, state);
-    try {
-      await updateImportJob(database.db, job.id, { status: 'running' });
-      const summary = await imports.importFile(
-        actor,
-        { path: upload.path },
-        {
-          register: job.register,
-          mapping: upload.mapping,
-          ...options,
-          locale: job.locale,
-          sourceName: upload.filename,
-          onProgress: (p) => {
-            state.progress = p;
-          },
-        },
-      );
-      const { rejects, ...rest } = summary;
-      const result = {
-        ...rest,
-        line: summaryLine(summary, job.locale),
-        rejects: rejects.slice(0, SUMMARY_REJECTS_MAX),
-        rejectLines: rejects.length,
-      };
-      await updateImportJob(database.db, job.id, {
-        status: 'done',
-        progress: state.progress,
-        result,
-        rejectsCsv: rejectsCsv(rejects),
-      });
-    } catch (err) {
-      const error = isProblem(err)
-        ? {
-            code: err.code,
-            message: t(err.code, { ...err.params, ...err.where }, job.locale),
-            params: err.params,
-          }
-        : {
-            code: 'import.job.failed',
-            message: t(
-              'import.job.failed',
-              { message: err instanceof Error ? err.message : String(err) },
-              job.locale,
-            ),
-          };
-      if (!isProblem(err)) app.log.error({ err }, 'import job failed');
-      await updateImportJob(database.db, job.id, { status: 'failed', progress: state.progress, error }).catch(
-        () => undefined,
-      );
-    } finally {
-      live.delete(job.id);
-      await rm(upload.dir, { recursive: true, force: true });
-    }
+  const present = (job: ImportJobView) => ({
+    ...job,
+    links: { self: `/api/v1/imports/${job.id}`, rejects: `/api/v1/imports/${job.id}/rejects.csv` },
+  });
+  const watcherOf = (request: FastifyRequest) => {
+    const sent = requestToken(request);
+    return sent ? tokenHash(sent.token) : null;
   };
 
   app.post(
@@ -279,9 +148,8 @@ export async function importRoutes(
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      assertCan(actor, 'data.import');
-      const query = request.query as Record<string, string | undefined>;
-      const def = importableRegister(query.as ?? '');
+      const query = request.query;
+      jobs.authorise(actor, query.as);
       const options = {
         repair: flag(query, 'repair'),
         strict: flag(query, 'strict'),
@@ -289,21 +157,10 @@ export async function importRoutes(
         ...(query.crs ? { crs: query.crs } : {}),
       };
       const upload = await receiveUpload(request);
-      const job = await insertImportJob(database.db, {
-        register: def.slug,
-        filename: upload.filename,
-        options: { ...options, mapping: upload.mapping ?? null },
+      const job = await jobs.start(actor, query.as, upload, options, {
         locale: request.locale,
-        createdBy: actor.id,
+        watcher: watcherOf(request),
       });
-      const sent = requestToken(request);
-      live.set(job.id, {
-        status: 'queued',
-        progress: { read: 0 },
-        row: job,
-        watcher: sent ? tokenHash(sent.token) : null,
-      });
-      setImmediate(() => void run(job, actor, upload, options));
       reply.header('location', `/api/v1/imports/${job.id}`);
       return reply.status(202).send(present(job));
     },
@@ -321,12 +178,10 @@ export async function importRoutes(
       config: { deferAuth: true },
     },
     async (request) => {
-      const id = (request.params as { id: string }).id;
-      const running = live.get(id);
-      const sent = requestToken(request);
-      if (running?.watcher && sent && tokenHash(sent.token) === running.watcher) return present(running.row);
-      await authenticateRequest(database, request);
-      return present(await loadJob(requireActor(request), id));
+      const running = jobs.watched(request.params.id, watcherOf(request));
+      if (running) return present(running);
+      await authenticateRequest(opts.database, request);
+      return present(await jobs.job(requireActor(request), request.params.id));
     },
   );
 
@@ -340,12 +195,10 @@ export async function importRoutes(
       },
     },
     async (request, reply) => {
-      const actor = requireActor(request);
-      const job = await loadJob(actor, (request.params as { id: string }).id);
-      const csv = (await importJobRejects(database.db, job.id)) ?? rejectsCsv([]);
+      const { id, csv } = await jobs.rejects(requireActor(request), request.params.id);
       reply
         .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="rejects-${job.id}.csv"`);
+        .header('content-disposition', `attachment; filename="rejects-${id}.csv"`);
       return reply.send(csv);
     },
   );
@@ -365,10 +218,10 @@ export async function importRoutes(
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const { as, format, ...query } = request.query as Record<string, string | undefined>;
-      const def = exportableRegister(as ?? '');
+      const { as, format, ...query } = request.query;
+      const def = exportableRegister(as);
       const filter = parseFilterQuery(def, query);
-      const file = await exporter.open(actor, def.slug, format ?? '', filter);
+      const file = await exporter.open(actor, def.slug, format, filter);
       reply
         .header('content-type', file.mediaType)
         .header('content-disposition', `attachment; filename="${file.filename}"`);

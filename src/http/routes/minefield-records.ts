@@ -5,7 +5,7 @@ import { minefieldRecords } from '../../domain/records.ts';
 import { DecodeRequest, MinefieldRecordService, ScoreRequest } from '../../services/minefield-records.ts';
 import type { RegisterService } from '../../services/registers.ts';
 import { requireActor } from '../plugins/auth.ts';
-import { ProblemSchema } from '../schemas.ts';
+import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 import { parseId } from './registers.ts';
 
 /**
@@ -97,9 +97,10 @@ const ScoresSchema = Type.Object(
 );
 
 export async function minefieldRecordRoutes(
-  app: FastifyInstance,
-  opts: { database: Database; registers: Map<string, RegisterService> },
+  instance: FastifyInstance,
+  opts: { database: Database; registers: ReadonlyMap<string, RegisterService> },
 ) {
+  const app = instance.withTypeProvider<TypedRequests>();
   const service = new MinefieldRecordService(opts.database, opts.registers.get(minefieldRecords.slug)!);
 
   app.post(
@@ -115,7 +116,7 @@ export async function minefieldRecordRoutes(
     },
     async (request) => {
       const actor = requireActor(request);
-      const id = parseId((request.params as { id: string }).id, minefieldRecords);
+      const id = parseId(request.params.id, minefieldRecords);
       return service.decode(actor, id, request.body, request.locale);
     },
   );
@@ -134,7 +135,7 @@ export async function minefieldRecordRoutes(
     },
     async (request) => {
       const actor = requireActor(request);
-      const id = parseId((request.params as { id: string }).id, minefieldRecords);
+      const id = parseId(request.params.id, minefieldRecords);
       return service.score(actor, id, request.body, request.locale);
     },
   );

@@ -1,21 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Settings } from '../../config.ts';
-import type { Database } from '../../db/connect.ts';
-import { migrationLevel } from '../../db/repositories/migrations.ts';
-import { summary } from '../../db/repositories/stats.ts';
 import { Problem } from '../../domain/problem.ts';
 import { LOCALES } from '../../i18n/catalogue.ts';
-import { assertCan } from '../../services/actor.ts';
 import type { AttachmentService } from '../../services/attachments.ts';
-import { verifyAudit } from '../../services/audit.ts';
+import type { SystemService } from '../../services/system.ts';
 import { VERSION } from '../../version.ts';
 import { requireActor } from '../plugins/auth.ts';
+import type { TypedRequests } from '../schemas.ts';
 
-export async function healthRoutes(app: FastifyInstance, opts: { database: Database; settings: Settings }) {
-  // Read once: migrations run only at start, and health must answer even while a long
-  // transaction (a demo load, an import) holds the embedded database.
-  const level = await migrationLevel(opts.database.db);
+export async function healthRoutes(
+  instance: FastifyInstance,
+  opts: { system: SystemService; settings: Settings },
+) {
+  const app = instance.withTypeProvider<TypedRequests>();
   app.get(
     '/api/v1/health',
     {
@@ -32,12 +30,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
         },
       },
     },
-    async () => ({
-      status: 'ok',
-      database: opts.database.kind,
-      migration: level,
-      version: VERSION,
-    }),
+    async () => opts.system.health(),
   );
   app.get(
     '/api/v1/config',
@@ -56,9 +49,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
     '/api/v1/audit/verify',
     { schema: { tags: ['system'], summary: 'Check the whole hash chain of the audit log (administrators)' } },
     async (request) => {
-      assertCan(requireActor(request), 'audit.verify');
-      const r = await verifyAudit(opts.database);
-      return { entries: r.entries, intact: r.broken === undefined, broken: r.broken ?? null };
+      return opts.system.verifyAudit(requireActor(request));
     },
   );
   app.get(
@@ -72,22 +63,13 @@ export async function healthRoutes(app: FastifyInstance, opts: { database: Datab
       },
     },
     async (request) => {
-      requireActor(request);
-      const y = (request.query as { year?: string }).year;
-      const year = y === undefined ? new Date().getUTCFullYear() : Number(y);
-      if (!Number.isInteger(year) || year < 1900 || year > 2200) {
-        throw new Problem(
-          'validation.format',
-          { field: 'year', value: String(y), format: 'YYYY' },
-          { pointer: '/year' },
-        );
-      }
-      return summary(opts.database.db, year);
+      return opts.system.summary(requireActor(request), request.query.year);
     },
   );
 }
 
-export async function attachmentRoutes(app: FastifyInstance, opts: { attachments: AttachmentService }) {
+export async function attachmentRoutes(instance: FastifyInstance, opts: { attachments: AttachmentService }) {
+  const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['attachments'];
   app.post(
     '/api/v1/attachments',
@@ -135,11 +117,7 @@ export async function attachmentRoutes(app: FastifyInstance, opts: { attachments
     },
     async (request) => {
       const actor = requireActor(request);
-      const q = request.query as { recordType?: string; recordId?: string };
-      if (!q.recordType)
-        throw new Problem('validation.required', { field: 'recordType' }, { pointer: '/recordType' });
-      if (!q.recordId)
-        throw new Problem('validation.required', { field: 'recordId' }, { pointer: '/recordId' });
+      const q = request.query;
       return { items: await opts.attachments.list(actor, q.recordType, q.recordId) };
     },
   );
@@ -154,10 +132,7 @@ export async function attachmentRoutes(app: FastifyInstance, opts: { attachments
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const id = (request.params as { id: string }).id;
-      if (!/^[0-9a-f-]{36}$/i.test(id))
-        throw new Problem('record.not_found', { entity: 'attachment', id }, { pointer: '' });
-      const { row, stream } = await opts.attachments.open(actor, id);
+      const { row, stream } = await opts.attachments.open(actor, request.params.id);
       reply
         .header('content-type', row.mediaType)
         .header('content-length', row.sizeBytes)

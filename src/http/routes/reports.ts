@@ -1,12 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { Problem } from '../../domain/problem.ts';
 import { REPORT_KINDS, REPORT_STATUSES, ReportCreateSchema } from '../../domain/reports.ts';
 import type { ReportService } from '../../services/reports.ts';
+import { pathParam } from '../input.ts';
+import { problemEntry } from '../problems.ts';
 import { requireActor } from '../plugins/auth.ts';
-import { ProblemSchema } from '../schemas.ts';
+import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 import { parseIfMatch } from './registers.ts';
 
-export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService }) {
+const MAX_REPORTS_LIMIT = 500;
+
+/** The page size of the report list: 1–500, 100 when not given. */
+function reportsLimit(limit: string | undefined): number {
+  if (limit === undefined) return 100;
+  const n = /^\d{1,6}$/.test(limit) ? Number(limit) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPORTS_LIMIT) {
+    throw new Problem(
+      'validation.range',
+      { field: 'limit', value: limit, rule: 'between', limit: `1–${MAX_REPORTS_LIMIT}` },
+      { pointer: '/limit', field: 'limit' },
+    );
+  }
+  return n;
+}
+
+export async function reportRoutes(instance: FastifyInstance, opts: { reports: ReportService }) {
+  const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['reports'];
   const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
   const errors = {
@@ -16,7 +36,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     404: ProblemSchema,
     409: ProblemSchema,
   };
-  const id = (request: { params: unknown }) => (request.params as { id: string }).id;
+  const id = (request: { params: { id: string } }) => request.params.id;
 
   app.get(
     '/api/v1/reports',
@@ -28,25 +48,21 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
           status: Type.Optional(Type.Enum([...REPORT_STATUSES])),
           kind: Type.Optional(Type.Enum([...REPORT_KINDS])),
           mine: Type.Optional(Type.String({ description: 'true: only reports I created' })),
-          limit: Type.Optional(Type.String()),
+          limit: Type.Optional(
+            Type.String({ description: `Page size, 1–${MAX_REPORTS_LIMIT} (default 100)` }),
+          ),
           before: Type.Optional(Type.String({ description: 'code of the last report of the previous page' })),
         }),
       },
     },
     async (request) => {
       const actor = requireActor(request);
-      const q = request.query as {
-        status?: string;
-        kind?: string;
-        mine?: string;
-        limit?: string;
-        before?: string;
-      };
+      const q = request.query;
       const items = await opts.reports.list(actor, {
         status: q.status,
         kind: q.kind,
         mine: q.mine === 'true',
-        limit: q.limit ? Number(q.limit) || 100 : 100,
+        limit: reportsLimit(q.limit),
         before: q.before,
       });
       return { items, nextBefore: items.length ? items[items.length - 1]!.code : null };
@@ -83,6 +99,10 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
         body: ReportCreateSchema,
         response: { ...errors },
       },
+      config: {
+        authorise: (request) =>
+          opts.reports.authorise(requireActor(request), pathParam(request, 'id'), 'edit'),
+      },
     },
     async (request, reply) => {
       const report = await opts.reports.edit(
@@ -98,7 +118,13 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
 
   app.post(
     '/api/v1/reports/:id/submit',
-    { schema: { tags, summary: 'Submit a draft (or a corrected rejected report)', params: idParams } },
+    {
+      schema: { tags, summary: 'Submit a draft (or a corrected rejected report)', params: idParams },
+      config: {
+        authorise: (request) =>
+          opts.reports.authorise(requireActor(request), pathParam(request, 'id'), 'submit'),
+      },
+    },
     async (request) => opts.reports.submit(requireActor(request), id(request)),
   );
   app.post(
@@ -114,6 +140,26 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
     }),
   );
   app.post(
+    '/api/v1/reports/:id/check',
+    {
+      schema: {
+        tags,
+        summary:
+          'A dry run of the approval on a draft or submitted report: the problems and warnings the approval would give, with nothing written',
+        params: idParams,
+      },
+    },
+    async (request) => {
+      const result = await opts.reports.check(requireActor(request), id(request));
+      return {
+        problems: result.problems
+          .flatMap((p) => [p, ...p.others])
+          .map((p) => problemEntry(p, request.locale)),
+        warnings: result.warnings,
+      };
+    },
+  );
+  app.post(
     '/api/v1/reports/:id/approve',
     {
       schema: {
@@ -124,11 +170,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
       },
     },
     async (request) =>
-      opts.reports.approve(
-        requireActor(request),
-        id(request),
-        (request.body as { confirmWarnings?: unknown } | undefined)?.confirmWarnings,
-      ),
+      opts.reports.approve(requireActor(request), id(request), request.body?.confirmWarnings),
   );
   app.post(
     '/api/v1/reports/:id/reject',
@@ -137,14 +179,11 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
         tags,
         summary: 'Reject a report with a reason',
         params: idParams,
-        body: Type.Object({ reason: Type.String({ minLength: 1 }) }),
+        body: Type.Object({
+          reason: Type.Optional(Type.String({ description: 'Why the report is sent back (required)' })),
+        }),
       },
     },
-    async (request) =>
-      opts.reports.reject(
-        requireActor(request),
-        id(request),
-        (request.body as { reason?: unknown } | undefined)?.reason,
-      ),
+    async (request) => opts.reports.reject(requireActor(request), id(request), request.body.reason),
   );
 }

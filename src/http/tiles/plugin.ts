@@ -1,32 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Database } from '../../db/connect.ts';
-import {
-  CLUSTER_PROPERTIES,
-  TILE_BUFFER,
-  TILE_EXTENT,
-  TILE_LAYERS,
-  type TileFilters,
-  tileLayer,
-} from '../../db/repositories/tiles.ts';
-import { Problem } from '../../domain/problem.ts';
-import { assertCan } from '../../services/actor.ts';
+import { type TileEncoder, tileEtag } from '../../services/tiles.ts';
 import { requireActor } from '../plugins/auth.ts';
-import { ListQuerySchema, parseListQuery } from '../routes/registers.ts';
-import { ProblemSchema } from '../schemas.ts';
-import {
-  defaultEncoder,
-  MAX_ZOOM,
-  parseTileAddress,
-  renderTile,
-  type TileEncoder,
-  tileEtag,
-} from './render.ts';
+import { ListQuerySchema } from '../routes/registers.ts';
+import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 
 export const MVT_MEDIA_TYPE = 'application/vnd.mapbox-vector-tile';
 
 export interface TilesPluginOptions {
-  database: Database;
   /** Force an encoder; by default PostGIS on PostgreSQL, the JS encoder on PGlite. */
   encoder?: TileEncoder;
 }
@@ -35,10 +16,12 @@ export interface TilesPluginOptions {
  * Vector tiles of the registers' map layers: GET /tiles/{layer}/{z}/{x}/{y}.mvt, one source
  * layer named like the layer, with the list API's filters in the query string; and
  * GET /tiles/layers.json describing the layers. Data changes at any time, so tiles are
- * revalidated on every use (no-cache) against an ETag of their bytes.
+ * revalidated on every use (no-cache) against an ETag of their bytes. The tiles service
+ * (src/services/tiles.ts) reads them through each register's one read path.
  */
-export async function tilesPlugin(app: FastifyInstance, opts: TilesPluginOptions) {
-  const encoder = opts.encoder ?? defaultEncoder(opts.database);
+export async function tilesPlugin(instance: FastifyInstance, opts: TilesPluginOptions = {}) {
+  const app = instance.withTypeProvider<TypedRequests>();
+  const tiles = instance.services.tiles;
 
   app.get(
     '/tiles/layers.json',
@@ -49,35 +32,7 @@ export async function tilesPlugin(app: FastifyInstance, opts: TilesPluginOptions
         response: { 401: ProblemSchema },
       },
     },
-    async (request) => {
-      requireActor(request);
-      return {
-        tiles: '/tiles/{layer}/{z}/{x}/{y}.mvt',
-        extent: TILE_EXTENT,
-        buffer: TILE_BUFFER,
-        minzoom: 0,
-        maxzoom: MAX_ZOOM,
-        layers: TILE_LAYERS.map((l) => ({
-          id: l.name,
-          register: l.register.slug,
-          geometryType: l.geometry === 'point' ? 'Point' : 'Polygon',
-          tiles: [`/tiles/${l.name}/{z}/{x}/{y}.mvt`],
-          properties: Object.fromEntries(l.properties.map((p) => [p.name, p.type])),
-          filters: [
-            ...Object.keys(l.register.filters.equals),
-            'adminArea',
-            ...(l.register.filters.date ? ['from', 'to'] : []),
-            'q',
-          ],
-          ...(l.clusterBelowZoom !== undefined
-            ? {
-                clusterBelowZoom: l.clusterBelowZoom,
-                clusterProperties: Object.fromEntries(CLUSTER_PROPERTIES.map((p) => [p.name, p.type])),
-              }
-            : {}),
-        })),
-      };
-    },
+    async (request) => tiles.layers(requireActor(request)),
   );
 
   app.get(
@@ -100,27 +55,8 @@ export async function tilesPlugin(app: FastifyInstance, opts: TilesPluginOptions
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const params = request.params as { layer: string; z: string; x: string; y: string };
-      const layer = tileLayer(params.layer);
-      if (!layer) {
-        throw new Problem(
-          'tiles.layer_unknown',
-          { layer: params.layer, known: TILE_LAYERS.map((l) => l.name).join(', ') },
-          { pointer: '' },
-        );
-      }
-      if (!params.y.endsWith('.mvt')) throw new Problem('route.not_found', {});
-      const address = parseTileAddress(params.z, params.x, params.y);
-      assertCan(actor, 'record.read', layer.register);
-      const list = parseListQuery(layer.register, request.query as Record<string, string | undefined>);
-      const filters: TileFilters = {
-        equals: list.equals,
-        adminAreaId: list.adminAreaId,
-        from: list.from,
-        to: list.to,
-        text: list.text,
-      };
-      const bytes = await renderTile(opts.database, layer, address, filters, encoder);
+      const { layer, z, x, y } = request.params;
+      const bytes = await tiles.tile(actor, layer, [z, x, y], request.query, opts.encoder);
       reply.header('cache-control', 'private, no-cache').header('vary', 'Cookie, Authorization');
       if (!bytes.length) return reply.status(204).send();
       const etag = tileEtag(bytes);

@@ -1,0 +1,51 @@
+import type { Database } from '../db/connect.ts';
+import { migrationLevel } from '../db/repositories/migrations.ts';
+import { summary } from '../db/repositories/stats.ts';
+import { Problem } from '../domain/problem.ts';
+import { VERSION } from '../version.ts';
+import { type Actor, assertCan } from './actor.ts';
+import { verifyAudit } from './audit.ts';
+
+/** The running system: health, the audit chain check and the headline figures of the dashboard. */
+export class SystemService {
+  private constructor(
+    private readonly database: Database,
+    private readonly migration: number,
+  ) {}
+
+  /**
+   * Reads the migration level once: migrations run only at start, and health must answer even
+   * while a long transaction (a demo load, an import) holds the embedded database.
+   */
+  static async open(database: Database): Promise<SystemService> {
+    return new SystemService(database, await migrationLevel(database.db));
+  }
+
+  health() {
+    return { status: 'ok', database: this.database.kind, migration: this.migration, version: VERSION };
+  }
+
+  /** Checks the whole hash chain of the audit log (administrators). */
+  async verifyAudit(actor: Actor) {
+    assertCan(actor, 'audit.verify');
+    const r = await verifyAudit(this.database);
+    return { entries: r.entries, intact: r.broken === undefined, broken: r.broken ?? null };
+  }
+
+  /**
+   * Headline figures for a year (this year by default): open hazard area, land released by
+   * outcome, devices found, casualties. Counts only, for every signed-in role.
+   */
+  async summary(actor: Actor, yearParam?: string) {
+    assertCan(actor, 'record.read');
+    const year = yearParam === undefined ? new Date().getUTCFullYear() : Number(yearParam);
+    if (!Number.isInteger(year) || year < 1900 || year > 2200) {
+      throw new Problem(
+        'validation.format',
+        { field: 'year', value: String(yearParam), format: 'YYYY' },
+        { pointer: '/year' },
+      );
+    }
+    return summary(this.database.db, year);
+  }
+}
