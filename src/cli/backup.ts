@@ -35,7 +35,11 @@ export function registerBackupCommands(program: Command, settings: Settings): vo
         )) as unknown as BackupManifest & { file: string };
       } else {
         // No migration first: a backup copies the database as it is.
-        const database = await connect({ url: settings.databaseUrl, dataDir: settings.dataDir, pool: settings.dbPool });
+        const database = await connect({
+          url: settings.databaseUrl,
+          dataDir: settings.dataDir,
+          pool: settings.dbPool,
+        });
         try {
           manifest = await writeBackup(database, settings, {
             out,

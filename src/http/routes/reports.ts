@@ -4,8 +4,8 @@ import { Problem } from '../../domain/problem.ts';
 import { REPORT_KINDS, REPORT_STATUSES, ReportCreateSchema } from '../../domain/reports.ts';
 import type { ReportService } from '../../services/reports.ts';
 import { pathParam } from '../input.ts';
-import { problemEntry } from '../problems.ts';
 import { requireActor } from '../plugins/auth.ts';
+import { problemEntry } from '../problems.ts';
 import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 import { parseIfMatch } from './registers.ts';
 

@@ -5128,6 +5128,43 @@ export interface paths {
                         };
                     };
                 };
+                /** @description application/problem+json (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5476,7 +5513,7 @@ export interface paths {
                                  * @description Record identifier
                                  */
                                 id: string;
-                                /** @description Protected personal data */
+                                /** @description Protected personal data, write-only for roles that may not read it. A change that leaves `identity` out keeps the stored values; a field given replaces that field and keeps the others; a field set to null clears that field; `"identity": null` clears them all. */
                                 identity?: {
                                     address?: string | null;
                                     /**
@@ -5485,7 +5522,7 @@ export interface paths {
                                      */
                                     dateOfBirth?: string | null;
                                     name?: string | null;
-                                };
+                                } | null;
                                 /**
                                  * @description killed, injured or unknown
                                  * @enum {unknown}
@@ -5708,7 +5745,7 @@ export interface paths {
                         displacementStatus?: "resident" | "idp" | "returnee" | "refugee" | "unknown";
                         /** @description Identifier in the source system (imports) */
                         externalId?: string | null;
-                        /** @description Protected personal data */
+                        /** @description Protected personal data, write-only for roles that may not read it. A change that leaves `identity` out keeps the stored values; a field given replaces that field and keeps the others; a field set to null clears that field; `"identity": null` clears them all. */
                         identity?: {
                             address?: string | null;
                             /**
@@ -5717,7 +5754,7 @@ export interface paths {
                              */
                             dateOfBirth?: string | null;
                             name?: string | null;
-                        };
+                        } | null;
                         /**
                          * @description killed, injured or unknown
                          * @enum {unknown}
@@ -5789,7 +5826,7 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
-                            /** @description Protected personal data */
+                            /** @description Protected personal data, write-only for roles that may not read it. A change that leaves `identity` out keeps the stored values; a field given replaces that field and keeps the others; a field set to null clears that field; `"identity": null` clears them all. */
                             identity?: {
                                 address?: string | null;
                                 /**
@@ -5798,7 +5835,7 @@ export interface paths {
                                  */
                                 dateOfBirth?: string | null;
                                 name?: string | null;
-                            };
+                            } | null;
                             /**
                              * @description killed, injured or unknown
                              * @enum {unknown}
@@ -6056,7 +6093,7 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
-                            /** @description Protected personal data */
+                            /** @description Protected personal data, write-only for roles that may not read it. A change that leaves `identity` out keeps the stored values; a field given replaces that field and keeps the others; a field set to null clears that field; `"identity": null` clears them all. */
                             identity?: {
                                 address?: string | null;
                                 /**
@@ -6065,7 +6102,7 @@ export interface paths {
                                  */
                                 dateOfBirth?: string | null;
                                 name?: string | null;
-                            };
+                            } | null;
                             /**
                              * @description killed, injured or unknown
                              * @enum {unknown}
@@ -6309,7 +6346,7 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
-                            /** @description Protected personal data */
+                            /** @description Protected personal data, write-only for roles that may not read it. A change that leaves `identity` out keeps the stored values; a field given replaces that field and keeps the others; a field set to null clears that field; `"identity": null` clears them all. */
                             identity?: {
                                 address?: string | null;
                                 /**
@@ -6318,7 +6355,7 @@ export interface paths {
                                  */
                                 dateOfBirth?: string | null;
                                 name?: string | null;
-                            };
+                            } | null;
                             /**
                              * @description killed, injured or unknown
                              * @enum {unknown}
@@ -6618,7 +6655,7 @@ export interface paths {
                         displacementStatus?: "resident" | "idp" | "returnee" | "refugee" | "unknown";
                         /** @description Identifier in the source system (imports) */
                         externalId?: string | null;
-                        /** @description Protected personal data */
+                        /** @description Protected personal data, write-only for roles that may not read it. A change that leaves `identity` out keeps the stored values; a field given replaces that field and keeps the others; a field set to null clears that field; `"identity": null` clears them all. */
                         identity?: {
                             address?: string | null;
                             /**
@@ -6627,7 +6664,7 @@ export interface paths {
                              */
                             dateOfBirth?: string | null;
                             name?: string | null;
-                        };
+                        } | null;
                         /**
                          * @description killed, injured or unknown
                          * @enum {unknown}
@@ -6699,7 +6736,7 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
-                            /** @description Protected personal data */
+                            /** @description Protected personal data, write-only for roles that may not read it. A change that leaves `identity` out keeps the stored values; a field given replaces that field and keeps the others; a field set to null clears that field; `"identity": null` clears them all. */
                             identity?: {
                                 address?: string | null;
                                 /**
@@ -6708,7 +6745,7 @@ export interface paths {
                                  */
                                 dateOfBirth?: string | null;
                                 name?: string | null;
-                            };
+                            } | null;
                             /**
                              * @description killed, injured or unknown
                              * @enum {unknown}
@@ -20111,6 +20148,7 @@ export interface paths {
                     /** @description code of the last report of the previous page */
                     before?: string;
                     kind?: "new_hazard" | "activity" | "accident" | "hazard_status_change" | "correction" | "other_records" | "direct";
+                    /** @description Page size, 1–500 (default 100) */
                     limit?: string;
                     /** @description true: only reports I created */
                     mine?: string;
@@ -20871,6 +20909,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A dry run of the approval on a draft or submitted report: the problems and warnings the approval would give, with nothing written */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/{id}/reject": {
         parameters: {
             query?: never;
@@ -20893,7 +20967,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        reason: string;
+                        /** @description Why the report is sent back (required) */
+                        reason?: string;
                     };
                 };
             };
