@@ -223,3 +223,11 @@ export function secretFromVariable(variable: string, env: Environment = process.
   const v = env[variable];
   return v === undefined || v === '' ? undefined : v;
 }
+
+/**
+ * The environment a child process (pg_dump, pg_restore) runs with: this process's own, so it
+ * finds its tools on PATH, plus `extra`. Like the settings, read here and nowhere else.
+ */
+export function childEnvironment(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return { ...process.env, ...extra };
+}

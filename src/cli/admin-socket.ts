@@ -130,7 +130,7 @@ async function backupThroughSocket(
     const { out } = JSON.parse(body) as { out: string };
     const manifest = await writeBackup(database, settings, {
       out,
-      keyring: existingKeyring(process.env.SAFEGROUND_SECRET, settings.keyFile),
+      keyring: existingKeyring(settings.secret, settings.keyFile),
       onProgress: (done, total, label) => {
         const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
         if (percent === lastPercent) return;

@@ -43,7 +43,7 @@ export function registerBackupCommands(program: Command, settings: Settings): vo
         try {
           manifest = await writeBackup(database, settings, {
             out,
-            keyring: existingKeyring(process.env.SAFEGROUND_SECRET, settings.keyFile),
+            keyring: existingKeyring(settings.secret, settings.keyFile),
             onProgress: (done, total, label) => bar.update(done, total, label),
           });
         } finally {
@@ -81,9 +81,7 @@ export function registerBackupCommands(program: Command, settings: Settings): vo
       }
       const givenKey = opts.keyFile ? resolve(opts.keyFile) : undefined;
       if (givenKey && !existsSync(givenKey)) throw new Problem('backup.key_file_missing', { file: givenKey });
-      const keyring = givenKey
-        ? loadKeyFile(givenKey)
-        : existingKeyring(process.env.SAFEGROUND_SECRET, settings.keyFile);
+      const keyring = givenKey ? loadKeyFile(givenKey) : existingKeyring(settings.secret, settings.keyFile);
       const bar = progress('restore');
       const restored = await restoreBackup(
         {
@@ -115,7 +113,7 @@ export function registerBackupCommands(program: Command, settings: Settings): vo
         console.log(t('backup.cli.key_checked', { fingerprint: m.keyFingerprint }, settings.locale));
       }
       // The server reads the key from its key file: put the checked key there when there is none.
-      if (givenKey && keyring && !process.env.SAFEGROUND_SECRET && !existsSync(settings.keyFile)) {
+      if (givenKey && keyring && !settings.secret && !existsSync(settings.keyFile)) {
         saveKeyFile(settings.keyFile, keyring);
         console.log(t('backup.cli.key_copied', { from: givenKey, to: settings.keyFile }, settings.locale));
       } else if (!keyring && m.keyFingerprint) {
@@ -139,7 +137,7 @@ function describeRows(tables: Record<string, number>): string {
 
 /** Where the personal-data key is, and that it must be kept apart from the backup. */
 function keyNote(settings: Settings, fingerprint: string | null): string {
-  if (process.env.SAFEGROUND_SECRET) {
+  if (settings.secret) {
     return t('backup.cli.key_secret', { fingerprint }, settings.locale);
   }
   if (!fingerprint) return t('backup.cli.key_none', { file: settings.keyFile }, settings.locale);
@@ -171,7 +169,7 @@ export function startBackupSchedule(
       const r = await scheduledBackup(database, settings, {
         dir,
         keep: settings.backup.keep,
-        keyring: existingKeyring(process.env.SAFEGROUND_SECRET, settings.keyFile),
+        keyring: existingKeyring(settings.secret, settings.keyFile),
       });
       log(t('backup.scheduled.written', { file: r.file }, settings.locale));
       for (const file of r.removed) log(t('backup.scheduled.removed', { file }, settings.locale));
@@ -204,7 +202,7 @@ export function backupBeforeMigrating(
     const file = await backupBeforeMigration(database, settings, {
       from,
       to,
-      keyring: existingKeyring(process.env.SAFEGROUND_SECRET, settings.keyFile),
+      keyring: existingKeyring(settings.secret, settings.keyFile),
     });
     if (file) log(t('backup.before_migration', { from, to, file }, settings.locale));
   };

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { type Kysely, sql } from 'kysely';
+import { childEnvironment } from '../../config.ts';
 import { Problem } from '../../domain/problem.ts';
 import type { Schema } from '../connect.ts';
 
@@ -60,7 +61,7 @@ export function runPgTool(tool: 'pg_dump' | 'pg_restore', url: string, args: str
   u.password = '';
   return new Promise((resolveRun, rejectRun) => {
     const child = spawn(tool, [...args, `--dbname=${u.toString()}`], {
-      env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
+      env: childEnvironment(password ? { PGPASSWORD: password } : {}),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
