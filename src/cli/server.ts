@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import type { Settings } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
-import { isDatabaseEmpty } from '../db/repositories/demo.ts';
 import { t } from '../i18n/catalogue.ts';
 import { createServer } from '../server.ts';
 import { createUser } from '../services/auth.ts';
-import { loadDemo } from '../services/demo.ts';
+import { isNewInstallation, loadDemo } from '../services/demo.ts';
 import { askServer, serverHoldsDataDir, startAdminSocket } from './admin-socket.ts';
 import { backupBeforeMigrating, startBackupSchedule } from './backup.ts';
 import { ensureWebBuilt } from './build-web.ts';
@@ -26,7 +25,7 @@ export function registerServerCommands(program: Command, settings: Settings): vo
           ? ensureWebBuilt({ log: () => console.error(t('cli.web.building', {}, settings.locale)) })
           : undefined,
       ]);
-      const loadDemoNow = settings.demo && (await isDatabaseEmpty(database.db));
+      const loadDemoNow = settings.demo && (await isNewInstallation(database));
       const app = await createServer(database, settings, { distDir, logger: true });
       const closeAdminSocket =
         database.kind === 'pglite' ? await startAdminSocket(database, settings) : async () => {};
@@ -83,7 +82,7 @@ export function registerServerCommands(program: Command, settings: Settings): vo
     .option('--force', t('cli.help.demo.force', {}, helpLocale))
     .action(async (opts: { force?: boolean }) => {
       await withDatabase(settings, async (database) => {
-        if (!opts.force && !(await isDatabaseEmpty(database.db))) {
+        if (!opts.force && !(await isNewInstallation(database))) {
           console.log(t('cli.demo.skipped', {}, settings.locale));
           return;
         }

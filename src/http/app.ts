@@ -11,7 +11,7 @@ import { ImportJobService } from '../services/import-jobs.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { SystemService } from '../services/system.ts';
 import { VERSION } from '../version.ts';
-import { controlCharacterProblem, nestingProblem } from './input.ts';
+import { controlCharacterProblem, nestingProblem, nulCharacterProblem } from './input.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { requestLocale, sendProblem } from './problems.ts';
@@ -84,7 +84,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const authorise = route.config?.authorise;
       if (authorise) await authorise(request);
       const problem =
-        controlCharacterProblem(request.query) ?? nestingProblem(request.body) ?? request.validationError;
+        controlCharacterProblem(request.query) ??
+        nestingProblem(request.body) ??
+        nulCharacterProblem(request.body) ??
+        request.validationError;
       if (problem) throw problem;
       return handler.call(this, request, reply);
     };

@@ -40,6 +40,39 @@ export function nestingProblem(body: unknown, max = MAX_BODY_DEPTH): Problem | u
   return undefined;
 }
 
+/** A JSON pointer segment (RFC 6901): `~` and `/` escaped. */
+function pointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * A problem for the first string of a JSON body (a value or a key) that holds NUL (U+0000): no
+ * PostgreSQL text can store it, wherever the value would go. Other control characters (tabs, line
+ * breaks) are ordinary text in a body. Walked without recursion; files sent as bytes are not
+ * looked into.
+ */
+export function nulCharacterProblem(body: unknown): Problem | undefined {
+  const stack: Array<[unknown, string]> = [[body, '']];
+  while (stack.length) {
+    const [value, pointer] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return nulProblem(pointer);
+      continue;
+    }
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue;
+    for (const [key, child] of Object.entries(value)) {
+      const at = `${pointer}/${pointerSegment(key)}`;
+      if (key.includes('\u0000')) return nulProblem(at);
+      stack.push([child, at]);
+    }
+  }
+  return undefined;
+}
+
+function nulProblem(pointer: string): Problem {
+  return new Problem('validation.nul_character', { pointer }, { pointer });
+}
+
 /**
  * A path parameter as sent, for a route's `authorise` step, which runs before the parameters
  * are validated and typed (a malformed id is then simply not found).

@@ -9,6 +9,7 @@ import {
   refreshHazardReleaseTotals,
   setTriggerEnabled,
 } from '../db/repositories/bulk.ts';
+import { isDatabaseEmpty } from '../db/repositories/demo.ts';
 import { userByEmail } from '../db/repositories/users.ts';
 import { type DemoProgramme, generateDemoProgramme } from '../domain/demo-programme.ts';
 import { beneficiariesTotal } from '../domain/derive.ts';
@@ -44,6 +45,11 @@ export const DEMO_USERS = [
     organisation: 'org:0',
   },
 ] as const;
+
+/** True for a new installation: no register holds a record and no user exists (where the demo may load). */
+export function isNewInstallation(database: Database): Promise<boolean> {
+  return isDatabaseEmpty(database.db);
+}
 
 export interface LoadDemoOptions {
   onProgress?: (done: number, total: number, label: string) => void;

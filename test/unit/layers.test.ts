@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layer rule of biome.json (noRestrictedImports per folder), run by `npm run lint`: HTTP code
- * never imports a repository (type-only imports included) and the CLI never imports src/http.
+ * never imports a repository (type-only imports included) and the CLI never imports src/http nor a
+ * repository.
  * Each case writes a probe file into the folder, lints it and removes it.
  */
 const root = join(import.meta.dirname, '..', '..');
@@ -49,6 +50,27 @@ describe('layer rule', () => {
     expect(
       lint('src/cli', "import { buildApp } from '../http/app.ts';\nexport const f = buildApp;\n"),
     ).toContain('lint/style/noRestrictedImports');
+  });
+
+  it('refuses a repository import in src/cli, even a type-only one, and allows connect and migrate', () => {
+    expect(
+      lint(
+        'src/cli',
+        "import { isDatabaseEmpty } from '../db/repositories/demo.ts';\nexport const f = isDatabaseEmpty;\n",
+      ),
+    ).toContain('lint/style/noRestrictedImports');
+    expect(
+      lint(
+        'src/cli',
+        "import type { UserRow } from '../db/repositories/users.ts';\nexport type U = UserRow;\n",
+      ),
+    ).toContain('lint/style/noRestrictedImports');
+    expect(
+      lint(
+        'src/cli',
+        "import { connect } from '../db/connect.ts';\nimport { migrate } from '../db/migrate.ts';\nexport const f = [connect, migrate];\n",
+      ),
+    ).toEqual([]);
   });
 
   it('lets services import repositories and the CLI import services', () => {

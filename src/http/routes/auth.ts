@@ -45,18 +45,15 @@ export async function authRoutes(
       },
     },
     async (request, reply) => {
-      const body = (request.body ?? {}) as { email?: unknown; password?: unknown };
-      const { token, expiresAt, user } = await login(
-        opts.database,
-        body.email,
-        body.password,
-        request.ip,
-      ).catch((err: unknown) => {
-        // A refused sign-in says when to try again (RFC 9110 Retry-After) as well as in its message.
-        if (err instanceof Problem && err.code === 'auth.rate_limited')
-          reply.header('Retry-After', String(err.params.seconds));
-        throw err;
-      });
+      const { email, password } = request.body;
+      const { token, expiresAt, user } = await login(opts.database, email, password, request.ip).catch(
+        (err: unknown) => {
+          // A refused sign-in says when to try again (RFC 9110 Retry-After) as well as in its message.
+          if (err instanceof Problem && err.code === 'auth.rate_limited')
+            reply.header('Retry-After', String(err.params.seconds));
+          throw err;
+        },
+      );
       const csrfToken = randomBytes(24).toString('base64url');
       setSessionCookies(request, reply, token, csrfToken);
       return { token, csrfToken, expiresAt: expiresAt.toISOString(), user: publicUser(user) };
