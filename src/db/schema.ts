@@ -237,6 +237,16 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  notifications: {
+    id: 'uuid=',
+    recipientId: 'uuid',
+    kind: 'text',
+    reportId: 'uuid',
+    actorId: 'uuid?',
+    commentId: 'uuid?',
+    createdAt: 'timestamptz=',
+    readAt: 'timestamptz?',
+  },
   ordnanceModels: {
     id: 'uuid=',
     model: 'text',
@@ -299,6 +309,13 @@ export const TABLE_COLUMNS = {
     sourceId: 'uuid',
     createdAt: 'timestamptz=',
     createdBy: 'uuid?',
+  },
+  reportComments: {
+    id: 'uuid=',
+    reportId: 'uuid',
+    authorId: 'uuid',
+    text: 'text',
+    createdAt: 'timestamptz=',
   },
   reports: {
     id: 'uuid=',
