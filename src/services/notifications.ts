@@ -159,7 +159,7 @@ export class NotificationService {
 
   /** What happened to a report and what was said about it, oldest first (who may read the report). */
   async timeline(actor: Actor, reportId: string): Promise<{ items: TimelineEntry[] }> {
-    await this.reports.get(actor, reportId);
+    const report = await this.reports.get(actor, reportId);
     const db = this.database.db;
     const events: TimelineEntry[] = (await repo.reportAuditEntries(db, reportId))
       .filter((e) => EVENT_OF[e.action])
@@ -172,6 +172,22 @@ export class NotificationService {
           ? { reason: (e.after?.rejectionReason as string | null | undefined) ?? null }
           : {}),
       }));
+    if (report.kind === 'direct' && !events.length) {
+      // A direct write is a report created and approved at once; its steps are on the report itself.
+      const names = await repo.userNames(
+        db,
+        [report.createdBy, report.decidedBy].filter((x): x is string => !!x),
+      );
+      const who = (id: string | null) => (id ? { id, name: names.get(id) ?? id } : null);
+      events.push({ at: report.createdAt, type: 'event', action: 'created', actor: who(report.createdBy) });
+      if (report.status === 'approved' && report.decidedAt)
+        events.push({
+          at: report.decidedAt,
+          type: 'event',
+          action: 'approved',
+          actor: who(report.decidedBy),
+        });
+    }
     const comments: TimelineEntry[] = (await repo.commentsOf(db, reportId)).map((c) => ({
       at: c.createdAt,
       type: 'comment',

@@ -205,5 +205,9 @@ describe(`notifications, comments and the report timeline on ${testDatabaseKind(
     // The direct write that created the hazard is an approval too: the admin's own.
     const created = entries.find((e) => e.action === 'create');
     expect(created?.approval?.kind).toBe('direct');
+    // Its report's timeline tells the same: created and approved at once by the admin.
+    const direct = await call('GET', `/api/v1/reports/${created!.approval!.reportId}/timeline`, approver);
+    expect(direct.statusCode, direct.body).toBe(200);
+    expect(direct.json().items.map((i: { action?: string }) => i.action)).toEqual(['created', 'approved']);
   });
 });

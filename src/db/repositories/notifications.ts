@@ -206,3 +206,10 @@ export async function reportAuditEntries(db: Kysely<Schema>, reportId: string) {
     after: (row.after ?? null) as Record<string, unknown> | null,
   }));
 }
+
+/** Display names (name, else email) of the given users. */
+export async function userNames(db: Kysely<Schema>, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name ?? r.email]));
+}
