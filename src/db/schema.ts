@@ -149,6 +149,12 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  hazardTransitions: {
+    field: 'text',
+    fromValue: 'text',
+    toValue: 'text',
+    reasonRequired: 'bool',
+  },
   hazards: {
     id: 'uuid=',
     code: 'text=',
