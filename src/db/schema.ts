@@ -149,6 +149,12 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  hazardTransitions: {
+    field: 'text',
+    fromValue: 'text',
+    toValue: 'text',
+    reasonRequired: 'bool',
+  },
   hazards: {
     id: 'uuid=',
     code: 'text=',
@@ -237,6 +243,16 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  notifications: {
+    id: 'uuid=',
+    recipientId: 'uuid',
+    kind: 'text',
+    reportId: 'uuid',
+    actorId: 'uuid?',
+    commentId: 'uuid?',
+    createdAt: 'timestamptz=',
+    readAt: 'timestamptz?',
+  },
   ordnanceModels: {
     id: 'uuid=',
     model: 'text',
@@ -299,6 +315,13 @@ export const TABLE_COLUMNS = {
     sourceId: 'uuid',
     createdAt: 'timestamptz=',
     createdBy: 'uuid?',
+  },
+  reportComments: {
+    id: 'uuid=',
+    reportId: 'uuid',
+    authorId: 'uuid',
+    text: 'text',
+    createdAt: 'timestamptz=',
   },
   reports: {
     id: 'uuid=',

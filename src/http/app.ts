@@ -19,6 +19,7 @@ import { authRoutes, tokenAndUserRoutes } from './routes/auth.ts';
 import { importRoutes } from './routes/imports.ts';
 import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -138,6 +139,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(tokenAndUserRoutes, { accounts: services.accounts });
   await app.register(registerRoutes, { registers: services.registers, exports: services.exports });
   await app.register(reportRoutes, { reports: services.reports });
+  await app.register(notificationRoutes, {
+    notifications: services.notifications,
+    reports: services.reports,
+  });
   await app.register(importRoutes, {
     database: opts.database,
     jobs,

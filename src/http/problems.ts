@@ -14,6 +14,7 @@ const STATUS: Record<string, number> = {
   'report.state_conflict': 409,
   'report.warnings_unconfirmed': 409,
   'report.not_found': 404,
+  'notification.not_found': 404,
   'auth.required': 401,
   'auth.invalid_credentials': 401,
   'auth.forbidden': 403,

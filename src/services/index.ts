@@ -6,6 +6,7 @@ import { AttachmentService } from './attachments.ts';
 import { ExportService } from './exports.ts';
 import { armFailpoint } from './failpoints.ts';
 import { ImportService } from './imports.ts';
+import { NotificationService } from './notifications.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
 import { PublicService } from './public.ts';
 import { RegisterService } from './registers.ts';
@@ -23,6 +24,7 @@ export interface Services {
   tiles: TileService;
   publicData: PublicService;
   accounts: AccountService;
+  notifications: NotificationService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -42,5 +44,6 @@ export function createServices(database: Database, settings: Settings): Services
     tiles: new TileService(database, registers),
     publicData: new PublicService(database, settings.publicHexagonM),
     accounts: new AccountService(database),
+    notifications: new NotificationService(database, reports),
   };
 }

@@ -27,6 +27,7 @@ import { schemaProblems, withOthers } from '../domain/schema-check.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { applyChanges, defOf, type Row } from './changes.ts';
 import { failpoint } from './failpoints.ts';
+import { notifyReportEvent } from './notifications.ts';
 import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
 
 /** Thresholds of the duplicate warnings shown to approvers (settings, with these defaults). */
@@ -331,6 +332,7 @@ export class ReportService {
         before: summary(report),
         after: { ...summary(done!), applied, warningsConfirmed: warnings.map((w) => w.id) },
       });
+      await notifyReportEvent(trx, 'approve', done!, actor);
       return this.visible(actor, done!);
     });
   }
@@ -515,6 +517,7 @@ export class ReportService {
         before: summary(report),
         after: summary(moved),
       });
+      await notifyReportEvent(trx, action, moved, actor);
       return this.visible(actor, moved);
     });
   }

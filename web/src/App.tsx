@@ -2,6 +2,8 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { request } from './api/client.ts';
 import type { User } from './api/types.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
+import { NotificationsBell } from './components/NotificationsBell.tsx';
+import { NotificationsPanel } from './components/NotificationsPanel.tsx';
 import { I18nProvider, isLocale, useI18n } from './i18n/index.tsx';
 import { useApiPaths } from './lib/api-paths.ts';
 import { AuthProvider, useAuth } from './lib/auth.tsx';
@@ -38,6 +40,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/reports/approve') return <ReportList key="approve" mode="approve" />;
   if (path === '/reports/new') return <ReportForm />;
   if (path === '/import') return <ImportPage />;
+  if (path === '/notifications') return <NotificationsPanel />;
   const reportEdit = matchPath('/reports/:id/edit', path);
   if (reportEdit) return <ReportEdit key={reportEdit.id} id={reportEdit.id} />;
   const report = matchPath('/reports/:id', path);
@@ -61,6 +64,8 @@ function Shell() {
   const [menuOpen, setMenuOpen] = useState(false);
   const role = user?.role ?? 'viewer';
   const hasReports = later.includes('reports');
+  const paths = useApiPaths();
+  const hasNotifications = !!user && !!paths?.has('/api/v1/notifications');
   // The navigation counts what waits for the role; counted again on each page change.
   const counts = useReportCounts(hasReports ? role : 'viewer', path);
   const waiting = hasReports ? counts?.[reportTabs(role)[0]] : undefined;
@@ -122,6 +127,7 @@ function Shell() {
   );
   const userTools = (
     <>
+      {hasNotifications && <NotificationsBell path={path} />}
       <LanguageSelect />
       <span className="user-name" title={user.email}>
         {user.name || user.email}

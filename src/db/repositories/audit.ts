@@ -99,10 +99,18 @@ export async function* readAuditChain(db: Kysely<Schema>, pageSize = 2000): Asyn
   }
 }
 
+/**
+ * The change history of one record, oldest first. Each entry carries the approval of the report
+ * that made the change (its code, kind, approver and when it was approved), when there is one.
+ */
 export async function recordHistory(db: Kysely<Schema>, entity: string, recordId: string) {
   const r = await sql<Record<string, unknown>>`
-    select a.seq, a.at, a.action, a.before, a.after, a.report_id, a.actor_id, u.email as actor_email
+    select a.seq, a.at, a.action, a.before, a.after, a.report_id, a.actor_id, u.email as actor_email,
+      r.code as report_code, r.kind as report_kind, r.status as report_status, r.decided_at,
+      r.decided_by, coalesce(d.name, d.email) as decided_by_name
     from audit_log a left join users u on u.id = a.actor_id
+      left join reports r on r.id = a.report_id
+      left join users d on d.id = r.decided_by
     where a.entity = ${entity} and a.record_id = ${recordId} order by a.seq`.execute(db);
   return r.rows.map((row) => ({
     seq: Number(row.seq),
@@ -110,6 +118,18 @@ export async function recordHistory(db: Kysely<Schema>, entity: string, recordId
     action: row.action as string,
     actor: row.actorId ? { id: row.actorId as string, email: (row.actorEmail as string) ?? null } : null,
     reportId: (row.reportId as string) ?? null,
+    approval:
+      row.reportId && row.reportStatus === 'approved'
+        ? {
+            reportId: row.reportId as string,
+            reportCode: row.reportCode as string,
+            kind: row.reportKind as string,
+            approvedAt: row.decidedAt ? new Date(row.decidedAt as string).toISOString() : null,
+            approver: row.decidedBy
+              ? { id: row.decidedBy as string, name: (row.decidedByName as string) ?? null }
+              : null,
+          }
+        : null,
     before: row.before ?? null,
     after: row.after ?? null,
   }));

@@ -375,6 +375,17 @@ function changedKeys(
   );
 }
 
+/** A history entry with the approval of the report that made the change, when there is one. */
+type ApprovedHistoryEntry = HistoryEntry & {
+  approval?: {
+    reportId: string;
+    reportCode: string;
+    kind: string;
+    approvedAt: string | null;
+    approver: { id: string; name: string | null } | null;
+  } | null;
+};
+
 function History({ slug, id, version }: { slug: string; id: string; version: number }) {
   const { t, tk, dateTime } = useI18n();
   const { user } = useAuth();
@@ -382,7 +393,9 @@ function History({ slug, id, version }: { slug: string; id: string; version: num
   const mayRead = roleCan(user?.role, 'audit.read');
   const hist = useAsync(
     async (signal) =>
-      mayRead ? get<{ items: HistoryEntry[] }>(`/api/v1/${slug}/${id}/history`, signal) : { items: [] },
+      mayRead
+        ? get<{ items: ApprovedHistoryEntry[] }>(`/api/v1/${slug}/${id}/history`, signal)
+        : { items: [] },
     [slug, id, version, mayRead],
   );
   const items = hist.data?.items ?? [];
@@ -406,6 +419,17 @@ function History({ slug, id, version }: { slug: string; id: string; version: num
               <li key={h.seq}>
                 <strong>{tk(`history.${h.action}`, h.action)}</strong> · {dateTime(h.at)} ·{' '}
                 {h.actor?.email ?? t('history.system')}
+                {h.approval && (
+                  <span className="history-approval" data-testid="history-approval">
+                    {' — '}
+                    {t('history.approval', {
+                      kind: tk(`report.kind.${h.approval.kind}`, h.approval.kind),
+                      approver: h.approval.approver?.name ?? t('history.system'),
+                      at: h.approval.approvedAt ? dateTime(h.approval.approvedAt) : '',
+                    })}{' '}
+                    <Link to={`/reports/${h.approval.reportId}`}>{h.approval.reportCode}</Link>
+                  </span>
+                )}
                 {h.action === 'attach' && typeof h.after?.filename === 'string' && (
                   <span className="muted"> — {h.after.filename}</span>
                 )}

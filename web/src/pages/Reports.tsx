@@ -801,6 +801,96 @@ export function ReportPage({ id }: { id: string }) {
           </div>
         )}
       </div>
+      <ReportTimeline id={report.id} refresh={`${report.status}:${report.version}`} />
     </div>
+  );
+}
+
+interface TimelineEntry {
+  at: string;
+  type: 'event' | 'comment';
+  action?: string;
+  actor: { id: string; name: string } | null;
+  reason?: string | null;
+  comment?: { id: string; text: string };
+}
+
+/** Who did what to the report and when, with the comments, oldest first; and a box to comment. */
+function ReportTimeline({ id, refresh }: { id: string; refresh: string }) {
+  const { t, tk, dateTime } = useI18n();
+  const { user } = useAuth();
+  const paths = useApiPaths();
+  const available = !!paths?.has('/api/v1/reports/{id}/timeline');
+  const timeline = useAsync(
+    async (signal) =>
+      available ? get<{ items: TimelineEntry[] }>(`/api/v1/reports/${id}/timeline`, signal) : { items: [] },
+    [id, refresh, available],
+  );
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const role = user?.role ?? 'viewer';
+  const mayComment =
+    roleCan(role, 'report.create') || roleCan(role, 'report.review') || roleCan(role, 'report.approve');
+  if (!available) return null;
+
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await request(`/api/v1/reports/${id}/comments`, { method: 'POST', body: { text: text.trim() } });
+      setText('');
+      timeline.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const items = timeline.data?.items ?? [];
+  return (
+    <section className="report-timeline" aria-labelledby="timeline-h" data-testid="report-timeline">
+      <h2 id="timeline-h">{t('report.timeline')}</h2>
+      {timeline.error ? <ErrorNote error={timeline.error} onRetry={timeline.reload} /> : null}
+      {items.length > 0 && (
+        <ol className="history">
+          {items.map((entry, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the timeline is shown in its order, whole
+            <li key={i} className={entry.type} data-testid={`timeline-${entry.type}`}>
+              <strong>{entry.actor?.name ?? t('history.system')}</strong>{' '}
+              {entry.type === 'comment'
+                ? t('report.timelineCommented')
+                : tk(`report.timeline.${entry.action}`, entry.action ?? '')}{' '}
+              · <span className="muted">{dateTime(entry.at)}</span>
+              {entry.type === 'comment' && entry.comment && (
+                <p className="comment-text">{entry.comment.text}</p>
+              )}
+              {entry.reason && <p className="comment-text">{entry.reason}</p>}
+            </li>
+          ))}
+        </ol>
+      )}
+      {mayComment && (
+        <form className="inline-form comment-form" onSubmit={send}>
+          <label>
+            {t('report.comment')}
+            <textarea
+              rows={2}
+              maxLength={4000}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              data-testid="comment-text"
+            />
+          </label>
+          <button type="submit" disabled={busy || !text.trim()} data-testid="comment-send">
+            {t('report.commentSend')}
+          </button>
+          {error ? <ErrorNote error={error} /> : null}
+        </form>
+      )}
+    </section>
   );
 }
