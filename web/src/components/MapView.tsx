@@ -178,6 +178,8 @@ export function MapView({
         return;
       }
       const m = map;
+      // The map's own handle on its element, for scripted checks of what it draws.
+      (container.current as HTMLDivElement & { maplibre?: MlMap }).maplibre = m;
       const rtl = document.documentElement.dir === 'rtl';
       m.addControl(new NavigationControl({ showCompass: false }), rtl ? 'top-left' : 'top-right');
       m.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), rtl ? 'bottom-left' : 'bottom-right');
