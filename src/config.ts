@@ -19,6 +19,8 @@ export interface Settings {
   basemapUrl: string | undefined;
   basemapType: 'raster' | 'vector';
   basemapAttribution: string | undefined;
+  /** A deployment's PMTiles archive, served at /basemap/{z}/{x}/{y}.{ext}; unset: the map draws its own basemap. */
+  basemapPmtiles: string | undefined;
   attachmentsDir: string;
   /** Secret from which the personal-data key is derived; unset: the key file. */
   secret: string | undefined;
@@ -171,6 +173,9 @@ export function parseSettings(env: Environment): Settings {
     basemapUrl: read.url('SAFEGROUND_BASEMAP_URL', ['http', 'https']),
     basemapType: read.oneOf('SAFEGROUND_BASEMAP_TYPE', ['raster', 'vector'], 'raster'),
     basemapAttribution: read.raw('SAFEGROUND_BASEMAP_ATTRIBUTION'),
+    basemapPmtiles: read.raw('SAFEGROUND_BASEMAP_PMTILES')
+      ? resolve(read.text('SAFEGROUND_BASEMAP_PMTILES', ''))
+      : undefined,
     attachmentsDir: resolve(read.text('SAFEGROUND_ATTACHMENTS_DIR', resolve(dataDir, '..', 'attachments'))),
     secret: read.raw('SAFEGROUND_SECRET'),
     keyFile: resolve(read.text('SAFEGROUND_KEY_FILE', resolve(dataDir, '..', 'safeground.key'))),

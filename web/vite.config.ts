@@ -24,6 +24,8 @@ export default defineConfig({
       '/api': apiTarget,
       '/tiles': apiTarget,
       '/ogc': apiTarget,
+      '/basemap': apiTarget,
+      '/fonts': apiTarget,
     },
   },
 });

@@ -25,6 +25,9 @@ const STATUS: Record<string, number> = {
   'request.too_large': 413,
   'request.media_type': 415,
   'ogc.collection_unknown': 404,
+  'basemap.not_configured': 404,
+  'fonts.unknown': 404,
+  'fonts.range_invalid': 404,
 };
 
 export function problemStatus(code: string): number {

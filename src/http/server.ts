@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TileEncoder } from '../services/tiles.ts';
 import { type AppOptions, buildApp } from './app.ts';
 import { ogcPlugin } from './ogc/index.ts';
+import { basemapPlugin } from './routes/basemap.ts';
 import { tilesPlugin } from './tiles/plugin.ts';
 import { webPlugin } from './web.ts';
 
@@ -23,6 +24,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     plugins: [
       (a) => tilesPlugin(a, { encoder: tileEncoder }),
       (a) => ogcPlugin(a),
+      (a) => basemapPlugin(a, { pmtilesPath: app.settings?.basemapPmtiles }),
       ...(distDir ? [(a: FastifyInstance) => webPlugin(a, { distDir })] : []),
       ...plugins,
     ],

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 /** Paths that belong to the server itself, never answered with the web application. */
-const SERVER_PREFIXES = ['/api/', '/api', '/tiles/', '/ogc/', '/ogc'];
+const SERVER_PREFIXES = ['/api/', '/api', '/tiles/', '/ogc/', '/ogc', '/basemap/', '/fonts/'];
 
 function isServerPath(url: string): boolean {
   const path = url.split('?')[0];

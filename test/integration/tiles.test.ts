@@ -263,12 +263,21 @@ beforeAll(async () => {
   created.settlement = await post('/api/v1/settlements', {
     type: 'Feature',
     geometry: { type: 'Point', coordinates: [HOME[0] + 0.007, HOME[1] + 0.003] },
-    properties: { name: 'Tile Test Village', population: 1234 },
+    properties: {
+      name: 'Tile Test Village',
+      names: { en: 'Tile Test Village', ru: 'Тестовая Деревня', ar: 'قرية الاختبار', fr: 'Village' },
+      population: 1234,
+    },
   });
   created.adminArea = await post('/api/v1/admin-areas', {
     type: 'Feature',
     geometry: square(HOME[0] - 0.05, HOME[1] - 0.05, 0.2),
-    properties: { pcode: `TT${Date.now().toString(36)}`, name: 'Tile Test District', level: 2 },
+    properties: {
+      pcode: `TT${Date.now().toString(36)}`,
+      name: 'Tile Test District',
+      names: { ru: 'Тестовый район', ar: '' },
+      level: 2,
+    },
   });
   // A handed-over minefield record: its perimeter (decoded by the service) is the tile geometry.
   created.minefieldRecord = await post('/api/v1/minefield-records', {
@@ -290,6 +299,7 @@ const encoders: TileEncoder[] = kind === 'postgresql' ? ['postgis', 'js'] : ['js
 /** The layers the tile service serves, in the order /tiles/layers.json lists them. */
 const LAYERS = [
   'hazards',
+  'hazard-points',
   'land-release',
   'findings',
   'accidents',
@@ -372,13 +382,47 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
       const accident = await find('accidents', created.accident.id);
       expect(accident?.properties).toMatchObject({ deviceCategory: 'AV', occurredOn: '2023-11-05' });
       const settlement = await find('settlements', created.settlement.id);
+      // names in each language of the map's labels (others are not sent), as OpenMapTiles names them
       expect(settlement?.properties).toEqual({
         id: created.settlement.id,
         name: 'Tile Test Village',
+        'name:en': 'Tile Test Village',
+        'name:ru': 'Тестовая Деревня',
+        'name:ar': 'قرية الاختبار',
+        kind: 'village',
         population: 1234,
       });
       const area = await find('admin-areas', created.adminArea.id);
-      expect(area?.properties).toMatchObject({ name: 'Tile Test District', level: 2 });
+      // an empty name is no name: the label falls back to `name`
+      expect(area?.properties).toEqual({
+        id: created.adminArea.id,
+        pcode: (created.adminArea as { properties: Record<string, unknown> }).properties.pcode,
+        name: 'Tile Test District',
+        'name:ru': 'Тестовый район',
+        level: 2,
+      });
+    },
+  );
+
+  it.each(encoders)(
+    'marks each hazard with a point on its surface where its polygon is too small to see (%s)',
+    async (encoder) => {
+      // at zoom 6 the 1 km hazard is a couple of tile units: a point marks it
+      const t = tileOf(HOME, 6);
+      const r = await getTile(encoder, url('hazard-points', t));
+      expect(r.statusCode).toBe(200);
+      const points = decode(r.rawPayload, 'hazard-points');
+      const mark = points.find((f) => f.properties.id === created.hazard.id);
+      expect(mark?.type).toBe(1);
+      expect(mark?.properties).toMatchObject({ type: 'CHA', status: 'open' });
+      const [x, y] = lonLatToTileUnits([HOME[0] + 0.005, HOME[1] + 0.005], t.z, t.x, t.y);
+      expect(Math.abs(mark!.rings[0]![0]![0] - x)).toBeLessThanOrEqual(2);
+      expect(Math.abs(mark!.rings[0]![0]![1] - y)).toBeLessThanOrEqual(2);
+      // the same filters as the hazards layer
+      const closed = await getTile(encoder, url('hazard-points', t, '?status=closed'));
+      const ids = decode(closed.rawPayload, 'hazard-points').map((f) => f.properties.id);
+      expect(ids).toContain(created.closedHazard.id);
+      expect(ids).not.toContain(created.hazard.id);
     },
   );
 

@@ -39,9 +39,11 @@ export type TilePropertyType = 'string' | 'number' | 'integer' | 'boolean';
 
 export interface TileProperty {
   name: string;
-  /** Column of the register table, or a SQL-ready expression key (see PROPERTY_SQL). */
+  /** Column of the register table. */
   column: string;
   type: TilePropertyType;
+  /** For a jsonb column: the key read from it (`names` → `name:ar`). */
+  key?: string;
 }
 
 export interface TileLayer {
@@ -52,7 +54,26 @@ export interface TileLayer {
   properties: TileProperty[];
   /** Points are aggregated into grid clusters at zooms below this one. */
   clusterBelowZoom?: number;
+  /**
+   * A point layer of a polygon register: one point on each record's surface, so that an area too
+   * small to see at a zoom still has a mark there.
+   */
+  pointOnSurface?: boolean;
 }
+
+/**
+ * Languages of the name properties of the gazetteer's layers (`name:en`, `name:ru`, `name:ar`,
+ * as OpenMapTiles names them): the map labels places in the reader's language when the record
+ * has a name in it, and by `name` otherwise.
+ */
+export const LABEL_LANGUAGES = ['en', 'ru', 'ar'] as const;
+
+const nameProps: TileProperty[] = LABEL_LANGUAGES.map((lang) => ({
+  name: `name:${lang}`,
+  column: 'names',
+  key: lang,
+  type: 'string',
+}));
 
 const idProp: TileProperty = { name: 'id', column: 'id', type: 'string' };
 const codeProp: TileProperty = { name: 'code', column: 'code', type: 'string' };
@@ -62,6 +83,21 @@ export const TILE_LAYERS: TileLayer[] = [
     name: 'hazards',
     register: hazards,
     geometry: 'polygon',
+    properties: [
+      idProp,
+      codeProp,
+      { name: 'type', column: 'type', type: 'string' },
+      { name: 'status', column: 'status', type: 'string' },
+      { name: 'areaM2', column: 'area_m2', type: 'number' },
+    ],
+  },
+  {
+    // Hazards as points: a 1 ha hazard is less than a pixel below zoom 10 and its polygon vanishes
+    // from the tile; the map draws these marks where the polygon is too small to see.
+    name: 'hazard-points',
+    register: hazards,
+    geometry: 'point',
+    pointOnSurface: true,
     properties: [
       idProp,
       codeProp,
@@ -101,6 +137,8 @@ export const TILE_LAYERS: TileLayer[] = [
     properties: [
       idProp,
       { name: 'name', column: 'name', type: 'string' },
+      ...nameProps,
+      { name: 'kind', column: 'kind', type: 'string' },
       { name: 'population', column: 'population', type: 'integer' },
     ],
   },
@@ -124,6 +162,7 @@ export const TILE_LAYERS: TileLayer[] = [
       idProp,
       { name: 'pcode', column: 'pcode', type: 'string' },
       { name: 'name', column: 'name', type: 'string' },
+      ...nameProps,
       { name: 'level', column: 'level', type: 'integer' },
     ],
   },
@@ -173,6 +212,8 @@ export type TileFeatureRow =
 
 // Values typed as ST_AsMVT encodes them: uuid and date leave as text, numbers stay numbers.
 function propertyExpr(p: TileProperty): RawBuilder<unknown> {
+  // An empty name is no name: the label falls back to `name`.
+  if (p.key !== undefined) return sql`nullif(t.${sql.ref(p.column)} ->> ${p.key}, '')`;
   const col = sql`t.${sql.ref(p.column)}`;
   if (p.type === 'string') return sql`${col}::text`;
   if (p.type === 'integer') return sql`${col}::int4`;
@@ -210,6 +251,13 @@ function tileCte(q: TileQuery, marginUnits: number): RawBuilder<unknown> {
   )`;
 }
 
+/** The layer's geometry in Web Mercator (a point on the surface for a point layer of areas). */
+function mercator(layer: TileLayer): RawBuilder<unknown> {
+  return layer.pointOnSurface
+    ? sql`ST_Transform(ST_PointOnSurface(t.geom), 3857)`
+    : sql`ST_Transform(t.geom, 3857)`;
+}
+
 /** Web Mercator geometry → tile units, snapped to the integer grid, collinear points dropped. */
 const toTileUnits = (g: RawBuilder<unknown>) =>
   sql`ST_Simplify(ST_SnapToGrid(ST_Affine(${g}, tile.fx, 0, 0, tile.fy, -tile.xmin * tile.fx, -tile.ymax * tile.fy), 1), 0)`;
@@ -225,7 +273,7 @@ function clusterCells(q: TileQuery): RawBuilder<unknown> {
   return sql`cells as (
     select count(*)::int as n, avg(ST_X(p.g)) as cx, avg(ST_Y(p.g)) as cy
     from (
-      select ST_Transform(t.geom, 3857) as g from ${sql.table(q.layer.register.table)} t, tile
+      select ${mercator(q.layer)} as g from ${sql.table(q.layer.register.table)} t, tile
       where ${sql.join(whereClauses(q), sql` and `)}
     ) p, tile
     group by floor((ST_X(p.g) + 20037508.342789244) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8)),
@@ -251,7 +299,7 @@ export async function mvtTile(db: Kysely<Schema>, q: TileQuery): Promise<Uint8Ar
       with ${tileCte(q, TILE_BUFFER)}
       select ST_AsMVT(f, ${layerName}, ${TILE_EXTENT}, 'geom') as mvt from (
         select ${sql.join(props)},
-          ST_AsMVTGeom(ST_Transform(t.geom, 3857), tile.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom
+          ST_AsMVTGeom(${mercator(q.layer)}, tile.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom
         from ${sql.table(q.layer.register.table)} t, tile
         where ${sql.join(whereClauses(q), sql` and `)}
       ) f where f.geom is not null`.execute(db);
@@ -296,13 +344,13 @@ export async function tileFeatures(db: Kysely<Schema>, q: TileQuery): Promise<Ti
     const r = await sql<Row & { gx: number; gy: number }>`
       with ${tileCte(q, TILE_BUFFER)}
       select ${sql.join(props)}, ST_X(s.p) as gx, ST_Y(s.p) as gy
-      from ${table} t, tile, lateral (select ${pointToTileUnits(sql`ST_Transform(t.geom, 3857)`)} as p) s
+      from ${table} t, tile, lateral (select ${pointToTileUnits(mercator(q.layer))} as p) s
       where ${where}`.execute(db);
     return r.rows.map((row) => ({ kind: 'point', x: row.gx, y: row.gy, properties: readProps(row) }));
   }
   const r = await sql<Row & { gj: string | null }>`
     with ${tileCte(q, TILE_BUFFER)}
-    select ${sql.join(props)}, ST_AsGeoJSON(${toTileUnits(sql`ST_Transform(t.geom, 3857)`)}, 0) as gj
+    select ${sql.join(props)}, ST_AsGeoJSON(${toTileUnits(mercator(q.layer))}, 0) as gj
     from ${table} t, tile
     where ${where}`.execute(db);
   const out: TileFeatureRow[] = [];

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Settings } from '../../config.ts';
 
 /** Paths answered by the server itself (API, tiles, OGC API): data, never a page that runs code. */
-const DATA_PREFIXES = ['/api/', '/tiles/', '/ogc'];
+const DATA_PREFIXES = ['/api/', '/tiles/', '/ogc', '/basemap/', '/fonts/'];
 
 /** One year, as browsers' preload lists expect. */
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -32,7 +32,8 @@ export function webAppDirectives(settings: Pick<Settings, 'basemapUrl'>): Record
   return {
     'default-src': ["'self'"],
     'base-uri': ["'self'"],
-    'script-src': ["'self'"],
+    // WebAssembly only (not eval): the right-to-left text plugin that shapes Arabic labels is compiled ICU.
+    'script-src': ["'self'", "'wasm-unsafe-eval'"],
     'style-src': ["'self'"],
     'font-src': ["'self'", 'data:'],
     'img-src': ["'self'", 'data:', 'blob:', ...outside],

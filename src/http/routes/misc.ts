@@ -40,6 +40,8 @@ export async function healthRoutes(
         url: opts.settings.basemapUrl ?? null,
         type: opts.settings.basemapUrl ? opts.settings.basemapType : null,
         attribution: opts.settings.basemapAttribution ?? null,
+        /** A PMTiles archive is served at /basemap (see /basemap/tiles.json). */
+        archive: Boolean(opts.settings.basemapPmtiles),
       },
       locales: LOCALES,
       version: VERSION,

@@ -26953,6 +26953,320 @@ export interface paths {
         };
         trace?: never;
     };
+    "/basemap/{z}/{x}/{y}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tile of the basemap archive ({y} ends in .mvt, .png, .jpg or .webp); 204 when it has none */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    x: string;
+                    y: string;
+                    z: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/basemap/rtl-text.mjs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MapLibre's right-to-left text plugin (Arabic shaping) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/basemap/tiles.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The basemap archive's kind, zooms, bounds and vector layers (404 when none is configured) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fonts/{fontstack}/{range}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed-distance-field glyphs of 256 code points ({range} is like 0-255.pbf) for map labels */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    fontstack: string;
+                    range: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tiles/{layer}/{z}/{x}/{y}": {
         parameters: {
             query?: never;

@@ -75,7 +75,13 @@ export interface StatsSummary {
 }
 
 export interface ServerConfig {
-  basemap: { url: string | null; type: 'raster' | 'vector' | null; attribution?: string | null };
+  basemap: {
+    url: string | null;
+    type: 'raster' | 'vector' | null;
+    attribution?: string | null;
+    /** A PMTiles archive is served at /basemap. */
+    archive?: boolean;
+  };
   locales: string[];
   version: string;
 }

@@ -1,11 +1,28 @@
 import { useI18n } from '../i18n/index.tsx';
 import { CATEGORY_COLOURS, COLOURS } from '../map/style.ts';
 
-function Swatch({ colour, shape = 'box' }: { colour: string; shape?: 'box' | 'dot' | 'ring' }) {
+function Swatch({
+  colour,
+  shape = 'box',
+  size,
+  opacity,
+}: {
+  colour: string;
+  shape?: 'box' | 'dot' | 'ring' | 'line';
+  /** Diameter in px of a dot (the cluster's sizes). */
+  size?: number;
+  opacity?: number;
+}) {
   return (
     <span
       className={`legend-swatch legend-${shape}`}
-      style={{ background: shape === 'ring' ? '#fff' : colour, borderColor: colour }}
+      style={{
+        background: shape === 'ring' ? '#fff' : shape === 'line' ? 'transparent' : colour,
+        borderColor: colour,
+        ...(shape === 'line' ? { borderStyle: 'dashed', borderWidth: '2px 0 0 0', height: 0 } : {}),
+        ...(size ? { width: size, height: size } : {}),
+        ...(opacity !== undefined ? { opacity } : {}),
+      }}
       aria-hidden="true"
     />
   );
@@ -29,6 +46,10 @@ export function Legend() {
         <li>
           <Swatch colour={COLOURS.hazardClosed} />
           {tk('vocab.closed', 'closed')}
+        </li>
+        <li>
+          <Swatch colour={COLOURS.hazardCHA} shape="dot" />
+          {t('map.legendHazardPoint')}
         </li>
         <li className="muted">{t('map.legendInProgress')}</li>
       </ul>
@@ -55,6 +76,11 @@ export function Legend() {
             {tk(`vocab.${c}`, c)}
           </li>
         ))}
+        <li>
+          <Swatch colour={COLOURS.findingCluster} shape="dot" opacity={0.55} />
+          <Swatch colour={COLOURS.findingCluster} shape="dot" size={16} opacity={0.55} />
+          {t('map.legendCluster')}
+        </li>
       </ul>
       <ul>
         <li>
@@ -63,7 +89,11 @@ export function Legend() {
         </li>
         <li>
           <Swatch colour={COLOURS.settlement} shape="ring" />
-          {tk('register.settlements', 'settlements')}
+          {t('map.legendSettlementLabel')}
+        </li>
+        <li>
+          <Swatch colour={COLOURS.adminLine} shape="line" />
+          {t('map.legendAdminBoundary')}
         </li>
         <li>
           <Swatch colour={COLOURS.minefieldRecord} shape="ring" />

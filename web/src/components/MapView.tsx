@@ -7,6 +7,7 @@ import {
   NavigationControl,
   ScaleControl,
   type StyleSpecification,
+  setRTLTextPlugin,
   setWorkerUrl,
   type VectorTileSource,
 } from 'maplibre-gl';
@@ -17,6 +18,7 @@ import { apiHeaders } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useConfig } from '../lib/config.tsx';
 import {
+  type BasemapArchive,
   buildStyle,
   COLOURS,
   layerIdsOf,
@@ -29,6 +31,10 @@ import {
 
 // MapLibre finds its worker next to its own module, which a bundle does not keep: name it.
 setWorkerUrl(maplibreWorkerUrl);
+// Arabic labels need shaping and right-to-left layout: the plugin comes from Safeground itself
+// (as a module, which the worker imports without eval) and loads only when such text appears.
+if (typeof window !== 'undefined')
+  setRTLTextPlugin(`${window.location.origin}/basemap/rtl-text.mjs`, true).catch(() => undefined);
 
 export type Bbox = [number, number, number, number];
 
@@ -85,9 +91,19 @@ function padBbox(b: Bbox): LngLatBoundsLike {
 async function styleFor(
   config: ReturnType<typeof useConfig>,
   filters: MapFilters,
+  lang: string,
 ): Promise<StyleSpecification> {
-  const own = buildStyle(config, filters);
   const basemap = config?.basemap;
+  let archive: BasemapArchive | null = null;
+  if (basemap?.archive) {
+    try {
+      const res = await fetch(`${window.location.origin}/basemap/tiles.json`);
+      if (res.ok) archive = (await res.json()) as BasemapArchive;
+    } catch {
+      archive = null;
+    }
+  }
+  const own = buildStyle(config, filters, lang, archive);
   if (basemap?.url && basemap.type === 'vector') {
     // A vector basemap is a whole style: its layers go underneath ours.
     try {
@@ -118,7 +134,7 @@ export function MapView({
   label,
   thematic = true,
 }: MapViewProps) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const config = useConfig();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MlMap | null>(null);
@@ -132,14 +148,22 @@ export function MapView({
     if (!container.current || !config) return;
     let map: MlMap | null = null;
     let cancelled = false;
-    styleFor(config, firstFilters.current).then((style) => {
+    styleFor(config, firstFilters.current, locale).then((style) => {
       if (cancelled || !container.current) return;
       try {
         map = new MaplibreMap({
           container: container.current,
           style,
           bounds: padBbox(fitTo ?? DEFAULT_BOUNDS),
-          attributionControl: config.basemap?.attribution ? { compact: true } : false,
+          attributionControl:
+            config.basemap?.attribution || config.basemap?.archive ? { compact: true } : false,
+          // The controls' words in the reader's language (the scale's units above all).
+          locale: {
+            'ScaleControl.Meters': t('map.scaleMetres'),
+            'ScaleControl.Kilometers': t('map.scaleKilometres'),
+            'NavigationControl.ZoomIn': t('map.zoomIn'),
+            'NavigationControl.ZoomOut': t('map.zoomOut'),
+          },
           // Kept after drawing, so a printed page shows the map too.
           canvasContextAttributes: { preserveDrawingBuffer: true },
           transformRequest: (url: string) => {
@@ -154,8 +178,11 @@ export function MapView({
         return;
       }
       const m = map;
-      m.addControl(new NavigationControl({ showCompass: false }), 'top-right');
-      m.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
+      // The map's own handle on its element, for scripted checks of what it draws.
+      (container.current as HTMLDivElement & { maplibre?: MlMap }).maplibre = m;
+      const rtl = document.documentElement.dir === 'rtl';
+      m.addControl(new NavigationControl({ showCompass: false }), rtl ? 'top-left' : 'top-right');
+      m.addControl(new ScaleControl({ unit: 'metric', maxWidth: 120 }), rtl ? 'bottom-left' : 'bottom-right');
       // Tile errors (a filter the server rejects, a tile outside data) must not become console noise.
       m.on('error', () => {});
       m.on('load', () => {
@@ -203,7 +230,7 @@ export function MapView({
       mapRef.current = null;
       setLoaded(false);
     };
-  }, [config]);
+  }, [config, locale]);
 
   // Filters go to the tile URLs, so the server filters and the map stays light.
   useEffect(() => {
@@ -211,6 +238,7 @@ export function MapView({
     if (!map || !loaded) return;
     for (const l of TILE_LAYERS) {
       if (l === 'admin-areas' || l === 'settlements') continue;
+      // hazard points follow the hazards' filters
       (map.getSource(l) as VectorTileSource | undefined)?.setTiles([
         tileUrl(l, layerQuery(l, JSON.parse(filterKey))),
       ]);

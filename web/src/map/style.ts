@@ -8,13 +8,15 @@ import type { ServerConfig } from '../api/types.ts';
 
 /**
  * Map styles built from Safeground's own vector tiles. The default basemap is the programme's
- * admin areas and settlements on a plain background: no request leaves the server, and no
- * text layer is used (text needs glyph files); names appear in the record panel instead.
+ * admin areas (land and boundaries) and settlements on a plain background, labelled in the
+ * reader's language; a deployment's PMTiles archive, when there is one, goes underneath. Glyphs
+ * and the right-to-left text plugin come from Safeground too: no request leaves the server.
  */
 export const TILE_LAYERS = [
   'admin-areas',
   'settlements',
   'hazards',
+  'hazard-points',
   'land-release',
   'findings',
   'accidents',
@@ -34,6 +36,7 @@ export const COLOURS = {
   reduced: '#44a87a',
   cleared: '#1b7a3d',
   finding: '#6a1b9a',
+  findingCluster: '#7b5ea7',
   accident: '#111111',
   minefieldRecord: '#5b2c06',
   draft: '#0057b8',
@@ -50,10 +53,30 @@ export const CATEGORY_COLOURS: Record<string, string> = {
   unknown: '#616161',
 };
 
+const origin = () => (typeof window !== 'undefined' ? window.location.origin : '');
+
 export function tileUrl(layer: TileLayer, filterQuery: string): string {
-  const origin = typeof window !== 'undefined' ? window.location.origin : '';
-  return `${origin}/tiles/${layer}/{z}/{x}/{y}.mvt${filterQuery}`;
+  return `${origin()}/tiles/${layer}/{z}/{x}/{y}.mvt${filterQuery}`;
 }
+
+/** The labels' one font, served by Safeground (/fonts/…) for Latin, Cyrillic and Arabic. */
+export const LABEL_FONT = ['Noto Sans Regular'];
+
+export function glyphsUrl(): string {
+  return `${origin()}/fonts/{fontstack}/{range}.pbf`;
+}
+
+/** A place's name in the reader's language when the record has one, else its name. */
+export function labelText(lang: string): ExpressionSpecification {
+  return ['coalesce', ['get', `name:${lang}`], ['get', 'name']];
+}
+
+/**
+ * Where a hazard's polygon is under about 6 px across (side √area at 512 px tiles,
+ * 40 075 km around the equator), the map draws a point on its surface instead: area · 4^zoom
+ * below (6 · 40 075 017 / 512)².
+ */
+const HAZARD_POINT_BELOW = ((6 * 40_075_017) / 512) ** 2;
 
 function vectorSource(layer: TileLayer, filterQuery: string): SourceSpecification {
   return { type: 'vector', tiles: [tileUrl(layer, filterQuery)], minzoom: 0, maxzoom: 16 };
@@ -102,6 +125,24 @@ export function thematicLayers(): LayerSpecification[] {
           ['literal', [2, 1]],
           ['literal', [1, 0]],
         ],
+      },
+    },
+    {
+      id: 'hazard-points-circle',
+      type: 'circle',
+      source: 'hazard-points',
+      'source-layer': 'hazard-points',
+      filter: [
+        '<',
+        ['*', ['to-number', ['coalesce', ['get', 'areaM2'], 0]], ['^', 4, ['zoom']]],
+        HAZARD_POINT_BELOW,
+      ],
+      paint: {
+        'circle-color': hazardFill,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 3, 10, 5],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1,
+        'circle-opacity': 0.9,
       },
     },
     {
@@ -167,7 +208,7 @@ export function thematicLayers(): LayerSpecification[] {
       'source-layer': 'findings',
       paint: {
         // Clusters (low zoom) carry a count and no category: one neutral colour, see-through.
-        'circle-color': ['case', ['has', 'count'], '#7b5ea7', categoryColour],
+        'circle-color': ['case', ['has', 'count'], COLOURS.findingCluster, categoryColour],
         // Tiles may aggregate findings at low zoom into points with a `count`; size follows it.
         'circle-radius': [
           'interpolate',
@@ -186,6 +227,116 @@ export function thematicLayers(): LayerSpecification[] {
       },
     },
   ];
+}
+
+/** Names of settlements and admin areas, over everything else. */
+export function labelLayers(lang: string): LayerSpecification[] {
+  const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
+  return [
+    {
+      id: 'admin-areas-label',
+      type: 'symbol',
+      source: 'admin-areas',
+      'source-layer': 'admin-areas',
+      // a country's name when it fills the view, provinces and districts as one zooms in
+      filter: [
+        'step',
+        ['zoom'],
+        ['<=', ['to-number', ['get', 'level']], 1],
+        8,
+        ['>=', ['to-number', ['get', 'level']], 1],
+        10,
+        ['>=', ['to-number', ['get', 'level']], 2],
+      ],
+      layout: {
+        'text-field': labelText(lang),
+        'text-font': LABEL_FONT,
+        'text-size': ['match', ['to-number', ['get', 'level']], 0, 15, 1, 13, 11],
+        'text-max-width': 8,
+        'text-padding': 6,
+        'symbol-sort-key': ['to-number', ['get', 'level']],
+      },
+      paint: { 'text-color': '#5a6170', ...halo },
+    },
+    {
+      id: 'settlements-label',
+      type: 'symbol',
+      source: 'settlements',
+      'source-layer': 'settlements',
+      minzoom: 6,
+      layout: {
+        'text-field': labelText(lang),
+        'text-font': LABEL_FONT,
+        'text-size': ['interpolate', ['linear'], ['zoom'], 6, 11, 12, 13, 16, 15],
+        'text-variable-anchor': ['top', 'bottom', 'right', 'left'],
+        'text-radial-offset': 0.6,
+        'text-max-width': 9,
+        // bigger places keep their names where there is room for few
+        'symbol-sort-key': ['-', 0, ['to-number', ['coalesce', ['get', 'population'], 0]]],
+      },
+      paint: { 'text-color': '#20242b', ...halo },
+    },
+  ];
+}
+
+/** What a deployment's PMTiles archive holds (GET /basemap/tiles.json). */
+export interface BasemapArchive {
+  kind: 'vector' | 'raster';
+  tiles: string[];
+  minzoom: number;
+  maxzoom: number;
+  vectorLayers: string[];
+  attribution: string | null;
+}
+
+/**
+ * The archive's layers under Safeground's own: land, water, roads, boundaries and place names,
+ * for the Protomaps schema (`earth`, `water`, `roads`, `boundaries`, `places`) and the
+ * OpenMapTiles one (`water`, `transportation`, `boundary`, `place`); a raster archive as it is.
+ */
+export function archiveLayers(
+  archive: BasemapArchive,
+  lang: string,
+): { source: SourceSpecification; layers: LayerSpecification[] } {
+  const tiles = archive.tiles.map((t) => `${origin()}${t}`);
+  const common = {
+    minzoom: archive.minzoom,
+    maxzoom: archive.maxzoom,
+    attribution: archive.attribution ?? undefined,
+  };
+  if (archive.kind === 'raster')
+    return {
+      source: { type: 'raster', tiles, tileSize: 256, ...common },
+      layers: [{ id: 'basemap-raster', type: 'raster', source: 'basemap' }],
+    };
+  const has = (l: string) => archive.vectorLayers.includes(l);
+  const protomaps = has('earth');
+  const layers: LayerSpecification[] = [];
+  const layer = (id: string, sourceLayer: string, rest: Record<string, unknown>) => {
+    if (has(sourceLayer))
+      layers.push({
+        id: `basemap-${id}`,
+        source: 'basemap',
+        'source-layer': sourceLayer,
+        ...rest,
+      } as LayerSpecification);
+  };
+  layer('earth', 'earth', { type: 'fill', paint: { 'fill-color': COLOURS.background } });
+  layer('water', 'water', { type: 'fill', paint: { 'fill-color': '#b9d3e3' } });
+  layer('roads', protomaps ? 'roads' : 'transportation', {
+    type: 'line',
+    paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 14, 3] },
+  });
+  layer('boundaries', protomaps ? 'boundaries' : 'boundary', {
+    type: 'line',
+    paint: { 'line-color': '#9a8fa8', 'line-width': 1, 'line-dasharray': ['literal', [3, 2]] },
+  });
+  layer('places', protomaps ? 'places' : 'place', {
+    type: 'symbol',
+    layout: { 'text-field': labelText(lang), 'text-font': LABEL_FONT, 'text-size': 11 },
+    paint: { 'text-color': '#6b7280', 'text-halo-color': '#ffffff', 'text-halo-width': 1 },
+  });
+  return { source: { type: 'vector', tiles, ...common }, layers };
 }
 
 function baseLayers(withOwnBasemap: boolean): LayerSpecification[] {
@@ -230,12 +381,25 @@ function baseLayers(withOwnBasemap: boolean): LayerSpecification[] {
   return layers;
 }
 
-export function buildStyle(config: ServerConfig | null, filters: MapFilters): StyleSpecification {
+export function buildStyle(
+  config: ServerConfig | null,
+  filters: MapFilters,
+  lang = 'en',
+  archive: BasemapArchive | null = null,
+): StyleSpecification {
   const sources: Record<string, SourceSpecification> = {};
   for (const l of TILE_LAYERS) sources[l] = vectorSource(l, layerQuery(l, filters));
   const basemap = config?.basemap;
   const layers: LayerSpecification[] = [];
-  if (basemap?.url && basemap.type === 'raster') {
+  if (archive) {
+    const own = archiveLayers(archive, lang);
+    sources.basemap = own.source;
+    layers.push({ id: 'background', type: 'background', paint: { 'background-color': '#b9d3e3' } });
+    if (archive.kind === 'vector' && !archive.vectorLayers.includes('earth'))
+      layers[0] = { id: 'background', type: 'background', paint: { 'background-color': COLOURS.background } };
+    layers.push(...own.layers);
+    layers.push(...baseLayers(false));
+  } else if (basemap?.url && basemap.type === 'raster') {
     sources.basemap = {
       type: 'raster',
       tiles: [basemap.url],
@@ -249,12 +413,15 @@ export function buildStyle(config: ServerConfig | null, filters: MapFilters): St
     layers.push(...baseLayers(true));
   }
   layers.push(...thematicLayers());
-  return { version: 8, sources, layers };
+  layers.push(...labelLayers(lang));
+  return { version: 8, glyphs: glyphsUrl(), sources, layers };
 }
 
-/** Layer ids belonging to a switchable group. */
+/** Layer ids belonging to a switchable group (hazards' points go with the hazards). */
 export function layerIdsOf(group: TileLayer): string[] {
-  return [`${group}-fill`, `${group}-line`, `${group}-circle`];
+  if (group === 'hazard-points') return [];
+  const ids = [`${group}-fill`, `${group}-line`, `${group}-circle`, `${group}-label`];
+  return group === 'hazards' ? [...ids, 'hazard-points-circle'] : ids;
 }
 
 /** Map filters as chosen in the explorer; each layer gets only the ones its register understands. */
@@ -269,6 +436,7 @@ export interface MapFilters {
 
 const LAYER_PARAMS: Record<TileLayer, (keyof MapFilters)[]> = {
   hazards: ['from', 'to', 'organisation', 'status', 'adminArea'],
+  'hazard-points': ['from', 'to', 'organisation', 'status', 'adminArea'],
   'land-release': ['from', 'to', 'adminArea'],
   findings: ['from', 'to', 'category', 'adminArea'],
   accidents: ['from', 'to', 'category', 'adminArea'],

@@ -27,6 +27,7 @@ const SWITCHABLE: TileLayer[] = [
   'admin-areas',
 ];
 const CLICKABLE_LAYERS = [
+  'hazard-points-circle',
   'findings-circle',
   'accidents-circle',
   'settlements-circle',
@@ -88,7 +89,12 @@ export function MapExplorer() {
         m.easeTo({ center: e.lngLat, zoom: Math.min(m.getZoom() + 2, 16) });
         return;
       }
-      if (f) setSelected({ slug: f.source, id: String(f.properties.id) });
+      // a hazard's point stands for the hazard
+      if (f)
+        setSelected({
+          slug: f.source === 'hazard-points' ? 'hazards' : f.source,
+          id: String(f.properties.id),
+        });
       else setSelected(null);
     });
     for (const id of CLICKABLE_LAYERS) {
