@@ -117,6 +117,10 @@ export interface Report {
   kind: string;
   status: 'draft' | 'submitted' | 'reviewed' | 'approved' | 'rejected' | string;
   organisationId: string | null;
+  /** In lists: the name of the user who created the report (never their e-mail), its organisation's name and its hazards' codes. */
+  createdByName?: string | null;
+  organisationName?: string | null;
+  hazardCodes?: string[];
   dateOfInformation: string;
   payload: { changes: ReportChange[] };
   reason: string | null;
