@@ -36,11 +36,14 @@ export type RecordFeature = Feature<Geometry | null, RecordProps> & { id: string
 export interface FeaturePage extends FeatureCollection<Geometry | null, RecordProps> {
   features: RecordFeature[];
   nextCursor: string | null;
+  /** The records the filters match (asked for with count=true). */
+  total?: number;
 }
 
 export interface ItemPage {
   items: RecordProps[];
   nextCursor: string | null;
+  total?: number;
 }
 
 export type RecordPage = FeaturePage | ItemPage;
@@ -160,6 +163,8 @@ export interface ImportJob {
     refused?: boolean;
     line?: string;
     rejectLines?: number;
+    /** The first reject lines (the rejects file has them all). */
+    rejects?: Array<{ index: number; row?: number; field?: string; code: string; message: string }>;
   } | null;
   error: { code: string; message?: string } | null;
   createdAt: string;
