@@ -169,3 +169,34 @@ describe(`the check of a report before approval on ${testDatabaseKind()}`, () =>
     expect(r.statusCode).toBe(404);
   });
 });
+
+describe(`lists people can read on ${testDatabaseKind()}`, () => {
+  it("names each report's creator and organisation in the list, never by e-mail", async () => {
+    const me = (await call('GET', '/api/v1/auth/me', operatorA)).json();
+    const name = unique('Amina Operator ');
+    await sql`update users set name = ${name} where id = ${me.id ?? me.user?.id}`.execute(
+      (await testDatabase()).db,
+    );
+    const h = await hazard(12);
+    const d = await draft(report(h.id, [rect(12, 0, 13, 1)]));
+    for (const who of [operatorA, approver]) {
+      const list = (await call('GET', '/api/v1/reports', who)).json();
+      const item = list.items.find((r: { id: string }) => r.id === d.id);
+      expect(item).toMatchObject({ createdByName: name, hazardCodes: [h.properties.code] });
+      expect(item.organisationName).toMatch(/^Check A /);
+      expect(JSON.stringify(item)).not.toContain('@test.safeground.org');
+    }
+  });
+
+  it('counts the records a register filter matches when asked', async () => {
+    const h = await hazard(15);
+    const all = (await call('GET', '/api/v1/hazards?limit=1&count=true', admin)).json();
+    expect(all.features).toHaveLength(1);
+    expect(all.total).toBeGreaterThanOrEqual(6);
+    const one = (
+      await call('GET', `/api/v1/hazards?q=${encodeURIComponent(h.properties.name)}&count=true`, admin)
+    ).json();
+    expect(one.total).toBe(1);
+    expect((await call('GET', '/api/v1/hazards?limit=1', admin)).json().total).toBeUndefined();
+  });
+});

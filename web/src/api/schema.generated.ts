@@ -55,6 +55,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -162,6 +164,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -1730,6 +1733,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -1837,6 +1842,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -3405,6 +3411,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -3492,6 +3500,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -5438,6 +5447,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -5551,6 +5562,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -7192,6 +7204,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format: string;
@@ -7253,6 +7267,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -7368,6 +7384,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -8984,6 +9001,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -9107,6 +9126,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -11259,6 +11279,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -11365,6 +11387,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -12923,6 +12946,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -13125,6 +13150,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -15727,6 +15753,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -15795,6 +15823,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -17133,6 +17162,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -17200,6 +17231,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -18610,6 +18642,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -18698,6 +18732,7 @@ export interface paths {
                                 visitedOn: string;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -21116,6 +21151,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -21221,6 +21258,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -22775,6 +22813,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -22868,6 +22908,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -24354,6 +24395,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -24431,6 +24474,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -25965,6 +26009,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
