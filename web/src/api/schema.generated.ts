@@ -25856,6 +25856,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description Hazards of this organisation, and its activities' results */
+                    organisation?: string;
+                    /** @description default: the latest year with data */
                     year?: string;
                 };
                 header?: never;

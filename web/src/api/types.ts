@@ -71,6 +71,8 @@ export interface Attachment {
 export interface StatsSummary {
   openHazardAreaM2: number;
   openHazardCount: number;
+  /** The hazards not closed, by status (older servers do not send it). */
+  openHazardsByStatus?: Record<string, number>;
   releasedM2: { cancelled: number; reduced: number; cleared: number };
   findingsByCategory: Record<string, number>;
   casualtiesThisYear: { total: number; killed: number; injured: number };
