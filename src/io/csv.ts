@@ -126,6 +126,16 @@ export async function* tableFeatures(
     meter.feature();
   }
   if (!columns) throw fault('io.csv.empty', {});
+  // A header and no rows (a one-line text file): its columns alone say whether it could hold geometry.
+  if (!plan && opts.geometry === 'required') {
+    const chosen = planGeometry(columns, opts.csv ?? {}, undefined, kobo);
+    if (chosen.missing !== undefined || chosen.plan.kind === 'none')
+      throw fault(
+        'io.csv.columns',
+        { missing: chosen.missing ?? 'lat/lon, wkt, mgrs', found: columns.join(', ') },
+        { row: 1 },
+      );
+  }
   meter.done();
 }
 

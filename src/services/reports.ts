@@ -176,7 +176,27 @@ export class ReportService {
       limit: Math.min(q.limit ?? 100, 500),
       before: q.before,
     });
-    return rows.map((r) => this.visible(actor, r));
+    // Names only: a list never carries the e-mail of a user of another organisation.
+    const hazardsOf = (r: repo.ReportRow): string[] => {
+      const ids = new Set<string>();
+      for (const c of r.payload.changes as Change[]) {
+        const record = ('record' in c ? c.record : null) as { properties?: Record<string, unknown> } | null;
+        const h = c.register === 'hazards' && c.op !== 'create' ? c.id : record?.properties?.hazardId;
+        if (typeof h === 'string' && UUID.test(h)) ids.add(h);
+      }
+      return [...ids];
+    };
+    const names = await repo.reportListNames(this.database.db, {
+      users: [...new Set(rows.flatMap((r) => (r.createdBy ? [r.createdBy] : [])))],
+      organisations: [...new Set(rows.flatMap((r) => (r.organisationId ? [r.organisationId] : [])))],
+      hazards: [...new Set(rows.flatMap(hazardsOf))],
+    });
+    return rows.map((r) => ({
+      ...this.visible(actor, r),
+      createdByName: (r.createdBy && names.users.get(r.createdBy)) ?? null,
+      organisationName: (r.organisationId && names.organisations.get(r.organisationId)) ?? null,
+      hazardCodes: hazardsOf(r).flatMap((h) => names.hazards.get(h) ?? []),
+    }));
   }
 
   async submit(actor: Actor, id: string): Promise<ReportOut> {

@@ -1,6 +1,6 @@
 import type { Database } from '../db/connect.ts';
 import { migrationLevel } from '../db/repositories/migrations.ts';
-import { summary } from '../db/repositories/stats.ts';
+import { latestYearWithData, type StatsScope, summary } from '../db/repositories/stats.ts';
 import { Problem } from '../domain/problem.ts';
 import { VERSION } from '../version.ts';
 import { type Actor, assertCan } from './actor.ts';
@@ -33,12 +33,16 @@ export class SystemService {
   }
 
   /**
-   * Headline figures for a year (this year by default): open hazard area, land released by
-   * outcome, devices found, casualties. Counts only, for every signed-in role.
+   * Headline figures for a year (by default the latest year with data): open hazard area, land
+   * released by outcome, devices found, casualties; in an admin area and for an organisation
+   * when asked. Counts only, for every signed-in role.
    */
-  async summary(actor: Actor, yearParam?: string) {
+  async summary(actor: Actor, yearParam?: string, scope: StatsScope = {}) {
     assertCan(actor, 'record.read');
-    const year = yearParam === undefined ? new Date().getUTCFullYear() : Number(yearParam);
+    const year =
+      yearParam === undefined
+        ? ((await latestYearWithData(this.database.db)) ?? new Date().getUTCFullYear())
+        : Number(yearParam);
     if (!Number.isInteger(year) || year < 1900 || year > 2200) {
       throw new Problem(
         'validation.format',
@@ -46,6 +50,6 @@ export class SystemService {
         { pointer: '/year' },
       );
     }
-    return summary(this.database.db, year);
+    return summary(this.database.db, year, scope);
   }
 }

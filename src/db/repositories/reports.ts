@@ -169,3 +169,25 @@ export async function changesOf(db: Kysely<Schema>, entity: string, recordId: st
     where c.entity = ${entity} and c.record_id = ${recordId} order by c.seq`.execute(db);
   return res.rows;
 }
+
+/** The names a list of reports shows: who created each, for which organisation, about which hazards. */
+export async function reportListNames(
+  db: Kysely<Schema>,
+  ids: { users: string[]; organisations: string[]; hazards: string[] },
+): Promise<{ users: Map<string, string>; organisations: Map<string, string>; hazards: Map<string, string> }> {
+  const none = ['00000000-0000-0000-0000-000000000000'];
+  const list = (xs: string[]) => sql.join((xs.length ? xs : none).map((x) => sql`${x}::uuid`));
+  const [users, organisations, hazards] = await Promise.all([
+    sql<{ id: string; name: string }>`select id, name from users
+      where id in (${list(ids.users)}) and name is not null`.execute(db),
+    sql<{ id: string; name: string }>`select id, name from organisations
+      where id in (${list(ids.organisations)})`.execute(db),
+    sql<{ id: string; code: string }>`select id, code from hazards
+      where id in (${list(ids.hazards)})`.execute(db),
+  ]);
+  return {
+    users: new Map(users.rows.map((r) => [r.id, r.name])),
+    organisations: new Map(organisations.rows.map((r) => [r.id, r.name])),
+    hazards: new Map(hazards.rows.map((r) => [r.id, r.code])),
+  };
+}

@@ -61,11 +61,28 @@ export async function healthRoutes(
         tags: ['stats'],
         summary:
           'Headline figures: open hazard area, land released this year by outcome, devices found, casualties',
-        querystring: Type.Object({ year: Type.Optional(Type.String({ pattern: '^\\d{4}$' })) }),
+        querystring: Type.Object({
+          year: Type.Optional(
+            Type.String({ pattern: '^\\d{4}$', description: 'default: the latest year with data' }),
+          ),
+          adminArea: Type.Optional(
+            Type.String({ format: 'uuid', description: 'Records intersecting this admin area' }),
+          ),
+          organisation: Type.Optional(
+            Type.String({
+              format: 'uuid',
+              description: "Hazards of this organisation, and its activities' results",
+            }),
+          ),
+        }),
       },
     },
     async (request) => {
-      return opts.system.summary(requireActor(request), request.query.year);
+      const q = request.query;
+      return opts.system.summary(requireActor(request), q.year, {
+        adminAreaId: q.adminArea,
+        organisationId: q.organisation,
+      });
     },
   );
 }

@@ -39,6 +39,9 @@ export const ListQuerySchema = Type.Object(
     cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
     archived: Type.Optional(Type.String({ description: 'true to include archived records' })),
     format: Type.Optional(Type.Enum(['json', 'csv'])),
+    count: Type.Optional(
+      Type.String({ description: 'true: the answer carries `total`, the records the filters match' }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -113,8 +116,13 @@ export async function registerRoutes(
                   type: Type.Literal('FeatureCollection'),
                   features: Type.Array(one),
                   nextCursor: Type.Union([Type.String(), Type.Null()]),
+                  total: Type.Optional(Type.Integer()),
                 })
-              : Type.Object({ items: Type.Array(one), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+              : Type.Object({
+                  items: Type.Array(one),
+                  nextCursor: Type.Union([Type.String(), Type.Null()]),
+                  total: Type.Optional(Type.Integer()),
+                }),
             ...errors,
           },
         },
@@ -134,9 +142,12 @@ export async function registerRoutes(
         const page = await service.list(actor, parsed);
         const nextCursor = page.next ? encodeCursor(parsed.sort, page.next) : null;
         const items = page.records.map((r) => present(def, r));
+        // The count of every record the filters match, on request (it costs a second query).
+        const { sort: _s, sortField: _f, descending: _d, limit: _l, after: _a, ...filter } = parsed;
+        const total = request.query.count === 'true' ? { total: await service.count(actor, filter) } : {};
         return def.geometry
-          ? { type: 'FeatureCollection', features: items, nextCursor }
-          : { items, nextCursor };
+          ? { type: 'FeatureCollection', features: items, nextCursor, ...total }
+          : { items, nextCursor, ...total };
       },
     );
 

@@ -55,6 +55,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -162,6 +164,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -1730,6 +1733,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -1837,6 +1842,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -3405,6 +3411,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -3492,6 +3500,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -5438,6 +5447,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -5551,6 +5562,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -7192,6 +7204,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format: string;
@@ -7253,6 +7267,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -7368,6 +7384,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -8984,6 +9001,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -9107,6 +9126,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -11259,6 +11279,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -11365,6 +11387,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -12923,6 +12946,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -13125,6 +13150,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -16325,6 +16351,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -16393,6 +16421,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -17731,6 +17760,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -17798,6 +17829,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -19208,6 +19240,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -19296,6 +19330,7 @@ export interface paths {
                                 visitedOn: string;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -22124,6 +22159,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -22229,6 +22266,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -23783,6 +23821,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -23876,6 +23916,7 @@ export interface paths {
                                 type: "Feature";
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         };
@@ -25362,6 +25403,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";
@@ -25439,6 +25482,7 @@ export interface paths {
                                 version: number;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -26820,6 +26864,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description Hazards of this organisation, and its activities' results */
+                    organisation?: string;
+                    /** @description default: the latest year with data */
                     year?: string;
                 };
                 header?: never;
@@ -27287,6 +27336,8 @@ export interface paths {
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     format?: "json" | "csv";

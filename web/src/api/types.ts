@@ -36,11 +36,14 @@ export type RecordFeature = Feature<Geometry | null, RecordProps> & { id: string
 export interface FeaturePage extends FeatureCollection<Geometry | null, RecordProps> {
   features: RecordFeature[];
   nextCursor: string | null;
+  /** The records the filters match (asked for with count=true). */
+  total?: number;
 }
 
 export interface ItemPage {
   items: RecordProps[];
   nextCursor: string | null;
+  total?: number;
 }
 
 export type RecordPage = FeaturePage | ItemPage;
@@ -68,6 +71,8 @@ export interface Attachment {
 export interface StatsSummary {
   openHazardAreaM2: number;
   openHazardCount: number;
+  /** The hazards not closed, by status (older servers do not send it). */
+  openHazardsByStatus?: Record<string, number>;
   releasedM2: { cancelled: number; reduced: number; cleared: number };
   findingsByCategory: Record<string, number>;
   casualtiesThisYear: { total: number; killed: number; injured: number };
@@ -123,6 +128,10 @@ export interface Report {
   kind: string;
   status: 'draft' | 'submitted' | 'reviewed' | 'approved' | 'rejected' | string;
   organisationId: string | null;
+  /** In lists: the name of the user who created the report (never their e-mail), its organisation's name and its hazards' codes. */
+  createdByName?: string | null;
+  organisationName?: string | null;
+  hazardCodes?: string[];
   dateOfInformation: string;
   payload: { changes: ReportChange[] };
   reason: string | null;
@@ -162,6 +171,8 @@ export interface ImportJob {
     refused?: boolean;
     line?: string;
     rejectLines?: number;
+    /** The first reject lines (the rejects file has them all). */
+    rejects?: Array<{ index: number; row?: number; field?: string; code: string; message: string }>;
   } | null;
   error: { code: string; message?: string } | null;
   createdAt: string;

@@ -23,6 +23,8 @@ export interface MapItem {
   role: MapItemRole;
   /** Points of the report that may be dragged to a new position. */
   movable?: boolean;
+  /** A change the check of the report found a problem or warning in: drawn in the problem colour. */
+  problem?: boolean;
 }
 
 export const ROLE_COLOURS: Record<MapItemRole, string> = {
@@ -33,6 +35,7 @@ export const ROLE_COLOURS: Record<MapItemRole, string> = {
   after: '#d9480f',
 };
 export const SELECTED_COLOUR = '#f59f00';
+export const PROBLEM_COLOUR = '#c92a2a';
 
 /** The register's layers shown around a report. */
 const CONTEXT_LAYERS: ReadonlySet<TileLayer> = new Set<TileLayer>([
@@ -110,7 +113,7 @@ export function ReportMap({
         properties: {
           key: it.key,
           role: it.role,
-          colour: isSelected ? SELECTED_COLOUR : ROLE_COLOURS[it.role],
+          colour: isSelected ? SELECTED_COLOUR : it.problem ? PROBLEM_COLOUR : ROLE_COLOURS[it.role],
           radius: isSelected ? 9 : it.role === 'found' ? 6 : 5,
         },
       };
@@ -287,6 +290,16 @@ export function ReportMap({
               aria-hidden="true"
             />
             {t('report.after')}
+          </li>
+        )}
+        {items.some((i) => i.problem) && (
+          <li data-testid="legend-problem">
+            <span
+              className="legend-swatch legend-box"
+              style={{ background: PROBLEM_COLOUR }}
+              aria-hidden="true"
+            />
+            {t('reportMap.problem')}
           </li>
         )}
         <li>

@@ -1,21 +1,36 @@
 import { get, query } from '../api/client.ts';
 import type { StatsSummary } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FilterSelect } from '../components/Filters.tsx';
 import { MapView } from '../components/MapView.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
-import { Link } from '../lib/router.tsx';
+import { useOptions } from '../lib/options.ts';
+import { Link, useRouter, useSetSearchParam } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 
 export function Dashboard() {
   const { t, tk, num, area } = useI18n();
-  const year = new Date().getFullYear();
+  const { search } = useRouter();
+  const setParam = useSetSearchParam();
+  // The period is a year: by default the server's latest year with data, not the clock's.
+  const year = search.get('year') ?? '';
+  const adminArea = search.get('adminArea') ?? '';
+  const organisation = search.get('organisation') ?? '';
+  const adminAreas = useOptions('admin-areas');
+  const organisations = useOptions('organisations');
   const extent = useProgrammeExtent();
   const stats = useAsync(
-    (signal) => get<StatsSummary>(`/api/v1/stats/summary${query({ year })}`, signal),
-    [year],
+    (signal) => get<StatsSummary>(`/api/v1/stats/summary${query({ year, adminArea, organisation })}`, signal),
+    [year, adminArea, organisation],
   );
   const s = stats.data;
+  const shownYear = s?.year ?? Number(year || new Date().getFullYear());
+  const years = Array.from({ length: 15 }, (_, i) =>
+    String(Math.max(shownYear, new Date().getFullYear()) - i),
+  );
+  // The lists behind the cards, with the same filters.
+  const listQuery = (extra: Record<string, string>) => query({ adminArea, organisation, ...extra });
   const released = s ? s.releasedM2.cancelled + s.releasedM2.reduced + s.releasedM2.cleared : 0;
   const categories = s ? Object.entries(s.findingsByCategory).sort((a, b) => b[1] - a[1]) : [];
   const devicesTotal = categories.reduce((sum, [, n]) => sum + n, 0);
@@ -23,6 +38,34 @@ export function Dashboard() {
   return (
     <div className="page dashboard">
       <h1>{t('dashboard.title')}</h1>
+      <form className="filter-bar" aria-label={t('list.filters')} onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t('dashboard.year')}
+          <select
+            value={year || String(shownYear)}
+            data-testid="dashboard-year"
+            onChange={(e) => setParam('year', e.target.value)}
+          >
+            {years.map((y) => (
+              <option key={y} value={y}>
+                {y}
+              </option>
+            ))}
+          </select>
+        </label>
+        <FilterSelect
+          label={t('filter.adminArea')}
+          value={adminArea}
+          onChange={(v) => setParam('adminArea', v)}
+          options={adminAreas}
+        />
+        <FilterSelect
+          label={t('filter.organisation')}
+          value={organisation}
+          onChange={(v) => setParam('organisation', v)}
+          options={organisations}
+        />
+      </form>
       {stats.loading && (
         <p className="muted" role="status">
           {t('app.loading')}
@@ -34,7 +77,16 @@ export function Dashboard() {
           <article className="card" data-testid="card-open-hazards">
             <h2>{t('dashboard.openHazardArea')}</h2>
             <p className="figure">{area(s.openHazardAreaM2)}</p>
-            <p className="muted">{t('dashboard.openHazardCount', { count: s.openHazardCount })}</p>
+            <p className="muted">{t('dashboard.notClosedCount', { count: s.openHazardCount })}</p>
+            <ul className="plain-list">
+              {Object.entries(s.openHazardsByStatus ?? {}).map(([status, n]) => (
+                <li key={status}>
+                  <Link to={`/registers/hazards${listQuery({ status })}`} data-testid={`card-link-${status}`}>
+                    {tk(`vocab.${status}`, status)}: {num(n)}
+                  </Link>
+                </li>
+              ))}
+            </ul>
           </article>
           <article className="card">
             <h2>{t('dashboard.releasedThisYear', { year: s.year })}</h2>

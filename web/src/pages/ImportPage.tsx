@@ -11,6 +11,9 @@ import { Link } from '../lib/router.tsx';
 
 const POLL_MS = 500;
 
+/** Reject lines shown on the page; the rejects file has them all. */
+const REJECTS_SHOWN = 100;
+
 export function ImportPage() {
   const { t, tk, num } = useI18n();
   const [register, setRegister] = useState('hazards');
@@ -167,6 +170,35 @@ export function ImportPage() {
                   {t('import.rejectsLink')}
                 </a>
               </p>
+              {(result.rejects?.length ?? 0) > 0 && (
+                <div className="table-wrap">
+                  <table className="records" data-testid="import-rejects">
+                    <caption>
+                      {t('import.rejectsShown', {
+                        shown: num(Math.min(REJECTS_SHOWN, result.rejects?.length ?? 0)),
+                        total: num(result.rejectLines ?? result.rejects?.length ?? 0),
+                      })}
+                    </caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('import.rejectRow')}</th>
+                        <th scope="col">{t('import.rejectField')}</th>
+                        <th scope="col">{t('import.rejectReason')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {result.rejects?.slice(0, REJECTS_SHOWN).map((r, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: one row may have several faults
+                        <tr key={i}>
+                          <td>{r.row ?? r.index + 1}</td>
+                          <td>{r.field ?? ''}</td>
+                          <td>{r.message}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
               {result.imported > 0 && (
                 <Link to={`/registers/${job.register}`}>{t('import.openRegister')}</Link>
               )}

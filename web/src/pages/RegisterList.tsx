@@ -47,6 +47,17 @@ export function RegisterList({ slug }: { slug: string }) {
   const hasOrganisation = !!def && 'organisation' in def.filters.equals;
   const hasDate = !!def?.filters.date;
   const organisations = useOptions(hasOrganisation ? 'organisations' : undefined);
+  // Records with a place can be filtered by the admin area they lie in.
+  const hasPlace = !!def?.geometry && slug !== 'admin-areas';
+  const adminAreas = useOptions(hasPlace ? 'admin-areas' : undefined);
+  const [total, setTotal] = useState<number | null>(null);
+  const [copied, setCopied] = useState(false);
+  const copyLink = () => {
+    navigator.clipboard?.writeText(window.location.href).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  };
 
   const apiParams: Record<string, string> = {};
   for (const k of PASSED) {
@@ -67,10 +78,13 @@ export function RegisterList({ slug }: { slug: string }) {
     const ctl = new AbortController();
     setLoading(true);
     setError(null);
-    get<RecordPage>(`/api/v1/${slug}${query({ ...apiParams, limit: PAGE_SIZE })}`, ctl.signal)
+    setTotal(null);
+    setCopied(false);
+    get<RecordPage>(`/api/v1/${slug}${query({ ...apiParams, limit: PAGE_SIZE, count: 'true' })}`, ctl.signal)
       .then((page) => {
         setRows(rowsOf(page));
         setCursor(page.nextCursor);
+        setTotal(page.total ?? null);
       })
       .catch((err) => (err as Error).name !== 'AbortError' && setError(err))
       .finally(() => !ctl.signal.aborted && setLoading(false));
@@ -191,6 +205,14 @@ export function RegisterList({ slug }: { slug: string }) {
             options={organisations}
           />
         )}
+        {hasPlace && (
+          <FilterSelect
+            label={t('filter.adminArea')}
+            value={search.get('adminArea') ?? ''}
+            onChange={(v) => setParam('adminArea', v)}
+            options={adminAreas}
+          />
+        )}
         {hasDate && (
           <DateRangeFilter from={search.get('from') ?? ''} to={search.get('to') ?? ''} onChange={setParam} />
         )}
@@ -205,6 +227,12 @@ export function RegisterList({ slug }: { slug: string }) {
         <button type="submit">{t('action.search')}</button>
       </form>
 
+      <p className="list-total" data-testid="list-total">
+        {total !== null && <strong>{t('list.total', { count: total, total: num(total) })}</strong>}{' '}
+        <button type="button" className="link-button" onClick={copyLink} data-testid="copy-link">
+          {copied ? t('list.linkCopied') : t('list.copyLink')}
+        </button>
+      </p>
       {error ? <ErrorNote error={error} /> : null}
       {error instanceof ApiError && error.status === 400 && (
         <p className="muted">{t('list.filterRejected')}</p>

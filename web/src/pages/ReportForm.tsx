@@ -11,7 +11,7 @@ import {
   useState,
 } from 'react';
 import { ApiError, request } from '../api/client.ts';
-import type { ProblemItem, Report } from '../api/types.ts';
+import type { ProblemItem, Report, ReportWarning } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
@@ -279,7 +279,7 @@ export function ReportEdit({ id }: { id: string }) {
 
 /** The report form: a new draft, or (with `existing`) the edit of a draft or rejected report. */
 export function ReportForm({ existing }: { existing?: { report: Report; content: ReportFormContent } } = {}) {
-  const { t } = useI18n();
+  const { t, tk } = useI18n();
   const { user } = useAuth();
   const { navigate, search } = useRouter();
   const initial = existing?.content;
@@ -333,6 +333,13 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
     return p && p.of === item ? p.texts : noProblems;
   };
   const [saving, setSaving] = useState(false);
+  /** The approval's check of the draft as last saved (POST /api/v1/reports/{id}/check). */
+  const [check, setCheck] = useState<{ problems: ProblemItem[]; warnings: ReportWarning[] } | null>(null);
+  const [checking, setChecking] = useState(false);
+  /** The draft's version as last saved here: each save of the form sends it. */
+  const version = useRef(existing?.report.version);
+  /** Saves and checks run one after the other, so a save never races another. */
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const [selected, setSelected] = useState<string | null>(null);
   const [placing, setPlacing] = useState<string | null>(null);
   const [drawing, setDrawing] = useState<{ key: string; mode: 'replace' | 'add' } | null>(null);
@@ -356,11 +363,24 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
     if (hazardGeometry) out.push({ key: 'hazard', geometry: hazardGeometry, role: 'hazard' });
     if (kind !== 'activity') return out;
     for (const r of released)
-      if (r.geometry) out.push({ key: releasedKey(r.key), geometry: r.geometry, role: 'released' });
+      if (r.geometry)
+        out.push({
+          key: releasedKey(r.key),
+          geometry: r.geometry,
+          role: 'released',
+          problem: itemProblems.get(releasedKey(r.key))?.of === r,
+        });
     for (const f of found)
-      if (f.point) out.push({ key: foundKey(f.key), geometry: f.point, role: 'found', movable: true });
+      if (f.point)
+        out.push({
+          key: foundKey(f.key),
+          geometry: f.point,
+          role: 'found',
+          movable: true,
+          problem: itemProblems.get(foundKey(f.key))?.of === f,
+        });
     return out;
-  }, [hazardGeometry, released, found, kind]);
+  }, [hazardGeometry, released, found, kind, itemProblems]);
 
   // The map goes to the hazard once it is chosen; before that to the report's own changes or the programme.
   const programme = useProgrammeExtent();
@@ -418,7 +438,11 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   }, [selected]);
 
   /** Which item of the form a change of the report is: the activity first, then polygons, then findings. */
-  const itemOfChange = (i: number): { key: string; label: string; of: unknown } | null => {
+  const itemOfChange = (
+    i: number,
+    at: { released: Released[]; found: Found[] } = { released, found },
+  ): { key: string; label: string; of: unknown } | null => {
+    const { released, found } = at;
     if (kind !== 'activity' || i === 0) return null;
     if (i <= released.length) {
       const r = released[i - 1];
@@ -430,93 +454,183 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
       : null;
   };
 
+  /** What the form cannot send yet: a polygon without a shape, a finding without a position. */
+  const incomplete = () => {
+    const local = new Map<string, { texts: string[]; of: unknown }>();
+    const listed: ProblemItem[] = [];
+    if (kind !== 'activity') return { local, listed };
+    released.forEach((r, i) => {
+      if (r.geometry) return;
+      const detail = t('reportForm.releasedNoShape', { n: i + 1 });
+      local.set(releasedKey(r.key), { texts: [detail], of: r });
+      listed.push({ code: 'reportForm.releasedNoShape', detail });
+    });
+    found.forEach((f, i) => {
+      if (f.point) return;
+      const detail = t('reportForm.findingNoPosition', { n: i + 1 });
+      local.set(foundKey(f.key), { texts: [detail], of: f });
+      listed.push({ code: 'reportForm.findingNoPosition', detail });
+    });
+    return { local, listed };
+  };
+
+  const content: ReportFormContent =
+    kind === 'activity'
+      ? {
+          kind,
+          activity: {
+            organisationId,
+            hazardId,
+            kind: activityKind,
+            method,
+            startDate,
+            endDate,
+            released: released.map((r) => ({ outcome: r.outcome, geometry: r.geometry as Geometry })),
+            found: found.map((f) => ({
+              category: f.category,
+              quantity: Number(f.quantity) || 1,
+              point: f.point as Point,
+              fields: foundFields(f),
+            })),
+          },
+        }
+      : { kind: 'hazard_status_change', hazardId, status };
+  const body = {
+    kind,
+    dateOfInformation,
+    ...(reason.trim() ? { reason: reason.trim() } : {}),
+    payload: { changes: formChanges(content) },
+  };
+  const bodyText = JSON.stringify(body);
+  /** The body as last saved (or as loaded), so an unchanged form is not saved again. */
+  const savedText = useRef(existing ? bodyText : '');
+
+  const warningText = (w: ReportWarning) =>
+    tk(`warning.${w.code}`, w.code, { ...w.params, other: w.other.code, change: w.change + 1 });
+
+  /** Problems and warnings by item of the form, kept with the item as it was when they were found. */
+  const byItem = (
+    items: ProblemItem[],
+    warnings: ReportWarning[],
+    at: { released: Released[]; found: Found[] },
+  ) => {
+    const out = new Map<string, { texts: string[]; of: unknown }>();
+    const add = (i: number | null, text: string) => {
+      const item = i === null ? null : itemOfChange(i, at);
+      if (item) out.set(item.key, { texts: [...(out.get(item.key)?.texts ?? []), text], of: item.of });
+    };
+    for (const p of items) add(changeOfPointer(p.pointer), p.detail ?? p.code);
+    for (const w of warnings) add(w.change, warningText(w));
+    return out;
+  };
+
+  /** The approval's dry run on the saved draft; its findings are shown beside the items at once. */
+  const runCheck = async (id: string, at: { released: Released[]; found: Found[] }) => {
+    const r = await request<{ problems?: ProblemItem[]; warnings?: ReportWarning[] }>(
+      `/api/v1/reports/${id}/check`,
+      { method: 'POST', body: {} },
+    );
+    const result = { problems: r.data.problems ?? [], warnings: r.data.warnings ?? [] };
+    setCheck(result);
+    setItemProblems(byItem(result.problems, result.warnings, at));
+    return result;
+  };
+
+  const save = async (sent: typeof body): Promise<Report> => {
+    const r = existing
+      ? await request<Report>(`/api/v1/reports/${existing.report.id}`, {
+          method: 'PUT',
+          body: sent,
+          headers: { 'If-Match': `"${version.current}"` },
+        })
+      : await request<Report>('/api/v1/reports', { method: 'POST', body: sent });
+    version.current = r.data.version;
+    savedText.current = JSON.stringify(sent);
+    return r.data;
+  };
+
+  const showError = (err: unknown, at: { released: Released[]; found: Found[] }) => {
+    if (err instanceof ApiError && err.status === 412) setConflict(true);
+    else {
+      const items =
+        err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }];
+      setProblems(items);
+      setItemProblems(byItem(items, [], at));
+    }
+  };
+
+  // An open draft is checked as it is, then saved and checked again a second after each pause in
+  // the typing or drawing, so the approval's problems show while the report is being made.
+  const existingId = existing?.report.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, for the draft as loaded
+  useEffect(() => {
+    if (!existingId) return;
+    const at = { released, found };
+    queue.current = queue.current.then(() => runCheck(existingId, at).catch(() => undefined));
+  }, [existingId]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the body's text stands for every field of the form
+  useEffect(() => {
+    if (!existingId || bodyText === savedText.current || saving) return;
+    const timer = setTimeout(() => {
+      const at = { released, found };
+      const { local, listed } = incomplete();
+      if (listed.length > 0) {
+        setCheck({ problems: listed, warnings: [] });
+        setItemProblems(local);
+        return;
+      }
+      queue.current = queue.current.then(async () => {
+        if (JSON.stringify(body) === savedText.current) return;
+        setChecking(true);
+        try {
+          await save(body);
+          setProblems([]);
+          await runCheck(existingId, at);
+        } catch (err) {
+          showError(err, at);
+        } finally {
+          setChecking(false);
+        }
+      });
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [bodyText, existingId, saving]);
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setProblems([]);
     setItemProblems(new Map());
     setConflict(false);
-    if (kind === 'activity') {
-      // Nothing is left out silently: a polygon without a shape or a finding without a position is a problem to fix.
-      const local = new Map<string, { texts: string[]; of: unknown }>();
-      const listed: ProblemItem[] = [];
-      released.forEach((r, i) => {
-        if (r.geometry) return;
-        const detail = t('reportForm.releasedNoShape', { n: i + 1 });
-        local.set(releasedKey(r.key), { texts: [detail], of: r });
-        listed.push({ code: 'reportForm.releasedNoShape', detail });
-      });
-      found.forEach((f, i) => {
-        if (f.point) return;
-        const detail = t('reportForm.findingNoPosition', { n: i + 1 });
-        local.set(foundKey(f.key), { texts: [detail], of: f });
-        listed.push({ code: 'reportForm.findingNoPosition', detail });
-      });
-      if (listed.length > 0) {
-        setItemProblems(local);
-        setProblems(listed);
-        window.scrollTo(0, 0);
-        return;
-      }
-    }
-    const content: ReportFormContent =
-      kind === 'activity'
-        ? {
-            kind,
-            activity: {
-              organisationId,
-              hazardId,
-              kind: activityKind,
-              method,
-              startDate,
-              endDate,
-              released: released.map((r) => ({ outcome: r.outcome, geometry: r.geometry as Geometry })),
-              found: found.map((f) => ({
-                category: f.category,
-                quantity: Number(f.quantity) || 1,
-                point: f.point as Point,
-                fields: foundFields(f),
-              })),
-            },
-          }
-        : { kind: 'hazard_status_change', hazardId, status };
-    setSaving(true);
-    try {
-      const body = {
-        kind,
-        dateOfInformation,
-        ...(reason.trim() ? { reason: reason.trim() } : {}),
-        payload: { changes: formChanges(content) },
-      };
-      const r = existing
-        ? await request<Report>(`/api/v1/reports/${existing.report.id}`, {
-            method: 'PUT',
-            body,
-            headers: { 'If-Match': `"${existing.report.version}"` },
-          })
-        : await request<Report>('/api/v1/reports', { method: 'POST', body });
-      navigate(`/reports/${r.data.id}`);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setConflict(true);
-      else {
-        const items =
-          err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }];
-        setProblems(items);
-        const byItem = new Map<string, { texts: string[]; of: unknown }>();
-        for (const p of items) {
-          const i = changeOfPointer(p.pointer);
-          const item = i === null ? null : itemOfChange(i);
-          if (item)
-            byItem.set(item.key, {
-              texts: [...(byItem.get(item.key)?.texts ?? []), p.detail ?? p.code],
-              of: item.of,
-            });
-        }
-        setItemProblems(byItem);
-      }
+    // Nothing is left out silently: a polygon without a shape or a finding without a position is a problem to fix.
+    const { local, listed } = incomplete();
+    if (listed.length > 0) {
+      setItemProblems(local);
+      setProblems(listed);
       window.scrollTo(0, 0);
-    } finally {
-      setSaving(false);
+      return;
     }
+    const at = { released, found };
+    setSaving(true);
+    const run = queue.current.then(async () => {
+      try {
+        const r = await save(body);
+        const result = await runCheck(r.id, at).catch(() => null);
+        // A draft the approval would refuse or question stays open, with the check beside it.
+        if (result && (result.problems.length > 0 || result.warnings.length > 0)) {
+          if (!existing) navigate(`/reports/${r.id}/edit`);
+          else window.scrollTo(0, 0);
+          return;
+        }
+        navigate(`/reports/${r.id}`);
+      } catch (err) {
+        showError(err, at);
+        window.scrollTo(0, 0);
+      } finally {
+        setSaving(false);
+      }
+    });
+    queue.current = run;
+    await run;
   };
 
   const problemText = (p: ProblemItem) => {
@@ -561,6 +675,42 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
               <li key={i}>{problemText(p)}</li>
             ))}
           </ul>
+        </div>
+      )}
+      {(check || checking) && (
+        <div className="check-result" role="status" aria-live="polite" data-testid="form-check">
+          {checking && <p className="muted">{t('reportForm.checking')}</p>}
+          {check && check.problems.length === 0 && check.warnings.length === 0 && (
+            <p>{t('report.checkClean')}</p>
+          )}
+          {check && check.problems.length > 0 && (
+            <>
+              <h2>{t('reportForm.checkProblems', { count: check.problems.length })}</h2>
+              <ul>
+                {check.problems.map((p, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+                  <li key={i} className="error">
+                    {problemText(p)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {check && check.warnings.length > 0 && (
+            <>
+              <h2>{t('report.checkWarnings', { count: check.warnings.length })}</h2>
+              <ul>
+                {check.warnings.map((w) => (
+                  <li key={w.id}>{warningText(w)}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          {existing && (
+            <p>
+              <Link to={`/reports/${existing.report.id}`}>{t('reportForm.openReport')}</Link>
+            </p>
+          )}
         </div>
       )}
       <form onSubmit={submit} className="report-layout">

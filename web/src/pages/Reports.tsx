@@ -84,7 +84,7 @@ function ReportTable({ items, mode }: { items: Report[]; mode: ListMode }) {
     r.createdBy === user?.id
       ? t('reports.you')
       : r.createdBy
-        ? (users?.get(r.createdBy) ?? t('reports.otherUser'))
+        ? (r.createdByName ?? users?.get(r.createdBy) ?? t('reports.otherUser'))
         : '—';
   return (
     <div className="table-wrap">
@@ -591,6 +591,31 @@ export function ReportPage({ id }: { id: string }) {
     }
   };
 
+  /** Submission runs the approval's check first: a report it would refuse is not sent, its problems are shown. */
+  const submitChecked = async () => {
+    if (canCheck) {
+      setBusy(true);
+      setError(null);
+      try {
+        const r = await request<{ problems?: ProblemItem[]; warnings?: ReportWarning[] }>(
+          `/api/v1/reports/${id}/check`,
+          { method: 'POST', body: {} },
+        );
+        const found = { problems: r.data.problems ?? [], warnings: r.data.warnings ?? [] };
+        if (found.problems.length > 0) {
+          setCheck(found);
+          return;
+        }
+      } catch (err) {
+        setError(err);
+        return;
+      } finally {
+        setBusy(false);
+      }
+    }
+    await act('submit');
+  };
+
   const reject = (e: FormEvent) => {
     e.preventDefault();
     if (!reason.trim()) {
@@ -625,7 +650,7 @@ export function ReportPage({ id }: { id: string }) {
             </Link>
           )}
           {actions.includes('submit') && (
-            <button type="button" className="primary" disabled={busy} onClick={() => act('submit')}>
+            <button type="button" className="primary" disabled={busy} onClick={submitChecked}>
               {t('report.submit')}
             </button>
           )}
