@@ -4,6 +4,7 @@ import { type TObject, Type } from 'typebox';
 import type { Schema } from '../db/connect.ts';
 import { problemFromDatabaseError } from '../db/errors.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
+import { idsHeld } from '../db/repositories/bulk.ts';
 import { insertRecordsWithHistory, underSavepoint } from '../db/repositories/imports.ts';
 import * as registers from '../db/repositories/registers.ts';
 import { changesOf, insertChange, insertReport, transitionReport } from '../db/repositories/reports.ts';
@@ -86,6 +87,19 @@ export async function checkInput(
   mode: 'create' | 'update',
   pointer = '',
 ): Promise<CheckedValues> {
+  return checkWith((table, id) => registers.recordExists(db, table, id), def, input, mode, pointer);
+}
+
+/** Whether the record `id` exists in `table` (archived records included). */
+type Exists = (table: string, id: string) => boolean | Promise<boolean>;
+
+async function checkWith(
+  exists: Exists,
+  def: RegisterDef,
+  input: RecordInput,
+  mode: 'create' | 'update',
+  pointer: string,
+): Promise<CheckedValues> {
   const base = def.geometry ? `${pointer}/properties` : pointer;
   const problems = schemaProblems(
     mode === 'create' ? def.fields : partialOf(def.fields),
@@ -149,7 +163,7 @@ export async function checkInput(
     const id = input.properties[field];
     if (typeof id !== 'string' || !(field in def.fields.properties)) continue;
     if (problems.some((p) => p.where?.pointer === `${base}/${field}`)) continue;
-    if (!(await registers.recordExists(db, target.table, id))) {
+    if (!(await exists(target.table, id))) {
       problems.push(
         new Problem('record.reference_not_found', { field, id }, { pointer: `${base}/${field}`, field }),
       );
@@ -157,6 +171,46 @@ export async function checkInput(
   }
   if (problems.length) throw withOthers(problems);
   return values as CheckedValues;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * checkInput for the many records of a bulk write: the same checks, with the records they refer
+ * to looked up in one statement per register referred to instead of one per reference. Each
+ * result is the values to write or the problem that refuses the record.
+ */
+export async function checkInputs(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  inputs: RecordInput[],
+  mode: 'create' | 'update',
+  pointer: (index: number) => string = () => '',
+): Promise<Array<CheckedValues | Problem>> {
+  const wanted = new Map<string, Set<string>>();
+  for (const [field, target] of Object.entries(REFERENCE_TARGETS)) {
+    if (!(field in def.fields.properties)) continue;
+    for (const input of inputs) {
+      const id = input.properties[field];
+      if (typeof id !== 'string' || !UUID.test(id)) continue;
+      const ids = wanted.get(target.table) ?? new Set<string>();
+      ids.add(id.toLowerCase());
+      wanted.set(target.table, ids);
+    }
+  }
+  const held = new Map<string, Set<string>>();
+  for (const [table, ids] of wanted) held.set(table, await idsHeld(db, table, [...ids]));
+  const exists: Exists = (table, id) => held.get(table)?.has(id.toLowerCase()) ?? false;
+  const out: Array<CheckedValues | Problem> = [];
+  for (const [index, input] of inputs.entries()) {
+    try {
+      out.push(await checkWith(exists, def, input, mode, pointer(index)));
+    } catch (err) {
+      if (!isProblem(err)) throw err;
+      out.push(err);
+    }
+  }
+  return out;
 }
 
 /** The writable state of a stored record: what a fold of its history must reproduce. */

@@ -435,21 +435,12 @@ export class ReportService {
     return input;
   }
 
-  /** Identity fields of casualties in a payload are encrypted before the draft is stored. */
+  /** Write-only fields (a register's protectedFields, e.g. a casualty's identity) in a payload are encrypted before the draft is stored. */
   private protect(payload: { changes: Change[] }): { changes: Change[] } {
     return {
-      changes: payload.changes.map((c) => {
-        if (c.register !== 'casualties' || c.op === 'archive') return c;
-        const record = c.record as Record<string, unknown> | null;
-        if (!record || typeof record !== 'object' || !record.identity) return c;
-        return {
-          ...c,
-          record: {
-            ...record,
-            identity: encryptIdentity(this.keyring, record.identity as Record<string, string>),
-          },
-        };
-      }),
+      changes: payload.changes.map((c) =>
+        withProtectedFields(c, (value) => encryptIdentity(this.keyring, value as Record<string, string>)),
+      ),
     };
   }
 
@@ -485,23 +476,18 @@ export class ReportService {
 
   private visible(actor: Actor, row: repo.ReportRow): ReportOut {
     const showIdentity = can(actor.role, 'identity.read');
-    const changes = (row.payload.changes as Change[]).map((c) => {
-      if (c.register !== 'casualties' || c.op === 'archive') return c;
-      const record = c.record as Record<string, unknown> | null;
-      if (!record?.identity) return c;
-      if (!showIdentity) {
-        const { identity: _i, ...rest } = record;
-        return { ...c, record: rest };
-      }
-      const id = record.identity as Record<string, string | null>;
-      return {
-        ...c,
-        record: {
-          ...record,
-          identity: Object.fromEntries(Object.entries(id).map(([k, v]) => [k, decrypt(this.keyring, v)])),
-        },
-      };
-    });
+    const changes = (row.payload.changes as Change[]).map((c) =>
+      withProtectedFields(c, (value) =>
+        showIdentity
+          ? Object.fromEntries(
+              Object.entries(value as Record<string, string | null>).map(([k, v]) => [
+                k,
+                decrypt(this.keyring, v),
+              ]),
+            )
+          : undefined,
+      ),
+    );
     return { ...row, payload: { changes } } as ReportOut;
   }
 
@@ -710,4 +696,28 @@ function recordFields(register: string, record: unknown): Record<string, unknown
   if (!registerBySlug(register)?.geometry) return r;
   const p = r.properties;
   return p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The change with each write-only field of its register (protectedFields) that it sets to an
+ * object replaced by `map` of it (undefined: left out). Other changes are returned as they are.
+ */
+function withProtectedFields(c: Change, map: (value: object) => unknown): Change {
+  const protectedFields = registerBySlug(c.register)?.protectedFields ?? [];
+  if (c.op === 'archive' || protectedFields.length === 0) return c;
+  const fields = recordFields(c.register, c.record);
+  if (!fields || !protectedFields.some((f) => fields[f] && typeof fields[f] === 'object')) return c;
+  const out: Record<string, unknown> = { ...fields };
+  for (const f of protectedFields) {
+    const value = fields[f];
+    if (!value || typeof value !== 'object') continue;
+    const mapped = map(value);
+    if (mapped === undefined) delete out[f];
+    else out[f] = mapped;
+  }
+  const record = c.record as Record<string, unknown>;
+  return {
+    ...c,
+    record: registerBySlug(c.register)?.geometry ? { ...record, properties: out } : out,
+  } as Change;
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
 import { generateDemoProgramme } from '../../src/domain/demo-programme.ts';
 import { isProblem } from '../../src/domain/problem.ts';
+import { registerBySlug } from '../../src/domain/records.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { login, testApp, testDatabase } from './helpers/db.ts';
 
@@ -97,14 +98,40 @@ describe('the demo programme', () => {
     }
   });
 
-  it('writes one bulk_create audit entry per register', async () => {
-    const r = await sql<{ entity: string; after: { count: number; source: string } }>`
-      select entity, after from audit_log where seq > ${auditBefore} and action = 'bulk_create' order by seq`.execute(
+  it('writes through the one path: one approved report, history and audit for every record', async () => {
+    const reports = await sql<{ id: string; status: string; kind: string }>`
+      select id, status, kind from reports where payload->'import'->>'loader' = 'demo'`.execute(database.db);
+    expect(reports.rows).toHaveLength(1);
+    const report = reports.rows[0]!;
+    expect(report).toMatchObject({ status: 'approved', kind: 'direct' });
+    // Bulk registers: one bulk_create entry per 1 000 records; land release: one create per record.
+    const audit = await sql<{ entity: string; action: string; n: number; records: number }>`
+      select entity, action, count(*)::int as n,
+        sum(case when action = 'bulk_create' then (after->>'count')::int else 1 end)::int as records
+      from audit_log where seq > ${auditBefore} and report_id = ${report.id} group by 1, 2`.execute(
       database.db,
     );
-    expect(r.rows).toHaveLength(Object.keys(TABLES).length);
-    expect(r.rows.every((row) => row.after.source === 'demo')).toBe(true);
-    expect(r.rows.find((row) => row.entity === 'finding')!.after.count).toBe(5018);
+    const audited: Record<string, number> = {};
+    for (const row of audit.rows) audited[row.entity] = (audited[row.entity] ?? 0) + row.records;
+    const history = await sql<{ entity: string; n: number }>`
+      select entity, count(*)::int as n from record_changes
+      where report_id = ${report.id} and op = 'create' group by 1`.execute(database.db);
+    const created = Object.fromEntries(history.rows.map((r) => [r.entity, r.n]));
+    const { users: _users, ...registers } = summary;
+    for (const [slug, count] of Object.entries(registers)) {
+      const entity = registerBySlug(slug)!.entity;
+      expect(audited[entity], slug).toBe(count);
+      expect(created[entity], slug).toBe(count);
+    }
+    const findings = audit.rows.find((r) => r.entity === 'finding' && r.action === 'bulk_create')!;
+    // 5 000 from the generator in five entries, the 18 along the minefield records in one.
+    expect(findings.n).toBe(6);
+    const releases = audit.rows.find((r) => r.entity === 'land_release')!;
+    expect(releases).toMatchObject({ action: 'create', n: registers['land-release'] });
+    const sources = await sql<{ source: string }>`
+      select distinct after->>'source' as source from audit_log
+      where seq > ${auditBefore} and action = 'bulk_create'`.execute(database.db);
+    expect(sources.rows).toEqual([{ source: 'demo' }]);
   });
 
   it("holds minefield records whose hazard's findings name the stated reading", async () => {

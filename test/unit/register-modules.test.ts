@@ -53,9 +53,19 @@ describe('registers as modules', () => {
       'services/imports.ts',
       'domain/derive.ts',
       'services/actor.ts',
+      'services/reports.ts',
     ]) {
       const text = readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8');
       expect(text, file).not.toMatch(/\.(slug|table)\s*[!=]==\s*'/);
     }
+  });
+  it("keeps a report's write-only fields to the register definitions, not to a register name", () => {
+    const text = readFileSync(new URL('../../src/services/reports.ts', import.meta.url), 'utf8');
+    const protection = text.slice(
+      text.indexOf('private protect('),
+      text.indexOf('private async transition('),
+    );
+    expect(protection).toContain('withProtectedFields');
+    expect(protection).not.toMatch(/register\s*[!=]==\s*'/);
   });
 });

@@ -97,41 +97,15 @@ export async function externalIdsWithPrefix(
 }
 
 /**
- * Sets each hazard's released area to the sum of its land-release polygons (m², on the
- * ellipsoid, as computed by the land_release trigger) and its remaining area to the rest;
- * under 1 m² remaining counts as none (remaining geometry null), as the database rules do.
- * For bulk loads that know each hazard's remaining geometry by construction.
+ * Which of the record ids `ids` (UUIDs) `table` holds, archived records included: the reference
+ * check of a bulk write in one statement.
+ * Example: `await idsHeld(db, 'hazards', [a, b])` → Set { a } when only a exists.
  */
-export async function refreshHazardReleaseTotals(db: Kysely<Schema>, hazardIds: string[]): Promise<void> {
-  for (let start = 0; start < hazardIds.length; start += 1000) {
-    const ids = hazardIds.slice(start, start + 1000);
-    await sql`
-      update hazards h set
-        released_area_m2 = s.released,
-        remaining_area_m2 = case when h.area_m2 - s.released < 1 then 0 else h.area_m2 - s.released end,
-        remaining_geom = case when h.area_m2 - s.released < 1 then null else h.remaining_geom end
-      from (
-        select hz.id, coalesce((select sum(lr.area_m2) from land_release lr
-          where lr.hazard_id = hz.id and lr.archived_at is null), 0) as released
-        from hazards hz where hz.id = any(${ids}::uuid[])
-      ) s
-      where h.id = s.id`.execute(db);
-  }
-}
-
-/**
- * Turns one trigger of a table off or on. Transactional (DDL in PostgreSQL is), so a failed
- * load leaves it as it was; the table is locked until the transaction ends.
- */
-export async function setTriggerEnabled(
-  db: Kysely<Schema>,
-  table: string,
-  trigger: string,
-  enabled: boolean,
-): Promise<void> {
-  await sql`alter table ${sql.table(table)} ${enabled ? sql`enable` : sql`disable`} trigger ${sql.ref(trigger)}`.execute(
-    db,
-  );
+export async function idsHeld(db: Kysely<Schema>, table: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await sql<{ id: string }>`
+    select id::text as id from ${sql.table(table)} where id = any(${ids}::uuid[])`.execute(db);
+  return new Set(r.rows.map((row) => row.id));
 }
 
 /** Model designation → id of the ordnance catalogue, for linking loaded records to models. */
