@@ -64,28 +64,6 @@ function toEntry(r: Record<string, unknown>): StoredEntry {
   };
 }
 
-/**
- * One `bulk_create` entry per register that a bulk load (demo data, an events file) filled,
- * with its count and where the records came from; registers with no records get none.
- */
-export async function appendBulkCreateAudits(
-  trx: Kysely<Schema>,
-  counts: Array<{ entity: string; count: number }>,
-  source: string,
-): Promise<void> {
-  for (const { entity, count } of counts) {
-    if (!count) continue;
-    await appendAudit(trx, {
-      actorId: null,
-      action: 'bulk_create',
-      entity,
-      recordId: null,
-      before: null,
-      after: { count, source },
-    });
-  }
-}
-
 /** Reads the chain in pages of `pageSize`, in order (for verification of large logs). */
 export async function* readAuditChain(db: Kysely<Schema>, pageSize = 2000): AsyncGenerator<StoredEntry> {
   let after = 0;
