@@ -58,7 +58,11 @@ export interface Warning {
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
-type ReportOut = Omit<repo.ReportRow, 'payload'> & { payload: { changes: Change[] } };
+type ReportOut = Omit<repo.ReportRow, 'payload'> & {
+  payload: { changes: Change[] };
+  /** Indexes of the changes holding a casualty identity the reader may not see (left out of the change). */
+  hiddenIdentities?: number[];
+};
 
 export class ReportService {
   constructor(
@@ -463,12 +467,16 @@ export class ReportService {
 
   private visible(actor: Actor, row: repo.ReportRow): ReportOut {
     const showIdentity = can(actor.role, 'identity.read');
-    const changes = (row.payload.changes as Change[]).map((c) => {
+    const hiddenIdentities: number[] = [];
+    const changes = (row.payload.changes as Change[]).map((c, i) => {
       if (c.register !== 'casualties' || c.op === 'archive') return c;
       const record = c.record as Record<string, unknown> | null;
       if (!record?.identity) return c;
       if (!showIdentity) {
-        const { identity: _i, ...rest } = record;
+        const { identity: held, ...rest } = record;
+        // The reader learns that an identity is held (so a form can say so), never what it is.
+        if (Object.values(held as Record<string, unknown>).some((v) => v !== null && v !== undefined))
+          hiddenIdentities.push(i);
         return { ...c, record: rest };
       }
       const id = record.identity as Record<string, string | null>;
@@ -480,7 +488,7 @@ export class ReportService {
         },
       };
     });
-    return { ...row, payload: { changes } } as ReportOut;
+    return { ...row, payload: { changes }, ...(showIdentity ? {} : { hiddenIdentities }) } as ReportOut;
   }
 
   private async transition(

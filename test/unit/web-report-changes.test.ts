@@ -103,7 +103,11 @@ describe('report form content ↔ report changes', () => {
           properties: { sex: 'female', casualtyStatus: 'civilian', outcome: 'killed', referral: null },
           identity: { name: ' Anna K. ', dateOfBirth: '', address: 'Village 3' },
         },
-        { properties: { sex: 'unknown', casualtyStatus: 'unknown', outcome: 'unknown' }, identity: null },
+        {
+          properties: { sex: 'unknown', casualtyStatus: 'unknown', outcome: 'unknown' },
+          identity: null,
+          ref: 'cas-3',
+        },
       ],
     };
     const changes = formChanges(content);
@@ -125,11 +129,22 @@ describe('report form content ↔ report changes', () => {
     expect(props[1]!.identity).toEqual({ name: 'Anna K.', dateOfBirth: null, address: 'Village 3' });
     expect('referral' in props[1]!).toBe(false);
     expect(props[2]!.identity).toBeNull();
+    expect((changes[3] as { ref?: string }).ref).toBe('cas-3');
     // Read back, no identity is shown and every casualty keeps what the server holds.
     const back = formOfChanges('accident', changes);
     expect(back?.kind).toBe('accident');
     if (back?.kind !== 'accident') return;
     expect(back.casualties.map((c) => c.identity)).toEqual(['keep', 'keep', 'keep']);
+    // The second casualty's identity is held (seen by a reader who may read it), the others' not.
+    expect(back.casualties.map((c) => c.recorded === true)).toEqual([false, true, false]);
+    // A reader who may not see identities is told which changes hold one.
+    const hidden = formOfChanges('accident', formChanges(back), [3]);
+    expect(hidden?.kind === 'accident' && hidden.casualties.map((c) => c.recorded === true)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(back.casualties[2]!.ref).toBe('cas-3');
     expect(back.casualties[1]!.properties).toEqual({
       sex: 'female',
       casualtyStatus: 'civilian',

@@ -119,6 +119,8 @@ export interface Report {
   organisationId: string | null;
   dateOfInformation: string;
   payload: { changes: ReportChange[] };
+  /** Indexes of changes holding a casualty identity the reader may not see (left out of the change). */
+  hiddenIdentities?: number[];
   reason: string | null;
   rejectionReason: string | null;
   submittedAt: string | null;

@@ -35,6 +35,13 @@ export type IdentityChoice = 'keep' | null | { name: string; dateOfBirth: string
 export interface CasualtyInput {
   properties: Record<string, unknown>;
   identity: IdentityChoice;
+  /** Read back from a saved report that holds an identity for it (never shown). */
+  recorded?: boolean;
+  /**
+   * The change's name, kept across edits: a draft saved again carries a kept identity over to
+   * the create with the same ref, so removing one casualty never hands its identity to another.
+   */
+  ref?: string;
 }
 
 /** One record of an "other records" report (risk education session, QA visit …). */
@@ -116,6 +123,7 @@ export function accidentChanges(
       return {
         op: 'create',
         register: 'casualties',
+        ...(c.ref ? { ref: c.ref } : {}),
         record: { type: 'Feature', geometry: null, properties: props },
       };
     }),
@@ -245,7 +253,12 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * be edited in the form that made it; null when the changes are not of a shape the form makes
  * (a report written through the API with other records in it), which the page then says.
  */
-export function formOfChanges(kind: string, changes: ReportChange[]): ReportFormContent | null {
+export function formOfChanges(
+  kind: string,
+  changes: ReportChange[],
+  /** Indexes of the changes holding an identity the reader may not see (the report's `hiddenIdentities`). */
+  hiddenIdentities: readonly number[] = [],
+): ReportFormContent | null {
   if (kind === 'hazard_status_change') {
     const [only] = changes;
     const f = only && changes.length === 1 && only.op === 'update' ? feature(only) : null;
@@ -279,12 +292,22 @@ export function formOfChanges(kind: string, changes: ReportChange[]): ReportForm
     const acc = first?.op === 'create' && first.register === 'accidents' ? feature(first) : null;
     if (!acc || first?.op !== 'create' || first.ref !== 'acc') return null;
     const casualties: CasualtyInput[] = [];
-    for (const c of rest) {
+    for (const [n, c] of rest.entries()) {
       const f = c.op === 'create' && c.register === 'casualties' ? feature(c) : null;
       if (f?.props.accidentId !== '@ref:acc') return null;
-      const { accidentId: _a, identity: _i, ...properties } = f.props;
+      const { accidentId: _a, identity, ...properties } = f.props;
       // An identity is never shown back: the form keeps it unless it is replaced or cleared.
-      casualties.push({ properties, identity: 'keep' });
+      const recorded =
+        hiddenIdentities.includes(n + 1) ||
+        (typeof identity === 'object' &&
+          identity !== null &&
+          Object.values(identity).some((v) => v !== null));
+      casualties.push({
+        properties,
+        identity: 'keep',
+        ...(recorded ? { recorded } : {}),
+        ...(c.op === 'create' && c.ref ? { ref: c.ref } : {}),
+      });
     }
     return { kind, geometry: acc.geometry, properties: acc.props, casualties };
   }

@@ -269,7 +269,7 @@ export function ReportEdit({ id }: { id: string }) {
       </p>
     );
   const report = loaded.data.data;
-  const content = formOfChanges(report.kind, report.payload.changes);
+  const content = formOfChanges(report.kind, report.payload.changes, report.hiddenIdentities);
   if (!['draft', 'rejected'].includes(report.status) || !content)
     return (
       <div className="page">

@@ -33,8 +33,13 @@ interface Casualty {
   key: number;
   values: FieldValues;
   identity: IdentityChoice;
+  /** The saved report holds an identity for this casualty (not shown). */
   saved: boolean;
+  ref?: string;
 }
+
+/** A name for a new casualty's change that no other casualty had (see CasualtyInput.ref). */
+const newRef = () => `cas-${crypto.randomUUID().slice(0, 12)}`;
 let nextKey = 1;
 
 /** The accident part of the report form: where and when, the device, and each casualty. */
@@ -55,7 +60,8 @@ export function AccidentSection({
       key: nextKey++,
       values: valuesOf(c.properties),
       identity: c.identity,
-      saved: true,
+      saved: c.recorded === true,
+      ref: c.ref,
     })),
   );
   useEffect(() => {
@@ -66,6 +72,7 @@ export function AccidentSection({
       casualties: casualties.map((c) => ({
         properties: propsOf('casualties', CASUALTY_FIELDS, c.values),
         identity: c.identity,
+        ref: c.ref,
       })),
     });
   }, [point, values, casualties, onChange]);
@@ -129,6 +136,7 @@ export function AccidentSection({
                 values: { sex: 'unknown', casualtyStatus: 'civilian', outcome: 'injured' },
                 identity: 'keep',
                 saved: false,
+                ref: newRef(),
               },
             ])
           }
