@@ -121,9 +121,7 @@ describe('report form content ↔ report changes', () => {
         properties: { occurredOn: '2025-04-02', deviceCategory: 'AP' },
       },
     });
-    const props = changes
-      .slice(1)
-      .map((c) => (c as { record: { properties: Record<string, unknown> } }).record.properties);
+    const props = changes.slice(1).map((c) => (c as { record: Record<string, unknown> }).record);
     expect(props.map((p) => p.accidentId)).toEqual(['@ref:acc', '@ref:acc', '@ref:acc']);
     expect('identity' in props[0]!).toBe(false);
     expect(props[1]!.identity).toEqual({ name: 'Anna K.', dateOfBirth: null, address: 'Village 3' });
@@ -153,7 +151,7 @@ describe('report form content ↔ report changes', () => {
     expect(
       formChanges(back)
         .slice(1)
-        .some((c) => 'identity' in (c as { record: { properties: object } }).record.properties),
+        .some((c) => 'identity' in (c as { record: object }).record),
     ).toBe(false);
   });
 
@@ -200,7 +198,8 @@ describe('report form content ↔ report changes', () => {
       {
         op: 'create',
         register: 'qa-visits',
-        record: { type: 'Feature', geometry: null, properties: qa.record.properties },
+        // QA visits have no shape: the record is its plain fields.
+        record: qa.record.properties,
       },
     ]);
     expect(formOfChanges('other_records', formChanges(qa))).toEqual(qa);

@@ -1,5 +1,6 @@
 import type { Geometry, Point } from 'geojson';
 import type { ReportChange } from '../api/types.ts';
+import { registerDef } from './registers.ts';
 
 /** What the report form holds for an activity report (clearance, survey, …). */
 export interface ActivityInput {
@@ -83,6 +84,20 @@ export const FORM_KINDS = [
   'correction',
 ] as const satisfies readonly ReportFormContent['kind'][];
 
+/** Whether a register's records have a shape (sent as GeoJSON Features); the others are plain objects. */
+function hasGeometry(register: string): boolean {
+  return Boolean(registerDef(register)?.geometry);
+}
+
+/** A record as the register takes it: a Feature where records have a shape, else the plain fields. */
+export function recordOf(
+  register: string,
+  geometry: Geometry | null,
+  properties: Record<string, unknown>,
+): unknown {
+  return hasGeometry(register) ? { type: 'Feature', geometry, properties } : properties;
+}
+
 /** Properties as a change sends them: blanks (empty text, empty lists, undefined) left out. */
 export function given(props: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
@@ -124,7 +139,7 @@ export function accidentChanges(
         op: 'create',
         register: 'casualties',
         ...(c.ref ? { ref: c.ref } : {}),
-        record: { type: 'Feature', geometry: null, properties: props },
+        record: recordOf('casualties', null, props),
       };
     }),
   ];
@@ -212,7 +227,7 @@ export function formChanges(content: ReportFormContent): ReportChange[] {
       {
         op: 'create',
         register: r.register,
-        record: { type: 'Feature', geometry: r.geometry, properties: given(r.properties) },
+        record: recordOf(r.register, r.geometry, given(r.properties)),
       },
     ];
   }
@@ -220,7 +235,12 @@ export function formChanges(content: ReportFormContent): ReportChange[] {
     const c = content.correction;
     if (c.archive) return [{ op: 'archive', register: c.register, id: c.id }];
     return [
-      { op: 'update', register: c.register, id: c.id, record: { type: 'Feature', properties: c.properties } },
+      {
+        op: 'update',
+        register: c.register,
+        id: c.id,
+        record: hasGeometry(c.register) ? { type: 'Feature', properties: c.properties } : c.properties,
+      },
     ];
   }
   return [
@@ -241,6 +261,12 @@ interface FeatureShape {
 
 function feature(change: ReportChange): { props: Record<string, unknown>; geometry: Geometry | null } | null {
   if (change.op === 'archive') return null;
+  if (!hasGeometry(change.register)) {
+    const flat = change.record;
+    return flat && typeof flat === 'object' && !Array.isArray(flat)
+      ? { props: flat as Record<string, unknown>, geometry: null }
+      : null;
+  }
   const r = change.record as FeatureShape | null | undefined;
   if (r?.type !== 'Feature' || typeof r.properties !== 'object' || r.properties === null) return null;
   return { props: r.properties, geometry: r.geometry ?? null };
