@@ -99,7 +99,7 @@ export function AccidentSection({
         </legend>
         {casualties.map((c, i) => (
           <div key={c.key} className="report-item form-grid" data-testid={`casualty-${i}`}>
-            <h3 className="wide">{t('reportKinds.casualtyN', { n: i + 1 })}</h3>
+            <h3 className="form-field wide">{t('reportKinds.casualtyN', { n: i + 1 })}</h3>
             <RegisterFields
               slug="casualties"
               names={CASUALTY_FIELDS}
@@ -107,7 +107,7 @@ export function AccidentSection({
               idPrefix={`r-cas-${c.key}`}
               onChange={(name, v) => update(c.key, { values: { ...c.values, [name]: v } })}
             />
-            <div className="wide">
+            <div className="form-field wide">
               <IdentitySection
                 id={`r-cas-${c.key}-id`}
                 saved={c.saved}
@@ -115,7 +115,7 @@ export function AccidentSection({
                 onChange={(identity) => update(c.key, { identity })}
               />
             </div>
-            <p className="wide">
+            <p className="form-field wide">
               <button
                 type="button"
                 onClick={() => setCasualties((all) => all.filter((x) => x.key !== c.key))}

@@ -81,7 +81,7 @@ export function CorrectionSection({
       </fieldset>
       {!archive && (
         <>
-          <p className="hint wide">{t('reportKinds.correctHint')}</p>
+          <p className="hint form-field wide">{t('reportKinds.correctHint')}</p>
           <RegisterFields
             slug={register}
             names={editable(register)}

@@ -72,7 +72,7 @@ export function IdentitySection({
       )}
       {editing && (
         <div className="form-grid">
-          <p className="hint wide">{t('reportKinds.identityHint')}</p>
+          <p className="hint form-field wide">{t('reportKinds.identityHint')}</p>
           <FormField id={`${id}-name`} label={t('field.name')}>
             <input
               id={`${id}-name`}
@@ -101,7 +101,7 @@ export function IdentitySection({
               onChange={(e) => onChange({ ...value, address: e.target.value })}
             />
           </FormField>
-          <p className="wide">
+          <p className="form-field wide">
             <button type="button" onClick={() => onChange('keep')}>
               {saved ? t('reportKinds.identityKeep') : t('action.cancel')}
             </button>
