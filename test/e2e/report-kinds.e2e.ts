@@ -128,10 +128,10 @@ describe('report kinds in the browser', () => {
       .toMatch(/approved/);
     const apToken = await token(APPROVER);
     const report = await api(apToken, 'GET', `/api/v1/reports/${accidentReportId}`);
-    const changes = (
-      report.body.payload as { changes: Array<{ record: { properties: Record<string, unknown> } }> }
-    ).changes;
-    expect(changes[1]?.record.properties.outcome).toBe('killed');
+    // A casualty has no shape: its record is its plain fields, and the approver's read holds the identity.
+    const changes = (report.body.payload as { changes: Array<{ record: Record<string, unknown> }> }).changes;
+    expect(changes[1]?.record.outcome).toBe('killed');
+    expect(changes[1]?.record.identity).toMatchObject({ name: victim });
     const list = await api(apToken, 'GET', '/api/v1/casualties?sort=-code&limit=1');
     const row = (
       (list.body.items ?? (list.body.features as Array<{ properties: unknown }>)?.map((f) => f.properties)) as
