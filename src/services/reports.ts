@@ -59,7 +59,11 @@ export interface Warning {
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
-type ReportOut = Omit<repo.ReportRow, 'payload'> & { payload: { changes: Change[] } };
+type ReportOut = Omit<repo.ReportRow, 'payload'> & {
+  payload: { changes: Change[] };
+  /** Indexes of the changes holding a casualty identity the reader may not see (left out of the change). */
+  hiddenIdentities?: number[];
+};
 
 export class ReportService {
   constructor(
@@ -476,19 +480,23 @@ export class ReportService {
 
   private visible(actor: Actor, row: repo.ReportRow): ReportOut {
     const showIdentity = can(actor.role, 'identity.read');
-    const changes = (row.payload.changes as Change[]).map((c) =>
-      withProtectedFields(c, (value) =>
-        showIdentity
-          ? Object.fromEntries(
-              Object.entries(value as Record<string, string | null>).map(([k, v]) => [
-                k,
-                decrypt(this.keyring, v),
-              ]),
-            )
-          : undefined,
-      ),
+    const hiddenIdentities: number[] = [];
+    const changes = (row.payload.changes as Change[]).map((c, i) =>
+      withProtectedFields(c, (value) => {
+        if (showIdentity)
+          return Object.fromEntries(
+            Object.entries(value as Record<string, string | null>).map(([k, v]) => [
+              k,
+              decrypt(this.keyring, v),
+            ]),
+          );
+        // The reader learns that an identity is held (so a form can say so), never what it is.
+        if (Object.values(value).some((v) => v !== null && v !== undefined) && !hiddenIdentities.includes(i))
+          hiddenIdentities.push(i);
+        return undefined;
+      }),
     );
-    return { ...row, payload: { changes } } as ReportOut;
+    return { ...row, payload: { changes }, ...(showIdentity ? {} : { hiddenIdentities }) } as ReportOut;
   }
 
   private async transition(

@@ -87,4 +87,143 @@ describe('report form content ↔ report changes', () => {
     expect(formOfChanges('activity', [...activity, ...status])).toBeNull();
     expect(formOfChanges('activity', status)).toBeNull();
   });
+
+  it('sends a casualty identity only when given: left out to keep, replaced, or null to clear', () => {
+    const point = { type: 'Point' as const, coordinates: [46.95, 39.94] };
+    const content: ReportFormContent = {
+      kind: 'accident',
+      geometry: point,
+      properties: { occurredOn: '2025-04-02', deviceCategory: 'AP', description: null },
+      casualties: [
+        {
+          properties: { sex: 'male', age: 34, casualtyStatus: 'civilian', outcome: 'injured' },
+          identity: 'keep',
+        },
+        {
+          properties: { sex: 'female', casualtyStatus: 'civilian', outcome: 'killed', referral: null },
+          identity: { name: ' Anna K. ', dateOfBirth: '', address: 'Village 3' },
+        },
+        {
+          properties: { sex: 'unknown', casualtyStatus: 'unknown', outcome: 'unknown' },
+          identity: null,
+          ref: 'cas-3',
+        },
+      ],
+    };
+    const changes = formChanges(content);
+    expect(changes[0]).toEqual({
+      op: 'create',
+      register: 'accidents',
+      ref: 'acc',
+      record: {
+        type: 'Feature',
+        geometry: point,
+        properties: { occurredOn: '2025-04-02', deviceCategory: 'AP' },
+      },
+    });
+    const props = changes.slice(1).map((c) => (c as { record: Record<string, unknown> }).record);
+    expect(props.map((p) => p.accidentId)).toEqual(['@ref:acc', '@ref:acc', '@ref:acc']);
+    expect('identity' in props[0]!).toBe(false);
+    expect(props[1]!.identity).toEqual({ name: 'Anna K.', dateOfBirth: null, address: 'Village 3' });
+    expect('referral' in props[1]!).toBe(false);
+    expect(props[2]!.identity).toBeNull();
+    expect((changes[3] as { ref?: string }).ref).toBe('cas-3');
+    // Read back, no identity is shown and every casualty keeps what the server holds.
+    const back = formOfChanges('accident', changes);
+    expect(back?.kind).toBe('accident');
+    if (back?.kind !== 'accident') return;
+    expect(back.casualties.map((c) => c.identity)).toEqual(['keep', 'keep', 'keep']);
+    // The second casualty's identity is held (seen by a reader who may read it), the others' not.
+    expect(back.casualties.map((c) => c.recorded === true)).toEqual([false, true, false]);
+    // A reader who may not see identities is told which changes hold one.
+    const hidden = formOfChanges('accident', formChanges(back), [3]);
+    expect(hidden?.kind === 'accident' && hidden.casualties.map((c) => c.recorded === true)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(back.casualties[2]!.ref).toBe('cas-3');
+    expect(back.casualties[1]!.properties).toEqual({
+      sex: 'female',
+      casualtyStatus: 'civilian',
+      outcome: 'killed',
+    });
+    expect(
+      formChanges(back)
+        .slice(1)
+        .some((c) => 'identity' in (c as { record: object }).record),
+    ).toBe(false);
+  });
+
+  it('makes and reads back a new hazard, other records and a correction', () => {
+    const hazard: ReportFormContent = {
+      kind: 'new_hazard',
+      geometry: square,
+      properties: {
+        type: 'SHA',
+        name: 'North field',
+        deviceCategories: ['AP'],
+        blockedLandUse: [],
+        beneficiaries: null,
+      },
+    };
+    const [h] = formChanges(hazard);
+    expect(h).toEqual({
+      op: 'create',
+      register: 'hazards',
+      record: {
+        type: 'Feature',
+        geometry: square,
+        properties: { type: 'SHA', name: 'North field', deviceCategories: ['AP'] },
+      },
+    });
+    expect(formOfChanges('new_hazard', formChanges(hazard))).toEqual({
+      kind: 'new_hazard',
+      geometry: square,
+      properties: { type: 'SHA', name: 'North field', deviceCategories: ['AP'] },
+    });
+
+    const qa: ReportFormContent = {
+      kind: 'other_records',
+      record: {
+        register: 'qa-visits',
+        geometry: null,
+        properties: {
+          visitedOn: '2025-03-01',
+          nonConformities: [{ description: 'No marking', severity: 'major' }],
+        },
+      },
+    };
+    expect(formChanges(qa)).toEqual([
+      {
+        op: 'create',
+        register: 'qa-visits',
+        // QA visits have no shape: the record is its plain fields.
+        record: qa.record.properties,
+      },
+    ]);
+    expect(formOfChanges('other_records', formChanges(qa))).toEqual(qa);
+
+    const update: ReportFormContent = {
+      kind: 'correction',
+      correction: { register: 'accidents', id: hazardId, archive: false, properties: { description: null } },
+    };
+    expect(formChanges(update)).toEqual([
+      {
+        op: 'update',
+        register: 'accidents',
+        id: hazardId,
+        record: { type: 'Feature', properties: { description: null } },
+      },
+    ]);
+    expect(formOfChanges('correction', formChanges(update))).toEqual(update);
+    const archive: ReportFormContent = {
+      kind: 'correction',
+      correction: { register: 'hazards', id: hazardId, archive: true, properties: {} },
+    };
+    expect(formChanges(archive)).toEqual([{ op: 'archive', register: 'hazards', id: hazardId }]);
+    expect(formOfChanges('correction', formChanges(archive))).toEqual(archive);
+    // A new-hazard report with two hazards is not one the form made.
+    expect(formOfChanges('new_hazard', [...formChanges(hazard), ...formChanges(hazard)])).toBeNull();
+  });
 });

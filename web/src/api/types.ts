@@ -134,6 +134,8 @@ export interface Report {
   hazardCodes?: string[];
   dateOfInformation: string;
   payload: { changes: ReportChange[] };
+  /** Indexes of changes holding a casualty identity the reader may not see (left out of the change). */
+  hiddenIdentities?: number[];
   reason: string | null;
   rejectionReason: string | null;
   submittedAt: string | null;

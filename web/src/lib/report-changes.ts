@@ -1,5 +1,6 @@
 import type { Geometry, Point } from 'geojson';
 import type { ReportChange } from '../api/types.ts';
+import { registerDef } from './registers.ts';
 
 /** What the report form holds for an activity report (clearance, survey, …). */
 export interface ActivityInput {
@@ -25,10 +26,124 @@ export interface FoundInput {
 /** Finding fields the form fills itself (from the activity), not per finding. */
 const FOUND_OWN = new Set(['category', 'quantity', 'foundOn', 'hazardId', 'activityId']);
 
-/** What the report form holds, for the two kinds of report it makes. */
+/**
+ * A casualty's identity as the form sends it: `'keep'` leaves `identity` out (the server keeps
+ * what it holds), an object replaces it, `null` clears it.
+ */
+export type IdentityChoice = 'keep' | null | { name: string; dateOfBirth: string; address: string };
+
+/** One casualty of an accident report: its register fields and what to do with its identity. */
+export interface CasualtyInput {
+  properties: Record<string, unknown>;
+  identity: IdentityChoice;
+  /** Read back from a saved report that holds an identity for it (never shown). */
+  recorded?: boolean;
+  /**
+   * The change's name, kept across edits: a draft saved again carries a kept identity over to
+   * the create with the same ref, so removing one casualty never hands its identity to another.
+   */
+  ref?: string;
+}
+
+/** One record of an "other records" report (risk education session, QA visit …). */
+export interface OtherRecordInput {
+  register: string;
+  geometry: Geometry | null;
+  properties: Record<string, unknown>;
+}
+
+/** A correction of one approved record: some fields changed, or the record archived. */
+export interface CorrectionInput {
+  register: string;
+  id: string;
+  archive: boolean;
+  properties: Record<string, unknown>;
+}
+
+/** What the report form holds, for each kind of report it makes. */
 export type ReportFormContent =
   | { kind: 'activity'; activity: ActivityInput }
-  | { kind: 'hazard_status_change'; hazardId: string; status: string };
+  | { kind: 'hazard_status_change'; hazardId: string; status: string }
+  | { kind: 'new_hazard'; geometry: Geometry | null; properties: Record<string, unknown> }
+  | {
+      kind: 'accident';
+      geometry: Geometry | null;
+      properties: Record<string, unknown>;
+      casualties: CasualtyInput[];
+    }
+  | { kind: 'other_records'; record: OtherRecordInput }
+  | { kind: 'correction'; correction: CorrectionInput };
+
+/** The report kinds the form makes, in the order it offers them. */
+export const FORM_KINDS = [
+  'activity',
+  'new_hazard',
+  'accident',
+  'hazard_status_change',
+  'other_records',
+  'correction',
+] as const satisfies readonly ReportFormContent['kind'][];
+
+/** Whether a register's records have a shape (sent as GeoJSON Features); the others are plain objects. */
+function hasGeometry(register: string): boolean {
+  return Boolean(registerDef(register)?.geometry);
+}
+
+/** A record as the register takes it: a Feature where records have a shape, else the plain fields. */
+export function recordOf(
+  register: string,
+  geometry: Geometry | null,
+  properties: Record<string, unknown>,
+): unknown {
+  return hasGeometry(register) ? { type: 'Feature', geometry, properties } : properties;
+}
+
+/** Properties as a change sends them: blanks (empty text, empty lists, undefined) left out. */
+export function given(props: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(props).filter(
+      ([, v]) => v !== '' && v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0),
+    ),
+  );
+}
+
+/** The identity a casualty change carries, or undefined to leave it out (kept by the server). */
+function identityOf(choice: IdentityChoice): Record<string, unknown> | null | undefined {
+  if (choice === 'keep') return undefined;
+  if (choice === null) return null;
+  return {
+    name: choice.name.trim() || null,
+    dateOfBirth: choice.dateOfBirth || null,
+    address: choice.address.trim() || null,
+  };
+}
+
+/** The changes of an accident report: the accident (named "acc"), then its casualties pointing at it. */
+export function accidentChanges(
+  geometry: Geometry | null,
+  properties: Record<string, unknown>,
+  casualties: CasualtyInput[],
+): ReportChange[] {
+  return [
+    {
+      op: 'create',
+      register: 'accidents',
+      ref: 'acc',
+      record: { type: 'Feature', geometry, properties: given(properties) },
+    },
+    ...casualties.map((c): ReportChange => {
+      const identity = identityOf(c.identity);
+      const props: Record<string, unknown> = { ...given(c.properties), accidentId: '@ref:acc' };
+      if (identity !== undefined) props.identity = identity;
+      return {
+        op: 'create',
+        register: 'casualties',
+        ...(c.ref ? { ref: c.ref } : {}),
+        record: recordOf('casualties', null, props),
+      };
+    }),
+  ];
+}
 
 /**
  * The changes of a clearance/activity report: the activity first (named "act"), then its
@@ -96,6 +211,38 @@ export function activityChanges(a: ActivityInput): ReportChange[] {
 /** The changes a report form content stands for. */
 export function formChanges(content: ReportFormContent): ReportChange[] {
   if (content.kind === 'activity') return activityChanges(content.activity);
+  if (content.kind === 'new_hazard')
+    return [
+      {
+        op: 'create',
+        register: 'hazards',
+        record: { type: 'Feature', geometry: content.geometry, properties: given(content.properties) },
+      },
+    ];
+  if (content.kind === 'accident')
+    return accidentChanges(content.geometry, content.properties, content.casualties);
+  if (content.kind === 'other_records') {
+    const r = content.record;
+    return [
+      {
+        op: 'create',
+        register: r.register,
+        record: recordOf(r.register, r.geometry, given(r.properties)),
+      },
+    ];
+  }
+  if (content.kind === 'correction') {
+    const c = content.correction;
+    if (c.archive) return [{ op: 'archive', register: c.register, id: c.id }];
+    return [
+      {
+        op: 'update',
+        register: c.register,
+        id: c.id,
+        record: hasGeometry(c.register) ? { type: 'Feature', properties: c.properties } : c.properties,
+      },
+    ];
+  }
   return [
     {
       op: 'update',
@@ -114,6 +261,12 @@ interface FeatureShape {
 
 function feature(change: ReportChange): { props: Record<string, unknown>; geometry: Geometry | null } | null {
   if (change.op === 'archive') return null;
+  if (!hasGeometry(change.register)) {
+    const flat = change.record;
+    return flat && typeof flat === 'object' && !Array.isArray(flat)
+      ? { props: flat as Record<string, unknown>, geometry: null }
+      : null;
+  }
   const r = change.record as FeatureShape | null | undefined;
   if (r?.type !== 'Feature' || typeof r.properties !== 'object' || r.properties === null) return null;
   return { props: r.properties, geometry: r.geometry ?? null };
@@ -126,7 +279,12 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * be edited in the form that made it; null when the changes are not of a shape the form makes
  * (a report written through the API with other records in it), which the page then says.
  */
-export function formOfChanges(kind: string, changes: ReportChange[]): ReportFormContent | null {
+export function formOfChanges(
+  kind: string,
+  changes: ReportChange[],
+  /** Indexes of the changes holding an identity the reader may not see (the report's `hiddenIdentities`). */
+  hiddenIdentities: readonly number[] = [],
+): ReportFormContent | null {
   if (kind === 'hazard_status_change') {
     const [only] = changes;
     const f = only && changes.length === 1 && only.op === 'update' ? feature(only) : null;
@@ -134,6 +292,50 @@ export function formOfChanges(kind: string, changes: ReportChange[]): ReportForm
     // Anything besides the status (a shape, other fields) is not the form's: it would be lost.
     if (f.geometry || Object.keys(f.props).some((k) => k !== 'status')) return null;
     return { kind, hazardId: only.id, status: text(f.props.status) };
+  }
+  if (kind === 'new_hazard' || kind === 'other_records') {
+    const [only] = changes;
+    const f = only && changes.length === 1 && only.op === 'create' ? feature(only) : null;
+    if (!only || !f) return null;
+    if (kind === 'new_hazard')
+      return only.register === 'hazards' ? { kind, geometry: f.geometry, properties: f.props } : null;
+    return { kind, record: { register: only.register, geometry: f.geometry, properties: f.props } };
+  }
+  if (kind === 'correction') {
+    const [only] = changes;
+    if (!only || changes.length !== 1 || only.op === 'create') return null;
+    if (only.op === 'archive')
+      return { kind, correction: { register: only.register, id: only.id, archive: true, properties: {} } };
+    const f = feature(only);
+    if (!f || f.geometry) return null;
+    return {
+      kind,
+      correction: { register: only.register, id: only.id, archive: false, properties: f.props },
+    };
+  }
+  if (kind === 'accident') {
+    const [first, ...rest] = changes;
+    const acc = first?.op === 'create' && first.register === 'accidents' ? feature(first) : null;
+    if (!acc || first?.op !== 'create' || first.ref !== 'acc') return null;
+    const casualties: CasualtyInput[] = [];
+    for (const [n, c] of rest.entries()) {
+      const f = c.op === 'create' && c.register === 'casualties' ? feature(c) : null;
+      if (f?.props.accidentId !== '@ref:acc') return null;
+      const { accidentId: _a, identity, ...properties } = f.props;
+      // An identity is never shown back: the form keeps it unless it is replaced or cleared.
+      const recorded =
+        hiddenIdentities.includes(n + 1) ||
+        (typeof identity === 'object' &&
+          identity !== null &&
+          Object.values(identity).some((v) => v !== null));
+      casualties.push({
+        properties,
+        identity: 'keep',
+        ...(recorded ? { recorded } : {}),
+        ...(c.op === 'create' && c.ref ? { ref: c.ref } : {}),
+      });
+    }
+    return { kind, geometry: acc.geometry, properties: acc.props, casualties };
   }
   if (kind !== 'activity') return null;
   const [first, ...rest] = changes;

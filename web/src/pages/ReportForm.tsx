@@ -24,11 +24,18 @@ import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
 import { fieldsOf, registerDef } from '../lib/registers.ts';
-import { formChanges, formOfChanges, type ReportFormContent } from '../lib/report-changes.ts';
+import { FORM_KINDS, formChanges, formOfChanges, type ReportFormContent } from '../lib/report-changes.ts';
 import { Link, useRouter } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 import { loadRecord } from './RecordPage.tsx';
 import { changeOfPointer } from './Reports.tsx';
+import { AccidentSection } from './report-kinds/AccidentSection.tsx';
+import { CorrectionSection } from './report-kinds/CorrectionSection.tsx';
+import { NewHazardSection } from './report-kinds/NewHazardSection.tsx';
+import { OtherRecordsSection } from './report-kinds/OtherRecordsSection.tsx';
+
+/** Kinds whose part of the form is a section of its own (report-kinds/), which hands back its content. */
+const SECTION_KINDS: readonly string[] = ['new_hazard', 'accident', 'other_records', 'correction'];
 
 /** The code list of a register field, read from the one schema source. */
 function codes(slug: string, field: string): string[] {
@@ -262,7 +269,7 @@ export function ReportEdit({ id }: { id: string }) {
       </p>
     );
   const report = loaded.data.data;
-  const content = formOfChanges(report.kind, report.payload.changes);
+  const content = formOfChanges(report.kind, report.payload.changes, report.hiddenIdentities);
   if (!['draft', 'rejected'].includes(report.status) || !content)
     return (
       <div className="page">
@@ -284,9 +291,12 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   const { navigate, search } = useRouter();
   const initial = existing?.content;
   const activity = initial?.kind === 'activity' ? initial.activity : null;
-  const [kind, setKind] = useState(
-    initial?.kind ?? (search.get('kind') === 'hazard_status_change' ? 'hazard_status_change' : 'activity'),
+  const [kind, setKind] = useState<ReportFormContent['kind']>(
+    initial?.kind ?? FORM_KINDS.find((k) => k === search.get('kind')) ?? 'activity',
   );
+  /** The content a kind's own section hands back (new hazard, accident, other records, correction). */
+  const [sectionContent, setSectionContent] = useState<ReportFormContent | null>(null);
+  const onSection = useCallback((c: ReportFormContent) => setSectionContent(c), []);
   const [dateOfInformation, setDate] = useState(
     existing?.report.dateOfInformation ?? new Date().toISOString().slice(0, 10),
   );
@@ -474,8 +484,10 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
     return { local, listed };
   };
 
-  const content: ReportFormContent =
-    kind === 'activity'
+  const fromSection = SECTION_KINDS.includes(kind) && sectionContent?.kind === kind ? sectionContent : null;
+  const content: ReportFormContent | null = fromSection
+    ? fromSection
+    : kind === 'activity'
       ? {
           kind,
           activity: {
@@ -494,12 +506,14 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
             })),
           },
         }
-      : { kind: 'hazard_status_change', hazardId, status };
+      : kind === 'hazard_status_change'
+        ? { kind: 'hazard_status_change', hazardId, status }
+        : null;
   const body = {
     kind,
     dateOfInformation,
     ...(reason.trim() ? { reason: reason.trim() } : {}),
-    payload: { changes: formChanges(content) },
+    payload: { changes: content ? formChanges(content) : [] },
   };
   const bodyText = JSON.stringify(body);
   /** The body as last saved (or as loaded), so an unchanged form is not saved again. */
@@ -570,7 +584,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   }, [existingId]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the body's text stands for every field of the form
   useEffect(() => {
-    if (!existingId || bodyText === savedText.current || saving) return;
+    if (!existingId || !content || bodyText === savedText.current || saving) return;
     const timer = setTimeout(() => {
       const at = { released, found };
       const { local, listed } = incomplete();
@@ -609,6 +623,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
       window.scrollTo(0, 0);
       return;
     }
+    if (!content) return;
     const at = { released, found };
     setSaving(true);
     const run = queue.current.then(async () => {
@@ -722,8 +737,11 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
               disabled={!!existing}
               onChange={(e) => setKind(e.target.value as ReportFormContent['kind'])}
             >
-              <option value="activity">{t('report.kind.activity')}</option>
-              <option value="hazard_status_change">{t('report.kind.hazard_status_change')}</option>
+              {FORM_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`report.kind.${k}`)}
+                </option>
+              ))}
             </select>
           </FormField>
           <FormField id="r-date" label={t('field.dateOfInformation')}>
@@ -735,9 +753,23 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
               onChange={(e) => setDate(e.target.value)}
             />
           </FormField>
-          <FormField id="r-hazard" label={t('reportForm.hazard')}>
-            <RecordPicker slug="hazards" id="r-hazard" required value={hazardId} onChange={setHazardId} />
-          </FormField>
+          {(kind === 'activity' || kind === 'hazard_status_change') && (
+            <FormField id="r-hazard" label={t('reportForm.hazard')}>
+              <RecordPicker slug="hazards" id="r-hazard" required value={hazardId} onChange={setHazardId} />
+            </FormField>
+          )}
+          {kind === 'new_hazard' && (
+            <NewHazardSection initial={initial?.kind === kind ? initial : null} onChange={onSection} />
+          )}
+          {kind === 'accident' && (
+            <AccidentSection initial={initial?.kind === kind ? initial : null} onChange={onSection} />
+          )}
+          {kind === 'other_records' && (
+            <OtherRecordsSection initial={initial?.kind === kind ? initial : null} onChange={onSection} />
+          )}
+          {kind === 'correction' && (
+            <CorrectionSection initial={initial?.kind === kind ? initial : null} onChange={onSection} />
+          )}
           {kind === 'activity' && (
             <>
               <FormField id="r-org" label={t('field.organisationId')}>
@@ -903,12 +935,17 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
               </select>
             </FormField>
           )}
-          <FormField id="r-reason" label={t('report.reason')} required={kind === 'hazard_status_change'} wide>
+          <FormField
+            id="r-reason"
+            label={t('report.reason')}
+            required={kind === 'hazard_status_change' || kind === 'correction'}
+            wide
+          >
             <textarea
               id="r-reason"
               rows={2}
               value={reason}
-              required={kind === 'hazard_status_change'}
+              required={kind === 'hazard_status_change' || kind === 'correction'}
               onChange={(e) => setReason(e.target.value)}
             />
           </FormField>

@@ -1,0 +1,193 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, newSession, type Session, screenshot } from './browser.ts';
+
+// The report form's other kinds in the browser: an accident with a casualty whose identity the
+// operator enters once and never sees again (kept across an edit, intact after approval), and a
+// new hazard typed corner by corner.
+const baseUrl = inject('baseUrl');
+const OPERATOR = { email: 'operator@demo.safeground.org', password: 'demo-operator-2026' };
+const APPROVER = { email: 'approver@demo.safeground.org', password: 'demo-approver-2026' };
+const victim = `Test Person ${Date.now()}`;
+
+let browser: Browser;
+let op: Session;
+let ap: Session;
+let accidentReportId = '';
+
+async function token(who: { email: string; password: string }): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(who),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function api(bearer: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${bearer}`,
+      'Content-Type': 'application/json',
+      'Accept-Language': 'en',
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
+}
+
+async function signIn(p: Page, who: { email: string; password: string }) {
+  await p.goto('/');
+  await p.waitForURL(/\/signin/);
+  await p.getByLabel('Email').fill(who.email);
+  await p.getByLabel('Password').fill(who.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Programme overview' }).waitFor();
+}
+
+beforeAll(async () => {
+  for (const who of [OPERATOR, APPROVER])
+    await api(await token(who), 'PATCH', '/api/v1/auth/me', { locale: 'en' });
+  browser = await launch();
+  op = await newSession(browser, baseUrl, 1280, 800);
+  ap = await newSession(browser, baseUrl, 1280, 800);
+  await signIn(op.page, OPERATOR);
+  await signIn(ap.page, APPROVER);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('report kinds in the browser', () => {
+  it('an operator enters an accident with a casualty and an identity, reopens it, edits it and submits it', async () => {
+    const p = op.page;
+    await p.goto('/reports/new?kind=accident');
+    await p.getByRole('heading', { name: 'New report' }).waitFor();
+    expect(await p.locator('#r-kind').inputValue()).toBe('accident');
+    await p.locator('#r-acc-point').fill('39.935, 46.935');
+    await p.locator('#r-acc-point').press('Tab');
+    await p.locator('#r-acc-occurredOn').fill('2025-04-02');
+    await p.locator('#r-acc-datePrecision').selectOption('day');
+    await p.locator('#r-acc-deviceCategory').selectOption('AP');
+    await p.getByTestId('add-casualty').click();
+    const cas = p.getByTestId('casualty-0');
+    await cas.locator('select[id$="-sex"]').selectOption('male');
+    await cas.locator('input[id$="-age"]').fill('34');
+    await cas.locator('select[id$="-casualtyStatus"]').selectOption('civilian');
+    await cas.locator('select[id$="-outcome"]').selectOption('injured');
+    await cas.getByTestId('identity-enter').click();
+    await cas.locator('input[id$="-id-name"]').fill(victim);
+    await cas.locator('input[id$="-id-address"]').fill('Village 3, house 12');
+    await screenshot(p, '30-report-accident-form');
+    await p.getByTestId('save-report').click();
+    await p.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    accidentReportId = /\/reports\/([0-9a-f-]{36})$/.exec(p.url())?.[1] ?? '';
+    expect(accidentReportId).not.toBe('');
+
+    // The operator's own read of the draft never holds the identity, only that there is one.
+    const opToken = await token(OPERATOR);
+    const draft = await api(opToken, 'GET', `/api/v1/reports/${accidentReportId}`);
+    expect(JSON.stringify(draft.body)).not.toContain(victim);
+    expect(draft.body.hiddenIdentities).toEqual([1]);
+
+    // Reopened, the form says an identity is recorded and shows none of it.
+    await p.getByTestId('edit-report').click();
+    await p.waitForURL(/\/edit$/);
+    const again = p.getByTestId('casualty-0');
+    await again.getByTestId('identity-hidden').waitFor();
+    expect(await again.getByTestId('identity-hidden').textContent()).toMatch(/Identity recorded \(hidden\)/);
+    expect(await p.content()).not.toContain(victim);
+    expect(await again.locator('input[id$="-age"]').inputValue()).toBe('34');
+    await again.locator('select[id$="-outcome"]').selectOption('killed');
+    await p.locator('#r-acc-description').fill('Tractor driver on the track to the orchard.');
+    await screenshot(p, '31-report-accident-edit');
+    await p.setViewportSize({ width: 390, height: 844 });
+    await again.getByTestId('identity-hidden').scrollIntoViewIfNeeded();
+    await screenshot(p, '32-report-accident-edit-phone');
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await p.getByTestId('save-report').click();
+    await p.waitForURL(new RegExp(`/reports/${accidentReportId}$`));
+    await p.getByRole('button', { name: 'Submit' }).click();
+    await expect
+      .poll(async () => (await p.getByTestId('report-title').textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(/submitted/);
+    const submitted = await api(opToken, 'GET', `/api/v1/reports/${accidentReportId}`);
+    expect(submitted.body.hiddenIdentities).toEqual([1]);
+  });
+
+  it('the approver approves it, and the casualty keeps its name', async () => {
+    const p = ap.page;
+    await p.goto(`/reports/${accidentReportId}`);
+    await p.getByTestId('report-title').waitFor();
+    await p.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(async () => (await p.getByTestId('report-title').textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(/approved/);
+    const apToken = await token(APPROVER);
+    const report = await api(apToken, 'GET', `/api/v1/reports/${accidentReportId}`);
+    // A casualty has no shape: its record is its plain fields, and the approver's read holds the identity.
+    const changes = (report.body.payload as { changes: Array<{ record: Record<string, unknown> }> }).changes;
+    expect(changes[1]?.record.outcome).toBe('killed');
+    expect(changes[1]?.record.identity).toMatchObject({ name: victim });
+    const list = await api(apToken, 'GET', '/api/v1/casualties?sort=-code&limit=1');
+    const row = (
+      (list.body.items ?? (list.body.features as Array<{ properties: unknown }>)?.map((f) => f.properties)) as
+        | Array<{ id: string }>
+        | undefined
+    )?.[0];
+    expect(row?.id).toBeTruthy();
+    const casualty = await api(apToken, 'GET', `/api/v1/casualties/${row?.id}?identity=true`);
+    const props = (casualty.body.properties ?? casualty.body) as Record<string, unknown>;
+    expect(props.outcome).toBe('killed');
+    expect(props.identity).toMatchObject({ name: victim, address: 'Village 3, house 12' });
+  });
+
+  it('an operator types a new hazard and submits it', async () => {
+    const p = op.page;
+    await p.goto('/reports/new');
+    await p.getByRole('heading', { name: 'New report' }).waitFor();
+    await p.locator('#r-kind').selectOption('new_hazard');
+    const name = `E2E typed hazard ${Date.now()}`;
+    await p.locator('#r-hz-name').fill(name);
+    await p.locator('#r-hz-type').selectOption('SHA');
+    await p.locator('#r-hz-deviceCategories').getByLabel('Anti-personnel mine (AP)').check();
+    await p.locator('#r-hz-beneficiaries').fill('120');
+    const polygon = p.getByTestId('hazard-polygon');
+    await polygon
+      .getByTestId('coordinates-text')
+      .fill(['39.950, 46.950', '39.950, 46.952', '39.952, 46.952', '39.952, 46.950'].join('\n'));
+    await polygon.getByTestId('apply-coordinates').click();
+    await screenshot(p, '33-report-new-hazard');
+    await p.setViewportSize({ width: 390, height: 844 });
+    await screenshot(p, '34-report-new-hazard-phone');
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await p.getByTestId('save-report').click();
+    await p.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    const id = /\/reports\/([0-9a-f-]{36})$/.exec(p.url())?.[1] ?? '';
+    await p.getByRole('button', { name: 'Submit' }).click();
+    await expect
+      .poll(async () => (await p.getByTestId('report-title').textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(/submitted/);
+    const r = await api(await token(OPERATOR), 'GET', `/api/v1/reports/${id}`);
+    expect(r.body.kind).toBe('new_hazard');
+    const [change] = (
+      r.body.payload as {
+        changes: Array<{
+          register: string;
+          record: { properties: Record<string, unknown>; geometry: { type: string } };
+        }>;
+      }
+    ).changes;
+    expect(change?.register).toBe('hazards');
+    expect(change?.record.properties).toMatchObject({ name, type: 'SHA', beneficiaries: 120 });
+    expect(change?.record.geometry.type).toBe('Polygon');
+  });
+
+  it('logs no console errors and no refused requests', () => {
+    expect([...op.failedResponses, ...ap.failedResponses]).toEqual([]);
+    expect([...op.errors, ...ap.errors]).toEqual([]);
+  });
+});
