@@ -98,6 +98,12 @@ describe(`notifications, comments and the report timeline on ${testDatabaseKind(
     const forAuthor = await notes(operatorA);
     const rejection = forAuthor.items.find((n) => n.reportId === report.id);
     expect(rejection?.kind).toBe('report.rejected');
+    // The navigation's bell asks for the count alone, one item a page.
+    const bell = await call('GET', '/api/v1/notifications?unread=true&limit=1', operatorA);
+    expect(bell.statusCode, bell.body).toBe(200);
+    expect(bell.json().items.length).toBe(1);
+    expect(bell.json().unread).toBe(forAuthor.unread);
+    expect((await call('GET', '/api/v1/notifications?limit=0', operatorA)).statusCode).toBe(400);
     expect(rejection?.actor.name).toMatch(/approver/);
 
     const read = await call('POST', `/api/v1/notifications/${rejection!.id}/read`, operatorA);

@@ -73,7 +73,10 @@ export async function notificationRoutes(
         summary: "The signed-in user's own notifications, newest first, and how many are unread",
         querystring: Type.Object({
           unread: Type.Optional(Type.Enum(['true', 'false'], { description: 'true: only unread ones' })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'default 50' })),
+          // A query string's values are text: the page size is a number written as one.
+          limit: Type.Optional(
+            Type.String({ pattern: '^(200|1[0-9]{2}|[1-9][0-9]?)$', description: '1–200, default 50' }),
+          ),
         }),
         response: {
           200: Type.Object({ items: Type.Array(NotificationSchema), unread: Type.Integer() }),
@@ -84,7 +87,7 @@ export async function notificationRoutes(
     async (request) =>
       opts.notifications.list(requireActor(request), {
         unread: request.query.unread === 'true',
-        limit: request.query.limit,
+        limit: request.query.limit === undefined ? undefined : Number(request.query.limit),
       }),
   );
 
