@@ -21,7 +21,7 @@ import {
   writeBackup,
 } from '../../src/services/backup.ts';
 import { keyringFromKeys, newKey } from '../../src/services/personal-data.ts';
-import { login, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
+import { login, testDatabase, testDatabaseKind, testDatabaseUrl, unique } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
 
 /**
@@ -91,8 +91,12 @@ const square = (i: number) => ({
   ],
 });
 
+/** On PostgreSQL, the URL of this file's own database (pg_dump must read the database the test writes). */
+let databaseUrl: string | undefined;
+
 beforeAll(async () => {
   database = await testDatabase();
+  databaseUrl = testDatabaseKind() === 'postgresql' ? await testDatabaseUrl() : undefined;
 });
 
 afterAll(async () => {
@@ -153,11 +157,7 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
     // Approvals and the backup at once: the backup holds some of them, whole, and counts what it holds.
     const approvals = reports.map((id) => call('POST', `/api/v1/reports/${id}/approve`, approver, {}));
     const [written, ...answers] = await Promise.all([
-      writeBackup(
-        database,
-        { attachmentsDir, databaseUrl: process.env.TEST_DATABASE_URL },
-        { out: archive, keyring },
-      ),
+      writeBackup(database, { attachmentsDir, databaseUrl }, { out: archive, keyring }),
       ...approvals,
     ]);
     for (const a of answers) expect(a.statusCode, a.body).toBe(200);
@@ -242,7 +242,7 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
       writeFileSync(join(target.dataDir, 'PG_VERSION'), '17\n');
     } else {
       // The test database itself holds the schema and data.
-      target.databaseUrl = process.env.TEST_DATABASE_URL;
+      target.databaseUrl = databaseUrl;
     }
     const p = await refusal(restoreBackup(target, { file: archive, keyring }));
     expect(p.code).toBe('backup.target_not_empty');
@@ -257,7 +257,7 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
 
   it('keeps the newest scheduled backups and deletes the older ones', { timeout: 300_000 }, async () => {
     const dir = join(root, 'scheduled');
-    const settings = { attachmentsDir, databaseUrl: process.env.TEST_DATABASE_URL };
+    const settings = { attachmentsDir, databaseUrl };
     const first = await scheduledBackup(database, settings, { dir, keep: 2, keyring });
     const second = await scheduledBackup(database, settings, { dir, keep: 2, keyring });
     expect(second.removed).toEqual([]);
@@ -277,7 +277,7 @@ describe(`backup and restore on ${testDatabaseKind()}`, () => {
       database,
       {
         attachmentsDir,
-        databaseUrl: process.env.TEST_DATABASE_URL,
+        databaseUrl,
         dataDir,
         backup: { dir: undefined, everyMs: 86_400_000, keep: 7 },
       },
