@@ -15744,8 +15744,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description default 50 */
-                    limit?: number;
+                    /** @description 1–200, default 50 */
+                    limit?: string;
                     /** @description true: only unread ones */
                     unread?: "true" | "false";
                 };
