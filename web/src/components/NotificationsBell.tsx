@@ -36,7 +36,10 @@ export function NotificationsBell({ path }: { path: string }) {
       title={label}
       data-testid="notifications-bell"
     >
-      <span aria-hidden="true">🔔</span>
+      {/* Drawn, not an emoji: not every system font has a bell (Debian's Chromium showed a box). */}
+      <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="currentColor">
+        <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+      </svg>
       {unread ? (
         <span className="nav-count" data-testid="notifications-unread">
           {unread}
