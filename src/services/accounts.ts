@@ -6,6 +6,7 @@ import { ROLES } from '../domain/vocabularies.ts';
 import { LOCALES } from '../i18n/catalogue.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { changeUser, createApiToken, createUser, publicUser, revokeApiToken } from './auth.ts';
+import { isUuid } from './list-query.ts';
 
 /**
  * The signed-in user's own account (preferences, API tokens) and user administration, each
@@ -65,7 +66,7 @@ export class AccountService {
   /** Disables or enables a user, or changes their role; disabling ends their sessions. */
   async changeUser(actor: Actor, id: string, change: { disabled?: boolean; role?: string }) {
     assertCan(actor, 'user.manage');
-    const user = /^[0-9a-f-]{36}$/i.test(id) ? await userById(this.database.db, id) : undefined;
+    const user = isUuid(id) ? await userById(this.database.db, id) : undefined;
     if (!user) throw new Problem('record.not_found', { entity: 'user', id }, { pointer: '' });
     if (change.role !== undefined && !(ROLES as readonly string[]).includes(change.role)) {
       throw new Problem(

@@ -9,6 +9,7 @@ import * as users from '../db/repositories/users.ts';
 import { Problem } from '../domain/problem.ts';
 import { ROLES, type Role } from '../domain/vocabularies.ts';
 import type { Actor } from './actor.ts';
+import { isUuid } from './list-query.ts';
 
 // Argon2id with the OWASP-recommended minimum (19 MiB, 2 passes, 1 lane).
 const ARGON2 = { algorithm: 2 as const, memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -238,7 +239,7 @@ export async function createApiToken(
 }
 
 export async function revokeApiToken(database: Database, userId: string, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id) || (await sessions.revokeSession(database.db, id, userId)) === 0) {
+  if (!isUuid(id) || (await sessions.revokeSession(database.db, id, userId)) === 0) {
     throw new Problem('record.not_found', { entity: 'token', id }, { pointer: '' });
   }
 }

@@ -7,7 +7,7 @@ import { Problem } from '../domain/problem.ts';
 import { factDate, type RegisterDef } from '../domain/records.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
-import type { RecordFilter } from './list-query.ts';
+import { isUuid, type RecordFilter } from './list-query.ts';
 import { decryptIdentity, type Keyring } from './personal-data.ts';
 import type { ReportService } from './reports.ts';
 import { renderTile, type TileAddress, type TileEncoder, type TileFilters, type TileLayer } from './tiles.ts';
@@ -202,7 +202,7 @@ export class RegisterService {
   /** Links or unlinks a supporting document; an audited change by an authority role. */
   async setSource(actor: Actor, id: string, sourceId: unknown, linked: boolean): Promise<void> {
     assertCan(actor, 'record.write', this.def);
-    if (typeof sourceId !== 'string' || !/^[0-9a-f-]{36}$/i.test(sourceId)) {
+    if (typeof sourceId !== 'string' || !isUuid(sourceId)) {
       throw new Problem(
         'validation.format',
         { field: 'sourceId', value: String(sourceId), format: 'uuid' },

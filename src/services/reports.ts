@@ -27,6 +27,7 @@ import { schemaProblems, withOthers } from '../domain/schema-check.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { applyChanges, defOf, type Row } from './changes.ts';
 import { failpoint } from './failpoints.ts';
+import { isUuid } from './list-query.ts';
 import { notifyReportEvent } from './notifications.ts';
 import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
 
@@ -56,8 +57,6 @@ export interface Warning {
   other: { id: string; code: string };
   params: Record<string, string | number>;
 }
-
-const UUID = /^[0-9a-f-]{36}$/i;
 
 type ReportOut = Omit<repo.ReportRow, 'payload'> & {
   payload: { changes: Change[] };
@@ -186,7 +185,7 @@ export class ReportService {
       for (const c of r.payload.changes as Change[]) {
         const record = ('record' in c ? c.record : null) as { properties?: Record<string, unknown> } | null;
         const h = c.register === 'hazards' && c.op !== 'create' ? c.id : record?.properties?.hazardId;
-        if (typeof h === 'string' && UUID.test(h)) ids.add(h);
+        if (typeof h === 'string' && isUuid(h)) ids.add(h);
       }
       return [...ids];
     };
@@ -465,7 +464,7 @@ export class ReportService {
 
   /** Loads a report the actor may see: operators see only their organisation's. */
   private async load(db: Kysely<Schema>, actor: Actor, id: string, opts: { forUpdate?: boolean } = {}) {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new Problem('report.not_found', { id }, { pointer: '' });
+    if (!isUuid(id)) throw new Problem('report.not_found', { id }, { pointer: '' });
     const row = await repo.reportById(db, id, opts);
     if (!row || !this.mayRead(actor, row)) throw new Problem('report.not_found', { id }, { pointer: '' });
     return row as repo.ReportRow & { payload: { changes: Change[] } };
@@ -583,7 +582,7 @@ export class ReportService {
           c.register === 'findings' &&
           record?.geometry &&
           typeof hazardId === 'string' &&
-          UUID.test(hazardId)
+          isUuid(hazardId)
         ) {
           const hazard = await distanceFromHazard(db, record.geometry, hazardId);
           if (hazard && hazard.distanceM > this.duplicates.findingOutsideHazardM) {
@@ -605,7 +604,7 @@ export class ReportService {
         if (!name || !accidentRef) continue;
         const date =
           accidentDates.get(accidentRef) ??
-          (/^[0-9a-f-]{36}$/i.test(accidentRef) ? await accidentDate(db, accidentRef) : undefined);
+          (isUuid(accidentRef) ? await accidentDate(db, accidentRef) : undefined);
         if (!date) continue;
         for (const o of await casualtiesOnDate(db, date)) {
           if (normaliseName(decrypt(this.keyring, o.identityName)) === name) {
