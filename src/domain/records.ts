@@ -41,6 +41,11 @@ export interface RegisterFilters {
   date?: string;
   /** Columns searched by the free-text `q`. */
   text: string[];
+  /**
+   * A reference field whose record's date and place stand for this record's (a casualty is
+   * filtered by `from`/`to`/`adminArea`/`bbox` through its accident).
+   */
+  through?: string;
 }
 
 export interface RegisterDef {
@@ -472,6 +477,7 @@ export const casualties: RegisterDef = {
       outcome: 'outcome',
       ageBand: 'age_band',
     },
+    through: 'accidentId',
     text: ['code'],
   },
   sortable: ['code', 'age', 'createdAt'],

@@ -36,6 +36,29 @@ function decodeCursor(cursor: string, sort: string): { value: unknown; id: strin
   }
 }
 
+/** Whether `value` is a calendar date written YYYY-MM-DD. */
+export function isDate(value: string): boolean {
+  const d = DATE.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
+  return d !== undefined && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** Today's date (UTC), the latest date a register can be read "as at". */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * The `asAt` parameter: a calendar date, not after today; a problem located at `pointer` otherwise.
+ * Example: parseAsAt('2024-02-30') throws validation.format; parseAsAt(undefined) === undefined
+ */
+export function parseAsAt(value: string | undefined, pointer = '/asAt'): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const where = { pointer, field: 'asAt' };
+  if (!isDate(value)) throw new Problem('validation.format', { field: 'asAt', value, format: 'date' }, where);
+  if (value > today()) throw new Problem('validation.as_at_future', { value, today: today() }, where);
+  return value;
+}
+
 /** The list filters of a query string without its paging and order (exports take every record). */
 export function parseFilterQuery(def: RegisterDef, q: Record<string, string | undefined>): RecordFilter {
   const { sort: _s, sortField: _f, descending: _d, limit: _l, after: _a, ...filter } = parseListQuery(def, q);
@@ -71,6 +94,12 @@ export function parseListQuery(
   for (const p of ['from', 'to'] as const) {
     if (q[p] && !DATE.test(q[p]!))
       problems.push(new Problem('validation.format', { field: p, value: q[p], format: 'date' }, where(p)));
+  }
+  let asAt: string | undefined;
+  try {
+    asAt = parseAsAt(q.asAt);
+  } catch (err) {
+    problems.push(err as Problem);
   }
   if (q.adminArea && !UUID.test(q.adminArea)) {
     problems.push(
@@ -109,8 +138,22 @@ export function parseListQuery(
       );
     }
   }
+  // Registers without an organisation of their own (land released, findings) take the activity's.
+  const byActivity =
+    q.organisation && !def.filters.equals.organisation && 'activityId' in def.fields.properties;
+  if (byActivity && !UUID.test(q.organisation!)) {
+    problems.push(
+      new Problem(
+        'validation.format',
+        { field: 'organisation', value: q.organisation, format: 'uuid' },
+        where('organisation'),
+      ),
+    );
+  }
   if (problems.length) throw withOthers(problems);
   return {
+    ...(asAt ? { asAt } : {}),
+    ...(byActivity ? { activityOrganisationId: q.organisation } : {}),
     bbox,
     equals,
     adminAreaId: q.adminArea,

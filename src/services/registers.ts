@@ -2,6 +2,7 @@ import { type Database, withTransaction } from '../db/connect.ts';
 import { appendAudit, recordHistory } from '../db/repositories/audit.ts';
 import { linkSource, sourcesOf, unlinkSource } from '../db/repositories/record-sources.ts';
 import * as repo from '../db/repositories/registers.ts';
+import { deriveFields } from '../domain/derive.ts';
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
 import { factDate, type RegisterDef } from '../domain/records.ts';
@@ -84,13 +85,19 @@ export class RegisterService {
       throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
   }
 
-  /** One record; identity fields only when a role that may read them asks explicitly. */
-  async get(actor: Actor, id: string, opts: { identity?: boolean } = {}): Promise<RecordOut> {
+  /**
+   * One record; identity fields only when a role that may read them asks explicitly. As at a
+   * date, the record as it stood then (not found if it did not exist yet).
+   */
+  async get(actor: Actor, id: string, opts: { identity?: boolean; asAt?: string } = {}): Promise<RecordOut> {
     assertCan(actor, 'record.read', this.def);
     if (opts.identity) assertCan(actor, 'identity.read', this.def);
-    const record = await repo.getRecord(this.database.db, this.def, id, { identity: opts.identity === true });
+    const record = await repo.getRecord(this.database.db, this.def, id, {
+      identity: opts.identity === true,
+      asAt: opts.asAt,
+    });
     if (!record) throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
-    return this.visible(actor, record, opts.identity === true);
+    return this.visible(actor, this.derived(record, opts.asAt), opts.identity === true);
   }
 
   async list(
@@ -99,7 +106,7 @@ export class RegisterService {
   ): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
     assertCan(actor, 'record.read', this.def);
     const rows = await repo.listRecords(this.database.db, this.def, { ...query, limit: query.limit + 1 });
-    const records = rows.slice(0, query.limit).map((r) => this.published(r));
+    const records = rows.slice(0, query.limit).map((r) => this.published(this.derived(r, query.asAt)));
     const last = records[records.length - 1];
     return {
       records,
@@ -133,7 +140,7 @@ export class RegisterService {
     // Past the end there is nothing to read; skip the query.
     const rows =
       query.offset >= numberMatched ? [] : await repo.listRecordsOffset(this.database.db, this.def, query);
-    return { records: rows.map((r) => this.published(r)), numberMatched };
+    return { records: rows.map((r) => this.published(this.derived(r, query.asAt))), numberMatched };
   }
 
   /** One record as published to GIS clients: never archived, never with identity fields. */
@@ -145,10 +152,10 @@ export class RegisterService {
     return this.published(record);
   }
 
-  /** Spatial and temporal extent of the register's records that are not archived. */
-  async extent(actor: Actor): Promise<repo.RegisterExtent> {
+  /** Spatial and temporal extent of the register's records that are not archived (as at a date if given). */
+  async extent(actor: Actor, asAt?: string): Promise<repo.RegisterExtent> {
     assertCan(actor, 'record.read', this.def);
-    return repo.registerExtent(this.database.db, this.def);
+    return repo.registerExtent(this.database.db, this.def, asAt);
   }
 
   /**
@@ -174,7 +181,7 @@ export class RegisterService {
       });
       for (const row of rows) {
         if (read++ >= maxRecords) return;
-        yield this.published(row);
+        yield this.published(this.derived(row, filter.asAt));
       }
       if (rows.length < READ_OUT_PAGE) return;
       const last = rows[rows.length - 1]!;
@@ -235,6 +242,14 @@ export class RegisterService {
         });
       }
     });
+  }
+
+  /** A record read as at a date gets its derived fields from the values of that date. */
+  private derived(record: RecordOut, asAt: string | undefined): RecordOut {
+    if (!asAt) return record;
+    // Fields left empty are not given (an age band given without an age stays as given).
+    const given = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined));
+    return { ...record, ...deriveFields(this.def, given) };
   }
 
   /** A record without its identity fields: what every reader but an explicit identity read gets. */

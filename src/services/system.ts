@@ -2,9 +2,11 @@ import type { Database } from '../db/connect.ts';
 import { migrationLevel } from '../db/repositories/migrations.ts';
 import { latestYearWithData, type StatsScope, summary } from '../db/repositories/stats.ts';
 import { Problem } from '../domain/problem.ts';
+import { withOthers } from '../domain/schema-check.ts';
 import { VERSION } from '../version.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { verifyAudit } from './audit.ts';
+import { isDate, parseAsAt } from './list-query.ts';
 
 /** The running system: health, the audit chain check and the headline figures of the dashboard. */
 export class SystemService {
@@ -33,23 +35,45 @@ export class SystemService {
   }
 
   /**
-   * Headline figures for a year (by default the latest year with data): open hazard area, land
-   * released by outcome, devices found, casualties; in an admin area and for an organisation
-   * when asked. Counts only, for every signed-in role.
+   * The dashboard's figures for a period (`from`/`to`, else a year, by default the latest year
+   * with data): open hazard area and its trend, land released by outcome and month, devices
+   * found by category and model, accidents and casualties, risk education; in an admin area,
+   * for an organisation and as at a date when asked. Counts only, for every signed-in role.
    */
-  async summary(actor: Actor, yearParam?: string, scope: StatsScope = {}) {
+  async summary(
+    actor: Actor,
+    params: { year?: string; from?: string; to?: string; asAt?: string } = {},
+    scope: Omit<StatsScope, 'asAt'> = {},
+  ) {
     assertCan(actor, 'record.read');
-    const year =
-      yearParam === undefined
-        ? ((await latestYearWithData(this.database.db)) ?? new Date().getUTCFullYear())
-        : Number(yearParam);
-    if (!Number.isInteger(year) || year < 1900 || year > 2200) {
-      throw new Problem(
-        'validation.format',
-        { field: 'year', value: String(yearParam), format: 'YYYY' },
-        { pointer: '/year' },
-      );
+    const asAt = parseAsAt(params.asAt);
+    const problems: Problem[] = [];
+    for (const p of ['from', 'to'] as const) {
+      const v = params[p];
+      if (v !== undefined && !isDate(v))
+        problems.push(
+          new Problem('validation.format', { field: p, value: v, format: 'date' }, { pointer: `/${p}` }),
+        );
     }
-    return summary(this.database.db, year, scope);
+    if (problems.length) throw withOthers(problems);
+    let year: number | undefined;
+    if (params.year !== undefined || (params.from === undefined && params.to === undefined)) {
+      year =
+        params.year === undefined
+          ? ((await latestYearWithData(this.database.db)) ?? new Date().getUTCFullYear())
+          : Number(params.year);
+      if (!Number.isInteger(year) || year < 1900 || year > 2200) {
+        throw new Problem(
+          'validation.format',
+          { field: 'year', value: String(params.year), format: 'YYYY' },
+          { pointer: '/year' },
+        );
+      }
+    }
+    const from = params.from ?? (year !== undefined ? `${year}-01-01` : `${params.to!.slice(0, 4)}-01-01`);
+    const to = params.to ?? (year !== undefined ? `${year}-12-31` : `${params.from!.slice(0, 4)}-12-31`);
+    if (from > to) throw new Problem('validation.period', { from, to }, { pointer: '/from' });
+    const figures = await summary(this.database.db, { from, to }, { ...scope, asAt });
+    return { ...(year !== undefined ? { year } : {}), ...(asAt ? { asAt } : {}), ...figures };
   }
 }

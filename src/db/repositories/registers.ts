@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { RegisterDef } from '../../domain/records.ts';
+import { REFERENCE_TARGETS, type RegisterDef } from '../../domain/records.ts';
 import type { Schema } from '../connect.ts';
 
 /**
@@ -191,10 +191,10 @@ export async function getRecord(
   db: Kysely<Schema>,
   def: RegisterDef,
   id: string,
-  opts: { identity?: boolean; forUpdate?: boolean } = {},
+  opts: { identity?: boolean; forUpdate?: boolean; asAt?: string } = {},
 ): Promise<Row | undefined> {
   const r = await sql<Row>`
-    select ${selection(def, opts)} from ${sql.table(def.table)} t where t.id = ${id}
+    select ${selection(def, opts)} from ${asAtSource(def, opts.forUpdate ? undefined : opts.asAt, id)} t where t.id = ${id}
     ${opts.forUpdate ? sql`for update` : sql``}`.execute(db);
   return r.rows[0] ? fromRow(def, r.rows[0]) : undefined;
 }
@@ -205,6 +205,11 @@ export async function recordExists(db: Kysely<Schema>, table: string, id: string
 }
 
 export interface ListQuery {
+  /**
+   * Read the register as at the end of this day (YYYY-MM-DD): the state folded from the changes
+   * approved by then whose date of information is not after it (see asAtSource).
+   */
+  asAt?: string;
   bbox?: [number, number, number, number];
   equals: Array<[column: string, value: string]>;
   adminAreaId?: string;
@@ -216,6 +221,61 @@ export interface ListQuery {
   limit: number;
   after?: { value: unknown; id: string };
   includeArchived: boolean;
+  /** Records of this organisation through the activity that produced them (registers without their own). */
+  activityOrganisationId?: string;
+}
+
+/**
+ * The register's table, or, as at a date, the same columns derived from its approved history:
+ * each record's writable fields are the fold of its changes approved by the end of that day (in
+ * the database session's time zone) whose date of information is not after it, in
+ * date-of-information order (approval order within one date). A record without such a create
+ * (or baseline) did not exist then; one whose archive is among them is archived. Columns outside
+ * the history (identity, who created it, and derived read-only figures) are the present ones,
+ * except polygon areas, recomputed from the geometry of the day.
+ */
+export function asAtSource(def: RegisterDef, asAt?: string, recordId?: string): RawBuilder<unknown> {
+  if (!asAt) return sql.table(def.table);
+  const cols: RawBuilder<unknown>[] = [];
+  const field = (f: string) => sql`s.state -> ${f}`;
+  const geometryOf = (f: string, multi: boolean) => {
+    const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(nullif(${field(f)}, 'null'::jsonb)::text), 4326)`;
+    return sql`to_jsonb((${multi ? sql`ST_Multi(${g})` : g})::text)`;
+  };
+  for (const f of Object.keys(def.fields.properties)) {
+    if (f === 'identity') continue;
+    if ((def.pointFields ?? []).includes(f)) cols.push(sql`${snake(f)}::text, ${geometryOf(f, false)}`);
+    else cols.push(sql`${snake(f)}::text, ${field(f)}`);
+  }
+  const multi = def.geometry?.kind === 'MultiPolygon';
+  if (def.geometry) cols.push(sql`'geom', ${geometryOf('geometry', multi)}`);
+  if (multi && 'areaM2' in def.readOnly) {
+    const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(nullif(${field('geometry')}, 'null'::jsonb)::text), 4326)`;
+    cols.push(sql`'area_m2', to_jsonb(coalesce(ST_Area(${g}::geography, true), 0))`);
+  }
+  cols.push(sql`'version', to_jsonb(s.version)`, sql`'updated_at', to_jsonb(s.updated_at)`);
+  cols.push(sql`'archived_at', to_jsonb(s.archived_at)`);
+  // jsonb_build_object takes at most 100 arguments: the pairs are built in groups and joined.
+  const groups: RawBuilder<unknown>[] = [];
+  for (let i = 0; i < cols.length; i += 40)
+    groups.push(sql`jsonb_build_object(${sql.join(cols.slice(i, i + 40))})`);
+  return sql`(
+    select a.* from (
+      select c.record_id,
+        sg_jsonb_merge(c.patch order by c.date_of_information, c.seq) filter (where c.op <> 'archive') as state,
+        count(*)::int as version,
+        max(c.created_at) as updated_at,
+        min(c.created_at) filter (where c.op = 'archive') as archived_at
+      from record_changes c
+      where c.entity = ${def.entity} and c.date_of_information <= ${asAt}::date
+        and c.created_at < (${asAt}::date + 1)::timestamptz
+        ${recordId ? sql`and c.record_id = ${recordId}` : sql``}
+      group by c.record_id
+      having bool_or(c.op in ('create', 'baseline'))
+    ) s
+    join ${sql.table(def.table)} cur on cur.id = s.record_id
+    cross join lateral jsonb_populate_record(cur, ${sql.join(groups, sql` || `)}) a
+  )`;
 }
 
 /**
@@ -233,6 +293,25 @@ export function whereClauses(
     where.push(sql`ST_Intersects(t.geom, ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326))`);
   }
   for (const [column, v] of q.equals) where.push(sql`t.${sql.ref(column)}::text = ${v}`);
+  const parent = def.filters.through ? REFERENCE_TARGETS[def.filters.through] : undefined;
+  if (parent && (q.from || q.to || q.adminAreaId || q.bbox)) {
+    const inner = whereClauses(parent, {
+      asAt: q.asAt,
+      bbox: q.bbox,
+      adminAreaId: q.adminAreaId,
+      from: q.from,
+      to: q.to,
+      equals: [],
+      includeArchived: q.includeArchived,
+    });
+    where.push(sql`t.${sql.ref(snake(def.filters.through!))} in (select t.id from ${asAtSource(parent, q.asAt)} t
+      ${inner.length ? sql`where ${sql.join(inner, sql` and `)}` : sql``})`);
+  }
+  const activities = REFERENCE_TARGETS.activityId;
+  if (q.activityOrganisationId && activities && 'activityId' in def.fields.properties) {
+    where.push(sql`exists (select 1 from ${asAtSource(activities, q.asAt)} ac
+      where ac.id = t.activity_id and ac.organisation_id = ${q.activityOrganisationId})`);
+  }
   if (q.adminAreaId && def.geometry) {
     where.push(sql`ST_Intersects(t.geom, (select a.geom from admin_areas a where a.id = ${q.adminAreaId}))`);
   }
@@ -267,7 +346,7 @@ export async function listRecords(db: Kysely<Schema>, def: RegisterDef, q: ListQ
   }
   const dir = q.descending ? sql`desc` : sql`asc`;
   const r = await sql<Row>`
-    select ${selection(def, {})} from ${sql.table(def.table)} t
+    select ${selection(def, {})} from ${asAtSource(def, q.asAt)} t
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
     order by ${col} ${dir} nulls last, t.id ${dir}
     limit ${q.limit}`.execute(db);
@@ -281,7 +360,7 @@ export async function countRecords(
 ): Promise<number> {
   const where = whereClauses(def, q);
   const r = await sql<{ n: number }>`
-    select count(*)::int as n from ${sql.table(def.table)} t
+    select count(*)::int as n from ${asAtSource(def, q.asAt)} t
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}`.execute(db);
   return r.rows[0]!.n;
 }
@@ -299,7 +378,7 @@ export async function listRecordsOffset(
   const col = sql`t.${sql.ref(snake(q.sortField))}`;
   const dir = q.descending ? sql`desc` : sql`asc`;
   const r = await sql<Row>`
-    select ${selection(def, {})} from ${sql.table(def.table)} t
+    select ${selection(def, {})} from ${asAtSource(def, q.asAt)} t
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
     order by ${col} ${dir} nulls last, t.id ${dir}
     limit ${q.limit} offset ${q.offset}`.execute(db);
@@ -314,7 +393,11 @@ export interface RegisterExtent {
 }
 
 /** Spatial and temporal extent of a register's records that are not archived. */
-export async function registerExtent(db: Kysely<Schema>, def: RegisterDef): Promise<RegisterExtent> {
+export async function registerExtent(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  asAt?: string,
+): Promise<RegisterExtent> {
   const dateCol = def.filters.date;
   const box = def.geometry
     ? sql`ST_XMin(e.box) as xmin, ST_YMin(e.box) as ymin, ST_XMax(e.box) as xmax, ST_YMax(e.box) as ymax`
@@ -327,7 +410,7 @@ export async function registerExtent(db: Kysely<Schema>, def: RegisterDef): Prom
       select ${def.geometry ? sql`ST_Extent(t.geom)` : sql`null`} as box,
         ${dateCol ? sql`min(t.${sql.ref(dateCol)})` : sql`null`} as first,
         ${dateCol ? sql`max(t.${sql.ref(dateCol)})` : sql`null`} as last
-      from ${sql.table(def.table)} t where t.archived_at is null
+      from ${asAtSource(def, asAt)} t where t.archived_at is null
     ) e`.execute(db);
   const row = r.rows[0];
   const bbox =

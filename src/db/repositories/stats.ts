@@ -1,10 +1,25 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import {
+  accidents,
+  activities,
+  casualties,
+  findings,
+  hazards,
+  landRelease,
+  ordnance,
+  riskEducation,
+} from '../../domain/records.ts';
 import type { Schema } from '../connect.ts';
+import { asAtSource } from './registers.ts';
 
-/** Where the figures are taken: an admin area (records intersecting it) and an organisation. */
+/**
+ * Where and when the figures are taken: an admin area (records intersecting it), an
+ * organisation, and the date the registers are read as at (their present state when absent).
+ */
 export interface StatsScope {
   adminAreaId?: string;
   organisationId?: string;
+  asAt?: string;
 }
 
 /** The latest year in which land was released, a device found or an accident happened. */
@@ -17,55 +32,181 @@ export async function latestYearWithData(db: Kysely<Schema>): Promise<number | n
   return r.rows[0]?.year ?? null;
 }
 
-/** Headline figures of the programme for the dashboard, for one calendar year and scope. */
-export async function summary(db: Kysely<Schema>, year: number, scope: StatsScope = {}) {
-  const from = `${year}-01-01`;
-  const to = `${year}-12-31`;
-  const inArea = (geom: string) =>
+export interface Period {
+  from: string;
+  to: string;
+}
+
+/**
+ * The figures of the dashboard for a period and scope. Every figure is the count or sum of the
+ * records one register list returns with the same filters (status/outcome/category, from, to,
+ * adminArea, organisation, asAt), so each can be opened as the records that make it.
+ */
+export async function summary(db: Kysely<Schema>, period: Period, scope: StatsScope = {}) {
+  const { from, to } = period;
+  const at = scope.asAt;
+  const src = {
+    hazards: asAtSource(hazards, at),
+    landRelease: asAtSource(landRelease, at),
+    findings: asAtSource(findings, at),
+    accidents: asAtSource(accidents, at),
+    casualties: asAtSource(casualties, at),
+    activities: asAtSource(activities, at),
+    riskEducation: asAtSource(riskEducation, at),
+    ordnance: asAtSource(ordnance, at),
+  };
+  const inArea = (geom: RawBuilder<unknown>) =>
     scope.adminAreaId
-      ? sql`and exists (select 1 from admin_areas aa where aa.id = ${scope.adminAreaId}
-          and ST_Intersects(aa.geom, ${sql.ref(geom)}))`
+      ? sql`and ST_Intersects(${geom}, (select aa.geom from admin_areas aa where aa.id = ${scope.adminAreaId}))`
       : sql``;
   // Released land and findings belong to the organisation of the activity that produced them.
-  const byActivity = (activity: string) =>
+  const byActivity = (activity: RawBuilder<unknown>) =>
     scope.organisationId
-      ? sql`and exists (select 1 from activities ac where ac.id = ${sql.ref(activity)}
+      ? sql`and exists (select 1 from ${src.activities} ac where ac.id = ${activity}
           and ac.organisation_id = ${scope.organisationId})`
       : sql``;
+  const ofOrganisation = (column: RawBuilder<unknown>) =>
+    scope.organisationId ? sql`and ${column} = ${scope.organisationId}` : sql``;
+  const inPeriod = (column: RawBuilder<unknown>) => sql`${column} between ${from}::date and ${to}::date`;
+
+  // Remaining area: the stored figure today; as at a date, the hazard's area less the land
+  // released from it by then (the stored figure is today's).
+  const remaining = at
+    ? sql`greatest(h.area_m2 - coalesce((select sum(l.area_m2) from ${src.landRelease} l
+        where l.hazard_id = h.id and l.archived_at is null), 0), 0)`
+    : sql`coalesce(h.remaining_area_m2, h.area_m2)`;
+  const hazardWhere = sql`h.archived_at is null ${inArea(sql`h.geom`)} ${ofOrganisation(sql`h.organisation_id`)}`;
   const open = await sql<{ status: string; areaM2: number; n: number }>`
-    select status, coalesce(sum(coalesce(remaining_area_m2, area_m2)), 0)::float8 as area_m2, count(*)::int as n
-    from hazards h where archived_at is null and status <> 'closed' ${inArea('h.geom')}
-    ${scope.organisationId ? sql`and organisation_id = ${scope.organisationId}` : sql``}
-    group by status`.execute(db);
-  const released = await sql<{ outcome: string; areaM2: number }>`
-    select outcome, coalesce(sum(area_m2), 0)::float8 as area_m2 from land_release l
-    where archived_at is null and released_on between ${from}::date and ${to}::date
-    ${inArea('l.geom')} ${byActivity('l.activity_id')} group by outcome`.execute(db);
-  const findings = await sql<{ category: string; n: number }>`
-    select category, coalesce(sum(quantity), 0)::int as n from findings f
-    where archived_at is null and found_on between ${from}::date and ${to}::date
-    ${inArea('f.geom')} ${byActivity('f.activity_id')} group by category`.execute(db);
-  const casualties = await sql<{ outcome: string; n: number }>`
-    select c.outcome, count(*)::int as n from casualties c join accidents a on a.id = c.accident_id
-    where c.archived_at is null and a.archived_at is null and a.occurred_on between ${from}::date and ${to}::date
-    ${inArea('a.geom')} group by c.outcome`.execute(db);
+    select h.status, coalesce(sum(${remaining}), 0)::float8 as area_m2, count(*)::int as n
+    from ${src.hazards} h where ${hazardWhere} and h.status <> 'closed'
+    group by h.status`.execute(db);
+
+  const releaseWhere = sql`l.archived_at is null and ${inPeriod(sql`l.released_on`)}
+    ${inArea(sql`l.geom`)} ${byActivity(sql`l.activity_id`)}`;
+  const released = await sql<{ month: string; outcome: string; areaM2: number; n: number }>`
+    select to_char(l.released_on, 'YYYY-MM') as month, l.outcome,
+      coalesce(sum(l.area_m2), 0)::float8 as area_m2, count(*)::int as n
+    from ${src.landRelease} l where ${releaseWhere}
+    group by 1, 2 order by 1, 2`.execute(db);
+
+  // The hazardous area at the end of each month of the period, from what is known (as at): the
+  // area of hazards recorded by then less the land released from them by then.
+  const trend = await sql<{ month: string; areaM2: number }>`
+    with months as (
+      select (date_trunc('month', m) + interval '1 month - 1 day')::date as month_end
+      from generate_series(date_trunc('month', ${from}::date), ${to}::date, interval '1 month') m
+    ),
+    hz as (
+      select h.id, h.area_m2, coalesce(h.date_of_information, h.created_at::date) as since
+      from ${src.hazards} h where ${hazardWhere}
+    ),
+    rel as (
+      select l.hazard_id, l.area_m2, l.released_on from ${src.landRelease} l
+      where l.archived_at is null and l.hazard_id in (select id from hz)
+    )
+    select to_char(m.month_end, 'YYYY-MM') as month,
+      greatest(coalesce((select sum(hz.area_m2) from hz where hz.since <= m.month_end), 0)
+        - coalesce((select sum(rel.area_m2) from rel where rel.released_on <= m.month_end), 0), 0)::float8 as area_m2
+    from months m order by m.month_end`.execute(db);
+
+  const findingWhere = sql`f.archived_at is null and ${inPeriod(sql`f.found_on`)}
+    ${inArea(sql`f.geom`)} ${byActivity(sql`f.activity_id`)}`;
+  const byCategory = await sql<{ category: string; quantity: number; n: number }>`
+    select f.category, coalesce(sum(coalesce(f.quantity, 1)), 0)::int as quantity, count(*)::int as n
+    from ${src.findings} f where ${findingWhere} group by f.category order by 1`.execute(db);
+  const byModel = await sql<{ model: string | null; category: string; quantity: number }>`
+    select coalesce(o.model, nullif(f.model_text, '')) as model, f.category,
+      coalesce(sum(coalesce(f.quantity, 1)), 0)::int as quantity
+    from ${src.findings} f left join ${src.ordnance} o on o.id = f.ordnance_id
+    where ${findingWhere} group by 1, 2 order by 3 desc, 1 limit 20`.execute(db);
+
+  const accidentWhere = sql`a.archived_at is null and ${inPeriod(sql`a.occurred_on`)} ${inArea(sql`a.geom`)}`;
+  const accidentCount = await sql<{ n: number }>`
+    select count(*)::int as n from ${src.accidents} a where ${accidentWhere}`.execute(db);
+  const casualtyRows = await sql<{
+    outcome: string;
+    status: string;
+    sex: string;
+    ageBand: string;
+    n: number;
+  }>`
+    select c.outcome, c.casualty_status as status, c.sex, coalesce(c.age_band, 'unknown') as age_band,
+      count(*)::int as n
+    from ${src.casualties} c where c.archived_at is null
+      and c.accident_id in (select a.id from ${src.accidents} a where ${accidentWhere})
+    group by 1, 2, 3, 4`.execute(db);
+
+  const sessionWhere = sql`s.archived_at is null and ${inPeriod(sql`s.held_on`)} ${inArea(sql`s.geom`)}
+    ${ofOrganisation(sql`s.organisation_id`)}`;
+  const sessions = await sql<{ n: number }>`
+    select count(*)::int as n from ${src.riskEducation} s where ${sessionWhere}`.execute(db);
+  const beneficiaries = await sql<{ sex: string; ageBand: string; n: number }>`
+    select bs.key as sex, ba.key as age_band, coalesce(sum((ba.value #>> '{}')::int), 0)::int as n
+    from ${src.riskEducation} s
+      cross join lateral jsonb_each(coalesce(s.beneficiaries, '{}'::jsonb)) bs
+      cross join lateral jsonb_each(case when jsonb_typeof(bs.value) = 'object' then bs.value else '{}'::jsonb end) ba
+    where ${sessionWhere} group by 1, 2 order by 1, 2`.execute(db);
+
   const releasedM2 = { cancelled: 0, reduced: 0, cleared: 0 } as Record<string, number>;
-  for (const r of released.rows) releasedM2[r.outcome] = r.areaM2;
-  const byOutcome = Object.fromEntries(casualties.rows.map((r) => [r.outcome, r.n]));
+  const releasedCount = { cancelled: 0, reduced: 0, cleared: 0 } as Record<string, number>;
+  for (const r of released.rows) {
+    releasedM2[r.outcome] = (releasedM2[r.outcome] ?? 0) + r.areaM2;
+    releasedCount[r.outcome] = (releasedCount[r.outcome] ?? 0) + r.n;
+  }
   const openByStatus = { open: 0, in_progress: 0 } as Record<string, number>;
-  for (const r of open.rows) openByStatus[r.status] = r.n;
+  const openAreaByStatus = { open: 0, in_progress: 0 } as Record<string, number>;
+  for (const r of open.rows) {
+    openByStatus[r.status] = r.n;
+    openAreaByStatus[r.status] = r.areaM2;
+  }
+  const tally = (key: 'outcome' | 'status' | 'sex' | 'ageBand') => {
+    const out: Record<string, number> = {};
+    for (const r of casualtyRows.rows) out[r[key]] = (out[r[key]] ?? 0) + r.n;
+    return out;
+  };
+  const casualtiesByOutcome = tally('outcome');
+  const beneficiariesBySex: Record<string, number> = {};
+  const beneficiariesByAgeBand: Record<string, number> = {};
+  for (const r of beneficiaries.rows) {
+    beneficiariesBySex[r.sex] = (beneficiariesBySex[r.sex] ?? 0) + r.n;
+    beneficiariesByAgeBand[r.ageBand] = (beneficiariesByAgeBand[r.ageBand] ?? 0) + r.n;
+  }
   return {
-    year,
+    from,
+    to,
     /** Hazards not closed: those open and those in progress (the list filters them by status). */
     openHazardAreaM2: open.rows.reduce((s, r) => s + r.areaM2, 0),
     openHazardCount: open.rows.reduce((s, r) => s + r.n, 0),
     openHazardsByStatus: openByStatus,
+    openHazardAreaByStatusM2: openAreaByStatus,
+    hazardAreaTrend: trend.rows,
     releasedM2,
-    findingsByCategory: Object.fromEntries(findings.rows.map((r) => [r.category, r.n])),
+    releasedCount,
+    releasedByMonth: released.rows,
+    findingsByCategory: Object.fromEntries(byCategory.rows.map((r) => [r.category, r.quantity])),
+    findingRecordsByCategory: Object.fromEntries(byCategory.rows.map((r) => [r.category, r.n])),
+    findingsByModel: byModel.rows.map((r) => ({
+      model: r.model,
+      category: r.category,
+      quantity: r.quantity,
+    })),
+    accidentCount: accidentCount.rows[0]!.n,
     casualtiesThisYear: {
-      total: casualties.rows.reduce((s, r) => s + r.n, 0),
-      killed: byOutcome.killed ?? 0,
-      injured: byOutcome.injured ?? 0,
+      total: casualtyRows.rows.reduce((s, r) => s + r.n, 0),
+      killed: casualtiesByOutcome.killed ?? 0,
+      injured: casualtiesByOutcome.injured ?? 0,
+    },
+    casualties: {
+      byOutcome: casualtiesByOutcome,
+      byStatus: tally('status'),
+      bySex: tally('sex'),
+      byAgeBand: tally('ageBand'),
+    },
+    riskEducation: {
+      sessions: sessions.rows[0]!.n,
+      beneficiaries: beneficiaries.rows.reduce((s, r) => s + r.n, 0),
+      beneficiariesBySex,
+      beneficiariesByAgeBand,
     },
   };
 }

@@ -165,10 +165,12 @@ export async function ogcPlugin(app: FastifyInstance, _opts: OgcOptions = {}): P
         rel: 'prev',
         type: MEDIA.geojson,
       });
+    if (query.asAt) reply.header('as-at', query.asAt);
     return send(reply, MEDIA.geojson, {
       type: 'FeatureCollection',
       features,
       links,
+      ...(query.asAt ? { asAt: query.asAt } : {}),
       timeStamp: new Date().toISOString(),
       numberMatched,
       numberReturned: features.length,

@@ -2,7 +2,7 @@ import type { TSchema } from 'typebox';
 import { Problem } from '../../domain/problem.ts';
 import type { RegisterDef } from '../../domain/records.ts';
 import { withOthers } from '../../domain/schema-check.ts';
-import type { ListQuery } from '../../services/list-query.ts';
+import { type ListQuery, parseAsAt } from '../../services/list-query.ts';
 
 /**
  * The query string of `/ogc/collections/{id}/items`, read into a repository query. The OGC API
@@ -27,6 +27,7 @@ export const ITEMS_PARAMETERS = [
   'crs',
   'datetime',
   'q',
+  'asAt',
 ] as const;
 
 export type OgcListQuery = Omit<ListQuery, 'after'> & { offset: number };
@@ -272,8 +273,10 @@ export function parseItemsQuery(def: RegisterDef, query: Record<string, unknown>
     const v = attempt(() => filterValue(f, q[f.name]!));
     if (v !== undefined) equals.push([f.column, v]);
   }
+  const asAt = attempt(() => parseAsAt(q.asAt));
   if (problems.length) throw withOthers(problems);
   return {
+    ...(asAt ? { asAt } : {}),
     bbox,
     equals,
     from: dates.from,

@@ -222,6 +222,7 @@ export async function importRoutes(
       const def = exportableRegister(as);
       const filter = parseFilterQuery(def, query);
       const file = await exporter.open(actor, def.slug, format, filter);
+      if (filter.asAt) reply.header('as-at', filter.asAt);
       reply
         .header('content-type', file.mediaType)
         .header('content-disposition', `attachment; filename="${file.filename}"`);

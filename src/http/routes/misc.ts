@@ -8,6 +8,7 @@ import type { SystemService } from '../../services/system.ts';
 import { VERSION } from '../../version.ts';
 import { requireActor } from '../plugins/auth.ts';
 import type { TypedRequests } from '../schemas.ts';
+import { AS_AT_DESCRIPTION } from './registers.ts';
 
 export async function healthRoutes(
   instance: FastifyInstance,
@@ -63,8 +64,15 @@ export async function healthRoutes(
           'Headline figures: open hazard area, land released this year by outcome, devices found, casualties',
         querystring: Type.Object({
           year: Type.Optional(
-            Type.String({ pattern: '^\\d{4}$', description: 'default: the latest year with data' }),
+            Type.String({
+              pattern: '^\\d{4}$',
+              description:
+                'the calendar year (default, when neither from nor to is given: the latest year with data)',
+            }),
           ),
+          from: Type.Optional(Type.String({ description: 'YYYY-MM-DD: first day of the period' })),
+          to: Type.Optional(Type.String({ description: 'YYYY-MM-DD: last day of the period' })),
+          asAt: Type.Optional(Type.String({ description: AS_AT_DESCRIPTION })),
           adminArea: Type.Optional(
             Type.String({ format: 'uuid', description: 'Records intersecting this admin area' }),
           ),
@@ -77,12 +85,15 @@ export async function healthRoutes(
         }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
-      return opts.system.summary(requireActor(request), q.year, {
-        adminAreaId: q.adminArea,
-        organisationId: q.organisation,
-      });
+      const figures = await opts.system.summary(
+        requireActor(request),
+        { year: q.year, from: q.from, to: q.to, asAt: q.asAt },
+        { adminAreaId: q.adminArea, organisationId: q.organisation },
+      );
+      if (figures.asAt) reply.header('as-at', figures.asAt);
+      return figures;
     },
   );
 }

@@ -10,15 +10,26 @@ import {
   type RegisterDef,
 } from '../../domain/records.ts';
 import type { ExportService } from '../../services/exports.ts';
-import { encodeCursor, isUuid, MAX_LIST_LIMIT, parseListQuery } from '../../services/list-query.ts';
+import {
+  encodeCursor,
+  isUuid,
+  MAX_LIST_LIMIT,
+  parseAsAt,
+  parseListQuery,
+} from '../../services/list-query.ts';
 import type { RegisterService } from '../../services/registers.ts';
 import { pathParam } from '../input.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { checkedByService, ProblemSchema, type TypedRequests } from '../schemas.ts';
 
+export const AS_AT_DESCRIPTION =
+  'YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose ' +
+  'date of information is not after it); not in the future';
+
 export const ListQuerySchema = Type.Object(
   {
     bbox: Type.Optional(Type.String({ description: 'minLon,minLat,maxLon,maxLat (WGS 84)' })),
+    asAt: Type.Optional(Type.String({ description: AS_AT_DESCRIPTION })),
     status: Type.Optional(Type.String()),
     kind: Type.Optional(Type.String()),
     type: Type.Optional(Type.String()),
@@ -117,11 +128,13 @@ export async function registerRoutes(
                   features: Type.Array(one),
                   nextCursor: Type.Union([Type.String(), Type.Null()]),
                   total: Type.Optional(Type.Integer()),
+                  asAt: Type.Optional(Type.String({ format: 'date' })),
                 })
               : Type.Object({
                   items: Type.Array(one),
                   nextCursor: Type.Union([Type.String(), Type.Null()]),
                   total: Type.Optional(Type.Integer()),
+                  asAt: Type.Optional(Type.String({ format: 'date' })),
                 }),
             ...errors,
           },
@@ -130,6 +143,7 @@ export async function registerRoutes(
       async (request, reply) => {
         const actor = requireActor(request);
         const parsed = parseListQuery(def, request.query);
+        if (parsed.asAt) reply.header('as-at', parsed.asAt);
         if (request.query.format === 'csv' || (request.headers.accept ?? '').startsWith('text/csv')) {
           // The list as a file: every record the filters match, written by the export's CSV writer.
           const { sort: _s, sortField: _f, descending: _d, limit: _l, after: _a, ...filter } = parsed;
@@ -145,9 +159,10 @@ export async function registerRoutes(
         // The count of every record the filters match, on request (it costs a second query).
         const { sort: _s, sortField: _f, descending: _d, limit: _l, after: _a, ...filter } = parsed;
         const total = request.query.count === 'true' ? { total: await service.count(actor, filter) } : {};
+        const asAt = parsed.asAt ? { asAt: parsed.asAt } : {};
         return def.geometry
-          ? { type: 'FeatureCollection', features: items, nextCursor, ...total }
-          : { items, nextCursor, ...total };
+          ? { type: 'FeatureCollection', features: items, nextCursor, ...total, ...asAt }
+          : { items, nextCursor, ...total, ...asAt };
       },
     );
 
@@ -164,6 +179,7 @@ export async function registerRoutes(
                 description: 'true: include protected identity fields (roles that may read them)',
               }),
             ),
+            asAt: Type.Optional(Type.String({ description: AS_AT_DESCRIPTION })),
           }),
           response: { 200: one, ...errors },
         },
@@ -172,8 +188,10 @@ export async function registerRoutes(
         const actor = requireActor(request);
         const id = parseId(request.params.id, def);
         const identity = request.query.identity === 'true';
-        const record = await service.get(actor, id, { identity });
-        reply.header('etag', `"${record.version}"`);
+        const asAt = parseAsAt(request.query.asAt);
+        const record = await service.get(actor, id, { identity, asAt });
+        if (asAt) reply.header('as-at', asAt);
+        else reply.header('etag', `"${record.version}"`);
         return present(def, record);
       },
     );
