@@ -52,6 +52,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -88,6 +90,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Point, WGS 84 longitude, latitude */
                                 geometry: {
@@ -634,6 +638,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -1730,6 +1736,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -1766,6 +1774,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Point, WGS 84 longitude, latitude */
                                 geometry: {
@@ -2312,6 +2322,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -3408,6 +3420,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -3444,6 +3458,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
                                 geometry: {
@@ -3929,6 +3945,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -5444,6 +5462,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -5480,6 +5500,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             items: {
                                 /**
                                  * Format: uuid
@@ -6044,6 +6066,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -7201,6 +7225,8 @@ export interface paths {
                     /** @description true to include archived records */
                     archived?: string;
                     as: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -7264,6 +7290,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -7300,6 +7328,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Point, WGS 84 longitude, latitude */
                                 geometry: {
@@ -7870,6 +7900,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -8998,6 +9030,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -9034,6 +9068,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
                                 geometry: {
@@ -9622,6 +9658,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -11276,6 +11314,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -11312,6 +11352,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
                                 geometry: {
@@ -11853,6 +11895,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -12943,6 +12987,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -12979,6 +13025,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
                                 geometry: {
@@ -13799,6 +13847,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -16348,6 +16398,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -16384,6 +16436,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             items: {
                                 aliases?: string[];
                                 archived: boolean;
@@ -16814,6 +16868,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -17757,6 +17813,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -17793,6 +17851,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             items: {
                                 acronym?: string | null;
                                 archived: boolean;
@@ -18220,6 +18280,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -19237,6 +19299,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -19273,6 +19337,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             items: {
                                 /**
                                  * Format: uuid
@@ -19762,6 +19828,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -22156,6 +22224,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -22192,6 +22262,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Point, WGS 84 longitude, latitude */
                                 geometry: {
@@ -22731,6 +22803,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -23818,6 +23892,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -23854,6 +23930,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Point, WGS 84 longitude, latitude */
                                 geometry: {
@@ -24359,6 +24437,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -25400,6 +25480,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -25436,6 +25518,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             items: {
                                 archived: boolean;
                                 code: string;
@@ -25892,6 +25976,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -26866,9 +26952,15 @@ export interface paths {
                 query?: {
                     /** @description Records intersecting this admin area */
                     adminArea?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description YYYY-MM-DD: first day of the period */
+                    from?: string;
                     /** @description Hazards of this organisation, and its activities' results */
                     organisation?: string;
-                    /** @description default: the latest year with data */
+                    /** @description YYYY-MM-DD: last day of the period */
+                    to?: string;
+                    /** @description the calendar year (default, when neither from nor to is given: the latest year with data) */
                     year?: string;
                 };
                 header?: never;
@@ -27333,6 +27425,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
