@@ -98,6 +98,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     code: string;
                                     /** Format: date-time */
@@ -1776,6 +1778,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     code: string;
                                     /** Format: date-time */
@@ -3454,6 +3458,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -7315,6 +7321,8 @@ export interface paths {
                                      * @description Activity
                                      */
                                     activityId?: string | null;
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /**
                                      * @description Device category
@@ -9044,6 +9052,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -11327,6 +11337,8 @@ export interface paths {
                                      * @description Activity that released it
                                      */
                                     activityId?: string | null;
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -12989,6 +13001,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -22332,6 +22346,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Beneficiaries by sex, then by age band (bands configurable, e.g. "5-12", "13-17", "18+") */
                                     beneficiaries: {
@@ -23999,6 +24015,8 @@ export interface paths {
                                      * @description Lowest admin area containing it
                                      */
                                     adminAreaId?: string | null;
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** Format: date-time */
                                     createdAt: string;
