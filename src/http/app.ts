@@ -138,7 +138,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { database: opts.database, accounts: services.accounts });
   await app.register(tokenAndUserRoutes, { accounts: services.accounts });
   await app.register(registerRoutes, { registers: services.registers, exports: services.exports });
-  await app.register(reportRoutes, { reports: services.reports });
+  await app.register(reportRoutes, {
+    reports: services.reports,
+    reportAttachments: services.reportAttachments,
+  });
   await app.register(notificationRoutes, {
     notifications: services.notifications,
     reports: services.reports,

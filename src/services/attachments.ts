@@ -89,13 +89,16 @@ export class AttachmentService {
 
   async list(actor: Actor, recordType: string, recordId: string) {
     assertCan(actor, 'record.read');
+    // A report's own files are read through the report (src/services/report-attachments.ts).
+    if (!registerBySlug(recordType)) return [];
     return (await repo.attachmentsOf(this.database.db, recordType, recordId)).map(present);
   }
 
   async open(actor: Actor, id: string) {
     assertCan(actor, 'record.read');
     const row = await repo.attachmentById(this.database.db, id);
-    if (!row) throw new Problem('record.not_found', { entity: 'attachment', id }, { pointer: '' });
+    if (!row || !registerBySlug(row.recordType))
+      throw new Problem('record.not_found', { entity: 'attachment', id }, { pointer: '' });
     const path = join(this.dir, row.storageKey);
     await stat(path).catch(() => {
       throw new Problem('attachment.content_missing', { id }, { pointer: '' });

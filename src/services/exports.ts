@@ -12,7 +12,7 @@ import {
   writeFeatures,
 } from '../io/index.ts';
 import type { Actor } from './actor.ts';
-import type { RecordFilter } from './list-query.ts';
+import { ADMIN_AREA_COLUMN, type RecordFilter } from './list-query.ts';
 import type { RegisterService } from './registers.ts';
 
 /**
@@ -67,6 +67,8 @@ export function exportFields(def: RegisterDef): Array<{ name: string; type: Fiel
   for (const [name, schema] of Object.entries(def.readOnly)) {
     if (name !== 'code') out.push({ name, type: fieldType(def, name, schema) });
   }
+  // The admin area the record lies in (its name), read with the list: not a field, never imported.
+  if (def.geometry) out.push({ name: ADMIN_AREA_COLUMN, type: 'string' });
   return out;
 }
 

@@ -28,6 +28,7 @@ import {
   openBulkReport,
 } from './changes.ts';
 import { exportFields } from './exports.ts';
+import { ADMIN_AREA_COLUMN } from './list-query.ts';
 import type { Keyring } from './personal-data.ts';
 import { writeHooks } from './register-hooks/index.ts';
 
@@ -64,6 +65,7 @@ const READER_GEOMETRY_FAULT = /^io\.(geometry|coordinate|wkt|mgrs)\./;
 
 /** Columns our own exports carry that the system computes or keeps: never imported back. */
 const SYSTEM_COLUMNS = [
+  ADMIN_AREA_COLUMN,
   'version',
   'createdAt',
   'updatedAt',

@@ -10,6 +10,7 @@ import { NotificationService } from './notifications.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
 import { PublicService } from './public.ts';
 import { RegisterService } from './registers.ts';
+import { ReportAttachmentService } from './report-attachments.ts';
 import { ReportService } from './reports.ts';
 import { TileService } from './tiles.ts';
 
@@ -19,6 +20,7 @@ export interface Services {
   reports: ReportService;
   registers: Map<string, RegisterService>;
   attachments: AttachmentService;
+  reportAttachments: ReportAttachmentService;
   imports: ImportService;
   exports: ExportService;
   tiles: TileService;
@@ -39,6 +41,7 @@ export function createServices(database: Database, settings: Settings): Services
     reports,
     registers,
     attachments: new AttachmentService(database, settings.attachmentsDir),
+    reportAttachments: new ReportAttachmentService(database, reports, settings.attachmentsDir),
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),
     tiles: new TileService(database, registers),

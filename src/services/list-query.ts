@@ -168,3 +168,6 @@ export function parseListQuery(
     sort: sortRaw,
   };
 }
+
+/** The column of lists and exports naming the admin area a record lies in (registers with a geometry). */
+export const ADMIN_AREA_COLUMN = 'adminAreaName';

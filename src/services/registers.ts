@@ -1,4 +1,5 @@
 import { type Database, withTransaction } from '../db/connect.ts';
+import { adminAreaNames } from '../db/repositories/admin-area-names.ts';
 import { appendAudit, recordHistory } from '../db/repositories/audit.ts';
 import { linkSource, sourcesOf, unlinkSource } from '../db/repositories/record-sources.ts';
 import * as repo from '../db/repositories/registers.ts';
@@ -8,7 +9,7 @@ import { Problem } from '../domain/problem.ts';
 import { factDate, type RegisterDef } from '../domain/records.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
-import { isUuid, type RecordFilter } from './list-query.ts';
+import { ADMIN_AREA_COLUMN, isUuid, type RecordFilter } from './list-query.ts';
 import { decryptIdentity, type Keyring } from './personal-data.ts';
 import type { ReportService } from './reports.ts';
 import { renderTile, type TileAddress, type TileEncoder, type TileFilters, type TileLayer } from './tiles.ts';
@@ -106,7 +107,9 @@ export class RegisterService {
   ): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
     assertCan(actor, 'record.read', this.def);
     const rows = await repo.listRecords(this.database.db, this.def, { ...query, limit: query.limit + 1 });
-    const records = rows.slice(0, query.limit).map((r) => this.published(this.derived(r, query.asAt)));
+    const records = await this.withAdminArea(
+      rows.slice(0, query.limit).map((r) => this.published(this.derived(r, query.asAt))),
+    );
     const last = records[records.length - 1];
     return {
       records,
@@ -179,14 +182,28 @@ export class RegisterService {
         limit: READ_OUT_PAGE,
         after,
       });
-      for (const row of rows) {
+      for (const record of await this.withAdminArea(rows.map((r) => this.published(this.derived(r, filter.asAt))))) {
         if (read++ >= maxRecords) return;
-        yield this.published(this.derived(row, filter.asAt));
+        yield record;
       }
       if (rows.length < READ_OUT_PAGE) return;
       const last = rows[rows.length - 1]!;
       after = { value: last.id, id: last.id as string };
     }
+  }
+
+  /**
+   * Records of a register with a geometry, each with `adminAreaName`: the lowest admin area it
+   * lies in (null outside every one). Lists and files carry it as a column; it is not a field.
+   */
+  private async withAdminArea(records: RecordOut[]): Promise<RecordOut[]> {
+    if (!this.def.geometry) return records;
+    const names = await adminAreaNames(
+      this.database.db,
+      this.def,
+      records.map((r) => r.id as string),
+    );
+    return records.map((r) => ({ ...r, [ADMIN_AREA_COLUMN]: names.get(r.id as string) ?? null }));
   }
 
   /** A vector tile of one of the register's map layers (the layer's properties never hold identity). */

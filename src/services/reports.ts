@@ -30,6 +30,7 @@ import { failpoint } from './failpoints.ts';
 import { isUuid } from './list-query.ts';
 import { notifyReportEvent } from './notifications.ts';
 import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
+import { linkAttachmentsOnApproval } from './report-attachments.ts';
 
 /** Thresholds of the duplicate warnings shown to approvers (settings, with these defaults). */
 export interface DuplicateSettings {
@@ -340,6 +341,7 @@ export class ReportService {
         // The draft keeps identities encrypted; they are checked (a date of birth is a date) as written.
         changes.map((c) => this.decrypted(c)),
       );
+      await linkAttachmentsOnApproval(trx, actor, id, applied);
       await failpoint('approval.before_commit');
       const done = await repo.transitionReport(trx, id, ['approved'], 'approved', {
         actorId: actor.id,

@@ -11,6 +11,7 @@ import {
 } from '../../domain/records.ts';
 import type { ExportService } from '../../services/exports.ts';
 import {
+  ADMIN_AREA_COLUMN,
   encodeCursor,
   isUuid,
   MAX_LIST_LIMIT,
@@ -98,6 +99,25 @@ function recordSchema(def: RegisterDef) {
   });
 }
 
+/** A record in a list: the record, and for registers with a geometry the admin area it lies in. */
+function listItemSchema(def: RegisterDef) {
+  if (!def.geometry) return recordSchema(def);
+  const properties = Type.Object({
+    ...commonFields,
+    ...def.fields.properties,
+    ...def.readOnly,
+    [ADMIN_AREA_COLUMN]: Type.Union([Type.String(), Type.Null()], {
+      description: 'Name of the lowest admin area the record lies in (null outside every one)',
+    }),
+  });
+  return Type.Object({
+    type: Type.Literal('Feature'),
+    id: Type.String({ format: 'uuid' }),
+    geometry: def.geometry.kind === 'Point' ? PointGeometry : AreaGeometry,
+    properties,
+  });
+}
+
 export async function registerRoutes(
   instance: FastifyInstance,
   opts: { registers: ReadonlyMap<string, RegisterService>; exports: ExportService },
@@ -125,7 +145,7 @@ export async function registerRoutes(
             200: def.geometry
               ? Type.Object({
                   type: Type.Literal('FeatureCollection'),
-                  features: Type.Array(one),
+                  features: Type.Array(listItemSchema(def)),
                   nextCursor: Type.Union([Type.String(), Type.Null()]),
                   total: Type.Optional(Type.Integer()),
                   asAt: Type.Optional(Type.String({ format: 'date' })),

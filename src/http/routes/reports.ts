@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Problem } from '../../domain/problem.ts';
 import { REPORT_KINDS, REPORT_STATUSES, ReportCreateSchema } from '../../domain/reports.ts';
+import type { ReportAttachmentService } from '../../services/report-attachments.ts';
 import type { ReportService } from '../../services/reports.ts';
 import { pathParam } from '../input.ts';
 import { requireActor } from '../plugins/auth.ts';
@@ -25,7 +26,10 @@ function reportsLimit(limit: string | undefined): number {
   return n;
 }
 
-export async function reportRoutes(instance: FastifyInstance, opts: { reports: ReportService }) {
+export async function reportRoutes(
+  instance: FastifyInstance,
+  opts: { reports: ReportService; reportAttachments: ReportAttachmentService },
+) {
   const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['reports'];
   const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -185,5 +189,86 @@ export async function reportRoutes(instance: FastifyInstance, opts: { reports: R
       },
     },
     async (request) => opts.reports.reject(requireActor(request), id(request), request.body.reason),
+  );
+
+  const attachmentParams = Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    attachmentId: Type.String({ format: 'uuid' }),
+  });
+  app.get(
+    '/api/v1/reports/:id/attachments',
+    { schema: { tags, summary: 'Photos and documents attached to a report', params: idParams } },
+    async (request) => ({
+      items: await opts.reportAttachments.list(requireActor(request), id(request)),
+    }),
+  );
+  app.post(
+    '/api/v1/reports/:id/attachments',
+    {
+      schema: {
+        tags,
+        summary:
+          'Attach a photo or document to a draft or rejected report (multipart/form-data, one file); it follows the records the report creates or changes when approved',
+        params: idParams,
+        consumes: ['multipart/form-data'],
+      },
+      config: {
+        authorise: (request) =>
+          opts.reports.authorise(requireActor(request), pathParam(request, 'id'), 'edit'),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      if (!request.isMultipart()) throw new Problem('request.media_type', {}, { pointer: '' });
+      for await (const part of request.parts()) {
+        if (part.type === 'field') continue;
+        const stored = await opts.reportAttachments.store(actor, id(request), {
+          filename: part.filename,
+          mediaType: part.mimetype || 'application/octet-stream',
+          content: part.file,
+        });
+        return reply.status(201).send(stored);
+      }
+      throw new Problem('validation.required', { field: 'file' }, { pointer: '/file' });
+    },
+  );
+  app.get(
+    '/api/v1/reports/:id/attachments/:attachmentId/content',
+    { schema: { tags, summary: "Download one of a report's attachments", params: attachmentParams } },
+    async (request, reply) => {
+      const { row, stream } = await opts.reportAttachments.open(
+        requireActor(request),
+        request.params.id,
+        request.params.attachmentId,
+      );
+      reply
+        .header('content-type', row.mediaType)
+        .header('content-length', row.sizeBytes)
+        .header('digest', `sha-256=${Buffer.from(row.sha256, 'hex').toString('base64')}`)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}`);
+      return reply.send(stream);
+    },
+  );
+  app.delete(
+    '/api/v1/reports/:id/attachments/:attachmentId',
+    {
+      schema: {
+        tags,
+        summary: 'Remove an attachment from a draft or rejected report',
+        params: attachmentParams,
+      },
+      config: {
+        authorise: (request) =>
+          opts.reports.authorise(requireActor(request), pathParam(request, 'id'), 'edit'),
+      },
+    },
+    async (request, reply) => {
+      await opts.reportAttachments.remove(
+        requireActor(request),
+        request.params.id,
+        request.params.attachmentId,
+      );
+      return reply.status(204).send();
+    },
   );
 }

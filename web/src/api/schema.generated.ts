@@ -102,6 +102,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     code: string;
                                     /** Format: date-time */
@@ -1786,6 +1788,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     code: string;
                                     /** Format: date-time */
@@ -3470,6 +3474,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -7345,6 +7351,8 @@ export interface paths {
                                      * @description Activity
                                      */
                                     activityId?: string | null;
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /**
                                      * @description Device category
@@ -9080,6 +9088,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -11369,6 +11379,8 @@ export interface paths {
                                      * @description Activity that released it
                                      */
                                     activityId?: string | null;
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -13037,6 +13049,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -21610,6 +21624,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Photos and documents attached to a report */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Attach a photo or document to a draft or rejected report (multipart/form-data, one file); it follows the records the report creates or changes when approved */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an attachment from a draft or rejected report */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    attachmentId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/attachments/{attachmentId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one of a report's attachments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    attachmentId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/{id}/check": {
         parameters: {
             query?: never;
@@ -22274,6 +22418,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** @description Beneficiaries by sex, then by age band (bands configurable, e.g. "5-12", "13-17", "18+") */
                                     beneficiaries: {
@@ -23947,6 +24093,8 @@ export interface paths {
                                      * @description Lowest admin area containing it
                                      */
                                     adminAreaId?: string | null;
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     /** Format: date-time */
                                     createdAt: string;

@@ -8,6 +8,7 @@ import type {
   RecordFeature,
   RecordProps,
 } from '../api/types.ts';
+import { AttachmentTable, recordAttachmentsPath } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
@@ -274,10 +275,9 @@ function Sources({ slug, id }: { slug: string; id: string }) {
 }
 
 function Attachments({ slug, id }: { slug: string; id: string }) {
-  const { t, num, dateTime } = useI18n();
+  const { t } = useI18n();
   const list = useAsync(
-    (signal) =>
-      get<{ items: Attachment[] }>(`/api/v1/attachments${query({ recordType: slug, recordId: id })}`, signal),
+    (signal) => get<{ items: Attachment[] }>(recordAttachmentsPath(slug, id), signal),
     [slug, id],
   );
   const fileInput = useRef<HTMLInputElement>(null);
@@ -312,40 +312,11 @@ function Attachments({ slug, id }: { slug: string; id: string }) {
       {list.error ? <ErrorNote error={list.error} /> : null}
       {list.data && items.length === 0 && <p className="muted">{t('record.noAttachments')}</p>}
       {items.length > 0 && (
-        <table className="records">
-          <thead>
-            <tr>
-              <th scope="col">{t('attachment.file')}</th>
-              <th scope="col">{t('attachment.size')}</th>
-              <th scope="col">{t('attachment.sha256')}</th>
-              <th scope="col">{t('attachment.added')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  <button
-                    type="button"
-                    className="link-button"
-                    onClick={() =>
-                      downloadFile(`/api/v1/attachments/${a.id}/content`, a.filename).catch(setError)
-                    }
-                  >
-                    {a.filename}
-                  </button>
-                </td>
-                <td>{t('unit.bytes', { value: num(a.sizeBytes) })}</td>
-                <td>
-                  <code className="hash" dir="ltr">
-                    {a.sha256}
-                  </code>
-                </td>
-                <td>{dateTime(a.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <AttachmentTable
+          items={items}
+          contentUrl={(a) => `/api/v1/attachments/${a.id}/content`}
+          onError={setError}
+        />
       )}
       {mayUpload && (
         <form className="inline-form no-print" onSubmit={upload}>

@@ -71,7 +71,11 @@ export function RegisterList({ slug }: { slug: string }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [q, setQ] = useState(search.get('q') ?? '');
-  const columns = LIST_COLUMNS[slug] ?? inferColumns(rows);
+  // Records with a place also show the lowest admin area they lie in (computed by the server).
+  const columns = [
+    ...(LIST_COLUMNS[slug] ?? inferColumns(rows)),
+    ...(def?.geometry ? [ADMIN_AREA_COLUMN] : []),
+  ];
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: apiKey stands for the filters
   useEffect(() => {
@@ -308,7 +312,11 @@ function sortMark(sort: string, field: string): string {
   return '';
 }
 
+/** The list column naming the admin area a record lies in (src/services/list-query.ts). */
+const ADMIN_AREA_COLUMN = 'adminAreaName';
+
 const SYSTEM = new Set([
+  ADMIN_AREA_COLUMN,
   'id',
   'code',
   'version',

@@ -12,6 +12,7 @@ import {
 } from 'react';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportWarning } from '../api/types.ts';
+import { ReportAttachments } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
@@ -21,6 +22,7 @@ import { RecordPicker } from '../components/RecordPicker.tsx';
 import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
 import { fieldsOf, registerDef } from '../lib/registers.ts';
@@ -289,6 +291,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   const { t, tk } = useI18n();
   const { user } = useAuth();
   const { navigate, search } = useRouter();
+  const hasReportAttachments = !!useApiPaths()?.has('/api/v1/reports/{id}/attachments');
   const initial = existing?.content;
   const activity = initial?.kind === 'activity' ? initial.activity : null;
   const [kind, setKind] = useState<ReportFormContent['kind']>(
@@ -990,6 +993,13 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
           />
         </div>
       </form>
+      {existing ? (
+        hasReportAttachments && <ReportAttachments reportId={existing.report.id} editable />
+      ) : (
+        <p className="hint no-print" data-testid="attach-after-save">
+          {t('attachment.afterSave')}
+        </p>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import type { Geometry } from 'geojson';
 import { type FormEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, get, query, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportChange, ReportWarning } from '../api/types.ts';
+import { ReportAttachments } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf } from '../components/MapView.tsx';
@@ -485,6 +486,7 @@ export function ReportPage({ id }: { id: string }) {
   // A dry run of the approval rules, once the server offers it (POST /api/v1/reports/{id}/check).
   const paths = useApiPaths();
   const canCheck = !!paths?.has('/api/v1/reports/{id}/check');
+  const hasReportAttachments = !!paths?.has('/api/v1/reports/{id}/attachments');
   const [check, setCheck] = useState<{ problems: ProblemItem[]; warnings: ReportWarning[] } | null>(null);
   const runCheck = async () => {
     setBusy(true);
@@ -826,6 +828,16 @@ export function ReportPage({ id }: { id: string }) {
           </div>
         )}
       </div>
+      {hasReportAttachments && (
+        <ReportAttachments
+          key={`${report.id}:${report.status}`}
+          reportId={report.id}
+          editable={
+            (report.status === 'draft' || report.status === 'rejected') &&
+            roleCan(user?.role, 'report.create')
+          }
+        />
+      )}
       <ReportTimeline id={report.id} refresh={`${report.status}:${report.version}`} />
     </div>
   );
