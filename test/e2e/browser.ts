@@ -199,3 +199,15 @@ export async function createHazard(
 
 /** The WebGL maps on a page (one canvas each). */
 export const mapCanvases = (page: Page): Promise<number> => page.locator('canvas.maplibregl-canvas').count();
+
+/**
+ * Chooses the interface language as a user does: in the top bar, or on a phone-sized window in
+ * the menu behind the Menu button (the top bar's tools are hidden there), closing it again.
+ */
+export async function chooseLanguage(page: Page, lang: string): Promise<void> {
+  const menu = page.getByRole('button', { name: /^(Menu|Меню|القائمة)$/ });
+  const phone = await menu.isVisible();
+  if (phone) await menu.click();
+  await page.locator('[data-testid="language"]:visible').selectOption(lang);
+  if (phone && (await menu.getAttribute('aria-expanded')) === 'true') await menu.click();
+}

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   apiToken,
+  chooseLanguage,
   DEMO_ADMIN,
   launch,
   newSession,
@@ -89,7 +90,7 @@ describe('the national map', () => {
         .not.toEqual([]);
       await screenshot(s.page, `map-settlements-en-${width}x${height}`);
 
-      await s.page.getByTestId('language').selectOption('ar');
+      await chooseLanguage(s.page, 'ar');
       await expect.poll(() => s.page.evaluate(() => document.documentElement.dir)).toBe('rtl');
       await mapPage(s, `${width}x${height}`, 'ar');
       const arabic = await renderedLabels(s.page, 'admin-areas-label');
