@@ -118,3 +118,96 @@ export async function apiToken(baseUrl: string): Promise<string> {
   if (!res.ok) throw new Error(`login failed: ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
+
+/** The demo's users, one per role the journeys need (the demo creates them). */
+export const DEMO_USERS = {
+  admin: DEMO_ADMIN,
+  operator: { email: 'operator@demo.safeground.org', password: 'demo-operator-2026' },
+  approver: { email: 'approver@demo.safeground.org', password: 'demo-approver-2026' },
+  viewer: { email: 'viewer@demo.safeground.org', password: 'demo-viewer-2026' },
+} as const;
+export type DemoUser = { email: string; password: string };
+
+/** Signs a user in through the sign-in page and waits until the application has left it. */
+export async function signIn(page: Page, who: DemoUser): Promise<void> {
+  await page.goto('/');
+  await page.waitForURL(/\/signin/);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+}
+
+/** A bearer token of a user, for set-up made through the API. */
+export async function tokenOf(baseUrl: string, who: DemoUser): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(who),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** One JSON call to the API with a bearer token: `{ status, body }`. */
+export async function apiCall(
+  baseUrl: string,
+  bearer: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${bearer}`,
+      'Content-Type': 'application/json',
+      'Accept-Language': 'en',
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
+}
+
+/** A square hazard of `halfSide`° around a point, created by the admin; returns its id. */
+export async function createHazard(
+  baseUrl: string,
+  name: string,
+  centre: { lon: number; lat: number },
+  halfSide = 0.005,
+): Promise<string> {
+  const { lon, lat } = centre;
+  const h = await apiCall(baseUrl, await tokenOf(baseUrl, DEMO_ADMIN), 'POST', '/api/v1/hazards', {
+    type: 'Feature',
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [lon - halfSide, lat - halfSide],
+          [lon + halfSide, lat - halfSide],
+          [lon + halfSide, lat + halfSide],
+          [lon - halfSide, lat + halfSide],
+          [lon - halfSide, lat - halfSide],
+        ],
+      ],
+    },
+    properties: { type: 'CHA', name, deviceCategories: ['AP'] },
+  });
+  if (h.status !== 201) throw new Error(`hazard not created: ${h.status} ${JSON.stringify(h.body)}`);
+  return String(h.body.id ?? (h.body.properties as { id: string }).id);
+}
+
+/** The WebGL maps on a page (one canvas each). */
+export const mapCanvases = (page: Page): Promise<number> => page.locator('canvas.maplibregl-canvas').count();
+
+/**
+ * Chooses the interface language as a user does: in the top bar, or on a phone-sized window in
+ * the menu behind the Menu button (the top bar's tools are hidden there), closing it again.
+ */
+export async function chooseLanguage(page: Page, lang: string): Promise<void> {
+  const menu = page.getByRole('button', { name: /^(Menu|Меню|القائمة)$/ });
+  const phone = await menu.isVisible();
+  if (phone) await menu.click();
+  await page.locator('[data-testid="language"]:visible').selectOption(lang);
+  if (phone && (await menu.getAttribute('aria-expanded')) === 'true') await menu.click();
+}

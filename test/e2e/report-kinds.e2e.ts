@@ -1,13 +1,25 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, newSession, type Session, screenshot } from './browser.ts';
+import {
+  apiCall,
+  DEMO_USERS,
+  type DemoUser,
+  launch,
+  mapCanvases,
+  newSession,
+  type Session,
+  screenshot,
+  signIn,
+  tokenOf,
+  waitForMap,
+} from './browser.ts';
 
 // The report form's other kinds in the browser: an accident with a casualty whose identity the
 // operator enters once and never sees again (kept across an edit, intact after approval), and a
 // new hazard typed corner by corner.
 const baseUrl = inject('baseUrl');
-const OPERATOR = { email: 'operator@demo.safeground.org', password: 'demo-operator-2026' };
-const APPROVER = { email: 'approver@demo.safeground.org', password: 'demo-approver-2026' };
+const OPERATOR = DEMO_USERS.operator;
+const APPROVER = DEMO_USERS.approver;
 const victim = `Test Person ${Date.now()}`;
 
 let browser: Browser;
@@ -15,37 +27,9 @@ let op: Session;
 let ap: Session;
 let accidentReportId = '';
 
-async function token(who: { email: string; password: string }): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(who),
-  });
-  if (!res.ok) throw new Error(`login failed: ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
-}
-
-async function api(bearer: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${bearer}`,
-      'Content-Type': 'application/json',
-      'Accept-Language': 'en',
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
-}
-
-async function signIn(p: Page, who: { email: string; password: string }) {
-  await p.goto('/');
-  await p.waitForURL(/\/signin/);
-  await p.getByLabel('Email').fill(who.email);
-  await p.getByLabel('Password').fill(who.password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { name: 'Programme overview' }).waitFor();
-}
+const token = (who: DemoUser) => tokenOf(baseUrl, who);
+const api = (bearer: string, method: string, path: string, body?: unknown) =>
+  apiCall(baseUrl, bearer, method, path, body);
 
 beforeAll(async () => {
   for (const who of [OPERATOR, APPROVER])
@@ -67,6 +51,15 @@ describe('report kinds in the browser', () => {
     await p.goto('/reports/new?kind=accident');
     await p.getByRole('heading', { name: 'New report' }).waitFor();
     expect(await p.locator('#r-kind').inputValue()).toBe('accident');
+    // The position is placed on the report's one map (no map of its own), then typed exactly.
+    await waitForMap(p);
+    expect(await mapCanvases(p)).toBe(1);
+    await p.getByTestId('place-on-map').click();
+    await p.getByTestId('map-mode').waitFor();
+    const box = await p.locator('.report-map canvas').boundingBox();
+    if (!box) throw new Error('no map canvas');
+    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => p.locator('#r-acc-point').inputValue()).toMatch(/\d/);
     await p.locator('#r-acc-point').fill('39.935, 46.935');
     await p.locator('#r-acc-point').press('Tab');
     await p.locator('#r-acc-occurredOn').fill('2025-04-02');
@@ -160,6 +153,10 @@ describe('report kinds in the browser', () => {
       .getByTestId('coordinates-text')
       .fill(['39.950, 46.950', '39.950, 46.952', '39.952, 46.952', '39.952, 46.950'].join('\n'));
     await polygon.getByTestId('apply-coordinates').click();
+    // The polygon is drawn on the report's one map.
+    await waitForMap(p);
+    expect(await mapCanvases(p)).toBe(1);
+    expect(await polygon.locator('canvas').count()).toBe(0);
     await screenshot(p, '33-report-new-hazard');
     await p.setViewportSize({ width: 390, height: 844 });
     await screenshot(p, '34-report-new-hazard-phone');

@@ -35,6 +35,7 @@ import { AccidentSection } from './report-kinds/AccidentSection.tsx';
 import { CorrectionSection } from './report-kinds/CorrectionSection.tsx';
 import { NewHazardSection } from './report-kinds/NewHazardSection.tsx';
 import { OtherRecordsSection } from './report-kinds/OtherRecordsSection.tsx';
+import { ACCIDENT_KEY, HAZARD_KEY, type SectionMap } from './report-kinds/section-map.ts';
 
 /** Kinds whose part of the form is a section of its own (report-kinds/), which hands back its content. */
 const SECTION_KINDS: readonly string[] = ['new_hazard', 'accident', 'other_records', 'correction'];
@@ -356,6 +357,8 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
   const [selected, setSelected] = useState<string | null>(null);
   const [placing, setPlacing] = useState<string | null>(null);
   const [drawing, setDrawing] = useState<{ key: string; mode: 'replace' | 'add' } | null>(null);
+  /** The last polygon drawn or point placed on the map for a kind's section (new hazard, accident). */
+  const [sectionDrawn, setSectionDrawn] = useState<SectionMap['drawn']>(null);
 
   // The chosen hazard's outline, drawn under the report's changes (the latest choice wins).
   const hazard = useAsync(
@@ -371,9 +374,20 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
     if (key) setSelected(key);
   }, []);
 
+  // A new hazard's polygon and an accident's position are drawn on the same map as everything else.
+  const sectionGeometry =
+    SECTION_KINDS.includes(kind) &&
+    sectionContent?.kind === kind &&
+    (sectionContent.kind === 'new_hazard' || sectionContent.kind === 'accident')
+      ? sectionContent.geometry
+      : null;
   const items = useMemo<MapItem[]>(() => {
     const out: MapItem[] = [];
     if (hazardGeometry) out.push({ key: 'hazard', geometry: hazardGeometry, role: 'hazard' });
+    if (sectionGeometry && kind === 'new_hazard')
+      out.push({ key: HAZARD_KEY, geometry: sectionGeometry, role: 'after' });
+    if (sectionGeometry && kind === 'accident')
+      out.push({ key: ACCIDENT_KEY, geometry: sectionGeometry, role: 'after', movable: true });
     if (kind !== 'activity') return out;
     for (const r of released)
       if (r.geometry)
@@ -393,30 +407,61 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
           problem: itemProblems.get(foundKey(f.key))?.of === f,
         });
     return out;
-  }, [hazardGeometry, released, found, kind, itemProblems]);
+  }, [hazardGeometry, sectionGeometry, released, found, kind, itemProblems]);
 
   // The map goes to the hazard once it is chosen; before that to the report's own changes or the programme.
   const programme = useProgrammeExtent();
   const [ownExtent] = useState(() =>
-    bboxOf([...released.map((r) => r.geometry), ...found.map((f) => f.point)]),
+    bboxOf([
+      ...released.map((r) => r.geometry),
+      ...found.map((f) => f.point),
+      initial && (initial.kind === 'new_hazard' || initial.kind === 'accident') ? initial.geometry : null,
+    ]),
   );
   const fit = bboxOf([hazardGeometry]) ?? ownExtent ?? programme;
 
   const onPlace = useCallback((key: string, p: Point) => {
+    if (key === ACCIDENT_KEY) {
+      setSectionDrawn({ key, geometry: p });
+      setPlacing(null);
+      setSelected(key);
+      return;
+    }
     const k = Number(key.slice(1));
     setFound((all) => updateByKey(all, k, { point: p }));
     setPlacing(null);
     setSelected(key);
   }, []);
   const onMove = useCallback((key: string, p: Point) => {
+    if (key === ACCIDENT_KEY) {
+      setSectionDrawn({ key, geometry: p });
+      return;
+    }
     const k = Number(key.slice(1));
     setFound((all) => updateByKey(all, k, { point: p }));
   }, []);
   const drawingRef = drawing;
   const onDrawn = useCallback(
     (key: string, polygon: Polygon) => {
-      const k = Number(key.slice(1));
       const mode = drawingRef?.mode ?? 'replace';
+      if (key === HAZARD_KEY) {
+        const before = sectionGeometry;
+        const polys =
+          mode === 'add' && before?.type === 'Polygon'
+            ? [before.coordinates]
+            : mode === 'add' && before?.type === 'MultiPolygon'
+              ? before.coordinates
+              : [];
+        setSectionDrawn({
+          key,
+          geometry: polys.length
+            ? { type: 'MultiPolygon', coordinates: [...polys, polygon.coordinates] }
+            : polygon,
+        });
+        setDrawing(null);
+        return;
+      }
+      const k = Number(key.slice(1));
       setReleased((all) =>
         all.map((r) => {
           if (r.key !== k) return r;
@@ -429,7 +474,29 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
       );
       setDrawing(null);
     },
-    [drawingRef],
+    [drawingRef, sectionGeometry],
+  );
+  const sectionMap = useMemo<SectionMap>(
+    () => ({
+      drawing: drawing?.key ?? null,
+      placing,
+      startDrawing: (key, mode) => {
+        setPlacing(null);
+        setSelected(key);
+        setDrawing({ key, mode });
+      },
+      startPlacing: (key) => {
+        setDrawing(null);
+        setPlacing(key);
+        if (key) setSelected(key);
+      },
+      cancel: () => {
+        setDrawing(null);
+        setPlacing(null);
+      },
+      drawn: sectionDrawn,
+    }),
+    [drawing, placing, sectionDrawn],
   );
 
   // On a narrow screen the map sits above the form: bring it into view to place or draw on it.
@@ -663,6 +730,12 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
 
   const placingIndex = placing ? found.findIndex((f) => foundKey(f.key) === placing) : -1;
   const drawingIndex = drawing ? released.findIndex((r) => releasedKey(r.key) === drawing.key) : -1;
+  const sectionMode =
+    placing === ACCIDENT_KEY
+      ? t('reportKinds.placingAccident')
+      : drawing?.key === HAZARD_KEY
+        ? t('reportKinds.drawingHazard')
+        : null;
 
   return (
     <div className="page record-form report-form">
@@ -762,10 +835,18 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
             </FormField>
           )}
           {kind === 'new_hazard' && (
-            <NewHazardSection initial={initial?.kind === kind ? initial : null} onChange={onSection} />
+            <NewHazardSection
+              initial={initial?.kind === kind ? initial : null}
+              onChange={onSection}
+              map={sectionMap}
+            />
           )}
           {kind === 'accident' && (
-            <AccidentSection initial={initial?.kind === kind ? initial : null} onChange={onSection} />
+            <AccidentSection
+              initial={initial?.kind === kind ? initial : null}
+              onChange={onSection}
+              map={sectionMap}
+            />
           )}
           {kind === 'other_records' && (
             <OtherRecordsSection initial={initial?.kind === kind ? initial : null} onChange={onSection} />
@@ -963,11 +1044,13 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
           </div>
         </div>
         <div className="report-layout-map">
-          {(placingIndex >= 0 || drawingIndex >= 0) && (
+          {(placingIndex >= 0 || drawingIndex >= 0 || sectionMode) && (
             <p className="map-mode" role="status" data-testid="map-mode">
               {placingIndex >= 0
                 ? t('reportForm.placing', { n: placingIndex + 1 })
-                : t('reportForm.drawingReleased', { n: drawingIndex + 1 })}{' '}
+                : drawingIndex >= 0
+                  ? t('reportForm.drawingReleased', { n: drawingIndex + 1 })
+                  : sectionMode}{' '}
               <button
                 type="button"
                 onClick={() => {

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import type { IdentityChoice, ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
 import { IdentitySection } from './IdentitySection.tsx';
+import { ACCIDENT_KEY, type SectionMap } from './section-map.ts';
 
 const ACCIDENT_FIELDS = [
   'occurredOn',
@@ -46,14 +47,23 @@ let nextKey = 1;
 export function AccidentSection({
   initial,
   onChange,
+  map,
 }: {
   initial: Extract<ReportFormContent, { kind: 'accident' }> | null;
   onChange: (content: ReportFormContent) => void;
+  /** The report's map, to place the position on (without it the input has a map of its own). */
+  map?: SectionMap;
 }) {
   const { t } = useI18n();
   const [point, setPoint] = useState<Point | null>(
     initial?.geometry?.type === 'Point' ? initial.geometry : null,
   );
+  // A position placed or moved on the report's map comes back here.
+  const drawn = map?.drawn;
+  useEffect(() => {
+    if (drawn?.key === ACCIDENT_KEY && drawn.geometry.type === 'Point') setPoint(drawn.geometry);
+  }, [drawn]);
+  const placing = map?.placing === ACCIDENT_KEY;
   const [values, setValues] = useState<FieldValues>(() => valuesOf(initial?.properties ?? {}));
   const [casualties, setCasualties] = useState<Casualty[]>(() =>
     (initial?.casualties ?? []).map((c) => ({
@@ -81,7 +91,17 @@ export function AccidentSection({
   return (
     <>
       <FormField id="r-acc-point" label={t('reportKinds.accidentPoint')} required wide>
-        <PointInput id="r-acc-point" value={point} onChange={setPoint} withMap />
+        <PointInput id="r-acc-point" value={point} onChange={setPoint} withMap={!map} />
+        {map && (
+          <button
+            type="button"
+            className={placing ? 'primary' : undefined}
+            onClick={() => map.startPlacing(placing ? null : ACCIDENT_KEY)}
+            data-testid="place-on-map"
+          >
+            {placing ? t('action.cancel') : t('reportForm.placeOnMap')}
+          </button>
+        )}
       </FormField>
       <RegisterFields
         slug="accidents"

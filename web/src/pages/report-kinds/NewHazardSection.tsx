@@ -7,6 +7,7 @@ import { VocabOptions } from '../../components/VocabOptions.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import type { ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
+import { HAZARD_KEY, type SectionMap } from './section-map.ts';
 
 const FIELDS = [
   'name',
@@ -29,12 +30,20 @@ let nextKey = 1;
 export function NewHazardSection({
   initial,
   onChange,
+  map,
 }: {
   initial: Extract<ReportFormContent, { kind: 'new_hazard' }> | null;
   onChange: (content: ReportFormContent) => void;
+  /** The report's map, to draw the polygon on (without it the editor has a map of its own). */
+  map?: SectionMap;
 }) {
   const { t } = useI18n();
   const [geometry, setGeometry] = useState<AreaGeometry | null>((initial?.geometry as AreaGeometry) ?? null);
+  // A polygon drawn on the report's map comes back here.
+  const drawn = map?.drawn;
+  useEffect(() => {
+    if (drawn?.key === HAZARD_KEY) setGeometry(drawn.geometry as AreaGeometry);
+  }, [drawn]);
   const [values, setValues] = useState<FieldValues>(() => ({
     type: 'SHA',
     ...valuesOf(initial?.properties ?? {}),
@@ -72,7 +81,21 @@ export function NewHazardSection({
       />
       <fieldset className="report-part" data-testid="hazard-polygon">
         <legend>{t('reportKinds.hazardPolygon')}</legend>
-        <GeometryEditor id="r-hz-geometry" value={geometry} onChange={setGeometry} problems={[]} />
+        <GeometryEditor
+          id="r-hz-geometry"
+          value={geometry}
+          onChange={setGeometry}
+          problems={[]}
+          drawOn={
+            map
+              ? {
+                  drawing: map.drawing === HAZARD_KEY,
+                  start: (mode) => map.startDrawing(HAZARD_KEY, mode),
+                  cancel: map.cancel,
+                }
+              : undefined
+          }
+        />
       </fieldset>
       <fieldset className="report-part">
         <legend>{t('field.evidence')}</legend>
