@@ -38,7 +38,10 @@ export function createServices(database: Database, settings: Settings): Services
     keyring,
     reports,
     registers,
-    attachments: new AttachmentService(database, settings.attachmentsDir),
+    attachments: new AttachmentService(database, settings.attachmentsDir, {
+      evidence: settings.evidence,
+      registers,
+    }),
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),
     tiles: new TileService(database, registers),

@@ -8,6 +8,7 @@ import type {
   RecordFeature,
   RecordProps,
 } from '../api/types.ts';
+import { Attachments } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
@@ -265,96 +266,6 @@ function Sources({ slug, id }: { slug: string; id: string }) {
           <RecordPicker slug="sources" id="link-source" value={choice} onChange={setChoice} />
           <button type="submit" disabled={!choice}>
             {t('record.link')}
-          </button>
-        </form>
-      )}
-      {error ? <ErrorNote error={error} /> : null}
-    </section>
-  );
-}
-
-function Attachments({ slug, id }: { slug: string; id: string }) {
-  const { t, num, dateTime } = useI18n();
-  const list = useAsync(
-    (signal) =>
-      get<{ items: Attachment[] }>(`/api/v1/attachments${query({ recordType: slug, recordId: id })}`, signal),
-    [slug, id],
-  );
-  const fileInput = useRef<HTMLInputElement>(null);
-  const mayUpload = useCan().can('record.write');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const upload = async (e: FormEvent) => {
-    e.preventDefault();
-    const file = fileInput.current?.files?.[0];
-    if (!file) return;
-    const form = new FormData();
-    form.append('recordType', slug);
-    form.append('recordId', id);
-    form.append('file', file);
-    setBusy(true);
-    setError(null);
-    try {
-      await request('/api/v1/attachments', { method: 'POST', body: form });
-      if (fileInput.current) fileInput.current.value = '';
-      list.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const items = list.data?.items ?? [];
-  return (
-    <section className="linked" aria-labelledby="att-h">
-      <h2 id="att-h">{t('record.attachments')}</h2>
-      {list.loading && <p className="muted">{t('app.loading')}</p>}
-      {list.error ? <ErrorNote error={list.error} /> : null}
-      {list.data && items.length === 0 && <p className="muted">{t('record.noAttachments')}</p>}
-      {items.length > 0 && (
-        <table className="records">
-          <thead>
-            <tr>
-              <th scope="col">{t('attachment.file')}</th>
-              <th scope="col">{t('attachment.size')}</th>
-              <th scope="col">{t('attachment.sha256')}</th>
-              <th scope="col">{t('attachment.added')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  <button
-                    type="button"
-                    className="link-button"
-                    onClick={() =>
-                      downloadFile(`/api/v1/attachments/${a.id}/content`, a.filename).catch(setError)
-                    }
-                  >
-                    {a.filename}
-                  </button>
-                </td>
-                <td>{t('unit.bytes', { value: num(a.sizeBytes) })}</td>
-                <td>
-                  <code className="hash" dir="ltr">
-                    {a.sha256}
-                  </code>
-                </td>
-                <td>{dateTime(a.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {mayUpload && (
-        <form className="inline-form no-print" onSubmit={upload}>
-          <label>
-            {t('attachment.choose')}
-            <input ref={fileInput} type="file" name="file" />
-          </label>
-          <button type="submit" disabled={busy}>
-            {busy ? t('attachment.uploading') : t('attachment.upload')}
           </button>
         </form>
       )}
