@@ -22,6 +22,8 @@ export interface Settings {
   /** A deployment's PMTiles archive, served at /basemap/{z}/{x}/{y}.{ext}; unset: the map draws its own basemap. */
   basemapPmtiles: string | undefined;
   attachmentsDir: string;
+  /** How near in place and time a photo must be taken to its record to count as consistent with it. */
+  evidence: { distanceM: number; days: number };
   /** Secret from which the personal-data key is derived; unset: the key file. */
   secret: string | undefined;
   /** Key file of the personal-data keyring (used when SAFEGROUND_SECRET is unset). */
@@ -177,6 +179,10 @@ export function parseSettings(env: Environment): Settings {
       ? resolve(read.text('SAFEGROUND_BASEMAP_PMTILES', ''))
       : undefined,
     attachmentsDir: resolve(read.text('SAFEGROUND_ATTACHMENTS_DIR', resolve(dataDir, '..', 'attachments'))),
+    evidence: {
+      distanceM: read.number('SAFEGROUND_EVIDENCE_DISTANCE_M', 500, 0, 1_000_000),
+      days: read.integer('SAFEGROUND_EVIDENCE_DAYS', 7, 0, 36_500),
+    },
     secret: read.raw('SAFEGROUND_SECRET'),
     keyFile: resolve(read.text('SAFEGROUND_KEY_FILE', resolve(dataDir, '..', 'safeground.key'))),
     duplicates: {

@@ -3,6 +3,7 @@ import { messageLocale, type Settings, settingsFromEnv } from '../config.ts';
 import { isProblem } from '../domain/problem.ts';
 import { t } from '../i18n/catalogue.ts';
 import { VERSION } from '../version.ts';
+import { registerAttachmentCommands } from './attachments.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerBackupCommands } from './backup.ts';
 import { registerDeclinationCommand } from './declination.ts';
@@ -31,6 +32,7 @@ program
 registerServerCommands(program, settings);
 registerImportEventsCommand(program, settings);
 registerAuditCommands(program, settings);
+registerAttachmentCommands(program, settings);
 registerBackupCommands(program, settings);
 registerImportExportCommands(program, settings);
 registerKeyCommands(program, settings);

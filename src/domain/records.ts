@@ -563,6 +563,68 @@ export const qaVisits: RegisterDef = {
   defaultSort: 'code',
 };
 
+/**
+ * Visits to sites (a diplomatic corps shown a minefield, a donor's field visit): who visited and
+ * for which organisation, when, the places (drawn) and hazards visited, what was observed and
+ * which findings were shown, with the source that reports it. Attachments (photos of what was
+ * shown) and further sources link to a visit like to any record.
+ */
+export const siteVisits: RegisterDef = {
+  slug: 'site-visits',
+  table: 'site_visits',
+  entity: 'site_visit',
+  codePrefix: 'SV',
+  geometry: { kind: 'MultiPolygon', required: false },
+  fields: Type.Object(
+    {
+      visitedOn: date('Date of the visit'),
+      title: Type.String({ minLength: 1, maxLength: 300, description: 'What the visit was, in a line' }),
+      hostOrganisationId: Type.Optional(nullable(uuid('Organisation that hosted or led the visit'))),
+      visitors: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.Optional(nullable(Type.String({ maxLength: 300, description: 'Name or group' }))),
+              role: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+              organisation: Type.Optional(
+                nullable(Type.String({ maxLength: 300, description: 'Organisation, as stated' })),
+              ),
+              organisationId: Type.Optional(nullable(uuid('Organisation in the register'))),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 500, description: 'Visitors and the organisations they came for' },
+        ),
+      ),
+      hazardIds: Type.Optional(
+        Type.Array(uuid('Hazard'), { maxItems: 500, uniqueItems: true, description: 'Hazards visited' }),
+      ),
+      findingIds: Type.Optional(
+        Type.Array(uuid('Finding'), {
+          maxItems: 5000,
+          uniqueItems: true,
+          description: 'Findings (devices) shown to the visitors',
+        }),
+      ),
+      observations: Type.Optional(
+        nullable(Type.String({ maxLength: 10000, description: 'What was observed and shown' })),
+      ),
+      sourceId: Type.Optional(nullable(uuid('Source document reporting the visit'))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  jsonFields: ['visitors', 'hazardIds', 'findingIds'],
+  filters: {
+    equals: { organisation: 'host_organisation_id', source: 'source_id' },
+    date: 'visited_on',
+    text: ['code', 'title', 'observations'],
+  },
+  sortable: ['code', 'visitedOn', 'title'],
+  defaultSort: 'code',
+};
+
 export const sources: RegisterDef = {
   slug: 'sources',
   table: 'sources',
@@ -653,6 +715,7 @@ export const REGISTERS: RegisterDef[] = [
   casualties,
   riskEducation,
   qaVisits,
+  siteVisits,
   settlements,
   adminAreas,
   organisations,
@@ -670,6 +733,7 @@ export const REFERENCE_TARGETS: Readonly<Record<string, RegisterDef>> = {
   organisationId: organisations,
   inspectedOrganisationId: organisations,
   inspectingOrganisationId: organisations,
+  hostOrganisationId: organisations,
   hazardId: hazards,
   activityId: activities,
   accidentId: accidents,

@@ -36,6 +36,7 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     casualties: ['update', 'archive'],
     'risk-education': ['update', 'archive'],
     'qa-visits': ['update', 'archive'],
+    'site-visits': ['update', 'archive'],
     settlements: ['update', 'archive'],
     sources: ['update', 'archive'],
     'minefield-records': ['update', 'archive'],
@@ -43,6 +44,7 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
   other_records: {
     'risk-education': ['create'],
     'qa-visits': ['create'],
+    'site-visits': ['create'],
     settlements: ['create'],
     sources: ['create'],
     'minefield-records': ['create'],

@@ -15,6 +15,7 @@ const STATUS: Record<string, number> = {
   'report.warnings_unconfirmed': 409,
   'report.not_found': 404,
   'notification.not_found': 404,
+  'attachment.no_thumbnail': 404,
   'auth.required': 401,
   'auth.invalid_credentials': 401,
   'auth.forbidden': 403,

@@ -40,7 +40,10 @@ export function createServices(database: Database, settings: Settings): Services
     keyring,
     reports,
     registers,
-    attachments: new AttachmentService(database, settings.attachmentsDir),
+    attachments: new AttachmentService(database, settings.attachmentsDir, {
+      evidence: settings.evidence,
+      registers,
+    }),
     reportAttachments: new ReportAttachmentService(database, reports, settings.attachmentsDir),
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),

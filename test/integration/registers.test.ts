@@ -446,6 +446,18 @@ describe(`registers through HTTP on ${testDatabaseKind()}`, () => {
         inspectingOrganisationId: orgId,
         nonConformities: [{ description: 'Lane marking missing', severity: 'minor' }],
       },
+      'site-visits': {
+        type: 'Feature',
+        geometry: square(46.9, 39.9, 0.002),
+        properties: {
+          visitedOn: '2025-05-06',
+          title: 'Visit of the diplomatic corps',
+          hostOrganisationId: orgId,
+          visitors: [{ name: 'Ambassador', organisation: 'Embassy', organisationId: orgId }],
+          hazardIds: [hazardId],
+          observations: 'Shown the cleared lane and devices found.',
+        },
+      },
       ordnance: { model: unique('TEST-'), category: 'AP', countryOfOrigin: 'USSR' },
       sources: {
         kind: 'un_document',

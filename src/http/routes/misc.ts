@@ -107,7 +107,7 @@ export async function attachmentRoutes(instance: FastifyInstance, opts: { attach
       schema: {
         tags,
         summary:
-          'Upload a file (multipart/form-data: recordType, recordId, then file) and attach it to a record',
+          'Upload a file (multipart/form-data: recordType, recordId, then file) and attach it to a record; the answer carries the SHA-256, the photo metadata read (EXIF/XMP) and the check against the record (distance in metres, days apart)',
         consumes: ['multipart/form-data'],
       },
     },
@@ -123,13 +123,17 @@ export async function attachmentRoutes(instance: FastifyInstance, opts: { attach
         for (const f of ['recordType', 'recordId']) {
           if (!fields[f]) throw new Problem('validation.required', { field: f }, { pointer: `/${f}` });
         }
-        const stored = await opts.attachments.store(actor, {
-          recordType: fields.recordType!,
-          recordId: fields.recordId!,
-          filename: part.filename,
-          mediaType: part.mimetype || 'application/octet-stream',
-          content: part.file,
-        });
+        const stored = await opts.attachments.store(
+          actor,
+          {
+            recordType: fields.recordType!,
+            recordId: fields.recordId!,
+            filename: part.filename,
+            mediaType: part.mimetype || 'application/octet-stream',
+            content: part.file,
+          },
+          request.locale,
+        );
         if (part.file.truncated) throw new Problem('request.too_large', {}, { pointer: '/file' });
         return reply.status(201).send(stored);
       }
@@ -141,14 +145,14 @@ export async function attachmentRoutes(instance: FastifyInstance, opts: { attach
     {
       schema: {
         tags,
-        summary: 'Attachments of a record',
+        summary: 'Attachments of a record, with their metadata and the check against the record as it stands',
         querystring: Type.Object({ recordType: Type.String(), recordId: Type.String({ format: 'uuid' }) }),
       },
     },
     async (request) => {
       const actor = requireActor(request);
       const q = request.query;
-      return { items: await opts.attachments.list(actor, q.recordType, q.recordId) };
+      return { items: await opts.attachments.list(actor, q.recordType, q.recordId, request.locale) };
     },
   );
   app.get(
@@ -168,6 +172,26 @@ export async function attachmentRoutes(instance: FastifyInstance, opts: { attach
         .header('content-length', row.sizeBytes)
         .header('digest', `sha-256=${Buffer.from(row.sha256, 'hex').toString('base64')}`)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}`);
+      return reply.send(stream);
+    },
+  );
+  app.get(
+    '/api/v1/attachments/:id/thumbnail',
+    {
+      schema: {
+        tags,
+        summary: 'A JPEG thumbnail of an image attachment, made on the server and turned upright',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const { sha256, stream } = await opts.attachments.openThumbnail(actor, request.params.id);
+      // The thumbnail of a given content never changes: the original is kept byte for byte.
+      reply
+        .header('content-type', 'image/jpeg')
+        .header('cache-control', 'private, max-age=86400')
+        .header('etag', `"${sha256}"`);
       return reply.send(stream);
     },
   );

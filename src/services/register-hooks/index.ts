@@ -3,6 +3,7 @@ import { hazardsHooks } from './hazards.ts';
 import type { WriteHooks } from './hooks.ts';
 import { landReleaseHooks } from './land-release.ts';
 import { minefieldRecordsHooks } from './minefield-records.ts';
+import { siteVisitsHooks } from './site-visits.ts';
 
 export type { AfterWrite, WriteHooks } from './hooks.ts';
 
@@ -11,6 +12,7 @@ const HOOKS: Readonly<Record<string, WriteHooks>> = {
   hazards: hazardsHooks,
   'land-release': landReleaseHooks,
   'minefield-records': minefieldRecordsHooks,
+  'site-visits': siteVisitsHooks,
 };
 
 const NONE: WriteHooks = {};

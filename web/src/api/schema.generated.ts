@@ -4958,7 +4958,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Attachments of a record */
+        /** Attachments of a record, with their metadata and the check against the record as it stands */
         get: {
             parameters: {
                 query: {
@@ -4981,7 +4981,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Upload a file (multipart/form-data: recordType, recordId, then file) and attach it to a record */
+        /** Upload a file (multipart/form-data: recordType, recordId, then file) and attach it to a record; the answer carries the SHA-256, the photo metadata read (EXIF/XMP) and the check against the record (distance in metres, days apart) */
         post: {
             parameters: {
                 query?: never;
@@ -5014,6 +5014,42 @@ export interface paths {
             cookie?: never;
         };
         /** Download an attachment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A JPEG thumbnail of an image attachment, made on the server and turned upright */
         get: {
             parameters: {
                 query?: never;
@@ -25585,6 +25621,1684 @@ export interface paths {
         put?: never;
         post?: never;
         /** Unlink a source from one of settlements */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site-visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List site-visits */
+        get: {
+            parameters: {
+                query?: {
+                    accident?: string;
+                    activity?: string;
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description true to include archived records */
+                    archived?: string;
+                    /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
+                    hazard?: string;
+                    kind?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: string;
+                    organisation?: string;
+                    outcome?: string;
+                    /** @description Free text (code, name, description …) */
+                    q?: string;
+                    /** @description Field to sort on; prefix - for descending */
+                    sort?: string;
+                    status?: string;
+                    to?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            features: {
+                                /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                                geometry: {
+                                    coordinates: unknown[][];
+                                    /** @enum {unknown} */
+                                    type: "Polygon" | "MultiPolygon";
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                properties: {
+                                    archived: boolean;
+                                    code: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description User who created the record
+                                     */
+                                    createdBy: string | null;
+                                    /** @description Identifier in the source system (imports) */
+                                    externalId?: string | null;
+                                    /** @description Findings (devices) shown to the visitors */
+                                    findingIds?: string[];
+                                    /** @description Hazards visited */
+                                    hazardIds?: string[];
+                                    /**
+                                     * Format: uuid
+                                     * @description Organisation that hosted or led the visit
+                                     */
+                                    hostOrganisationId?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Record identifier
+                                     */
+                                    id: string;
+                                    /** @description What was observed and shown */
+                                    observations?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Source document reporting the visit
+                                     */
+                                    sourceId?: string | null;
+                                    /** @description What the visit was, in a line */
+                                    title: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description User who last changed the record
+                                     */
+                                    updatedBy: string | null;
+                                    /** @description Optimistic concurrency version; send it back in If-Match */
+                                    version: number;
+                                    /**
+                                     * Format: date
+                                     * @description Date of the visit
+                                     */
+                                    visitedOn: string;
+                                    /** @description Visitors and the organisations they came for */
+                                    visitors?: {
+                                        /** @description Name or group */
+                                        name?: string | null;
+                                        /** @description Organisation, as stated */
+                                        organisation?: string | null;
+                                        /**
+                                         * Format: uuid
+                                         * @description Organisation in the register
+                                         */
+                                        organisationId?: string | null;
+                                        role?: string | null;
+                                    }[];
+                                };
+                                /** @enum {string} */
+                                type: "Feature";
+                            }[];
+                            nextCursor: string | null;
+                            total?: number;
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create one of site-visits */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                        geometry: {
+                            coordinates: unknown[][];
+                            /** @enum {unknown} */
+                            type: "Polygon" | "MultiPolygon";
+                        } | null;
+                        properties: {
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Findings (devices) shown to the visitors */
+                            findingIds?: string[];
+                            /** @description Hazards visited */
+                            hazardIds?: string[];
+                            /**
+                             * Format: uuid
+                             * @description Organisation that hosted or led the visit
+                             */
+                            hostOrganisationId?: string | null;
+                            /** @description What was observed and shown */
+                            observations?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Source document reporting the visit
+                             */
+                            sourceId?: string | null;
+                            /** @description What the visit was, in a line */
+                            title: string;
+                            /**
+                             * Format: date
+                             * @description Date of the visit
+                             */
+                            visitedOn: string;
+                            /** @description Visitors and the organisations they came for */
+                            visitors?: {
+                                /** @description Name or group */
+                                name?: string | null;
+                                /** @description Organisation, as stated */
+                                organisation?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation in the register
+                                 */
+                                organisationId?: string | null;
+                                role?: string | null;
+                            }[];
+                        };
+                        /** @enum {string} */
+                        type: "Feature";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                archived: boolean;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /** @description Findings (devices) shown to the visitors */
+                                findingIds?: string[];
+                                /** @description Hazards visited */
+                                hazardIds?: string[];
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation that hosted or led the visit
+                                 */
+                                hostOrganisationId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /** @description What was observed and shown */
+                                observations?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document reporting the visit
+                                 */
+                                sourceId?: string | null;
+                                /** @description What the visit was, in a line */
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                                /**
+                                 * Format: date
+                                 * @description Date of the visit
+                                 */
+                                visitedOn: string;
+                                /** @description Visitors and the organisations they came for */
+                                visitors?: {
+                                    /** @description Name or group */
+                                    name?: string | null;
+                                    /** @description Organisation, as stated */
+                                    organisation?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Organisation in the register
+                                     */
+                                    organisationId?: string | null;
+                                    role?: string | null;
+                                }[];
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site-visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of site-visits */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true: include protected identity fields (roles that may read them) */
+                    identity?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                archived: boolean;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /** @description Findings (devices) shown to the visitors */
+                                findingIds?: string[];
+                                /** @description Hazards visited */
+                                hazardIds?: string[];
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation that hosted or led the visit
+                                 */
+                                hostOrganisationId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /** @description What was observed and shown */
+                                observations?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document reporting the visit
+                                 */
+                                sourceId?: string | null;
+                                /** @description What the visit was, in a line */
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                                /**
+                                 * Format: date
+                                 * @description Date of the visit
+                                 */
+                                visitedOn: string;
+                                /** @description Visitors and the organisations they came for */
+                                visitors?: {
+                                    /** @description Name or group */
+                                    name?: string | null;
+                                    /** @description Organisation, as stated */
+                                    organisation?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Organisation in the register
+                                     */
+                                    organisationId?: string | null;
+                                    role?: string | null;
+                                }[];
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive one of site-visits (If-Match required); archived records stay for history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                archived: boolean;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /** @description Findings (devices) shown to the visitors */
+                                findingIds?: string[];
+                                /** @description Hazards visited */
+                                hazardIds?: string[];
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation that hosted or led the visit
+                                 */
+                                hostOrganisationId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /** @description What was observed and shown */
+                                observations?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document reporting the visit
+                                 */
+                                sourceId?: string | null;
+                                /** @description What the visit was, in a line */
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                                /**
+                                 * Format: date
+                                 * @description Date of the visit
+                                 */
+                                visitedOn: string;
+                                /** @description Visitors and the organisations they came for */
+                                visitors?: {
+                                    /** @description Name or group */
+                                    name?: string | null;
+                                    /** @description Organisation, as stated */
+                                    organisation?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Organisation in the register
+                                     */
+                                    organisationId?: string | null;
+                                    role?: string | null;
+                                }[];
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update one of site-visits (If-Match: "<version>" required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                        geometry?: {
+                            coordinates: unknown[][];
+                            /** @enum {unknown} */
+                            type: "Polygon" | "MultiPolygon";
+                        } | null;
+                        properties?: {
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Findings (devices) shown to the visitors */
+                            findingIds?: string[];
+                            /** @description Hazards visited */
+                            hazardIds?: string[];
+                            /**
+                             * Format: uuid
+                             * @description Organisation that hosted or led the visit
+                             */
+                            hostOrganisationId?: string | null;
+                            /** @description What was observed and shown */
+                            observations?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Source document reporting the visit
+                             */
+                            sourceId?: string | null;
+                            /** @description What the visit was, in a line */
+                            title: string;
+                            /**
+                             * Format: date
+                             * @description Date of the visit
+                             */
+                            visitedOn: string;
+                            /** @description Visitors and the organisations they came for */
+                            visitors?: {
+                                /** @description Name or group */
+                                name?: string | null;
+                                /** @description Organisation, as stated */
+                                organisation?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation in the register
+                                 */
+                                organisationId?: string | null;
+                                role?: string | null;
+                            }[];
+                        };
+                        /** @enum {string} */
+                        type?: "Feature";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                archived: boolean;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /** @description Findings (devices) shown to the visitors */
+                                findingIds?: string[];
+                                /** @description Hazards visited */
+                                hazardIds?: string[];
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation that hosted or led the visit
+                                 */
+                                hostOrganisationId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /** @description What was observed and shown */
+                                observations?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document reporting the visit
+                                 */
+                                sourceId?: string | null;
+                                /** @description What the visit was, in a line */
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                                /**
+                                 * Format: date
+                                 * @description Date of the visit
+                                 */
+                                visitedOn: string;
+                                /** @description Visitors and the organisations they came for */
+                                visitors?: {
+                                    /** @description Name or group */
+                                    name?: string | null;
+                                    /** @description Organisation, as stated */
+                                    organisation?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Organisation in the register
+                                     */
+                                    organisationId?: string | null;
+                                    role?: string | null;
+                                }[];
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/site-visits/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change history of one of site-visits */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site-visits/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of site-visits */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of site-visits */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site-visits/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of site-visits */
         delete: {
             parameters: {
                 query?: never;

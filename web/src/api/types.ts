@@ -66,6 +66,44 @@ export interface Attachment {
   recordType: string;
   recordId: string;
   createdAt: string;
+  /** Server-made JPEG thumbnail of an image; null for other files. */
+  thumbnailUrl?: string | null;
+  /** What the file's own metadata (EXIF/XMP) said on upload; null for files stored before it was read. */
+  metadata?: AttachmentMetadata | null;
+  /** The check against the record as it stands now (recomputed on every read). */
+  evidence?: EvidenceCheck | null;
+}
+
+export interface AttachmentMetadata {
+  readWith: string;
+  takenLocal: string | null;
+  takenOffset: string | null;
+  gpsTime: string | null;
+  position: { type: 'Point'; coordinates: [number, number] } | null;
+  altitudeM: number | null;
+  horizontalErrorM: number | null;
+  dop: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  orientation: number | null;
+  widthPx: number | null;
+  heightPx: number | null;
+}
+
+export interface EvidenceCheck {
+  limits: { distanceM: number; days: number };
+  recordDate: string | null;
+  recordDateField: string | null;
+  distanceM: number | null;
+  days: number | null;
+  clockOffset: { offset: string; source: 'file' | 'gps' } | null;
+  findings: Array<{
+    code: string;
+    status: 'consistent' | 'inconsistent' | 'undetermined' | 'note';
+    params: Record<string, string | number>;
+    /** In the language the request asked for. */
+    message: string;
+  }>;
 }
 
 export interface StatsSummary {

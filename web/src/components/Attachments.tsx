@@ -1,222 +1,72 @@
 import { type FormEvent, useRef, useState } from 'react';
-import { query, request } from '../api/client.ts';
+import { get, query, request } from '../api/client.ts';
+import type { Attachment, AttachmentMetadata, EvidenceCheck } from '../api/types.ts';
+import { formatLatLon } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
+import { useCan } from '../lib/permissions.ts';
 import { useAsync } from '../lib/useAsync.ts';
 import { ErrorNote } from './ErrorNote.tsx';
 
-/** An attachment as the API lists it, on a record or on a report. */
-export interface AttachmentItem {
-  id: string;
-  filename: string;
-  mediaType: string;
-  sizeBytes: number;
-  sha256: string;
-  createdAt: string;
-}
-
-/** Picture types every browser the application supports draws in an <img> (no SVG: it is a document). */
-const SHOWN_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'];
-
-export function isShownImage(mediaType: string): boolean {
-  return SHOWN_IMAGES.includes(mediaType.split(';')[0]!.trim().toLowerCase());
-}
-
-/** A file size in the one unit that suits it: bytes, kB or MB. */
-export function useFileSize(): (bytes: number) => string {
-  const { t, num } = useI18n();
-  return (bytes) => {
-    if (bytes < 1024) return t('unit.bytes', { value: num(bytes) });
-    if (bytes < 1024 * 1024) return t('unit.kilobytes', { value: num(Math.round((bytes / 1024) * 10) / 10) });
-    return t('unit.megabytes', { value: num(Math.round((bytes / 1024 / 1024) * 10) / 10) });
-  };
-}
-
 /**
- * The table of a record's or a report's attachments: a thumbnail for pictures the browser can
- * draw, the name (downloads the file), type, size, SHA-256 and when it was added; and a remove
- * button when `onRemove` is given.
+ * The files attached to a record: each with its SHA-256 (the original is kept byte for byte),
+ * a thumbnail made by the server, what its own metadata says (time, position, camera) and how
+ * that compares with the record's place and date, in the server's words and thresholds.
  */
-export function AttachmentTable({
-  items,
-  contentUrl,
-  onRemove,
-  busy,
-  onError,
-}: {
-  items: AttachmentItem[];
-  contentUrl: (a: AttachmentItem) => string;
-  onRemove?: (a: AttachmentItem) => void;
-  busy?: boolean;
-  onError: (err: unknown) => void;
-}) {
-  const { t, dateTime } = useI18n();
-  const size = useFileSize();
-  return (
-    <div className="table-scroll">
-      <table className="records attachments" data-testid="attachments">
-        <thead>
-          <tr>
-            <th scope="col">
-              <span className="visually-hidden">{t('attachment.preview')}</span>
-            </th>
-            <th scope="col">{t('attachment.file')}</th>
-            <th scope="col">{t('attachment.type')}</th>
-            <th scope="col">{t('attachment.size')}</th>
-            <th scope="col">{t('attachment.sha256')}</th>
-            <th scope="col">{t('attachment.added')}</th>
-            {onRemove && (
-              <th scope="col">
-                <span className="visually-hidden">{t('attachment.remove')}</span>
-              </th>
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((a) => (
-            <tr key={a.id} data-testid="attachment-row">
-              <td className="thumb-cell">
-                {isShownImage(a.mediaType) ? (
-                  <img
-                    className="attachment-thumb"
-                    src={contentUrl(a)}
-                    alt={a.filename}
-                    loading="lazy"
-                    width={64}
-                    height={64}
-                    data-testid="attachment-thumb"
-                  />
-                ) : (
-                  <span className="attachment-icon" aria-hidden="true">
-                    {(a.filename.split('.').pop() ?? '').slice(0, 4).toUpperCase()}
-                  </span>
-                )}
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="link-button"
-                  onClick={() => downloadFile(contentUrl(a), a.filename).catch(onError)}
-                >
-                  {a.filename}
-                </button>
-              </td>
-              <td>
-                <code dir="ltr">{a.mediaType}</code>
-              </td>
-              <td className="num">{size(a.sizeBytes)}</td>
-              <td>
-                <code className="hash" dir="ltr" title={a.sha256}>
-                  {a.sha256}
-                </code>
-              </td>
-              <td>{dateTime(a.createdAt)}</td>
-              {onRemove && (
-                <td>
-                  <button
-                    type="button"
-                    disabled={busy}
-                    onClick={() => onRemove(a)}
-                    data-testid="attachment-remove"
-                  >
-                    {t('attachment.remove')}
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/**
- * Photos and documents of a report: listed for whoever may read it, added and removed while it
- * may be edited. On approval they follow the records the report creates or changes.
- */
-export function ReportAttachments({ reportId, editable }: { reportId: string; editable: boolean }) {
+export function Attachments({ slug, id }: { slug: string; id: string }) {
   const { t } = useI18n();
   const list = useAsync(
-    (signal) => request<{ items: AttachmentItem[] }>(`/api/v1/reports/${reportId}/attachments`, { signal }),
-    [reportId],
+    (signal) =>
+      get<{ items: Attachment[] }>(`/api/v1/attachments${query({ recordType: slug, recordId: id })}`, signal),
+    [slug, id],
   );
   const fileInput = useRef<HTMLInputElement>(null);
+  const mayUpload = useCan().can('record.write');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const base = `/api/v1/reports/${reportId}/attachments`;
-
   const upload = async (e: FormEvent) => {
     e.preventDefault();
-    const files = [...(fileInput.current?.files ?? [])];
-    if (files.length === 0) return;
+    const file = fileInput.current?.files?.[0];
+    if (!file) return;
+    const form = new FormData();
+    form.append('recordType', slug);
+    form.append('recordId', id);
+    form.append('file', file);
     setBusy(true);
     setError(null);
     try {
-      for (const file of files) {
-        const form = new FormData();
-        form.append('file', file);
-        await request(base, { method: 'POST', body: form });
-      }
+      await request('/api/v1/attachments', { method: 'POST', body: form });
       if (fileInput.current) fileInput.current.value = '';
+      list.reload();
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
-      list.reload();
     }
   };
-
-  const remove = async (a: AttachmentItem) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await request(`${base}/${a.id}`, { method: 'DELETE' });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-      list.reload();
-    }
-  };
-
-  const items = list.data?.data.items ?? [];
+  const items = list.data?.items ?? [];
   return (
-    <section
-      className="linked report-attachments"
-      aria-labelledby="report-att-h"
-      data-testid="report-attachments"
-    >
-      <h2 id="report-att-h">
-        {t('record.attachments')} <span className="count">{items.length}</span>
-      </h2>
-      <p className="hint">{t('attachment.reportHint')}</p>
-      {list.loading && !list.data && <p className="muted">{t('app.loading')}</p>}
-      {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
+    <section className="linked" aria-labelledby="att-h">
+      <h2 id="att-h">{t('record.attachments')}</h2>
+      {list.loading && <p className="muted">{t('app.loading')}</p>}
+      {list.error ? <ErrorNote error={list.error} /> : null}
       {list.data && items.length === 0 && <p className="muted">{t('record.noAttachments')}</p>}
       {items.length > 0 && (
-        <AttachmentTable
-          items={items}
-          contentUrl={(a) => `${base}/${a.id}/content`}
-          onRemove={editable ? remove : undefined}
-          busy={busy}
-          onError={setError}
-        />
+        <ul className="evidence-list">
+          {items.map((a) => (
+            <li key={a.id}>
+              <AttachmentCard attachment={a} onError={setError} />
+            </li>
+          ))}
+        </ul>
       )}
-      {editable && (
+      {mayUpload && (
         <form className="inline-form no-print" onSubmit={upload}>
           <label>
-            {t('attachment.chooseMany')}
-            <input
-              ref={fileInput}
-              type="file"
-              name="file"
-              multiple
-              accept="image/*,application/pdf,.doc,.docx,.odt,.xls,.xlsx,.ods,.csv,.txt,.kml,.kmz,.gpx,.zip"
-              data-testid="attachment-input"
-            />
+            {t('attachment.choose')}
+            <input ref={fileInput} type="file" name="file" />
           </label>
-          <button type="submit" disabled={busy} data-testid="attachment-upload">
+          <button type="submit" disabled={busy}>
             {busy ? t('attachment.uploading') : t('attachment.upload')}
           </button>
         </form>
@@ -226,7 +76,125 @@ export function ReportAttachments({ reportId, editable }: { reportId: string; ed
   );
 }
 
-/** The attachments of a record, as `GET /api/v1/attachments` lists them. */
-export function recordAttachmentsPath(slug: string, id: string): string {
-  return `/api/v1/attachments${query({ recordType: slug, recordId: id })}`;
+function AttachmentCard({
+  attachment: a,
+  onError,
+}: {
+  attachment: Attachment;
+  onError: (e: unknown) => void;
+}) {
+  const { t, num, dateTime } = useI18n();
+  return (
+    <article className="evidence-card" aria-label={a.filename}>
+      {a.thumbnailUrl ? (
+        <img
+          className="evidence-thumb"
+          src={a.thumbnailUrl}
+          alt={t('attachment.thumbnailOf', { filename: a.filename })}
+          loading="lazy"
+        />
+      ) : null}
+      <div className="evidence-body">
+        <p className="evidence-file">
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => downloadFile(`/api/v1/attachments/${a.id}/content`, a.filename).catch(onError)}
+          >
+            {a.filename}
+          </button>{' '}
+          <span className="muted">
+            {t('unit.bytes', { value: num(a.sizeBytes) })} · {dateTime(a.createdAt)}
+          </span>
+        </p>
+        <p className="evidence-hash">
+          <span className="muted">{t('attachment.sha256')} </span>
+          <code className="hash" dir="ltr">
+            {a.sha256}
+          </code>
+        </p>
+        {a.metadata ? <Metadata m={a.metadata} /> : null}
+        {a.evidence ? <Check check={a.evidence} /> : null}
+      </div>
+    </article>
+  );
+}
+
+function Metadata({ m }: { m: AttachmentMetadata }) {
+  const { t, num } = useI18n();
+  const unknown = <span className="muted">{t('attachment.unknown')}</span>;
+  const camera = [m.cameraMake, m.cameraModel].filter(Boolean).join(' ');
+  const said =
+    m.takenLocal || m.position || camera || m.widthPx ? null : (
+      <p className="muted">{t('attachment.noMetadata')}</p>
+    );
+  return (
+    <div>
+      <h3 className="evidence-h">{t('attachment.metadata')}</h3>
+      {said ?? (
+        <dl className="evidence-facts">
+          <dt>{t('attachment.taken')}</dt>
+          <dd dir="ltr">
+            {m.takenLocal ? m.takenLocal.replace('T', ' ') : unknown}
+            {m.takenLocal && m.takenOffset ? ` ${t('attachment.utcOffset', { tz: m.takenOffset })}` : ''}
+          </dd>
+          <dt>{t('attachment.position')}</dt>
+          <dd>
+            {m.position ? (
+              <span dir="ltr">{formatLatLon(m.position.coordinates[0], m.position.coordinates[1])}</span>
+            ) : (
+              unknown
+            )}
+          </dd>
+          {m.position && (
+            <>
+              <dt>{t('attachment.accuracy')}</dt>
+              <dd>
+                {m.horizontalErrorM !== null
+                  ? t('attachment.errorM', { value: num(m.horizontalErrorM) })
+                  : m.dop !== null
+                    ? t('attachment.dop', { value: num(m.dop) })
+                    : unknown}
+              </dd>
+            </>
+          )}
+          <dt>{t('attachment.camera')}</dt>
+          <dd>{camera || unknown}</dd>
+          {m.widthPx && m.heightPx ? (
+            <>
+              <dt>{t('attachment.imageSize')}</dt>
+              <dd dir="ltr">{t('attachment.size.px', { width: num(m.widthPx), height: num(m.heightPx) })}</dd>
+            </>
+          ) : null}
+        </dl>
+      )}
+    </div>
+  );
+}
+
+function Check({ check }: { check: EvidenceCheck }) {
+  const { t, num } = useI18n();
+  return (
+    <div>
+      <h3 className="evidence-h">
+        {t('attachment.check')}
+        {check.distanceM !== null && (
+          <span className="badge">{t('attachment.distance', { value: num(check.distanceM) })}</span>
+        )}
+        {check.days !== null && (
+          <span className="badge">{t('attachment.days', { days: Math.abs(check.days) })}</span>
+        )}
+      </h3>
+      <ul className="evidence-findings">
+        {check.findings.map((f) => (
+          <li key={f.code} className={`evidence-${f.status}`}>
+            <span className="evidence-status">{t(`attachment.status.${f.status}`)}</span> {f.message}
+          </li>
+        ))}
+      </ul>
+      <p className="muted evidence-limits">
+        {t('attachment.limits', { distanceM: num(check.limits.distanceM), days: check.limits.days })}
+      </p>
+    </div>
+  );
 }

@@ -35,7 +35,7 @@ export const REF_TARGETS: Record<string, string> = Object.fromEntries(
   Object.entries(REFERENCE_TARGETS).map(([field, target]) => [field, target.slug]),
 );
 
-const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral']);
+const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral', 'observations']);
 
 type Schema = Record<string, unknown> & { anyOf?: Schema[]; enum?: string[]; type?: string; items?: Schema };
 
@@ -91,6 +91,7 @@ export const LIST_COLUMNS: Record<string, string[]> = {
   casualties: ['sex', 'ageBand', 'casualtyStatus', 'outcome'],
   'risk-education': ['heldOn', 'deliveryMethod', 'beneficiariesTotal'],
   'qa-visits': ['visitedOn'],
+  'site-visits': ['visitedOn', 'title'],
   settlements: ['name', 'kind', 'population', 'displacedHouseholds'],
   'admin-areas': ['pcode', 'name', 'level', 'areaM2'],
   organisations: ['name', 'acronym', 'kind', 'country'],
@@ -127,6 +128,7 @@ export const ENTRY_REGISTERS = new Set([
   'organisations',
   'risk-education',
   'qa-visits',
+  'site-visits',
   'ordnance',
   'admin-areas',
 ]);

@@ -8,7 +8,7 @@ import type {
   RecordFeature,
   RecordProps,
 } from '../api/types.ts';
-import { AttachmentTable, recordAttachmentsPath } from '../components/Attachments.tsx';
+import { Attachments } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
@@ -266,66 +266,6 @@ function Sources({ slug, id }: { slug: string; id: string }) {
           <RecordPicker slug="sources" id="link-source" value={choice} onChange={setChoice} />
           <button type="submit" disabled={!choice}>
             {t('record.link')}
-          </button>
-        </form>
-      )}
-      {error ? <ErrorNote error={error} /> : null}
-    </section>
-  );
-}
-
-function Attachments({ slug, id }: { slug: string; id: string }) {
-  const { t } = useI18n();
-  const list = useAsync(
-    (signal) => get<{ items: Attachment[] }>(recordAttachmentsPath(slug, id), signal),
-    [slug, id],
-  );
-  const fileInput = useRef<HTMLInputElement>(null);
-  const mayUpload = useCan().can('record.write');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const upload = async (e: FormEvent) => {
-    e.preventDefault();
-    const file = fileInput.current?.files?.[0];
-    if (!file) return;
-    const form = new FormData();
-    form.append('recordType', slug);
-    form.append('recordId', id);
-    form.append('file', file);
-    setBusy(true);
-    setError(null);
-    try {
-      await request('/api/v1/attachments', { method: 'POST', body: form });
-      if (fileInput.current) fileInput.current.value = '';
-      list.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const items = list.data?.items ?? [];
-  return (
-    <section className="linked" aria-labelledby="att-h">
-      <h2 id="att-h">{t('record.attachments')}</h2>
-      {list.loading && <p className="muted">{t('app.loading')}</p>}
-      {list.error ? <ErrorNote error={list.error} /> : null}
-      {list.data && items.length === 0 && <p className="muted">{t('record.noAttachments')}</p>}
-      {items.length > 0 && (
-        <AttachmentTable
-          items={items}
-          contentUrl={(a) => `/api/v1/attachments/${a.id}/content`}
-          onError={setError}
-        />
-      )}
-      {mayUpload && (
-        <form className="inline-form no-print" onSubmit={upload}>
-          <label>
-            {t('attachment.choose')}
-            <input ref={fileInput} type="file" name="file" />
-          </label>
-          <button type="submit" disabled={busy}>
-            {busy ? t('attachment.uploading') : t('attachment.upload')}
           </button>
         </form>
       )}

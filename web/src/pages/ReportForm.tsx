@@ -12,7 +12,7 @@ import {
 } from 'react';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportWarning } from '../api/types.ts';
-import { ReportAttachments } from '../components/Attachments.tsx';
+import { ReportAttachments } from '../components/ReportAttachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';

@@ -2,7 +2,7 @@ import type { Geometry } from 'geojson';
 import { type FormEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, get, query, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportChange, ReportWarning } from '../api/types.ts';
-import { ReportAttachments } from '../components/Attachments.tsx';
+import { ReportAttachments } from '../components/ReportAttachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf } from '../components/MapView.tsx';
