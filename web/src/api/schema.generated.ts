@@ -12989,6 +12989,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                    adoptedHypothesis?: string | null;
                                     archived: boolean;
                                     /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -13002,7 +13004,7 @@ export interface paths {
                                     createdBy: string | null;
                                     /** @description Identifier in the source system (imports) */
                                     externalId?: string | null;
-                                    /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                    /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                     geometryHypothesis: string | null;
                                     /**
                                      * Format: uuid
@@ -13325,6 +13327,8 @@ export interface paths {
                             type: "Polygon" | "MultiPolygon";
                         } | null;
                         properties: {
+                            /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                            adoptedHypothesis?: string | null;
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
                             /**
@@ -13470,6 +13474,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -13483,7 +13489,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -13826,6 +13832,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -13839,7 +13847,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -14168,6 +14176,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -14181,7 +14191,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -14578,6 +14588,8 @@ export interface paths {
                             type: "Polygon" | "MultiPolygon";
                         } | null;
                         properties?: {
+                            /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                            adoptedHypothesis?: string | null;
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
                             /**
@@ -14723,6 +14735,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -14736,7 +14750,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -15111,6 +15125,287 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/minefield-records/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adopt one of the decoded readings as the reading of the record (If-Match: "<version>" required); recorded as an approved change in its history */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Id of the hypothesis to adopt as the reading of the record, e.g. ref=magnetic,angle=mil6000,dist=pace,dir=forward */
+                        hypothesis: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The record after the adoption */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The adopted reading's perimeter, GeoJSON, WGS 84 */
+                            geometry: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/minefield-records/{id}/decode": {
         parameters: {
             query?: never;
@@ -15151,6 +15446,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Id of the reading adopted for the record (POST …/adopt), if any */
+                            adoptedHypothesis: string | null;
                             closureTolerance: {
                                 [key: string]: unknown;
                             };
@@ -15173,15 +15470,55 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description Id of the reading whose perimeter is the record's geometry */
+                            geometryHypothesis: string | null;
                             hypotheses: ({
+                                /** @description The reading adopted for the record */
+                                adopted: boolean;
                                 id: string;
                                 label: string;
+                                /** @description What the reading assumes */
+                                reading: {
+                                    /** @enum {unknown} */
+                                    bearingReference: "magnetic" | "grid" | "true";
+                                    /** @enum {unknown} */
+                                    direction: "forward" | "reverse";
+                                    /** @enum {unknown} */
+                                    distanceUnit: "m" | "pace" | "pair_of_steps";
+                                    distanceUnitM: number;
+                                    milCircle: 6000 | 6400 | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The reading the record states */
+                                stated: boolean;
                             } & {
                                 [key: string]: unknown;
                             })[];
-                            notDecoded: {
+                            notDecoded: ({
+                                adopted: boolean;
+                                id: string;
+                                label: string;
+                                message: string;
+                                /** @description What the reading assumes */
+                                reading: {
+                                    /** @enum {unknown} */
+                                    bearingReference: "magnetic" | "grid" | "true";
+                                    /** @enum {unknown} */
+                                    direction: "forward" | "reverse";
+                                    /** @enum {unknown} */
+                                    distanceUnit: "m" | "pace" | "pair_of_steps";
+                                    distanceUnitM: number;
+                                    milCircle: 6000 | 6400 | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                stated: boolean;
+                            } & {
                                 [key: string]: unknown;
-                            }[];
+                            })[];
+                            /** @description Id of the reading the record states */
+                            statedHypothesis: string;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         } & {
@@ -15442,6 +15779,16 @@ export interface paths {
                             declaredCount: number | null;
                             deviceCount: number;
                             findingCount: number;
+                            /** @description The findings scored, as WGS 84 points */
+                            findings: {
+                                features: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @enum {string} */
+                                type: "FeatureCollection";
+                            } & {
+                                [key: string]: unknown;
+                            };
                             /** @enum {unknown} */
                             findingsFrom: "request" | "hazard";
                             /** Format: uuid */
