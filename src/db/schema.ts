@@ -252,6 +252,7 @@ export const TABLE_COLUMNS = {
     record: 'jsonb',
     geom: 'geometry?',
     geometryHypothesis: 'text?',
+    adoptedHypothesis: 'text?',
     areaM2: 'float8=',
     externalId: 'text?',
     version: 'int4=',

@@ -180,6 +180,20 @@ export type DistanceUnit = (typeof DISTANCE_UNITS)[number];
 export type LegDirection = (typeof LEG_DIRECTIONS)[number];
 
 /**
+ * The id of the reading a record states: its own bearing reference, mil circle (Soviet "15-50"
+ * notation counts 6000 to the circle) and distance unit, bearings taken forward. Ids have the
+ * form of `hypothesisId` (src/geo/record-decode.ts).
+ *
+ * @example statedHypothesisId({ …, bearingReference: 'magnetic', angleUnit: 'soviet', distanceUnit: 'pace' }) // 'ref=magnetic,angle=mil6000,dist=pace,dir=forward'
+ */
+export function statedHypothesisId(
+  record: Pick<MinefieldRecord, 'bearingReference' | 'angleUnit' | 'distanceUnit'>,
+): string {
+  const angle = record.angleUnit === 'deg' ? 'deg' : record.angleUnit === 'mil6400' ? 'mil6400' : 'mil6000';
+  return `ref=${record.bearingReference},angle=${angle},dist=${record.distanceUnit},dir=forward`;
+}
+
+/**
  * Checks a value against the record schema, returning it typed, or throws
  * `record.invalid` with the JSON pointer of the first fault (all faults in `others`).
  *

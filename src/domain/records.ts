@@ -682,6 +682,15 @@ export const minefieldRecords: RegisterDef = {
       hazardId: Type.Optional(nullable(uuid('Hazard the record describes'))),
       sourceId: Type.Optional(nullable(uuid('Source document the record was handed over in'))),
       record: MinefieldRecord,
+      adoptedHypothesis: Type.Optional(
+        nullable(
+          Type.String({
+            maxLength: 200,
+            description:
+              'Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it',
+          }),
+        ),
+      ),
       externalId,
     },
     { additionalProperties: false },
@@ -691,7 +700,10 @@ export const minefieldRecords: RegisterDef = {
     layingDate: nullable(Type.String({ format: 'date', description: "The record's layingDate" })),
     layingUnit: nullable(Type.String({ description: "The record's layingUnit" })),
     geometryHypothesis: nullable(
-      Type.String({ description: 'Hypothesis whose perimeter is the geometry (stated reading first)' }),
+      Type.String({
+        description:
+          'Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes',
+      }),
     ),
     areaM2: Type.Number({ description: 'Area of that perimeter on the WGS 84 ellipsoid, m²' }),
   },

@@ -1,9 +1,9 @@
-import type { MultiPolygon } from 'geojson';
+import type { FeatureCollection, MultiPolygon, Point } from 'geojson';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Database } from '../db/connect.ts';
 import { findingsOfHazard } from '../db/repositories/minefield-records.ts';
-import { MinefieldRecord } from '../domain/minefield-record.ts';
+import { MinefieldRecord, statedHypothesisId } from '../domain/minefield-record.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
 import { schemaProblems, withOthers } from '../domain/schema-check.ts';
 import { type DecodedRecord, decodeRecord } from '../geo/record-decode.ts';
@@ -30,15 +30,32 @@ export interface ComputedGeometry {
 
 /**
  * The geometry of a minefield record, computed from `properties.record` when the write carries
- * one: the perimeter of the first hypothesis that decodes (the stated reading unless it fails),
- * as a MultiPolygon, with that hypothesis's id. Decoding faults come back as problems located
- * under `<propertiesPointer>/record`. A write without a record (an update of other fields)
- * computes nothing; a record that breaks the schema is left to the schema problems.
+ * one: the perimeter of the adopted hypothesis (`properties.adoptedHypothesis`) or, without one,
+ * of the first hypothesis that decodes (the stated reading unless it fails), as a MultiPolygon,
+ * with that hypothesis's id. Decoding faults come back as problems located under
+ * `<propertiesPointer>/record`. A write without a record (an update of other fields) computes
+ * nothing, and may not adopt a reading (`minefield.adopt_needs_record`: the reading is decoded
+ * from the record sent with it); a write of the record without an adopted reading clears the
+ * adoption, since the perimeter is then the first reading's. A record that breaks the schema is
+ * left to the schema problems.
  *
  * @example minefieldRecordGeometry({ record }, '/properties').values.geometry // { type: 'MultiPolygon', … }
  */
 export function minefieldRecordGeometry(properties: Row, propertiesPointer: string): ComputedGeometry {
   const record = properties.record;
+  const adopted = properties.adoptedHypothesis;
+  if (record === undefined && adopted !== undefined) {
+    return {
+      values: {},
+      problems: [
+        new Problem(
+          'minefield.adopt_needs_record',
+          {},
+          { pointer: `${propertiesPointer}/adoptedHypothesis`, field: 'adoptedHypothesis' },
+        ),
+      ],
+    };
+  }
   if (record === undefined || !Value.Check(MinefieldRecord, record)) return { values: {}, problems: [] };
   const at = `${propertiesPointer}/record`;
   if (record.layingDate !== undefined && !isCalendarDate(record.layingDate)) {
@@ -61,7 +78,14 @@ export function minefieldRecordGeometry(properties: Row, propertiesPointer: stri
     if (!isProblem(e)) throw e;
     return { values: {}, problems: [e.under(at), ...e.others.map((o) => o.under(at))] };
   }
-  const first = decoded.hypotheses[0]!;
+  const first =
+    typeof adopted === 'string' ? decoded.hypotheses.find((h) => h.id === adopted) : decoded.hypotheses[0]!;
+  if (!first) {
+    return {
+      values: {},
+      problems: [unknownHypothesis(String(adopted), decoded, `${propertiesPointer}/adoptedHypothesis`)],
+    };
+  }
   const geometry: MultiPolygon = { type: 'MultiPolygon', coordinates: [first.polygon.coordinates] };
   // A perimeter that crosses itself must not reach the database (GEOS faults can stop PGlite).
   const faults = geometryProblems(geometry, ['MultiPolygon']);
@@ -77,7 +101,28 @@ export function minefieldRecordGeometry(properties: Row, propertiesPointer: stri
       ],
     };
   }
-  return { values: { geometry, geometryHypothesis: first.id }, problems: [] };
+  return {
+    values: {
+      geometry,
+      geometryHypothesis: first.id,
+      adoptedHypothesis: typeof adopted === 'string' ? adopted : null,
+    },
+    problems: [],
+  };
+}
+
+/** `minefield.hypothesis_unknown`: the reading asked for is not one the record decodes to (or it fails). */
+function unknownHypothesis(id: string, decoded: DecodedRecord, pointer: string): Problem {
+  const rejected = decoded.rejected.find((r) => r.id === id);
+  return new Problem(
+    'minefield.hypothesis_unknown',
+    {
+      hypothesis: id,
+      decoded: rejected ? 'no' : 'unknown',
+      readings: decoded.hypotheses.map((h) => h.id).join('; '),
+    },
+    { pointer },
+  );
 }
 
 function isCalendarDate(s: string): boolean {
@@ -119,10 +164,25 @@ export const ScoreRequest = Type.Object(
   { additionalProperties: false },
 );
 
+/** Body of POST …/{id}/adopt. */
+export const AdoptRequest = Type.Object(
+  {
+    hypothesis: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'Id of the hypothesis to adopt as the reading of the record, e.g. ref=magnetic,angle=mil6000,dist=pace,dir=forward',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export type ScoreOut = Scores & {
   findingsFrom: 'request' | 'hazard';
   hazardId: string | null;
   notDecoded: Array<Row>;
+  /** The findings the scores were computed from, as WGS 84 points (for the map). */
+  findings: FeatureCollection<Point>;
 };
 
 /** Decoding and scoring of stored records; reads go through the register service (permissions, not found). */
@@ -132,12 +192,70 @@ export class MinefieldRecordService {
     private readonly register: RegisterService,
   ) {}
 
-  /** The stored record decoded, as the CLI's `record decode` prints it. */
+  /**
+   * The stored record decoded, as the CLI's `record decode` prints it, with each reading's
+   * assumptions (`reading`) and whether it is the one the record states and the one adopted.
+   */
   async decode(actor: Actor, id: string, body: unknown, locale: string) {
     const options = checkBody(DecodeRequest, body);
     const stored = await this.register.get(actor, id);
     const decoded = this.decodeStored(stored, options.hypotheses, locale);
-    return { ...decodedToGeoJson(decoded, locale), minefieldRecordId: id, code: stored.code };
+    const out = decodedToGeoJson(decoded, locale);
+    const stated = statedHypothesisId(stored.record as MinefieldRecord);
+    const adopted = (stored.adoptedHypothesis as string | null | undefined) ?? null;
+    const marks = (hypothesisId: string) => ({
+      stated: hypothesisId === stated,
+      adopted: hypothesisId === adopted,
+    });
+    return {
+      ...out,
+      hypotheses: decoded.hypotheses.map((h, i) => ({
+        ...(out.hypotheses as Row[])[i],
+        reading: h.assumptions,
+        ...marks(h.id),
+      })),
+      notDecoded: (out.notDecoded as Array<Row & { id: string; assumptions: unknown }>).map(
+        ({ assumptions, ...r }) => ({ ...r, reading: assumptions, ...marks(r.id) }),
+      ),
+      statedHypothesis: stated,
+      adoptedHypothesis: adopted,
+      geometryHypothesis: (stored.geometryHypothesis as string | null | undefined) ?? null,
+      minefieldRecordId: id,
+      code: stored.code,
+    };
+  }
+
+  /**
+   * Adopts one of the readings the stored record decodes to as its reading: an update of the
+   * record through the one write path (a direct report approved at once, so the adoption is in
+   * the record's history and the audit log), which makes that reading's perimeter the record's
+   * geometry. Refused when the record changed since `expectedVersion` (`record.version_conflict`)
+   * and for a reading the record does not decode to (`minefield.hypothesis_unknown`).
+   */
+  async adopt(actor: Actor, id: string, expectedVersion: number, hypothesis: string) {
+    await this.register.authoriseWrite(actor, id);
+    const stored = await this.register.get(actor, id);
+    if (stored.version !== expectedVersion) {
+      throw new Problem(
+        'record.version_conflict',
+        { expected: expectedVersion, current: stored.version as number },
+        { pointer: '' },
+      );
+    }
+    const record = stored.record as MinefieldRecord;
+    let decoded: DecodedRecord;
+    try {
+      decoded = decodeRecord(record, { uncertaintyPolygon: false });
+    } catch (e) {
+      throw isProblem(e) ? e.under('/properties/record') : e;
+    }
+    if (!decoded.hypotheses.some((h) => h.id === hypothesis)) {
+      throw unknownHypothesis(hypothesis, decoded, '/hypothesis');
+    }
+    return this.register.update(actor, id, expectedVersion, {
+      type: 'Feature',
+      properties: { record, adoptedHypothesis: hypothesis },
+    });
   }
 
   /**
@@ -172,6 +290,14 @@ export class MinefieldRecordService {
     const scores = scoreRecord(decoded, findings, { fitScale: options.fitScale === true });
     return {
       ...scores,
+      findings: {
+        type: 'FeatureCollection',
+        features: findings.map((f) => ({
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [f.lon, f.lat] },
+          properties: { model: f.model ?? null, quantity: f.quantity ?? 1 },
+        })),
+      },
       findingsFrom: options.findings ? 'request' : 'hazard',
       hazardId,
       notDecoded: decoded.rejected.map((r) => ({

@@ -422,10 +422,199 @@ describe(`minefield records through HTTP on ${testDatabaseKind()}`, () => {
     expect(after.geometry).toEqual(current.geometry);
   });
 
+  it('marks the stated reading in the decoded record and gives each reading its assumptions', async () => {
+    const own = await createRecord({ record: fixtureRecord });
+    const fc = (await post(`${base}/${own.id}/decode`, {})).json();
+    const stated = 'ref=magnetic,angle=mil6000,dist=pace,dir=forward';
+    expect(fc.statedHypothesis).toBe(stated);
+    expect(fc.adoptedHypothesis).toBeNull();
+    expect(fc.geometryHypothesis).toBe(stated);
+    expect(fc.hypotheses.filter((h: Json) => h.stated).map((h: Json) => h.id)).toEqual([stated]);
+    expect(fc.hypotheses.some((h: Json) => h.adopted)).toBe(false);
+    const grid = fc.hypotheses.find(
+      (h: Json) => h.id === 'ref=grid,angle=mil6000,dist=pair_of_steps,dir=reverse',
+    );
+    expect(grid.reading).toEqual({
+      bearingReference: 'grid',
+      milCircle: 6000,
+      distanceUnit: 'pair_of_steps',
+      distanceUnitM: 1.5,
+      direction: 'reverse',
+    });
+    // Readings that do not decode carry their assumptions and reason too.
+    expect(fc.notDecoded.length).toBeGreaterThan(0);
+    for (const n of fc.notDecoded) {
+      expect(n.reading.milCircle).toBe(6400);
+      expect(n.problem.code).toBe('record.not_closed');
+      expect(n.stated).toBe(false);
+    }
+  });
+
+  describe('adopting a reading', () => {
+    const other = 'ref=grid,angle=mil6000,dist=pace,dir=forward';
+    let own: Json;
+    let url: string;
+    beforeAll(async () => {
+      own = await createRecord({ record: fixtureRecord, hazardId });
+      url = `${base}/${own.id}`;
+    });
+    const adopt = (hypothesis: unknown, version: number | null, headers = admin) =>
+      app.inject({
+        method: 'POST',
+        url: `${url}/adopt`,
+        headers: version === null ? headers : { ...headers, 'if-match': `"${version}"` },
+        payload: { hypothesis } as object,
+      });
+
+    it('makes the adopted reading the record’s geometry, as an approved change in its history', async () => {
+      const decoded = (await post(`${url}/decode`, {})).json();
+      const perimeter = decoded.features.find(
+        (f: Json) => f.properties.kind === 'perimeter' && f.properties.hypothesis === other,
+      );
+      const r = await adopt(other, 1);
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.headers.etag).toBe('"2"');
+      const p = r.json().properties;
+      expect(p).toMatchObject({ version: 2, adoptedHypothesis: other, geometryHypothesis: other });
+      expect(p.record).toEqual(fixtureRecord);
+      const ring = r.json().geometry.coordinates[0][0] as number[][];
+      ring.forEach(([lon, lat], i) => {
+        expect(lon).toBeCloseTo(perimeter.geometry.coordinates[0][i][0], 8);
+        expect(lat).toBeCloseTo(perimeter.geometry.coordinates[0][i][1], 8);
+      });
+      // The grid reading is the stated one turned by declination minus convergence: same area, moved.
+      expect(r.json().geometry).not.toEqual(own.geometry);
+
+      const history = (await app.inject({ method: 'GET', url: `${url}/history`, headers: admin })).json();
+      const last = history.items.at(-1);
+      expect(last.action).toBe('update');
+      expect(last.before.adoptedHypothesis).toBeNull();
+      expect(last.after.adoptedHypothesis).toBe(other);
+      expect(last.after.geometryHypothesis).toBe(other);
+      expect(last.approval).toMatchObject({ kind: 'direct' });
+      expect(last.approval.approvedAt).toBeTruthy();
+
+      const again = (await post(`${url}/decode`, {})).json();
+      expect(again.adoptedHypothesis).toBe(other);
+      expect(again.geometryHypothesis).toBe(other);
+      expect(again.hypotheses.filter((h: Json) => h.adopted).map((h: Json) => h.id)).toEqual([other]);
+    });
+
+    it('keeps the adoption when the name changes, and clears it when the record is written without it', async () => {
+      const renamed = await app.inject({
+        method: 'PATCH',
+        url,
+        headers: { ...admin, 'if-match': '"2"' },
+        payload: { type: 'Feature', properties: { name: unique('Adopted ') } },
+      });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      expect(renamed.json().properties).toMatchObject({
+        adoptedHypothesis: other,
+        geometryHypothesis: other,
+      });
+
+      const rewritten = await app.inject({
+        method: 'PATCH',
+        url,
+        headers: { ...admin, 'if-match': '"3"' },
+        payload: { type: 'Feature', properties: { record: fixtureRecord } },
+      });
+      expect(rewritten.statusCode, rewritten.body).toBe(200);
+      expect(rewritten.json().properties.adoptedHypothesis).toBeNull();
+      expect(rewritten.json().properties.geometryHypothesis).toBe(
+        'ref=magnetic,angle=mil6000,dist=pace,dir=forward',
+      );
+      expect(rewritten.json().properties.areaM2).toBeCloseTo(own.properties.areaM2, 3);
+
+      const alone = await app.inject({
+        method: 'PATCH',
+        url,
+        headers: { ...admin, 'if-match': '"4"' },
+        payload: { type: 'Feature', properties: { adoptedHypothesis: other } },
+      });
+      expect(alone.statusCode).toBe(400);
+      expect(alone.json().code).toBe('minefield.adopt_needs_record');
+      expect(alone.json().pointer).toBe('/properties/adoptedHypothesis');
+    });
+
+    it('lets an approver adopt too', async () => {
+      const r = await adopt(other, 4, await login('approver'));
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().properties.adoptedHypothesis).toBe(other);
+    });
+
+    it('refuses a viewer and an operator with 403, changing nothing', async () => {
+      for (const role of ['viewer', 'operator_data_entry'] as const) {
+        const r = await adopt(other, 5, await login(role));
+        expect(r.statusCode).toBe(403);
+      }
+      const now = (await app.inject({ method: 'GET', url, headers: admin })).json();
+      expect(now.properties.version).toBe(5);
+    });
+
+    it('refuses a reading the record does not decode to, with its code, and changes nothing', async () => {
+      const unknown = await adopt('ref=compass,angle=mil6000,dist=pace,dir=forward', 5);
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.json().code).toBe('minefield.hypothesis_unknown');
+      expect(unknown.json().pointer).toBe('/hypothesis');
+      // Enabled by the record but not closing: named as such.
+      const open = await adopt('ref=magnetic,angle=mil6400,dist=pace,dir=forward', 5);
+      expect(open.statusCode).toBe(400);
+      expect(open.json().code).toBe('minefield.hypothesis_unknown');
+      expect(open.json().detail).toContain('does not decode');
+
+      const viaPatch = await app.inject({
+        method: 'PATCH',
+        url,
+        headers: { ...admin, 'if-match': '"5"' },
+        payload: { type: 'Feature', properties: { record: fixtureRecord, adoptedHypothesis: 'nonsense' } },
+      });
+      expect(viaPatch.statusCode).toBe(400);
+      expect(viaPatch.json().code).toBe('minefield.hypothesis_unknown');
+      expect(viaPatch.json().pointer).toBe('/properties/adoptedHypothesis');
+      const now = (await app.inject({ method: 'GET', url, headers: admin })).json();
+      expect(now.properties.version).toBe(5);
+      expect(now.properties.adoptedHypothesis).toBe(other);
+    });
+
+    it('asks for If-Match and refuses a stale version', async () => {
+      const none = await adopt(other, null);
+      expect(none.statusCode).toBe(428);
+      const stale = await adopt(other, 4);
+      expect(stale.statusCode).toBe(412);
+      expect(stale.json().code).toBe('record.version_conflict');
+    });
+
+    it('answers 404 for a record that does not exist', async () => {
+      const r = await app.inject({
+        method: 'POST',
+        url: `${base}/00000000-0000-4000-8000-000000000000/adopt`,
+        headers: { ...admin, 'if-match': '"1"' },
+        payload: { hypothesis: other },
+      });
+      expect(r.statusCode).toBe(404);
+    });
+  });
+
+  it('returns the findings it scored, as points', async () => {
+    const r = await post(`${base}/${created.id}/score`, { findings: fixtureFindings });
+    const scored = r.json().findings;
+    expect(scored.type).toBe('FeatureCollection');
+    expect(scored.features).toHaveLength(fixtureFindings.features.length);
+    expect(scored.features[0].geometry.coordinates).toEqual(fixtureFindings.features[0].geometry.coordinates);
+    expect(scored.features[0].properties.model).toBe(fixtureFindings.features[0].properties.model);
+  });
+
   it('documents decode and score in the OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining([base, `${base}/{id}`, `${base}/{id}/decode`, `${base}/{id}/score`]),
+      expect.arrayContaining([
+        base,
+        `${base}/{id}`,
+        `${base}/{id}/decode`,
+        `${base}/{id}/score`,
+        `${base}/{id}/adopt`,
+      ]),
     );
     expect(doc.paths[`${base}/{id}/score`].post.requestBody).toBeDefined();
   });

@@ -2,14 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../db/connect.ts';
 import { minefieldRecords } from '../../domain/records.ts';
-import { DecodeRequest, MinefieldRecordService, ScoreRequest } from '../../services/minefield-records.ts';
+import {
+  AdoptRequest,
+  DecodeRequest,
+  MinefieldRecordService,
+  ScoreRequest,
+} from '../../services/minefield-records.ts';
 import type { RegisterService } from '../../services/registers.ts';
+import { pathParam } from '../input.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { ProblemSchema, type TypedRequests } from '../schemas.ts';
-import { parseId } from './registers.ts';
+import { parseId, parseIfMatch, present } from './registers.ts';
 
 /**
- * Decoding and scoring of a stored minefield record. Its create, read, update, archive and list
+ * Decoding, scoring and adopting a reading of a stored minefield record. Its create, read, update, archive and list
  * routes are the generic register routes (routes/registers.ts), since minefield-records is a
  * register like the others.
  */
@@ -18,6 +24,17 @@ const base = `/api/v1/${minefieldRecords.slug}`;
 const tags = [minefieldRecords.slug];
 const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+
+const Reading = Type.Object(
+  {
+    bearingReference: Type.Enum(['magnetic', 'grid', 'true']),
+    milCircle: Type.Union([Type.Literal(6000), Type.Literal(6400), Type.Null()]),
+    distanceUnit: Type.Enum(['m', 'pace', 'pair_of_steps']),
+    distanceUnitM: Type.Number(),
+    direction: Type.Enum(['forward', 'reverse']),
+  },
+  { additionalProperties: true, description: 'What the reading assumes' },
+);
 
 const DecodedCollection = Type.Object(
   {
@@ -47,9 +64,37 @@ const DecodedCollection = Type.Object(
       ),
     ),
     hypotheses: Type.Array(
-      Type.Object({ id: Type.String(), label: Type.String() }, { additionalProperties: true }),
+      Type.Object(
+        {
+          id: Type.String(),
+          label: Type.String(),
+          reading: Reading,
+          stated: Type.Boolean({ description: 'The reading the record states' }),
+          adopted: Type.Boolean({ description: 'The reading adopted for the record' }),
+        },
+        { additionalProperties: true },
+      ),
     ),
-    notDecoded: Type.Array(Type.Object({}, { additionalProperties: true })),
+    notDecoded: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          label: Type.String(),
+          reading: Reading,
+          stated: Type.Boolean(),
+          adopted: Type.Boolean(),
+          message: Type.String(),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+    statedHypothesis: Type.String({ description: 'Id of the reading the record states' }),
+    adoptedHypothesis: Type.Union([Type.String(), Type.Null()], {
+      description: 'Id of the reading adopted for the record (POST …/adopt), if any',
+    }),
+    geometryHypothesis: Type.Union([Type.String(), Type.Null()], {
+      description: "Id of the reading whose perimeter is the record's geometry",
+    }),
     errorModel: Type.Object({}, { additionalProperties: true }),
     closureTolerance: Type.Object({}, { additionalProperties: true }),
   },
@@ -89,6 +134,13 @@ const ScoresSchema = Type.Object(
       Type.Null(),
     ]),
     notDecoded: Type.Array(Type.Object({}, { additionalProperties: true })),
+    findings: Type.Object(
+      {
+        type: Type.Literal('FeatureCollection'),
+        features: Type.Array(Type.Object({}, { additionalProperties: true })),
+      },
+      { additionalProperties: true, description: 'The findings scored, as WGS 84 points' },
+    ),
   },
   {
     additionalProperties: true,
@@ -96,12 +148,23 @@ const ScoresSchema = Type.Object(
   },
 );
 
+const AdoptedRecord = Type.Object(
+  {
+    type: Type.Literal('Feature'),
+    id: Type.String({ format: 'uuid' }),
+    geometry: Type.Unknown({ description: "The adopted reading's perimeter, GeoJSON, WGS 84" }),
+    properties: Type.Object({}, { additionalProperties: true }),
+  },
+  { additionalProperties: true, description: 'The record after the adoption' },
+);
+
 export async function minefieldRecordRoutes(
   instance: FastifyInstance,
   opts: { database: Database; registers: ReadonlyMap<string, RegisterService> },
 ) {
   const app = instance.withTypeProvider<TypedRequests>();
-  const service = new MinefieldRecordService(opts.database, opts.registers.get(minefieldRecords.slug)!);
+  const register = opts.registers.get(minefieldRecords.slug)!;
+  const service = new MinefieldRecordService(opts.database, register);
 
   app.post(
     `${base}/:id/decode`,
@@ -118,6 +181,38 @@ export async function minefieldRecordRoutes(
       const actor = requireActor(request);
       const id = parseId(request.params.id, minefieldRecords);
       return service.decode(actor, id, request.body, request.locale);
+    },
+  );
+
+  app.post(
+    `${base}/:id/adopt`,
+    {
+      schema: {
+        tags,
+        summary:
+          'Adopt one of the decoded readings as the reading of the record (If-Match: "<version>" required); recorded as an approved change in its history',
+        params: idParams,
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
+        body: AdoptRequest,
+        response: {
+          200: AdoptedRecord,
+          ...errors,
+          412: ProblemSchema,
+          428: ProblemSchema,
+        },
+      },
+      config: {
+        authorise: (request) =>
+          register.authoriseWrite(requireActor(request), parseId(pathParam(request, 'id'), minefieldRecords)),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const id = parseId(request.params.id, minefieldRecords);
+      const version = parseIfMatch(request.headers['if-match']);
+      const record = await service.adopt(actor, id, version, request.body.hypothesis);
+      reply.header('etag', `"${record.version}"`);
+      return present(minefieldRecords, record);
     },
   );
 

@@ -1,56 +1,25 @@
-import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, Polygon } from 'geojson';
 import { useMemo, useState } from 'react';
 import { ApiError, request } from '../api/client.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
+import { NotDecodedList } from '../components/minefield/NotDecoded.tsx';
+import { ReadingsTable, ScoresExplained } from '../components/minefield/Readings.tsx';
+import { LegsTable, RecordNotation, RowsTable } from '../components/minefield/RecordTables.tsx';
+import type { Decoded, LayingRecord, Scores } from '../components/minefield/types.ts';
+import { readingWords } from '../components/minefield/words.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { useCan } from '../lib/permissions.ts';
 import { useAsync } from '../lib/useAsync.ts';
 
-interface Hypothesis {
-  id: string;
-  label: string;
-  misclosure: {
-    eastM: number;
-    northM: number;
-    lengthM: number;
-    ratio: number | null;
-    perimeterLengthM: number;
-  } | null;
-}
-interface Decoded extends FeatureCollection {
-  hypotheses: Hypothesis[];
-  notDecoded: Array<{ id?: string; label?: string; message: string }>;
-}
-interface Distance {
-  medianM: number;
-  p95M: number;
-  maxM: number;
-}
-interface Score {
-  id: string;
-  label: string;
-  toRows: Distance | null;
-  toBoundary: Distance;
-  misfit: Distance;
-  shareInsidePolygon: number;
-  shareInsideUncertainty: number;
-  fit: {
-    rotationDeg: number;
-    shiftEastM: number;
-    shiftNorthM: number;
-    scale: number;
-    residualRmsM: number;
-  } | null;
-}
-interface Scores {
-  findingCount: number;
-  deviceCount: number;
-  declaredCount: number | null;
-  hypotheses: Score[];
-  best: { id: string; label: string; criterion: string } | null;
-}
+/**
+ * Fields of a minefield record this section shows in its own way (the record as tables, the
+ * readings in words), so the record page leaves them out of its field list; and the section
+ * draws the record's one map.
+ */
+export const MINEFIELD_OWN_FIELDS = ['record', 'adoptedHypothesis', 'geometryHypothesis'];
 
-/** Colours of the decoded features by kind (perimeter, uncertainty, rows, points). */
+/** Colours of the decoded features by kind (perimeter, uncertainty, rows, points), and of the finds. */
 const KIND_COLOUR: Record<string, string> = {
   perimeter: '#c62828',
   uncertainty: '#e8a317',
@@ -58,6 +27,8 @@ const KIND_COLOUR: Record<string, string> = {
   turningPoint: '#c62828',
   referencePoint: '#0057b8',
   landmark: '#111111',
+  stated: '#00838f',
+  finding: '#1b5e20',
 };
 
 /** The features of one hypothesis, coloured by kind for the map. */
@@ -74,27 +45,82 @@ export function hypothesisFeatures(decoded: FeatureCollection, hypothesis: strin
     }));
 }
 
-/** Decoded hypotheses of a minefield record on a map, with closure figures and the scores against finds. */
-export function MinefieldDecode({ id }: { id: string }) {
+/** The stated reading's perimeter as a line, to compare with another reading on the map. */
+function statedOutline(decoded: Decoded, shown: string): Feature[] {
+  if (shown === decoded.statedHypothesis) return [];
+  const perimeter = decoded.features.find(
+    (f) => f.properties?.hypothesis === decoded.statedHypothesis && f.properties?.kind === 'perimeter',
+  );
+  if (perimeter?.geometry?.type !== 'Polygon') return [];
+  return [
+    {
+      type: 'Feature',
+      geometry: { type: 'LineString', coordinates: (perimeter.geometry as Polygon).coordinates[0]! },
+      properties: { kind: 'stated', colour: KIND_COLOUR.stated },
+    },
+  ];
+}
+
+/**
+ * A minefield record for people: the record as written (its notation, legs and rows as tables),
+ * the readings decoded from it in words, the readings that failed summarised by problem, one map
+ * of the reading shown with the findings scored, the scores with what they mean, and for an
+ * authorised user the adoption of a reading as the record's.
+ */
+export function MinefieldDecode({
+  id,
+  record,
+  version,
+  onChanged,
+}: {
+  id: string;
+  record: LayingRecord;
+  version: number;
+  /** Called after a reading was adopted (the record's version and history changed). */
+  onChanged: () => void;
+}) {
   const { t, num } = useI18n();
+  const mayAdopt = useCan().mayWrite('minefield-records');
   const decoded = useAsync(
     async (signal) =>
       (await request<Decoded>(`/api/v1/minefield-records/${id}/decode`, { method: 'POST', body: {}, signal }))
         .data,
-    [id],
+    [id, version],
   );
   const [picked, setPicked] = useState<string | null>(null);
   const [scores, setScores] = useState<Scores | null>(null);
   const [scoreError, setScoreError] = useState<unknown>(null);
   const [scoring, setScoring] = useState(false);
-  const hypotheses = decoded.data?.hypotheses ?? [];
-  const current = picked ?? scores?.best?.id ?? hypotheses[0]?.id ?? null;
-  const features = useMemo(
-    () => (decoded.data && current ? hypothesisFeatures(decoded.data, current) : []),
-    [decoded.data, current],
-  );
+  const [adopting, setAdopting] = useState(false);
+  const [adoptError, setAdoptError] = useState<unknown>(null);
+  const data = decoded.data;
+  const hypotheses = data?.hypotheses ?? [];
+  const known = (x: string | null | undefined) => (x && hypotheses.some((h) => h.id === x) ? x : null);
+  const shown =
+    known(picked) ??
+    known(data?.adoptedHypothesis) ??
+    known(scores?.best?.id) ??
+    known(data?.statedHypothesis) ??
+    hypotheses[0]?.id ??
+    null;
+  const h = hypotheses.find((x) => x.id === shown);
+
+  const features = useMemo(() => {
+    if (!data || !shown) return [];
+    const own = hypothesisFeatures(data, shown);
+    const finds: Feature[] = (scores?.findings.features ?? []).map((f) => ({
+      ...f,
+      properties: { ...f.properties, kind: 'finding', colour: KIND_COLOUR.finding, radius: 4 },
+    }));
+    // Uncertainty underneath, then the stated outline, the reading's own lines and points, the finds on top.
+    return [
+      ...own.filter((f) => f.properties?.kind === 'uncertainty'),
+      ...statedOutline(data, shown),
+      ...own.filter((f) => f.properties?.kind !== 'uncertainty'),
+      ...finds,
+    ];
+  }, [data, shown, scores]);
   const bbox = bboxOf(features.map((f) => f.geometry as Geometry));
-  const h = hypotheses.find((x) => x.id === current);
 
   const score = async () => {
     setScoring(true);
@@ -109,46 +135,86 @@ export function MinefieldDecode({ id }: { id: string }) {
       setScoring(false);
     }
   };
+
+  const adopt = async (hypothesis: string) => {
+    const target = hypotheses.find((x) => x.id === hypothesis);
+    if (!target) return;
+    if (
+      !window.confirm(
+        t('minefield.adoptConfirm', { reading: readingWords(t, num, target.reading, target.stated) }),
+      )
+    )
+      return;
+    setAdopting(true);
+    setAdoptError(null);
+    try {
+      await request(`/api/v1/minefield-records/${id}/adopt`, {
+        method: 'POST',
+        body: { hypothesis },
+        headers: { 'If-Match': `"${version}"` },
+      });
+      setPicked(hypothesis);
+      onChanged();
+    } catch (err) {
+      setAdoptError(err);
+    } finally {
+      setAdopting(false);
+    }
+  };
+
   const m = (v: number | null | undefined) =>
     v === null || v === undefined ? '—' : t('unit.m', { value: num(v, { maximumFractionDigits: 1 }) });
-  const pct = (v: number) => num(v, { style: 'percent', maximumFractionDigits: 0 });
+  const legend = [
+    'perimeter',
+    'uncertainty',
+    'row',
+    'referencePoint',
+    'landmark',
+    ...(data && shown && shown !== data.statedHypothesis ? ['stated'] : []),
+    ...(scores ? ['finding'] : []),
+  ];
 
   return (
-    <section className="linked minefield-decode" aria-labelledby="decode-h" data-testid="minefield-decode">
-      <h2 id="decode-h">{t('minefield.decoded')}</h2>
-      {decoded.loading && <p className="muted">{t('app.loading')}</p>}
-      {decoded.error ? <ErrorNote error={decoded.error} onRetry={decoded.reload} /> : null}
-      {decoded.data && (
-        <div className="record-grid">
-          <div>
-            <label>
-              {t('minefield.hypothesis')}
-              <select
-                value={current ?? ''}
-                onChange={(e) => setPicked(e.target.value)}
-                data-testid="hypothesis"
-              >
-                {hypotheses.map((x) => (
-                  <option key={x.id} value={x.id}>
-                    {x.label}
-                    {scores?.best?.id === x.id ? ` ★ ${t('minefield.best')}` : ''}
-                  </option>
-                ))}
-              </select>
-            </label>
-            {h?.misclosure && (
+    <>
+      <section
+        className="linked minefield-record"
+        aria-labelledby="as-written-h"
+        data-testid="minefield-record"
+      >
+        <h2 id="as-written-h">{t('minefield.record.title')}</h2>
+        <RecordNotation record={record} />
+        <h3>{t('minefield.legs.title')}</h3>
+        <p className="muted">{t('minefield.legs.note')}</p>
+        <LegsTable record={record} hypothesis={h} />
+        <h3>{t('minefield.rows.title')}</h3>
+        <RowsTable record={record} hypothesis={h} />
+      </section>
+      <section className="linked minefield-decode" aria-labelledby="decode-h" data-testid="minefield-decode">
+        <h2 id="decode-h">{t('minefield.decoded')}</h2>
+        {decoded.loading && <p className="muted">{t('app.loading')}</p>}
+        {decoded.error ? <ErrorNote error={decoded.error} onRetry={decoded.reload} /> : null}
+        {data && h && (
+          <div className="record-grid">
+            <div>
+              <p data-testid="shown-reading">
+                {t('minefield.shownReading')} <strong>{readingWords(t, num, h.reading, h.stated)}</strong>
+                {h.adopted && <span className="badge adopted">{t('minefield.adopted')}</span>}
+              </p>
+              <p className="muted">
+                {data.adoptedHypothesis ? t('minefield.geometryAdopted') : t('minefield.geometryFirst')}
+              </p>
               <dl className="fields">
                 <div>
                   <dt>{t('minefield.misclosure')}</dt>
-                  <dd>{m(h.misclosure.lengthM)}</dd>
+                  <dd>{m(h.misclosure?.lengthM)}</dd>
                 </div>
                 <div>
                   <dt>{t('minefield.misclosureRatio')}</dt>
-                  <dd>{h.misclosure.ratio ? `1 : ${num(Math.round(1 / h.misclosure.ratio))}` : '—'}</dd>
+                  <dd>{h.misclosure?.ratio ? `1 : ${num(Math.round(1 / h.misclosure.ratio))}` : '—'}</dd>
                 </div>
                 <div>
                   <dt>{t('minefield.perimeterLength')}</dt>
-                  <dd>{m(h.misclosure.perimeterLengthM)}</dd>
+                  <dd>{m(h.misclosure?.perimeterLengthM)}</dd>
                 </div>
                 <div>
                   <dt>{t('minefield.maxRadius')}</dt>
@@ -161,106 +227,68 @@ export function MinefieldDecode({ id }: { id: string }) {
                   </dd>
                 </div>
               </dl>
-            )}
-            {decoded.data.notDecoded.length > 0 && (
-              <ul className="field-problems">
-                {decoded.data.notDecoded.map((n, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: rejected readings have no identity of their own
-                  <li key={i} className="error">
-                    {n.label ? `${n.label}: ` : ''}
-                    {n.message}
+              <ul className="legend-inline" data-testid="decode-legend">
+                {legend.map((k) => (
+                  <li key={k}>
+                    <span
+                      className={`legend-swatch ${k === 'finding' ? 'legend-dot' : 'legend-box'}`}
+                      style={{ background: KIND_COLOUR[k] }}
+                      aria-hidden="true"
+                    />
+                    {t(`minefield.kind.${k}`)}
                   </li>
                 ))}
               </ul>
-            )}
-            <ul className="legend-inline">
-              {['perimeter', 'uncertainty', 'row', 'referencePoint', 'landmark'].map((k) => (
-                <li key={k}>
-                  <span
-                    className="legend-swatch legend-box"
-                    style={{ background: KIND_COLOUR[k] }}
-                    aria-hidden="true"
-                  />
-                  {t(`minefield.kind.${k}`)}
-                </li>
-              ))}
-            </ul>
+            </div>
+            <MapView
+              className="small-map"
+              label={t('minefield.decoded')}
+              thematic={false}
+              overlay={{ type: 'FeatureCollection', features }}
+              fitTo={bbox}
+            />
           </div>
-          <MapView
-            className="small-map"
-            label={t('minefield.decoded')}
-            thematic={false}
-            overlay={{ type: 'FeatureCollection', features }}
-            fitTo={bbox}
-          />
+        )}
+        <div className="section-head">
+          <h3>{t('minefield.readings')}</h3>
+          <button type="button" onClick={score} disabled={scoring || !data} data-testid="score">
+            {t('minefield.score')}
+          </button>
         </div>
-      )}
-      <div className="section-head">
-        <h3>{t('minefield.scores')}</h3>
-        <button type="button" onClick={score} disabled={scoring} data-testid="score">
-          {t('minefield.score')}
-        </button>
-      </div>
-      {scoreError ? (
-        scoreError instanceof ApiError && scoreError.status === 400 ? (
-          <p className="muted">{scoreError.message}</p>
-        ) : (
-          <ErrorNote error={scoreError} />
-        )
-      ) : null}
-      {scores && (
-        <>
-          <p className="muted">
+        {scoreError ? (
+          scoreError instanceof ApiError && scoreError.status === 400 ? (
+            <p className="muted">{scoreError.message}</p>
+          ) : (
+            <ErrorNote error={scoreError} />
+          )
+        ) : null}
+        {scores ? (
+          <p data-testid="score-figures">
             {t('minefield.scoreFigures', {
               findings: num(scores.findingCount),
               devices: num(scores.deviceCount),
               declared: scores.declaredCount ?? '—',
             })}
           </p>
-          <div className="table-wrap">
-            <table className="records" data-testid="scores">
-              <thead>
-                <tr>
-                  <th scope="col">{t('minefield.hypothesis')}</th>
-                  <th scope="col">{t('minefield.medianMisfit')}</th>
-                  <th scope="col">{t('minefield.p95Misfit')}</th>
-                  <th scope="col">{t('minefield.insidePolygon')}</th>
-                  <th scope="col">{t('minefield.insideUncertainty')}</th>
-                  <th scope="col">{t('minefield.fit')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {scores.hypotheses.map((s) => (
-                  <tr key={s.id} className={scores.best?.id === s.id ? 'best' : undefined}>
-                    <td>
-                      <button type="button" className="link-button" onClick={() => setPicked(s.id)}>
-                        {s.label}
-                      </button>
-                      {scores.best?.id === s.id && <span className="badge">{t('minefield.best')}</span>}
-                    </td>
-                    <td>{m(s.misfit.medianM)}</td>
-                    <td>{m(s.misfit.p95M)}</td>
-                    <td>{pct(s.shareInsidePolygon)}</td>
-                    <td>{pct(s.shareInsideUncertainty)}</td>
-                    <td>
-                      {s.fit
-                        ? t('minefield.fitFigures', {
-                            rotation: num(s.fit.rotationDeg, { maximumFractionDigits: 1 }),
-                            shift: num(Math.hypot(s.fit.shiftEastM, s.fit.shiftNorthM), {
-                              maximumFractionDigits: 1,
-                            }),
-                            rms: num(s.fit.residualRmsM, { maximumFractionDigits: 1 }),
-                          })
-                        : '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {scores.best && <p className="muted">{scores.best.criterion}</p>}
-        </>
-      )}
-    </section>
+        ) : (
+          <p className="muted">{t('minefield.scoreFirst')}</p>
+        )}
+        {data && (
+          <>
+            <ScoresExplained criterion={scores?.best?.criterion} />
+            <ReadingsTable
+              hypotheses={hypotheses}
+              scores={scores}
+              shown={shown}
+              onShow={setPicked}
+              onAdopt={mayAdopt ? adopt : undefined}
+              adopting={adopting}
+            />
+            {adoptError ? <ErrorNote error={adoptError} /> : null}
+            <NotDecodedList items={data.notDecoded} />
+          </>
+        )}
+      </section>
+    </>
   );
 }

@@ -12,6 +12,7 @@ import { Attachments } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
+import type { LayingRecord } from '../components/minefield/types.ts';
 import { RecordPicker } from '../components/RecordPicker.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
@@ -29,7 +30,7 @@ import {
 } from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
-import { MinefieldDecode } from './MinefieldDecode.tsx';
+import { MINEFIELD_OWN_FIELDS, MinefieldDecode } from './MinefieldDecode.tsx';
 
 interface Loaded {
   props: RecordProps;
@@ -69,10 +70,15 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
   if (rec.error) return <ErrorNote error={rec.error} onRetry={rec.reload} />;
   if (!rec.data) return null;
   const { props, geometry, version } = rec.data;
-  const fieldNames = def
-    ? fieldsOf(def).map((f) => f.name)
-    : Object.keys(props).filter((k) => !SYSTEM_FIELDS.includes(k));
-  const readOnly = def ? Object.keys(def.readOnly).filter((k) => k !== 'code') : [];
+  // A minefield record's section shows the record, its readings and its one map itself.
+  const minefield = slug === 'minefield-records';
+  const shownElsewhere = minefield ? MINEFIELD_OWN_FIELDS : [];
+  const fieldNames = (
+    def ? fieldsOf(def).map((f) => f.name) : Object.keys(props).filter((k) => !SYSTEM_FIELDS.includes(k))
+  ).filter((f) => !shownElsewhere.includes(f));
+  const readOnly = def
+    ? Object.keys(def.readOnly).filter((k) => k !== 'code' && !shownElsewhere.includes(k))
+    : [];
   const bbox = geometry ? bboxOf([geometry]) : null;
 
   const archive = async () => {
@@ -140,7 +146,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
             </div>
           </dl>
         </section>
-        {geometry && (
+        {geometry && !minefield && (
           <section aria-labelledby="geom-h">
             <h2 id="geom-h">{t('record.geometry')}</h2>
             <MapView
@@ -153,7 +159,14 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
           </section>
         )}
       </div>
-      {slug === 'minefield-records' && <MinefieldDecode id={id} />}
+      {minefield && props.record ? (
+        <MinefieldDecode
+          id={id}
+          record={props.record as unknown as LayingRecord}
+          version={version}
+          onChanged={rec.reload}
+        />
+      ) : null}
       {(LINKED[slug] ?? []).map((l) => (
         <LinkedList key={l.slug} slug={l.slug} param={l.param} parentId={id} />
       ))}
