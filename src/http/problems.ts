@@ -15,6 +15,8 @@ const STATUS: Record<string, number> = {
   'report.warnings_unconfirmed': 409,
   'report.not_found': 404,
   'notification.not_found': 404,
+  'planning.version_not_found': 404,
+  'planning.hazard_not_ranked': 404,
   'auth.required': 401,
   'auth.invalid_credentials': 401,
   'auth.forbidden': 403,
