@@ -438,8 +438,12 @@ export class PlanningService {
   }
 }
 
-function listOf(parts: string[], locale: string): string {
-  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(parts);
+function listOf(
+  parts: string[],
+  locale: string,
+  type: 'conjunction' | 'disjunction' = 'conjunction',
+): string {
+  return new Intl.ListFormat(locale, { style: 'long', type }).format(parts);
 }
 
 /** A condition in words: "no open hazard within 1,000 m". */
@@ -449,6 +453,7 @@ export function conditionStatement(c: Pick<ConditionCheck, 'condition' | 'params
     params.landUses = listOf(
       params.landUses.split(', ').map((u) => t(`planning.land_use.${u}`, {}, locale)),
       locale,
+      'disjunction',
     );
   }
   return t(`planning.condition.${c.condition}`, params, locale);
