@@ -10,6 +10,7 @@ import type {
 } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
+import { HazardPriority } from '../components/HazardPriority.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -153,6 +154,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
         )}
       </div>
       {slug === 'minefield-records' && <MinefieldDecode id={id} />}
+      <HazardPriority slug={slug} id={id} />
       {(LINKED[slug] ?? []).map((l) => (
         <LinkedList key={l.slug} slug={l.slug} param={l.param} parentId={id} />
       ))}
