@@ -30,28 +30,30 @@ const SHOWN = 200;
 export function FactorTable({ factors }: { factors: FactorPart[] }) {
   const { t, tk, num } = useI18n();
   return (
-    <table className="data-table factor-table">
-      <thead>
-        <tr>
-          <th scope="col">{t('priorities.factor')}</th>
-          <th scope="col">{t('priorities.value')}</th>
-          <th scope="col">{t('priorities.share')}</th>
-          <th scope="col">{t('priorities.weight')}</th>
-          <th scope="col">{t('priorities.contribution')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {factors.map((f) => (
-          <tr key={f.factor}>
-            <th scope="row">{tk(`planning.factor.${f.factor}`, f.factor)}</th>
-            <td className="num">{f.value === null ? t('priorities.unknown') : num(f.value)}</td>
-            <td className="num">{num(f.share, { maximumFractionDigits: 3 })}</td>
-            <td className="num">{num(f.weight)}</td>
-            <td className="num">{num(f.contribution, { maximumFractionDigits: 3 })}</td>
+    <div className="table-wrap">
+      <table className="records factor-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('priorities.factor')}</th>
+            <th scope="col">{t('priorities.value')}</th>
+            <th scope="col">{t('priorities.share')}</th>
+            <th scope="col">{t('priorities.weight')}</th>
+            <th scope="col">{t('priorities.contribution')}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {factors.map((f) => (
+            <tr key={f.factor}>
+              <th scope="row">{tk(`planning.factor.${f.factor}`, f.factor)}</th>
+              <td className="num">{f.value === null ? t('priorities.unknown') : num(f.value)}</td>
+              <td className="num">{num(f.share, { maximumFractionDigits: 3 })}</td>
+              <td className="num">{num(f.weight)}</td>
+              <td className="num">{num(f.contribution, { maximumFractionDigits: 3 })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -90,8 +92,8 @@ export function Priorities() {
       )}
       {answer.error ? <ErrorNote error={answer.error} onRetry={answer.reload} /> : null}
       {items && (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="priorities-table">
+        <div className="table-wrap">
+          <table className="records" data-testid="priorities-table">
             <thead>
               <tr>
                 <th scope="col">{t('priorities.rank')}</th>

@@ -1,6 +1,5 @@
-import type { FeatureCollection } from 'geojson';
-import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
-import { useEffect, useState } from 'react';
+import type { FeatureCollection, Point } from 'geojson';
+import { useMemo } from 'react';
 import { get, query } from '../api/client.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
@@ -52,46 +51,6 @@ function LevelBadge({ level }: { level: string }) {
   );
 }
 
-/** Draws the settlements as points coloured by their level, on a map the page owns. */
-function useReadinessLayer(map: MlMap | null, items: ReadinessItem[] | undefined) {
-  useEffect(() => {
-    if (!map || !items) return;
-    const data: FeatureCollection = {
-      type: 'FeatureCollection',
-      features: items.map((i) => ({
-        type: 'Feature',
-        geometry: i.settlement.geometry as GeoJSON.Point,
-        properties: { level: i.level, name: i.settlement.name },
-      })),
-    };
-    const source = map.getSource('readiness') as GeoJSONSource | undefined;
-    if (source) {
-      source.setData(data);
-      return;
-    }
-    map.addSource('readiness', { type: 'geojson', data });
-    map.addLayer({
-      id: 'readiness-points',
-      type: 'circle',
-      source: 'readiness',
-      paint: {
-        'circle-radius': 7,
-        'circle-stroke-width': 2,
-        'circle-stroke-color': '#ffffff',
-        'circle-color': [
-          'match',
-          ['get', 'level'],
-          'ready',
-          LEVEL_COLOURS.ready!,
-          'conditional',
-          LEVEL_COLOURS.conditional!,
-          LEVEL_COLOURS.not_ready!,
-        ],
-      },
-    });
-  }, [map, items]);
-}
-
 export function Readiness() {
   const { t, tk, num, area } = useI18n();
   const { search } = useRouter();
@@ -101,12 +60,25 @@ export function Readiness() {
     (signal) => get<ReadinessAnswer>(`/api/v1/readiness${query({ asAt })}`, signal),
     [asAt],
   );
-  const [map, setMap] = useState<MlMap | null>(null);
   const items = answer.data?.items;
-  useReadinessLayer(map, items);
+  // The settlements drawn on top of the basemap, each in its level's colour.
+  const overlay = useMemo<FeatureCollection | null>(
+    () =>
+      items
+        ? {
+            type: 'FeatureCollection',
+            features: items.map((i) => ({
+              type: 'Feature',
+              geometry: i.settlement.geometry as Point,
+              properties: { colour: LEVEL_COLOURS[i.level], radius: 7 },
+            })),
+          }
+        : null,
+    [items],
+  );
   const counts = new Map<string, number>();
   for (const i of items ?? []) counts.set(i.level, (counts.get(i.level) ?? 0) + 1);
-  const bbox = items?.length ? bboxOf(items.map((i) => i.settlement.geometry as GeoJSON.Point)) : null;
+  const bbox = items?.length ? bboxOf(items.map((i) => i.settlement.geometry as Point)) : null;
 
   return (
     <div className="page planning-page">
@@ -139,7 +111,7 @@ export function Readiness() {
           label={t('readiness.map')}
           thematic={false}
           fitTo={bbox}
-          onReady={setMap}
+          overlay={overlay}
         />
         <ul className="legend-inline" aria-label={t('readiness.legend')}>
           {Object.keys(LEVEL_COLOURS).map((level) => (
@@ -150,8 +122,8 @@ export function Readiness() {
         </ul>
       </section>
       {items && (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="readiness-table">
+        <div className="table-wrap">
+          <table className="records" data-testid="readiness-table">
             <thead>
               <tr>
                 <th scope="col">{t('readiness.settlement')}</th>
