@@ -12,6 +12,7 @@ import { helpLocale } from './help-locale.ts';
 import { registerImportExportCommands } from './import.ts';
 import { registerImportEventsCommand } from './import-events.ts';
 import { registerKeyCommands } from './keys.ts';
+import { registerPlanningCommands } from './planning.ts';
 import { registerRecordCommands } from './record.ts';
 import { registerServerCommands } from './server.ts';
 
@@ -39,6 +40,7 @@ registerKeyCommands(program, settings);
 registerGeoCommands(program);
 registerDeclinationCommand(program.commands.find((c) => c.name() === 'geo')!, settings.locale);
 registerRecordCommands(program);
+registerPlanningCommands(program, settings);
 
 function startupSettings(): Settings {
   try {

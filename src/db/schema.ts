@@ -272,6 +272,15 @@ export const TABLE_COLUMNS = {
     createdAt: 'timestamptz=',
     readAt: 'timestamptz?',
   },
+  nationalPriorities: {
+    id: 'uuid=',
+    hazardId: 'uuid',
+    level: 'int4',
+    effectiveFrom: 'date',
+    reason: 'text?',
+    createdAt: 'timestamptz=',
+    createdBy: 'uuid?',
+  },
   ordnanceModels: {
     id: 'uuid=',
     model: 'text',
@@ -300,6 +309,14 @@ export const TABLE_COLUMNS = {
     createdBy: 'uuid?',
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
+  },
+  planningSettings: {
+    kind: 'text',
+    version: 'int4',
+    settings: 'jsonb',
+    note: 'text?',
+    createdAt: 'timestamptz=',
+    createdBy: 'uuid?',
   },
   qaVisits: {
     id: 'uuid=',

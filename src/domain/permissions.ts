@@ -23,6 +23,7 @@ export const ACTIONS = [
   'data.import',
   'data.export',
   'qa.write',
+  'planning.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -44,6 +45,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'data.import': ['admin', 'approver'],
   'data.export': ['admin', 'approver', 'qa_officer', 'analyst', 'operator_manager', 'viewer'],
   'qa.write': ['admin', 'approver', 'qa_officer'],
+  'planning.manage': ['admin'],
 };
 
 export function can(role: Role, action: Action): boolean {

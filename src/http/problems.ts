@@ -16,6 +16,8 @@ const STATUS: Record<string, number> = {
   'report.not_found': 404,
   'notification.not_found': 404,
   'attachment.no_thumbnail': 404,
+  'planning.version_not_found': 404,
+  'planning.hazard_not_ranked': 404,
   'auth.required': 401,
   'auth.invalid_credentials': 401,
   'auth.forbidden': 403,

@@ -8,6 +8,7 @@ import { armFailpoint } from './failpoints.ts';
 import { ImportService } from './imports.ts';
 import { NotificationService } from './notifications.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
+import { PlanningService } from './planning/index.ts';
 import { PublicService } from './public.ts';
 import { RegisterService } from './registers.ts';
 import { ReportAttachmentService } from './report-attachments.ts';
@@ -27,6 +28,7 @@ export interface Services {
   publicData: PublicService;
   accounts: AccountService;
   notifications: NotificationService;
+  planning: PlanningService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -51,5 +53,6 @@ export function createServices(database: Database, settings: Settings): Services
     publicData: new PublicService(database, settings.publicHexagonM),
     accounts: new AccountService(database),
     notifications: new NotificationService(database, reports),
+    planning: new PlanningService(database),
   };
 }

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, type Action, can, PERMISSIONS } from '../../src/domain/permissions.ts';
+import { DEFAULT_PRIORITY_WEIGHTS } from '../../src/domain/planning.ts';
 import { ROLES, type Role } from '../../src/domain/vocabularies.ts';
 import { login, testDatabaseKind, unique } from './helpers/db.ts';
 import { square } from './helpers/geometry.ts';
@@ -74,6 +75,14 @@ const probes: Record<Action, (h: Record<string, string>) => Promise<LightMyReque
       inspectedOrganisationId: orgId,
       inspectingOrganisationId: orgId,
     }),
+  // A version no one has: a role that may manage planning is told it is stale (412), others 403.
+  'planning.manage': (h) =>
+    call(
+      'PUT',
+      '/api/v1/priorities/weights',
+      { ...h, 'if-match': '"999999"' },
+      { weights: DEFAULT_PRIORITY_WEIGHTS },
+    ),
 };
 
 function refused(action: Action, r: LightMyRequestResponse): boolean {

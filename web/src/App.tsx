@@ -14,6 +14,8 @@ import { Link, matchPath, Router, useRouter } from './lib/router.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
+import { Priorities } from './pages/Priorities.tsx';
+import { Readiness } from './pages/Readiness.tsx';
 import { RecordForm } from './pages/RecordForm.tsx';
 import { RecordPage } from './pages/RecordPage.tsx';
 import { RegisterList } from './pages/RegisterList.tsx';
@@ -41,6 +43,8 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/reports/new') return <ReportForm />;
   if (path === '/import') return <ImportPage />;
   if (path === '/notifications') return <NotificationsPanel />;
+  if (path === '/readiness') return <Readiness />;
+  if (path === '/priorities') return <Priorities />;
   const reportEdit = matchPath('/reports/:id/edit', path);
   if (reportEdit) return <ReportEdit key={reportEdit.id} id={reportEdit.id} />;
   const report = matchPath('/reports/:id', path);
@@ -103,6 +107,12 @@ function Shell() {
         {t('nav.map')}
       </Link>
       {path === '/map' && <Link to="/registers/hazards">{t('nav.registers')}</Link>}
+      <Link to="/readiness" className={navClass('/readiness')}>
+        {t('nav.readiness')}
+      </Link>
+      <Link to="/priorities" className={navClass('/priorities')}>
+        {t('nav.priorities')}
+      </Link>
       {later.includes('minefield-records') && (
         <Link to="/registers/minefield-records" className={navClass('/registers/minefield-records')}>
           {t('nav.minefieldRecords')}

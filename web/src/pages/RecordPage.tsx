@@ -11,6 +11,7 @@ import type {
 import { Attachments } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
+import { HazardPriority } from '../components/HazardPriority.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
 import type { LayingRecord } from '../components/minefield/types.ts';
 import { RecordPicker } from '../components/RecordPicker.tsx';
@@ -167,6 +168,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
           onChanged={rec.reload}
         />
       ) : null}
+      <HazardPriority slug={slug} id={id} />
       {(LINKED[slug] ?? []).map((l) => (
         <LinkedList key={l.slug} slug={l.slug} param={l.param} parentId={id} />
       ))}

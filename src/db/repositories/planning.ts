@@ -1,0 +1,376 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Schema } from '../connect.ts';
+
+/**
+ * The set-based reads behind readiness, priorities and effort, over whole registers at once, and
+ * the versioned planning settings. Distances are on the ellipsoid (geography), areas in m².
+ *
+ * As at a date (`asAt`), a record's state is read from its approved history (record_changes,
+ * folded in date-of-information order): a hazard exists if created on or before the date and
+ * not archived by then (a settlement, reference data, unless archived by then); status, blocked land use, population and households are the latest values
+ * its changes gave on or before the date; a hazard's remaining area is its area less the land
+ * released on or before the date, and it is closed when less than 1 m² remains. Geometry is the
+ * current one (a hazard's whole polygon, since its remaining polygon at a past date is not kept).
+ * Without `asAt` the current columns are read as they are.
+ */
+
+export type SettingsKind = 'readiness_rules' | 'priority_weights';
+
+export interface SettingsVersion {
+  kind: SettingsKind;
+  version: number;
+  settings: unknown;
+  note: string | null;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+const settingsColumns = sql`kind, version, settings, note, created_at, created_by`;
+
+/**
+ * One version of a kind of settings: the given version, or else the latest created on or before
+ * the end of `inForceOn` (a date), or else the latest.
+ */
+export async function settingsVersion(
+  db: Kysely<Schema>,
+  kind: SettingsKind,
+  opts: { version?: number; inForceOn?: string } = {},
+): Promise<SettingsVersion | undefined> {
+  const where = [sql`kind = ${kind}`];
+  if (opts.version !== undefined) where.push(sql`version = ${opts.version}`);
+  else if (opts.inForceOn !== undefined)
+    where.push(sql`created_at < (${opts.inForceOn}::date + 1)::timestamp at time zone 'UTC'`);
+  const r = await sql<SettingsVersion>`select ${settingsColumns} from planning_settings
+    where ${sql.join(where, sql` and `)} order by version desc limit 1`.execute(db);
+  return r.rows[0];
+}
+
+export async function settingsVersions(db: Kysely<Schema>, kind: SettingsKind): Promise<SettingsVersion[]> {
+  const r = await sql<SettingsVersion>`select ${settingsColumns} from planning_settings
+    where kind = ${kind} order by version desc`.execute(db);
+  return r.rows;
+}
+
+/** Adds the next version if the latest is `expectedVersion`; undefined when another came first. */
+export async function insertSettingsVersion(
+  db: Kysely<Schema>,
+  kind: SettingsKind,
+  expectedVersion: number,
+  settings: unknown,
+  note: string | null,
+  actorId: string | null,
+): Promise<SettingsVersion | undefined> {
+  const r = await sql<SettingsVersion>`
+    insert into planning_settings (kind, version, settings, note, created_by)
+    select ${kind}, ${expectedVersion + 1}, ${JSON.stringify(settings)}::jsonb, ${note}, ${actorId}
+    where (select max(version) from planning_settings where kind = ${kind}) = ${expectedVersion}
+    on conflict do nothing
+    returning ${settingsColumns}`.execute(db);
+  return r.rows[0];
+}
+
+export interface NationalPriorityRow {
+  id: string;
+  hazardId: string;
+  level: number;
+  effectiveFrom: string;
+  reason: string | null;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+export async function insertNationalPriority(
+  db: Kysely<Schema>,
+  p: {
+    hazardId: string;
+    level: number;
+    effectiveFrom: string;
+    reason: string | null;
+    actorId: string | null;
+  },
+): Promise<NationalPriorityRow> {
+  const r = await sql<NationalPriorityRow>`
+    insert into national_priorities (hazard_id, level, effective_from, reason, created_by)
+    values (${p.hazardId}, ${p.level}, ${p.effectiveFrom}, ${p.reason}, ${p.actorId})
+    returning id, hazard_id, level, effective_from::text as effective_from, reason, created_at, created_by`.execute(
+    db,
+  );
+  return r.rows[0]!;
+}
+
+export async function nationalPriorities(
+  db: Kysely<Schema>,
+  hazardId: string,
+): Promise<NationalPriorityRow[]> {
+  const r = await sql<NationalPriorityRow>`
+    select id, hazard_id, level, effective_from::text as effective_from, reason, created_at, created_by
+    from national_priorities where hazard_id = ${hazardId} order by effective_from desc, created_at desc`.execute(
+    db,
+  );
+  return r.rows;
+}
+
+export async function hazardExists(db: Kysely<Schema>, hazardId: string): Promise<boolean> {
+  const r = await sql`select 1 from hazards where id = ${hazardId}`.execute(db);
+  return r.rows.length > 0;
+}
+
+// ---- the state of records as at a date ----
+
+/** The latest value of `field` in the approved changes of a record on or before the date (jsonb). */
+function fieldAsAt(entity: string, id: RawBuilder<unknown>, field: string, asAt: string) {
+  return sql`(select c.patch->${field} from record_changes c
+    where c.entity = ${entity} and c.record_id = ${id} and c.date_of_information <= ${asAt}::date and c.patch ? ${field}
+    order by c.date_of_information desc, c.seq desc limit 1)`;
+}
+
+/** Whether a record existed (created, not archived) on the date; a record without history by its creation. */
+function existedOn(entity: string, alias: string, asAt: string) {
+  const id = sql.ref(`${alias}.id`);
+  return sql`(case when exists (select 1 from record_changes c where c.entity = ${entity} and c.record_id = ${id})
+      then exists (select 1 from record_changes c where c.entity = ${entity} and c.record_id = ${id}
+          and c.op in ('create', 'baseline') and c.date_of_information <= ${asAt}::date)
+        and not exists (select 1 from record_changes c where c.entity = ${entity} and c.record_id = ${id}
+          and c.op = 'archive' and c.date_of_information <= ${asAt}::date)
+      else ${sql.ref(`${alias}.created_at`)}::date <= ${asAt}::date and ${sql.ref(`${alias}.archived_at`)} is null end)`;
+}
+
+/** Hazards as at the date: id, code, name, type, status, remaining_m2, blocked (jsonb), open. */
+function hazardState(asAt: string | undefined) {
+  if (!asAt) {
+    return sql`select h.id, h.code, h.name, h.type, h.status, coalesce(h.remaining_area_m2, h.area_m2) as remaining_m2,
+        h.blocked_land_use as blocked,
+        (h.status in ('open', 'in_progress') and coalesce(h.remaining_area_m2, h.area_m2) >= 1) as open
+      from hazards h where h.archived_at is null`;
+  }
+  const id = sql.ref('h.id');
+  return sql`select x.id, x.code, x.name, x.type,
+        case when x.remaining_m2 < 1 then 'closed' else x.status end as status, x.remaining_m2, x.blocked,
+        (x.status in ('open', 'in_progress') and x.remaining_m2 >= 1) as open
+      from (
+        select h.id, h.code, h.name, h.type,
+          coalesce(${fieldAsAt('hazard', id, 'status', asAt)} #>> '{}', 'open') as status,
+          coalesce(${fieldAsAt('hazard', id, 'blockedLandUse', asAt)}, '[]'::jsonb) as blocked,
+          greatest(0, h.area_m2 - coalesce((select sum(lr.area_m2) from land_release lr
+            where lr.hazard_id = h.id and lr.archived_at is null
+              and coalesce(lr.released_on, lr.created_at::date) <= ${asAt}::date), 0)) as remaining_m2
+        from hazards h where ${existedOn('hazard', 'h', asAt)}
+      ) x`;
+}
+
+/**
+ * Settlements as at the date: id, name, pcode, population, households, displaced, returned. The
+ * gazetteer is reference data, not a dated fact: a settlement counts unless archived by the date,
+ * and its figures are the latest its changes gave on or before the date, else its first ones.
+ */
+function settlementState(asAt: string | undefined, settlementId?: string) {
+  const only = settlementId ? sql`and s.id = ${settlementId}` : sql``;
+  if (!asAt) {
+    return sql`select s.id, s.name, s.pcode, s.kind, s.population, s.households,
+        s.displaced_households as displaced, s.returned_households as returned
+      from settlements s where s.archived_at is null ${only}`;
+  }
+  const id = sql.ref('s.id');
+  const int = (
+    field: string,
+    column: string,
+  ) => sql`coalesce((${fieldAsAt('settlement', id, field, asAt)} #>> '{}')::int,
+      (select (c.patch->>${field})::int from record_changes c where c.entity = 'settlement' and c.record_id = s.id
+        and c.op in ('create', 'baseline') order by c.seq limit 1),
+      case when not exists (select 1 from record_changes c where c.entity = 'settlement' and c.record_id = s.id)
+        then ${sql.ref(`s.${column}`)} end)`;
+  return sql`select s.id, s.name, s.pcode, s.kind, ${int('population', 'population')} as population,
+      ${int('households', 'households')} as households, ${int('displacedHouseholds', 'displaced_households')} as displaced,
+      ${int('returnedHouseholds', 'returned_households')} as returned
+    from settlements s
+    where not exists (select 1 from record_changes c where c.entity = 'settlement' and c.record_id = s.id
+        and c.op = 'archive' and c.date_of_information <= ${asAt}::date)
+      and (s.archived_at is null or exists (select 1 from record_changes c where c.entity = 'settlement'
+        and c.record_id = s.id and c.op = 'archive'))
+      ${only}`;
+}
+
+/** A box around `geom` reaching at least `metres` in every direction (a prefilter for the index). */
+function reach(geom: RawBuilder<unknown>, metres: number) {
+  return sql`ST_Expand(${geom}, ${metres} / (111320.0 * greatest(cos(radians(ST_Y(ST_Centroid(${geom})))), 0.01)), ${metres} / 110574.0)`;
+}
+
+export interface SettlementFactsRow {
+  id: string;
+  name: string;
+  pcode: string | null;
+  kind: string;
+  population: number | null;
+  households: number | null;
+  displaced: number | null;
+  returned: number | null;
+  lon: number;
+  lat: number;
+  hazards: Array<{
+    id: string;
+    code: string;
+    type: string;
+    status: string;
+    distanceM: number;
+    remainingAreaM2: number;
+    blockedLandUse: string[];
+  }> | null;
+  accidents: Array<{
+    id: string;
+    code: string;
+    occurredOn: string;
+    distanceM: number;
+    casualties: number;
+  }> | null;
+  riskEducation: Array<{ id: string; code: string; heldOn: string; beneficiaries: number }> | null;
+}
+
+/**
+ * Per settlement: the open hazards within `hazardReachM` (distance to the remaining polygon; as at
+ * a date, to the whole polygon), the accidents within `accidentReachM` on or before the date, and
+ * the risk education sessions held for it or within `riskEducationReachM` on or before the date.
+ */
+export async function settlementFacts(
+  db: Kysely<Schema>,
+  q: {
+    asAt?: string;
+    asAtDate: string;
+    hazardReachM: number;
+    accidentReachM: number;
+    riskEducationReachM: number;
+    settlementId?: string;
+  },
+): Promise<SettlementFactsRow[]> {
+  const hazardGeom = q.asAt ? sql`h.geom` : sql`coalesce(h.remaining_geom, h.geom)`;
+  const r = await sql<SettlementFactsRow>`
+    with hz as materialized (${hazardState(q.asAt)}),
+    st as materialized (${settlementState(q.asAt, q.settlementId)}),
+    near as materialized (
+      select st.id as settlement_id, h.id as hazard_id,
+        ST_Distance(s.geom::geography, ${hazardGeom}::geography) as distance_m
+      from st join settlements s on s.id = st.id
+      join hazards h on h.geom && ${reach(sql`s.geom`, q.hazardReachM)}
+      where ST_DWithin(s.geom::geography, ${hazardGeom}::geography, ${q.hazardReachM})
+    )
+    select st.*, ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
+      (select json_agg(json_build_object('id', hz.id, 'code', hz.code, 'type', hz.type, 'status', hz.status,
+          'distanceM', round(n.distance_m::numeric, 1), 'remainingAreaM2', round(hz.remaining_m2::numeric, 1),
+          'blockedLandUse', hz.blocked) order by n.distance_m, hz.code)
+        from near n join hz on hz.id = n.hazard_id where n.settlement_id = st.id and hz.open) as hazards,
+      (select json_agg(json_build_object('id', a.id, 'code', a.code, 'occurredOn', a.occurred_on::text,
+          'distanceM', round(ST_Distance(s.geom::geography, a.geom::geography)::numeric, 1),
+          'casualties', (select count(*) from casualties c where c.accident_id = a.id and c.archived_at is null))
+          order by a.occurred_on desc, a.code)
+        from accidents a
+        where a.geom && ${reach(sql`s.geom`, q.accidentReachM)} and a.archived_at is null
+          and a.occurred_on <= ${q.asAtDate}::date
+          and ST_DWithin(s.geom::geography, a.geom::geography, ${q.accidentReachM})) as accidents,
+      (select json_agg(json_build_object('id', e.id, 'code', e.code, 'heldOn', e.held_on::text,
+          'beneficiaries', e.beneficiaries_total) order by e.held_on desc, e.code)
+        from risk_education_sessions e
+        where e.archived_at is null and e.held_on <= ${q.asAtDate}::date
+          and (e.settlement_id = st.id or (e.geom && ${reach(sql`s.geom`, q.riskEducationReachM)}
+            and ST_DWithin(s.geom::geography, e.geom::geography, ${q.riskEducationReachM})))) as risk_education
+    from st join settlements s on s.id = st.id
+    order by st.name, st.id`.execute(db);
+  return r.rows;
+}
+
+export interface HazardFactsRow {
+  id: string;
+  code: string;
+  name: string | null;
+  status: string;
+  remainingM2: number;
+  blocked: string[];
+  nationalPriority: number;
+  population: number;
+  displaced: number;
+  nearestSettlementM: number | null;
+  settlements: number;
+  accidents: number;
+  lastAccidentOn: string | null;
+  method: string | null;
+}
+
+/**
+ * Per open hazard as at the date: its national priority in force, the settlements within
+ * `settlementReachM` (population, displaced households, nearest distance), the accidents within
+ * `accidentReachM` or linked to it in the `accidentYears` before the date, and the method of its
+ * latest activity started by then (for its productivity).
+ */
+export async function hazardFacts(
+  db: Kysely<Schema>,
+  q: {
+    asAt?: string;
+    asAtDate: string;
+    settlementReachM: number;
+    accidentReachM: number;
+    accidentYears: number;
+    hazardId?: string;
+  },
+): Promise<HazardFactsRow[]> {
+  const hazardGeom = q.asAt ? sql`h.geom` : sql`coalesce(h.remaining_geom, h.geom)`;
+  const only = q.hazardId ? sql`and hz.id = ${q.hazardId}` : sql``;
+  const since = sql`(${q.asAtDate}::date - make_interval(days => ${Math.round(q.accidentYears * 365.25)}))::date`;
+  const r = await sql<HazardFactsRow>`
+    with hz as materialized (${hazardState(q.asAt)}),
+    st as materialized (${settlementState(q.asAt)}),
+    open as materialized (select hz.* from hz where hz.open ${only}),
+    np as (
+      select distinct on (p.hazard_id) p.hazard_id, p.level from national_priorities p
+      where p.effective_from <= ${q.asAtDate}::date
+      order by p.hazard_id, p.effective_from desc, p.created_at desc
+    ),
+    near as (
+      select o.id as hazard_id, coalesce(sum(st.population), 0)::int as population,
+        coalesce(sum(st.displaced), 0)::int as displaced, min(ST_Distance(s.geom::geography, ${hazardGeom}::geography)) as nearest_m,
+        count(*)::int as settlements
+      from open o join hazards h on h.id = o.id
+      join settlements s on s.geom && ${reach(hazardGeom, q.settlementReachM)}
+      join st on st.id = s.id
+      where ST_DWithin(s.geom::geography, ${hazardGeom}::geography, ${q.settlementReachM})
+      group by o.id
+    ),
+    acc as (
+      select o.id as hazard_id, count(distinct a.id)::int as accidents, max(a.occurred_on)::text as last_on
+      from open o join hazards h on h.id = o.id
+      join accidents a on (a.hazard_id = h.id or (a.geom && ${reach(hazardGeom, q.accidentReachM)}
+        and ST_DWithin(a.geom::geography, ${hazardGeom}::geography, ${q.accidentReachM})))
+      where a.archived_at is null and a.occurred_on <= ${q.asAtDate}::date and a.occurred_on > ${since}
+      group by o.id
+    )
+    select o.id, o.code, o.name, o.status, o.remaining_m2, o.blocked,
+      coalesce(np.level, 0) as national_priority,
+      coalesce(near.population, 0) as population, coalesce(near.displaced, 0) as displaced,
+      near.nearest_m as nearest_settlement_m, coalesce(near.settlements, 0) as settlements,
+      coalesce(acc.accidents, 0) as accidents, acc.last_on as last_accident_on,
+      (select a.method from activities a where a.hazard_id = o.id and a.archived_at is null
+         and a.method not in ('survey', 'not_applicable') and coalesce(a.start_date, a.created_at::date) <= ${q.asAtDate}::date
+       order by a.start_date desc nulls last, a.code desc limit 1) as method
+    from open o
+    left join np on np.hazard_id = o.id
+    left join near on near.hazard_id = o.id
+    left join acc on acc.hazard_id = o.id
+    order by o.code`.execute(db);
+  return r.rows;
+}
+
+/**
+ * One productivity sample per completed survey or clearance activity ended on or before the date
+ * with land reduced or cleared: that area over its team-days (end − start + 1; one team per
+ * activity until teams are recorded).
+ */
+export async function productivitySamples(
+  db: Kysely<Schema>,
+  asAtDate: string,
+): Promise<Array<{ method: string; m2PerTeamDay: number }>> {
+  const r = await sql<{ method: string; m2PerTeamDay: number }>`
+    select a.method, sum(lr.area_m2) / ((a.end_date - a.start_date) + 1) as m2_per_team_day
+    from activities a
+    join land_release lr on lr.activity_id = a.id and lr.archived_at is null and lr.outcome in ('reduced', 'cleared')
+    where a.archived_at is null and a.status = 'completed' and a.start_date is not null and a.end_date is not null
+      and a.end_date <= ${asAtDate}::date and a.kind in ('TS', 'clearance', 'BAC', 'road_clearance')
+    group by a.id, a.method, a.start_date, a.end_date`.execute(db);
+  return r.rows.map((x) => ({ method: x.method, m2PerTeamDay: Number(x.m2PerTeamDay) }));
+}
