@@ -10766,7 +10766,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness, database kind and migration level */
+        /** Liveness, database kind and migration level; status `loading` while the demo loads */
         get: {
             parameters: {
                 query?: never;
@@ -10784,8 +10784,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             database: string;
+                            /** @description What is loading (demo) */
+                            loading?: string;
                             migration: number;
-                            status: string;
+                            status: "ok" | "loading";
                             version: string;
                         };
                     };
