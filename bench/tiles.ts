@@ -5,22 +5,30 @@
  * 100 000) into a temporary PGlite folder and, when BENCH_DATABASE_URL or DATABASE_URL is set,
  * into that PostgreSQL database (use a dedicated one: rows are added, never removed; a re-run
  * reuses them). Then, per driver, layer and zoom (8, 12, 15), requests BENCH_TILES tiles
- * (default 40) through HTTP (app.inject, signed in, with the ETag hashing) and, as baseline
- * in the same run, runs the tile's own SQL directly: ST_AsMVT on PostgreSQL, the JS path's row
- * query on PGlite. Prints median and p95 of both and their ratio.
+ * (default 40) through HTTP (app.inject, signed in, with the ETag hashing) twice: cold (the
+ * tile cache emptied first, so every tile is made from the database) and warm (the same tiles
+ * again, from the cache). As baseline in the same run it runs the tile's own SQL directly:
+ * ST_AsMVT on PostgreSQL, the JS path's row query on PGlite; for the findings' cluster zooms
+ * also the live aggregation the pre-aggregated cells replace. Prints median and p95 of each.
  *
  *   BENCH_FINDINGS=100000 BENCH_HAZARDS=10000 npm run bench:tiles     # a quick run
  *   BENCH_PGLITE_DIR=/tmp/sg-bench   keeps (and reuses) the seeded PGlite folder
  *   BENCH_DRIVERS=postgresql         only one driver
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { connect, type Database } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { syntheticHazardCentres } from '../src/db/repositories/synthetic.ts';
-import { mvtTile, type TileQuery, tileFeatures, tileLayer } from '../src/db/repositories/tiles.ts';
+import {
+  isClustered,
+  mvtTile,
+  type TileQuery,
+  tileFeatures,
+  tileLayer,
+} from '../src/db/repositories/tiles.ts';
 import { buildApp } from '../src/http/app.ts';
 import { tilesPlugin } from '../src/http/tiles/plugin.ts';
 import { createUser } from '../src/services/auth.ts';
@@ -80,8 +88,12 @@ interface Row {
   tiles: number;
   httpMedian: number;
   httpP95: number;
+  warmMedian: number;
+  warmP95: number;
   sqlMedian: number;
   sqlP95: number;
+  /** The live cluster aggregation (findings below zoom 12 only), what the cells replace. */
+  liveMedian: number | undefined;
   meanKb: number;
 }
 
@@ -104,7 +116,9 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
     for (const name of LAYERS) {
       const layer = tileLayer(name)!;
       const http: number[] = [];
+      const warm: number[] = [];
       const raw: number[] = [];
+      const live: number[] = [];
       let bytes = 0;
       // one unmeasured request: plans and caches warm, as on a server that has run a while
       await app.inject({
@@ -112,6 +126,9 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
         url: `/tiles/${name}/${tiles[0]!.z}/${tiles[0]!.x}/${tiles[0]!.y}.mvt`,
         headers,
       });
+      app.services.tiles.cache.clear();
+      const run = async (encoder: TileEncoder, q: TileQuery) =>
+        encoder === 'postgis' ? mvtTile(database.db, q) : tileFeatures(database.db, q);
       for (const t of tiles) {
         let started = performance.now();
         const r = await app.inject({
@@ -125,12 +142,25 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
         bytes += r.rawPayload.length;
         const q: TileQuery = { layer, filters: { equals: [] }, ...t };
         started = performance.now();
-        if (encoder === 'postgis') await mvtTile(database.db, q);
-        else await tileFeatures(database.db, q);
+        await run(encoder, q);
         raw.push(performance.now() - started);
+        if (isClustered(q) && layer.clusterTable) {
+          started = performance.now();
+          await run(encoder, { ...q, layer: { ...layer, clusterTable: undefined } });
+          live.push(performance.now() - started);
+        }
       }
-      http.sort((a, b) => a - b);
-      raw.sort((a, b) => a - b);
+      for (const t of tiles) {
+        const started = performance.now();
+        const r = await app.inject({
+          method: 'GET',
+          url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`,
+          headers,
+        });
+        warm.push(performance.now() - started);
+        if (r.statusCode !== 200 && r.statusCode !== 204) throw new Error(`${name}: ${r.statusCode}`);
+      }
+      for (const a of [http, warm, raw, live]) a.sort((a, b) => a - b);
       rows.push({
         driver,
         encoder,
@@ -139,13 +169,16 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
         tiles: tiles.length,
         httpMedian: quantile(http, 0.5),
         httpP95: quantile(http, 0.95),
+        warmMedian: quantile(warm, 0.5),
+        warmP95: quantile(warm, 0.95),
         sqlMedian: quantile(raw, 0.5),
         sqlP95: quantile(raw, 0.95),
+        liveMedian: live.length ? quantile(live, 0.5) : undefined,
         meanKb: bytes / tiles.length / 1024,
       });
       const last = rows[rows.length - 1]!;
       console.log(
-        `  ${driver}/${encoder} ${name} z${z}: HTTP median ${last.httpMedian.toFixed(1)} ms, SQL median ${last.sqlMedian.toFixed(1)} ms`,
+        `  ${driver}/${encoder} ${name} z${z}: cold median ${last.httpMedian.toFixed(1)} ms, warm ${last.warmMedian.toFixed(1)} ms, SQL ${last.sqlMedian.toFixed(1)} ms`,
       );
     }
   }
@@ -193,23 +226,35 @@ async function runDriver(driver: string): Promise<Row[]> {
 
 const all: Row[] = [];
 console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (at the start)`,
+);
+console.log(
   `bench:tiles — ${FINDINGS.toLocaleString('en')} findings, ${HAZARDS.toLocaleString('en')} hazards, ${TILES} tiles per zoom, ` +
     `${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
 );
 for (const d of drivers) all.push(...(await runDriver(d)));
 
 const pad = (s: string, n: number) => s.padStart(n);
+const ms = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(1));
 console.log('');
 console.log(
-  `${'driver'.padEnd(11)} ${'encoder'.padEnd(8)} ${'layer'.padEnd(9)} ${pad('z', 3)} ${pad('tiles', 5)} ${pad('HTTP med', 9)} ${pad('HTTP p95', 9)} ${pad('SQL med', 9)} ${pad('SQL p95', 9)} ${pad('ratio', 6)} ${pad('KiB', 7)}`,
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (at the end of the run)`,
+);
+console.log(
+  `${'driver'.padEnd(11)} ${'encoder'.padEnd(8)} ${'layer'.padEnd(9)} ${pad('z', 3)} ${pad('tiles', 5)} ${pad('cold med', 9)} ${pad('cold p95', 9)} ${pad('warm med', 9)} ${pad('warm p95', 9)} ${pad('SQL med', 9)} ${pad('SQL p95', 9)} ${pad('live med', 9)} ${pad('KiB', 7)}`,
 );
 for (const r of all) {
   console.log(
     `${r.driver.padEnd(11)} ${r.encoder.padEnd(8)} ${r.layer.padEnd(9)} ${pad(String(r.z), 3)} ${pad(String(r.tiles), 5)} ` +
-      `${pad(r.httpMedian.toFixed(1), 9)} ${pad(r.httpP95.toFixed(1), 9)} ${pad(r.sqlMedian.toFixed(1), 9)} ${pad(r.sqlP95.toFixed(1), 9)} ` +
-      `${pad((r.httpMedian / r.sqlMedian).toFixed(2), 6)} ${pad(r.meanKb.toFixed(1), 7)}`,
+      `${pad(ms(r.httpMedian), 9)} ${pad(ms(r.httpP95), 9)} ${pad(ms(r.warmMedian), 9)} ${pad(ms(r.warmP95), 9)} ` +
+      `${pad(ms(r.sqlMedian), 9)} ${pad(ms(r.sqlP95), 9)} ${pad(ms(r.liveMedian), 9)} ${pad(r.meanKb.toFixed(1), 7)}`,
   );
 }
 console.log(
-  'times in ms; ratio = HTTP median / SQL median; SQL = ST_AsMVT (postgis) or the JS path row query (js)',
+  'times in ms over HTTP: cold = tile cache emptied, warm = the same tiles again; SQL = the tile statement run ' +
+    'directly, ST_AsMVT (postgis) or the JS path row query (js); live = the cluster aggregation without the pre-aggregated cells',
 );

@@ -46,6 +46,8 @@ export interface Settings {
   failpoint: string | undefined;
   /** Scheduled backups: folder (unset: off), period and how many to keep. */
   backup: { dir: string | undefined; everyMs: number; keep: number };
+  /** Memory the vector tile cache may hold, in bytes (0: no cache). */
+  tileCacheBytes: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -204,6 +206,7 @@ export function parseSettings(env: Environment): Settings {
       everyMs: read.period('SAFEGROUND_BACKUP_EVERY', 24 * 3600_000),
       keep: read.integer('SAFEGROUND_BACKUP_KEEP', 7, 1, 10_000),
     },
+    tileCacheBytes: Math.round(read.number('SAFEGROUND_TILE_CACHE_MB', 64, 0, 1_048_576) * 1024 * 1024),
   };
   if (read.faults.length > 0) {
     throw new Problem('settings.invalid', { count: read.faults.length }, undefined, read.faults);

@@ -27,6 +27,8 @@ export function registerServerCommands(program: Command, settings: Settings): vo
       ]);
       const loadDemoNow = settings.demo && (await isNewInstallation(database));
       const app = await createServer(database, settings, { distDir, logger: true });
+      // Health says `loading` from the first answer until the demo is in.
+      if (loadDemoNow) app.system.setLoading('demo');
       const closeAdminSocket =
         database.kind === 'pglite' ? await startAdminSocket(database, settings) : async () => {};
       let stopBackups = () => {};
@@ -60,7 +62,7 @@ export function registerServerCommands(program: Command, settings: Settings): vo
         const bar = progress('demo');
         const summary = await loadDemo(database, {
           onProgress: (done, total, label) => bar.update(done, total, label),
-        });
+        }).finally(() => app.system.setLoading(undefined));
         bar.stop();
         console.error(t('cli.demo.done', { summary: describe(summary) }, settings.locale));
       }

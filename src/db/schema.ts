@@ -141,6 +141,14 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  findingClusters: {
+    z: 'int4',
+    cx: 'int4',
+    cy: 'int4',
+    n: 'int4',
+    sx: 'float8',
+    sy: 'float8',
+  },
   findings: {
     id: 'uuid=',
     code: 'text=',
@@ -478,6 +486,10 @@ export const TABLE_COLUMNS = {
     createdBy: 'uuid?',
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
+  },
+  tileGenerations: {
+    tableName: 'text',
+    generation: 'int8=',
   },
   users: {
     id: 'uuid=',

@@ -30,6 +30,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The services the routes call (route plugins registered later reach them here). */
     services: Services;
+    /** The running system (health); the server's start marks it loading while the demo loads. */
+    system: SystemService;
   }
   interface FastifyContextConfig {
     /**
@@ -130,6 +132,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const services = opts.services ?? createServices(opts.database, settings);
   app.decorate('services', services);
   const system = await SystemService.open(opts.database);
+  app.decorate('system', system);
   const jobs = await ImportJobService.open(opts.database, services.imports, (err) =>
     app.log.error({ err }, 'import job failed'),
   );

@@ -49,7 +49,7 @@ export function createServices(database: Database, settings: Settings): Services
     reportAttachments: new ReportAttachmentService(database, reports, settings.attachmentsDir),
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),
-    tiles: new TileService(database, registers),
+    tiles: new TileService(database, registers, settings.tileCacheBytes),
     publicData: new PublicService(database, settings.publicHexagonM),
     accounts: new AccountService(database),
     notifications: new NotificationService(database, reports),

@@ -12,7 +12,14 @@ import { recordInput } from './changes.ts';
 import { ADMIN_AREA_COLUMN, isUuid, type RecordFilter } from './list-query.ts';
 import { decryptIdentity, type Keyring } from './personal-data.ts';
 import type { ReportService } from './reports.ts';
-import { renderTile, type TileAddress, type TileEncoder, type TileFilters, type TileLayer } from './tiles.ts';
+import {
+  renderTile,
+  type TileAddress,
+  type TileEncoder,
+  type TileFilters,
+  type TileLayer,
+  type TileRenderer,
+} from './tiles.ts';
 
 export type RecordOut = repo.Row;
 
@@ -206,16 +213,20 @@ export class RegisterService {
     return records.map((r) => ({ ...r, [ADMIN_AREA_COLUMN]: names.get(r.id as string) ?? null }));
   }
 
-  /** A vector tile of one of the register's map layers (the layer's properties never hold identity). */
+  /**
+   * A vector tile of one of the register's map layers (the layer's properties never hold
+   * identity); `render` makes it (the tile service passes one that keeps a cache).
+   */
   async tile(
     actor: Actor,
     layer: TileLayer,
     address: TileAddress,
     filters: TileFilters,
     encoder: TileEncoder,
+    render: TileRenderer = renderTile,
   ): Promise<Uint8Array> {
     assertCan(actor, 'record.read', this.def);
-    return renderTile(this.database, layer, address, filters, encoder);
+    return render(this.database, layer, address, filters, encoder);
   }
 
   async sources(actor: Actor, id: string): Promise<RecordOut[]> {

@@ -10,10 +10,22 @@ import { isDate, parseAsAt } from './list-query.ts';
 
 /** The running system: health, the audit chain check and the headline figures of the dashboard. */
 export class SystemService {
+  /** What the server is loading after it started listening (the demo programme), if anything. */
+  private loading: string | undefined;
+
   private constructor(
     private readonly database: Database,
     private readonly migration: number,
   ) {}
+
+  /**
+   * Marks the server as loading (`what`: `demo`) or, given undefined, as ready. While it loads,
+   * health answers `loading`: the server listens from the start and the web application shows a
+   * loading page instead of waiting on requests the load holds up.
+   */
+  setLoading(what: string | undefined): void {
+    this.loading = what;
+  }
 
   /**
    * Reads the migration level once: migrations run only at start, and health must answer even
@@ -24,7 +36,13 @@ export class SystemService {
   }
 
   health() {
-    return { status: 'ok', database: this.database.kind, migration: this.migration, version: VERSION };
+    return {
+      status: this.loading ? 'loading' : 'ok',
+      ...(this.loading ? { loading: this.loading } : {}),
+      database: this.database.kind,
+      migration: this.migration,
+      version: VERSION,
+    };
   }
 
   /** Checks the whole hash chain of the audit log (administrators). */

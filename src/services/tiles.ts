@@ -11,7 +11,9 @@ import {
   type TileLayer,
   type TileQuery,
   tileFeatures,
+  tileGenerations,
   tileLayer,
+  tileSourceTables,
 } from '../db/repositories/tiles.ts';
 import { Problem } from '../domain/problem.ts';
 import { clipBox, clipPolygons, encodeTile, pointInBox, type TileFeature } from '../io/mvt.ts';
@@ -77,15 +79,127 @@ export function tileEtag(bytes: Uint8Array): string {
   return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
 }
 
+/** A tile as the routes send it: its bytes (empty: no feature) and their ETag. */
+export interface Tile {
+  bytes: Uint8Array;
+  etag: string;
+}
+
+/** How a register's read path makes a tile from the database (RegisterService.tile). */
+export type TileRenderer = (
+  database: Database,
+  layer: TileLayer,
+  address: TileAddress,
+  filters: TileFilters,
+  encoder: TileEncoder,
+) => Promise<Uint8Array>;
+
+/** Bytes a cache entry costs beyond its tile and key (the Map entry, the objects, the ETag). */
+const ENTRY_OVERHEAD = 200;
+
+/**
+ * Tiles kept in memory, least recently used dropped first, bounded by the bytes of the tiles and
+ * their keys (SAFEGROUND_TILE_CACHE_MB; 0 keeps none). Keys carry the generations of the tables
+ * the tile is made from, so a change makes new keys and the old entries age out unused.
+ */
+export class TileCache {
+  private readonly entries = new Map<string, Tile>();
+  private used = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  get(key: string): Tile | undefined {
+    const tile = this.entries.get(key);
+    if (!tile) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    // Most recently used last: Map keeps insertion order.
+    this.entries.delete(key);
+    this.entries.set(key, tile);
+    return tile;
+  }
+
+  set(key: string, tile: Tile): void {
+    const cost = entryCost(key, tile);
+    if (cost > this.maxBytes) return;
+    const old = this.entries.get(key);
+    if (old) {
+      this.entries.delete(key);
+      this.used -= entryCost(key, old);
+    }
+    this.entries.set(key, tile);
+    this.used += cost;
+    for (const [k, t] of this.entries) {
+      if (this.used <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.used -= entryCost(k, t);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+}
+
+function entryCost(key: string, tile: Tile): number {
+  return tile.bytes.byteLength + key.length * 2 + ENTRY_OVERHEAD;
+}
+
+/**
+ * The cache key of a tile: layer, address, filters, encoder and the generation of every table
+ * it is made from. Undefined when a table has no generation (such a tile is never cached).
+ */
+export function tileCacheKey(
+  generations: ReadonlyMap<string, number>,
+  layer: TileLayer,
+  { z, x, y }: TileAddress,
+  filters: TileFilters,
+  encoder: TileEncoder,
+): string | undefined {
+  const parts: string[] = [];
+  for (const table of tileSourceTables(layer, filters)) {
+    const g = generations.get(table);
+    if (g === undefined) return undefined;
+    parts.push(`${table}@${g}`);
+  }
+  const f = [
+    [...filters.equals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    filters.adminAreaId ?? null,
+    filters.from ?? null,
+    filters.to ?? null,
+    filters.text ?? null,
+  ];
+  return `${layer.name}/${z}/${x}/${y}|${encoder}|${JSON.stringify(f)}|${parts.join(',')}`;
+}
+
 /**
  * The vector tiles of the registers' map layers. Every tile is read through its register's one
  * read path (RegisterService.tile: `record.read`), with the list API's filters.
  */
 export class TileService {
+  readonly cache: TileCache;
+
+  /** `cacheBytes`: memory the tile cache may hold (SAFEGROUND_TILE_CACHE_MB; 0: no cache). */
   constructor(
     private readonly database: Database,
     private readonly registers: ReadonlyMap<string, RegisterService>,
-  ) {}
+    cacheBytes = 64 * 1024 * 1024,
+  ) {
+    this.cache = new TileCache(cacheBytes);
+  }
 
   /** The layers and their properties, as `/tiles/layers.json` describes them (signed-in users). */
   layers(actor: Actor) {
@@ -119,8 +233,12 @@ export class TileService {
   }
 
   /**
-   * One tile's bytes (empty when no feature falls in it); `y` carries the `.mvt` suffix. Example:
-   * `await tiles.tile(actor, 'hazards', ['3', '4', '5.mvt'], { status: 'open' })`.
+   * One tile's bytes (empty when no feature falls in it) and ETag; `y` carries the `.mvt`
+   * suffix. Example: `await tiles.tile(actor, 'hazards', ['3', '4', '5.mvt'], { status: 'open' })`.
+   *
+   * The permission is checked on every request (the register's read path), then the tile comes
+   * from the cache when no table it is made from has changed since it was made. The
+   * generations are read before the tile's rows, so a tile is never older than its key says.
    */
   async tile(
     actor: Actor,
@@ -128,7 +246,7 @@ export class TileService {
     [z, x, y]: [string, string, string],
     query: Record<string, string | undefined>,
     encoder: TileEncoder = defaultEncoder(this.database),
-  ): Promise<Uint8Array> {
+  ): Promise<Tile> {
     const layer = tileLayer(layerName);
     if (!layer) {
       throw new Problem(
@@ -149,7 +267,24 @@ export class TileService {
       to: list.to,
       text: list.text,
     };
-    return register.tile(actor, layer, address, filters, encoder);
+    let made: Tile | undefined;
+    const render: TileRenderer = async (database, ...args) => {
+      const key =
+        this.cache.maxBytes > 0
+          ? tileCacheKey(await tileGenerations(database.db), layer, address, filters, encoder)
+          : undefined;
+      const cached = key === undefined ? undefined : this.cache.get(key);
+      if (cached) {
+        made = cached;
+        return cached.bytes;
+      }
+      const bytes = await renderTile(database, ...args);
+      made = { bytes, etag: tileEtag(bytes) };
+      if (key !== undefined) this.cache.set(key, made);
+      return bytes;
+    };
+    const bytes = await register.tile(actor, layer, address, filters, encoder, render);
+    return made?.bytes === bytes ? made : { bytes, etag: tileEtag(bytes) };
   }
 }
 

@@ -328,12 +328,12 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
   });
 
   it.each(encoders)(
-    'serves a tile with its media type, no-cache and an ETag, and 304 when unchanged (%s)',
+    'serves a tile with its media type, a short private max-age and an ETag, and 304 when unchanged (%s)',
     async (encoder) => {
       const r = await getTile(encoder, url('hazards', homeTile(14)));
       expect(r.statusCode).toBe(200);
       expect(r.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
-      expect(String(r.headers['cache-control'])).toContain('no-cache');
+      expect(r.headers['cache-control']).toBe('private, max-age=5, must-revalidate');
       const etag = String(r.headers.etag);
       expect(etag).toMatch(/^".+"$/);
       const again = await getTile(encoder, url('hazards', homeTile(14)), { ...auth, 'if-none-match': etag });

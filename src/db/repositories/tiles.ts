@@ -55,6 +55,11 @@ export interface TileLayer {
   /** Points are aggregated into grid clusters at zooms below this one. */
   clusterBelowZoom?: number;
   /**
+   * The table of pre-aggregated cluster cells (kept by triggers, migration 016), read for an
+   * unfiltered cluster tile instead of aggregating the register's rows.
+   */
+  clusterTable?: 'finding_clusters';
+  /**
    * A point layer of a polygon register: one point on each record's surface, so that an area too
    * small to see at a zoom still has a mark there.
    */
@@ -118,6 +123,7 @@ export const TILE_LAYERS: TileLayer[] = [
     geometry: 'point',
     properties: [idProp, codeProp, { name: 'category', column: 'category', type: 'string' }],
     clusterBelowZoom: CLUSTER_BELOW_ZOOM,
+    clusterTable: 'finding_clusters',
   },
   {
     name: 'accidents',
@@ -202,6 +208,28 @@ export function isClustered(q: TileQuery): boolean {
   return q.layer.clusterBelowZoom !== undefined && q.z < q.layer.clusterBelowZoom;
 }
 
+/** Whether the tile has none of the list filters (archived records are never drawn anyway). */
+export function isUnfiltered(f: TileFilters): boolean {
+  return !f.equals.length && !f.adminAreaId && !f.from && !f.to && !f.text;
+}
+
+/**
+ * The tables a tile of the layer is made from: its register's, and the admin areas' when the
+ * tile is filtered by one (its boundary decides which records are drawn).
+ */
+export function tileSourceTables(layer: TileLayer, filters: TileFilters): string[] {
+  return filters.adminAreaId ? [layer.register.table, 'admin_areas'] : [layer.register.table];
+}
+
+/**
+ * The generation of each map table (migration 016): bumped by every statement that writes it,
+ * and committed with the write, so rows read after this statement are at least that new.
+ */
+export async function tileGenerations(db: Kysely<Schema>): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('tileGenerations').select(['tableName', 'generation']).execute();
+  return new Map(rows.map((r) => [r.tableName, Number(r.generation)]));
+}
+
 /** A property read back by `tileFeatures`: the JS path's rows carry the same values ST_AsMVT sees. */
 type Row = Record<string, unknown>;
 
@@ -270,6 +298,16 @@ const pointToTileUnits = (g: RawBuilder<unknown>) =>
  * the tile on every side, so every cell that can reach into the buffer is complete.
  */
 function clusterCells(q: TileQuery): RawBuilder<unknown> {
+  if (q.layer.clusterTable && isUnfiltered(q.filters)) {
+    // The same cells, pre-aggregated: those of the tile and one more on every side.
+    const perTile = TILE_EXTENT / CLUSTER_CELL;
+    return sql`cells as (
+      select c.n, c.sx / c.n as cx, c.sy / c.n as cy from ${sql.table(q.layer.clusterTable)} c
+      where c.z = ${q.z}::int and c.n > 0
+        and c.cx between ${q.x * perTile - 1}::int and ${(q.x + 1) * perTile}::int
+        and c.cy between ${q.y * perTile - 1}::int and ${(q.y + 1) * perTile}::int
+    )`;
+  }
   return sql`cells as (
     select count(*)::int as n, avg(ST_X(p.g)) as cx, avg(ST_Y(p.g)) as cy
     from (

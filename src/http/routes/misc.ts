@@ -20,10 +20,11 @@ export async function healthRoutes(
     {
       schema: {
         tags: ['system'],
-        summary: 'Liveness, database kind and migration level',
+        summary: 'Liveness, database kind and migration level; status `loading` while the demo loads',
         response: {
           200: Type.Object({
-            status: Type.String(),
+            status: Type.Union([Type.Literal('ok'), Type.Literal('loading')]),
+            loading: Type.Optional(Type.String({ description: 'What is loading (demo)' })),
             database: Type.String(),
             migration: Type.Integer(),
             version: Type.String(),

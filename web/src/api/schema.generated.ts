@@ -11050,7 +11050,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness, database kind and migration level */
+        /** Liveness, database kind and migration level; status `loading` while the demo loads */
         get: {
             parameters: {
                 query?: never;
@@ -11068,8 +11068,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             database: string;
+                            /** @description What is loading (demo) */
+                            loading?: string;
                             migration: number;
-                            status: string;
+                            status: "ok" | "loading";
                             version: string;
                         };
                     };
