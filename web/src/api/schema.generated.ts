@@ -15435,7 +15435,14 @@ export interface paths {
                                 criterion: string;
                                 id: string;
                                 label: string;
+                                logLikelihood: number;
+                                /** @description Best minus runner-up log-likelihood: ln of the Bayes factor with equal priors */
+                                logLikelihoodRatio: number | null;
                                 medianMisfitM: number;
+                                /** @description How the likelihood that ranks the readings is computed */
+                                method: string;
+                                runnerUpId: string | null;
+                                runnerUpLogLikelihood: number | null;
                             } & {
                                 [key: string]: unknown;
                             }) | null;
@@ -15449,6 +15456,24 @@ export interface paths {
                             hypotheses: ({
                                 id: string;
                                 label: string;
+                                /** @description The ranking figure (best.method) */
+                                likelihood: {
+                                    /** @description Area inside the perimeter, m² */
+                                    areaM2: number;
+                                    /** @description Natural log of the likelihood of every device found */
+                                    logLikelihood: number;
+                                    /** @description logLikelihood per device */
+                                    meanLogDensity: number;
+                                    /**
+                                     * @description What the finds are assumed spread along: the rows, or the area inside the perimeter
+                                     * @enum {unknown}
+                                     */
+                                    model: "rows" | "area";
+                                    /** @description The reading's 1-σ blur (mean 95 % radius ÷ 2.448), m */
+                                    sigmaM: number;
+                                    /** @description Devices the reading explains less well than the background */
+                                    strays: number;
+                                };
                                 misfit: {
                                     maxM: number;
                                     medianM: number;
@@ -15469,6 +15494,10 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            likelihoodModel: {
+                                backgroundAreaM2: number;
+                                backgroundShare: number;
+                            } | null;
                             notDecoded: {
                                 [key: string]: unknown;
                             }[];
