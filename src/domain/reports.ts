@@ -39,6 +39,7 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     settlements: ['update', 'archive'],
     sources: ['update', 'archive'],
     'minefield-records': ['update', 'archive'],
+    'control-periods': ['update', 'archive'],
   },
   other_records: {
     'risk-education': ['create'],
@@ -46,6 +47,7 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     settlements: ['create'],
     sources: ['create'],
     'minefield-records': ['create'],
+    'control-periods': ['create'],
   },
   direct: {},
 };

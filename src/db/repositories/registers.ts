@@ -207,7 +207,11 @@ export async function recordExists(db: Kysely<Schema>, table: string, id: string
 export interface ListQuery {
   bbox?: [number, number, number, number];
   equals: Array<[column: string, value: string]>;
+  /** Integer columns and the least value they may hold (`manufacturedFrom=2021`). */
+  atLeast?: Array<[column: string, value: number]>;
   adminAreaId?: string;
+  /** Read the register as it stood at the end of this date ('YYYY-MM-DD'), from approved history. */
+  asAt?: string;
   from?: string;
   to?: string;
   text?: string;
@@ -233,6 +237,7 @@ export function whereClauses(
     where.push(sql`ST_Intersects(t.geom, ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326))`);
   }
   for (const [column, v] of q.equals) where.push(sql`t.${sql.ref(column)}::text = ${v}`);
+  for (const [column, v] of q.atLeast ?? []) where.push(sql`t.${sql.ref(column)} >= ${v}`);
   if (q.adminAreaId && def.geometry) {
     where.push(sql`ST_Intersects(t.geom, (select a.geom from admin_areas a where a.id = ${q.adminAreaId}))`);
   }

@@ -65,6 +65,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -1743,6 +1745,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -3421,6 +3425,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -5457,6 +5463,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -7183,6 +7191,1682 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/control-periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List control-periods */
+        get: {
+            parameters: {
+                query?: {
+                    accident?: string;
+                    activity?: string;
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description true to include archived records */
+                    archived?: string;
+                    /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
+                    hazard?: string;
+                    kind?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
+                    organisation?: string;
+                    outcome?: string;
+                    /** @description Free text (code, name, description …) */
+                    q?: string;
+                    /** @description Field to sort on; prefix - for descending */
+                    sort?: string;
+                    status?: string;
+                    to?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            features: {
+                                /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                                geometry: {
+                                    coordinates: unknown[][];
+                                    /** @enum {unknown} */
+                                    type: "Polygon" | "MultiPolygon";
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                properties: {
+                                    /**
+                                     * Format: date
+                                     * @description Date from which the area was accessible to the authority, when known
+                                     */
+                                    accessibleFrom?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Admin area the period covers, when no polygon is given
+                                     */
+                                    adminAreaId?: string | null;
+                                    archived: boolean;
+                                    /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                    areaM2: number;
+                                    code: string;
+                                    /** @description Administration controlling the area */
+                                    controlledBy?: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description User who created the record
+                                     */
+                                    createdBy: string | null;
+                                    description?: string | null;
+                                    /**
+                                     * Format: date
+                                     * @description Last day of the period (still running: empty)
+                                     */
+                                    endDate?: string | null;
+                                    /** @description Identifier in the source system (imports) */
+                                    externalId?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Record identifier
+                                     */
+                                    id: string;
+                                    /**
+                                     * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                     * @enum {unknown}
+                                     */
+                                    kind: "controlled_by" | "inaccessible";
+                                    name?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Source document stating the period
+                                     */
+                                    sourceId?: string | null;
+                                    /**
+                                     * Format: date
+                                     * @description First day of the period (unknown: empty)
+                                     */
+                                    startDate?: string | null;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description User who last changed the record
+                                     */
+                                    updatedBy: string | null;
+                                    /** @description Optimistic concurrency version; send it back in If-Match */
+                                    version: number;
+                                };
+                                /** @enum {string} */
+                                type: "Feature";
+                            }[];
+                            nextCursor: string | null;
+                            total?: number;
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create one of control-periods */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                        geometry: {
+                            coordinates: unknown[][];
+                            /** @enum {unknown} */
+                            type: "Polygon" | "MultiPolygon";
+                        } | null;
+                        properties: {
+                            /**
+                             * Format: date
+                             * @description Date from which the area was accessible to the authority, when known
+                             */
+                            accessibleFrom?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Admin area the period covers, when no polygon is given
+                             */
+                            adminAreaId?: string | null;
+                            /** @description Administration controlling the area */
+                            controlledBy?: string | null;
+                            description?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day of the period (still running: empty)
+                             */
+                            endDate?: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                             * @enum {unknown}
+                             */
+                            kind: "controlled_by" | "inaccessible";
+                            name?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Source document stating the period
+                             */
+                            sourceId?: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of the period (unknown: empty)
+                             */
+                            startDate?: string | null;
+                        };
+                        /** @enum {string} */
+                        type: "Feature";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of control-periods */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true: include protected identity fields (roles that may read them) */
+                    identity?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive one of control-periods (If-Match required); archived records stay for history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update one of control-periods (If-Match: "<version>" required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                        geometry?: {
+                            coordinates: unknown[][];
+                            /** @enum {unknown} */
+                            type: "Polygon" | "MultiPolygon";
+                        } | null;
+                        properties?: {
+                            /**
+                             * Format: date
+                             * @description Date from which the area was accessible to the authority, when known
+                             */
+                            accessibleFrom?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Admin area the period covers, when no polygon is given
+                             */
+                            adminAreaId?: string | null;
+                            /** @description Administration controlling the area */
+                            controlledBy?: string | null;
+                            description?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day of the period (still running: empty)
+                             */
+                            endDate?: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                             * @enum {unknown}
+                             */
+                            kind: "controlled_by" | "inaccessible";
+                            name?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Source document stating the period
+                             */
+                            sourceId?: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of the period (unknown: empty)
+                             */
+                            startDate?: string | null;
+                        };
+                        /** @enum {string} */
+                        type?: "Feature";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change history of one of control-periods */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of control-periods */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of control-periods */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of control-periods */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exports": {
         parameters: {
             query?: never;
@@ -7214,6 +8898,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -7277,6 +8963,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -7343,6 +9031,8 @@ export interface paths {
                                     disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                     /** @description Identifier in the source system (imports) */
                                     externalId?: string | null;
+                                    /** @description Factory code marked on the device */
+                                    factoryCode?: string | null;
                                     /**
                                      * Format: date
                                      * @description Date found
@@ -7359,6 +9049,11 @@ export interface paths {
                                      */
                                     id: string;
                                     lot?: string | null;
+                                    /**
+                                     * Format: date
+                                     * @description Date of manufacture, when the markings give one (month: its first day)
+                                     */
+                                    manufacturedOn?: string | null;
                                     manufacturer?: string | null;
                                     marking?: string | null;
                                     /** @description Model as reported, if not catalogued */
@@ -7378,6 +9073,7 @@ export interface paths {
                                     updatedBy: string | null;
                                     /** @description Optimistic concurrency version; send it back in If-Match */
                                     version: number;
+                                    /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                     yearOfManufacture?: number | null;
                                 };
                                 /** @enum {string} */
@@ -7583,6 +9279,8 @@ export interface paths {
                             disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
+                            /** @description Factory code marked on the device */
+                            factoryCode?: string | null;
                             /**
                              * Format: date
                              * @description Date found
@@ -7594,6 +9292,11 @@ export interface paths {
                              */
                             hazardId?: string | null;
                             lot?: string | null;
+                            /**
+                             * Format: date
+                             * @description Date of manufacture, when the markings give one (month: its first day)
+                             */
+                            manufacturedOn?: string | null;
                             manufacturer?: string | null;
                             marking?: string | null;
                             /** @description Model as reported, if not catalogued */
@@ -7604,6 +9307,7 @@ export interface paths {
                              */
                             ordnanceId?: string | null;
                             quantity?: number;
+                            /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                             yearOfManufacture?: number | null;
                         };
                         /** @enum {string} */
@@ -7661,6 +9365,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -7677,6 +9383,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -7696,6 +9407,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -7930,6 +9642,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -7946,6 +9660,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -7965,6 +9684,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -8185,6 +9905,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -8201,6 +9923,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -8220,6 +9947,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -8499,6 +10227,8 @@ export interface paths {
                             disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
+                            /** @description Factory code marked on the device */
+                            factoryCode?: string | null;
                             /**
                              * Format: date
                              * @description Date found
@@ -8510,6 +10240,11 @@ export interface paths {
                              */
                             hazardId?: string | null;
                             lot?: string | null;
+                            /**
+                             * Format: date
+                             * @description Date of manufacture, when the markings give one (month: its first day)
+                             */
+                            manufacturedOn?: string | null;
                             manufacturer?: string | null;
                             marking?: string | null;
                             /** @description Model as reported, if not catalogued */
@@ -8520,6 +10255,7 @@ export interface paths {
                              */
                             ordnanceId?: string | null;
                             quantity?: number;
+                            /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                             yearOfManufacture?: number | null;
                         };
                         /** @enum {string} */
@@ -8577,6 +10313,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -8593,6 +10331,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -8612,6 +10355,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -9011,6 +10755,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -11289,6 +13035,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -12956,6 +14704,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -15111,6 +16861,213 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/minefield-records/{id}/completeness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How complete one handed-over minefield record is against its hazard's findings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessed: boolean;
+                            bestHypothesis?: string;
+                            code: string;
+                            declaredCount?: number | null;
+                            devicesFound?: number;
+                            devicesInsideUncertainty?: number;
+                            devicesOfUndeclaredModels?: number;
+                            foundOverDeclared?: number | null;
+                            hazardId: string | null;
+                            method: string;
+                            /** Format: uuid */
+                            minefieldRecordId: string;
+                            reason?: string;
+                            shareInsideUncertainty?: number | null;
+                            undeclaredModels?: {
+                                devices: number;
+                                model: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/minefield-records/{id}/decode": {
         parameters: {
             query?: never;
@@ -16390,6 +18347,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -16437,8 +18396,19 @@ export interface paths {
                                  * @description Record identifier
                                  */
                                 id: string;
+                                /** @description Known manufacturers of the model */
+                                manufacturers?: {
+                                    country?: string | null;
+                                    /** @description Code marked on its products */
+                                    factoryCode?: string | null;
+                                    name: string;
+                                }[];
                                 /** @description Model designation, e.g. PMN-2 */
                                 model: string;
+                                /** @description Last known year of production */
+                                productionEndYear?: number | null;
+                                /** @description First known year of production */
+                                productionStartYear?: number | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -16626,8 +18596,19 @@ export interface paths {
                         description?: string | null;
                         /** @description Identifier in the source system (imports) */
                         externalId?: string | null;
+                        /** @description Known manufacturers of the model */
+                        manufacturers?: {
+                            country?: string | null;
+                            /** @description Code marked on its products */
+                            factoryCode?: string | null;
+                            name: string;
+                        }[];
                         /** @description Model designation, e.g. PMN-2 */
                         model: string;
+                        /** @description Last known year of production */
+                        productionEndYear?: number | null;
+                        /** @description First known year of production */
+                        productionStartYear?: number | null;
                     };
                 };
             };
@@ -16662,8 +18643,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -16884,8 +18876,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -17092,8 +19095,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -17357,8 +19371,19 @@ export interface paths {
                         description?: string | null;
                         /** @description Identifier in the source system (imports) */
                         externalId?: string | null;
+                        /** @description Known manufacturers of the model */
+                        manufacturers?: {
+                            country?: string | null;
+                            /** @description Code marked on its products */
+                            factoryCode?: string | null;
+                            name: string;
+                        }[];
                         /** @description Model designation, e.g. PMN-2 */
                         model?: string;
+                        /** @description Last known year of production */
+                        productionEndYear?: number | null;
+                        /** @description First known year of production */
+                        productionStartYear?: number | null;
                     };
                 };
             };
@@ -17393,8 +19418,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -17799,6 +19835,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -19171,6 +21209,695 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/provenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Earliest possible laying dates and provenance flags of the devices found in one hazard, admin area or box */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Findings inside this admin area */
+                    adminArea?: string;
+                    /** @description Computed from the records as approved at the end of this date */
+                    asAt?: string;
+                    /** @description Findings inside minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    /** @description Findings of this hazard */
+                    hazard?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assumptions: {
+                                [key: string]: string;
+                            };
+                            findings: {
+                                bounds: {
+                                    /** @enum {unknown} */
+                                    basis: "date_of_manufacture" | "year_of_manufacture" | "lot" | "catalogue";
+                                    /** Format: date */
+                                    date: string;
+                                    facts: {
+                                        [key: string]: string | number;
+                                    };
+                                }[];
+                                code: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest of the bounds: the device cannot have been laid before it
+                                 */
+                                earliestLayingDate: string | null;
+                                flags: {
+                                    assumptions: string[];
+                                    assumptionTexts: string[];
+                                    /** @enum {unknown} */
+                                    code: "manufactured_after_record" | "manufactured_after_accessible" | "manufactured_after_period_start" | "manufactured_after_activity" | "not_on_record" | "model_not_declared";
+                                    facts: {
+                                        [key: string]: string | number | (never | null);
+                                    };
+                                    message: string;
+                                }[];
+                                /** Format: date */
+                                foundOn: string;
+                                hazardId: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                lot: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                quantity: number;
+                                yearOfManufacture: number | null;
+                            }[];
+                            groups: {
+                                devices: number;
+                                devicesByYearOfManufacture: {
+                                    [key: string]: number;
+                                };
+                                devicesWithBound: number;
+                                earliestBoundDate: string | null;
+                                earliestCompleteDate: string | null;
+                                findings: number;
+                                flags: {
+                                    [key: string]: number;
+                                };
+                                hazardId: string | null;
+                            }[];
+                            /** @description Records, control periods and activities used */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            method: string;
+                            scope: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/provenance/completeness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How complete handed-over minefield records are, over the whole programme */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            devicesFound: number;
+                            devicesInsideUncertainty: number;
+                            devicesOfUndeclaredModels: number;
+                            devicesWithoutHazard: number;
+                            hazardsWithFindingsButNoRecord: {
+                                devices: number;
+                                hazardId: string;
+                            }[];
+                            method: string;
+                            perRecord: ({
+                                assessed: boolean;
+                                bestHypothesis?: string;
+                                code: string;
+                                declaredCount?: number | null;
+                                devicesFound?: number;
+                                devicesInsideUncertainty?: number;
+                                devicesOfUndeclaredModels?: number;
+                                foundOverDeclared?: number | null;
+                                hazardId: string | null;
+                                method: string;
+                                /** Format: uuid */
+                                minefieldRecordId: string;
+                                reason?: string;
+                                shareInsideUncertainty?: number | null;
+                                undeclaredModels?: {
+                                    devices: number;
+                                    model: string;
+                                }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            records: number;
+                            recordsAssessed: number;
+                            shareInsideUncertainty: number | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/provenance/lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings grouped by lot, with where and when each lot was found and the distance between its places */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Findings inside this admin area */
+                    adminArea?: string;
+                    /** @description Computed from the records as approved at the end of this date */
+                    asAt?: string;
+                    /** @description Findings inside minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    /** @description Findings of this hazard */
+                    hazard?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lots: {
+                                devices: number;
+                                farthestPair: string[] | null;
+                                findingIds: string[];
+                                findings: number;
+                                /** Format: date */
+                                firstFoundOn: string;
+                                hazards: (string | null)[];
+                                /** Format: date */
+                                lastFoundOn: string;
+                                lot: string;
+                                manufacturer: string | null;
+                                /** @description Largest distance between two of its findings, m */
+                                maxDistanceM: number;
+                                model: string | null;
+                                yearsOfManufacture: number[];
+                            }[];
+                            method: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/hazard-map": {
         parameters: {
             query?: never;
@@ -19279,6 +22006,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -22198,6 +24927,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -23860,6 +26591,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -25442,6 +28175,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -27375,6 +30110,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
