@@ -14,6 +14,7 @@ import { Link, matchPath, Router, useRouter } from './lib/router.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
+import { Provenance } from './pages/Provenance.tsx';
 import { RecordForm } from './pages/RecordForm.tsx';
 import { RecordPage } from './pages/RecordPage.tsx';
 import { RegisterList } from './pages/RegisterList.tsx';
@@ -41,6 +42,9 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/reports/new') return <ReportForm />;
   if (path === '/import') return <ImportPage />;
   if (path === '/notifications') return <NotificationsPanel />;
+  const provenance = matchPath('/provenance/:slug/:id', path);
+  if (provenance && (provenance.slug === 'hazards' || provenance.slug === 'admin-areas'))
+    return <Provenance key={provenance.id} slug={provenance.slug} id={provenance.id} />;
   const reportEdit = matchPath('/reports/:id/edit', path);
   if (reportEdit) return <ReportEdit key={reportEdit.id} id={reportEdit.id} />;
   const report = matchPath('/reports/:id', path);
