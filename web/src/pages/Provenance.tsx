@@ -175,8 +175,8 @@ export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: 
                     {f.bounds.length > 0 &&
                       ` (${f.bounds.map((b) => `${t(`provenance.basis.${b.basis}`)} ${b.date}`).join('; ')})`}
                   </p>
-                  {f.flags.map((x, i) => (
-                    <details key={`${x.code}-${i}`} className="provenance-flag" data-flag={x.code}>
+                  {f.flags.map((x) => (
+                    <details key={x.message} className="provenance-flag" data-flag={x.code}>
                       <summary>{x.message}</summary>
                       <p className="muted">{t('provenance.assumptions')}</p>
                       <ul>
