@@ -76,7 +76,7 @@ export interface HypothesisLikelihood {
   logLikelihood: number;
   /** logLikelihood per device: comparable between records with different numbers of finds. */
   meanLogDensity: number;
-  /** 1-σ blur of the reading (its mean 95 % radius ÷ 2.448), metres. */
+  /** 1-σ blur of the reading (95 % radius ÷ 2.448: rows weighted as in the likelihood, or the turning points' mean), metres. */
   sigmaM: number;
   /** Area the reading claims (inside its perimeter), m² in the local plane. */
   areaM2: number;
@@ -131,7 +131,7 @@ export const BACKGROUND_SHARE = 0.05;
 /** The likelihood, stated with every result. */
 export const LIKELIHOOD_METHOD =
   'Each device found is an independent draw from the reading: along its rows (uniform along each row, rows weighted by their mine counts) when the record has rows, else uniform inside its perimeter; ' +
-  "blurred by a circular normal error whose σ is the reading's mean 95 % radius ÷ 2.448; " +
+  "blurred by a circular normal error of σ = the reading's 95 % radius ÷ 2.448 (along a row: interpolated between its end radii; inside the perimeter: the mean of its turning points' radii; never below 1 m); " +
   `mixed with a ${BACKGROUND_SHARE * 100} % share of strays uniform over the box holding every reading's uncertainty polygon and the finds (the same for every reading). ` +
   'The log-likelihood is the sum over devices of ln((1 − share) · density under the reading + share ÷ background area). ' +
   'A larger reading spreads the same probability over more ground, so a reading that merely contains the finds scores below one that fits them.';

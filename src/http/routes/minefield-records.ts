@@ -87,7 +87,10 @@ const ScoresSchema = Type.Object(
                 description: 'Natural log of the likelihood of every device found',
               }),
               meanLogDensity: Type.Number({ description: 'logLikelihood per device' }),
-              sigmaM: Type.Number({ description: "The reading's 1-σ blur (mean 95 % radius ÷ 2.448), m" }),
+              sigmaM: Type.Number({
+                description:
+                  "The reading's 1-σ blur (95 % radius ÷ 2.448; rows weighted, or the turning points' mean), m",
+              }),
               areaM2: Type.Number({ description: 'Area inside the perimeter, m²' }),
               strays: Type.Integer({
                 description: 'Devices the reading explains less well than the background',

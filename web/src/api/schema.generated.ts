@@ -17426,7 +17426,7 @@ export interface paths {
                                      * @enum {unknown}
                                      */
                                     model: "rows" | "area";
-                                    /** @description The reading's 1-σ blur (mean 95 % radius ÷ 2.448), m */
+                                    /** @description The reading's 1-σ blur (95 % radius ÷ 2.448; rows weighted, or the turning points' mean), m */
                                     sigmaM: number;
                                     /** @description Devices the reading explains less well than the background */
                                     strays: number;
