@@ -46,6 +46,8 @@ export interface RegisterFilters {
    * filtered by `from`/`to`/`adminArea`/`bbox` through its accident).
    */
   through?: string;
+  /** Query parameter name → integer column, for "at least" filters (`manufacturedFrom=2021`). */
+  atLeast?: Record<string, string>;
 }
 
 export interface RegisterDef {
@@ -299,12 +301,37 @@ export const ordnance: RegisterDef = {
       countryOfOrigin: Type.Optional(nullable(Type.String({ maxLength: 100 }))),
       description: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
       aliases: Type.Optional(Type.Array(Type.String({ maxLength: 100 }))),
+      manufacturers: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ minLength: 1, maxLength: 200 }),
+              factoryCode: Type.Optional(
+                nullable(Type.String({ maxLength: 50, description: 'Code marked on its products' })),
+              ),
+              country: Type.Optional(nullable(Type.String({ maxLength: 100 }))),
+            },
+            { additionalProperties: false },
+          ),
+          { description: 'Known manufacturers of the model' },
+        ),
+      ),
+      productionStartYear: Type.Optional(
+        nullable(
+          Type.Integer({ minimum: 1850, maximum: 2100, description: 'First known year of production' }),
+        ),
+      ),
+      productionEndYear: Type.Optional(
+        nullable(
+          Type.Integer({ minimum: 1850, maximum: 2100, description: 'Last known year of production' }),
+        ),
+      ),
       externalId,
     },
     { additionalProperties: false },
   ),
   readOnly: {},
-  jsonFields: ['aliases'],
+  jsonFields: ['aliases', 'manufacturers'],
   filters: { equals: { category: 'category' }, text: ['model', 'country_of_origin', 'description'] },
   sortable: ['model', 'category', 'countryOfOrigin'],
   defaultSort: 'model',
@@ -335,7 +362,22 @@ export const findings: RegisterDef = {
       marking: Type.Optional(nullable(Type.String({ maxLength: 500 }))),
       manufacturer: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
       lot: Type.Optional(nullable(Type.String({ maxLength: 100 }))),
-      yearOfManufacture: Type.Optional(nullable(Type.Integer({ minimum: 1850, maximum: 2100 }))),
+      yearOfManufacture: Type.Optional(
+        nullable(
+          Type.Integer({
+            minimum: 1850,
+            maximum: 2100,
+            description:
+              'Year of manufacture from the markings (the year of manufacturedOn when that is given)',
+          }),
+        ),
+      ),
+      factoryCode: Type.Optional(
+        nullable(Type.String({ maxLength: 50, description: 'Factory code marked on the device' })),
+      ),
+      manufacturedOn: Type.Optional(
+        nullable(date('Date of manufacture, when the markings give one (month: its first day)')),
+      ),
       externalId,
     },
     { additionalProperties: false },
@@ -350,9 +392,10 @@ export const findings: RegisterDef = {
       status: 'disposition',
     },
     date: 'found_on',
-    text: ['code', 'model_text', 'marking', 'manufacturer', 'lot'],
+    text: ['code', 'model_text', 'marking', 'manufacturer', 'lot', 'factory_code'],
+    atLeast: { manufacturedFrom: 'year_of_manufacture' },
   },
-  sortable: ['code', 'foundOn', 'category', 'depthCm'],
+  sortable: ['code', 'foundOn', 'category', 'depthCm', 'yearOfManufacture'],
   defaultSort: 'code',
 };
 
@@ -717,6 +760,54 @@ export const minefieldRecords: RegisterDef = {
   defaultSort: 'code',
 };
 
+/**
+ * Periods during which an area was controlled by a given administration or was not accessible
+ * to the authority (docs/provenance.md): the area is a polygon, or an admin area when no
+ * polygon is given. Wording stays neutral: "controlled by", "accessible to the authority from".
+ */
+export const controlPeriods: RegisterDef = {
+  slug: 'control-periods',
+  table: 'control_periods',
+  entity: 'control_period',
+  codePrefix: 'CP',
+  geometry: { kind: 'MultiPolygon', required: false },
+  fields: Type.Object(
+    {
+      name: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+      kind: enumOf(
+        V.CONTROL_PERIOD_KINDS,
+        'controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority',
+      ),
+      controlledBy: Type.Optional(
+        nullable(Type.String({ maxLength: 300, description: 'Administration controlling the area' })),
+      ),
+      adminAreaId: Type.Optional(nullable(uuid('Admin area the period covers, when no polygon is given'))),
+      startDate: Type.Optional(nullable(date('First day of the period (unknown: empty)'))),
+      endDate: Type.Optional(nullable(date('Last day of the period (still running: empty)'))),
+      accessibleFrom: Type.Optional(
+        nullable(date('Date from which the area was accessible to the authority, when known')),
+      ),
+      sourceId: Type.Optional(nullable(uuid('Source document stating the period'))),
+      description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: {
+    code: Type.String(),
+    areaM2: Type.Number({
+      description: 'Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area)',
+    }),
+  },
+  filters: {
+    equals: { kind: 'kind', source: 'source_id' },
+    date: 'start_date',
+    text: ['code', 'name', 'controlled_by', 'description'],
+  },
+  sortable: ['code', 'name', 'startDate', 'endDate', 'accessibleFrom'],
+  defaultSort: 'code',
+};
+
 /** Every register served under /api/v1/{slug}, in menu order. */
 export const REGISTERS: RegisterDef[] = [
   hazards,
@@ -734,6 +825,7 @@ export const REGISTERS: RegisterDef[] = [
   ordnance,
   sources,
   minefieldRecords,
+  controlPeriods,
 ];
 
 export function registerBySlug(slug: string): RegisterDef | undefined {

@@ -40,6 +40,7 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     settlements: ['update', 'archive'],
     sources: ['update', 'archive'],
     'minefield-records': ['update', 'archive'],
+    'control-periods': ['update', 'archive'],
   },
   other_records: {
     'risk-education': ['create'],
@@ -48,6 +49,7 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     settlements: ['create'],
     sources: ['create'],
     'minefield-records': ['create'],
+    'control-periods': ['create'],
   },
   direct: {},
 };

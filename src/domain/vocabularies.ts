@@ -126,6 +126,8 @@ export const SOURCE_KINDS = [
   'treaty_report',
   'other',
 ] as const;
+/** What a control period says of its area: under a named administration, or out of the authority's reach. */
+export const CONTROL_PERIOD_KINDS = ['controlled_by', 'inaccessible'] as const;
 export const ORGANISATION_KINDS = [
   'authority',
   'ngo',

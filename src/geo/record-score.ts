@@ -64,6 +64,24 @@ export interface HypothesisScore {
   shareInsideUncertainty: number;
   fit: RigidFit | null;
   counts: CountByModel[];
+  /** How likely the finds are under this reading (LIKELIHOOD_METHOD); the ranking figure. */
+  likelihood: HypothesisLikelihood;
+}
+
+/** The figures of the likelihood of one reading (LIKELIHOOD_METHOD). */
+export interface HypothesisLikelihood {
+  /** What the finds are assumed to be spread along: the rows, or the area inside the perimeter. */
+  model: 'rows' | 'area';
+  /** Natural log of the likelihood of all devices found (each device counts once). */
+  logLikelihood: number;
+  /** logLikelihood per device: comparable between records with different numbers of finds. */
+  meanLogDensity: number;
+  /** 1-σ blur of the reading (95 % radius ÷ 2.448: rows weighted as in the likelihood, or the turning points' mean), metres. */
+  sigmaM: number;
+  /** Area the reading claims (inside its perimeter), m² in the local plane. */
+  areaM2: number;
+  /** Devices whose density under the reading is below the background's (explained by it as strays). */
+  strays: number;
 }
 
 export interface Scores {
@@ -77,9 +95,24 @@ export interface Scores {
     id: string;
     label: string;
     criterion: string;
+    /** LIKELIHOOD_METHOD: how the ranking figure is computed. */
+    method: string;
+    logLikelihood: number;
     medianMisfitM: number;
     runnerUpId: string | null;
+    runnerUpLogLikelihood: number | null;
+    /**
+     * logLikelihood of the best minus that of the runner-up: the natural log of the Bayes factor
+     * between the two readings with equal priors (above 2.3 = 10 to 1, above 4.6 = 100 to 1).
+     */
+    logLikelihoodRatio: number | null;
     runnerUpMedianMisfitM: number | null;
+  } | null;
+  /** Constants of the likelihood, so that a ranking can be reproduced. */
+  likelihoodModel: {
+    backgroundShare: number;
+    /** Area over which strays are spread uniformly (the same for every reading), m². */
+    backgroundAreaM2: number;
   } | null;
 }
 
@@ -90,7 +123,18 @@ export interface ScoreOptions {
 
 /** The ranking rule, stated with every result so that a score can be reproduced and argued with. */
 export const BEST_HYPOTHESIS_CRITERION =
-  'smallest median misfit (distance of finds to the nearest row, or outside the perimeter when there are no rows); ties: larger share inside the uncertainty polygon, then smaller 95th percentile';
+  'largest likelihood of the finds (see method); ties: smaller median misfit, then larger share inside the uncertainty polygon';
+
+/** Share of devices the likelihood lets be strays, spread uniformly over the background area. */
+export const BACKGROUND_SHARE = 0.05;
+
+/** The likelihood, stated with every result. */
+export const LIKELIHOOD_METHOD =
+  'Each device found is an independent draw from the reading: along its rows (uniform along each row, rows weighted by their mine counts) when the record has rows, else uniform inside its perimeter; ' +
+  "blurred by a circular normal error of σ = the reading's 95 % radius ÷ 2.448 (along a row: interpolated between its end radii; inside the perimeter: the mean of its turning points' radii; never below 1 m); " +
+  `mixed with a ${BACKGROUND_SHARE * 100} % share of strays uniform over the box holding every reading's uncertainty polygon and the finds (the same for every reading). ` +
+  'The log-likelihood is the sum over devices of ln((1 − share) · density under the reading + share ÷ background area). ' +
+  'A larger reading spreads the same probability over more ground, so a reading that merely contains the finds scores below one that fits them.';
 
 type Xy = [number, number];
 type Segment = [Xy, Xy];
@@ -113,6 +157,7 @@ export function scoreRecord(decoded: DecodedRecord, findings: Finding[], opts: S
       declaredCount,
       hypotheses: [],
       best: null,
+      likelihoodModel: null,
     };
   }
   const lon0 = findings.reduce((s, f) => s + f.lon, 0) / findings.length;
@@ -120,16 +165,17 @@ export function scoreRecord(decoded: DecodedRecord, findings: Finding[], opts: S
   const plane = localPlane(lon0, lat0);
   const points = findings.map((f) => plane.toLocal(f.lon, f.lat));
 
+  const backgroundDensity = 1 / backgroundArea(decoded, points, plane);
   const hypotheses = decoded.hypotheses.map((h) =>
-    scoreHypothesis(h, decoded, findings, points, plane, opts),
+    scoreHypothesis(h, decoded, findings, points, plane, opts, backgroundDensity),
   );
   const ranked = [...hypotheses]
     .map((s, order) => ({ s, order }))
     .sort(
       (a, b) =>
+        b.s.likelihood.logLikelihood - a.s.likelihood.logLikelihood ||
         a.s.misfit.medianM - b.s.misfit.medianM ||
         b.s.shareInsideUncertainty - a.s.shareInsideUncertainty ||
-        a.s.misfit.p95M - b.s.misfit.p95M ||
         a.order - b.order,
     );
   const top = ranked[0]!.s;
@@ -143,10 +189,15 @@ export function scoreRecord(decoded: DecodedRecord, findings: Finding[], opts: S
       id: top.id,
       label: top.label,
       criterion: BEST_HYPOTHESIS_CRITERION,
+      method: LIKELIHOOD_METHOD,
+      logLikelihood: top.likelihood.logLikelihood,
       medianMisfitM: top.misfit.medianM,
       runnerUpId: second?.id ?? null,
+      runnerUpLogLikelihood: second?.likelihood.logLikelihood ?? null,
+      logLikelihoodRatio: second ? top.likelihood.logLikelihood - second.likelihood.logLikelihood : null,
       runnerUpMedianMisfitM: second?.misfit.medianM ?? null,
     },
+    likelihoodModel: { backgroundShare: BACKGROUND_SHARE, backgroundAreaM2: 1 / backgroundDensity },
   };
 }
 
@@ -157,6 +208,7 @@ function scoreHypothesis(
   points: Xy[],
   plane: ReturnType<typeof localPlane>,
   opts: ScoreOptions,
+  backgroundDensity: number,
 ): HypothesisScore {
   const toXy = ([lon, lat]: number[]): Xy => plane.toLocal(lon!, lat!);
   const rowSegments: Segment[] = h.rows.map((r) => [
@@ -206,7 +258,185 @@ function scoreHypothesis(
       found: found.get(model)?.found ?? 0,
       foundInsideUncertainty: found.get(model)?.inside ?? 0,
     })),
+    likelihood: readingLikelihood(h, findings, points, polygonRings, toXy, backgroundDensity),
   };
+}
+
+/** 95 % radius of a circular normal error ÷ this = its σ (√χ²₂(0.95)). */
+const RADIUS95_PER_SIGMA = 2.4477;
+
+/**
+ * Area (m²) of the box holding every reading's uncertainty polygon and the finds, in the local
+ * plane: strays are spread uniformly over it. It is the same for every reading so that it never
+ * favours one.
+ */
+function backgroundArea(decoded: DecodedRecord, points: Xy[], plane: ReturnType<typeof localPlane>): number {
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  const add = ([x, y]: Xy) => {
+    minX = Math.min(minX, x);
+    minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x);
+    maxY = Math.max(maxY, y);
+  };
+  points.forEach(add);
+  for (const h of decoded.hypotheses) {
+    const polygons = [h.polygon.coordinates, ...h.uncertaintyPolygon.coordinates];
+    for (const poly of polygons) for (const [lon, lat] of poly[0] ?? []) add(plane.toLocal(lon!, lat!));
+  }
+  // A floor of one hectare keeps a single-point window from making strays free.
+  return Math.max((maxX - minX) * (maxY - minY), 10_000);
+}
+
+/**
+ * The likelihood of the finds under one reading (LIKELIHOOD_METHOD). Rows: each device is drawn
+ * from a row chosen in proportion to its mine count (its length when the count is unknown),
+ * uniformly along it, then moved by a circular normal error of the row's σ there (interpolated
+ * between its end radii). No rows: uniformly inside the perimeter, then moved by the reading's σ
+ * (mean of its turning points' 95 % radii ÷ 2.448).
+ */
+function readingLikelihood(
+  h: DecodedHypothesis,
+  findings: Finding[],
+  points: Xy[],
+  polygonRings: Xy[][],
+  toXy: (p: number[]) => Xy,
+  backgroundDensity: number,
+): HypothesisLikelihood {
+  const areaM2 = ringsArea(polygonRings);
+  const vertexSigma =
+    h.vertices.reduce((s, v) => s + v.radius95M, 0) / Math.max(h.vertices.length, 1) / RADIUS95_PER_SIGMA;
+  let density: (p: Xy) => number;
+  let model: HypothesisLikelihood['model'];
+  let sigmaM: number;
+  if (h.rows.length) {
+    model = 'rows';
+    const rows = h.rows.map((r) => ({
+      a: toXy(r.line.coordinates[0]!),
+      b: toXy(r.line.coordinates[1]!),
+      weight: r.mineCount ?? r.lengthM,
+      sigmaA: Math.max(r.startRadius95M / RADIUS95_PER_SIGMA, MIN_SIGMA_M),
+      sigmaB: Math.max(r.endRadius95M / RADIUS95_PER_SIGMA, MIN_SIGMA_M),
+    }));
+    const total = rows.reduce((s, r) => s + r.weight, 0) || 1;
+    sigmaM = rows.reduce((s, r) => s + (r.weight * (r.sigmaA + r.sigmaB)) / 2, 0) / total;
+    density = (p) => rows.reduce((s, r) => s + (r.weight / total) * blurredSegmentDensity(p, r), 0);
+  } else {
+    model = 'area';
+    sigmaM = Math.max(vertexSigma, MIN_SIGMA_M);
+    density = (p) => (areaM2 > 0 ? blurredShareInside(p, polygonRings, sigmaM) / areaM2 : 0);
+  }
+  let logLikelihood = 0;
+  let devices = 0;
+  let strays = 0;
+  points.forEach((p, i) => {
+    const q = findings[i]!.quantity ?? 1;
+    const d = density(p);
+    if ((1 - BACKGROUND_SHARE) * d < BACKGROUND_SHARE * backgroundDensity) strays += q;
+    logLikelihood += q * Math.log((1 - BACKGROUND_SHARE) * d + BACKGROUND_SHARE * backgroundDensity);
+    devices += q;
+  });
+  return { model, logLikelihood, meanLogDensity: logLikelihood / devices, sigmaM, areaM2, strays };
+}
+
+/** Below this the blur is taken as this: a device is never laid more exactly than about a metre. */
+const MIN_SIGMA_M = 1;
+
+/**
+ * Density at `p` of a point drawn uniformly along the segment a–b and moved by a circular normal
+ * error (σ interpolated from a to b at the foot of the perpendicular), per m².
+ *
+ * @example blurredSegmentDensity([0, 0], { a: [-50, 0], b: [50, 0], sigmaA: 1, sigmaB: 1 }) // ≈ 1 / (100 · √(2π))
+ */
+export function blurredSegmentDensity(p: Xy, r: { a: Xy; b: Xy; sigmaA: number; sigmaB: number }): number {
+  const dx = r.b[0] - r.a[0];
+  const dy = r.b[1] - r.a[1];
+  const length = Math.hypot(dx, dy);
+  if (length === 0) {
+    const s = r.sigmaA;
+    const d2 = (p[0] - r.a[0]) ** 2 + (p[1] - r.a[1]) ** 2;
+    return Math.exp(-d2 / (2 * s * s)) / (2 * Math.PI * s * s);
+  }
+  const ux = dx / length;
+  const uy = dy / length;
+  const along = (p[0] - r.a[0]) * ux + (p[1] - r.a[1]) * uy;
+  const across = -(p[0] - r.a[0]) * uy + (p[1] - r.a[1]) * ux;
+  const t = Math.max(0, Math.min(1, along / length));
+  const s = r.sigmaA + t * (r.sigmaB - r.sigmaA);
+  const perpendicular = Math.exp(-(across * across) / (2 * s * s)) / (Math.sqrt(2 * Math.PI) * s);
+  const lengthwise = normalCdf((length - along) / s) - normalCdf(-along / s);
+  return (perpendicular * Math.max(lengthwise, 0)) / length;
+}
+
+/** Steps of the blur grid per σ, and its half-width in σ. */
+const BLUR_STEPS_PER_SIGMA = 4;
+const BLUR_HALF_WIDTH_SIGMA = 4;
+
+/**
+ * Probability that `p` moved by a circular normal error of σ lands inside the rings: a
+ * Gaussian-weighted sum over the cell centres of a square grid of ±4σ in cells of σ/4 (the weights normalised to
+ * one); beyond 4σ of the grid a point farther out than that counts the normal tail of its
+ * distance to the boundary (a half-plane).
+ *
+ * @example blurredShareInside([0, 0], [[[-1000, -1000], [1000, -1000], [1000, 1000], [-1000, 1000], [-1000, -1000]]], 10) // ≈ 1
+ */
+export function blurredShareInside(p: Xy, rings: Xy[][], sigmaM: number): number {
+  const distance = nearestOnSegments(p, ringSegments(rings)).distance;
+  const inside = insideRings(p, rings);
+  if (distance > BLUR_HALF_WIDTH_SIGMA * sigmaM) return inside ? 1 : normalCdf(-distance / sigmaM);
+  const n = BLUR_STEPS_PER_SIGMA * BLUR_HALF_WIDTH_SIGMA;
+  const step = sigmaM / BLUR_STEPS_PER_SIGMA;
+  let hit = 0;
+  let total = 0;
+  // Cell centres (midpoint rule), so that no sample sits on an edge through p.
+  for (let i = -n + 0.5; i < n; i++) {
+    for (let j = -n + 0.5; j < n; j++) {
+      const w = Math.exp(-(i * i + j * j) / (2 * BLUR_STEPS_PER_SIGMA * BLUR_STEPS_PER_SIGMA));
+      total += w;
+      if (insideRings([p[0] + i * step, p[1] + j * step], rings)) hit += w;
+    }
+  }
+  return hit / total;
+}
+
+/**
+ * The standard normal cumulative distribution, from erfc by the rational approximation of
+ * Numerical Recipes (erfcc, relative error below 1.2e-7 everywhere, tails included).
+ *
+ * @example normalCdf(1.959964) // ≈ 0.975
+ */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const erfc =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
+
+/** Area (m²) of the rings by the shoelace formula; a decoded perimeter is one ring without holes. */
+function ringsArea(rings: Xy[][]): number {
+  let total = 0;
+  for (const ring of rings) {
+    let a = 0;
+    for (let i = 0; i + 1 < ring.length; i++)
+      a += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
+    total += Math.abs(a) / 2;
+  }
+  return total;
 }
 
 function localRings(geometry: Polygon | MultiPolygon, toXy: (p: number[]) => Xy): Xy[][] {

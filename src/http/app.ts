@@ -21,6 +21,7 @@ import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { planningRoutes } from './routes/planning.ts';
+import { provenanceRoutes } from './routes/provenance.ts';
 import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -157,6 +158,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     uploadLimit: settings.maxUploadBytes,
   });
   await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
+  await app.register(provenanceRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
   await app.register(publicRoutes, { publicData: services.publicData, settings });
   await app.register(planningRoutes, { planning: services.planning });

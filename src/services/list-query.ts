@@ -91,6 +91,16 @@ export function parseListQuery(
     const v = q[param];
     if (v !== undefined && v !== '') equals.push([column, v]);
   }
+  const atLeast: Array<[string, number]> = [];
+  for (const [param, column] of Object.entries(def.filters.atLeast ?? {})) {
+    const v = q[param];
+    if (v === undefined || v === '') continue;
+    if (/^-?\d{1,9}$/.test(v)) atLeast.push([column, Number(v)]);
+    else
+      problems.push(
+        new Problem('validation.format', { field: param, value: v, format: 'integer' }, where(param)),
+      );
+  }
   for (const p of ['from', 'to'] as const) {
     if (q[p] && !DATE.test(q[p]!))
       problems.push(new Problem('validation.format', { field: p, value: q[p], format: 'date' }, where(p)));
@@ -156,6 +166,7 @@ export function parseListQuery(
     ...(byActivity ? { activityOrganisationId: q.organisation } : {}),
     bbox,
     equals,
+    ...(atLeast.length ? { atLeast } : {}),
     adminAreaId: q.adminArea,
     from: q.from,
     to: q.to,

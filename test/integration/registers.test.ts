@@ -477,6 +477,16 @@ describe(`registers through HTTP on ${testDatabaseKind()}`, () => {
           ),
         },
       },
+      'control-periods': {
+        type: 'Feature',
+        geometry: square(46.9, 39.9, 0.05),
+        properties: {
+          kind: 'inaccessible',
+          startDate: '1993-05-01',
+          endDate: '2020-11-19',
+          accessibleFrom: '2020-12-01',
+        },
+      },
     };
     for (const def of REGISTERS) {
       const body = bodies[def.slug];

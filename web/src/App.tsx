@@ -16,6 +16,7 @@ import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
 import { Priorities } from './pages/Priorities.tsx';
 import { Readiness } from './pages/Readiness.tsx';
+import { Provenance } from './pages/Provenance.tsx';
 import { RecordForm } from './pages/RecordForm.tsx';
 import { RecordPage } from './pages/RecordPage.tsx';
 import { RegisterList } from './pages/RegisterList.tsx';
@@ -45,6 +46,9 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/notifications') return <NotificationsPanel />;
   if (path === '/readiness') return <Readiness />;
   if (path === '/priorities') return <Priorities />;
+  const provenance = matchPath('/provenance/:slug/:id', path);
+  if (provenance && (provenance.slug === 'hazards' || provenance.slug === 'admin-areas'))
+    return <Provenance key={provenance.id} slug={provenance.slug} id={provenance.id} />;
   const reportEdit = matchPath('/reports/:id/edit', path);
   if (reportEdit) return <ReportEdit key={reportEdit.id} id={reportEdit.id} />;
   const report = matchPath('/reports/:id', path);

@@ -212,6 +212,8 @@ export interface ListQuery {
   asAt?: string;
   bbox?: [number, number, number, number];
   equals: Array<[column: string, value: string]>;
+  /** Integer columns and the least value they may hold (`manufacturedFrom=2021`). */
+  atLeast?: Array<[column: string, value: number]>;
   adminAreaId?: string;
   from?: string;
   to?: string;
@@ -312,6 +314,7 @@ export function whereClauses(
     where.push(sql`exists (select 1 from ${asAtSource(activities, q.asAt)} ac
       where ac.id = t.activity_id and ac.organisation_id = ${q.activityOrganisationId})`);
   }
+  for (const [column, v] of q.atLeast ?? []) where.push(sql`t.${sql.ref(column)} >= ${v}`);
   if (q.adminAreaId && def.geometry) {
     where.push(sql`ST_Intersects(t.geom, (select a.geom from admin_areas a where a.id = ${q.adminAreaId}))`);
   }

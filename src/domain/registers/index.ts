@@ -1,5 +1,6 @@
 import type { RegisterDef } from '../records.ts';
 import { casualtiesModule } from './casualties.ts';
+import { findingsModule } from './findings.ts';
 import { hazardsModule } from './hazards.ts';
 import type { RegisterModule } from './module.ts';
 import { qaVisitsModule } from './qa-visits.ts';
@@ -14,6 +15,7 @@ export type { HistoryState, RegisterModule } from './module.ts';
  */
 const MODULES: Readonly<Record<string, RegisterModule>> = {
   casualties: casualtiesModule,
+  findings: findingsModule,
   hazards: hazardsModule,
   'qa-visits': qaVisitsModule,
   'risk-education': riskEducationModule,

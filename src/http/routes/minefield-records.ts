@@ -122,15 +122,52 @@ const ScoresSchema = Type.Object(
           misfit: DistanceSummary,
           shareInsidePolygon: Type.Number(),
           shareInsideUncertainty: Type.Number(),
+          likelihood: Type.Object(
+            {
+              model: Type.Enum(['rows', 'area'], {
+                description:
+                  'What the finds are assumed spread along: the rows, or the area inside the perimeter',
+              }),
+              logLikelihood: Type.Number({
+                description: 'Natural log of the likelihood of every device found',
+              }),
+              meanLogDensity: Type.Number({ description: 'logLikelihood per device' }),
+              sigmaM: Type.Number({
+                description:
+                  "The reading's 1-σ blur (95 % radius ÷ 2.448; rows weighted, or the turning points' mean), m",
+              }),
+              areaM2: Type.Number({ description: 'Area inside the perimeter, m²' }),
+              strays: Type.Integer({
+                description: 'Devices the reading explains less well than the background',
+              }),
+            },
+            { description: 'The ranking figure (best.method)' },
+          ),
         },
         { additionalProperties: true },
       ),
     ),
     best: Type.Union([
       Type.Object(
-        { id: Type.String(), label: Type.String(), criterion: Type.String(), medianMisfitM: Type.Number() },
+        {
+          id: Type.String(),
+          label: Type.String(),
+          criterion: Type.String(),
+          method: Type.String({ description: 'How the likelihood that ranks the readings is computed' }),
+          logLikelihood: Type.Number(),
+          medianMisfitM: Type.Number(),
+          runnerUpId: Type.Union([Type.String(), Type.Null()]),
+          runnerUpLogLikelihood: Type.Union([Type.Number(), Type.Null()]),
+          logLikelihoodRatio: Type.Union([Type.Number(), Type.Null()], {
+            description: 'Best minus runner-up log-likelihood: ln of the Bayes factor with equal priors',
+          }),
+        },
         { additionalProperties: true },
       ),
+      Type.Null(),
+    ]),
+    likelihoodModel: Type.Union([
+      Type.Object({ backgroundShare: Type.Number(), backgroundAreaM2: Type.Number() }),
       Type.Null(),
     ]),
     notDecoded: Type.Array(Type.Object({}, { additionalProperties: true })),

@@ -45,6 +45,9 @@ export const ListQuerySchema = Type.Object(
     ),
     from: Type.Optional(Type.String({ format: 'date' })),
     to: Type.Optional(Type.String({ format: 'date' })),
+    manufacturedFrom: Type.Optional(
+      Type.String({ description: 'Findings: year of manufacture at least this (e.g. 2021)' }),
+    ),
     q: Type.Optional(Type.String({ description: 'Free text (code, name, description …)' })),
     sort: Type.Optional(Type.String({ description: 'Field to sort on; prefix - for descending' })),
     limit: Type.Optional(Type.String({ description: `Page size, 1–${MAX_LIST_LIMIT} (default 100)` })),

@@ -1,4 +1,5 @@
 import type { RegisterDef } from '../../domain/records.ts';
+import { controlPeriodsHooks } from './control-periods.ts';
 import { hazardsHooks } from './hazards.ts';
 import type { WriteHooks } from './hooks.ts';
 import { landReleaseHooks } from './land-release.ts';
@@ -9,6 +10,7 @@ export type { AfterWrite, WriteHooks } from './hooks.ts';
 
 /** Register slug → its write hooks; registers without rules of their own have none. */
 const HOOKS: Readonly<Record<string, WriteHooks>> = {
+  'control-periods': controlPeriodsHooks,
   hazards: hazardsHooks,
   'land-release': landReleaseHooks,
   'minefield-records': minefieldRecordsHooks,

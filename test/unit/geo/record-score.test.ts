@@ -3,9 +3,12 @@ import type { MinefieldRecord } from '../../../src/domain/minefield-record.ts';
 import { type DecodedHypothesis, decodeRecord } from '../../../src/geo/record-decode.ts';
 import { localPlane } from '../../../src/geo/record-plane.ts';
 import {
+  blurredSegmentDensity,
+  blurredShareInside,
   type Finding,
   findingsFromGeoJson,
   nearestOnSegments,
+  normalCdf,
   percentile,
   procrustes,
   scoreRecord,
@@ -265,5 +268,108 @@ describe('helpers', () => {
     );
     expect(p.code).toBe('record.findings_invalid');
     expect(p.params.feature).toBe(0);
+  });
+});
+
+describe('a reading that contains the finds against one that fits them', () => {
+  /**
+   * The case that made the median misfit favour the larger reading: the leg to the reference
+   * point is taped in metres, the perimeter paced, and the record may also be read in pairs of
+   * steps (a field twice the size about the same reference point, holding the paced one).
+   */
+  const taped: MinefieldRecord = {
+    landmark: { crs: 'EPSG:4326', coordinates: [40.0, 45.0] },
+    bearingReference: 'true',
+    angleUnit: 'deg',
+    distanceUnit: 'pace',
+    legsToReference: [{ bearing: 90, distance: 120, distanceUnit: 'm' }],
+    perimeter: {
+      startsAtReference: true,
+      legs: [
+        { bearing: 90, distance: 160 },
+        { bearing: 180, distance: 100 },
+        { bearing: 270, distance: 160 },
+      ],
+      closingLeg: { bearing: 0, distance: 100 },
+    },
+    hypotheses: { distanceUnits: ['pair_of_steps'] },
+  };
+  const readings = decodeRecord(taped);
+
+  /** Devices every 4 m along the perimeter of one reading. */
+  function alongPerimeter(h: DecodedHypothesis): Finding[] {
+    const ring = h.polygon.coordinates[0]!;
+    const plane = localPlane(ring[0]![0]!, ring[0]![1]!);
+    const xy = ring.map(([lon, lat]) => plane.toLocal(lon!, lat!));
+    const out: Finding[] = [];
+    for (let i = 0; i + 1 < xy.length; i++) {
+      const [a, b] = [xy[i]!, xy[i + 1]!];
+      const n = Math.floor(Math.hypot(b[0] - a[0], b[1] - a[1]) / 4);
+      for (let k = 0; k < n; k++) {
+        const [lon, lat] = plane.toLonLat(a[0] + ((b[0] - a[0]) * k) / n, a[1] + ((b[1] - a[1]) * k) / n);
+        out.push({ lon, lat });
+      }
+    }
+    return out;
+  }
+
+  it('decodes the paced reading and the reading in pairs of steps that holds it', () => {
+    expect(readings.hypotheses.map((h) => h.id)).toEqual([
+      'ref=true,angle=deg,dist=pace,dir=forward',
+      'ref=true,angle=deg,dist=pair_of_steps,dir=forward',
+    ]);
+  });
+
+  it('ranks first the reading the finds were planted along, not the larger one that contains them', () => {
+    const [paced, pairs] = readings.hypotheses;
+    const finds = alongPerimeter(paced!);
+    const scores = scoreRecord(readings, finds);
+    const byId = Object.fromEntries(scores.hypotheses.map((s) => [s.id, s]));
+    // The old criterion could not tell them apart: both put every find inside or on the perimeter.
+    expect(byId[pairs!.id]!.shareInsideUncertainty).toBe(1);
+    expect(byId[pairs!.id]!.misfit.medianM).toBeLessThanOrEqual(byId[paced!.id]!.misfit.medianM);
+    expect(scores.best!.id).toBe(paced!.id);
+    expect(scores.best!.runnerUpId).toBe(pairs!.id);
+    expect(scores.best!.logLikelihoodRatio!).toBeGreaterThan(4.6);
+    expect(byId[pairs!.id]!.likelihood.areaM2).toBeCloseTo(4 * byId[paced!.id]!.likelihood.areaM2, -1);
+    expect(byId[paced!.id]!.likelihood.model).toBe('area');
+    expect(scores.best!.method).toContain('uniform inside its perimeter');
+  });
+
+  it('ranks the larger reading first when the finds are planted along it', () => {
+    const [paced, pairs] = readings.hypotheses;
+    const scores = scoreRecord(readings, alongPerimeter(pairs!));
+    expect(scores.best!.id).toBe(pairs!.id);
+    expect(scores.best!.runnerUpId).toBe(paced!.id);
+  });
+});
+
+describe('likelihood helpers', () => {
+  it('integrates the normal distribution', () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);
+    expect(normalCdf(-3)).toBeCloseTo(0.0013499, 6);
+  });
+
+  it('gives a blurred row the density of a line of normal profile', () => {
+    const row = { a: [-500, 0] as [number, number], b: [500, 0] as [number, number], sigmaA: 2, sigmaB: 2 };
+    expect(blurredSegmentDensity([0, 0], row)).toBeCloseTo(1 / (1000 * Math.sqrt(2 * Math.PI) * 2), 9);
+    // Half the profile beyond the end of the row.
+    expect(blurredSegmentDensity([500, 0], row)).toBeCloseTo(0.5 / (1000 * Math.sqrt(2 * Math.PI) * 2), 9);
+  });
+
+  it('puts half of a blurred point on a straight edge inside', () => {
+    const square: [number, number][][] = [
+      [
+        [0, 0],
+        [1000, 0],
+        [1000, 1000],
+        [0, 1000],
+        [0, 0],
+      ],
+    ];
+    expect(blurredShareInside([0, 500], square, 10)).toBeCloseTo(0.5, 2);
+    expect(blurredShareInside([500, 500], square, 10)).toBe(1);
+    expect(blurredShareInside([-10, 500], square, 10)).toBeCloseTo(normalCdf(-1), 2);
   });
 });

@@ -98,6 +98,7 @@ export const LIST_COLUMNS: Record<string, string[]> = {
   ordnance: ['model', 'category', 'countryOfOrigin'],
   sources: ['title', 'kind', 'issuingBody', 'publishedOn'],
   'minefield-records': ['name', 'layingDate', 'layingUnit', 'areaM2'],
+  'control-periods': ['name', 'kind', 'controlledBy', 'startDate', 'endDate', 'accessibleFrom'],
 };
 
 /** The equality filter offered in a register's list, with the code list it takes values from. */
@@ -131,6 +132,7 @@ export const ENTRY_REGISTERS = new Set([
   'site-visits',
   'ordnance',
   'admin-areas',
+  'control-periods',
 ]);
 
 export function registerDef(slug: string): RegisterDef | undefined {

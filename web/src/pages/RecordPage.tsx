@@ -110,6 +110,11 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
               {t('record.showOnMap')}
             </button>
           )}
+          {(slug === 'hazards' || slug === 'admin-areas') && (
+            <Link to={`/provenance/${slug}/${id}`} className="button" data-testid="provenance-link">
+              {t('provenance.open')}
+            </Link>
+          )}
           {ENTRY_REGISTERS.has(slug) && mayWrite(slug) && !props.archived && (
             <>
               <Link to={`/registers/${slug}/${id}/edit`} className="button primary">
