@@ -7,6 +7,7 @@ import { ExportService } from './exports.ts';
 import { armFailpoint } from './failpoints.ts';
 import { ImportService } from './imports.ts';
 import { NotificationService } from './notifications.ts';
+import { OutputService } from './outputs/index.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
 import { PublicService } from './public.ts';
 import { RegisterService } from './registers.ts';
@@ -25,6 +26,7 @@ export interface Services {
   publicData: PublicService;
   accounts: AccountService;
   notifications: NotificationService;
+  outputs: OutputService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -34,16 +36,18 @@ export function createServices(database: Database, settings: Settings): Services
   const registers = new Map(
     REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]),
   );
+  const attachments = new AttachmentService(database, settings.attachmentsDir);
   return {
     keyring,
     reports,
     registers,
-    attachments: new AttachmentService(database, settings.attachmentsDir),
+    attachments,
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),
     tiles: new TileService(database, registers),
     publicData: new PublicService(database, settings.publicHexagonM),
     accounts: new AccountService(database),
     notifications: new NotificationService(database, reports),
+    outputs: new OutputService(database, registers, attachments),
   };
 }

@@ -216,6 +216,8 @@ export interface ListQuery {
   limit: number;
   after?: { value: unknown; id: string };
   includeArchived: boolean;
+  /** The state as at this date (YYYY-MM-DD): changes approved by then whose facts are dated by then. */
+  asAt?: string;
 }
 
 /**
