@@ -12,6 +12,7 @@ import { registerImportExportCommands } from './import.ts';
 import { registerImportEventsCommand } from './import-events.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerRecordCommands } from './record.ts';
+import { registerReportCommands } from './report.ts';
 import { registerServerCommands } from './server.ts';
 
 // Settings are read and checked once, before anything else; a bad value stops here.
@@ -37,6 +38,7 @@ registerKeyCommands(program, settings);
 registerGeoCommands(program);
 registerDeclinationCommand(program.commands.find((c) => c.name() === 'geo')!, settings.locale);
 registerRecordCommands(program);
+registerReportCommands(program, settings);
 
 function startupSettings(): Settings {
   try {

@@ -20,6 +20,7 @@ import { importRoutes } from './routes/imports.ts';
 import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { notificationRoutes } from './routes/notifications.ts';
+import { outputRoutes } from './routes/outputs.ts';
 import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -151,6 +152,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
+  await app.register(outputRoutes, { outputs: services.outputs });
   await app.register(publicRoutes, { publicData: services.publicData, settings });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
