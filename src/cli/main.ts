@@ -14,6 +14,7 @@ import { registerImportEventsCommand } from './import-events.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerPlanningCommands } from './planning.ts';
 import { registerRecordCommands } from './record.ts';
+import { registerReportCommands } from './report.ts';
 import { registerServerCommands } from './server.ts';
 
 // Settings are read and checked once, before anything else; a bad value stops here.
@@ -41,6 +42,7 @@ registerGeoCommands(program);
 registerDeclinationCommand(program.commands.find((c) => c.name() === 'geo')!, settings.locale);
 registerRecordCommands(program);
 registerPlanningCommands(program, settings);
+registerReportCommands(program, settings);
 
 function startupSettings(): Settings {
   try {

@@ -199,6 +199,20 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  generatedOutputs: {
+    id: 'uuid=',
+    definitionId: 'uuid?',
+    output: 'text',
+    params: 'jsonb',
+    format: 'text',
+    locale: 'text',
+    contentSha256: 'text',
+    fileSha256: 'text',
+    sizeBytes: 'int8',
+    content: 'bytea',
+    generatedBy: 'uuid?',
+    generatedAt: 'timestamptz=',
+  },
   hazardTransitions: {
     field: 'text',
     fromValue: 'text',
@@ -329,6 +343,17 @@ export const TABLE_COLUMNS = {
     updatedAt: 'timestamptz=',
     createdBy: 'uuid?',
     updatedBy: 'uuid?',
+    archivedAt: 'timestamptz?',
+  },
+  outputDefinitions: {
+    id: 'uuid=',
+    name: 'text',
+    output: 'text',
+    params: 'jsonb=',
+    periodRule: 'text=',
+    locale: 'text=',
+    createdBy: 'uuid?',
+    createdAt: 'timestamptz=',
     archivedAt: 'timestamptz?',
   },
   organisations: {
@@ -550,6 +575,7 @@ export type PgType =
   | 'numeric'
   | 'bool'
   | 'jsonb'
+  | 'bytea'
   | 'geometry'
   | '_text';
 
@@ -567,9 +593,11 @@ type JsOf<T extends PgType> = T extends 'int4' | 'int8' | 'float8' | 'numeric'
       ? Json
       : T extends '_text'
         ? string[]
-        : // uuid, text, dates and timestamps (ISO strings), geometry (hex EWKB, read as GeoJSON
-          // through ST_AsGeoJSON in the repositories)
-          string;
+        : T extends 'bytea'
+          ? Uint8Array
+          : // uuid, text, dates and timestamps (ISO strings), geometry (hex EWKB, read as GeoJSON
+            // through ST_AsGeoJSON in the repositories)
+            string;
 
 /** The Kysely column type of a spec: nullable `?`, defaulted `=` (optional in inserts). */
 export type Column<S extends ColumnSpec> = S extends `${infer T extends PgType}?=`

@@ -22,6 +22,7 @@ import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { planningRoutes } from './routes/planning.ts';
 import { provenanceRoutes } from './routes/provenance.ts';
+import { outputRoutes } from './routes/outputs.ts';
 import { publicRoutes } from './routes/public.ts';
 import { registerRoutes } from './routes/registers.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -160,6 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(minefieldRecordRoutes, { database: opts.database, registers: services.registers });
   await app.register(provenanceRoutes, { database: opts.database, registers: services.registers });
   await app.register(attachmentRoutes, { attachments: services.attachments });
+  await app.register(outputRoutes, { outputs: services.outputs });
   await app.register(publicRoutes, { publicData: services.publicData, settings });
   await app.register(planningRoutes, { planning: services.planning });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);

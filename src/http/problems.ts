@@ -5,6 +5,7 @@ import { hasMessage, pickLocale, t } from '../i18n/catalogue.ts';
 
 /** HTTP status of a problem code: exact codes first, then by family. */
 const STATUS: Record<string, number> = {
+  'outputs.output_unknown': 404,
   'record.not_found': 404,
   'route.not_found': 404,
   'record.version_conflict': 412,

@@ -7,6 +7,7 @@ import { ExportService } from './exports.ts';
 import { armFailpoint } from './failpoints.ts';
 import { ImportService } from './imports.ts';
 import { NotificationService } from './notifications.ts';
+import { OutputService } from './outputs/index.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
 import { PlanningService } from './planning/index.ts';
 import { PublicService } from './public.ts';
@@ -29,6 +30,7 @@ export interface Services {
   accounts: AccountService;
   notifications: NotificationService;
   planning: PlanningService;
+  outputs: OutputService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -38,14 +40,15 @@ export function createServices(database: Database, settings: Settings): Services
   const registers = new Map(
     REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]),
   );
+  const attachments = new AttachmentService(database, settings.attachmentsDir, {
+    evidence: settings.evidence,
+    registers,
+  });
   return {
     keyring,
     reports,
     registers,
-    attachments: new AttachmentService(database, settings.attachmentsDir, {
-      evidence: settings.evidence,
-      registers,
-    }),
+    attachments,
     reportAttachments: new ReportAttachmentService(database, reports, settings.attachmentsDir),
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),
@@ -54,5 +57,6 @@ export function createServices(database: Database, settings: Settings): Services
     accounts: new AccountService(database),
     notifications: new NotificationService(database, reports),
     planning: new PlanningService(database),
+    outputs: new OutputService(database, registers, attachments),
   };
 }

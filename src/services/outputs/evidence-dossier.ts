@@ -1,0 +1,121 @@
+import type { TSchema } from 'typebox';
+import { Problem } from '../../domain/problem.ts';
+import { REFERENCE_TARGETS, registerBySlug } from '../../domain/records.ts';
+import { OutputContext } from './context.ts';
+import type { Block, Cell } from './document.ts';
+import { historyRow } from './hazard-completion.ts';
+import type { OutputModule } from './types.ts';
+
+/**
+ * An evidence dossier of a selection of records (`records=hazards:<id>,accidents:<id>`): each
+ * record's fields, its sources with their UN document symbols, its attachments with their
+ * SHA-256, and its change history — the annex a letter to the United Nations cites.
+ */
+export const evidenceDossier: OutputModule = {
+  name: 'evidence-dossier',
+  params: ['records'],
+  required: ['records'],
+  async build(ctx) {
+    const blocks: Block[] = [];
+    for (const ref of ctx.params.records ?? []) {
+      const [slug, id] = ref.split(':') as [string, string];
+      const def = registerBySlug(slug);
+      if (!def || !id)
+        throw new Problem('outputs.record_ref', { value: ref }, { pointer: '/records', field: 'records' });
+      const service = ctx.service(slug);
+      const record = await service.get(ctx.actor, id);
+      const items: Array<[string, Cell]> = [
+        [ctx.t('outputs.col.register'), ctx.t(`outputs.register.${slug}`)],
+      ];
+      for (const name of [
+        'code',
+        ...Object.keys(def.fields.properties as Record<string, TSchema>),
+        ...Object.keys(def.readOnly),
+      ]) {
+        if (
+          name === 'identity' ||
+          name === 'externalId' ||
+          (name === 'code' && items.some(([l]) => l === 'code'))
+        )
+          continue;
+        const v = record[name];
+        if (v === undefined || v === null || v === '') continue;
+        items.push([name, await readable(ctx, name, v)]);
+      }
+      blocks.push({ kind: 'facts', title: `${(record.code as string | undefined) ?? id}`, items });
+      const sources = await service.sources(ctx.actor, id);
+      blocks.push({
+        kind: 'table',
+        title: ctx.t('outputs.dossier.sources', { code: (record.code as string) ?? id }),
+        sheet: `${(record.code as string) ?? slug} ${ctx.t('outputs.sheet.sources')}`.slice(0, 31),
+        columns: [
+          { key: 'code', label: ctx.t('outputs.col.code') },
+          { key: 'title', label: ctx.t('outputs.col.title'), width: 2.5 },
+          { key: 'issuingBody', label: ctx.t('outputs.col.issuing_body'), width: 1.5 },
+          { key: 'symbol', label: ctx.t('outputs.col.document_symbol'), width: 1.5 },
+          { key: 'publishedOn', label: ctx.t('outputs.col.date') },
+          { key: 'url', label: ctx.t('outputs.col.url'), width: 2 },
+        ],
+        rows: sources.map((s) => [
+          s.code as string,
+          s.title as string,
+          (s.issuingBody as string | null) ?? '',
+          (s.documentSymbol as string | null) ?? '',
+          (s.publishedOn as string | null) ?? '',
+          (s.url as string | null) ?? '',
+        ]),
+      });
+      const attachments = ctx.attachments ? await ctx.attachments.list(ctx.actor, slug, id) : [];
+      blocks.push({
+        kind: 'table',
+        title: ctx.t('outputs.dossier.attachments', { code: (record.code as string) ?? id }),
+        sheet: `${(record.code as string) ?? slug} ${ctx.t('outputs.sheet.attachments')}`.slice(0, 31),
+        columns: [
+          { key: 'filename', label: ctx.t('outputs.col.filename'), width: 2 },
+          { key: 'sizeBytes', label: ctx.t('outputs.col.size_bytes'), numeric: true },
+          { key: 'sha256', label: 'SHA-256', width: 4 },
+        ],
+        rows: attachments.map((a) => [a.filename as string, Number(a.sizeBytes), a.sha256 as string]),
+      });
+      let history: Array<Record<string, unknown>> = [];
+      let note: string | undefined;
+      try {
+        history = (await service.history(ctx.actor, id)) as unknown as Array<Record<string, unknown>>;
+      } catch {
+        note = ctx.t('outputs.history_not_permitted');
+      }
+      blocks.push({
+        kind: 'table',
+        title: ctx.t('outputs.dossier.history', { code: (record.code as string) ?? id }),
+        sheet: `${(record.code as string) ?? slug} ${ctx.t('outputs.sheet.history')}`.slice(0, 31),
+        note,
+        columns: [
+          { key: 'at', label: ctx.t('outputs.col.date') },
+          { key: 'op', label: ctx.t('outputs.col.change') },
+          { key: 'report', label: ctx.t('outputs.col.report') },
+          { key: 'fields', label: ctx.t('outputs.col.fields'), width: 3 },
+        ],
+        rows: history.map(historyRow),
+      });
+    }
+    return blocks;
+  },
+};
+
+/** A field's value as people read it: references by name and code, code lists by label, lists joined. */
+async function readable(ctx: OutputContext, name: string, v: unknown): Promise<Cell> {
+  const target = REFERENCE_TARGETS[name];
+  if (target && typeof v === 'string') {
+    const r = (await ctx.byId(target.slug)).get(v);
+    return r ? `${OutputContext.referenceLabel(r)} [${v}]` : v;
+  }
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v))
+    return v.map((x) => (typeof x === 'string' ? ctx.vocab(x) : JSON.stringify(x))).join('; ');
+  if (typeof v === 'object')
+    return (v as { type?: string }).type
+      ? ctx.t('outputs.geometry', { type: (v as { type: string }).type })
+      : JSON.stringify(v);
+  if (typeof v === 'string' && ctx.t(`vocab.${v}`) !== `vocab.${v}`) return ctx.vocab(v);
+  return String(v);
+}

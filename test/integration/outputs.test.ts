@@ -1,0 +1,221 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connect.ts';
+import { loadDemo } from '../../src/services/demo.ts';
+import { login, testDatabase, testDatabaseKind } from './helpers/db.ts';
+import { call } from './helpers/http.ts';
+
+/**
+ * The standard reports on the demo programme: their figures against counts made directly in
+ * SQL, the workbook read back with exceljs, the PDF's text (pdftotext), and saved definitions
+ * regenerated to the same content hash while the data is unchanged.
+ */
+
+let database: Database;
+let admin: Record<string, string>;
+let year: string;
+const dir = mkdtempSync(join(tmpdir(), 'safeground-outputs-'));
+
+async function one<T>(q: ReturnType<typeof sql<T>>): Promise<T> {
+  return (await q.execute(database.db)).rows[0]!;
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  await loadDemo(database);
+  admin = await login('admin');
+  const last = await one(sql<{ y: string }>`select max(released_on)::text as y from land_release`);
+  year = last.y.slice(0, 4);
+}, 240_000);
+
+const period = () => `asAt=${year}-12-31&from=${year}-01-01&to=${year}-12-31`;
+
+describe(`standard reports on ${testDatabaseKind()}`, () => {
+  it('lists the reports with their parameters', async () => {
+    const r = await call('GET', '/api/v1/outputs', admin);
+    expect(r.statusCode, r.body).toBe(200);
+    const names = r.json().items.map((i: { name: string }) => i.name);
+    expect(names).toEqual([
+      'operations-summary',
+      'hazard-completion',
+      'apmbc-article7',
+      'ccw-protocols',
+      'casualties',
+      'evidence-dossier',
+    ]);
+  });
+
+  it('gives the operations summary figures the same as SQL over the demo', async () => {
+    const r = await call('GET', `/api/v1/outputs/operations-summary?${period()}`, admin);
+    expect(r.statusCode, r.body).toBe(200);
+    const { document, contentSha256 } = r.json();
+    expect(contentSha256).toMatch(/^[0-9a-f]{64}$/);
+    const facts = Object.fromEntries(document.blocks[0].items);
+    const released = await sql<{ outcome: string; m2: number }>`
+      select outcome, coalesce(sum(area_m2), 0)::float8 as m2 from land_release
+      where archived_at is null and released_on between ${`${year}-01-01`}::date and ${`${year}-12-31`}::date
+      group by outcome`.execute(database.db);
+    const m2 = Object.fromEntries(released.rows.map((x) => [x.outcome, x.m2]));
+    expect(facts['Cleared, m²']).toBeCloseTo(m2.cleared ?? 0, 1);
+    expect(facts['Reduced, m²']).toBeCloseTo(m2.reduced ?? 0, 1);
+    expect(facts['Cancelled, m²']).toBeCloseTo(m2.cancelled ?? 0, 1);
+    const devices = await one(sql<{ n: number }>`
+      select coalesce(sum(quantity), 0)::int as n from findings
+      where archived_at is null and found_on between ${`${year}-01-01`}::date and ${`${year}-12-31`}::date`);
+    expect(facts['Devices found']).toBe(devices.n);
+    const activities = await one(sql<{ n: number }>`
+      select count(*)::int as n from activities
+      where archived_at is null and start_date between ${`${year}-01-01`}::date and ${`${year}-12-31`}::date`);
+    expect(facts.Activities).toBe(activities.n);
+    // The by-organisation table adds up to the same totals.
+    const byOrg = document.blocks[1];
+    const cleared = byOrg.columns.findIndex((c: { key: string }) => c.key === 'cleared');
+    expect(byOrg.totals[cleared]).toBeCloseTo(m2.cleared ?? 0, 0);
+  });
+
+  it('counts casualties in the Landmine Monitor categories with unknown kept, as SQL does', async () => {
+    const r = await call('GET', `/api/v1/outputs/casualties?asAt=${year}-12-31`, admin);
+    expect(r.statusCode, r.body).toBe(200);
+    const blocks = r.json().document.blocks;
+    const counts = await sql<{ status: string; outcome: string; n: number }>`
+      select c.casualty_status as status, c.outcome, count(*)::int as n
+      from casualties c join accidents a on a.id = c.accident_id
+      where c.archived_at is null and a.archived_at is null group by 1, 2`.execute(database.db);
+    const total = counts.rows.reduce((s, x) => s + x.n, 0);
+    expect(Object.fromEntries(blocks[0].items).Casualties).toBe(total);
+    const byStatus = blocks[1];
+    expect(byStatus.rows.map((row: unknown[]) => row[0])).toEqual([
+      'Civilian',
+      'Military',
+      'Deminer',
+      'Unknown',
+    ]);
+    for (const [i, status] of ['civilian', 'military', 'deminer', 'unknown'].entries()) {
+      for (const [j, outcome] of ['killed', 'injured', 'unknown'].entries()) {
+        const n = counts.rows.find((x) => x.status === status && x.outcome === outcome)?.n ?? 0;
+        expect(byStatus.rows[i][j + 1], `${status} ${outcome}`).toBe(n);
+      }
+    }
+  });
+
+  it('writes the Article 7 tables as a workbook exceljs reads back, in the forms’ layout', async () => {
+    const r = await call('GET', `/api/v1/outputs/apmbc-article7?${period()}&format=xlsx`, admin);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-type']).toContain('spreadsheetml');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    expect(book.worksheets.map((s) => s.name)).toEqual([
+      'Report',
+      'Form C',
+      'Form F',
+      'Form G',
+      'Other items',
+    ]);
+    const formF = book.getWorksheet('Form F')!;
+    const rows: unknown[][] = [];
+    formF.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    const totals = rows.find((row) => row[0] === 'Total')!;
+    const sum = await one(sql<{ m2: number; n: number }>`
+      select coalesce(sum(area_m2), 0)::float8 as m2, count(*)::int as n from land_release
+      where archived_at is null and released_on between ${`${year}-01-01`}::date and ${`${year}-12-31`}::date`);
+    expect(totals[2]).toBe(sum.n);
+    expect(totals[3] as number).toBeCloseTo(sum.m2, 0);
+    const formC = book.getWorksheet('Form C')!;
+    expect(formC.getRow(1).getCell(1).value).toContain('Form C');
+    const hash = r.headers['x-content-sha256'] as string;
+    const cover: string[] = [];
+    book.getWorksheet('Report')!.eachRow((row) => cover.push(String(row.getCell(1).value)));
+    expect(cover).toContain(`As at ${year}-12-31`);
+    expect(cover.some((line) => line.includes(hash))).toBe(true);
+  });
+
+  it('puts the as-at date, the filters and the content hash in the PDF, in Arabic too', async () => {
+    const hazard = await one(sql<{ id: string; code: string }>`
+      select h.id, h.code from hazards h join land_release l on l.hazard_id = h.id
+      where h.external_id like 'demo:%' group by h.id, h.code order by count(*) desc, h.id limit 1`);
+    for (const lang of ['en', 'ar']) {
+      const r = await call(
+        'GET',
+        `/api/v1/outputs/hazard-completion?asAt=${year}-12-31&hazard=${hazard.id}&format=pdf&lang=${lang}`,
+        admin,
+      );
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+      const file = join(dir, `hazard-${lang}.pdf`);
+      writeFileSync(file, r.rawPayload);
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      expect(text).toContain(`${year}-12-31`);
+      expect(text).toContain(r.headers['x-content-sha256'] as string);
+      expect(text).toContain(hazard.code);
+      if (lang === 'en') expect(text).toContain(`As at ${year}-12-31`);
+    }
+  });
+
+  it('regenerates a saved definition to the same content hash while the data is unchanged', async () => {
+    const saved = await call('POST', '/api/v1/outputs/definitions', admin, {
+      name: 'Monthly summary',
+      output: 'operations-summary',
+      periodRule: 'last_month',
+      params: { level: 1 },
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
+    const id = saved.json().id;
+    const on = `${year}-07-15`;
+    const first = await call('POST', `/api/v1/outputs/definitions/${id}/generate?format=pdf&on=${on}`, admin);
+    const second = await call(
+      'POST',
+      `/api/v1/outputs/definitions/${id}/generate?format=xlsx&on=${on}`,
+      admin,
+    );
+    expect(first.statusCode, first.body).toBe(201);
+    expect(second.statusCode, second.body).toBe(201);
+    expect(first.json().params).toMatchObject({
+      asAt: `${year}-06-30`,
+      from: `${year}-06-01`,
+      to: `${year}-06-30`,
+      level: 1,
+    });
+    expect(second.json().contentSha256).toBe(first.json().contentSha256);
+    const listed = await call('GET', `/api/v1/outputs/generated?definition=${id}`, admin);
+    expect(listed.json().items).toHaveLength(2);
+    const kept = await call('GET', `/api/v1/outputs/generated/${first.json().id}`, admin);
+    expect(kept.statusCode).toBe(200);
+    expect(kept.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const compared = await call('POST', `/api/v1/outputs/generated/${first.json().id}/compare`, admin);
+    expect(compared.json()).toMatchObject({ identical: true, keptContentSha256: first.json().contentSha256 });
+  });
+
+  it('makes the evidence dossier of a selection with sources and history', async () => {
+    const hazard = await one(
+      sql<{
+        id: string;
+        code: string;
+      }>`select id, code from hazards where external_id like 'demo:%' order by code limit 1`,
+    );
+    const r = await call(
+      'GET',
+      `/api/v1/outputs/evidence-dossier?records=hazards:${hazard.id}&format=csv`,
+      admin,
+    );
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.body).toContain(hazard.code);
+    expect(r.body).toContain('change history');
+  });
+
+  it('refuses an unknown report, a bad date and a missing hazard with problems', async () => {
+    expect((await call('GET', '/api/v1/outputs/nothing', admin)).statusCode).toBe(404);
+    const bad = await call('GET', '/api/v1/outputs/casualties?asAt=2025-13-40', admin);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('validation.format');
+    const missing = await call('GET', '/api/v1/outputs/hazard-completion', admin);
+    expect(missing.json().code).toBe('validation.required');
+    expect((await call('GET', '/api/v1/outputs/casualties?format=docx', admin)).json().code).toBe(
+      'outputs.format_unknown',
+    );
+  });
+});
