@@ -3,8 +3,11 @@
 -- 1. A generation per map table, bumped by every statement that writes the table (approved
 --    changes, imports, archiving, the demo, restores: whatever path the write takes). The tile
 --    cache keys every tile by the generations it depends on, so a tile cached before a change is
---    never served after it. The bump updates one row per table, so writers of one register queue
---    on it until they commit: the generation a reader sees always comes with the data it covers.
+--    never served after it. The bump updates one row per table, so the generation a reader sees
+--    always comes with the data it covers. It runs BEFORE each statement and first locks the row
+--    '*': every transaction that writes a map table takes that one lock before any map row lock
+--    and holds it to its commit, so writers of map tables queue in one line and can never wait on
+--    each other in a cycle (per-table rows locked in the order of the writes could deadlock).
 -- 2. The findings' cluster cells of every zoom below 12 (CLUSTER_BELOW_ZOOM), kept up to date by
 --    statement triggers over the changed rows: an unfiltered cluster tile reads a few hundred cells
 --    instead of aggregating every finding under it. Cells are CLUSTER_CELL = 128 tile units on a
@@ -15,28 +18,29 @@ CREATE TABLE tile_generations (
 );
 INSERT INTO tile_generations (table_name) VALUES
   ('admin_areas'), ('settlements'), ('hazards'), ('land_release'), ('findings'), ('accidents'),
-  ('minefield_records');
+  ('minefield_records'), ('*');
 
 CREATE FUNCTION sg_tile_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM 1 FROM tile_generations WHERE table_name = '*' FOR UPDATE;
   UPDATE tile_generations SET generation = generation + 1 WHERE table_name = TG_TABLE_NAME;
   RETURN NULL;
 END $$;
 
--- Named to fire before any other statement trigger of the table (triggers fire in name order).
-CREATE TRIGGER a_tile_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON admin_areas
+-- BEFORE the statement: the lock is taken before the statement locks any row of the table.
+CREATE TRIGGER a_tile_generation BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON admin_areas
   FOR EACH STATEMENT EXECUTE FUNCTION sg_tile_generation_bump();
-CREATE TRIGGER a_tile_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON settlements
+CREATE TRIGGER a_tile_generation BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON settlements
   FOR EACH STATEMENT EXECUTE FUNCTION sg_tile_generation_bump();
-CREATE TRIGGER a_tile_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hazards
+CREATE TRIGGER a_tile_generation BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON hazards
   FOR EACH STATEMENT EXECUTE FUNCTION sg_tile_generation_bump();
-CREATE TRIGGER a_tile_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON land_release
+CREATE TRIGGER a_tile_generation BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON land_release
   FOR EACH STATEMENT EXECUTE FUNCTION sg_tile_generation_bump();
-CREATE TRIGGER a_tile_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON findings
+CREATE TRIGGER a_tile_generation BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON findings
   FOR EACH STATEMENT EXECUTE FUNCTION sg_tile_generation_bump();
-CREATE TRIGGER a_tile_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON accidents
+CREATE TRIGGER a_tile_generation BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON accidents
   FOR EACH STATEMENT EXECUTE FUNCTION sg_tile_generation_bump();
-CREATE TRIGGER a_tile_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON minefield_records
+CREATE TRIGGER a_tile_generation BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON minefield_records
   FOR EACH STATEMENT EXECUTE FUNCTION sg_tile_generation_bump();
 
 -- One row per non-empty cell: zoom, cell column and row (from the world's north-west corner),
