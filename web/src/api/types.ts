@@ -114,7 +114,32 @@ export interface StatsSummary {
   releasedM2: { cancelled: number; reduced: number; cleared: number };
   findingsByCategory: Record<string, number>;
   casualtiesThisYear: { total: number; killed: number; injured: number };
-  year: number;
+  /** The calendar year asked for (absent when the period is from/to). */
+  year?: number;
+  /** The period, first and last day (YYYY-MM-DD). */
+  from: string;
+  to: string;
+  /** The date the registers were read as at (absent: their present state). */
+  asAt?: string;
+  openHazardAreaByStatusM2?: Record<string, number>;
+  hazardAreaTrend?: Array<{ month: string; areaM2: number }>;
+  releasedCount?: Record<string, number>;
+  releasedByMonth?: Array<{ month: string; outcome: string; areaM2: number; n: number }>;
+  findingRecordsByCategory?: Record<string, number>;
+  findingsByModel?: Array<{ model: string | null; category: string; quantity: number }>;
+  accidentCount?: number;
+  casualties?: {
+    byOutcome: Record<string, number>;
+    byStatus: Record<string, number>;
+    bySex: Record<string, number>;
+    byAgeBand: Record<string, number>;
+  };
+  riskEducation?: {
+    sessions: number;
+    beneficiaries: number;
+    beneficiariesBySex: Record<string, number>;
+    beneficiariesByAgeBand: Record<string, number>;
+  };
 }
 
 export interface ServerConfig {

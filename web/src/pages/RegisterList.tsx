@@ -35,10 +35,11 @@ const PASSED = [
   'demining',
   'ageBand',
   'settlement',
+  'asAt',
 ];
 
 export function RegisterList({ slug }: { slug: string }) {
-  const { t, tk, num } = useI18n();
+  const { t, tk, num, date } = useI18n();
   const { search } = useRouter();
   const setParam = useSetSearchParam();
   const def = registerDef(slug);
@@ -233,6 +234,11 @@ export function RegisterList({ slug }: { slug: string }) {
 
       <p className="list-total" data-testid="list-total">
         {total !== null && <strong>{t('list.total', { count: total, total: num(total) })}</strong>}{' '}
+        {search.get('asAt') ? (
+          <span className="muted" data-testid="list-as-at">
+            {t('dashboard.asAtDate', { date: date(search.get('asAt')) })}{' '}
+          </span>
+        ) : null}
         <button type="button" className="link-button" onClick={copyLink} data-testid="copy-link">
           {copied ? t('list.linkCopied') : t('list.copyLink')}
         </button>
