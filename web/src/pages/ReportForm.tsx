@@ -418,7 +418,12 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
       initial && (initial.kind === 'new_hazard' || initial.kind === 'accident') ? initial.geometry : null,
     ]),
   );
-  const fit = bboxOf([hazardGeometry]) ?? ownExtent ?? programme;
+  // A new hazard's polygon, once typed or drawn, is brought into view.
+  const fit =
+    bboxOf([hazardGeometry]) ??
+    (kind === 'new_hazard' ? bboxOf([sectionGeometry]) : null) ??
+    ownExtent ??
+    programme;
 
   const onPlace = useCallback((key: string, p: Point) => {
     if (key === ACCIDENT_KEY) {
