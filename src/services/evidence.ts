@@ -1,6 +1,4 @@
 import { createRequire } from 'node:module';
-import exifr from 'exifr';
-import sharp from 'sharp';
 
 /**
  * What a photo's own metadata says (EXIF, XMP), and how it compares with the record the photo is
@@ -55,6 +53,7 @@ type Tags = Record<string, unknown>;
 export async function readPhotoMetadata(path: string): Promise<PhotoMetadata> {
   let tags: Tags | undefined;
   try {
+    const { default: exifr } = await import('exifr');
     tags = (await exifr.parse(path, {
       tiff: true,
       exif: true,
@@ -108,11 +107,16 @@ export function metadataFromTags(tags: Tags): Omit<PhotoMetadata, 'readWith'> {
 /** Width and height of an image sharp can decode (as stored, before any orientation), else nulls. */
 async function imageSize(path: string): Promise<{ widthPx: number | null; heightPx: number | null }> {
   try {
-    const m = await sharp(path).metadata();
+    const m = await (await sharpModule())(path).metadata();
     return { widthPx: m.width ?? null, heightPx: m.height ?? null };
   } catch {
     return { widthPx: null, heightPx: null };
   }
+}
+
+/** The image library, loaded on first use so that commands which never touch images start without it. */
+async function sharpModule() {
+  return (await import('sharp')).default;
 }
 
 /** Longest side of a thumbnail, pixels. */
@@ -124,6 +128,7 @@ export const THUMBNAIL_PX = 320;
  */
 export async function makeThumbnail(source: string, target: string): Promise<boolean> {
   try {
+    const sharp = await sharpModule();
     await sharp(source, { failOn: 'none' })
       .rotate()
       .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true })

@@ -301,6 +301,7 @@ describe(`the HTTP boundary on ${testDatabaseKind()}`, () => {
       'export geojson': `/api/v1/exports?as=casualties&format=geojson&accident=${accidentId}`,
       'list as csv': `/api/v1/casualties?format=csv&accident=${accidentId}`,
       'public summary': '/api/v1/public/summary',
+      attachments: `/api/v1/attachments?recordType=casualties&recordId=${casualtyId}`,
     });
 
     it('never shows identity, to a viewer, an operator of another organisation or anyone', async () => {
@@ -334,6 +335,7 @@ describe(`the HTTP boundary on ${testDatabaseKind()}`, () => {
           'export geojson': 200,
           'list as csv': 200,
           'public summary': 200,
+          attachments: 200,
         },
         'operator of another organisation': {
           'REST list': 200,
@@ -346,6 +348,7 @@ describe(`the HTTP boundary on ${testDatabaseKind()}`, () => {
           'export geojson': 403,
           'list as csv': 403,
           'public summary': 200,
+          attachments: 200,
         },
         anonymous: Object.fromEntries(
           Object.keys(reads()).map((read) => [read, read === 'public summary' ? 200 : 401]),

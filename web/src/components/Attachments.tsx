@@ -14,11 +14,12 @@ import { ErrorNote } from './ErrorNote.tsx';
  * that compares with the record's place and date, in the server's words and thresholds.
  */
 export function Attachments({ slug, id }: { slug: string; id: string }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  // The check's messages come in the interface language: asked again when it changes.
   const list = useAsync(
     (signal) =>
       get<{ items: Attachment[] }>(`/api/v1/attachments${query({ recordType: slug, recordId: id })}`, signal),
-    [slug, id],
+    [slug, id, locale],
   );
   const fileInput = useRef<HTMLInputElement>(null);
   const mayUpload = useCan().can('record.write');
@@ -134,9 +135,15 @@ function Metadata({ m }: { m: AttachmentMetadata }) {
       {said ?? (
         <dl className="evidence-facts">
           <dt>{t('attachment.taken')}</dt>
-          <dd dir="ltr">
-            {m.takenLocal ? m.takenLocal.replace('T', ' ') : unknown}
-            {m.takenLocal && m.takenOffset ? ` ${t('attachment.utcOffset', { tz: m.takenOffset })}` : ''}
+          <dd>
+            {m.takenLocal ? (
+              <span dir="ltr">
+                {m.takenLocal.replace('T', ' ')}
+                {m.takenOffset ? ` ${t('attachment.utcOffset', { tz: m.takenOffset })}` : ''}
+              </span>
+            ) : (
+              unknown
+            )}
           </dd>
           <dt>{t('attachment.position')}</dt>
           <dd>
@@ -163,7 +170,7 @@ function Metadata({ m }: { m: AttachmentMetadata }) {
           {m.widthPx && m.heightPx ? (
             <>
               <dt>{t('attachment.imageSize')}</dt>
-              <dd dir="ltr">{t('attachment.size.px', { width: num(m.widthPx), height: num(m.heightPx) })}</dd>
+              <dd>{t('attachment.size.px', { width: num(m.widthPx), height: num(m.heightPx) })}</dd>
             </>
           ) : null}
         </dl>
