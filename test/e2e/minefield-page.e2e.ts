@@ -70,7 +70,7 @@ describe('a minefield record for people', () => {
     const legs = p.getByTestId('legs-table');
     await legs.waitFor();
     // Landmark → reference point, reference point → TP1, four perimeter legs, the closing leg.
-    await expect.poll(() => legs.locator('tbody tr').count()).toBe(6);
+    await expect.poll(() => legs.locator('tbody tr').count(), { timeout: 30_000 }).toBe(6);
     expect(await legs.locator('thead').textContent()).toContain('Bearing (magnetic, “15-50”)');
     expect(await legs.locator('tbody tr').last().textContent()).toContain('closing leg');
     // The bearings as the record writes them, and the metres of the reading shown.
@@ -78,7 +78,7 @@ describe('a minefield record for people', () => {
       /^\d{1,2}-\d{2}$/,
     );
     await expect
-      .poll(() => legs.locator('tbody tr').first().locator('td').nth(7).textContent())
+      .poll(() => legs.locator('tbody tr').first().locator('td').nth(7).textContent(), { timeout: 60_000 })
       .toMatch(/\d/);
     expect(await p.getByTestId('rows-table').locator('tbody tr').count()).toBe(2);
     expect(await p.getByTestId('record-notation').textContent()).toContain('paces of 0.75 m');
@@ -86,7 +86,7 @@ describe('a minefield record for people', () => {
     expect(await p.locator('main').textContent()).not.toContain('"bearing"');
 
     const readings = p.getByTestId('reading');
-    await expect.poll(() => readings.count()).toBeGreaterThan(1);
+    await expect.poll(() => readings.count(), { timeout: 60_000 }).toBeGreaterThan(1);
     const words = await readings.locator('.reading-words').allTextContents();
     expect(words).toContain('magnetic bearings, mils of 6000, paces of 0.75 m, as written');
     expect(words).toContain('grid bearings, mils of 6000, paces of 0.75 m');
@@ -107,17 +107,19 @@ describe('a minefield record for people', () => {
     expect(await p.getByTestId('scores-explained').textContent()).toContain('Rigid fit');
 
     await p.getByTestId('score').click();
-    await p.getByTestId('score-figures').waitFor();
+    await p.getByTestId('score-figures').waitFor({ timeout: 60_000 });
     expect(await p.getByTestId('decode-legend').textContent()).toContain('Findings scored');
-    const scored = await p.locator('[data-testid="map"]').evaluate(
-      (el) =>
-        (
-          el as HTMLElement & {
-            maplibre?: { getSource: (id: string) => { _data?: { features?: unknown[] } } | undefined };
-          }
-        ).maplibre?.getSource('overlay')?._data?.features?.length ?? 0,
-    );
-    expect(scored).toBeGreaterThan(10);
+    // The findings the score used are drawn on the record's map (MapLibre's public query).
+    type Drawn = { properties: Record<string, unknown> | null };
+    const findingsDrawn = () =>
+      p.locator('[data-testid="map"]').evaluate((el) => {
+        const map = (el as HTMLElement & { maplibre?: { querySourceFeatures: (id: string) => Drawn[] } })
+          .maplibre;
+        return map
+          ? map.querySourceFeatures('overlay').filter((f) => f.properties?.kind === 'finding').length
+          : 0;
+      });
+    await expect.poll(findingsDrawn, { timeout: 30_000 }).toBeGreaterThan(4);
     await screenshot(p, 'minefield-page-approver');
     expect(errors).toEqual([]);
   });
@@ -151,7 +153,7 @@ describe('a minefield record for people', () => {
     await signIn(p, VIEWER);
     await p.goto(`/registers/minefield-records/${recordId}`);
     await p.getByTestId('legs-table').waitFor();
-    await expect.poll(() => p.getByTestId('reading').count()).toBeGreaterThan(1);
+    await expect.poll(() => p.getByTestId('reading').count(), { timeout: 60_000 }).toBeGreaterThan(1);
     expect(await p.getByTestId('adopt').count()).toBe(0);
     const sideways = await p.evaluate(
       () => (document.scrollingElement?.scrollWidth ?? 0) - window.innerWidth,
