@@ -332,13 +332,21 @@ export async function hazardFacts(
       where ST_DWithin(s.geom::geography, ${hazardGeom}::geography, ${q.settlementReachM})
       group by o.id
     ),
-    acc as (
-      select o.id as hazard_id, count(distinct a.id)::int as accidents, max(a.occurred_on)::text as last_on
-      from open o join hazards h on h.id = o.id
-      join accidents a on (a.hazard_id = h.id or (a.geom && ${reach(hazardGeom, q.accidentReachM)}
-        and ST_DWithin(a.geom::geography, ${hazardGeom}::geography, ${q.accidentReachM})))
+    -- Linked and nearby accidents are read apart: an OR of both would defeat the spatial index.
+    acc_pairs as (
+      select o.id as hazard_id, a.id, a.occurred_on
+      from open o join accidents a on a.hazard_id = o.id
       where a.archived_at is null and a.occurred_on <= ${q.asAtDate}::date and a.occurred_on > ${since}
-      group by o.id
+      union
+      select o.id as hazard_id, a.id, a.occurred_on
+      from open o join hazards h on h.id = o.id
+      join accidents a on a.geom && ${reach(hazardGeom, q.accidentReachM)}
+      where ST_DWithin(a.geom::geography, ${hazardGeom}::geography, ${q.accidentReachM})
+        and a.archived_at is null and a.occurred_on <= ${q.asAtDate}::date and a.occurred_on > ${since}
+    ),
+    acc as (
+      select hazard_id, count(distinct id)::int as accidents, max(occurred_on)::text as last_on
+      from acc_pairs group by hazard_id
     )
     select o.id, o.code, o.name, o.status, o.remaining_m2, o.blocked,
       coalesce(np.level, 0) as national_priority,
