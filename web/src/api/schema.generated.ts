@@ -21294,6 +21294,7 @@ export interface paths {
                                 flags: {
                                     [key: string]: number;
                                 };
+                                hazardCode: string | null;
                                 hazardId: string | null;
                             }[];
                             /** @description Records, control periods and activities used */
