@@ -309,7 +309,12 @@ export class ProvenanceService {
       scope: { ...scope, asAt: scope.asAt ?? null },
       method: t('provenance.method', {}, locale),
       findings: result.findings.map((f) => ({ ...f, flags: f.flags.map((x) => localise(x, locale)) })),
-      groups: result.groups as ProvenanceGroup[],
+      groups: await Promise.all(
+        result.groups.map(async (g: ProvenanceGroup) => ({
+          ...g,
+          hazardCode: g.hazardId ? String((await this.reg(hazards.slug).get(actor, g.hazardId)).code) : null,
+        })),
+      ),
       inputs: {
         records: records.map(({ perimeter: _p, ...r }) => r),
         controlPeriods: periods.map(({ area: _a, ...p }) => p),

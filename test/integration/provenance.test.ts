@@ -241,6 +241,7 @@ describe('provenance of the devices of a hazard and an area', () => {
     expect(p.groups).toEqual([
       expect.objectContaining({
         hazardId: ids.h1,
+        hazardCode: expect.stringMatching(/^HA-/),
         findings: 4,
         devices: 4,
         devicesWithBound: 4,

@@ -79,6 +79,7 @@ const ProvenanceResponse = Type.Object({
   groups: Type.Array(
     Type.Object({
       hazardId: nullableString,
+      hazardCode: nullableString,
       findings: Type.Integer(),
       devices: Type.Integer(),
       devicesWithBound: Type.Integer(),

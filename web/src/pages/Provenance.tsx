@@ -34,6 +34,7 @@ interface FindingProvenance {
 
 interface Group {
   hazardId: string | null;
+  hazardCode: string | null;
   findings: number;
   devices: number;
   devicesWithBound: number;
@@ -139,7 +140,9 @@ export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: 
                     <tr key={g.hazardId ?? 'none'}>
                       <td>
                         {g.hazardId ? (
-                          <Link to={`/registers/hazards/${g.hazardId}`}>{g.hazardId.slice(0, 8)}</Link>
+                          <Link to={`/registers/hazards/${g.hazardId}`}>
+                            {g.hazardCode ?? g.hazardId.slice(0, 8)}
+                          </Link>
                         ) : (
                           t('provenance.noHazard')
                         )}
