@@ -189,7 +189,9 @@ export class RegisterService {
         limit: READ_OUT_PAGE,
         after,
       });
-      for (const record of await this.withAdminArea(rows.map((r) => this.published(this.derived(r, filter.asAt))))) {
+      for (const record of await this.withAdminArea(
+        rows.map((r) => this.published(this.derived(r, filter.asAt))),
+      )) {
         if (read++ >= maxRecords) return;
         yield record;
       }

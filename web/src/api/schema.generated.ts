@@ -67,6 +67,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -1753,6 +1755,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -3439,6 +3443,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -5519,6 +5525,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -7249,6 +7257,1690 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/control-periods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List control-periods */
+        get: {
+            parameters: {
+                query?: {
+                    accident?: string;
+                    activity?: string;
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description true to include archived records */
+                    archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
+                    hazard?: string;
+                    kind?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
+                    organisation?: string;
+                    outcome?: string;
+                    /** @description Free text (code, name, description …) */
+                    q?: string;
+                    /** @description Field to sort on; prefix - for descending */
+                    sort?: string;
+                    status?: string;
+                    to?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date */
+                            asAt?: string;
+                            features: {
+                                /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                                geometry: {
+                                    coordinates: unknown[][];
+                                    /** @enum {unknown} */
+                                    type: "Polygon" | "MultiPolygon";
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                properties: {
+                                    /**
+                                     * Format: date
+                                     * @description Date from which the area was accessible to the authority, when known
+                                     */
+                                    accessibleFrom?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Admin area the period covers, when no polygon is given
+                                     */
+                                    adminAreaId?: string | null;
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
+                                    archived: boolean;
+                                    /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                    areaM2: number;
+                                    code: string;
+                                    /** @description Administration controlling the area */
+                                    controlledBy?: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description User who created the record
+                                     */
+                                    createdBy: string | null;
+                                    description?: string | null;
+                                    /**
+                                     * Format: date
+                                     * @description Last day of the period (still running: empty)
+                                     */
+                                    endDate?: string | null;
+                                    /** @description Identifier in the source system (imports) */
+                                    externalId?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Record identifier
+                                     */
+                                    id: string;
+                                    /**
+                                     * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                     * @enum {unknown}
+                                     */
+                                    kind: "controlled_by" | "inaccessible";
+                                    name?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Source document stating the period
+                                     */
+                                    sourceId?: string | null;
+                                    /**
+                                     * Format: date
+                                     * @description First day of the period (unknown: empty)
+                                     */
+                                    startDate?: string | null;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description User who last changed the record
+                                     */
+                                    updatedBy: string | null;
+                                    /** @description Optimistic concurrency version; send it back in If-Match */
+                                    version: number;
+                                };
+                                /** @enum {string} */
+                                type: "Feature";
+                            }[];
+                            nextCursor: string | null;
+                            total?: number;
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create one of control-periods */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                        geometry: {
+                            coordinates: unknown[][];
+                            /** @enum {unknown} */
+                            type: "Polygon" | "MultiPolygon";
+                        } | null;
+                        properties: {
+                            /**
+                             * Format: date
+                             * @description Date from which the area was accessible to the authority, when known
+                             */
+                            accessibleFrom?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Admin area the period covers, when no polygon is given
+                             */
+                            adminAreaId?: string | null;
+                            /** @description Administration controlling the area */
+                            controlledBy?: string | null;
+                            description?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day of the period (still running: empty)
+                             */
+                            endDate?: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                             * @enum {unknown}
+                             */
+                            kind: "controlled_by" | "inaccessible";
+                            name?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Source document stating the period
+                             */
+                            sourceId?: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of the period (unknown: empty)
+                             */
+                            startDate?: string | null;
+                        };
+                        /** @enum {string} */
+                        type: "Feature";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of control-periods */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description true: include protected identity fields (roles that may read them) */
+                    identity?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive one of control-periods (If-Match required); archived records stay for history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update one of control-periods (If-Match: "<version>" required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                        geometry?: {
+                            coordinates: unknown[][];
+                            /** @enum {unknown} */
+                            type: "Polygon" | "MultiPolygon";
+                        } | null;
+                        properties?: {
+                            /**
+                             * Format: date
+                             * @description Date from which the area was accessible to the authority, when known
+                             */
+                            accessibleFrom?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Admin area the period covers, when no polygon is given
+                             */
+                            adminAreaId?: string | null;
+                            /** @description Administration controlling the area */
+                            controlledBy?: string | null;
+                            description?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day of the period (still running: empty)
+                             */
+                            endDate?: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                             * @enum {unknown}
+                             */
+                            kind: "controlled_by" | "inaccessible";
+                            name?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Source document stating the period
+                             */
+                            sourceId?: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of the period (unknown: empty)
+                             */
+                            startDate?: string | null;
+                        };
+                        /** @enum {string} */
+                        type?: "Feature";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
+                            geometry: {
+                                coordinates: unknown[][];
+                                /** @enum {unknown} */
+                                type: "Polygon" | "MultiPolygon";
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                /**
+                                 * Format: date
+                                 * @description Date from which the area was accessible to the authority, when known
+                                 */
+                                accessibleFrom?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Admin area the period covers, when no polygon is given
+                                 */
+                                adminAreaId?: string | null;
+                                archived: boolean;
+                                /** @description Area of the polygon on the WGS 84 ellipsoid, m² (0 for an admin area) */
+                                areaM2: number;
+                                code: string;
+                                /** @description Administration controlling the area */
+                                controlledBy?: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                description?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day of the period (still running: empty)
+                                 */
+                                endDate?: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description controlled_by: under the administration named in controlledBy; inaccessible: not accessible to the authority
+                                 * @enum {unknown}
+                                 */
+                                kind: "controlled_by" | "inaccessible";
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Source document stating the period
+                                 */
+                                sourceId?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of the period (unknown: empty)
+                                 */
+                                startDate?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change history of one of control-periods */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of control-periods */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of control-periods */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/control-periods/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of control-periods */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/effort": {
         parameters: {
             query?: never;
@@ -7482,6 +9174,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -7547,6 +9241,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -7617,6 +9313,8 @@ export interface paths {
                                     disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                     /** @description Identifier in the source system (imports) */
                                     externalId?: string | null;
+                                    /** @description Factory code marked on the device */
+                                    factoryCode?: string | null;
                                     /**
                                      * Format: date
                                      * @description Date found
@@ -7633,6 +9331,11 @@ export interface paths {
                                      */
                                     id: string;
                                     lot?: string | null;
+                                    /**
+                                     * Format: date
+                                     * @description Date of manufacture, when the markings give one (month: its first day)
+                                     */
+                                    manufacturedOn?: string | null;
                                     manufacturer?: string | null;
                                     marking?: string | null;
                                     /** @description Model as reported, if not catalogued */
@@ -7652,6 +9355,7 @@ export interface paths {
                                     updatedBy: string | null;
                                     /** @description Optimistic concurrency version; send it back in If-Match */
                                     version: number;
+                                    /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                     yearOfManufacture?: number | null;
                                 };
                                 /** @enum {string} */
@@ -7857,6 +9561,8 @@ export interface paths {
                             disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
+                            /** @description Factory code marked on the device */
+                            factoryCode?: string | null;
                             /**
                              * Format: date
                              * @description Date found
@@ -7868,6 +9574,11 @@ export interface paths {
                              */
                             hazardId?: string | null;
                             lot?: string | null;
+                            /**
+                             * Format: date
+                             * @description Date of manufacture, when the markings give one (month: its first day)
+                             */
+                            manufacturedOn?: string | null;
                             manufacturer?: string | null;
                             marking?: string | null;
                             /** @description Model as reported, if not catalogued */
@@ -7878,6 +9589,7 @@ export interface paths {
                              */
                             ordnanceId?: string | null;
                             quantity?: number;
+                            /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                             yearOfManufacture?: number | null;
                         };
                         /** @enum {string} */
@@ -7935,6 +9647,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -7951,6 +9665,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -7970,6 +9689,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -8206,6 +9926,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -8222,6 +9944,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -8241,6 +9968,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -8461,6 +10189,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -8477,6 +10207,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -8496,6 +10231,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -8775,6 +10511,8 @@ export interface paths {
                             disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
+                            /** @description Factory code marked on the device */
+                            factoryCode?: string | null;
                             /**
                              * Format: date
                              * @description Date found
@@ -8786,6 +10524,11 @@ export interface paths {
                              */
                             hazardId?: string | null;
                             lot?: string | null;
+                            /**
+                             * Format: date
+                             * @description Date of manufacture, when the markings give one (month: its first day)
+                             */
+                            manufacturedOn?: string | null;
                             manufacturer?: string | null;
                             marking?: string | null;
                             /** @description Model as reported, if not catalogued */
@@ -8796,6 +10539,7 @@ export interface paths {
                              */
                             ordnanceId?: string | null;
                             quantity?: number;
+                            /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                             yearOfManufacture?: number | null;
                         };
                         /** @enum {string} */
@@ -8853,6 +10597,8 @@ export interface paths {
                                 disposition?: "destroyed_in_situ" | "removed_destroyed" | "removed_stored" | "rendered_safe" | "left_in_place" | "unknown";
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
+                                /** @description Factory code marked on the device */
+                                factoryCode?: string | null;
                                 /**
                                  * Format: date
                                  * @description Date found
@@ -8869,6 +10615,11 @@ export interface paths {
                                  */
                                 id: string;
                                 lot?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Date of manufacture, when the markings give one (month: its first day)
+                                 */
+                                manufacturedOn?: string | null;
                                 manufacturer?: string | null;
                                 marking?: string | null;
                                 /** @description Model as reported, if not catalogued */
@@ -8888,6 +10639,7 @@ export interface paths {
                                 updatedBy: string | null;
                                 /** @description Optimistic concurrency version; send it back in If-Match */
                                 version: number;
+                                /** @description Year of manufacture from the markings (the year of manufacturedOn when that is given) */
                                 yearOfManufacture?: number | null;
                             };
                             /** @enum {string} */
@@ -9289,6 +11041,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -11577,6 +13331,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -13252,6 +15008,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -13289,6 +15047,8 @@ export interface paths {
                                 properties: {
                                     /** @description Name of the lowest admin area the record lies in (null outside every one) */
                                     adminAreaName: string | null;
+                                    /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                    adoptedHypothesis?: string | null;
                                     archived: boolean;
                                     /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                     areaM2: number;
@@ -13302,7 +15062,7 @@ export interface paths {
                                     createdBy: string | null;
                                     /** @description Identifier in the source system (imports) */
                                     externalId?: string | null;
-                                    /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                    /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                     geometryHypothesis: string | null;
                                     /**
                                      * Format: uuid
@@ -13625,6 +15385,8 @@ export interface paths {
                             type: "Polygon" | "MultiPolygon";
                         } | null;
                         properties: {
+                            /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                            adoptedHypothesis?: string | null;
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
                             /**
@@ -13770,6 +15532,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -13783,7 +15547,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -14128,6 +15892,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -14141,7 +15907,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -14470,6 +16236,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -14483,7 +16251,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -14880,6 +16648,8 @@ export interface paths {
                             type: "Polygon" | "MultiPolygon";
                         } | null;
                         properties?: {
+                            /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                            adoptedHypothesis?: string | null;
                             /** @description Identifier in the source system (imports) */
                             externalId?: string | null;
                             /**
@@ -15025,6 +16795,8 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             properties: {
+                                /** @description Hypothesis adopted as the reading of the record (POST …/{id}/adopt); sent with `record`, as a write of `record` without it clears it */
+                                adoptedHypothesis?: string | null;
                                 archived: boolean;
                                 /** @description Area of that perimeter on the WGS 84 ellipsoid, m² */
                                 areaM2: number;
@@ -15038,7 +16810,7 @@ export interface paths {
                                 createdBy: string | null;
                                 /** @description Identifier in the source system (imports) */
                                 externalId?: string | null;
-                                /** @description Hypothesis whose perimeter is the geometry (stated reading first) */
+                                /** @description Hypothesis whose perimeter is the geometry: the adopted one, else the first that decodes */
                                 geometryHypothesis: string | null;
                                 /**
                                  * Format: uuid
@@ -15413,6 +17185,494 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/minefield-records/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adopt one of the decoded readings as the reading of the record (If-Match: "<version>" required); recorded as an approved change in its history */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Id of the hypothesis to adopt as the reading of the record, e.g. ref=magnetic,angle=mil6000,dist=pace,dir=forward */
+                        hypothesis: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The record after the adoption */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The adopted reading's perimeter, GeoJSON, WGS 84 */
+                            geometry: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            properties: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            type: "Feature";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/minefield-records/{id}/completeness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How complete one handed-over minefield record is against its hazard's findings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessed: boolean;
+                            bestHypothesis?: string;
+                            code: string;
+                            declaredCount?: number | null;
+                            devicesFound?: number;
+                            devicesInsideUncertainty?: number;
+                            devicesOfUndeclaredModels?: number;
+                            foundOverDeclared?: number | null;
+                            hazardId: string | null;
+                            method: string;
+                            /** Format: uuid */
+                            minefieldRecordId: string;
+                            reason?: string;
+                            shareInsideUncertainty?: number | null;
+                            undeclaredModels?: {
+                                devices: number;
+                                model: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/minefield-records/{id}/decode": {
         parameters: {
             query?: never;
@@ -15453,6 +17713,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Id of the reading adopted for the record (POST …/adopt), if any */
+                            adoptedHypothesis: string | null;
                             closureTolerance: {
                                 [key: string]: unknown;
                             };
@@ -15475,15 +17737,55 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description Id of the reading whose perimeter is the record's geometry */
+                            geometryHypothesis: string | null;
                             hypotheses: ({
+                                /** @description The reading adopted for the record */
+                                adopted: boolean;
                                 id: string;
                                 label: string;
+                                /** @description What the reading assumes */
+                                reading: {
+                                    /** @enum {unknown} */
+                                    bearingReference: "magnetic" | "grid" | "true";
+                                    /** @enum {unknown} */
+                                    direction: "forward" | "reverse";
+                                    /** @enum {unknown} */
+                                    distanceUnit: "m" | "pace" | "pair_of_steps";
+                                    distanceUnitM: number;
+                                    milCircle: 6000 | 6400 | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The reading the record states */
+                                stated: boolean;
                             } & {
                                 [key: string]: unknown;
                             })[];
-                            notDecoded: {
+                            notDecoded: ({
+                                adopted: boolean;
+                                id: string;
+                                label: string;
+                                message: string;
+                                /** @description What the reading assumes */
+                                reading: {
+                                    /** @enum {unknown} */
+                                    bearingReference: "magnetic" | "grid" | "true";
+                                    /** @enum {unknown} */
+                                    direction: "forward" | "reverse";
+                                    /** @enum {unknown} */
+                                    distanceUnit: "m" | "pace" | "pair_of_steps";
+                                    distanceUnitM: number;
+                                    milCircle: 6000 | 6400 | (never | null);
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                stated: boolean;
+                            } & {
                                 [key: string]: unknown;
-                            }[];
+                            })[];
+                            /** @description Id of the reading the record states */
+                            statedHypothesis: string;
                             /** @enum {string} */
                             type: "FeatureCollection";
                         } & {
@@ -15737,13 +18039,30 @@ export interface paths {
                                 criterion: string;
                                 id: string;
                                 label: string;
+                                logLikelihood: number;
+                                /** @description Best minus runner-up log-likelihood: ln of the Bayes factor with equal priors */
+                                logLikelihoodRatio: number | null;
                                 medianMisfitM: number;
+                                /** @description How the likelihood that ranks the readings is computed */
+                                method: string;
+                                runnerUpId: string | null;
+                                runnerUpLogLikelihood: number | null;
                             } & {
                                 [key: string]: unknown;
                             }) | null;
                             declaredCount: number | null;
                             deviceCount: number;
                             findingCount: number;
+                            /** @description The findings scored, as WGS 84 points */
+                            findings: {
+                                features: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @enum {string} */
+                                type: "FeatureCollection";
+                            } & {
+                                [key: string]: unknown;
+                            };
                             /** @enum {unknown} */
                             findingsFrom: "request" | "hazard";
                             /** Format: uuid */
@@ -15751,6 +18070,24 @@ export interface paths {
                             hypotheses: ({
                                 id: string;
                                 label: string;
+                                /** @description The ranking figure (best.method) */
+                                likelihood: {
+                                    /** @description Area inside the perimeter, m² */
+                                    areaM2: number;
+                                    /** @description Natural log of the likelihood of every device found */
+                                    logLikelihood: number;
+                                    /** @description logLikelihood per device */
+                                    meanLogDensity: number;
+                                    /**
+                                     * @description What the finds are assumed spread along: the rows, or the area inside the perimeter
+                                     * @enum {unknown}
+                                     */
+                                    model: "rows" | "area";
+                                    /** @description The reading's 1-σ blur (95 % radius ÷ 2.448; rows weighted, or the turning points' mean), m */
+                                    sigmaM: number;
+                                    /** @description Devices the reading explains less well than the background */
+                                    strays: number;
+                                };
                                 misfit: {
                                     maxM: number;
                                     medianM: number;
@@ -15771,6 +18108,10 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            likelihoodModel: {
+                                backgroundAreaM2: number;
+                                backgroundShare: number;
+                            } | null;
                             notDecoded: {
                                 [key: string]: unknown;
                             }[];
@@ -16665,6 +19006,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -16714,8 +19057,19 @@ export interface paths {
                                  * @description Record identifier
                                  */
                                 id: string;
+                                /** @description Known manufacturers of the model */
+                                manufacturers?: {
+                                    country?: string | null;
+                                    /** @description Code marked on its products */
+                                    factoryCode?: string | null;
+                                    name: string;
+                                }[];
                                 /** @description Model designation, e.g. PMN-2 */
                                 model: string;
+                                /** @description Last known year of production */
+                                productionEndYear?: number | null;
+                                /** @description First known year of production */
+                                productionStartYear?: number | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -16903,8 +19257,19 @@ export interface paths {
                         description?: string | null;
                         /** @description Identifier in the source system (imports) */
                         externalId?: string | null;
+                        /** @description Known manufacturers of the model */
+                        manufacturers?: {
+                            country?: string | null;
+                            /** @description Code marked on its products */
+                            factoryCode?: string | null;
+                            name: string;
+                        }[];
                         /** @description Model designation, e.g. PMN-2 */
                         model: string;
+                        /** @description Last known year of production */
+                        productionEndYear?: number | null;
+                        /** @description First known year of production */
+                        productionStartYear?: number | null;
                     };
                 };
             };
@@ -16939,8 +19304,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -17163,8 +19539,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -17371,8 +19758,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -17636,8 +20034,19 @@ export interface paths {
                         description?: string | null;
                         /** @description Identifier in the source system (imports) */
                         externalId?: string | null;
+                        /** @description Known manufacturers of the model */
+                        manufacturers?: {
+                            country?: string | null;
+                            /** @description Code marked on its products */
+                            factoryCode?: string | null;
+                            name: string;
+                        }[];
                         /** @description Model designation, e.g. PMN-2 */
                         model?: string;
+                        /** @description Last known year of production */
+                        productionEndYear?: number | null;
+                        /** @description First known year of production */
+                        productionStartYear?: number | null;
                     };
                 };
             };
@@ -17672,8 +20081,19 @@ export interface paths {
                              * @description Record identifier
                              */
                             id: string;
+                            /** @description Known manufacturers of the model */
+                            manufacturers?: {
+                                country?: string | null;
+                                /** @description Code marked on its products */
+                                factoryCode?: string | null;
+                                name: string;
+                            }[];
                             /** @description Model designation, e.g. PMN-2 */
                             model: string;
+                            /** @description Last known year of production */
+                            productionEndYear?: number | null;
+                            /** @description First known year of production */
+                            productionStartYear?: number | null;
                             /** Format: date-time */
                             updatedAt: string;
                             /**
@@ -18080,6 +20500,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -19451,6 +21873,346 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The standard reports and the parameters each takes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One standard report as at a date: format json (the page), pdf, xlsx or csv */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Admin area id: records intersecting it */
+                    area?: string;
+                    /** @description The state as at this date (YYYY-MM-DD); default today */
+                    asAt?: string;
+                    format?: string;
+                    /** @description Start of the period (YYYY-MM-DD) */
+                    from?: string;
+                    /** @description Hazard id (hazard-completion) */
+                    hazard?: string;
+                    keep?: boolean;
+                    /** @description en, ru or ar; default from Accept-Language */
+                    lang?: string;
+                    /** @description Admin level of the by-area breakdown (default 1) */
+                    level?: string;
+                    /** @description Organisation id */
+                    organisation?: string;
+                    /** @description register:id pairs, comma separated (evidence-dossier) */
+                    records?: string;
+                    /** @description End of the period (YYYY-MM-DD) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved report definitions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Save a report definition: a name, the report, its filters and a period rule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        locale?: "en" | "ru" | "ar";
+                        name: string;
+                        output: string;
+                        params?: {
+                            [key: string]: string | number;
+                        };
+                        /** @description none, last_month, last_quarter, last_year, month_to_date, year_to_date */
+                        periodRule?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs/definitions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a saved definition (its kept files stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs/definitions/{id}/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate a saved definition now (its period rule resolved today) and keep the file with its hashes */
+        post: {
+            parameters: {
+                query?: {
+                    format?: string;
+                    on?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs/generated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Files kept from generated reports, newest first, with their content and file hashes */
+        get: {
+            parameters: {
+                query?: {
+                    definition?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs/generated/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A kept file, as it was generated */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outputs/generated/{id}/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a kept file's report again with the same parameters and compare content hashes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -21156,6 +23918,696 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/provenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Earliest possible laying dates and provenance flags of the devices found in one hazard, admin area or box */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Findings inside this admin area */
+                    adminArea?: string;
+                    /** @description Computed from the records as approved at the end of this date */
+                    asAt?: string;
+                    /** @description Findings inside minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    /** @description Findings of this hazard */
+                    hazard?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assumptions: {
+                                [key: string]: string;
+                            };
+                            findings: {
+                                bounds: {
+                                    /** @enum {unknown} */
+                                    basis: "date_of_manufacture" | "year_of_manufacture" | "lot" | "catalogue";
+                                    /** Format: date */
+                                    date: string;
+                                    facts: {
+                                        [key: string]: string | number;
+                                    };
+                                }[];
+                                code: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest of the bounds: the device cannot have been laid before it
+                                 */
+                                earliestLayingDate: string | null;
+                                flags: {
+                                    assumptions: string[];
+                                    assumptionTexts: string[];
+                                    /** @enum {unknown} */
+                                    code: "manufactured_after_record" | "manufactured_after_accessible" | "manufactured_after_period_start" | "manufactured_after_activity" | "not_on_record" | "model_not_declared";
+                                    facts: {
+                                        [key: string]: string | number | (never | null);
+                                    };
+                                    message: string;
+                                }[];
+                                /** Format: date */
+                                foundOn: string;
+                                hazardId: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                lot: string | null;
+                                manufacturer: string | null;
+                                model: string | null;
+                                quantity: number;
+                                yearOfManufacture: number | null;
+                            }[];
+                            groups: {
+                                devices: number;
+                                devicesByYearOfManufacture: {
+                                    [key: string]: number;
+                                };
+                                devicesWithBound: number;
+                                earliestBoundDate: string | null;
+                                earliestCompleteDate: string | null;
+                                findings: number;
+                                flags: {
+                                    [key: string]: number;
+                                };
+                                hazardCode: string | null;
+                                hazardId: string | null;
+                            }[];
+                            /** @description Records, control periods and activities used */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            method: string;
+                            scope: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/provenance/completeness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How complete handed-over minefield records are, over the whole programme */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            devicesFound: number;
+                            devicesInsideUncertainty: number;
+                            devicesOfUndeclaredModels: number;
+                            devicesWithoutHazard: number;
+                            hazardsWithFindingsButNoRecord: {
+                                devices: number;
+                                hazardId: string;
+                            }[];
+                            method: string;
+                            perRecord: ({
+                                assessed: boolean;
+                                bestHypothesis?: string;
+                                code: string;
+                                declaredCount?: number | null;
+                                devicesFound?: number;
+                                devicesInsideUncertainty?: number;
+                                devicesOfUndeclaredModels?: number;
+                                foundOverDeclared?: number | null;
+                                hazardId: string | null;
+                                method: string;
+                                /** Format: uuid */
+                                minefieldRecordId: string;
+                                reason?: string;
+                                shareInsideUncertainty?: number | null;
+                                undeclaredModels?: {
+                                    devices: number;
+                                    model: string;
+                                }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            records: number;
+                            recordsAssessed: number;
+                            shareInsideUncertainty: number | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/provenance/lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings grouped by lot, with where and when each lot was found and the distance between its places */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Findings inside this admin area */
+                    adminArea?: string;
+                    /** @description Computed from the records as approved at the end of this date */
+                    asAt?: string;
+                    /** @description Findings inside minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    /** @description Findings of this hazard */
+                    hazard?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lots: {
+                                devices: number;
+                                farthestPair: string[] | null;
+                                findingIds: string[];
+                                findings: number;
+                                /** Format: date */
+                                firstFoundOn: string;
+                                hazards: (string | null)[];
+                                /** Format: date */
+                                lastFoundOn: string;
+                                lot: string;
+                                manufacturer: string | null;
+                                /** @description Largest distance between two of its findings, m */
+                                maxDistanceM: number;
+                                model: string | null;
+                                yearsOfManufacture: number[];
+                            }[];
+                            method: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/hazard-map": {
         parameters: {
             query?: never;
@@ -21266,6 +24718,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -25632,6 +29086,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -27302,6 +30758,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -28877,6 +32335,8 @@ export interface paths {
                     adminArea?: string;
                     /** @description true to include archived records */
                     archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
                     bbox?: string;
                     category?: string;
@@ -28890,6 +32350,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -28913,6 +32375,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
+                            asAt?: string;
                             features: {
                                 /** @description GeoJSON Polygon or MultiPolygon, WGS 84; stored as MultiPolygon */
                                 geometry: {
@@ -28923,6 +32387,8 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 properties: {
+                                    /** @description Name of the lowest admin area the record lies in (null outside every one) */
+                                    adminAreaName: string | null;
                                     archived: boolean;
                                     code: string;
                                     /** Format: date-time */
@@ -29459,6 +32925,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
                     /** @description true: include protected identity fields (roles that may read them) */
                     identity?: string;
                 };
@@ -30570,6 +34038,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */
@@ -32515,6 +35985,8 @@ export interface paths {
                     kind?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
                     organisation?: string;
                     outcome?: string;
                     /** @description Free text (code, name, description …) */

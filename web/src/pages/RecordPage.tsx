@@ -1,13 +1,7 @@
 import type { Feature } from 'geojson';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ApiError, get, query, request, versionFromEtag } from '../api/client.ts';
-import type {
-  Attachment,
-  HistoryEntry,
-  RecordPage as Page,
-  RecordFeature,
-  RecordProps,
-} from '../api/types.ts';
+import type { HistoryEntry, RecordPage as Page, RecordFeature, RecordProps } from '../api/types.ts';
 import { Attachments } from '../components/Attachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
@@ -18,7 +12,6 @@ import { RecordPicker } from '../components/RecordPicker.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
-import { downloadFile } from '../lib/download.ts';
 import { rowsOf, useLabel } from '../lib/options.ts';
 import { roleCan, useCan } from '../lib/permissions.ts';
 import {

@@ -12,13 +12,13 @@ import {
 } from 'react';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportWarning } from '../api/types.ts';
-import { ReportAttachments } from '../components/ReportAttachments.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { bboxOf } from '../components/MapView.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
+import { ReportAttachments } from '../components/ReportAttachments.tsx';
 import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
