@@ -39,6 +39,28 @@ export function shapefileFieldNames(names: string[]): string[] {
   });
 }
 
+/**
+ * A list or object field as people read it in a spreadsheet, KML or a shapefile (JSON stays in
+ * GeoJSON and GeoPackage): list items joined with "; ", objects as "key: value" pairs joined
+ * with ", ", a point as its GeoJSON. Examples: `['AP', 'AV']` → `'AP; AV'`;
+ * `[{ description: 'Gap', severity: 'minor' }]` → `'description: Gap, severity: minor'`;
+ * `{ female: { '18+': 3 } }` → `'female: 18+: 3'`.
+ */
+export function readableText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(readableText).join('; ');
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    // A point (a benchmark) stays GeoJSON, which the importers read back.
+    if (o.type === 'Point' && Array.isArray(o.coordinates)) return JSON.stringify(o);
+    return Object.entries(o)
+      .filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => `${k}: ${readableText(x)}`)
+      .join(', ');
+  }
+  return String(v);
+}
+
 const SHAPE = { Null: 0, Point: 1, Polygon: 5 } as const;
 
 interface DbfColumn {
@@ -60,16 +82,29 @@ export function writeShapefileZip(
   const contents = rows.map((r) => shapeContent(r.geometry, shapeType));
   const shp = shpFile(shapeType, contents);
   const shx = shxFile(shapeType, contents, shp.box);
-  const dbf = dbfFile(fields, rows);
-  const enc = new TextEncoder();
   const base = layerName.replace(/[^\p{L}\p{N}_-]/gu, '_') || 'layer';
-  return zipSync({
+  const longText: string[][] = [];
+  const { bytes: dbf, columns } = dbfFile(fields, rows, longText);
+  const enc = new TextEncoder();
+  const files: Record<string, Uint8Array> = {
     [`${base}.shp`]: shp.bytes,
     [`${base}.shx`]: shx,
     [`${base}.dbf`]: dbf,
     [`${base}.prj`]: enc.encode(WGS84_PRJ),
     [`${base}.cpg`]: enc.encode('UTF-8'),
-  });
+    // dBase names are cut to 10 characters: the sidecar gives each column's full field name.
+    [`${base}.fields.csv`]: enc.encode(
+      csvLines([
+        ['column', 'field', 'type', 'width'],
+        ...columns.map((c, i) => [c.name, i === 0 ? 'id' : fields[i - 1]!.name, c.type, String(c.length)]),
+      ]),
+    ),
+  };
+  // Text longer than a dBase column holds (254 bytes) is cut with "…" in the .dbf, never
+  // silently: the whole text of each such value is in the long-text sidecar.
+  if (longText.length)
+    files[`${base}.long-text.csv`] = enc.encode(csvLines([['id', 'column', 'field', 'text'], ...longText]));
+  return zipSync(files);
 }
 
 /** Content of one shape record (without the 8-byte record header), in the file's shape type. */
@@ -199,13 +234,22 @@ function utf8Cut(s: string, max: number): Uint8Array {
   return b.subarray(0, end);
 }
 
+/** CSV lines (RFC 4180 quoting) with a BOM, for the sidecars. */
+function csvLines(rows: string[][]): string {
+  const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  return `\uFEFF${rows.map((r) => r.map(q).join(',')).join('\r\n')}\r\n`;
+}
+
+/** The longest text a dBase character column holds, in bytes. */
+const DBF_TEXT_MAX = 254;
+const CUT_MARK = '…';
+
 function dbfColumns(
   fields: ShpField[],
   rows: Array<{ id: string; properties: Record<string, unknown> }>,
 ): DbfColumn[] {
   const names = shapefileFieldNames(['id', ...fields.map((f) => f.name)]);
-  const text = (v: unknown) =>
-    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const text = (v: unknown) => readableText(v);
   const columns: DbfColumn[] = [{ name: names[0]!, type: 'C', length: 36, decimals: 0, format: text }];
   fields.forEach((f, i) => {
     const name = names[i + 1]!;
@@ -254,7 +298,7 @@ function dbfColumns(
         break;
       default: {
         const width = Math.max(1, ...values.map((v) => enc.encode(text(v)).length));
-        columns.push({ name, type: 'C', length: Math.min(width, 254), decimals: 0, format: text });
+        columns.push({ name, type: 'C', length: Math.min(width, DBF_TEXT_MAX), decimals: 0, format: text });
       }
     }
   });
@@ -264,7 +308,8 @@ function dbfColumns(
 function dbfFile(
   fields: ShpField[],
   rows: Array<{ id: string; properties: Record<string, unknown> }>,
-): Uint8Array {
+  longText: string[][],
+): { bytes: Uint8Array; columns: DbfColumn[] } {
   const columns = dbfColumns(fields, rows);
   const headerBytes = 32 + 32 * columns.length + 1;
   const recordBytes = 1 + columns.reduce((n, c) => n + c.length, 0);
@@ -292,7 +337,12 @@ function dbfFile(
     for (let k = 0; k < columns.length; k++) {
       const c = columns[k]!;
       const value = k === 0 ? r.id : r.properties[fields[k - 1]!.name];
-      const bytes = utf8Cut(c.format(value), c.length);
+      const formatted = c.format(value);
+      let bytes = utf8Cut(formatted, c.length);
+      if (c.type === 'C' && bytes.length < enc.encode(formatted).length) {
+        bytes = enc.encode(new TextDecoder().decode(utf8Cut(formatted, c.length - 3)) + CUT_MARK);
+        longText.push([r.id, c.name, k === 0 ? 'id' : fields[k - 1]!.name, formatted]);
+      }
       out.fill(0x20, at, at + c.length);
       // Numbers are right-aligned, text left-aligned.
       out.set(bytes, c.type === 'N' ? at + c.length - bytes.length : at);
@@ -300,5 +350,5 @@ function dbfFile(
     }
   }
   out[at] = 0x1a;
-  return out;
+  return { bytes: out, columns };
 }

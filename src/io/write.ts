@@ -3,7 +3,10 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { ExportFormat } from '../domain/exchange.ts';
 import { sqlite } from './gpkg.ts';
-import { writeShapefileZip } from './shp-write.ts';
+import { readableText, writeShapefileZip } from './shp-write.ts';
+
+export { readableText };
+
 import type { Geometry } from './types.ts';
 import { envelope, toGpkgGeometry } from './wkb.ts';
 
@@ -164,10 +167,17 @@ function geojsonWriter(opts: WriteOptions): TextWriter {
   };
 }
 
-/** A cell of a tabular export: JSON as text, everything else as itself; null stays empty. */
+/** A cell of a GeoPackage: JSON as JSON text, everything else as itself; null stays empty. */
 function cell(v: unknown, type: FieldType): string | number | boolean | null {
   if (v === null || v === undefined) return null;
   if (type === 'json' || typeof v === 'object') return JSON.stringify(v);
+  return v as string | number | boolean;
+}
+
+/** A cell of a CSV, XLSX or KML export: lists and objects as readable text; null stays empty. */
+function readableCell(v: unknown, type: FieldType): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (type === 'json' || typeof v === 'object') return readableText(v);
   return v as string | number | boolean;
 }
 
@@ -177,7 +187,10 @@ function tabularHeader(opts: WriteOptions, kind: 'Point' | 'MultiPolygon' | null
 }
 
 function tabularRow(f: WriteFeature, opts: WriteOptions, kind: 'Point' | 'MultiPolygon' | null): unknown[] {
-  const row: unknown[] = [f.id, ...opts.fields.map((field) => cell(f.properties[field.name], field.type))];
+  const row: unknown[] = [
+    f.id,
+    ...opts.fields.map((field) => readableCell(f.properties[field.name], field.type)),
+  ];
   const g = asKind(f.geometry, kind);
   if (kind === 'Point') {
     const c = g?.type === 'Point' ? (g.coordinates as number[]) : [];
@@ -271,7 +284,7 @@ function kmlWriter(opts: WriteOptions): TextWriter {
   const placemark = (f: WriteFeature) => {
     const data = [`<SimpleData name="id">${xml(f.id)}</SimpleData>`];
     for (const field of opts.fields) {
-      const v = cell(f.properties[field.name], field.type);
+      const v = readableCell(f.properties[field.name], field.type);
       if (v !== null) data.push(`<SimpleData name="${xml(field.name)}">${xml(String(v))}</SimpleData>`);
     }
     return `\n<Placemark id="${xml(f.id)}"><ExtendedData><SchemaData schemaUrl="#${schemaId}">${data.join('')}</SchemaData></ExtendedData>${

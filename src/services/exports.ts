@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox';
 import { EXPORT_FORMATS } from '../domain/exchange.ts';
 import { Problem } from '../domain/problem.ts';
-import { type RegisterDef, registerBySlug } from '../domain/records.ts';
+import { REFERENCE_TARGETS, type RegisterDef, registerBySlug } from '../domain/records.ts';
 import {
   type FieldType,
   formatMedia,
@@ -63,6 +63,8 @@ export function exportFields(def: RegisterDef): Array<{ name: string; type: Fiel
   for (const [name, schema] of Object.entries(def.fields.properties as Record<string, TSchema>)) {
     if ((def.protectedFields ?? []).includes(name) || name === 'identity') continue;
     out.push({ name, type: fieldType(def, name, schema) });
+    // Beside each reference, the record it points to as people know it.
+    if (REFERENCE_TARGETS[name]) out.push({ name: referenceLabelField(name), type: 'string' });
   }
   for (const [name, schema] of Object.entries(def.readOnly)) {
     if (name !== 'code') out.push({ name, type: fieldType(def, name, schema) });
@@ -70,6 +72,25 @@ export function exportFields(def: RegisterDef): Array<{ name: string; type: Fiel
   // The admin area the record lies in (its name), read with the list: not a field, never imported.
   if (def.geometry) out.push({ name: ADMIN_AREA_COLUMN, type: 'string' });
   return out;
+}
+
+/** The column beside a reference id: `organisationId` → `organisation`, `parentId` → `parent`. */
+export function referenceLabelField(name: string): string {
+  return name.replace(/Id$/, '');
+}
+
+/**
+ * How a referenced record is shown beside its id: code and name where it has both
+ * (`HA-000123 Veltali fields`), name and acronym or p-code (`Harmony Demining (HDF)`,
+ * `North (NR-01)`), else whichever it has (an activity's code, an ordnance model, a source's title).
+ */
+export function referenceLabel(r: Record<string, unknown>): string {
+  const name = (r.name ?? r.model ?? r.title) as string | null | undefined;
+  const code = r.code as string | undefined;
+  const extra = (r.acronym ?? r.pcode) as string | null | undefined;
+  if (code) return name ? `${code} ${name}` : code;
+  if (name && extra) return `${name} (${extra})`;
+  return name ?? extra ?? '';
 }
 
 export function exportableRegister(slug: string): RegisterDef {
@@ -107,6 +128,27 @@ export interface ExportStream {
 export class ExportService {
   constructor(private readonly registers: ReadonlyMap<string, RegisterService>) {}
 
+  /** For each reference field of a register, id → label of the records it may point to (archived included). */
+  private async referenceLabels(actor: Actor, def: RegisterDef): Promise<Map<string, Map<string, string>>> {
+    const out = new Map<string, Map<string, string>>();
+    const byTarget = new Map<string, Map<string, string>>();
+    for (const field of Object.keys(def.fields.properties)) {
+      const target = REFERENCE_TARGETS[field];
+      if (!target) continue;
+      let names = byTarget.get(target.slug);
+      if (!names) {
+        names = new Map();
+        for await (const r of this.registers
+          .get(target.slug)!
+          .readOut(actor, { equals: [], includeArchived: true }))
+          names.set(r.id as string, referenceLabel(r));
+        byTarget.set(target.slug, names);
+      }
+      out.set(field, names);
+    }
+    return out;
+  }
+
   /**
    * Every record of a register matching the filter (the list API's filters) in one format.
    * Permissions and the format are checked before the first chunk. Example:
@@ -116,11 +158,16 @@ export class ExportService {
     const def = exportableRegister(slug);
     const fmt = exportFormat(format);
     const records = this.registers.get(def.slug)!.readOut(actor, filter);
+    const labels = await this.referenceLabels(actor, def);
     let count = 0;
     const features = (async function* (): AsyncGenerator<WriteFeature> {
       for await (const record of records) {
         count++;
         const { geometry, ...properties } = record;
+        for (const [field, names] of labels) {
+          const id = properties[field];
+          properties[referenceLabelField(field)] = typeof id === 'string' ? (names.get(id) ?? null) : null;
+        }
         yield {
           id: record.id as string,
           geometry: (geometry as WriteFeature['geometry']) ?? null,

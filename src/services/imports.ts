@@ -6,7 +6,7 @@ import { externalIdsHeld, makeValidPolygons } from '../db/repositories/imports.t
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { IMPORT_REGISTERS } from '../domain/exchange.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
-import { type RegisterDef, registerBySlug } from '../domain/records.ts';
+import { REFERENCE_TARGETS, type RegisterDef, registerBySlug } from '../domain/records.ts';
 import { t } from '../i18n/catalogue.ts';
 import {
   applyMapping,
@@ -227,6 +227,10 @@ function coerceValue(v: unknown, s: Record<string, unknown>): unknown {
         return v;
       }
     }
+    // Lists as exports write them for people (CSV, XLSX, KML, shapefile): "agriculture; grazing".
+    const items = s.items as { type?: string; enum?: unknown[] } | undefined;
+    if (s.type === 'array' && (items?.type === 'string' || Array.isArray(items?.enum)))
+      return text === '' ? [] : text.split(/\s*;\s*/).filter((x) => x !== '');
     return v;
   }
   if (typeof v === 'number' && s.type === 'string' && s.format === undefined) return String(v);
@@ -539,10 +543,20 @@ class ImportRun {
   private withoutSystemColumns(properties: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const fields = this.def.fields.properties as Record<string, unknown>;
+    // The labels exports write beside reference ids (`organisation` beside `organisationId`).
+    const labels = new Set(
+      Object.keys(fields)
+        .filter((f) => REFERENCE_TARGETS[f])
+        .map((f) => f.replace(/Id$/, '')),
+    );
+    const skip = (k: string) =>
+      SYSTEM_COLUMNS.includes(k) ||
+      (k in this.def.readOnly && !(k in fields)) ||
+      (labels.has(k) && !(k in fields));
     for (const [k, v] of Object.entries(properties)) {
-      if (SYSTEM_COLUMNS.includes(k) || (k in this.def.readOnly && !(k in fields))) continue;
+      if (skip(k)) continue;
       const name = !(k in fields) && this.shpNames.has(k) ? this.shpNames.get(k)! : k;
-      if (SYSTEM_COLUMNS.includes(name) || (name in this.def.readOnly && !(name in fields))) continue;
+      if (skip(name)) continue;
       out[name] = v;
     }
     return out;

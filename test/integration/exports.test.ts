@@ -264,3 +264,82 @@ describe(`exports on ${testDatabaseKind()}`, () => {
     expect(bad.json().code).toBe('export.format_unknown');
   });
 });
+
+describe(`exports people read on ${testDatabaseKind()}`, () => {
+  it('writes references with code and name beside the id, and lists as readable text', async () => {
+    const { lon, lat, bbox } = nextArea();
+    const org = await app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: admin,
+      payload: { name: unique('Readable Demining '), acronym: 'RDM', kind: 'ngo' },
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    const h = await app.inject({
+      method: 'POST',
+      url: '/api/v1/hazards',
+      headers: admin,
+      payload: {
+        type: 'Feature',
+        geometry: square(lon, lat, 0.05),
+        properties: {
+          type: 'CHA',
+          name: 'Readable field',
+          organisationId: org.json().id,
+          deviceCategories: ['AP', 'AV'],
+          description: `${'Долгое описание поля. '.repeat(20)}конец`,
+        },
+      },
+    });
+    expect(h.statusCode, h.body).toBe(201);
+    const csv = await exportFile('hazards', 'csv', `bbox=${bbox}`);
+    const text = csv.body.toString('utf8');
+    const [header, row] = text.replace(/^\uFEFF/, '').split('\n');
+    const columns = header!.split(',');
+    expect(columns.indexOf('organisation')).toBe(columns.indexOf('organisationId') + 1);
+    expect(row).toContain(`${org.json().name} (RDM)`);
+    expect(row).toContain('AP; AV');
+    expect(row).not.toContain('["AP"');
+    // GeoJSON keeps lists as JSON.
+    const geojson = JSON.parse(
+      (await exportFile('hazards', 'geojson', `bbox=${bbox}`)).body.toString('utf8'),
+    );
+    expect(geojson.features[0].properties.deviceCategories).toEqual(['AP', 'AV']);
+  });
+
+  it('names shapefile columns uniquely with a sidecar of full names, and keeps long text whole beside', async () => {
+    const { lon, lat, bbox } = nextArea();
+    const description = `${'Очень длинное описание. '.repeat(30)}end`;
+    const h = await app.inject({
+      method: 'POST',
+      url: '/api/v1/hazards',
+      headers: admin,
+      payload: {
+        type: 'Feature',
+        geometry: square(lon, lat, 0.05),
+        properties: { type: 'SHA', name: 'Long text field', description },
+      },
+    });
+    expect(h.statusCode, h.body).toBe(201);
+    const shp = await exportFile('hazards', 'shp', `bbox=${bbox}`);
+    expect(shp.status).toBe(200);
+    const { unzipSync, strFromU8 } = await import('fflate');
+    const files = unzipSync(new Uint8Array(shp.body));
+    const fields = strFromU8(files['hazards.fields.csv']!)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .slice(1);
+    const short = fields.map((l) => l.split(',')[0]!);
+    expect(new Set(short.map((s) => s.toLowerCase())).size).toBe(short.length);
+    expect(short.every((s) => s.length <= 10)).toBe(true);
+    expect(fields.some((l) => l.includes(',dateOfInformation,'))).toBe(true);
+    const long = strFromU8(files['hazards.long-text.csv']!);
+    expect(long).toContain(h.json().id);
+    expect(long).toContain(description);
+    if (gdal) {
+      const out = execFileSync('ogrinfo', ['-ro', '-al', `/vsizip/${shp.path}`], { encoding: 'utf8' });
+      expect(out).toContain('…');
+    }
+  });
+});
