@@ -1,6 +1,6 @@
 import type { Database } from '../db/connect.ts';
 import { bulkInsert, externalIdsWithPrefix, ordnanceIdsByModel } from '../db/repositories/bulk.ts';
-import { isDatabaseEmpty } from '../db/repositories/demo.ts';
+import { backdateDemoHistory, isDatabaseEmpty } from '../db/repositories/demo.ts';
 import { userByEmail } from '../db/repositories/users.ts';
 import { type DemoProgramme, generateDemoProgramme } from '../domain/demo-programme.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
@@ -409,6 +409,11 @@ export async function loadDemo(
       users++;
     }
     counts.users = users;
+    await backdateDemoHistory(
+      trx,
+      bulkReport.id,
+      R.REGISTERS.map((def) => ({ entity: def.entity, table: def.table, dateColumn: def.filters.date })),
+    );
     done = total;
     report('users');
     return counts;

@@ -161,6 +161,32 @@ describe('the demo programme', () => {
     }
   });
 
+  it('can be read as at a past date: each record exists from its own date, the places from before', async () => {
+    const app = await testApp();
+    const admin = await login('admin');
+    const count = async (slug: string, asAt?: string) => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/${slug}?limit=1&count=true${asAt ? `&asAt=${asAt}` : ''}`,
+        headers: admin,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().total as number;
+    };
+    const dates = await sql<{ first: string; median: string }>`
+      select min(date_of_information)::text as first,
+        (percentile_disc(0.5) within group (order by date_of_information))::text as median
+      from hazards where external_id like 'demo:%'`.execute(database.db);
+    const { first, median } = dates.rows[0]!;
+    const before = new Date(Date.parse(first) - 86_400_000).toISOString().slice(0, 10);
+    expect(await count('hazards', before)).toBe(0);
+    const halfway = await count('hazards', median);
+    const now = await count('hazards');
+    expect(halfway).toBeGreaterThan(0);
+    expect(halfway).toBeLessThan(now);
+    expect(await count('admin-areas', median)).toBe(await count('admin-areas'));
+  });
+
   it('lets the demo administrator sign in', async () => {
     const app = await testApp();
     const r = await app.inject({
