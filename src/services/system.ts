@@ -54,7 +54,7 @@ export class SystemService {
 
   /**
    * The dashboard's figures for a period (`from`/`to`, else a year, by default the latest year
-   * with data): open hazard area and its trend, land released by outcome and month, devices
+   * with data, and no later than the as-at date's): open hazard area and its trend, land released by outcome and month, devices
    * found by category and model, accidents and casualties, risk education; in an admin area,
    * for an organisation and as at a date when asked. Counts only, for every signed-in role.
    */
@@ -78,7 +78,11 @@ export class SystemService {
     if (params.year !== undefined || (params.from === undefined && params.to === undefined)) {
       year =
         params.year === undefined
-          ? ((await latestYearWithData(this.database.db)) ?? new Date().getUTCFullYear())
+          ? Math.min(
+              (await latestYearWithData(this.database.db)) ?? new Date().getUTCFullYear(),
+              // As at a date, the latest year that date can see.
+              asAt ? Number(asAt.slice(0, 4)) : Number.POSITIVE_INFINITY,
+            )
           : Number(params.year);
       if (!Number.isInteger(year) || year < 1900 || year > 2200) {
         throw new Problem(

@@ -185,6 +185,15 @@ describe('the demo programme', () => {
     expect(halfway).toBeGreaterThan(0);
     expect(halfway).toBeLessThan(now);
     expect(await count('admin-areas', median)).toBe(await count('admin-areas'));
+    // The dashboard as at that date shows that date's year, not a later one it cannot see.
+    const summary = await app.inject({
+      method: 'GET',
+      url: `/api/v1/stats/summary?asAt=${median}`,
+      headers: admin,
+    });
+    expect(summary.statusCode, summary.body).toBe(200);
+    expect(summary.json().year).toBe(Number(median.slice(0, 4)));
+    expect(summary.json().openHazardCount).toBeGreaterThan(0);
   });
 
   it('lets the demo administrator sign in', async () => {
