@@ -28,6 +28,7 @@ const STATUS: Record<string, number> = {
   'server.internal': 500,
   'request.too_large': 413,
   'request.media_type': 415,
+  'request.multipart': 400,
   'ogc.collection_unknown': 404,
   'basemap.not_configured': 404,
   'fonts.unknown': 404,
@@ -53,6 +54,13 @@ export function toProblem(err: unknown): Problem {
     return new Problem('request.too_large', {});
   if (e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e?.statusCode === 415)
     return new Problem('request.media_type', {});
+  // A multipart body that cannot be parsed (no boundary, a broken part header, cut short): the
+  // parser's own errors carry no status.
+  if (
+    /^FST_(INVALID_MULTIPART|MULTIPART)/.test(e?.code ?? '') ||
+    /^(Multipart: |Malformed part header|Unexpected end of (form|multipart))/.test(e?.message ?? '')
+  )
+    return new Problem('request.multipart', {}, { pointer: '' });
   if (e?.statusCode === 404) return new Problem('route.not_found', {});
   return new Problem('server.internal', {});
 }
