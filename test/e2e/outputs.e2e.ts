@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -53,7 +54,7 @@ describe('outputs', () => {
     expect(footer).toContain(DEMO_USERS.admin.email);
     await screenshot(page, 'outputs-preview');
 
-    const [response] = await Promise.all([
+    const [response, download] = await Promise.all([
       page.waitForResponse(
         (r) => r.url().includes('/api/v1/outputs/operations-summary') && r.url().includes('format=pdf'),
       ),
@@ -62,9 +63,10 @@ describe('outputs', () => {
     ]);
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toContain('application/pdf');
-    const pdf = await response.body();
-    expect(pdf.byteLength).toBeGreaterThan(0);
+    const pdf = readFileSync((await download.path()) as string);
+    expect(pdf.byteLength).toBeGreaterThan(1000);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(download.suggestedFilename()).toMatch(/^operations-summary-.*\.pdf$/);
     // The same content hash as the page: the PDF carries the same figures.
     expect(response.headers()['x-content-sha256']).toBe(hash);
 
@@ -79,7 +81,38 @@ describe('outputs', () => {
     expect(await kept.first().textContent()).toContain(hash);
     await kept.first().getByRole('button', { name: 'Compare with now' }).click();
     await kept.first().getByText('Identical').waitFor();
+    await page.getByTestId('output-kept').scrollIntoViewIfNeeded();
+    await screenshot(page, 'outputs-kept');
     expect(s.errors).toEqual([]);
+  });
+
+  it('reads right to left in Arabic and fits a phone', async () => {
+    const token = await tokenOf(baseUrl, DEMO_USERS.admin);
+    for (const [lang, width, height] of [
+      ['en', 390, 844],
+      ['ar', 390, 844],
+      ['ar', 1280, 800],
+    ] as const) {
+      await apiCall(baseUrl, token, 'PATCH', '/api/v1/auth/me', { locale: lang });
+      const one = await newSession(browser, baseUrl, width, height);
+      await signIn(one.page, DEMO_USERS.admin);
+      await one.page.getByTestId('card-open-hazards').waitFor();
+      await one.page.goto('/outputs');
+      await expect
+        .poll(() => one.page.evaluate(() => document.documentElement.dir))
+        .toBe(lang === 'ar' ? 'rtl' : 'ltr');
+      await one.page.getByTestId('output-operations-summary').click();
+      await one.page.locator('#output-param-asAt').fill('2025-12-31');
+      await one.page.locator('.output-form button[type="submit"]').click();
+      await one.page.getByTestId('output-preview').waitFor();
+      // Nothing wider than the screen.
+      expect(await one.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await screenshot(one.page, `outputs-${lang}-${width}`);
+      await one.page.getByTestId('output-preview').scrollIntoViewIfNeeded();
+      await screenshot(one.page, `outputs-${lang}-${width}-preview`);
+      await one.context.close();
+    }
+    await apiCall(baseUrl, token, 'PATCH', '/api/v1/auth/me', { locale: 'en' });
   });
 
   it('offers a role without the export permission no outputs and no saved definitions', async () => {
