@@ -102,7 +102,6 @@ describe('outputs', () => {
         .poll(() => one.page.evaluate(() => document.documentElement.dir))
         .toBe(lang === 'ar' ? 'rtl' : 'ltr');
       await one.page.getByTestId('output-operations-summary').click();
-      await one.page.locator('#output-param-asAt').fill('2025-12-31');
       await one.page.locator('.output-form button[type="submit"]').click();
       await one.page.getByTestId('output-preview').waitFor();
       // Nothing wider than the screen.
