@@ -205,7 +205,6 @@ export function Outputs() {
                           type={type}
                           min={type === 'number' ? 0 : undefined}
                           value={values[p] ?? ''}
-                          placeholder={p === 'records' ? 'hazards:…, accidents:…' : undefined}
                           onChange={(e) => set(p, e.target.value)}
                           required={output.required.includes(p)}
                         />
