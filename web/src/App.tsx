@@ -14,6 +14,7 @@ import { Link, matchPath, Router, useRouter } from './lib/router.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
+import { Outputs } from './pages/Outputs.tsx';
 import { Priorities } from './pages/Priorities.tsx';
 import { Provenance } from './pages/Provenance.tsx';
 import { Readiness } from './pages/Readiness.tsx';
@@ -46,6 +47,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/notifications') return <NotificationsPanel />;
   if (path === '/readiness') return <Readiness />;
   if (path === '/priorities') return <Priorities />;
+  if (path === '/outputs') return <Outputs />;
   const provenance = matchPath('/provenance/:slug/:id', path);
   if (provenance && (provenance.slug === 'hazards' || provenance.slug === 'admin-areas'))
     return <Provenance key={provenance.id} slug={provenance.slug} id={provenance.id} />;
@@ -130,6 +132,11 @@ function Shell() {
               {waiting}
             </span>
           ) : null}
+        </Link>
+      )}
+      {roleCan(role, 'data.export') && (
+        <Link to="/outputs" className={navClass('/outputs')} data-testid="nav-outputs">
+          {t('nav.outputs')}
         </Link>
       )}
       {roleCan(role, 'data.import') && (
