@@ -214,6 +214,16 @@ export class AttachmentService {
     return { sha256: row.sha256, stream: createReadStream(path) };
   }
 
+  /**
+   * What a stored file (named by its SHA-256) says of itself and its thumbnail, as kept for an
+   * attachment: for files that arrive another way (a report's photos), so that they show the same.
+   */
+  async describe(sha256: string): Promise<Omit<repo.AttachmentMetadataRow, 'attachmentId'>> {
+    const metadata = await readPhotoMetadata(join(this.dir, sha256));
+    const thumbnailKey = (await this.thumbnail(sha256)) ? thumbnailKeyOf(sha256) : null;
+    return { ...metadata, thumbnailKey };
+  }
+
   /** Makes the thumbnail of the stored file `key`; false when it is not an image. */
   private async thumbnail(key: string): Promise<boolean> {
     const target = join(this.dir, thumbnailKeyOf(key));

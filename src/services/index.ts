@@ -49,7 +49,7 @@ export function createServices(database: Database, settings: Settings): Services
     reports,
     registers,
     attachments,
-    reportAttachments: new ReportAttachmentService(database, reports, settings.attachmentsDir),
+    reportAttachments: new ReportAttachmentService(database, reports, settings.attachmentsDir, attachments),
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),
     tiles: new TileService(database, registers, settings.tileCacheBytes),

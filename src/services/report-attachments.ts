@@ -6,13 +6,19 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import type { Database, Schema } from '../db/connect.ts';
-import { type AttachmentRow, attachmentsOf, insertAttachment } from '../db/repositories/attachments.ts';
+import {
+  type AttachmentRow,
+  attachmentsOf,
+  insertAttachment,
+  insertMetadata,
+} from '../db/repositories/attachments.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import * as repo from '../db/repositories/report-attachments.ts';
 import { reportById } from '../db/repositories/reports.ts';
 import { Problem } from '../domain/problem.ts';
 import { registerBySlug } from '../domain/records.ts';
 import { type Actor, assertCan } from './actor.ts';
+import type { AttachmentService } from './attachments.ts';
 import type { Applied } from './changes.ts';
 import type { ReportService } from './reports.ts';
 
@@ -42,6 +48,7 @@ export class ReportAttachmentService {
     private readonly database: Database,
     private readonly reports: ReportService,
     private readonly dir: string,
+    private readonly attachments?: AttachmentService,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -61,6 +68,9 @@ export class ReportAttachmentService {
     // A multipart file cut at the upload limit is refused, not kept in part.
     if ((input.content as { truncated?: boolean }).truncated)
       throw new Problem('request.too_large', {}, { pointer: '/file' });
+    // The photo's own metadata and thumbnail, read once like any attachment's; the records the
+    // report's files follow on approval share them (they are found by the file's hash).
+    const described = await this.attachments?.describe(sha256);
     return this.database.db.transaction().execute(async (trx) => {
       await this.lockEditable(trx, reportId, 'attach');
       const row = await insertAttachment(trx, {
@@ -73,6 +83,7 @@ export class ReportAttachmentService {
         storageKey: sha256,
         createdBy: actor.id,
       });
+      if (described) await insertMetadata(trx, { attachmentId: row.id, ...described });
       await appendAudit(trx, {
         actorId: actor.id,
         action: 'report.attach',

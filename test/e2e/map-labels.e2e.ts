@@ -49,11 +49,22 @@ function renderedLabels(p: Page, layer: string): Promise<string[]> {
   }, layer);
 }
 
+/**
+ * The names drawn for admin areas and settlements: on a phone the whole country fits at a zoom
+ * where the settlements' names take the room and the areas' names give way to them.
+ */
+async function placeLabels(page: Session['page']): Promise<string[]> {
+  return [
+    ...(await renderedLabels(page, 'admin-areas-label')),
+    ...(await renderedLabels(page, 'settlements-label')),
+  ];
+}
+
 async function mapPage(s: Session, size: string, lang: string) {
   await s.page.goto('/map');
   await waitForMap(s.page, '.explorer-map [data-testid="map"][data-loaded="true"]');
   await screenshot(s.page, `map-loaded-${lang}-${size}`);
-  await expect.poll(() => renderedLabels(s.page, 'admin-areas-label'), { timeout: 30_000 }).not.toEqual([]);
+  await expect.poll(() => placeLabels(s.page), { timeout: 30_000 }).not.toEqual([]);
   await screenshot(s.page, `map-national-${lang}-${size}`);
 }
 
@@ -76,7 +87,7 @@ describe('the national map', () => {
       const s = await newSession(browser, baseUrl, width, height);
       await signIn(s.page, DEMO_ADMIN);
       await mapPage(s, `${width}x${height}`, 'en');
-      const names = await renderedLabels(s.page, 'admin-areas-label');
+      const names = await placeLabels(s.page);
       expect(names.some((n) => /[A-Za-z]/.test(n))).toBe(true);
       // zoom in to where settlements are named
       await s.page.evaluate(() => {
@@ -93,7 +104,7 @@ describe('the national map', () => {
       await chooseLanguage(s.page, 'ar');
       await expect.poll(() => s.page.evaluate(() => document.documentElement.dir)).toBe('rtl');
       await mapPage(s, `${width}x${height}`, 'ar');
-      const arabic = await renderedLabels(s.page, 'admin-areas-label');
+      const arabic = await placeLabels(s.page);
       expect(arabic.some((n) => /[\u0600-\u06FF]/.test(n))).toBe(true);
       // the scale bar speaks the reader's language
       expect(await s.page.locator('.maplibregl-ctrl-scale').textContent()).toMatch(/كم|م/);

@@ -4,7 +4,7 @@
 -- apart) is not stored: it is recomputed from the record as it stands whenever it is shown
 -- (docs/evidence.md).
 CREATE TABLE attachment_metadata (
-  attachment_id uuid PRIMARY KEY REFERENCES attachments(id),
+  attachment_id uuid PRIMARY KEY REFERENCES attachments(id) ON DELETE CASCADE,
   -- What read the file, e.g. 'exifr 7.1.3'; the fields below are null when the file does not say.
   read_with text NOT NULL,
   -- Date and time the camera wrote (DateTimeOriginal), as written: local time without a zone.

@@ -85,12 +85,18 @@ export async function metadataOf(
   attachmentIds: string[],
 ): Promise<Map<string, AttachmentMetadataRow>> {
   if (attachmentIds.length === 0) return new Map();
+  // What a file says of itself depends only on its bytes: an attachment without its own row (a
+  // report's photo that followed the report to a record) takes that of the same file.
   const r = await sql<AttachmentMetadataRow & { position: string | null }>`
-    select attachment_id, read_with, taken_local, taken_offset,
-      to_char(gps_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as gps_time,
-      ST_AsGeoJSON(position, 7) as position, altitude_m, horizontal_error_m, dop, camera_make, camera_model,
-      orientation, width_px, height_px, thumbnail_key
-    from attachment_metadata where attachment_id = any(${attachmentIds}::uuid[])`.execute(db);
+    select distinct on (a.id) a.id as attachment_id, m.read_with, m.taken_local, m.taken_offset,
+      to_char(m.gps_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as gps_time,
+      ST_AsGeoJSON(m.position, 7) as position, m.altitude_m, m.horizontal_error_m, m.dop, m.camera_make,
+      m.camera_model, m.orientation, m.width_px, m.height_px, m.thumbnail_key
+    from attachments a
+    join attachments o on o.storage_key = a.storage_key
+    join attachment_metadata m on m.attachment_id = o.id
+    where a.id = any(${attachmentIds}::uuid[])
+    order by a.id, (o.id = a.id) desc`.execute(db);
   return new Map(
     r.rows.map((row) => [
       row.attachmentId,

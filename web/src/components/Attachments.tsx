@@ -47,7 +47,7 @@ export function Attachments({ slug, id }: { slug: string; id: string }) {
   };
   const items = list.data?.items ?? [];
   return (
-    <section className="linked" aria-labelledby="att-h">
+    <section className="linked" aria-labelledby="att-h" data-testid="attachments">
       <h2 id="att-h">{t('record.attachments')}</h2>
       {list.loading && <p className="muted">{t('app.loading')}</p>}
       {list.error ? <ErrorNote error={list.error} /> : null}
@@ -55,7 +55,7 @@ export function Attachments({ slug, id }: { slug: string; id: string }) {
       {items.length > 0 && (
         <ul className="evidence-list">
           {items.map((a) => (
-            <li key={a.id}>
+            <li key={a.id} data-testid="attachment-row">
               <AttachmentCard attachment={a} onError={setError} />
             </li>
           ))}
@@ -90,6 +90,7 @@ function AttachmentCard({
       {a.thumbnailUrl ? (
         <img
           className="evidence-thumb"
+          data-testid="attachment-thumb"
           src={a.thumbnailUrl}
           alt={t('attachment.thumbnailOf', { filename: a.filename })}
           loading="lazy"
