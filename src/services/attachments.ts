@@ -69,64 +69,44 @@ export class AttachmentService {
         { pointer: '/recordId' },
       );
     }
-    const tmp = join(this.dir, `.upload-${randomUUID()}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    try {
-      await pipeline(
-        input.content,
-        async function* (source) {
-          for await (const chunk of source) {
-            hash.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(tmp),
-      );
-      const sha256 = hash.digest('hex');
-      const path = join(this.dir, sha256);
-      await rename(tmp, path);
-      const metadata = await readPhotoMetadata(path);
-      const thumbnailKey = (await this.thumbnail(sha256)) ? thumbnailKeyOf(sha256) : null;
-      const stored = await this.database.db.transaction().execute(async (trx) => {
-        const row = await repo.insertAttachment(trx, {
-          recordType: input.recordType,
-          recordId: input.recordId,
-          filename: input.filename,
-          mediaType: input.mediaType,
-          sizeBytes: size,
-          sha256,
-          storageKey: sha256,
-          createdBy: actor.id,
-        });
-        const { readWith, ...read } = metadata;
-        await repo.insertMetadata(trx, { attachmentId: row.id, readWith, ...read, thumbnailKey });
-        await appendAudit(trx, {
-          actorId: actor.id,
-          action: 'attach',
-          entity: def.entity,
-          recordId: input.recordId,
-          before: null,
-          after: { attachmentId: row.id, filename: row.filename, sha256, sizeBytes: size },
-        });
-        return row;
+    const { sha256, size } = await storeContent(this.dir, input.content);
+    const metadata = await readPhotoMetadata(join(this.dir, sha256));
+    const thumbnailKey = (await this.thumbnail(sha256)) ? thumbnailKeyOf(sha256) : null;
+    const stored = await this.database.db.transaction().execute(async (trx) => {
+      const row = await repo.insertAttachment(trx, {
+        recordType: input.recordType,
+        recordId: input.recordId,
+        filename: input.filename,
+        mediaType: input.mediaType,
+        sizeBytes: size,
+        sha256,
+        storageKey: sha256,
+        createdBy: actor.id,
       });
-      const [out] = await this.withEvidence(actor, def, input.recordId, [stored], locale);
-      return out!;
-    } finally {
-      await rm(tmp, { force: true });
-    }
+      const { readWith, ...read } = metadata;
+      await repo.insertMetadata(trx, { attachmentId: row.id, readWith, ...read, thumbnailKey });
+      await appendAudit(trx, {
+        actorId: actor.id,
+        action: 'attach',
+        entity: def.entity,
+        recordId: input.recordId,
+        before: null,
+        after: { attachmentId: row.id, filename: row.filename, sha256, sizeBytes: size },
+      });
+      return row;
+    });
+    const [out] = await this.withEvidence(actor, def, input.recordId, [stored], locale);
+    return out!;
   }
 
   /** The attachments of a record, each with its metadata and the check against the record as it stands. */
   async list(actor: Actor, recordType: string, recordId: string, locale = 'en') {
     assertCan(actor, 'record.read');
     // A report's own files are read through the report (src/services/report-attachments.ts).
-    if (!registerBySlug(recordType)) return [];
-    const rows = await repo.attachmentsOf(this.database.db, recordType, recordId);
     const def = registerBySlug(recordType);
-    if (!def || rows.length === 0) return rows.map((r) => ({ ...present(r), thumbnailUrl: null }));
+    if (!def) return [];
+    const rows = await repo.attachmentsOf(this.database.db, recordType, recordId);
+    if (rows.length === 0) return [];
     return this.withEvidence(actor, def, recordId, rows, locale);
   }
 
@@ -307,4 +287,32 @@ async function sha256Of(path: string): Promise<string | null> {
 function present(row: repo.AttachmentRow) {
   const { storageKey: _k, ...rest } = row;
   return { ...rest, sizeBytes: Number(rest.sizeBytes) };
+}
+
+/** Writes a stream to the attachments folder under its SHA-256 (kept once however often it is sent). */
+export async function storeContent(
+  dir: string,
+  content: Readable,
+): Promise<{ sha256: string; size: number }> {
+  const tmp = join(dir, `.upload-${randomUUID()}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    await pipeline(
+      content,
+      async function* (source) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          size += chunk.length;
+          yield chunk;
+        }
+      },
+      createWriteStream(tmp),
+    );
+    const sha256 = hash.digest('hex');
+    await rename(tmp, join(dir, sha256));
+    return { sha256, size };
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }

@@ -1,9 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import type { Database, Schema } from '../db/connect.ts';
 import {
@@ -18,7 +16,7 @@ import { reportById } from '../db/repositories/reports.ts';
 import { Problem } from '../domain/problem.ts';
 import { registerBySlug } from '../domain/records.ts';
 import { type Actor, assertCan } from './actor.ts';
-import type { AttachmentService } from './attachments.ts';
+import { type AttachmentService, storeContent } from './attachments.ts';
 import type { Applied } from './changes.ts';
 import type { ReportService } from './reports.ts';
 
@@ -187,31 +185,6 @@ export async function linkAttachmentsOnApproval(
     linked += rows.length;
   }
   return linked;
-}
-
-/** Writes a stream to the attachments folder under its SHA-256 (kept once however often it is sent). */
-async function storeContent(dir: string, content: Readable): Promise<{ sha256: string; size: number }> {
-  const tmp = join(dir, `.upload-${randomUUID()}`);
-  const hash = createHash('sha256');
-  let size = 0;
-  try {
-    await pipeline(
-      content,
-      async function* (source) {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          size += chunk.length;
-          yield chunk;
-        }
-      },
-      createWriteStream(tmp),
-    );
-    const sha256 = hash.digest('hex');
-    await rename(tmp, join(dir, sha256));
-    return { sha256, size };
-  } finally {
-    await rm(tmp, { force: true });
-  }
 }
 
 function present(row: AttachmentRow): ReportAttachment {
