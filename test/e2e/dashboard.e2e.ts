@@ -83,7 +83,8 @@ describe('dashboard', () => {
     const year = String(new Date().getUTCFullYear() - 2);
     const asAt = `${new Date().getUTCFullYear() - 1}-12-31`;
     await page.goto(`/?period=quarter&year=${year}&part=2&asAt=${asAt}`);
-    await page.getByTestId('card-open-hazards').waitFor();
+    // As at a past date the summary folds the demo's whole approved history: seconds, not ms.
+    await page.getByTestId('card-open-hazards').waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('dashboard-part').inputValue()).toBe('2');
     expect(await page.getByTestId('dashboard-as-at').inputValue()).toBe(asAt);
     await expect
