@@ -40,7 +40,16 @@ function noDatabase(): Database {
     },
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
-  return { kind: 'postgresql', db, execScript: async () => {}, close: () => db.destroy() };
+  return {
+    kind: 'postgresql',
+    db,
+    reader: () => db,
+    wrote: async () => {},
+    replicas: () => [],
+    checkReplicas: async () => {},
+    execScript: async () => {},
+    close: () => db.destroy(),
+  };
 }
 
 /** The OpenAPI document `safeground serve` publishes, with the default settings. */

@@ -10,6 +10,13 @@ import { LOCALES, type Locale, pickLocale } from './i18n/catalogue.ts';
  */
 export interface Settings {
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL streaming replicas of DATABASE_URL for reads that may lag (DATABASE_READ_URL,
+   * comma-separated; docs/deployment.md); none: every read goes to DATABASE_URL.
+   */
+  databaseReadUrls: string[];
+  /** A replica further behind its primary than this is not read from (SAFEGROUND_READ_MAX_LAG_S). */
+  readMaxLagMs: number;
   /** Size of the PostgreSQL connection pool. */
   dbPool: number;
   dataDir: string;
@@ -133,9 +140,27 @@ class Reader {
     return fallback;
   }
 
+  /** A comma-separated list of URLs, each checked as `url` checks one. */
+  urls(variable: string, schemes: readonly string[]): string[] {
+    const v = this.raw(variable);
+    if (v === undefined) return [];
+    const parts = v.split(',').map((p) => p.trim());
+    if (parts.some((p) => p === '')) {
+      this.faults.push(
+        new Problem('settings.url_list', { variable, value: redactUrl(v), schemes: schemes.join(', ') }),
+      );
+      return [];
+    }
+    return parts.flatMap((part) => this.checkUrl(variable, part, schemes) ?? []);
+  }
+
   url(variable: string, schemes: readonly string[]): string | undefined {
     const v = this.raw(variable);
     if (v === undefined) return undefined;
+    return this.checkUrl(variable, v, schemes);
+  }
+
+  private checkUrl(variable: string, v: string, schemes: readonly string[]): string | undefined {
     let protocol: string | undefined;
     try {
       protocol = new URL(v.trim()).protocol.replace(/:$/, '');
@@ -155,7 +180,7 @@ class Reader {
 
 /** A URL with the password of its user part hidden. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/g, '//$1:***@');
 }
 
 /**
@@ -169,6 +194,8 @@ export function parseSettings(env: Environment): Settings {
   const dataDir = resolve(read.text('SAFEGROUND_DATA_DIR', './data'));
   const settings: Settings = {
     databaseUrl: read.url('DATABASE_URL', ['postgres', 'postgresql']),
+    databaseReadUrls: read.urls('DATABASE_READ_URL', ['postgres', 'postgresql']),
+    readMaxLagMs: Math.round(read.number('SAFEGROUND_READ_MAX_LAG_S', 10, 0.1, 86_400) * 1000),
     dbPool: read.integer('SAFEGROUND_DB_POOL', 10, 1, 1000),
     dataDir,
     host: read.text('HOST', '0.0.0.0').trim(),
@@ -208,6 +235,10 @@ export function parseSettings(env: Environment): Settings {
     },
     tileCacheBytes: Math.round(read.number('SAFEGROUND_TILE_CACHE_MB', 64, 0, 1_048_576) * 1024 * 1024),
   };
+  // Replicas follow a PostgreSQL primary; the embedded database has none.
+  if (settings.databaseReadUrls.length > 0 && !read.raw('DATABASE_URL')) {
+    read.faults.push(new Problem('settings.read_url_without_primary', { variable: 'DATABASE_READ_URL' }));
+  }
   if (read.faults.length > 0) {
     throw new Problem('settings.invalid', { count: read.faults.length }, undefined, read.faults);
   }

@@ -24,6 +24,8 @@ export async function openDatabase(settings: Settings, opts: { quiet?: boolean }
     url: settings.databaseUrl,
     dataDir: settings.dataDir,
     pool: settings.dbPool,
+    readUrls: settings.databaseReadUrls,
+    replicaOptions: { maxLagMs: settings.readMaxLagMs },
   });
   await migrate(database, {
     log: (m) => say(t('cli.migrate.applying', m, settings.locale)),

@@ -13,6 +13,12 @@ import {
   type QueryResult,
 } from 'kysely';
 import pg from 'pg';
+import {
+  DEFAULT_REPLICA_OPTIONS,
+  ReadReplicas,
+  type ReplicaOptions,
+  type ReplicaStatus,
+} from './replicas.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgresql';
@@ -35,6 +41,19 @@ export interface Database {
    * while holding the one connection (inside a transaction), so no write runs during the copy.
    */
   dumpDataDir?(): Promise<Blob>;
+  /**
+   * The database for a read that may lag (lists, tiles, OGC API, dashboards, outputs, public
+   * pages) by `session` (the user's id; none for anonymous reads): a streaming replica
+   * (DATABASE_READ_URL) that has replayed the session's last write, else the primary `db`. The
+   * one place a read's database is chosen (src/db/replicas.ts); without replicas, `db`.
+   */
+  reader(session?: string | null): Kysely<DB>;
+  /** Remembers that `session` has just written (after the commit), so its reads see it. */
+  wrote(session: string | null | undefined): Promise<void>;
+  /** The replicas as the last check saw them (none without DATABASE_READ_URL). */
+  replicas(): ReplicaStatus[];
+  /** Checks the replicas now (they are checked every second anyway). */
+  checkReplicas(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,21 +72,34 @@ const parsers: Record<number, (v: string) => unknown> = {
 
 /**
  * Opens the database named by the settings: PostgreSQL when `url` is set (a pool of `pool`
- * connections, SAFEGROUND_DB_POOL), else PGlite in `dataDir`.
+ * connections, SAFEGROUND_DB_POOL, and as many to each replica of `readUrls`,
+ * DATABASE_READ_URL), else PGlite in `dataDir`.
  */
-export async function connect(opts: { url?: string; dataDir?: string; pool?: number }): Promise<Database> {
-  if (opts.url) return connectPostgres(opts.url, opts.pool ?? 10);
+export async function connect(opts: {
+  url?: string;
+  dataDir?: string;
+  pool?: number;
+  readUrls?: readonly string[];
+  replicaOptions?: Partial<ReplicaOptions>;
+}): Promise<Database> {
+  if (opts.url) return connectPostgres(opts.url, opts.pool ?? 10, opts.readUrls ?? [], opts.replicaOptions);
   return connectPglite(opts.dataDir ?? './data');
 }
 
-async function connectPostgres(url: string, poolSize: number): Promise<Database> {
-  const types = {
-    getTypeParser(oid: number, format?: 'text' | 'binary') {
-      const p = parsers[oid];
-      if (p && format !== 'binary') return p;
-      return pg.types.getTypeParser(oid, format);
-    },
-  };
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    const p = parsers[oid];
+    if (p && format !== 'binary') return p;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+async function connectPostgres(
+  url: string,
+  poolSize: number,
+  readUrls: readonly string[],
+  replicaOptions: Partial<ReplicaOptions> | undefined,
+): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -76,13 +108,30 @@ async function connectPostgres(url: string, poolSize: number): Promise<Database>
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
-  const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool }),
-    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
+  const replicas = new ReadReplicas({
+    primary: db,
+    primaryPool: pool,
+    plugins,
+    options: replicaOptions,
+    replicas: readUrls.map((readUrl) => ({
+      url: redactPassword(readUrl),
+      pool: new pg.Pool({
+        connectionString: readUrl,
+        max: poolSize,
+        types,
+        connectionTimeoutMillis: replicaOptions?.connectTimeoutMs ?? DEFAULT_REPLICA_OPTIONS.connectTimeoutMs,
+      }),
+    })),
   });
   return {
     kind: 'postgresql',
     db,
+    reader: (session) => replicas.reader(session),
+    wrote: (session) => replicas.wrote(session),
+    replicas: () => replicas.status(),
+    checkReplicas: () => replicas.check(),
     async execScript(sqlText) {
       const client = await pool.connect();
       try {
@@ -91,8 +140,15 @@ async function connectPostgres(url: string, poolSize: number): Promise<Database>
         client.release();
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await replicas.close();
+      await db.destroy();
+    },
   };
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }
 
 async function connectPglite(dataDir: string): Promise<Database> {
@@ -118,6 +174,11 @@ async function connectPglite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     db,
+    // One process, one connection: every read is on the one database.
+    reader: () => db,
+    wrote: async () => {},
+    replicas: () => [],
+    checkReplicas: async () => {},
     execScript: (sqlText) => driver.exclusive(() => pglite.exec(sqlText).then(() => undefined)),
     dumpDataDir: () => pglite.dumpDataDir('gzip'),
     close: async () => {

@@ -56,6 +56,9 @@ export interface AppOptions {
 }
 
 /** The HTTP application: every route under /api/v1, problems as RFC 9457, OpenAPI from the route schemas. */
+/** Methods that write nothing. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const settings = { ...settingsFromEnv(), ...opts.settings };
   const app = Fastify({
@@ -140,6 +143,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
 
   await authPlugin(app, { database: opts.database });
+  // Read-your-writes with read replicas (src/db/replicas.ts): after a signed-in user's write has
+  // committed and before its answer leaves, the primary's WAL position is remembered for them.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.actor && reply.statusCode < 400 && !SAFE_METHODS.has(request.method))
+      await opts.database.wrote(request.actor.id);
+    return payload;
+  });
   await app.register(healthRoutes, { system, settings });
   await app.register(authRoutes, { database: opts.database, accounts: services.accounts });
   await app.register(tokenAndUserRoutes, { accounts: services.accounts });

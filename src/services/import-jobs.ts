@@ -181,6 +181,8 @@ export class ImportJobService {
           },
         },
       );
+      // The importer reads what they imported from now on, replicas or not (src/db/replicas.ts).
+      await this.database.wrote(actor.id);
       const { rejects, ...rest } = summary;
       const result = {
         ...rest,

@@ -41,7 +41,7 @@ export class PublicService {
         { field: 'from', value: `${from}–${to}`, rule: 'span', limit: '≤ 50 years' },
         { pointer: '/from' },
       );
-    const a = await aggregatesByAdminArea(this.database.db, level, from, to);
+    const a = await aggregatesByAdminArea(this.database.reader(), level, from, to);
     const years = Array.from({ length: to - from + 1 }, (_, i) => from + i);
     return {
       level,
@@ -71,7 +71,7 @@ export class PublicService {
   async hazardMap(askedM?: string) {
     const asked = Number(askedM ?? this.minHexagonM);
     const sizeM = Number.isFinite(asked) ? Math.max(asked, this.minHexagonM) : this.minHexagonM;
-    const cells = await hazardHexagons(this.database.db, sizeM);
+    const cells = await hazardHexagons(this.database.reader(), sizeM);
     return {
       type: 'FeatureCollection',
       sizeM,

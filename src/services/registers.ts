@@ -1,4 +1,5 @@
-import { type Database, withTransaction } from '../db/connect.ts';
+import type { Kysely } from 'kysely';
+import { type Database, type Schema, withTransaction } from '../db/connect.ts';
 import { adminAreaNames } from '../db/repositories/admin-area-names.ts';
 import { appendAudit, recordHistory } from '../db/repositories/audit.ts';
 import { linkSource, sourcesOf, unlinkSource } from '../db/repositories/record-sources.ts';
@@ -113,8 +114,10 @@ export class RegisterService {
     query: repo.ListQuery,
   ): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
     assertCan(actor, 'record.read', this.def);
-    const rows = await repo.listRecords(this.database.db, this.def, { ...query, limit: query.limit + 1 });
+    const db = this.reads(actor);
+    const rows = await repo.listRecords(db, this.def, { ...query, limit: query.limit + 1 });
     const records = await this.withAdminArea(
+      db,
       rows.slice(0, query.limit).map((r) => this.published(this.derived(r, query.asAt))),
     );
     const last = records[records.length - 1];
@@ -132,7 +135,7 @@ export class RegisterService {
     query: Omit<repo.ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>,
   ): Promise<number> {
     assertCan(actor, 'record.read', this.def);
-    return repo.countRecords(this.database.db, this.def, query);
+    return repo.countRecords(this.reads(actor), this.def, query);
   }
 
   /** The change history of one record (audit readers only). */
@@ -146,17 +149,17 @@ export class RegisterService {
   async page(actor: Actor, query: OffsetQuery): Promise<{ records: RecordOut[]; numberMatched: number }> {
     assertCan(actor, 'record.read', this.def);
     const { offset: _offset, ...countQuery } = query;
-    const numberMatched = await repo.countRecords(this.database.db, this.def, countQuery);
+    const db = this.reads(actor);
+    const numberMatched = await repo.countRecords(db, this.def, countQuery);
     // Past the end there is nothing to read; skip the query.
-    const rows =
-      query.offset >= numberMatched ? [] : await repo.listRecordsOffset(this.database.db, this.def, query);
+    const rows = query.offset >= numberMatched ? [] : await repo.listRecordsOffset(db, this.def, query);
     return { records: rows.map((r) => this.published(this.derived(r, query.asAt))), numberMatched };
   }
 
   /** One record as published to GIS clients: never archived, never with identity fields. */
   async publishedRecord(actor: Actor, id: string): Promise<RecordOut> {
     assertCan(actor, 'record.read', this.def);
-    const record = await repo.getRecord(this.database.db, this.def, id, { identity: false });
+    const record = await repo.getRecord(this.reads(actor), this.def, id, { identity: false });
     if (!record || record.archived)
       throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
     return this.published(record);
@@ -165,7 +168,7 @@ export class RegisterService {
   /** Spatial and temporal extent of the register's records that are not archived (as at a date if given). */
   async extent(actor: Actor, asAt?: string): Promise<repo.RegisterExtent> {
     assertCan(actor, 'record.read', this.def);
-    return repo.registerExtent(this.database.db, this.def, asAt);
+    return repo.registerExtent(this.reads(actor), this.def, asAt);
   }
 
   /**
@@ -175,14 +178,18 @@ export class RegisterService {
   readOut(actor: Actor, filter: RecordFilter, opts: { maxRecords?: number } = {}): AsyncGenerator<RecordOut> {
     assertCan(actor, 'data.export', this.def);
     assertCan(actor, 'record.read', this.def);
-    return this.readAll(filter, opts.maxRecords ?? Number.POSITIVE_INFINITY);
+    return this.readAll(this.reads(actor), filter, opts.maxRecords ?? Number.POSITIVE_INFINITY);
   }
 
-  private async *readAll(filter: RecordFilter, maxRecords: number): AsyncGenerator<RecordOut> {
+  private async *readAll(
+    db: Kysely<Schema>,
+    filter: RecordFilter,
+    maxRecords: number,
+  ): AsyncGenerator<RecordOut> {
     let after: repo.ListQuery['after'];
     let read = 0;
     for (;;) {
-      const rows = await repo.listRecords(this.database.db, this.def, {
+      const rows = await repo.listRecords(db, this.def, {
         ...filter,
         sortField: 'id',
         descending: false,
@@ -190,6 +197,7 @@ export class RegisterService {
         after,
       });
       for (const record of await this.withAdminArea(
+        db,
         rows.map((r) => this.published(this.derived(r, filter.asAt))),
       )) {
         if (read++ >= maxRecords) return;
@@ -205,10 +213,10 @@ export class RegisterService {
    * Records of a register with a geometry, each with `adminAreaName`: the lowest admin area it
    * lies in (null outside every one). Lists and files carry it as a column; it is not a field.
    */
-  private async withAdminArea(records: RecordOut[]): Promise<RecordOut[]> {
+  private async withAdminArea(db: Kysely<Schema>, records: RecordOut[]): Promise<RecordOut[]> {
     if (!this.def.geometry) return records;
     const names = await adminAreaNames(
-      this.database.db,
+      db,
       this.def,
       records.map((r) => r.id as string),
     );
@@ -228,7 +236,7 @@ export class RegisterService {
     render: TileRenderer = renderTile,
   ): Promise<Uint8Array> {
     assertCan(actor, 'record.read', this.def);
-    return render(this.database, layer, address, filters, encoder);
+    return render({ ...this.database, db: this.reads(actor) }, layer, address, filters, encoder);
   }
 
   async sources(actor: Actor, id: string): Promise<RecordOut[]> {
@@ -272,6 +280,17 @@ export class RegisterService {
         });
       }
     });
+  }
+
+  /**
+   * The database for this actor's reads that may lag: lists, counts, OGC API pages and items,
+   * extents, files and tiles. A replica when there are any (src/db/replicas.ts decides which, and
+   * keeps the actor on the primary until a replica has their last write); the primary otherwise.
+   * One record (`get`, history, sources) and every check before a write read the primary: that
+   * is the record a user acts on next, with its version for If-Match.
+   */
+  private reads(actor: Actor): Kysely<Schema> {
+    return this.database.reader(actor.id);
   }
 
   /** A record read as at a date gets its derived fields from the values of that date. */
