@@ -7,7 +7,10 @@ import { withOthers } from '../../domain/schema-check.ts';
 import { t } from '../../i18n/catalogue.ts';
 import { type Actor, assertCan } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
+import { minefieldRecords } from '../../domain/records.ts';
 import { isUuid } from '../list-query.ts';
+import { MinefieldRecordService } from '../minefield-records.ts';
+import { ProvenanceService } from '../provenance.ts';
 import type { RegisterService } from '../registers.ts';
 import { casualtyTable } from './casualties.ts';
 import { OutputContext } from './context.ts';
@@ -226,7 +229,11 @@ export class OutputService {
   async build(actor: Actor, name: string, params: OutputParams, locale: string): Promise<OutputDocument> {
     assertCan(actor, 'data.export');
     const m = outputModule(name);
-    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments);
+    const minefield = this.registers.get(minefieldRecords.slug);
+    const provenance = minefield
+      ? new ProvenanceService(this.registers, new MinefieldRecordService(this.database, minefield))
+      : undefined;
+    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments, provenance);
     const blocks = await m.build(ctx);
     return {
       output: m.name,
