@@ -2,8 +2,8 @@ import { t } from '../../i18n/catalogue.ts';
 import type { Geometry } from '../../io/types.ts';
 import type { Actor } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
-import type { ProvenanceService } from '../provenance.ts';
 import type { RecordFilter } from '../list-query.ts';
+import type { ProvenanceService } from '../provenance.ts';
 import type { RecordOut, RegisterService } from '../registers.ts';
 import type { OutputParams } from './document.ts';
 
