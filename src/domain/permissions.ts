@@ -22,6 +22,7 @@ export const ACTIONS = [
   'audit.verify',
   'data.import',
   'data.export',
+  'output.save',
   'qa.write',
   'planning.manage',
 ] as const;
@@ -44,6 +45,9 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'audit.verify': ['admin'],
   'data.import': ['admin', 'approver'],
   'data.export': ['admin', 'approver', 'qa_officer', 'analyst', 'operator_manager', 'viewer'],
+  // Saving an output definition, generating it to keep its file and removing it: an authority
+  // or operator role that exports; a viewer reads and downloads reports but keeps nothing.
+  'output.save': ['admin', 'approver', 'qa_officer', 'analyst', 'operator_manager'],
   'qa.write': ['admin', 'approver', 'qa_officer'],
   'planning.manage': ['admin'],
 };

@@ -130,7 +130,7 @@ export class AttachmentService {
     for (const row of rows) {
       const m = metadata.get(row.id);
       const { attachmentId: _a, thumbnailKey, ...read } = m ?? { attachmentId: '', thumbnailKey: null };
-      const target = await this.target(def, record, m?.position?.coordinates ?? null);
+      const target = await this.target(def, record, m?.position?.coordinates ?? null, row.mediaType);
       const check = m ? checkEvidence(m, target, this.limits) : null;
       out.push({
         ...present(row),
@@ -156,6 +156,7 @@ export class AttachmentService {
     def: RegisterDef,
     record: Record<string, unknown> | null,
     point: [number, number] | null,
+    mediaType: string,
   ): Promise<EvidenceTarget> {
     const dateField = factDateField(def) ?? null;
     const date = dateField && record ? record[dateField] : null;
@@ -164,6 +165,7 @@ export class AttachmentService {
       distanceM: point && geometry ? await repo.distanceToGeometryM(this.database.db, geometry, point) : null,
       recordDate: typeof date === 'string' ? date.slice(0, 10) : null,
       recordDateField: dateField,
+      mediaType,
     };
   }
 

@@ -150,6 +150,23 @@ export interface EvidenceTarget {
   recordDate: string | null;
   /** The field that date comes from, e.g. 'foundOn'. */
   recordDateField: string | null;
+  /** The file's media type (`image/jpeg`, `application/pdf`): the messages name a photo, a document or a file by it. */
+  mediaType?: string;
+}
+
+/** What a file is called in the check's messages, from its media type. */
+export type FileKind = 'photo' | 'video' | 'document' | 'file';
+
+const DOCUMENT_TYPES =
+  /^(application\/(pdf|msword|rtf|vnd\.(openxmlformats|oasis\.opendocument|ms-excel|ms-powerpoint))|text\/)/;
+
+/** `photo` for an image, `video`, `document` for PDF, office and text files, else `file`. */
+export function fileKind(mediaType: string | undefined): FileKind {
+  const type = (mediaType ?? '').toLowerCase();
+  if (type.startsWith('image/')) return 'photo';
+  if (type.startsWith('video/')) return 'video';
+  if (DOCUMENT_TYPES.test(type)) return 'document';
+  return type ? 'file' : 'photo';
 }
 
 export interface EvidenceLimits {
@@ -196,20 +213,22 @@ export function checkEvidence(
   limits: EvidenceLimits,
 ): EvidenceCheck {
   const m = metadata ?? NO_METADATA;
+  const kind = fileKind(target.mediaType);
   const findings: EvidenceFinding[] = [];
   const limitM = limits.distanceM;
   const limitDays = limits.days;
 
   let distanceM: number | null = null;
-  if (!m.position) findings.push({ code: 'evidence.place.no_position', status: 'undetermined', params: {} });
+  if (!m.position)
+    findings.push({ code: 'evidence.place.no_position', status: 'undetermined', params: { kind } });
   else if (target.distanceM === null)
-    findings.push({ code: 'evidence.place.record_without_place', status: 'undetermined', params: {} });
+    findings.push({ code: 'evidence.place.record_without_place', status: 'undetermined', params: { kind } });
   else {
     distanceM = round(target.distanceM, 1);
     findings.push({
       code: distanceM <= limitM ? 'evidence.place.within' : 'evidence.place.beyond',
       status: distanceM <= limitM ? 'consistent' : 'inconsistent',
-      params: { distanceM, limitM },
+      params: { distanceM, limitM, kind },
     });
   }
 
@@ -221,9 +240,9 @@ export function checkEvidence(
 
   let days: number | null = null;
   const takenDate = m.takenLocal?.slice(0, 10) ?? null;
-  if (!takenDate) findings.push({ code: 'evidence.time.no_time', status: 'undetermined', params: {} });
+  if (!takenDate) findings.push({ code: 'evidence.time.no_time', status: 'undetermined', params: { kind } });
   else if (!target.recordDate)
-    findings.push({ code: 'evidence.time.record_without_date', status: 'undetermined', params: {} });
+    findings.push({ code: 'evidence.time.record_without_date', status: 'undetermined', params: { kind } });
   else {
     days = daysBetween(target.recordDate, takenDate);
     const apart = Math.abs(days);
@@ -241,7 +260,7 @@ export function checkEvidence(
     findings.push({
       code,
       status,
-      params: { days: apart, limitDays, recordDate: target.recordDate, takenDate },
+      params: { days: apart, limitDays, recordDate: target.recordDate, takenDate, kind },
     });
   }
 
@@ -256,7 +275,7 @@ export function checkEvidence(
       findings.push({
         code: 'evidence.clock.from_gps',
         status: 'note',
-        params: { offset: clockOffset.offset },
+        params: { offset: clockOffset.offset, kind },
       });
     else findings.push({ code: 'evidence.clock.no_zone', status: 'note', params: {} });
     if (m.takenOffset && m.gpsTime) {

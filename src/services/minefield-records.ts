@@ -261,11 +261,11 @@ export class MinefieldRecordService {
   /**
    * Scores the stored record against the findings posted with the request or, without them,
    * the live findings linked to the record's hazard (model from the ordnance catalogue, else
-   * the model as reported).
+   * the model as reported). With `asAt`, the record as it stood at the end of that day.
    */
-  async score(actor: Actor, id: string, body: unknown, locale: string): Promise<ScoreOut> {
+  async score(actor: Actor, id: string, body: unknown, locale: string, asAt?: string): Promise<ScoreOut> {
     const options = checkBody(ScoreRequest, body);
-    const stored = await this.register.get(actor, id);
+    const stored = await this.register.get(actor, id, { asAt });
     const hazardId = (stored.hazardId as string | null) ?? null;
     let findings: Finding[];
     if (options.findings) {

@@ -345,10 +345,11 @@ export class ProvenanceService {
   /**
    * How complete and accurate one handed-over record is against the devices found in its
    * hazard: the share inside its best reading's 95 % polygon, devices of models it does not
-   * declare.
+   * declare. As at a date, the record and the findings as they stood then (read through the
+   * register services like every other read).
    */
-  async completeness(actor: Actor, id: string, locale: string): Promise<RecordCompleteness> {
-    const stored = await this.reg(minefieldRecords.slug).get(actor, id);
+  async completeness(actor: Actor, id: string, locale: string, asAt?: string): Promise<RecordCompleteness> {
+    const stored = await this.reg(minefieldRecords.slug).get(actor, id, { asAt });
     const hazardId = (stored.hazardId as string | null) ?? null;
     const base = {
       minefieldRecordId: id,
@@ -358,10 +359,18 @@ export class ProvenanceService {
     };
     if (!hazardId)
       return { ...base, assessed: false, reason: t('provenance.completeness_no_hazard', {}, locale) };
-    const found = await this.findingsIn(actor, { hazard: hazardId });
+    const found = await this.findingsIn(actor, { hazard: hazardId, asAt });
     if (found.length === 0)
       return { ...base, assessed: false, reason: t('provenance.completeness_no_findings', {}, locale) };
-    const scores = await this.minefield.score(actor, id, {}, locale);
+    const findings = {
+      type: 'FeatureCollection',
+      features: found.map((f) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [f.lon, f.lat] },
+        properties: { model: f.model, quantity: f.quantity },
+      })),
+    };
+    const scores = await this.minefield.score(actor, id, { findings }, locale, asAt);
     const best = scores.hypotheses.find((h) => h.id === scores.best!.id)!;
     const devices = best.counts.reduce((s, c) => s + c.found, 0);
     const inside = best.counts.reduce((s, c) => s + c.foundInsideUncertainty, 0);
@@ -386,12 +395,12 @@ export class ProvenanceService {
    * Programme-wide completeness: every live record linked to a hazard, the share of those
    * hazards' devices inside their records' best readings, and hazards with findings but no record.
    */
-  async programmeCompleteness(actor: Actor, locale: string) {
-    const records = await this.readAll(minefieldRecords.slug, actor, {});
+  async programmeCompleteness(actor: Actor, locale: string, asAt?: string) {
+    const records = await this.readAll(minefieldRecords.slug, actor, { asAt });
     const perRecord: RecordCompleteness[] = [];
-    for (const r of records) perRecord.push(await this.completeness(actor, r.id as string, locale));
+    for (const r of records) perRecord.push(await this.completeness(actor, r.id as string, locale, asAt));
     const assessed = perRecord.filter((r) => r.assessed);
-    const found = await this.readAll(findingsDef.slug, actor, {});
+    const found = await this.readAll(findingsDef.slug, actor, { asAt });
     const withRecord = new Set(records.flatMap((r) => (r.hazardId ? [r.hazardId as string] : [])));
     const withoutRecord = new Map<string, number>();
     let devicesNoHazard = 0;
@@ -404,6 +413,7 @@ export class ProvenanceService {
     const devices = assessed.reduce((s, r) => s + (r.devicesFound ?? 0), 0);
     const inside = assessed.reduce((s, r) => s + (r.devicesInsideUncertainty ?? 0), 0);
     return {
+      asAt: asAt ?? null,
       method: t('provenance.completeness_method', {}, locale),
       records: perRecord.length,
       recordsAssessed: assessed.length,

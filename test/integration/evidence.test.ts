@@ -190,6 +190,34 @@ describe(`photo evidence on ${testDatabaseKind()}`, () => {
     expect(bare.thumbnailUrl).toMatch(/\/thumbnail$/);
   });
 
+  it('names a PDF a document, not a photo, in every language', async () => {
+    const bytes = Buffer.from(
+      '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+    );
+    const messages: Record<string, string[]> = {};
+    for (const locale of ['en', 'ru', 'ar']) {
+      const body = uploadBody(
+        { recordType: 'findings', recordId: findingId },
+        { filename: 'letter.pdf', mediaType: 'application/pdf', bytes },
+      );
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/v1/attachments',
+        payload: body.payload,
+        headers: { ...admin, ...body.headers, 'accept-language': locale },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      messages[locale] = r.json().evidence.findings.map((f: Finding) => f.message);
+    }
+    expect(messages.en).toEqual([
+      'No position in the file: where the document was made cannot be compared with the record.',
+      'No date or time of making in the file: when the document was made cannot be compared with the record.',
+    ]);
+    expect(messages.ru!.join(' ')).toContain('документ');
+    expect(messages.ar!.join(' ')).toContain('المستند');
+    for (const m of Object.values(messages).flat()) expect(m).not.toMatch(/photo|снимок|صورة/);
+  });
+
   it('gives the messages in the language asked for', async () => {
     const bytes = await photo({ taken: '2025:06:15 12:00:00' });
     const body = uploadBody(

@@ -69,6 +69,8 @@ const probes: Record<Action, (h: Record<string, string>) => Promise<LightMyReque
       { type: 'FeatureCollection', features: [] },
     ),
   'data.export': (h) => call('GET', '/api/v1/sources?format=csv&limit=1', h),
+  'output.save': (h) =>
+    call('POST', '/api/v1/outputs/definitions', h, { name: unique('Probe '), output: 'casualties' }),
   'qa.write': (h) =>
     call('POST', '/api/v1/qa-visits', h, {
       visitedOn: '2025-01-02',

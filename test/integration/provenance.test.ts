@@ -336,3 +336,47 @@ describe('record completeness', () => {
     expect(c.hazardsWithFindingsButNoRecord).toEqual([{ hazardId: ids.h2, devices: 1 }]);
   });
 });
+
+describe('provenance in the evidence dossier', () => {
+  it('lists per device the flags with their facts and assumptions, as the API gives them, in page, XLSX and PDF', async () => {
+    const api = (await get(`/api/v1/provenance?hazard=${ids.h1}`)).json();
+    const r = await get(`/api/v1/outputs/evidence-dossier?records=hazards:${ids.h1}`);
+    expect(r.statusCode, r.body).toBe(200);
+    const blocks = r.json().document.blocks as Json[];
+    const method = blocks.find((b) => b.kind === 'text' && b.title.startsWith('Provenance of the devices'));
+    expect(method?.text).toBe(api.method);
+    const table = blocks.find((b) => b.kind === 'table' && b.title.includes('flags'))!;
+    const expected = api.findings.flatMap((f: Json) =>
+      f.flags.length ? f.flags.map((x: Json) => [f.code, x.message]) : [[f.code, 'No flag raised']],
+    );
+    expect(table.rows.map((row: unknown[]) => [row[0], row[5]])).toEqual(expected);
+    const notDeclared = table.rows.find(
+      (row: unknown[]) => row[0] === codes.undeclared && String(row[5]).includes('POM-3'),
+    );
+    expect(notDeclared, JSON.stringify(table.rows)).toBeDefined();
+    const flag = api.findings
+      .find((f: Json) => f.code === codes.new)
+      .flags.find((x: Json) => x.code === 'manufactured_after_record');
+    const row = table.rows.find((x: unknown[]) => x[0] === codes.new && x[5] === flag.message);
+    expect(row[4]).toBe('2021-03-01');
+    expect(row[6]).toContain('2021-03-01');
+    expect(row[7]).toBe(flag.assumptionTexts.join(' '));
+
+    const xlsx = await get(`/api/v1/outputs/evidence-dossier?records=hazards:${ids.h1}&format=xlsx`);
+    expect(xlsx.statusCode).toBe(200);
+    const ExcelJS = (await import('exceljs')).default;
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.worksheets.find((s) => s.name.endsWith('provenance'))!;
+    const cells: string[] = [];
+    sheet.eachRow((x) => cells.push(...(x.values as unknown[]).map(String)));
+    expect(cells).toContain(flag.message);
+
+    const pdf = await get(`/api/v1/outputs/evidence-dossier?records=hazards:${ids.h1}&format=pdf`);
+    expect(pdf.statusCode).toBe(200);
+    const { execFileSync } = await import('node:child_process');
+    const text = execFileSync('pdftotext', ['-', '-'], { input: pdf.rawPayload, encoding: 'utf8' });
+    expect(text).toContain('Provenance of the devices found in');
+    expect(text).toContain(codes.new);
+  });
+});

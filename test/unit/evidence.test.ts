@@ -86,3 +86,16 @@ describe('the check of a photo against its record', () => {
     expect(codes).toContainEqual(['evidence.clock.drift', { seconds: 300 }]);
   });
 });
+
+describe('what the check calls the file', () => {
+  it('names a photo, a video, a document or a file by its media type', async () => {
+    const { fileKind } = await import('../../src/services/evidence.ts');
+    expect(
+      ['image/jpeg', 'video/mp4', 'application/pdf', 'text/plain', 'application/zip', undefined].map(
+        fileKind,
+      ),
+    ).toEqual(['photo', 'video', 'document', 'document', 'file', 'photo']);
+    const pdf = checkEvidence(NO_METADATA, { ...target, mediaType: 'application/pdf' }, limits);
+    expect(pdf.findings.map((f) => f.params.kind)).toEqual(['document', 'document']);
+  });
+});

@@ -17,6 +17,14 @@ import { parseId } from './registers.ts';
 const tags = ['provenance'];
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
 
+const AsAt = Type.Optional(
+  Type.String({
+    format: 'date',
+    description: 'Computed from the records as approved at the end of this date',
+  }),
+);
+const AsAtQuery = Type.Object({ asAt: AsAt });
+
 const ScopeQuery = Type.Object({
   hazard: Type.Optional(Type.String({ format: 'uuid', description: 'Findings of this hazard' })),
   adminArea: Type.Optional(Type.String({ format: 'uuid', description: 'Findings inside this admin area' })),
@@ -140,6 +148,7 @@ const Completeness = Type.Object(
 
 const ProgrammeCompleteness = Type.Object(
   {
+    asAt: Type.Union([Type.String(), Type.Null()]),
     method: Type.String(),
     records: Type.Integer(),
     recordsAssessed: Type.Integer(),
@@ -204,10 +213,12 @@ export async function provenanceRoutes(
       schema: {
         tags,
         summary: 'How complete handed-over minefield records are, over the whole programme',
+        querystring: AsAtQuery,
         response: { 200: ProgrammeCompleteness, ...errors },
       },
     },
-    async (request) => service.programmeCompleteness(requireActor(request), request.locale),
+    async (request) =>
+      service.programmeCompleteness(requireActor(request), request.locale, request.query.asAt),
   );
 
   app.get(
@@ -217,12 +228,18 @@ export async function provenanceRoutes(
         tags: [minefieldRecords.slug, ...tags],
         summary: "How complete one handed-over minefield record is against its hazard's findings",
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        querystring: AsAtQuery,
         response: { 200: Completeness, ...errors },
       },
     },
     async (request) => {
       const actor = requireActor(request);
-      return service.completeness(actor, parseId(request.params.id, minefieldRecords), request.locale);
+      return service.completeness(
+        actor,
+        parseId(request.params.id, minefieldRecords),
+        request.locale,
+        request.query.asAt,
+      );
     },
   );
 }

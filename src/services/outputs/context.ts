@@ -3,6 +3,7 @@ import type { Geometry } from '../../io/types.ts';
 import type { Actor } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
 import type { RecordFilter } from '../list-query.ts';
+import type { ProvenanceService } from '../provenance.ts';
 import type { RecordOut, RegisterService } from '../registers.ts';
 import type { OutputParams } from './document.ts';
 
@@ -21,6 +22,8 @@ export class OutputContext {
     readonly params: OutputParams,
     private readonly registers: ReadonlyMap<string, RegisterService>,
     readonly attachments?: AttachmentService,
+    /** Device provenance (docs/provenance.md), computed through the same register services. */
+    readonly provenance?: ProvenanceService,
   ) {
     this.number = new Intl.NumberFormat(`${locale}-u-nu-latn`, { maximumFractionDigits: 2 });
   }

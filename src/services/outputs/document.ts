@@ -17,6 +17,11 @@ export interface Column {
   numeric?: boolean;
   /** Relative width in the PDF (default 1). */
   width?: number;
+  /**
+   * The unit of the figures (`m2`: square metres, the label ending in ", m²"): the files keep
+   * square metres; the page may show them in hectares or km² with the unit named.
+   */
+  unit?: 'm2';
 }
 
 export interface TableBlock {
@@ -35,7 +40,8 @@ export interface TableBlock {
 export interface FactsBlock {
   kind: 'facts';
   title: string;
-  items: Array<[label: string, value: Cell]>;
+  /** Label and value; `m2` third when the value is an area in square metres (see Column.unit). */
+  items: Array<[label: string, value: Cell, unit?: 'm2']>;
 }
 
 export interface TextBlock {

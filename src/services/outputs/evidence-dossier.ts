@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Problem } from '../../domain/problem.ts';
-import { REFERENCE_TARGETS, registerBySlug } from '../../domain/records.ts';
+import { adminAreas, hazards, REFERENCE_TARGETS, registerBySlug } from '../../domain/records.ts';
 import { OutputContext } from './context.ts';
 import type { Block, Cell } from './document.ts';
 import { historyRow } from './hazard-completion.ts';
@@ -9,7 +9,9 @@ import type { OutputModule } from './types.ts';
 /**
  * An evidence dossier of a selection of records (`records=hazards:<id>,accidents:<id>`): each
  * record's fields, its sources with their UN document symbols, its attachments with their
- * SHA-256, and its change history — the annex a letter to the United Nations cites.
+ * SHA-256, and its change history — the annex a letter to the United Nations cites. For a hazard
+ * or an admin area, also the provenance of the devices found in it (docs/provenance.md): each
+ * device's earliest possible laying date and flags, with the facts and assumptions behind them.
  */
 export const evidenceDossier: OutputModule = {
   name: 'evidence-dossier',
@@ -97,10 +99,77 @@ export const evidenceDossier: OutputModule = {
         ],
         rows: history.map(historyRow),
       });
+      if (slug === hazards.slug || slug === adminAreas.slug)
+        blocks.push(
+          ...(await provenanceBlocks(
+            ctx,
+            slug === hazards.slug ? { hazard: id } : { adminArea: id },
+            record,
+          )),
+        );
     }
     return blocks;
   },
 };
+
+/**
+ * The provenance section of a hazard or admin area: the method, then one row per flag raised on
+ * a device found there (a device with no flag has one row saying so), with the flag's sentence,
+ * its facts and the assumptions it rests on — as `/api/v1/provenance` gives them, as at the
+ * report's date.
+ */
+async function provenanceBlocks(
+  ctx: OutputContext,
+  place: { hazard?: string; adminArea?: string },
+  record: Record<string, unknown>,
+): Promise<Block[]> {
+  if (!ctx.provenance) return [];
+  const code =
+    (record.code as string | undefined) ?? (record.pcode as string | undefined) ?? String(record.id);
+  const p = await ctx.provenance.provenance(ctx.actor, { ...place, asAt: ctx.params.asAt }, ctx.locale);
+  const rows: Cell[][] = [];
+  for (const f of p.findings) {
+    const made = f.yearOfManufacture === null ? '' : String(f.yearOfManufacture);
+    const lead: Cell[] = [
+      f.code,
+      f.model ?? ctx.t('outputs.unknown'),
+      made,
+      f.lot ?? '',
+      f.earliestLayingDate ?? '',
+    ];
+    if (!f.flags.length) rows.push([...lead, ctx.t('outputs.dossier.no_flag'), '', '']);
+    for (const flag of f.flags)
+      rows.push([
+        ...lead,
+        flag.message,
+        Object.entries(flag.facts)
+          .filter(([, v]) => v !== null && v !== '')
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; '),
+        flag.assumptionTexts.join(' '),
+      ]);
+  }
+  return [
+    { kind: 'text', title: ctx.t('outputs.dossier.provenance', { code }), text: p.method },
+    {
+      kind: 'table',
+      title: ctx.t('outputs.dossier.provenance_flags', { code }),
+      sheet: `${code} ${ctx.t('outputs.sheet.provenance')}`.slice(0, 31),
+      note: ctx.t('outputs.dossier.provenance_note', { findings: p.findings.length }),
+      columns: [
+        { key: 'finding', label: ctx.t('outputs.col.finding') },
+        { key: 'model', label: ctx.t('outputs.col.model') },
+        { key: 'yearOfManufacture', label: ctx.t('outputs.col.year_of_manufacture') },
+        { key: 'lot', label: ctx.t('outputs.col.lot') },
+        { key: 'earliestLayingDate', label: ctx.t('outputs.col.earliest_laying_date') },
+        { key: 'flag', label: ctx.t('outputs.col.flag'), width: 3 },
+        { key: 'facts', label: ctx.t('outputs.col.facts'), width: 2.5 },
+        { key: 'assumptions', label: ctx.t('outputs.col.assumptions'), width: 3 },
+      ],
+      rows,
+    },
+  ];
+}
 
 /** A field's value as people read it: references by name and code, code lists by label, lists joined. */
 async function readable(ctx: OutputContext, name: string, v: unknown): Promise<Cell> {

@@ -3,11 +3,14 @@ import type { Database } from '../../db/connect.ts';
 import * as repo from '../../db/repositories/outputs.ts';
 import type { Json } from '../../db/schema.ts';
 import { Problem } from '../../domain/problem.ts';
+import { minefieldRecords } from '../../domain/records.ts';
 import { withOthers } from '../../domain/schema-check.ts';
 import { t } from '../../i18n/catalogue.ts';
 import { type Actor, assertCan } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
 import { isUuid } from '../list-query.ts';
+import { MinefieldRecordService } from '../minefield-records.ts';
+import { ProvenanceService } from '../provenance.ts';
 import type { RegisterService } from '../registers.ts';
 import { casualtyTable } from './casualties.ts';
 import { OutputContext } from './context.ts';
@@ -226,7 +229,11 @@ export class OutputService {
   async build(actor: Actor, name: string, params: OutputParams, locale: string): Promise<OutputDocument> {
     assertCan(actor, 'data.export');
     const m = outputModule(name);
-    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments);
+    const minefield = this.registers.get(minefieldRecords.slug);
+    const provenance = minefield
+      ? new ProvenanceService(this.registers, new MinefieldRecordService(this.database, minefield))
+      : undefined;
+    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments, provenance);
     const blocks = await m.build(ctx);
     return {
       output: m.name,
@@ -308,7 +315,7 @@ export class OutputService {
       locale?: string;
     },
   ) {
-    assertCan(actor, 'data.export');
+    assertCan(actor, 'output.save');
     const periodRule = (body.periodRule ?? 'none') as PeriodRule;
     if (!(PERIOD_RULES as readonly string[]).includes(periodRule))
       throw new Problem(
@@ -338,7 +345,7 @@ export class OutputService {
   }
 
   async removeDefinition(actor: Actor, id: string): Promise<void> {
-    assertCan(actor, 'data.export');
+    assertCan(actor, 'output.save');
     if (!(await repo.archiveDefinition(this.database.db, id)))
       throw new Problem('record.not_found', { entity: 'output_definition', id }, { pointer: '' });
   }
@@ -348,7 +355,7 @@ export class OutputService {
    * keeps the file with its content and file hashes.
    */
   async generateSaved(actor: Actor, id: string, format: OutputFormat, on: string = today()) {
-    assertCan(actor, 'data.export');
+    assertCan(actor, 'output.save');
     const def = await repo.getDefinition(this.database.db, id);
     if (!def) throw new Problem('record.not_found', { entity: 'output_definition', id }, { pointer: '' });
     const period = periodOf(def.periodRule as PeriodRule, on);
@@ -365,6 +372,7 @@ export class OutputService {
     format: OutputFormat,
     locale: string,
   ) {
+    assertCan(actor, 'output.save');
     const file = await this.generate(actor, name, params, format, locale);
     const row = await repo.insertGenerated(this.database.db, {
       definitionId,

@@ -110,9 +110,9 @@ export const operationsSummary: OutputModule = {
 
     const figureColumns: Column[] = [
       { key: 'activities', label: ctx.t('outputs.col.activities'), numeric: true },
-      { key: 'cancelled', label: ctx.t('outputs.col.cancelled_m2'), numeric: true },
-      { key: 'reduced', label: ctx.t('outputs.col.reduced_m2'), numeric: true },
-      { key: 'cleared', label: ctx.t('outputs.col.cleared_m2'), numeric: true },
+      { key: 'cancelled', label: ctx.t('outputs.col.cancelled_m2'), numeric: true, unit: 'm2' },
+      { key: 'reduced', label: ctx.t('outputs.col.reduced_m2'), numeric: true, unit: 'm2' },
+      { key: 'cleared', label: ctx.t('outputs.col.cleared_m2'), numeric: true, unit: 'm2' },
       { key: 'devices', label: ctx.t('outputs.col.devices'), numeric: true },
       { key: 'ap', label: ctx.t('outputs.col.ap'), numeric: true },
       { key: 'av', label: ctx.t('outputs.col.av'), numeric: true },
@@ -149,10 +149,10 @@ export const operationsSummary: OutputModule = {
         title: ctx.t('outputs.operations.headline'),
         items: [
           [ctx.t('outputs.col.activities'), total.activities],
-          [ctx.t('outputs.col.released_m2'), round(total.cancelled + total.reduced + total.cleared)],
-          [ctx.t('outputs.col.cancelled_m2'), round(total.cancelled)],
-          [ctx.t('outputs.col.reduced_m2'), round(total.reduced)],
-          [ctx.t('outputs.col.cleared_m2'), round(total.cleared)],
+          [ctx.t('outputs.col.released_m2'), round(total.cancelled + total.reduced + total.cleared), 'm2'],
+          [ctx.t('outputs.col.cancelled_m2'), round(total.cancelled), 'm2'],
+          [ctx.t('outputs.col.reduced_m2'), round(total.reduced), 'm2'],
+          [ctx.t('outputs.col.cleared_m2'), round(total.cleared), 'm2'],
           [ctx.t('outputs.col.devices'), total.devices],
           [ctx.t('outputs.col.re_beneficiaries'), total.reBeneficiaries],
         ],

@@ -99,8 +99,8 @@ export const article7: OutputModule = {
       { key: 'lon', label: ctx.t('outputs.col.lon'), numeric: false },
       { key: 'type', label: ctx.t('outputs.col.type') },
       { key: 'devices', label: ctx.t('outputs.col.device_types'), width: 1.5 },
-      { key: 'areaM2', label: ctx.t('outputs.col.area_m2'), numeric: true },
-      { key: 'remainingM2', label: ctx.t('outputs.col.remaining_m2'), numeric: true },
+      { key: 'areaM2', label: ctx.t('outputs.col.area_m2'), numeric: true, unit: 'm2' },
+      { key: 'remainingM2', label: ctx.t('outputs.col.remaining_m2'), numeric: true, unit: 'm2' },
     ];
     const formCRows: Cell[][] = mined.map((h) => [
       h.code as string,
@@ -123,7 +123,7 @@ export const article7: OutputModule = {
       { key: 'outcome', label: ctx.t('outputs.col.outcome') },
       { key: 'method', label: ctx.t('outputs.col.method'), width: 1.5 },
       { key: 'count', label: ctx.t('outputs.col.records'), numeric: true },
-      { key: 'areaM2', label: ctx.t('outputs.col.area_m2'), numeric: true },
+      { key: 'areaM2', label: ctx.t('outputs.col.area_m2'), numeric: true, unit: 'm2' },
     ];
     const destroyedColumns: Column[] = [
       { key: 'category', label: ctx.t('outputs.col.category') },
@@ -205,7 +205,7 @@ export const ccw: OutputModule = {
       { key: 'lat', label: ctx.t('outputs.col.lat') },
       { key: 'lon', label: ctx.t('outputs.col.lon') },
       { key: 'devices', label: ctx.t('outputs.col.device_types'), width: 1.5 },
-      { key: 'remainingM2', label: ctx.t('outputs.col.remaining_m2'), numeric: true },
+      { key: 'remainingM2', label: ctx.t('outputs.col.remaining_m2'), numeric: true, unit: 'm2' },
     ];
     const row = (h: RecordOut): Cell[] => [
       h.code as string,
@@ -250,7 +250,7 @@ export const ccw: OutputModule = {
       {
         kind: 'facts',
         title: ctx.t('outputs.ccw.cleared'),
-        items: [[ctx.t('outputs.col.cleared_m2'), clearedM2]],
+        items: [[ctx.t('outputs.col.cleared_m2'), clearedM2, 'm2']],
       },
     ];
   },

@@ -17476,7 +17476,10 @@ export interface paths {
         /** How complete one handed-over minefield record is against its hazard's findings */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Computed from the records as approved at the end of this date */
+                    asAt?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -24185,7 +24188,10 @@ export interface paths {
         /** How complete handed-over minefield records are, over the whole programme */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Computed from the records as approved at the end of this date */
+                    asAt?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -24199,6 +24205,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            asAt: string | null;
                             devicesFound: number;
                             devicesInsideUncertainty: number;
                             devicesOfUndeclaredModels: number;

@@ -229,7 +229,7 @@ export function Outputs() {
                     ))}
                   </div>
                 </form>
-                {can('data.export') && (
+                {can('output.save') && (
                   <form className="output-save" onSubmit={save} aria-labelledby="outputs-save-h">
                     <h3 id="outputs-save-h">{t('outputs.saveDefinition')}</h3>
                     <div className="field">

@@ -1,4 +1,4 @@
-import { useI18n } from '../../i18n/index.tsx';
+import { type AreaUnit, areaUnit, useI18n } from '../../i18n/index.tsx';
 
 /**
  * A standard report drawn on the page from its JSON format (docs/outputs.md): the same blocks
@@ -14,10 +14,10 @@ export interface OutputBlock {
   title?: string;
   note?: string;
   text?: string;
-  columns?: Array<{ key: string; label: string; numeric?: boolean }>;
+  columns?: Array<{ key: string; label: string; numeric?: boolean; unit?: 'm2' }>;
   rows?: Cell[][];
   totals?: Cell[];
-  items?: Array<[string, Cell]>;
+  items?: Array<[string, Cell, 'm2'?]>;
   roles?: string[];
   labels?: { name: string; date: string; signature: string };
   layers?: Array<{ label: string; geometries: unknown[] }>;
@@ -35,10 +35,25 @@ export interface OutputAnswer {
   provenance: { generatedBy: string; generatedAt: string };
 }
 
+/** A label without its unit (", m²" in every catalogue), to name the unit the page chose instead. */
+const withoutUnit = (label: string) => label.replace(/\s*[,،]\s*(m²|м²|م²)\s*$/u, '');
+
 export function OutputPreview({ answer }: { answer: OutputAnswer }) {
-  const { t, locale } = useI18n();
+  const { t, locale, area, areaIn } = useI18n();
   const number = (n: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n);
   const cell = (c: Cell) => (c === null ? '' : typeof c === 'number' ? number(c) : c);
+  // Areas are square metres in the files; here each area column gets one unit (m², ha or km²,
+  // by its values), named in its head, and its figures are rounded to it.
+  const units = (b: OutputBlock): Array<AreaUnit | null> =>
+    (b.columns ?? []).map((c, i) =>
+      c.unit === 'm2'
+        ? areaUnit([...(b.rows ?? []), ...(b.totals ? [b.totals] : [])].map((r) => r[i] as number | null))
+        : null,
+    );
+  const head = (label: string, unit: AreaUnit | null) =>
+    unit ? `${withoutUnit(label)} (${t(`unit.name.${unit}`)})` : label;
+  const inUnit = (c: Cell, unit: AreaUnit | null) =>
+    unit && typeof c === 'number' ? areaIn(c, unit) : cell(c);
   const doc = answer.document;
   return (
     <article className="output-preview" data-testid="output-preview" aria-labelledby="output-title">
@@ -50,16 +65,17 @@ export function OutputPreview({ answer }: { answer: OutputAnswer }) {
             <section key={key} className="output-block">
               <h3>{b.title}</h3>
               <dl className="output-facts">
-                {(b.items ?? []).map(([label, value]) => (
+                {(b.items ?? []).map(([label, value, unit]) => (
                   <div key={label}>
-                    <dt>{label}</dt>
-                    <dd>{cell(value)}</dd>
+                    <dt>{unit ? withoutUnit(label) : label}</dt>
+                    <dd>{unit && typeof value === 'number' ? area(value) : cell(value)}</dd>
                   </div>
                 ))}
               </dl>
             </section>
           );
-        if (b.kind === 'table')
+        if (b.kind === 'table') {
+          const unit = units(b);
           return (
             <section key={key} className="output-block">
               <h3>{b.title}</h3>
@@ -68,9 +84,9 @@ export function OutputPreview({ answer }: { answer: OutputAnswer }) {
                 <table className="records output-table">
                   <thead>
                     <tr>
-                      {(b.columns ?? []).map((c) => (
+                      {(b.columns ?? []).map((c, ci) => (
                         <th key={c.key} className={c.numeric ? 'num' : undefined}>
-                          {c.label}
+                          {head(c.label, unit[ci] ?? null)}
                         </th>
                       ))}
                     </tr>
@@ -89,7 +105,7 @@ export function OutputPreview({ answer }: { answer: OutputAnswer }) {
                         {r.map((c, ci) => (
                           // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
                           <td key={ci} className={b.columns?.[ci]?.numeric ? 'num' : undefined}>
-                            {cell(c)}
+                            {inUnit(c, unit[ci] ?? null)}
                           </td>
                         ))}
                       </tr>
@@ -101,7 +117,7 @@ export function OutputPreview({ answer }: { answer: OutputAnswer }) {
                         {b.totals.map((c, ci) => (
                           // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
                           <th key={ci} className={b.columns?.[ci]?.numeric ? 'num' : undefined}>
-                            {cell(c)}
+                            {inUnit(c, unit[ci] ?? null)}
                           </th>
                         ))}
                       </tr>
@@ -111,6 +127,7 @@ export function OutputPreview({ answer }: { answer: OutputAnswer }) {
               </div>
             </section>
           );
+        }
         if (b.kind === 'text')
           return (
             <section key={key} className="output-block">

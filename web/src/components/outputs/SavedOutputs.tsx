@@ -61,6 +61,7 @@ export function SavedOutputs({
   const { t, locale } = useI18n();
   const { can } = useCan();
   const may = can('data.export');
+  const mayKeep = can('output.save');
   const data = useAsync(
     async (signal) => {
       if (!may) return { definitions: [] as Definition[], kept: [] as Kept[] };
@@ -155,17 +156,21 @@ export function SavedOutputs({
                           </option>
                         ))}
                       </select>
-                      <button type="button" disabled={!!busy} onClick={() => generate(d)}>
-                        {busy === `gen-${d.id}` ? t('app.loading') : t('outputs.generateNow')}
-                      </button>
-                      <button
-                        type="button"
-                        className="link-button"
-                        disabled={!!busy}
-                        onClick={() => remove(d)}
-                      >
-                        {t('outputs.remove')}
-                      </button>
+                      {mayKeep && (
+                        <>
+                          <button type="button" disabled={!!busy} onClick={() => generate(d)}>
+                            {busy === `gen-${d.id}` ? t('app.loading') : t('outputs.generateNow')}
+                          </button>
+                          <button
+                            type="button"
+                            className="link-button"
+                            disabled={!!busy}
+                            onClick={() => remove(d)}
+                          >
+                            {t('outputs.remove')}
+                          </button>
+                        </>
+                      )}
                     </td>
                   </tr>
                 ))}
