@@ -12,6 +12,7 @@ import { roleCan } from './lib/permissions.ts';
 import { REGISTERS } from './lib/registers.ts';
 import { Link, matchPath, Router, useRouter } from './lib/router.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
+import { Devices } from './pages/Devices.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
 import { Outputs } from './pages/Outputs.tsx';
@@ -48,6 +49,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/readiness') return <Readiness />;
   if (path === '/priorities') return <Priorities />;
   if (path === '/outputs') return <Outputs />;
+  if (path === '/devices') return <Devices />;
   const provenance = matchPath('/provenance/:slug/:id', path);
   if (provenance && (provenance.slug === 'hazards' || provenance.slug === 'admin-areas'))
     return <Provenance key={provenance.id} slug={provenance.slug} id={provenance.id} />;
@@ -142,6 +144,11 @@ function Shell() {
       {roleCan(role, 'data.import') && (
         <Link to="/import" className={navClass('/import')}>
           {t('nav.import')}
+        </Link>
+      )}
+      {roleCan(role, 'user.manage') && (
+        <Link to="/devices" className={navClass('/devices')} data-testid="nav-devices">
+          {t('nav.devices')}
         </Link>
       )}
     </>
