@@ -7,6 +7,7 @@ import { ExportService } from './exports.ts';
 import { armFailpoint } from './failpoints.ts';
 import { ImportService } from './imports.ts';
 import { NotificationService } from './notifications.ts';
+import { OpenRosaService } from './openrosa.ts';
 import { OutputService } from './outputs/index.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
 import { PlanningService } from './planning/index.ts';
@@ -31,6 +32,7 @@ export interface Services {
   notifications: NotificationService;
   planning: PlanningService;
   outputs: OutputService;
+  openrosa: OpenRosaService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -45,6 +47,7 @@ export function createServices(database: Database, settings: Settings): Services
     registers,
   });
   return {
+    openrosa: new OpenRosaService(database, reports, registers, settings.attachmentsDir, attachments),
     keyring,
     reports,
     registers,
