@@ -524,6 +524,8 @@ export interface ParsedSubmission {
   dateOfInformation: string;
   reason: string | null;
   changes: Change[];
+  /** The path in the submission of each change's section (`/finding[2]`), for problems that name a field. */
+  paths: string[];
   /** File names the submission's photo fields name (sent as parts of the same or a later POST). */
   photos: string[];
 }
@@ -572,6 +574,7 @@ export function readSubmission(xml: string, organisationId: string | null): Pars
   const reason = form.reason ? text(child(report, 'reason')) || null : null;
 
   const changes: Change[] = [];
+  const paths: string[] = [];
   const values = new Map<string, Record<string, unknown>>();
   for (const section of form.sections) {
     if (section.listOf) continue;
@@ -627,6 +630,7 @@ export function readSubmission(xml: string, organisationId: string | null): Pars
         if (typeof id !== 'string')
           throw new Problem('validation.required', { field: `${section.name}.id` }, { pointer: `${at}/id` });
         changes.push({ op: 'update', register: section.register.slug, id, record: { properties: fields } });
+        paths.push(at);
         return;
       }
       const record = section.register.geometry ? { type: 'Feature', geometry, properties: props } : props;
@@ -636,12 +640,13 @@ export function readSubmission(xml: string, organisationId: string | null): Pars
         ...(section.ref ? { ref: section.ref } : {}),
         record,
       });
+      paths.push(at);
     });
   }
   const photos = children(root, 'photos')
     .map((p) => text(child(p, 'photo')))
     .filter(Boolean);
-  return { form, ...header, dateOfInformation: date, reason, changes, photos };
+  return { form, ...header, dateOfInformation: date, reason, changes, paths, photos };
 }
 
 function readValue(section: SectionSpec, field: FieldSpec, raw: string, pointer: string): unknown {
@@ -661,8 +666,18 @@ function readValue(section: SectionSpec, field: FieldSpec, raw: string, pointer:
     }
     case 'date':
       return readDate(raw, pointer, name);
-    case 'select':
-      return raw.split(/\s+/).filter(Boolean);
+    case 'select1':
+    case 'select': {
+      const chosen = t.type === 'select' ? raw.split(/\s+/).filter(Boolean) : [raw];
+      const wrong = chosen.find((v) => !t.values.includes(v));
+      if (wrong !== undefined)
+        throw new Problem(
+          'validation.enum',
+          { field: name, value: wrong, allowed: t.values.join(', ') },
+          { pointer },
+        );
+      return t.type === 'select' ? chosen : raw;
+    }
     case 'geopoint':
       return readGeometry('geopoint', raw, pointer);
     default:
@@ -715,12 +730,17 @@ export function readGeometry(kind: 'geopoint' | 'geoshape' | 'geotrace', raw: st
 
 function parseXml(xml: string): XmlElement {
   let failed = false;
-  const doc = new DOMParser({
-    onError: (level) => {
-      if (level !== 'warning') failed = true;
-    },
-  }).parseFromString(xml, 'text/xml');
-  const root = doc.documentElement;
+  let root: XmlElement | null = null;
+  try {
+    root = new DOMParser({
+      onError: (level) => {
+        if (level !== 'warning') failed = true;
+      },
+    }).parseFromString(xml, 'text/xml').documentElement;
+  } catch {
+    // xmldom throws on a fatal error (an element left open, a document cut short).
+    failed = true;
+  }
   if (failed || !root)
     throw new Problem('openrosa.submission_invalid', { reason: 'not well-formed XML' }, { pointer: '/' });
   return root;

@@ -7,7 +7,9 @@ import { REPORT_RECORD_TYPE } from '../db/repositories/report-attachments.ts';
 import { reportById } from '../db/repositories/reports.ts';
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
+import { registerBySlug } from '../domain/records.ts';
 import type { Change } from '../domain/reports.ts';
+import { schemaProblems, withOthers } from '../domain/schema-check.ts';
 import { t } from '../i18n/catalogue.ts';
 import {
   FORM_LANGUAGES,
@@ -217,6 +219,21 @@ export class OpenRosaService {
     const field = typedIn?.fields.find((f) => f.hazardCode)?.name;
     const pointer = `/${typedIn?.name}/${field}`;
     for (const c of parsed.changes) changes.push(await this.withHazardIds(actor, c, pointer));
+    // The register's own checks (required fields, ranges, lengths), named by the form's fields;
+    // references to records of the same report (`@ref:`) are checked when it is approved.
+    const problems = changes.flatMap((c, i) => {
+      const def = registerBySlug(c.register);
+      if (c.op !== 'create' || !def) return [];
+      const record = c.record as { properties?: Record<string, unknown> } & Record<string, unknown>;
+      const props = (def.geometry ? record.properties : record) ?? {};
+      const at = parsed.paths[i] ?? '';
+      return schemaProblems(def.fields, props, at).filter((p) => {
+        const field = (p.where?.pointer ?? '').slice(at.length + 1).split('/')[0] ?? '';
+        const value = props[field];
+        return !(typeof value === 'string' && value.startsWith('@ref:'));
+      });
+    });
+    if (problems.length) throw withOthers(problems);
     return {
       kind: parsed.form.kind,
       dateOfInformation: parsed.dateOfInformation,
