@@ -415,4 +415,44 @@ describe(`OpenRosa for ODK Collect and KoboCollect on ${testDatabaseKind()}`, ()
     expect(openRosaMessage(stolen.body).code).toBe('openrosa.instance_conflict');
     expect(await reportsBy(other.id)).toEqual([]);
   });
+  it('makes an accident report with its casualties, and a hazard status change with its reason', async () => {
+    const phone = await fieldUser();
+    const accidentVersion = await formVersion(phone.basic, 'safeground_accident');
+    const accident = `<?xml version='1.0' ?><data id="safeground_accident" version="${accidentVersion}"><report><dateOfInformation>2026-12-04</dateOfInformation></report><accident><geometry>39.6003 47.3507 0 6</geometry><occurredOn>2026-12-03</occurredOn><datePrecision>day</datePrecision><pointPrecision>within_100m</pointPrecision><deviceCategory>AP</deviceCategory><ordnanceId /><demining>no</demining><hazardId>${hazard.code.toLowerCase()}</hazardId><description>Shepherd stepped on a mine</description></accident><casualty><sex>male</sex><age>34</age><casualtyStatus>civilian</casualtyStatus><outcome>injured</outcome><activityAtTime>herding</activityAtTime><tamperedWithDevice>no</tamperedWithDevice><displacementStatus>returnee</displacementStatus><referral /></casualty><casualty><sex>female</sex><age /><casualtyStatus>civilian</casualtyStatus><outcome>injured</outcome><activityAtTime>herding</activityAtTime><tamperedWithDevice>unknown</tamperedWithDevice><displacementStatus>unknown</displacementStatus><referral /></casualty><meta><instanceID>uuid:${randomUUID()}</instanceID></meta></data>`;
+    const a = await replay('submissionPost', phone.basic, collectBody(accident, []));
+    expect(a.statusCode, a.body).toBe(201);
+
+    const statusVersion = await formVersion(phone.basic, 'safeground_hazard_status');
+    const status = (reason: string) =>
+      `<?xml version='1.0' ?><data id="safeground_hazard_status" version="${statusVersion}"><report><dateOfInformation>2026-12-05</dateOfInformation><reason>${reason}</reason></report><hazard><id>${hazard.code}</id><status>in_progress</status></hazard><photos><photo /></photos><meta><instanceID>uuid:${randomUUID()}</instanceID></meta></data>`;
+    const noReason = await replay('submissionPost', phone.basic, collectBody(status(''), []));
+    expect(noReason.statusCode).toBe(400);
+    expect(openRosaMessage(noReason.body).code).toBe('report.reason_required');
+    const s = await replay(
+      'submissionPost',
+      phone.basic,
+      collectBody(status('Clearance started on 5 December'), []),
+    );
+    expect(s.statusCode, s.body).toBe(201);
+
+    const reports = await reportsBy(phone.id);
+    expect(reports.map((r) => r.kind).sort()).toEqual(['accident', 'hazard_status_change']);
+    const byKind = Object.fromEntries(
+      await Promise.all(
+        reports.map(async (r) => [r.kind, (await call('GET', `/api/v1/reports/${r.id}`, approver)).json()]),
+      ),
+    );
+    const accidentChanges = byKind.accident.payload.changes;
+    expect(accidentChanges.map((c: { register: string }) => c.register)).toEqual([
+      'accidents',
+      'casualties',
+      'casualties',
+    ]);
+    expect(accidentChanges[0].record.properties.hazardId).toBe(hazard.id);
+    expect(accidentChanges[1].record).toMatchObject({ accidentId: '@ref:accident', sex: 'male', age: 34 });
+    expect(byKind.hazard_status_change.payload.changes).toEqual([
+      { op: 'update', register: 'hazards', id: hazard.id, record: { properties: { status: 'in_progress' } } },
+    ]);
+    expect(byKind.hazard_status_change.reason).toBe('Clearance started on 5 December');
+  });
 });
