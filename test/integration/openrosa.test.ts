@@ -218,7 +218,7 @@ describe(`OpenRosa for ODK Collect and KoboCollect on ${testDatabaseKind()}`, ()
     expect(none.body).not.toContain('<xform>');
     expect(
       (await replay('formDownload', viewer.basic, { url: '/openrosa/forms/safeground_activity' })).statusCode,
-    ).toBe(400);
+    ).toBe(404);
   });
 
   it('answers HEAD of the submission URL with 204 and the OpenRosa headers', async () => {

@@ -14,6 +14,12 @@ import { problemStatus, requestLocale, toProblem } from '../problems.ts';
 /** The realm of the HTTP Basic challenge phones are answered with. */
 export const OPENROSA_REALM = 'Safeground';
 
+/** HTTP status of the OpenRosa problems that are not 400. */
+const OPENROSA_STATUS: Record<string, number> = {
+  'openrosa.instance_conflict': 409,
+  'openrosa.form_unknown': 404,
+};
+
 /** The most files one submission POST may carry. */
 const MAX_FILES_PER_POST = 200;
 
@@ -49,7 +55,7 @@ export async function openRosaRoutes(
 
   app.setErrorHandler((err, request, reply) => {
     const p = toProblem(err);
-    const status = p.code === 'openrosa.instance_conflict' ? 409 : problemStatus(p.code);
+    const status = OPENROSA_STATUS[p.code] ?? problemStatus(p.code);
     if (status >= 500) request.log.error({ err }, 'OpenRosa request failed');
     if (status === 401) reply.header('WWW-Authenticate', `Basic realm="${OPENROSA_REALM}", charset="UTF-8"`);
     const locale = requestLocale(request);
