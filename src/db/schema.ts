@@ -359,6 +359,17 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  openrosaSubmissions: {
+    instanceId: 'text',
+    reportId: 'uuid',
+    formId: 'text',
+    formVersion: 'text?',
+    submittedBy: 'uuid',
+    receivedAt: 'timestamptz=',
+    lastReceivedAt: 'timestamptz=',
+    posts: 'int4=',
+    incomplete: 'bool=',
+  },
   outputDefinitions: {
     id: 'uuid=',
     name: 'text',

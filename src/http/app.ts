@@ -22,6 +22,7 @@ import { importRoutes } from './routes/imports.ts';
 import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { notificationRoutes } from './routes/notifications.ts';
+import { openRosaRoutes } from './routes/openrosa.ts';
 import { outputRoutes } from './routes/outputs.ts';
 import { planningRoutes } from './routes/planning.ts';
 import { provenanceRoutes } from './routes/provenance.ts';
@@ -188,6 +189,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(outputRoutes, { outputs: services.outputs });
   await app.register(publicRoutes, { publicData: services.publicData, settings });
   await app.register(planningRoutes, { planning: services.planning });
+  await app.register(openRosaRoutes, { openrosa: services.openrosa, database: opts.database, settings });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -165,6 +165,29 @@ export function throttleAddress(ip: string): string {
 }
 
 export async function login(database: Database, email: unknown, password: unknown, ip = 'unknown') {
+  const user = await checkPassword(database, email, password, ip);
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+  await sessions.insertSession(database.db, {
+    userId: user.id,
+    tokenHash: tokenHash(token),
+    kind: 'session',
+    expiresAt,
+  });
+  return { token, expiresAt, user };
+}
+
+/**
+ * The user whose email and password these are, with the sign-in throttling of `login` but no
+ * session made: for clients that send the password with every request (HTTP Basic, as ODK
+ * Collect does).
+ */
+export async function checkPassword(
+  database: Database,
+  email: unknown,
+  password: unknown,
+  ip = 'unknown',
+): Promise<users.UserRow> {
   if (typeof email !== 'string' || typeof password !== 'string') {
     throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
   }
@@ -192,15 +215,7 @@ export async function login(database: Database, email: unknown, password: unknow
   const ok = await verify(user?.passwordHash ?? dummyHash, password).catch(() => false);
   if (!user || !ok || user.disabledAt) throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
   await loginFailures.clearLoginFailures(database.db, email, address);
-  const token = newToken();
-  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
-  await sessions.insertSession(database.db, {
-    userId: user.id,
-    tokenHash: tokenHash(token),
-    kind: 'session',
-    expiresAt,
-  });
-  return { token, expiresAt, user };
+  return user;
 }
 
 export async function authenticate(database: Database, token: string) {

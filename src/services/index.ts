@@ -9,6 +9,7 @@ import { armFailpoint } from './failpoints.ts';
 import { FieldSyncService } from './field-sync.ts';
 import { ImportService } from './imports.ts';
 import { NotificationService } from './notifications.ts';
+import { OpenRosaService } from './openrosa.ts';
 import { OutputService } from './outputs/index.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
 import { PlanningService } from './planning/index.ts';
@@ -37,6 +38,7 @@ export interface Services {
   uploads: UploadService;
   devices: DeviceService;
   fieldSync: FieldSyncService;
+  openrosa: OpenRosaService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -57,6 +59,7 @@ export function createServices(database: Database, settings: Settings): Services
     attachments,
   );
   return {
+    openrosa: new OpenRosaService(database, reports, registers, settings.attachmentsDir, attachments),
     keyring,
     reports,
     registers,

@@ -127,6 +127,61 @@ export class ReportService {
     }
   }
 
+  /**
+   * Creates a report and submits it at once, in the caller's transaction: a filled form sent
+   * from a phone (OpenRosa) is a report its author has finished. The same checks, audit entries
+   * and notifications as `create` followed by `submit`.
+   */
+  async createSubmitted(trx: Kysely<Schema>, actor: Actor, body: unknown): Promise<repo.ReportRow> {
+    assertCan(actor, 'report.create');
+    assertCan(actor, 'report.submit');
+    const input = this.checkBody(body);
+    const organisationId = OPERATOR_ROLES.includes(actor.role)
+      ? actor.organisationId
+      : (input.organisationId ?? actor.organisationId);
+    const draft = await repo.insertReport(trx, {
+      kind: input.kind,
+      status: 'draft',
+      organisationId,
+      dateOfInformation: input.dateOfInformation,
+      payload: this.protect(input.payload),
+      reason: input.reason ?? null,
+      createdBy: actor.id,
+    });
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'report.create',
+      entity: 'report',
+      recordId: draft.id,
+      before: null,
+      after: summary(draft),
+    });
+    const submitted = await repo.transitionReport(
+      trx,
+      draft.id,
+      REPORT_TRANSITIONS.submit.from,
+      'submitted',
+      {
+        actorId: actor.id,
+        stamp: 'submitted',
+        rejectionReason: null,
+      },
+    );
+    if (!submitted)
+      throw new Problem('report.state_conflict', { status: 'changed', action: 'submit' }, { pointer: '' });
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'report.submit',
+      entity: 'report',
+      recordId: draft.id,
+      reportId: draft.id,
+      before: summary(draft),
+      after: summary(submitted),
+    });
+    await notifyReportEvent(trx, 'submit', submitted, actor);
+    return submitted;
+  }
+
   /** Edits a draft or a rejected report (If-Match version). */
   async edit(actor: Actor, id: string, version: number, body: unknown): Promise<ReportOut> {
     assertCan(actor, 'report.create');
