@@ -13,6 +13,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import pg from 'pg';
+import { trackCopyClients } from './copy.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgresql';
@@ -76,6 +77,7 @@ async function connectPostgres(url: string, poolSize: number): Promise<Database>
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
+  trackCopyClients(pool);
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
