@@ -3,8 +3,10 @@
  * BENCH_ROWS findings (default 100 000) as CSV: reading the file alone, reading with mapping and
  * validation (a dry run: everything but the write), the whole import, and the write's parts
  * measured apart on the same rows (the records alone, the records with their history entries,
- * the audit entries). PGlite always; PostgreSQL when BENCH_DATABASE_URL is set (its public schema
- * is dropped and migrated: use a database of its own).
+ * the audit entries), and on PostgreSQL a raw COPY into the register and into a table without
+ * triggers or indexes. PGlite unless BENCH_SKIP_PGLITE=1; PostgreSQL when BENCH_DATABASE_URL is
+ * set (its public schema is dropped and migrated: use a database of its own).
+ * BENCH_ONLY_IMPORT=1: only the whole import, with the process's peak RSS.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +57,19 @@ async function profile(driver: 'pglite' | 'postgresql') {
   const reset = () => sql`truncate findings, record_changes cascade`.execute(db);
   const out: Array<[string, number]> = [];
 
+  if (process.env.BENCH_ONLY_IMPORT === '1') {
+    // Only the import, for its peak memory: nothing else held in this process.
+    await reset();
+    const t0 = performance.now();
+    const s = await importer.importFile(SYSTEM_ACTOR, { path: file }, { register: 'findings' });
+    const rss = Math.round(process.resourceUsage().maxRSS / 1024);
+    console.log(
+      `${driver.padEnd(10)} whole import (${s.imported} written) ${ms(t0)} ms, ${Math.round(ROWS / (ms(t0) / 1000))} r/s, peak RSS ${rss} MB`,
+    );
+    await reset();
+    await database.close();
+    return;
+  }
   let t = performance.now();
   let n = 0;
   for await (const _ of readFeatures({ path: file }, { geometry: 'optional' })) n++;
