@@ -4,15 +4,29 @@
  * BENCH_DATABASE_URL or DATABASE_URL is set) on PostgreSQL. The baseline is the same SQL run
  * directly on the same database in the same run, so the API's overhead reads as a ratio.
  *
+ * The create has two baselines: a plain insert of the hazard, and the same insert with its
+ * `create` history entry and its audit chain entry (the trust rules kept), in one transaction.
+ * Each API row also says how many SQL statements one request sent (counted by a Kysely plugin).
+ *
  * Env: BENCH_FINDINGS (default 1 000 000), BENCH_HAZARDS (10 000), BENCH_RUNS (40),
- * BENCH_DATA_DIR (reuse a seeded PGlite folder between runs).
+ * BENCH_DATA_DIR (reuse a seeded PGlite folder between runs), BENCH_SKIP_PGLITE=1.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import { connect, type Database } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { appendAudit } from '../src/db/repositories/audit.ts';
 import { insertRecord, listRecords } from '../src/db/repositories/registers.ts';
+import { insertChange } from '../src/db/repositories/reports.ts';
 import { findings, hazards } from '../src/domain/records.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createUser } from '../src/services/auth.ts';
@@ -65,8 +79,22 @@ function square(i: number) {
   };
 }
 
-async function benchDriver(label: string, database: Database) {
-  await migrate(database);
+/** Counts the statements sent through the Kysely instance it is added to. */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.count++;
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+async function benchDriver(label: string, plain: Database) {
+  await migrate(plain);
+  const counter = new StatementCounter();
+  const database: Database = { ...plain, db: plain.db.withPlugin(counter) };
   console.error(`${label}: seeding ${FINDINGS} findings and ${HAZARDS} hazards (kept between runs) …`);
   const seeded = await seedSynthetic(database, { findings: FINDINGS, hazards: HAZARDS, seed: 1 });
   console.error(`${label}: ${seeded.findings} findings, ${seeded.hazards} hazards`);
@@ -89,6 +117,7 @@ async function benchDriver(label: string, database: Database) {
   const headers = { authorization: `Bearer ${token}` };
 
   let rows = 0;
+  counter.count = 0;
   const apiList = await time(RUNS, async (i) => {
     const r = await app.inject({
       method: 'GET',
@@ -98,6 +127,7 @@ async function benchDriver(label: string, database: Database) {
     if (r.statusCode !== 200) throw new Error(r.body);
     rows += r.json().features.length;
   });
+  const listStatements = counter.count / (RUNS + 1);
   const sqlList = await time(RUNS, async (i) => {
     await listRecords(database.db, findings, {
       bbox: bbox(i + 1),
@@ -109,7 +139,9 @@ async function benchDriver(label: string, database: Database) {
     });
   });
   let n = 0;
-  const apiCreate = await time(Math.max(10, RUNS / 2), async () => {
+  const creates = Math.max(10, RUNS / 2);
+  counter.count = 0;
+  const apiCreate = await time(creates, async () => {
     const r = await app.inject({
       method: 'POST',
       url: '/api/v1/hazards',
@@ -118,7 +150,8 @@ async function benchDriver(label: string, database: Database) {
     });
     if (r.statusCode !== 201) throw new Error(r.body);
   });
-  const sqlCreate = await time(Math.max(10, RUNS / 2), async () => {
+  const createStatements = counter.count / (creates + 1);
+  const sqlCreate = await time(creates, async () => {
     const g = square(n++);
     await database.db
       .transaction()
@@ -131,7 +164,35 @@ async function benchDriver(label: string, database: Database) {
         ),
       );
   });
+  const sqlCreateKept = await time(creates, async () => {
+    const g = square(n++);
+    await database.db.transaction().execute(async (trx) => {
+      const row = await insertRecord(
+        trx,
+        hazards,
+        { type: 'SHA', geometry: { type: 'MultiPolygon', coordinates: [g.coordinates] } },
+        null,
+      );
+      await insertChange(trx, {
+        entity: 'hazard',
+        recordId: row.id as string,
+        reportId: null,
+        dateOfInformation: '2026-01-01',
+        op: 'create',
+        patch: { type: 'SHA', geometry: g },
+      });
+      await appendAudit(trx, {
+        actorId: null,
+        action: 'create',
+        entity: 'hazard',
+        recordId: row.id as string,
+        before: null,
+        after: row,
+      });
+    });
+  });
   await app.close();
+  const ck = stats(sqlCreateKept);
   const l = stats(apiList);
   const lb = stats(sqlList);
   const c = stats(apiCreate);
@@ -140,6 +201,7 @@ async function benchDriver(label: string, database: Database) {
     {
       driver: label,
       operation: `bbox list, page of ${PAGE} (avg ${Math.round(rows / (RUNS + 1))} rows)`,
+      statements: listStatements,
       apiMedian: l.median,
       apiP95: l.p95,
       sqlMedian: lb.median,
@@ -147,20 +209,32 @@ async function benchDriver(label: string, database: Database) {
     },
     {
       driver: label,
-      operation: 'hazard create (report + history + audit)',
+      operation: 'hazard create vs plain insert',
+      statements: createStatements,
       apiMedian: c.median,
       apiP95: c.p95,
       sqlMedian: cb.median,
       sqlP95: cb.p95,
+    },
+    {
+      driver: label,
+      operation: 'hazard create vs insert + history + audit',
+      statements: createStatements,
+      apiMedian: c.median,
+      apiP95: c.p95,
+      sqlMedian: ck.median,
+      sqlP95: ck.p95,
     },
   ];
 }
 
 const results = [];
 const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sg-bench-api-'));
-const pglite = await connect({ dataDir });
-results.push(...(await benchDriver('pglite', pglite)));
-await pglite.close();
+if (process.env.BENCH_SKIP_PGLITE !== '1') {
+  const pglite = await connect({ dataDir });
+  results.push(...(await benchDriver('pglite', pglite)));
+  await pglite.close();
+}
 const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 if (url) {
   const pg = await connect({ url });
@@ -173,10 +247,10 @@ if (url) {
 const f = (x: number) => x.toFixed(1).padStart(8);
 console.log(`\nAPI latency over ${FINDINGS} findings (ms; baseline = the same SQL run directly, same run)\n`);
 console.log(
-  `${'driver'.padEnd(11)} ${'operation'.padEnd(48)} ${'API med'.padStart(8)} ${'API p95'.padStart(8)} ${'SQL med'.padStart(8)} ${'SQL p95'.padStart(8)}  ratio`,
+  `${'driver'.padEnd(11)} ${'operation'.padEnd(48)} ${'stmts'.padStart(6)} ${'API med'.padStart(8)} ${'API p95'.padStart(8)} ${'SQL med'.padStart(8)} ${'SQL p95'.padStart(8)}  ratio`,
 );
 for (const r of results) {
   console.log(
-    `${r.driver.padEnd(11)} ${r.operation.padEnd(48)} ${f(r.apiMedian)} ${f(r.apiP95)} ${f(r.sqlMedian)} ${f(r.sqlP95)}  ${(r.apiMedian / r.sqlMedian).toFixed(2)}×`,
+    `${r.driver.padEnd(11)} ${r.operation.padEnd(48)} ${r.statements.toFixed(1).padStart(6)} ${f(r.apiMedian)} ${f(r.apiP95)} ${f(r.sqlMedian)} ${f(r.sqlP95)}  ${(r.apiMedian / r.sqlMedian).toFixed(2)}×`,
   );
 }

@@ -19,6 +19,7 @@ import {
   type ReplicaOptions,
   type ReplicaStatus,
 } from './replicas.ts';
+import { trackCopyClients } from './copy.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgresql';
@@ -108,6 +109,7 @@ async function connectPostgres(
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
+  trackCopyClients(pool);
   const plugins = [new CamelCasePlugin({ maintainNestedObjectKeys: true })];
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
   const replicas = new ReadReplicas({

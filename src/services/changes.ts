@@ -1,11 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { PoolClient } from 'pg';
 import { type TObject, Type } from 'typebox';
 import type { Schema } from '../db/connect.ts';
+import { copyClient } from '../db/copy.ts';
 import { problemFromDatabaseError } from '../db/errors.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import { idsHeld } from '../db/repositories/bulk.ts';
-import { insertRecordsWithHistory, underSavepoint } from '../db/repositories/imports.ts';
+import {
+  copyRecordsWithHistory,
+  insertRecordsWithHistory,
+  underSavepoint,
+} from '../db/repositories/imports.ts';
 import * as registers from '../db/repositories/registers.ts';
 import { changesOf, insertChange, insertReport, transitionReport } from '../db/repositories/reports.ts';
 import { deriveFields } from '../domain/derive.ts';
@@ -503,6 +509,8 @@ export interface BulkContext {
   report: { id: string; dateOfInformation: string };
   /** What the `bulk_create` audit entry says of where the records come from, e.g. `{ file, batch }`. */
   audit: Record<string, unknown>;
+  /** False: write with multi-row INSERTs even on PostgreSQL, where rows otherwise go by COPY. */
+  copy?: boolean;
 }
 
 export interface BulkOutcome {
@@ -557,17 +565,25 @@ export async function applyChangesBulk(
       outcome.refused.push({ index, problem });
     }
   }
+  // On PostgreSQL the rows of the whole call go by one COPY and one move (writeRecords), the audit
+  // entries still one per BULK_BATCH_SIZE records; elsewhere each batch is its own statement.
+  const client = ctx.copy === false || bulk.length === 0 ? null : await copyClient(ctx.trx);
+  if (client) await writeRecords(ctx, def, bulk, outcome, client);
   for (let start = 0; start < bulk.length; start += BULK_BATCH_SIZE) {
-    await writeBatch(ctx, def, bulk.slice(start, start + BULK_BATCH_SIZE), outcome);
+    const batch = bulk.slice(start, start + BULK_BATCH_SIZE);
+    if (!client) await writeRecords(ctx, def, batch, outcome, null);
+    await auditBatch(ctx, def, batch);
   }
   return outcome;
 }
 
-async function writeBatch(
+/** Writes records with their `create` history entries: by COPY when `client` is given, else by INSERT. */
+async function writeRecords(
   ctx: BulkContext,
   def: RegisterDef,
   batch: Array<{ index: number; record: BulkRecord }>,
   outcome: BulkOutcome,
+  client: PoolClient | null,
 ): Promise<void> {
   if (batch.length === 0) return;
   // Rows setting different fields go in separate statements, so an unset field takes its default.
@@ -581,15 +597,24 @@ async function writeBatch(
     group.push(row);
     groups.set(key, group);
   }
-  const dateColumn = factDateField(def)?.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const history = {
+    reportId: ctx.report.id,
+    actorId: ctx.actor.id,
+    dateOfInformation: ctx.report.dateOfInformation,
+    dateColumn: factDateField(def)?.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+  };
   for (const group of groups.values()) {
-    await insertRecordsWithHistory(ctx.trx, def, group, {
-      reportId: ctx.report.id,
-      actorId: ctx.actor.id,
-      dateOfInformation: ctx.report.dateOfInformation,
-      dateColumn,
-    });
+    if (client) await copyRecordsWithHistory(ctx.trx, client, def, group, history);
+    else await insertRecordsWithHistory(ctx.trx, def, group, history);
   }
+}
+
+/** The `bulk_create` audit entry of a batch: count and SHA-256 of its sorted external ids. */
+async function auditBatch(
+  ctx: BulkContext,
+  def: RegisterDef,
+  batch: Array<{ index: number; record: BulkRecord }>,
+): Promise<void> {
   const externalIds = batch.map((b) => b.record.externalId).sort();
   await appendAudit(ctx.trx, {
     actorId: ctx.actor.id,

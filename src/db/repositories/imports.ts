@@ -1,6 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type pg from 'pg';
 import type { RegisterDef } from '../../domain/records.ts';
 import type { Schema } from '../connect.ts';
+import { copyLines, copyValue, ewkt } from '../copy.ts';
 
 /**
  * The statements of file imports: which external ids a register already holds, PostGIS repair
@@ -169,6 +171,75 @@ export async function insertRecordsWithHistory(
     select count(*)::int as n from ins`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
+
+/**
+ * insertRecordsWithHistory on PostgreSQL by COPY: the rows are streamed on the transaction's own
+ * connection (`client`, from copyClient) into a temporary staging table shaped like the register
+ * (created once per transaction, dropped at its end), then moved by one statement that empties
+ * the staging table, inserts the rows into the register in their order (its triggers, checks and
+ * unique keys apply as to any insert) and writes each record's `create` history entry from the row
+ * as stored, as insertRecordsWithHistory does. Every row of one call must set the same fields.
+ * Returns the number of rows written.
+ */
+export async function copyRecordsWithHistory(
+  db: Kysely<Schema>,
+  client: pg.PoolClient,
+  def: RegisterDef,
+  rows: Array<Record<string, unknown>>,
+  ctx: BulkRecordsContext,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const stage = `sg_stage_${def.table}`;
+  if (!staged.get(db)?.has(stage)) {
+    await sql`create temp table if not exists ${sql.id(stage)} on commit drop as
+      select t.*, 0 as sg_ord from ${sql.table(def.table)} t with no data`.execute(db);
+    staged.set(db, (staged.get(db) ?? new Set()).add(stage));
+  }
+  const fields = Object.keys(rows[0]!).filter((k) => k !== 'geometry');
+  const points = new Set(def.pointFields ?? []);
+  const multi = def.geometry?.kind === 'MultiPolygon';
+  const geometryText = (g: unknown, asMulti: boolean) => {
+    if (g === null || g === undefined) return '\\N';
+    const geometry = g as { type: string; coordinates: unknown };
+    return ewkt(
+      asMulti && geometry.type === 'Polygon'
+        ? { type: 'MultiPolygon', coordinates: [geometry.coordinates] }
+        : geometry,
+    );
+  };
+  const columns = [...fields.map(snake), ...(def.geometry ? ['geom'] : []), 'sg_ord'];
+  function* lines() {
+    for (const [i, row] of rows.entries()) {
+      const cells = fields.map((f) => (points.has(f) ? geometryText(row[f], false) : copyValue(row[f])));
+      if (def.geometry) cells.push(geometryText(row.geometry, multi));
+      cells.push(String(i));
+      yield `${cells.join('\t')}\n`;
+    }
+  }
+  await copyLines(client, stage, columns, lines());
+  const target = [...fields.map((f) => sql.ref(snake(f))), ...(def.geometry ? [sql.ref('geom')] : [])];
+  const date = ctx.dateColumn
+    ? sql`coalesce(ins.${sql.ref(ctx.dateColumn)}, ${ctx.dateOfInformation}::date)`
+    : sql`${ctx.dateOfInformation}::date`;
+  const r = await sql<{ n: number }>`
+    with staged as (
+      delete from ${sql.id(stage)} returning *
+    ), ins as (
+      insert into ${sql.table(def.table)} (${sql.join(target)}, created_by, updated_by)
+      select ${sql.join(target.map((c) => sql`staged.${c}`))}, ${ctx.actorId}::uuid, ${ctx.actorId}::uuid
+      from staged order by staged.sg_ord
+      returning *
+    ), history as (
+      insert into record_changes (entity, record_id, report_id, date_of_information, op, patch)
+      select ${def.entity}, ins.id, ${ctx.reportId}::uuid, ${date}, 'create', ${patchExpression(def)}
+      from ins
+    )
+    select count(*)::int as n from ins`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+/** Staging tables already created in a transaction. */
+const staged = new WeakMap<object, Set<string>>();
 
 // ---------------------------------------------------------------------------------------
 // Import jobs (imports started over HTTP run in the background; the client polls the job)

@@ -1,0 +1,159 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connect.ts';
+import { SYSTEM_ACTOR } from '../../src/services/actor.ts';
+import { ImportService, type ImportSummary } from '../../src/services/imports.ts';
+import { loadKeyring } from '../../src/services/personal-data.ts';
+import { testDatabase, unique } from './helpers/db.ts';
+
+/**
+ * On PostgreSQL imports write by COPY into a staging table and one move per 10 000 rows, with the
+ * next batch read while the database writes (ImportService's default); `{ copy: false }` keeps the
+ * multi-row INSERT path, one batch after the other, which PGlite always takes. Both must refuse
+ * the same rows with the same faults, store the same records and history, and leave nothing
+ * behind when the database refuses a row half-way.
+ */
+
+let database: Database;
+let copying: ImportService;
+let inserting: ImportService;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  const keyring = loadKeyring({
+    secret: 'import-copy-tests-secret-0123456789abcdef',
+    keyFile: '/nonexistent',
+  });
+  copying = new ImportService(database, keyring);
+  inserting = new ImportService(database, keyring, { copy: false });
+});
+
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'safeground-import-copy-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const square = (lon: number, lat: number, d = 0.001) =>
+  `"POLYGON ((${lon} ${lat}, ${lon + d} ${lat}, ${lon + d} ${lat + d}, ${lon} ${lat + d}, ${lon} ${lat}))"`;
+
+/** Hazards with awkward text (tab, backslash, newline, quotes, non-Latin), lists, and bad rows. */
+function hazardsCsv(tag: string): string {
+  const rows = [
+    'id,type,name,description,blockedLandUse,beneficiaries,geometry_wkt',
+    `${tag}-1,SHA,"Tab\there","Back\\slash and ""quotes""\nsecond line",agriculture; grazing,12,${square(44.5, 40.1)}`,
+    `${tag}-2,CHA,Поле у реки,,["housing"],,${square(44.51, 40.1)}`,
+    `${tag}-3,XYZ,Bad type,,,,${square(44.52, 40.1)}`,
+    `${tag}-4,SHA,Bow tie,,,,"POLYGON ((44.53 40.1, 44.54 40.11, 44.54 40.1, 44.53 40.11, 44.53 40.1))"`,
+    `${tag}-5,SHA,No geometry,,,,`,
+    `${tag}-1,SHA,Duplicate id,,,,${square(44.55, 40.1)}`,
+    `${tag}-6,SHA,حقل,,,-3,${square(44.56, 40.1)}`,
+    `${tag}-7,CHA,Last,,,7,${square(44.57, 40.1)}`,
+  ];
+  return `${rows.join('\n')}\n`;
+}
+
+const faults = (s: ImportSummary) =>
+  s.rejects.map((r) => ({ index: r.index, row: r.row, field: r.field, code: r.code }));
+
+async function stored(prefix: string) {
+  const records = await sql<Record<string, unknown>>`
+    select substr(external_id, ${prefix.length + 1}) as key, name, type, status, description,
+      blocked_land_use, beneficiaries, area_m2, ST_AsText(geom) as geom
+    from hazards where external_id like ${`${prefix}%`} order by external_id`.execute(database.db);
+  const history = await sql<{ key: string; patch: Record<string, unknown>; op: string }>`
+    select substr(h.external_id, ${prefix.length + 1}) as key, c.op, c.patch - 'externalId' as patch
+    from record_changes c join hazards h on h.id = c.record_id
+    where h.external_id like ${`${prefix}%`} order by h.external_id`.execute(database.db);
+  return { records: records.rows, history: history.rows };
+}
+
+describe('imports by COPY and by INSERT', () => {
+  it('refuse the same rows with the same faults and store the same records and history', async () => {
+    const [a, b] = [unique('cp'), unique('in')];
+    const byCopy = await copying.importFile(
+      SYSTEM_ACTOR,
+      { path: file('h.csv', hazardsCsv(a)) },
+      { register: 'hazards' },
+    );
+    const byInsert = await inserting.importFile(
+      SYSTEM_ACTOR,
+      { path: file('h.csv', hazardsCsv(b)) },
+      { register: 'hazards' },
+    );
+    expect(byCopy.imported).toBe(3);
+    expect(byInsert.imported).toBe(3);
+    expect(faults(byCopy)).toEqual(faults(byInsert));
+    expect(faults(byCopy).map((f) => f.code)).toEqual(
+      expect.arrayContaining(['import.external_id.duplicate', 'validation.range']),
+    );
+    expect(byCopy.rejected).toBe(byInsert.rejected);
+    const [x, y] = [await stored(a), await stored(b)];
+    expect(x.records).toHaveLength(3);
+    expect(x.records).toEqual(y.records);
+    expect(x.history).toEqual(y.history);
+    const tab = x.records.find((r) => r.key === '-1')!;
+    expect(tab.name).toBe('Tab\there');
+    expect(tab.description).toBe('Back\\slash and "quotes"\nsecond line');
+    expect(tab.blockedLandUse).toEqual(['agriculture', 'grazing']);
+    expect(tab.geom).toMatch(/^MULTIPOLYGON/);
+    // One approved report and one audit entry per import, as on the INSERT path.
+    for (const s of [byCopy, byInsert]) {
+      const audit = await sql<{ n: number; count: number }>`
+        select count(*)::int as n, sum((after->>'count')::int)::int as count
+        from audit_log where action = 'bulk_create' and report_id = ${s.reportId}`.execute(database.db);
+      expect(audit.rows[0]).toEqual({ n: 1, count: 3 });
+    }
+  });
+
+  it('leave nothing written when the database refuses a row half-way (records, history, report, audit)', async () => {
+    // A rule the checks before the write cannot see: the database refuses depth 77 (3 rows in
+    // 2 500, the last in the third batch of 1 000 and in the only COPY batch of 10 000).
+    await sql`alter table findings add constraint test_no_77 check (depth_cm is distinct from 77)`.execute(
+      database.db,
+    );
+    try {
+      for (const service of [copying, inserting]) {
+        const tag = unique('half');
+        const lines = ['id,category,foundOn,depthCm,lat,lon'];
+        for (let i = 0; i < 2500; i++)
+          lines.push(`${tag}-${i},AP,2024-05-01,${i === 2300 ? 77 : i % 50},40.${1000 + i},44.${5000 + i}`);
+        const counts = async () => {
+          const r = await sql<Record<string, number>>`
+            select (select count(*)::int from findings) as findings,
+              (select count(*)::int from record_changes) as history,
+              (select count(*)::int from reports) as reports,
+              (select count(*)::int from audit_log) as audit,
+              (select coalesce(sum(n), 0)::int from finding_clusters) as clustered`.execute(database.db);
+          return r.rows[0];
+        };
+        const before = await counts();
+        await expect(
+          service.importFile(
+            SYSTEM_ACTOR,
+            { path: file('f.csv', `${lines.join('\n')}\n`) },
+            { register: 'findings' },
+          ),
+        ).rejects.toThrow();
+        expect(await counts()).toEqual(before);
+        // The connection is usable afterwards: the same file without the refused row imports.
+        lines.splice(2301, 1);
+        const ok = await service.importFile(
+          SYSTEM_ACTOR,
+          { path: file('f.csv', `${lines.join('\n')}\n`) },
+          { register: 'findings' },
+        );
+        expect(ok.imported).toBe(2499);
+        const after = await counts();
+        expect(after.findings - before.findings).toBe(2499);
+        expect(after.history - before.history).toBe(2499);
+        expect(after.clustered - before.clustered).toBe(2499 * 12);
+      }
+    } finally {
+      await sql`alter table findings drop constraint test_no_77`.execute(database.db);
+    }
+  });
+});
