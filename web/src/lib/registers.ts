@@ -99,6 +99,9 @@ export const LIST_COLUMNS: Record<string, string[]> = {
   sources: ['title', 'kind', 'issuingBody', 'publishedOn'],
   'minefield-records': ['name', 'layingDate', 'layingUnit', 'areaM2'],
   'control-periods': ['name', 'kind', 'controlledBy', 'startDate', 'endDate', 'accessibleFrom'],
+  teams: ['name', 'kind', 'organisationId', 'size', 'activeFrom'],
+  accreditations: ['organisationId', 'activityKinds', 'validFrom', 'validTo', 'suspended'],
+  projects: ['name', 'fundsAmount', 'fundsCurrency', 'periodFrom', 'periodTo'],
 };
 
 /** The equality filter offered in a register's list, with the code list it takes values from. */
@@ -133,6 +136,9 @@ export const ENTRY_REGISTERS = new Set([
   'ordnance',
   'admin-areas',
   'control-periods',
+  'teams',
+  'accreditations',
+  'projects',
 ]);
 
 export function registerDef(slug: string): RegisterDef | undefined {
@@ -151,6 +157,11 @@ export const LINKED: Record<string, { slug: string; param: string }[]> = {
     { slug: 'accidents', param: 'hazard' },
   ],
   accidents: [{ slug: 'casualties', param: 'accident' }],
+  teams: [{ slug: 'activities', param: 'team' }],
+  projects: [
+    { slug: 'activities', param: 'project' },
+    { slug: 'risk-education', param: 'project' },
+  ],
   activities: [
     { slug: 'land-release', param: 'activity' },
     { slug: 'findings', param: 'activity' },
