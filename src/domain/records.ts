@@ -1053,6 +1053,9 @@ const FACT_DATE_FIELDS = [
   'visitedOn',
   'startDate',
   'publishedOn',
+  'activeFrom',
+  'validFrom',
+  'periodFrom',
 ];
 
 /** The field of a register that dates its facts (its history is dated by it): `foundOn` for findings. */

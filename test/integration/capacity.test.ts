@@ -310,3 +310,230 @@ describe(`the accreditation warning on ${testDatabaseKind()}`, () => {
     expect(items.map((w: { params: { reason: string } }) => w.params.reason)).toEqual(['area']);
   });
 });
+
+describe(`the project output on ${testDatabaseKind()}`, () => {
+  let project: string;
+  const P = [45.6, 38.4] as const;
+
+  beforeAll(async () => {
+    const org = (await post('/api/v1/organisations', { name: unique('Operator P '), kind: 'ngo' })).id;
+    const donor = (
+      await post('/api/v1/organisations', { name: unique('Donor '), acronym: 'DNR', kind: 'donor' })
+    ).id;
+    project = (
+      await post('/api/v1/projects', {
+        name: 'Clearance for return',
+        donors: [
+          { organisationId: donor, amount: 30000, currency: 'USD' },
+          { name: 'Private fund', amount: 20000, currency: 'USD' },
+        ],
+        fundsAmount: 50000,
+        fundsCurrency: 'USD',
+        periodFrom: '2025-01-01',
+        periodTo: '2025-12-31',
+        organisationIds: [org],
+      })
+    ).id;
+    const hazard = (
+      await post('/api/v1/hazards', {
+        type: 'Feature',
+        geometry: square(P[0], P[1], 0.004),
+        properties: { type: 'CHA', deviceCategories: ['AP'] },
+      })
+    ).id;
+    const activity = async (projectId: string | null, startDate: string, endDate: string) =>
+      (
+        await post('/api/v1/activities', {
+          type: 'Feature',
+          geometry: null,
+          properties: {
+            kind: 'clearance',
+            organisationId: org,
+            hazardId: hazard,
+            method: 'manual',
+            status: 'completed',
+            startDate,
+            endDate,
+            projectId,
+          },
+        })
+      ).id;
+    const inProject = await activity(project, '2025-03-01', '2025-03-10');
+    const outside = await activity(null, '2025-04-01', '2025-04-05');
+    const release = (activityId: string, outcome: string, x: number, releasedOn: string) =>
+      post('/api/v1/land-release', {
+        type: 'Feature',
+        geometry: square(P[0] + x, P[1] + 0.0005, 0.0008),
+        properties: { outcome, hazardId: hazard, activityId, releasedOn },
+      });
+    await release(inProject, 'reduced', 0.0002, '2025-03-05');
+    await release(inProject, 'cleared', 0.0012, '2025-03-10');
+    await release(outside, 'cleared', 0.0024, '2025-04-05');
+    const finding = (activityId: string, quantity: number, disposition: string) =>
+      post('/api/v1/findings', {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [P[0] + 0.0016, P[1] + 0.0009] },
+        properties: {
+          category: 'AP',
+          quantity,
+          disposition,
+          foundOn: '2025-03-08',
+          hazardId: hazard,
+          activityId,
+        },
+      });
+    await finding(inProject, 2, 'destroyed_in_situ');
+    await finding(inProject, 3, 'removed_destroyed');
+    await finding(inProject, 5, 'removed_stored');
+    await finding(outside, 7, 'destroyed_in_situ');
+    await post('/api/v1/risk-education', {
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [P[0] + 0.01, P[1] + 0.01] },
+      properties: {
+        organisationId: org,
+        heldOn: '2025-03-12',
+        deliveryMethod: 'face_to_face',
+        projectId: project,
+        beneficiaries: { female: { '18+': 12 }, male: { '5-12': 8 } },
+      },
+    });
+  });
+
+  /** The project's figures as the database sums them. */
+  async function expected(asAt: string) {
+    const db = (await testDatabase()).db;
+    const released = await sql<{ outcome: string; m2: number }>`
+      select lr.outcome, sum(lr.area_m2) as m2 from land_release lr join activities a on a.id = lr.activity_id
+      where a.project_id = ${project} and lr.released_on <= ${asAt}::date group by lr.outcome`.execute(db);
+    const devices = await sql<{ n: number }>`
+      select coalesce(sum(f.quantity), 0)::int as n from findings f join activities a on a.id = f.activity_id
+      where a.project_id = ${project} and f.disposition in ('destroyed_in_situ', 'removed_destroyed')
+        and f.found_on <= ${asAt}::date`.execute(db);
+    const re = await sql<{ n: number }>`
+      select coalesce(sum(beneficiaries_total), 0)::int as n from risk_education_sessions
+      where project_id = ${project} and held_on <= ${asAt}::date`.execute(db);
+    const m2 = (o: string) =>
+      Math.round(Number(released.rows.find((r) => r.outcome === o)?.m2 ?? 0) * 100) / 100;
+    const total = released.rows.reduce((s, r) => s + Number(r.m2), 0);
+    return {
+      reduced: m2('reduced'),
+      cleared: m2('cleared'),
+      total: Math.round(total * 100) / 100,
+      devices: Number(devices.rows[0]!.n),
+      beneficiaries: Number(re.rows[0]!.n),
+      costPerM2: total > 0 ? Math.round((50000 / total) * 100) / 100 : null,
+    };
+  }
+
+  it('sums land released, devices destroyed and beneficiaries of the project, and its cost per m²', async () => {
+    const r = await call('GET', `/api/v1/projects/${project}/summary`, admin);
+    expect(r.statusCode, r.body).toBe(200);
+    const s = r.json();
+    const e = await expected('9999-12-31');
+    expect(e.reduced).toBeGreaterThan(0);
+    expect(e.cleared).toBeGreaterThan(0);
+    expect(s.releasedM2).toEqual({ cancelled: 0, reduced: e.reduced, cleared: e.cleared, total: e.total });
+    expect(s.devicesDestroyed).toBe(5);
+    expect(s.devicesDestroyed).toBe(e.devices);
+    expect(s.riskEducationBeneficiaries).toBe(20);
+    expect(s.riskEducationBeneficiaries).toBe(e.beneficiaries);
+    expect(s.funds).toEqual({ amount: 50000, currency: 'USD' });
+    expect(s.costPerM2).toBe(e.costPerM2);
+    expect(s.activities).toBe(1);
+    expect(s.donors.map((d: { name: string; amount: number }) => [d.name, d.amount])).toEqual([
+      [expect.stringContaining('DNR'), 30000],
+      ['Private fund', 20000],
+    ]);
+  });
+
+  it('is as at a date: records approved after it are not yet there', async () => {
+    // Every record here was approved today, so as at an earlier date the project is not known.
+    const r = await call('GET', `/api/v1/projects/${project}/summary?asAt=2024-06-30`, admin);
+    expect(r.statusCode).toBe(404);
+  });
+
+  it('is a standard report with a table by project and one by donor', async () => {
+    const r = await call('GET', `/api/v1/outputs/project?project=${project}&format=json`, admin);
+    expect(r.statusCode, r.body).toBe(200);
+    const blocks = r.json().document.blocks as Array<{ kind: string; rows?: unknown[][] }>;
+    const e = await expected('9999-12-31');
+    const [byProject, byDonor] = blocks.filter((b) => b.kind === 'table');
+    expect(byProject!.rows).toHaveLength(1);
+    expect(byProject!.rows![0]).toEqual([
+      expect.stringContaining('Clearance for return'),
+      50000,
+      'USD',
+      0,
+      e.reduced,
+      e.cleared,
+      e.total,
+      5,
+      20,
+      e.costPerM2,
+    ]);
+    expect(byDonor!.rows!.map((row) => row[2])).toEqual([30000, 20000]);
+    const pdf = await call('GET', `/api/v1/outputs/project?project=${project}&format=pdf`, admin);
+    expect(pdf.statusCode).toBe(200);
+  });
+});
+
+describe(`productivity per team kind on ${testDatabaseKind()}`, () => {
+  it('groups an activity naming a team by the team kind, else by its method', async () => {
+    const org = (await post('/api/v1/organisations', { name: unique('Operator T '), kind: 'ngo' })).id;
+    const team = (await post('/api/v1/teams', { organisationId: org, name: 'Dogs 2', kind: 'mdd' })).id;
+    const T = [45.9, 38.7] as const;
+    const hazard = (
+      await post('/api/v1/hazards', {
+        type: 'Feature',
+        geometry: square(T[0], T[1], 0.004),
+        properties: { type: 'CHA', deviceCategories: ['AP'] },
+      })
+    ).id;
+    const worked = async (teamId: string | null, x: number) => {
+      const a = await post('/api/v1/activities', {
+        type: 'Feature',
+        geometry: null,
+        properties: {
+          kind: 'clearance',
+          organisationId: org,
+          hazardId: hazard,
+          method: 'manual',
+          status: 'completed',
+          startDate: '2019-05-01',
+          endDate: '2019-05-04',
+          teamId,
+        },
+      });
+      await post('/api/v1/land-release', {
+        type: 'Feature',
+        geometry: square(T[0] + x, T[1] + 0.0005, 0.001),
+        properties: { outcome: 'cleared', hazardId: hazard, activityId: a.id, releasedOn: '2019-05-04' },
+      });
+      return a.id as string;
+    };
+    const byTeam = await worked(team, 0.0002);
+    const byMethod = await worked(null, 0.0015);
+    const db = (await testDatabase()).db;
+    const perDay = async (id: string) =>
+      Number(
+        (
+          await sql<{
+            r: number;
+          }>`select sum(area_m2) / 4 as r from land_release where activity_id = ${id}`.execute(db)
+        ).rows[0]!.r,
+      );
+    // Only these two activities ended by 2019-06-30.
+    const r = await call('GET', '/api/v1/effort?asAt=2019-06-30', admin);
+    expect(r.statusCode, r.body).toBe(200);
+    const groups = Object.fromEntries(
+      (r.json().methods as Array<{ method: string; samples: number; medianM2PerTeamDay: number }>).map(
+        (m) => [m.method, m],
+      ),
+    );
+    expect(Object.keys(groups).sort()).toEqual(['all', 'manual', 'mdd']);
+    expect(groups.mdd!.samples).toBe(1);
+    expect(groups.mdd!.medianM2PerTeamDay).toBeCloseTo(await perDay(byTeam), 1);
+    expect(groups.manual!.medianM2PerTeamDay).toBeCloseTo(await perDay(byMethod), 1);
+    expect(groups.all!.samples).toBe(2);
+  });
+});

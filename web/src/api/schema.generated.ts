@@ -23592,6 +23592,8 @@ export interface paths {
                     level?: string;
                     /** @description Organisation id */
                     organisation?: string;
+                    /** @description Project id (project) */
+                    project?: string;
                     /** @description register:id pairs, comma separated (evidence-dossier) */
                     records?: string;
                     /** @description End of the period (YYYY-MM-DD) */
@@ -27156,6 +27158,45 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project's output as at a date: land released by outcome, devices destroyed, risk education beneficiaries, funds and cost per m² released, donors */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description As at this date; default today */
+                    asAt?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
