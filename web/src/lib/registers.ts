@@ -35,6 +35,14 @@ export const REF_TARGETS: Record<string, string> = Object.fromEntries(
   Object.entries(REFERENCE_TARGETS).map(([field, target]) => [field, target.slug]),
 );
 
+/** Fields holding lists of record ids → the slug of the register the ids point to. */
+export const ID_LIST_TARGETS: Record<string, string> = {
+  adminAreaIds: 'admin-areas',
+  organisationIds: 'organisations',
+  hazardIds: 'hazards',
+  findingIds: 'findings',
+};
+
 const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral', 'observations']);
 
 type Schema = Record<string, unknown> & { anyOf?: Schema[]; enum?: string[]; type?: string; items?: Schema };
