@@ -10,7 +10,7 @@ import { helpLocale } from './help-locale.ts';
 
 /**
  * `safeground report list` and `safeground report generate NAME --as-at D [--from --to]
- * [--area ID] [--organisation ID] [--hazard ID] [--records register:id,…] --format pdf|xlsx|csv
+ * [--area ID] [--organisation ID] [--hazard ID] [--records register:id,…] [--project ID] --format pdf|xlsx|csv
  * --out FILE`: the standard reports of the Outputs page, from the command line, with the same
  * parameters as GET /api/v1/outputs/{name}.
  */
@@ -37,6 +37,7 @@ export function registerReportCommands(program: Command, settings: Settings): vo
     .option('--level <n>', t('cli.help.report.level', {}, helpLocale))
     .option('--hazard <id>', t('cli.help.report.hazard', {}, helpLocale))
     .option('--records <register:id,...>', t('cli.help.report.records', {}, helpLocale))
+    .option('--project <id>', t('cli.help.report.project', {}, helpLocale))
     .option('--lang <locale>', 'en|ru|ar')
     .option('--keep', t('cli.help.report.keep', {}, helpLocale))
     .requiredOption('--format <format>', OUTPUT_FORMATS.join('|'))
@@ -56,6 +57,7 @@ export function registerReportCommands(program: Command, settings: Settings): vo
           level: opts.level as string | undefined,
           hazard: opts.hazard as string | undefined,
           records: opts.records as string | undefined,
+          project: opts.project as string | undefined,
         });
         const locale = typeof opts.lang === 'string' ? opts.lang : settings.locale;
         await withDatabase(

@@ -244,13 +244,22 @@ export const activities: RegisterDef = {
       startDate: Type.Optional(nullable(date('Start date'))),
       endDate: Type.Optional(nullable(date('End date'))),
       description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      teamId: Type.Optional(nullable(uuid('Team that did the work'))),
+      projectId: Type.Optional(nullable(uuid('Project the work was done for'))),
       externalId,
     },
     { additionalProperties: false },
   ),
   readOnly: { code: Type.String() },
   filters: {
-    equals: { kind: 'kind', status: 'status', organisation: 'organisation_id', hazard: 'hazard_id' },
+    equals: {
+      kind: 'kind',
+      status: 'status',
+      organisation: 'organisation_id',
+      hazard: 'hazard_id',
+      team: 'team_id',
+      project: 'project_id',
+    },
     date: 'start_date',
     text: ['code', 'description'],
   },
@@ -540,6 +549,7 @@ export const riskEducation: RegisterDef = {
       heldOn: date('Date of the session'),
       deliveryMethod: enumOf(V.RE_DELIVERY_METHODS, 'Delivery method'),
       settlementId: Type.Optional(nullable(uuid('Settlement'))),
+      projectId: Type.Optional(nullable(uuid('Project the session was held for'))),
       beneficiaries: Type.Object(
         {
           female: Type.Optional(bandCounts),
@@ -560,7 +570,12 @@ export const riskEducation: RegisterDef = {
   readOnly: { code: Type.String(), beneficiariesTotal: Type.Integer() },
   jsonFields: ['beneficiaries'],
   filters: {
-    equals: { organisation: 'organisation_id', kind: 'delivery_method', settlement: 'settlement_id' },
+    equals: {
+      organisation: 'organisation_id',
+      kind: 'delivery_method',
+      settlement: 'settlement_id',
+      project: 'project_id',
+    },
     date: 'held_on',
     text: ['code', 'description'],
   },
@@ -808,6 +823,181 @@ export const controlPeriods: RegisterDef = {
   defaultSort: 'code',
 };
 
+/**
+ * Teams an organisation fields (manual, mechanical, mine detection dog, EOD, NTS, EORE), with
+ * their machines and dogs as a list on the team: assets are few per team, are accredited and
+ * deployed with it, and their changes (a dog retired, a machine moved) are the team's history.
+ */
+export const teams: RegisterDef = {
+  slug: 'teams',
+  table: 'teams',
+  entity: 'team',
+  codePrefix: 'TM',
+  fields: Type.Object(
+    {
+      organisationId: uuid('Organisation the team belongs to'),
+      name: Type.String({ minLength: 1, maxLength: 300, description: 'Name or call sign of the team' }),
+      kind: enumOf(V.TEAM_KINDS, 'Kind of team'),
+      size: Type.Optional(
+        nullable(Type.Integer({ minimum: 1, maximum: 1000, description: 'People in the team' })),
+      ),
+      activeFrom: Type.Optional(nullable(date('First day the team works'))),
+      activeTo: Type.Optional(nullable(date('Last day the team works (still working: empty)'))),
+      assets: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              kind: enumOf(V.ASSET_KINDS, 'machine or dog'),
+              name: Type.Optional(nullable(Type.String({ maxLength: 200, description: 'Name' }))),
+              model: Type.Optional(
+                nullable(Type.String({ maxLength: 200, description: 'Machine model or dog breed' })),
+              ),
+              serial: Type.Optional(
+                nullable(Type.String({ maxLength: 100, description: 'Serial or registration number' })),
+              ),
+              from: Type.Optional(nullable(date('With the team from'))),
+              to: Type.Optional(nullable(date('With the team until'))),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 200, description: 'Machines and dogs of the team' },
+        ),
+      ),
+      notes: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  jsonFields: ['assets'],
+  filters: {
+    equals: { kind: 'kind', organisation: 'organisation_id' },
+    date: 'active_from',
+    text: ['code', 'name', 'notes'],
+  },
+  sortable: ['code', 'name', 'kind', 'activeFrom'],
+  defaultSort: 'code',
+};
+
+/**
+ * An organisation's accreditation (IMAS 07.30): the activity kinds and admin areas it covers
+ * (no areas: the whole country), from when to when, and whether it is suspended. A report or
+ * task order for work outside it gets the warning `accreditation.outside` (docs/planning.md).
+ */
+export const accreditations: RegisterDef = {
+  slug: 'accreditations',
+  table: 'accreditations',
+  entity: 'accreditation',
+  codePrefix: 'ACR',
+  fields: Type.Object(
+    {
+      organisationId: uuid('Accredited organisation'),
+      activityKinds: Type.Array(enumOf(V.ACTIVITY_KINDS, 'Activity kind in scope'), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Activity kinds the accreditation covers',
+      }),
+      adminAreaIds: Type.Optional(
+        Type.Array(uuid('Admin area in scope'), {
+          maxItems: 500,
+          uniqueItems: true,
+          description: 'Admin areas the accreditation covers; empty: the whole country',
+        }),
+      ),
+      validFrom: date('First day of validity'),
+      validTo: Type.Optional(nullable(date('Last day of validity (open-ended: empty)'))),
+      suspended: Type.Optional(Type.Boolean({ description: 'Suspended by the authority' })),
+      suspendedFrom: Type.Optional(nullable(date('First day of the suspension (empty: the whole validity)'))),
+      suspendedReason: Type.Optional(nullable(Type.String({ maxLength: 2000 }))),
+      sourceId: Type.Optional(nullable(uuid('Document granting or suspending the accreditation'))),
+      notes: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  jsonFields: ['activityKinds', 'adminAreaIds'],
+  filters: {
+    equals: { organisation: 'organisation_id', source: 'source_id' },
+    date: 'valid_from',
+    text: ['code', 'suspended_reason', 'notes'],
+  },
+  sortable: ['code', 'validFrom', 'validTo'],
+  defaultSort: 'code',
+};
+
+/**
+ * Funded projects: donors (an organisation in the register or a name, each with its
+ * contribution), total funds, period, admin areas and implementing organisations. Activities
+ * and risk education sessions name the project they were done for; the `project` output sums
+ * what they achieved.
+ */
+export const projects: RegisterDef = {
+  slug: 'projects',
+  table: 'projects',
+  entity: 'project',
+  codePrefix: 'PJ',
+  fields: Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 300 }),
+      donors: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              organisationId: Type.Optional(nullable(uuid('Donor in the organisations register'))),
+              name: Type.Optional(
+                nullable(Type.String({ maxLength: 300, description: 'Donor, when not in the register' })),
+              ),
+              amount: Type.Optional(
+                nullable(Type.Number({ minimum: 0, description: 'Contribution, in `currency`' })),
+              ),
+              currency: Type.Optional(
+                nullable(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 100, description: 'Donors and their contributions' },
+        ),
+      ),
+      fundsAmount: Type.Optional(
+        nullable(Type.Number({ minimum: 0, description: 'Total funds of the project, in fundsCurrency' })),
+      ),
+      fundsCurrency: Type.Optional(
+        nullable(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. USD' })),
+      ),
+      periodFrom: Type.Optional(nullable(date('Start of the project'))),
+      periodTo: Type.Optional(nullable(date('End of the project'))),
+      adminAreaIds: Type.Optional(
+        Type.Array(uuid('Admin area'), {
+          maxItems: 500,
+          uniqueItems: true,
+          description: 'Admin areas the project works in',
+        }),
+      ),
+      organisationIds: Type.Optional(
+        Type.Array(uuid('Organisation'), {
+          maxItems: 100,
+          uniqueItems: true,
+          description: 'Implementing organisations',
+        }),
+      ),
+      notes: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: { code: Type.String() },
+  jsonFields: ['donors', 'adminAreaIds', 'organisationIds'],
+  filters: {
+    equals: {},
+    date: 'period_from',
+    text: ['code', 'name', 'notes'],
+  },
+  sortable: ['code', 'name', 'periodFrom', 'periodTo', 'fundsAmount'],
+  defaultSort: 'code',
+};
+
 /** Every register served under /api/v1/{slug}, in menu order. */
 export const REGISTERS: RegisterDef[] = [
   hazards,
@@ -826,6 +1016,9 @@ export const REGISTERS: RegisterDef[] = [
   sources,
   minefieldRecords,
   controlPeriods,
+  teams,
+  accreditations,
+  projects,
 ];
 
 export function registerBySlug(slug: string): RegisterDef | undefined {
@@ -846,6 +1039,8 @@ export const REFERENCE_TARGETS: Readonly<Record<string, RegisterDef>> = {
   adminAreaId: adminAreas,
   parentId: adminAreas,
   sourceId: sources,
+  teamId: teams,
+  projectId: projects,
 };
 
 /** Fields that say when a record's facts were true on the ground, one per register at most. */
@@ -858,6 +1053,9 @@ const FACT_DATE_FIELDS = [
   'visitedOn',
   'startDate',
   'publishedOn',
+  'activeFrom',
+  'validFrom',
+  'periodFrom',
 ];
 
 /** The field of a register that dates its facts (its history is dated by it): `foundOn` for findings. */

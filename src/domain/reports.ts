@@ -41,6 +41,9 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     sources: ['update', 'archive'],
     'minefield-records': ['update', 'archive'],
     'control-periods': ['update', 'archive'],
+    teams: ['update', 'archive'],
+    accreditations: ['update', 'archive'],
+    projects: ['update', 'archive'],
   },
   other_records: {
     'risk-education': ['create'],
@@ -50,6 +53,9 @@ export const KIND_CHANGES: Record<ReportKind, Record<string, Array<'create' | 'u
     sources: ['create'],
     'minefield-records': ['create'],
     'control-periods': ['create'],
+    teams: ['create'],
+    accreditations: ['create'],
+    projects: ['create'],
   },
   direct: {},
 };

@@ -146,6 +146,10 @@ export const ROLES = [
   'operator_data_entry',
   'viewer',
 ] as const;
+/** Kinds of team an organisation fields (IMAS 07.30 accreditation and the capacity register). */
+export const TEAM_KINDS = ['manual', 'mechanical', 'mdd', 'eod', 'nts', 'eore'] as const;
+/** Assets a team holds: demining machines and mine detection dogs. */
+export const ASSET_KINDS = ['machine', 'dog'] as const;
 export const SETTLEMENT_KINDS = ['city', 'town', 'village', 'hamlet', 'camp', 'other'] as const;
 
 export type HazardType = (typeof HAZARD_TYPES)[number];

@@ -30,6 +30,7 @@ import { failpoint } from './failpoints.ts';
 import { isUuid } from './list-query.ts';
 import { notifyReportEvent } from './notifications.ts';
 import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
+import { accreditationFindings } from './register-hooks/accreditation.ts';
 import { linkAttachmentsOnApproval } from './report-attachments.ts';
 
 /** Thresholds of the duplicate warnings shown to approvers (settings, with these defaults). */
@@ -54,7 +55,8 @@ export interface Warning {
     | 'duplicate.finding_nearby'
     | 'duplicate.casualty_same_person'
     | 'finding.outside_hazard'
-    | 'report.conflict';
+    | 'report.conflict'
+    | 'accreditation.outside';
   change: number;
   other: { id: string; code: string };
   params: Record<string, string | number>;
@@ -346,7 +348,7 @@ export class ReportService {
   /** The duplicate warnings the approver will have to confirm. */
   async warnings(actor: Actor, id: string): Promise<Warning[]> {
     const report = await this.load(this.database.db, actor, id);
-    return this.findWarnings(this.database.db, report.payload.changes as Change[]);
+    return this.findWarnings(this.database.db, report.payload.changes as Change[], report.dateOfInformation);
   }
 
   /**
@@ -363,7 +365,7 @@ export class ReportService {
         const report = await this.load(trx, actor, id);
         const changes = report.payload.changes as Change[];
         const problems: Problem[] = kindProblems(report.kind as ReportKind, changes, report.reason);
-        const warnings = await this.findWarnings(trx, changes);
+        const warnings = await this.findWarnings(trx, changes, report.dateOfInformation);
         try {
           await applyChanges(
             {
@@ -411,7 +413,7 @@ export class ReportService {
       const changes = report.payload.changes as Change[];
       const problems = kindProblems(report.kind as ReportKind, changes, report.reason);
       if (problems.length) throw withOthers(problems);
-      const warnings = await this.findWarnings(trx, changes);
+      const warnings = await this.findWarnings(trx, changes, report.dateOfInformation);
       const unconfirmed = warnings.filter((w) => !confirmed.has(w.id));
       if (unconfirmed.length) {
         const p = new Problem(
@@ -666,14 +668,19 @@ export class ReportService {
         currentVersion: current.version as number,
         ...(typeof current.status === 'string' ? { currentStatus: current.status } : {}),
       },
-      `|${current.version}`,
+      String(current.version),
     );
   }
 
-  private async findWarnings(db: Kysely<Schema>, changes: Change[]): Promise<Warning[]> {
+  private async findWarnings(db: Kysely<Schema>, changes: Change[], reportDate: string): Promise<Warning[]> {
     const warnings: Warning[] = [];
     const accidentDates = new Map<string, string>();
     for (const [i, c] of changes.entries()) {
+      for (const f of await accreditationFindings(db, c, reportDate)) {
+        warnings.push(
+          warning('accreditation.outside', i, f.other, { reason: f.reason, ...f.params }, f.reason),
+        );
+      }
       if (c.op !== 'create') {
         const conflict = await this.conflictWarning(db, c, i);
         if (conflict) warnings.push(conflict);
@@ -761,9 +768,11 @@ function warning(
   change: number,
   other: { id: string; code: string },
   params: Record<string, string | number>,
-  key = '',
+  /** Tells apart warnings of one code on the same change and record (the reason of an accreditation warning). */
+  salt?: string,
 ): Warning {
-  const id = createHash('sha256').update(`${code}|${change}|${other.id}${key}`).digest('hex').slice(0, 16);
+  const key = `${code}|${change}|${other.id}${salt ? `|${salt}` : ''}`;
+  const id = createHash('sha256').update(key).digest('hex').slice(0, 16);
   return { id, code, change, other: { id: other.id, code: other.code }, params };
 }
 

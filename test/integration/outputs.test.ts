@@ -47,6 +47,7 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
       'ccw-protocols',
       'casualties',
       'evidence-dossier',
+      'project',
     ]);
   });
 

@@ -353,7 +353,8 @@ export async function hazardFacts(
       coalesce(near.population, 0) as population, coalesce(near.displaced, 0) as displaced,
       near.nearest_m as nearest_settlement_m, coalesce(near.settlements, 0) as settlements,
       coalesce(acc.accidents, 0) as accidents, acc.last_on as last_accident_on,
-      (select a.method from activities a where a.hazard_id = o.id and a.archived_at is null
+      (select coalesce(t.kind, a.method) from activities a left join teams t on t.id = a.team_id
+       where a.hazard_id = o.id and a.archived_at is null
          and a.method not in ('survey', 'not_applicable') and coalesce(a.start_date, a.created_at::date) <= ${q.asAtDate}::date
        order by a.start_date desc nulls last, a.code desc limit 1) as method
     from open o
@@ -367,18 +368,21 @@ export async function hazardFacts(
 /**
  * One productivity sample per completed survey or clearance activity ended on or before the date
  * with land reduced or cleared: that area over its team-days (end − start + 1; one team per
- * activity until teams are recorded).
+ * activity). Its group (`method`) is the kind of the team it names (`manual`, `mechanical`,
+ * `mdd` … — the first three are also method codes, so a manual team and the manual method are one
+ * group), else its method.
  */
 export async function productivitySamples(
   db: Kysely<Schema>,
   asAtDate: string,
 ): Promise<Array<{ method: string; m2PerTeamDay: number }>> {
   const r = await sql<{ method: string; m2PerTeamDay: number }>`
-    select a.method, sum(lr.area_m2) / ((a.end_date - a.start_date) + 1) as m2_per_team_day
+    select coalesce(t.kind, a.method) as method, sum(lr.area_m2) / ((a.end_date - a.start_date) + 1) as m2_per_team_day
     from activities a
+    left join teams t on t.id = a.team_id
     join land_release lr on lr.activity_id = a.id and lr.archived_at is null and lr.outcome in ('reduced', 'cleared')
     where a.archived_at is null and a.status = 'completed' and a.start_date is not null and a.end_date is not null
       and a.end_date <= ${asAtDate}::date and a.kind in ('TS', 'clearance', 'BAC', 'road_clearance')
-    group by a.id, a.method, a.start_date, a.end_date`.execute(db);
+    group by a.id, t.kind, a.method, a.start_date, a.end_date`.execute(db);
   return r.rows.map((x) => ({ method: x.method, m2PerTeamDay: Number(x.m2PerTeamDay) }));
 }

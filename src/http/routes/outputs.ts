@@ -24,6 +24,7 @@ const ParamsQuery = {
   records: Type.Optional(
     Type.String({ description: 'register:id pairs, comma separated (evidence-dossier)' }),
   ),
+  project: Type.Optional(Type.String({ description: 'Project id (project)' })),
   lang: Type.Optional(Type.String({ description: 'en, ru or ar; default from Accept-Language' })),
 };
 
@@ -162,6 +163,28 @@ export async function outputRoutes(instance: FastifyInstance, opts: { outputs: O
       },
     },
     async (request) => outputs.compare(requireActor(request), request.params.id),
+  );
+
+  app.get(
+    '/api/v1/projects/:id/summary',
+    {
+      schema: {
+        tags: ['projects'],
+        summary:
+          "A project's output as at a date: land released by outcome, devices destroyed, risk education beneficiaries, funds and cost per m² released, donors",
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object({
+          asAt: Type.Optional(Type.String({ format: 'date', description: 'As at this date; default today' })),
+        }),
+      },
+    },
+    async (request) =>
+      outputs.projectSummary(
+        requireActor(request),
+        request.params.id,
+        request.query.asAt,
+        requestLocale(request),
+      ),
   );
 
   app.get(

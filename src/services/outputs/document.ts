@@ -86,6 +86,8 @@ export interface OutputParams {
   hazard?: string;
   /** A selection of records for the evidence dossier: `register:id`. */
   records?: string[];
+  /** A project (the project output). */
+  project?: string;
 }
 
 export interface OutputDocument {

@@ -18,6 +18,7 @@ import { contentHash, type OutputDocument, type OutputParams, type Provenance } 
 import { evidenceDossier } from './evidence-dossier.ts';
 import { hazardCompletion } from './hazard-completion.ts';
 import { operationsSummary } from './operations-summary.ts';
+import { type ProjectFigures, projectFigures, projectOutput } from './project.ts';
 import { renderPdf } from './render/pdf.ts';
 import { renderCsv, renderXlsx } from './render/tables.ts';
 import { article7, ccw } from './treaty.ts';
@@ -33,6 +34,7 @@ export const OUTPUTS: readonly OutputModule[] = [
   ccw,
   casualtyTable,
   evidenceDossier,
+  projectOutput,
 ];
 
 export const OUTPUT_FORMATS = ['pdf', 'xlsx', 'csv', 'json'] as const;
@@ -119,7 +121,7 @@ export function parseOutputParams(
       problems.push(new Problem('validation.format', { field: k, value: v, format: 'date' }, where(k)));
     else out[k] = v;
   }
-  for (const k of ['area', 'organisation', 'hazard'] as const) {
+  for (const k of ['area', 'organisation', 'hazard', 'project'] as const) {
     const v = str(k);
     if (v === undefined || !allowed.has(k)) continue;
     if (!isUuid(v))
@@ -245,6 +247,23 @@ export class OutputService {
     };
   }
 
+  /**
+   * One project's figures as at a date (the `project` output's figures as data): 404 when the
+   * project does not exist (as at that date).
+   */
+  async projectSummary(
+    actor: Actor,
+    id: string,
+    asAt: string = today(),
+    locale = 'en',
+  ): Promise<{ asAt: string } & ProjectFigures> {
+    assertCan(actor, 'record.read');
+    const ctx = new OutputContext(actor, locale, { asAt }, this.registers, this.attachments);
+    const [figures] = await projectFigures(ctx, id);
+    if (!figures) throw new Problem('record.not_found', { entity: 'project', id }, { pointer: '' });
+    return { asAt, ...figures };
+  }
+
   /** The report in a format, with its content hash and provenance. */
   async generate(
     actor: Actor,
@@ -300,6 +319,7 @@ export class OutputService {
     if (p.level !== undefined) out.push([ctx.t('outputs.filter.level'), String(p.level)]);
     if (p.hazard) out.push([ctx.t('outputs.filter.hazard'), await label('hazards', p.hazard)]);
     if (p.records) out.push([ctx.t('outputs.filter.records'), p.records.join(', ')]);
+    if (p.project) out.push([ctx.t('outputs.filter.project'), await label('projects', p.project)]);
     return out;
   }
 

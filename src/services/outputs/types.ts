@@ -2,7 +2,15 @@ import type { OutputContext } from './context.ts';
 import type { Block } from './document.ts';
 
 /** The parameters a standard report takes besides the as-at date. */
-export type OutputParamName = 'from' | 'to' | 'area' | 'organisation' | 'level' | 'hazard' | 'records';
+export type OutputParamName =
+  | 'from'
+  | 'to'
+  | 'area'
+  | 'organisation'
+  | 'level'
+  | 'hazard'
+  | 'records'
+  | 'project';
 
 /**
  * One standard report: its name (the URL segment and CLI argument), the parameters it takes

@@ -330,7 +330,7 @@ export class PlanningService {
 
   // ---- effort and priorities ----
 
-  /** Productivity by method (m² per team-day, median and interquartile range) as at a date. */
+  /** Productivity by team kind, else method (m² per team-day, median and interquartile range) as at a date. */
   async productivity(
     actor: Actor,
     q: PlanningQuery = {},

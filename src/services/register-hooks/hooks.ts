@@ -31,4 +31,22 @@ export interface WriteHooks {
    * record breaking a rule is refused without undoing the others.
    */
   recordByRecord?: boolean;
+  /**
+   * The register records work an organisation must be accredited for (activities, task orders):
+   * which fields give the organisation, the activity kind, the dates and the place (a hazard
+   * when the record has no geometry of its own). A report creating or changing such a record
+   * gets the warning `accreditation.outside` when no accreditation of the organisation covers
+   * it (src/services/register-hooks/accreditation.ts).
+   */
+  accreditationScope?: AccreditationScope;
+}
+
+/** Fields of a record that say what work it is, by whom, when and where (see accreditationScope). */
+export interface AccreditationScope {
+  organisation: string;
+  kind: string;
+  /** Date fields; each date given must lie within the accreditation (none given: the report's date). */
+  dates: string[];
+  /** Reference field to a hazard standing for the place when the record has no geometry. */
+  hazard?: string;
 }

@@ -1,4 +1,6 @@
 import type { RegisterDef } from '../../domain/records.ts';
+import { activitiesHooks } from './activities.ts';
+import { accreditationsHooks, projectsHooks } from './capacity.ts';
 import { controlPeriodsHooks } from './control-periods.ts';
 import { hazardsHooks } from './hazards.ts';
 import type { WriteHooks } from './hooks.ts';
@@ -6,14 +8,17 @@ import { landReleaseHooks } from './land-release.ts';
 import { minefieldRecordsHooks } from './minefield-records.ts';
 import { siteVisitsHooks } from './site-visits.ts';
 
-export type { AfterWrite, WriteHooks } from './hooks.ts';
+export type { AccreditationScope, AfterWrite, WriteHooks } from './hooks.ts';
 
 /** Register slug → its write hooks; registers without rules of their own have none. */
 const HOOKS: Readonly<Record<string, WriteHooks>> = {
+  accreditations: accreditationsHooks,
+  activities: activitiesHooks,
   'control-periods': controlPeriodsHooks,
   hazards: hazardsHooks,
   'land-release': landReleaseHooks,
   'minefield-records': minefieldRecordsHooks,
+  projects: projectsHooks,
   'site-visits': siteVisitsHooks,
 };
 

@@ -2,7 +2,7 @@ import type { Point } from 'geojson';
 import { formatLatLon } from '../geo/coords.ts';
 import { type AreaUnit, useI18n } from '../i18n/index.tsx';
 import { useLabel } from '../lib/options.ts';
-import { ENUM_FIELDS, REF_TARGETS } from '../lib/registers.ts';
+import { ENUM_FIELDS, ID_LIST_TARGETS, REF_TARGETS } from '../lib/registers.ts';
 import { Link } from '../lib/router.tsx';
 
 function RefValue({ slug, id }: { slug: string; id: string }) {
@@ -16,6 +16,17 @@ export function FieldValue({ name, value, unit }: { name: string; value: unknown
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0))
     return <span className="muted">—</span>;
   if (REF_TARGETS[name] && typeof value === 'string') return <RefValue slug={REF_TARGETS[name]} id={value} />;
+  const listTarget = ID_LIST_TARGETS[name];
+  if (listTarget && Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return (
+      <ul className="value-list">
+        {value.map((v) => (
+          <li key={v}>
+            <RefValue slug={listTarget} id={v} />
+          </li>
+        ))}
+      </ul>
+    );
   if (name.endsWith('M2') && typeof value === 'number')
     return <>{unit ? areaIn(value, unit) : area(value)}</>;
   if ((name === 'createdAt' || name === 'updatedAt') && typeof value === 'string')

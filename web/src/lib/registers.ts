@@ -35,6 +35,14 @@ export const REF_TARGETS: Record<string, string> = Object.fromEntries(
   Object.entries(REFERENCE_TARGETS).map(([field, target]) => [field, target.slug]),
 );
 
+/** Fields holding lists of record ids → the slug of the register the ids point to. */
+export const ID_LIST_TARGETS: Record<string, string> = {
+  adminAreaIds: 'admin-areas',
+  organisationIds: 'organisations',
+  hazardIds: 'hazards',
+  findingIds: 'findings',
+};
+
 const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral', 'observations']);
 
 type Schema = Record<string, unknown> & { anyOf?: Schema[]; enum?: string[]; type?: string; items?: Schema };
@@ -99,6 +107,9 @@ export const LIST_COLUMNS: Record<string, string[]> = {
   sources: ['title', 'kind', 'issuingBody', 'publishedOn'],
   'minefield-records': ['name', 'layingDate', 'layingUnit', 'areaM2'],
   'control-periods': ['name', 'kind', 'controlledBy', 'startDate', 'endDate', 'accessibleFrom'],
+  teams: ['name', 'kind', 'organisationId', 'size', 'activeFrom'],
+  accreditations: ['organisationId', 'activityKinds', 'validFrom', 'validTo', 'suspended'],
+  projects: ['name', 'fundsAmount', 'fundsCurrency', 'periodFrom', 'periodTo'],
 };
 
 /** The equality filter offered in a register's list, with the code list it takes values from. */
@@ -133,6 +144,9 @@ export const ENTRY_REGISTERS = new Set([
   'ordnance',
   'admin-areas',
   'control-periods',
+  'teams',
+  'accreditations',
+  'projects',
 ]);
 
 export function registerDef(slug: string): RegisterDef | undefined {
@@ -151,6 +165,11 @@ export const LINKED: Record<string, { slug: string; param: string }[]> = {
     { slug: 'accidents', param: 'hazard' },
   ],
   accidents: [{ slug: 'casualties', param: 'accident' }],
+  teams: [{ slug: 'activities', param: 'team' }],
+  projects: [
+    { slug: 'activities', param: 'project' },
+    { slug: 'risk-education', param: 'project' },
+  ],
   activities: [
     { slug: 'land-release', param: 'activity' },
     { slug: 'findings', param: 'activity' },

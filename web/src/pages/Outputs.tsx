@@ -34,6 +34,7 @@ const PICKERS: Record<string, string> = {
   area: 'admin-areas',
   organisation: 'organisations',
   hazard: 'hazards',
+  project: 'projects',
 };
 const FILE_FORMATS = ['pdf', 'xlsx', 'csv'] as const;
 

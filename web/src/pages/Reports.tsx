@@ -439,6 +439,8 @@ function WarningsBox({
         {warnings.map((w) => {
           const params: Record<string, unknown> = { ...w.params, other: w.other.code, change: w.change + 1 };
           for (const [k, v] of Object.entries(w.params)) if (typeof v === 'number') params[k] = num(v);
+          // An activity kind named by an accreditation warning reads as its label.
+          if (typeof w.params.kind === 'string') params.kind = tk(`vocab.${w.params.kind}`, w.params.kind);
           return (
             <li key={w.id}>
               <label className="check">
@@ -772,6 +774,9 @@ export function ReportPage({ id }: { id: string }) {
                       <li key={w.id}>
                         {tk(`warning.${w.code}`, w.code, {
                           ...w.params,
+                          ...(typeof w.params.kind === 'string'
+                            ? { kind: tk(`vocab.${w.params.kind}`, w.params.kind) }
+                            : {}),
                           other: w.other.code,
                           change: w.change + 1,
                         })}
