@@ -9,6 +9,7 @@ import { ImportService } from './imports.ts';
 import { NotificationService } from './notifications.ts';
 import { OutputService } from './outputs/index.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
+import { TaskingService } from './planning/board.ts';
 import { PlanningService } from './planning/index.ts';
 import { PublicService } from './public.ts';
 import { RegisterService } from './registers.ts';
@@ -30,6 +31,7 @@ export interface Services {
   accounts: AccountService;
   notifications: NotificationService;
   planning: PlanningService;
+  tasking: TaskingService;
   outputs: OutputService;
 }
 
@@ -40,6 +42,7 @@ export function createServices(database: Database, settings: Settings): Services
   const registers = new Map(
     REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]),
   );
+  const planning = new PlanningService(database);
   const attachments = new AttachmentService(database, settings.attachmentsDir, {
     evidence: settings.evidence,
     registers,
@@ -56,7 +59,13 @@ export function createServices(database: Database, settings: Settings): Services
     publicData: new PublicService(database, settings.publicHexagonM),
     accounts: new AccountService(database),
     notifications: new NotificationService(database, reports),
-    planning: new PlanningService(database),
+    planning,
+    tasking: new TaskingService(
+      database,
+      registers.get('task-orders')!,
+      registers.get('organisations')!,
+      planning,
+    ),
     outputs: new OutputService(database, registers, attachments),
   };
 }

@@ -7,6 +7,7 @@ import { deriveFields } from '../domain/derive.ts';
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
 import { factDate, type RegisterDef } from '../domain/records.ts';
+import { OPERATOR_ROLES } from '../domain/reports.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
 import { ADMIN_AREA_COLUMN, isUuid, type RecordFilter } from './list-query.ts';
@@ -104,7 +105,8 @@ export class RegisterService {
       identity: opts.identity === true,
       asAt: opts.asAt,
     });
-    if (!record) throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+    if (!record || !this.inScope(actor, record))
+      throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
     return this.visible(actor, this.derived(record, opts.asAt), opts.identity === true);
   }
 
@@ -113,6 +115,7 @@ export class RegisterService {
     query: repo.ListQuery,
   ): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
     assertCan(actor, 'record.read', this.def);
+    query = this.scoped(actor, query);
     const rows = await repo.listRecords(this.database.db, this.def, { ...query, limit: query.limit + 1 });
     const records = await this.withAdminArea(
       rows.slice(0, query.limit).map((r) => this.published(this.derived(r, query.asAt))),
@@ -132,7 +135,7 @@ export class RegisterService {
     query: Omit<repo.ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>,
   ): Promise<number> {
     assertCan(actor, 'record.read', this.def);
-    return repo.countRecords(this.database.db, this.def, query);
+    return repo.countRecords(this.database.db, this.def, this.scoped(actor, query));
   }
 
   /** The change history of one record (audit readers only). */
@@ -145,6 +148,7 @@ export class RegisterService {
   /** One page by position and the number of records the filters match (OGC API items). */
   async page(actor: Actor, query: OffsetQuery): Promise<{ records: RecordOut[]; numberMatched: number }> {
     assertCan(actor, 'record.read', this.def);
+    query = this.scoped(actor, query);
     const { offset: _offset, ...countQuery } = query;
     const numberMatched = await repo.countRecords(this.database.db, this.def, countQuery);
     // Past the end there is nothing to read; skip the query.
@@ -157,7 +161,7 @@ export class RegisterService {
   async publishedRecord(actor: Actor, id: string): Promise<RecordOut> {
     assertCan(actor, 'record.read', this.def);
     const record = await repo.getRecord(this.database.db, this.def, id, { identity: false });
-    if (!record || record.archived)
+    if (!record || record.archived || !this.inScope(actor, record))
       throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
     return this.published(record);
   }
@@ -175,7 +179,7 @@ export class RegisterService {
   readOut(actor: Actor, filter: RecordFilter, opts: { maxRecords?: number } = {}): AsyncGenerator<RecordOut> {
     assertCan(actor, 'data.export', this.def);
     assertCan(actor, 'record.read', this.def);
-    return this.readAll(filter, opts.maxRecords ?? Number.POSITIVE_INFINITY);
+    return this.readAll(this.scoped(actor, filter), opts.maxRecords ?? Number.POSITIVE_INFINITY);
   }
 
   private async *readAll(filter: RecordFilter, maxRecords: number): AsyncGenerator<RecordOut> {
@@ -272,6 +276,28 @@ export class RegisterService {
         });
       }
     });
+  }
+
+  /**
+   * A register read by organisation (`organisationScope`): operators see only their own
+   * organisation's records; every other role sees all.
+   */
+  private scopedTo(actor: Actor): string | undefined {
+    const field = this.def.organisationScope;
+    if (!field || !OPERATOR_ROLES.includes(actor.role)) return undefined;
+    return actor.organisationId ?? '00000000-0000-0000-0000-000000000000';
+  }
+
+  private scoped<Q extends { equals: Array<[string, string]> }>(actor: Actor, query: Q): Q {
+    const organisationId = this.scopedTo(actor);
+    if (!organisationId) return query;
+    const column = this.def.organisationScope!.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    return { ...query, equals: [...query.equals, [column, organisationId]] };
+  }
+
+  private inScope(actor: Actor, record: RecordOut): boolean {
+    const organisationId = this.scopedTo(actor);
+    return !organisationId || record[this.def.organisationScope!] === organisationId;
   }
 
   /** A record read as at a date gets its derived fields from the values of that date. */

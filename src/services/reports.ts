@@ -30,6 +30,7 @@ import { failpoint } from './failpoints.ts';
 import { isUuid } from './list-query.ts';
 import { notifyReportEvent } from './notifications.ts';
 import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
+import { type HookWarning, writeHooks } from './register-hooks/index.ts';
 import { linkAttachmentsOnApproval } from './report-attachments.ts';
 
 /** Thresholds of the duplicate warnings shown to approvers (settings, with these defaults). */
@@ -53,7 +54,8 @@ export interface Warning {
     | 'duplicate.hazard_overlap'
     | 'duplicate.finding_nearby'
     | 'duplicate.casualty_same_person'
-    | 'finding.outside_hazard';
+    | 'finding.outside_hazard'
+    | HookWarning['code'];
   change: number;
   other: { id: string; code: string };
   params: Record<string, string | number>;
@@ -541,6 +543,10 @@ export class ReportService {
     const warnings: Warning[] = [];
     const accidentDates = new Map<string, string>();
     for (const [i, c] of changes.entries()) {
+      // The register's own warnings (src/services/register-hooks/), for any kind of change.
+      const def = registerBySlug(c.register);
+      const own = def ? writeHooks(def).warnings : undefined;
+      if (own) for (const w of await own(db, c)) warnings.push(warning(w.code, i, w.other, w.params));
       if (c.op !== 'create') continue;
       const record = c.record as { geometry?: unknown; properties?: Record<string, unknown> } & Record<
         string,
