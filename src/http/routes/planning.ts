@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { PriorityWeights, READINESS_LEVELS, ReadinessRules } from '../../domain/planning.ts';
 import { taskOrders } from '../../domain/records.ts';
+import { TASK_ORDER_STATES } from '../../domain/vocabularies.ts';
 import type { TaskingService } from '../../services/planning/board.ts';
 import type { PlanningService } from '../../services/planning/index.ts';
 import { pathParam } from '../input.ts';
@@ -493,6 +494,46 @@ export async function planningRoutes(
       },
     },
     async (request) => planning.productivity(requireActor(request), query(request.query, 'en')),
+  );
+
+  app.get(
+    '/api/v1/task-orders/progress',
+    {
+      schema: {
+        tags: ['planning'],
+        summary:
+          'The task orders you may see, each with its progress against plan as at a date (operators: their own organisation)',
+        querystring: Type.Object({
+          asAt: Type.Optional(Type.String({ format: 'date', description: 'default today' })),
+          organisationId: Type.Optional(Type.String({ format: 'uuid' })),
+          state: Type.Optional(Type.Enum([...TASK_ORDER_STATES])),
+        }),
+        response: {
+          200: Type.Object({
+            asAt: Type.String(),
+            items: Type.Array(
+              Type.Object(
+                {
+                  id: Type.String(),
+                  code: Type.String(),
+                  reference: Nullable(Type.String()),
+                  organisationId: Type.String(),
+                  activityKind: Type.String(),
+                  hazardIds: Type.Array(Type.String()),
+                  plannedStart: Type.String(),
+                  plannedEnd: Type.String(),
+                  state: Type.String(),
+                  progress: TaskOrderProgress,
+                },
+                { additionalProperties: true },
+              ),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => tasking.list(requireActor(request), request.query),
   );
 
   app.get(

@@ -210,6 +210,39 @@ export class TaskingService {
     });
   }
 
+  /** The task orders the actor may see (not archived), in code order, each with its progress as at a date. */
+  async list(
+    actor: Actor,
+    q: { asAt?: string; organisationId?: string; state?: string } = {},
+  ): Promise<{ asAt: string; items: Array<Row & { progress: TaskOrderProgress }> }> {
+    checkDate(q.asAt, 'asAt');
+    const asAt = q.asAt ?? today();
+    const orders = await this.orders(actor, q);
+    const progress = await this.progressOf(actor, orders, asAt);
+    return { asAt, items: orders.map((o, i) => ({ ...o, progress: progress[i]! })) };
+  }
+
+  private async orders(actor: Actor, q: { organisationId?: string; state?: string }): Promise<Row[]> {
+    const equals: Array<[string, string]> = [];
+    if (q.organisationId) equals.push(['organisation_id', q.organisationId]);
+    if (q.state) equals.push(['state', q.state]);
+    const orders: Row[] = [];
+    let after: { value: unknown; id: string } | undefined;
+    for (;;) {
+      const page = await this.taskOrders.list(actor, {
+        equals,
+        includeArchived: false,
+        sortField: 'code',
+        descending: false,
+        limit: PAGE,
+        after,
+      });
+      orders.push(...page.records);
+      if (!page.next) return orders;
+      after = page.next;
+    }
+  }
+
   /**
    * The planning board: a row per organisation with orders in the months asked, a cell per month
    * holding the orders planned to be under way in it (planned start to planned end), each with
@@ -224,23 +257,9 @@ export class TaskingService {
     const first = `${months[0]}-01`;
     const last = monthEnd(months[months.length - 1]!);
     const asAt = q.asAt ?? today();
-    const orders: Row[] = [];
-    let after: { value: unknown; id: string } | undefined;
-    for (;;) {
-      const page = await this.taskOrders.list(actor, {
-        equals: q.organisationId ? [['organisation_id', q.organisationId]] : [],
-        includeArchived: false,
-        sortField: 'code',
-        descending: false,
-        limit: PAGE,
-        after,
-      });
-      for (const o of page.records)
-        if (!o.archived && (o.plannedStart as string) <= last && (o.plannedEnd as string) >= first)
-          orders.push(o);
-      if (!page.next) break;
-      after = page.next;
-    }
+    const orders = (await this.orders(actor, { organisationId: q.organisationId })).filter(
+      (o) => (o.plannedStart as string) <= last && (o.plannedEnd as string) >= first,
+    );
     const progress = new Map((await this.progressOf(actor, orders, asAt)).map((p) => [p.id, p]));
     const byOrganisation = new Map<string, Row[]>();
     for (const o of orders) {
