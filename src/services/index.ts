@@ -43,6 +43,12 @@ export function createServices(database: Database, settings: Settings): Services
     REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]),
   );
   const planning = new PlanningService(database);
+  const tasking = new TaskingService(
+    database,
+    registers.get('task-orders')!,
+    registers.get('organisations')!,
+    planning,
+  );
   const attachments = new AttachmentService(database, settings.attachmentsDir, {
     evidence: settings.evidence,
     registers,

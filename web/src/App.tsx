@@ -15,6 +15,7 @@ import { Dashboard } from './pages/Dashboard.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
 import { Outputs } from './pages/Outputs.tsx';
+import { PlanningBoard } from './pages/PlanningBoard.tsx';
 import { Priorities } from './pages/Priorities.tsx';
 import { Provenance } from './pages/Provenance.tsx';
 import { Readiness } from './pages/Readiness.tsx';
@@ -47,6 +48,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/notifications') return <NotificationsPanel />;
   if (path === '/readiness') return <Readiness />;
   if (path === '/priorities') return <Priorities />;
+  if (path === '/planning/board') return <PlanningBoard />;
   if (path === '/outputs') return <Outputs />;
   const provenance = matchPath('/provenance/:slug/:id', path);
   if (provenance && (provenance.slug === 'hazards' || provenance.slug === 'admin-areas'))
@@ -118,6 +120,9 @@ function Shell() {
       </Link>
       <Link to="/priorities" className={navClass('/priorities')}>
         {t('nav.priorities')}
+      </Link>
+      <Link to="/planning/board" className={navClass('/planning/board')}>
+        {t('nav.board')}
       </Link>
       {later.includes('minefield-records') && (
         <Link to="/registers/minefield-records" className={navClass('/registers/minefield-records')}>

@@ -3,6 +3,8 @@ import type { Geometry } from '../../io/types.ts';
 import type { Actor } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
 import type { RecordFilter } from '../list-query.ts';
+import type { TaskingService } from '../planning/board.ts';
+import type { PlanningService } from '../planning/index.ts';
 import type { RecordOut, RegisterService } from '../registers.ts';
 import type { OutputParams } from './document.ts';
 
@@ -21,6 +23,8 @@ export class OutputContext {
     readonly params: OutputParams,
     private readonly registers: ReadonlyMap<string, RegisterService>,
     readonly attachments?: AttachmentService,
+    /** The planning reads (readiness, priorities, task order progress) for the planning tables. */
+    readonly planning?: { planning: PlanningService; tasking: TaskingService },
   ) {
     this.number = new Intl.NumberFormat(`${locale}-u-nu-latn`, { maximumFractionDigits: 2 });
   }

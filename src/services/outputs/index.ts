@@ -8,6 +8,8 @@ import { t } from '../../i18n/catalogue.ts';
 import { type Actor, assertCan } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
 import { isUuid } from '../list-query.ts';
+import type { TaskingService } from '../planning/board.ts';
+import type { PlanningService } from '../planning/index.ts';
 import type { RegisterService } from '../registers.ts';
 import { casualtyTable } from './casualties.ts';
 import { OutputContext } from './context.ts';
@@ -15,6 +17,7 @@ import { contentHash, type OutputDocument, type OutputParams, type Provenance } 
 import { evidenceDossier } from './evidence-dossier.ts';
 import { hazardCompletion } from './hazard-completion.ts';
 import { operationsSummary } from './operations-summary.ts';
+import { prioritiesTable, readinessTable, taskOrdersTable } from './planning.ts';
 import { renderPdf } from './render/pdf.ts';
 import { renderCsv, renderXlsx } from './render/tables.ts';
 import { article7, ccw } from './treaty.ts';
@@ -30,6 +33,9 @@ export const OUTPUTS: readonly OutputModule[] = [
   ccw,
   casualtyTable,
   evidenceDossier,
+  readinessTable,
+  prioritiesTable,
+  taskOrdersTable,
 ];
 
 export const OUTPUT_FORMATS = ['pdf', 'xlsx', 'csv', 'json'] as const;
@@ -208,6 +214,7 @@ export class OutputService {
     private readonly database: Database,
     private readonly registers: ReadonlyMap<string, RegisterService>,
     private readonly attachments?: AttachmentService,
+    private readonly planning?: { planning: PlanningService; tasking: TaskingService },
   ) {}
 
   /** The standard reports with the parameters each takes. */
@@ -226,7 +233,7 @@ export class OutputService {
   async build(actor: Actor, name: string, params: OutputParams, locale: string): Promise<OutputDocument> {
     assertCan(actor, 'data.export');
     const m = outputModule(name);
-    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments);
+    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments, this.planning);
     const blocks = await m.build(ctx);
     return {
       output: m.name,

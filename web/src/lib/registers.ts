@@ -86,6 +86,7 @@ export const LIST_COLUMNS: Record<string, string[]> = {
   hazards: ['name', 'type', 'status', 'areaM2', 'dateOfInformation'],
   activities: ['kind', 'status', 'method', 'startDate', 'endDate'],
   'land-release': ['outcome', 'method', 'areaM2', 'releasedOn'],
+  'task-orders': ['reference', 'state', 'activityKind', 'plannedStart', 'plannedEnd'],
   findings: ['category', 'modelText', 'quantity', 'condition', 'foundOn'],
   accidents: ['occurredOn', 'deviceCategory', 'demining', 'pointPrecision'],
   casualties: ['sex', 'ageBand', 'casualtyStatus', 'outcome'],
@@ -133,6 +134,7 @@ export const ENTRY_REGISTERS = new Set([
   'ordnance',
   'admin-areas',
   'control-periods',
+  'task-orders',
 ]);
 
 export function registerDef(slug: string): RegisterDef | undefined {
@@ -151,6 +153,7 @@ export const LINKED: Record<string, { slug: string; param: string }[]> = {
     { slug: 'accidents', param: 'hazard' },
   ],
   accidents: [{ slug: 'casualties', param: 'accident' }],
+  'task-orders': [{ slug: 'activities', param: 'taskOrder' }],
   activities: [
     { slug: 'land-release', param: 'activity' },
     { slug: 'findings', param: 'activity' },
