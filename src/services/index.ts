@@ -66,12 +66,7 @@ export function createServices(database: Database, settings: Settings): Services
     accounts: new AccountService(database),
     notifications: new NotificationService(database, reports),
     planning,
-    tasking: new TaskingService(
-      database,
-      registers.get('task-orders')!,
-      registers.get('organisations')!,
-      planning,
-    ),
-    outputs: new OutputService(database, registers, attachments),
+    tasking,
+    outputs: new OutputService(database, registers, attachments, { planning, tasking }),
   };
 }
