@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Settings } from '../config.ts';
 import { t } from '../i18n/catalogue.ts';
 import { SYSTEM_ACTOR } from '../services/actor.ts';
+import { createServices } from '../services/index.ts';
 import { PlanningService } from '../services/planning/index.ts';
 import { withDatabase } from './context.ts';
 import { helpLocale } from './help-locale.ts';
@@ -106,6 +107,81 @@ export function registerPlanningCommands(program: Command, settings: Settings): 
               .sort((a, b) => b.contribution - a.contribution)
               .map((f) => `${t(`planning.factor.${f.factor}`, {}, locale)} ${f.value} × ${f.weight}`)
               .join('; '),
+          ]),
+        ),
+      );
+    });
+
+  const tasking = program.command('task-orders').description(t('cli.help.task_orders', {}, helpLocale));
+  tasking
+    .command('list')
+    .description(t('cli.help.task_orders.list', {}, helpLocale))
+    .option('--as-at <date>', t('cli.help.planning.as_at', {}, helpLocale))
+    .option('--organisation <id>', t('cli.help.task_orders.organisation', {}, helpLocale))
+    .option('--state <state>', t('cli.help.task_orders.state', {}, helpLocale))
+    .option('--json', t('cli.help.planning.json', {}, helpLocale))
+    .action(async (o: { asAt?: string; organisation?: string; state?: string; json?: boolean }) => {
+      const out = await withDatabase(
+        settings,
+        async (database) =>
+          createServices(database, settings).tasking.list(SYSTEM_ACTOR, {
+            asAt: o.asAt,
+            organisationId: o.organisation,
+            state: o.state,
+          }),
+        { quiet: o.json },
+      );
+      if (o.json) return console.log(JSON.stringify(out, null, 2));
+      console.log(t('cli.task_orders.list.title', { asAt: out.asAt, count: out.items.length }, locale));
+      console.log(
+        formatTable(
+          ['order', 'reference', 'kind', 'state', 'planned', 'released', 'remaining', 'late', 'left'].map(
+            (c) => t(`cli.task_orders.column.${c}`, {}, locale),
+          ),
+          out.items.map((i) => [
+            i.code as string,
+            (i.reference as string | null) ?? '',
+            t(`vocab.${i.activityKind as string}`, {}, locale),
+            t(`vocab.${i.state as string}`, {}, locale),
+            `${i.plannedStart as string} – ${i.plannedEnd as string}`,
+            `${Math.round(i.progress.area.releasedShare * 100)}%`,
+            Math.round(i.progress.area.remainingM2),
+            i.progress.dates.daysLate,
+            i.progress.effort ? i.progress.effort.days : '',
+          ]),
+        ),
+      );
+    });
+  tasking
+    .command('board')
+    .description(t('cli.help.task_orders.board', {}, helpLocale))
+    .requiredOption('--from <month>', t('cli.help.task_orders.from', {}, helpLocale))
+    .requiredOption('--to <month>', t('cli.help.task_orders.to', {}, helpLocale))
+    .option('--as-at <date>', t('cli.help.planning.as_at', {}, helpLocale))
+    .option('--organisation <id>', t('cli.help.task_orders.organisation', {}, helpLocale))
+    .option('--json', t('cli.help.planning.json', {}, helpLocale))
+    .action(async (o: { from: string; to: string; asAt?: string; organisation?: string; json?: boolean }) => {
+      const out = await withDatabase(
+        settings,
+        async (database) =>
+          createServices(database, settings).tasking.board(SYSTEM_ACTOR, {
+            from: o.from,
+            to: o.to,
+            asAt: o.asAt,
+            organisationId: o.organisation,
+          }),
+        { quiet: o.json },
+      );
+      if (o.json) return console.log(JSON.stringify(out, null, 2));
+      console.log(t('cli.task_orders.board.title', { from: out.from, to: out.to, asAt: out.asAt }, locale));
+      console.log(
+        formatTable(
+          [t('cli.task_orders.column.organisation', {}, locale), ...out.months],
+          out.rows.map((r) => [
+            r.organisation.name,
+            ...r.cells.map((c) =>
+              c.orders.map((x) => `${x.code} ${t(`vocab.${x.state}`, {}, locale)}`).join(', '),
+            ),
           ]),
         ),
       );

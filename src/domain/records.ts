@@ -73,6 +73,11 @@ export interface RegisterDef {
    * roles that may not read them: a change that leaves one out keeps it (writeOnlyAfter).
    */
   protectedFields?: string[];
+  /**
+   * Field naming the organisation a record belongs to, when operators may see only their own
+   * organisation's records (task orders); the register service scopes every read by it.
+   */
+  organisationScope?: string;
   filters: RegisterFilters;
   sortable: string[];
   defaultSort: string;
@@ -246,6 +251,7 @@ export const activities: RegisterDef = {
       description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
       teamId: Type.Optional(nullable(uuid('Team that did the work'))),
       projectId: Type.Optional(nullable(uuid('Project the work was done for'))),
+      taskOrderId: Type.Optional(nullable(uuid('Task order the activity was done under'))),
       externalId,
     },
     { additionalProperties: false },
@@ -259,6 +265,7 @@ export const activities: RegisterDef = {
       hazard: 'hazard_id',
       team: 'team_id',
       project: 'project_id',
+      taskOrder: 'task_order_id',
     },
     date: 'start_date',
     text: ['code', 'description'],
@@ -998,11 +1005,84 @@ export const projects: RegisterDef = {
   defaultSort: 'code',
 };
 
+/**
+ * Task orders: the work plan a national authority issues to operators (docs/planning.md,
+ * "Tasking"). The priority at issue is copied from the priorities service when the order is
+ * created and never changes; the state is moved by linked activities and by the release of the
+ * hazards (src/services/register-hooks/task-orders.ts). Operators see their own organisation's.
+ */
+export const taskOrders: RegisterDef = {
+  slug: 'task-orders',
+  table: 'task_orders',
+  entity: 'task_order',
+  codePrefix: 'TO',
+  fields: Type.Object(
+    {
+      reference: Type.Optional(
+        nullable(Type.String({ maxLength: 100, description: "The authority's own reference" })),
+      ),
+      hazardIds: Type.Array(uuid('Hazard'), {
+        minItems: 1,
+        maxItems: 200,
+        uniqueItems: true,
+        description: 'Hazards the order tasks',
+      }),
+      organisationId: uuid('Organisation tasked'),
+      activityKind: enumOf(V.ACTIVITY_KINDS, 'Kind of activity ordered'),
+      issuedOn: Type.Optional(nullable(date('Date the order was issued'))),
+      plannedStart: date('Planned start'),
+      plannedEnd: date('Planned end'),
+      teamId: Type.Optional(nullable(uuid('Team tasked'))),
+      projectId: Type.Optional(nullable(uuid('Project the work is funded under'))),
+      state: Type.Optional(enumOf(V.TASK_ORDER_STATES, 'issued, started, suspended, completed or cancelled')),
+      notes: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
+      externalId,
+    },
+    { additionalProperties: false },
+  ),
+  readOnly: {
+    code: Type.String(),
+    priorityAtIssue: nullable(
+      Type.Object(
+        {
+          asAt: Type.String({ format: 'date' }),
+          weightsVersion: Type.Integer(),
+          score: nullable(Type.Number()),
+          rank: nullable(Type.Integer()),
+          of: Type.Integer({ description: 'Number of hazards ranked' }),
+          hazards: Type.Array(
+            Type.Object({
+              hazardId: Type.String(),
+              code: Type.String(),
+              score: nullable(Type.Number()),
+              rank: nullable(Type.Integer()),
+            }),
+          ),
+        },
+        {
+          description:
+            'Score and rank of its best-ranked hazard (and of each) when the order was issued, with the weights version',
+        },
+      ),
+    ),
+  },
+  jsonFields: ['hazardIds', 'priorityAtIssue'],
+  organisationScope: 'organisationId',
+  filters: {
+    equals: { organisation: 'organisation_id', state: 'state', status: 'state', kind: 'activity_kind' },
+    date: 'planned_start',
+    text: ['code', 'reference', 'notes'],
+  },
+  sortable: ['code', 'plannedStart', 'plannedEnd', 'state', 'createdAt'],
+  defaultSort: 'code',
+};
+
 /** Every register served under /api/v1/{slug}, in menu order. */
 export const REGISTERS: RegisterDef[] = [
   hazards,
   activities,
   landRelease,
+  taskOrders,
   findings,
   accidents,
   casualties,
@@ -1041,11 +1121,13 @@ export const REFERENCE_TARGETS: Readonly<Record<string, RegisterDef>> = {
   sourceId: sources,
   teamId: teams,
   projectId: projects,
+  taskOrderId: taskOrders,
 };
 
 /** Fields that say when a record's facts were true on the ground, one per register at most. */
 const FACT_DATE_FIELDS = [
   'dateOfInformation',
+  'issuedOn',
   'releasedOn',
   'foundOn',
   'occurredOn',

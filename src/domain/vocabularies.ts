@@ -58,6 +58,8 @@ export const ACTIVITY_METHODS = [
   'not_applicable',
 ] as const;
 export const ACTIVITY_STATUSES = ['planned', 'in_progress', 'suspended', 'completed', 'cancelled'] as const;
+export const TASK_ORDER_STATES = ['issued', 'started', 'suspended', 'completed', 'cancelled'] as const;
+export type TaskOrderState = (typeof TASK_ORDER_STATES)[number];
 export const LAND_RELEASE_OUTCOMES = ['cancelled', 'reduced', 'cleared'] as const;
 export const FINDING_CONDITIONS = [
   'intact',

@@ -188,7 +188,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(attachmentRoutes, { attachments: services.attachments });
   await app.register(outputRoutes, { outputs: services.outputs });
   await app.register(publicRoutes, { publicData: services.publicData, settings });
-  await app.register(planningRoutes, { planning: services.planning });
+  await app.register(planningRoutes, { planning: services.planning, tasking: services.tasking });
   await app.register(openRosaRoutes, { openrosa: services.openrosa, database: opts.database, settings });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 

@@ -12,6 +12,7 @@ import { NotificationService } from './notifications.ts';
 import { OpenRosaService } from './openrosa.ts';
 import { OutputService } from './outputs/index.ts';
 import { type Keyring, loadKeyring } from './personal-data.ts';
+import { TaskingService } from './planning/board.ts';
 import { PlanningService } from './planning/index.ts';
 import { PublicService } from './public.ts';
 import { RegisterService } from './registers.ts';
@@ -34,6 +35,7 @@ export interface Services {
   accounts: AccountService;
   notifications: NotificationService;
   planning: PlanningService;
+  tasking: TaskingService;
   outputs: OutputService;
   uploads: UploadService;
   devices: DeviceService;
@@ -47,6 +49,13 @@ export function createServices(database: Database, settings: Settings): Services
   const reports = new ReportService(database, keyring, settings.duplicates);
   const registers = new Map(
     REGISTERS.map((def) => [def.slug, new RegisterService(database, def, reports, keyring)]),
+  );
+  const planning = new PlanningService(database);
+  const tasking = new TaskingService(
+    database,
+    registers.get('task-orders')!,
+    registers.get('organisations')!,
+    planning,
   );
   const attachments = new AttachmentService(database, settings.attachmentsDir, {
     evidence: settings.evidence,
@@ -71,8 +80,9 @@ export function createServices(database: Database, settings: Settings): Services
     publicData: new PublicService(database, settings.publicHexagonM),
     accounts: new AccountService(database),
     notifications: new NotificationService(database, reports),
-    planning: new PlanningService(database),
-    outputs: new OutputService(database, registers, attachments),
+    planning,
+    tasking,
+    outputs: new OutputService(database, registers, attachments, { planning, tasking }),
     uploads: new UploadService(database, settings.attachmentsDir, reportAttachments),
     devices: new DeviceService(database),
     fieldSync: new FieldSyncService(database, registers),

@@ -8,6 +8,7 @@ import { deriveFields } from '../domain/derive.ts';
 import { can } from '../domain/permissions.ts';
 import { Problem } from '../domain/problem.ts';
 import { factDate, type RegisterDef } from '../domain/records.ts';
+import { OPERATOR_ROLES } from '../domain/reports.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
 import { ADMIN_AREA_COLUMN, isUuid, type RecordFilter } from './list-query.ts';
@@ -105,7 +106,8 @@ export class RegisterService {
       identity: opts.identity === true,
       asAt: opts.asAt,
     });
-    if (!record) throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+    if (!record || !this.inScope(actor, record))
+      throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
     return this.visible(actor, this.derived(record, opts.asAt), opts.identity === true);
   }
 
@@ -114,6 +116,7 @@ export class RegisterService {
     query: repo.ListQuery,
   ): Promise<{ records: RecordOut[]; next?: { value: unknown; id: string } }> {
     assertCan(actor, 'record.read', this.def);
+    query = this.scoped(actor, query);
     const db = this.reads(actor);
     const rows = await repo.listRecords(db, this.def, { ...query, limit: query.limit + 1 });
     const records = await this.withAdminArea(
@@ -135,7 +138,7 @@ export class RegisterService {
     query: Omit<repo.ListQuery, 'sortField' | 'descending' | 'limit' | 'after'>,
   ): Promise<number> {
     assertCan(actor, 'record.read', this.def);
-    return repo.countRecords(this.reads(actor), this.def, query);
+    return repo.countRecords(this.reads(actor), this.def, this.scoped(actor, query));
   }
 
   /** The change history of one record (audit readers only). */
@@ -148,6 +151,7 @@ export class RegisterService {
   /** One page by position and the number of records the filters match (OGC API items). */
   async page(actor: Actor, query: OffsetQuery): Promise<{ records: RecordOut[]; numberMatched: number }> {
     assertCan(actor, 'record.read', this.def);
+    query = this.scoped(actor, query);
     const { offset: _offset, ...countQuery } = query;
     const db = this.reads(actor);
     const numberMatched = await repo.countRecords(db, this.def, countQuery);
@@ -160,7 +164,7 @@ export class RegisterService {
   async publishedRecord(actor: Actor, id: string): Promise<RecordOut> {
     assertCan(actor, 'record.read', this.def);
     const record = await repo.getRecord(this.reads(actor), this.def, id, { identity: false });
-    if (!record || record.archived)
+    if (!record || record.archived || !this.inScope(actor, record))
       throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
     return this.published(record);
   }
@@ -178,7 +182,7 @@ export class RegisterService {
   readOut(actor: Actor, filter: RecordFilter, opts: { maxRecords?: number } = {}): AsyncGenerator<RecordOut> {
     assertCan(actor, 'data.export', this.def);
     assertCan(actor, 'record.read', this.def);
-    return this.readAll(this.reads(actor), filter, opts.maxRecords ?? Number.POSITIVE_INFINITY);
+    return this.readAll(this.reads(actor), this.scoped(actor, filter), opts.maxRecords ?? Number.POSITIVE_INFINITY);
   }
 
   private async *readAll(
@@ -291,6 +295,28 @@ export class RegisterService {
    */
   private reads(actor: Actor): Kysely<Schema> {
     return this.database.reader(actor.id);
+  }
+
+  /**
+   * A register read by organisation (`organisationScope`): operators see only their own
+   * organisation's records; every other role sees all.
+   */
+  private scopedTo(actor: Actor): string | undefined {
+    const field = this.def.organisationScope;
+    if (!field || !OPERATOR_ROLES.includes(actor.role)) return undefined;
+    return actor.organisationId ?? '00000000-0000-0000-0000-000000000000';
+  }
+
+  private scoped<Q extends { equals: Array<[string, string]> }>(actor: Actor, query: Q): Q {
+    const organisationId = this.scopedTo(actor);
+    if (!organisationId) return query;
+    const column = this.def.organisationScope!.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    return { ...query, equals: [...query.equals, [column, organisationId]] };
+  }
+
+  private inScope(actor: Actor, record: RecordOut): boolean {
+    const organisationId = this.scopedTo(actor);
+    return !organisationId || record[this.def.organisationScope!] === organisationId;
   }
 
   /** A record read as at a date gets its derived fields from the values of that date. */

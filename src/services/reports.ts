@@ -31,6 +31,7 @@ import { isUuid } from './list-query.ts';
 import { notifyReportEvent } from './notifications.ts';
 import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
 import { accreditationFindings } from './register-hooks/accreditation.ts';
+import { type HookWarning, writeHooks } from './register-hooks/index.ts';
 import { linkAttachmentsOnApproval } from './report-attachments.ts';
 
 /** Thresholds of the duplicate warnings shown to approvers (settings, with these defaults). */
@@ -56,7 +57,8 @@ export interface Warning {
     | 'duplicate.casualty_same_person'
     | 'finding.outside_hazard'
     | 'report.conflict'
-    | 'accreditation.outside';
+    | 'accreditation.outside'
+    | HookWarning['code'];
   change: number;
   other: { id: string; code: string };
   params: Record<string, string | number>;
@@ -676,6 +678,10 @@ export class ReportService {
     const warnings: Warning[] = [];
     const accidentDates = new Map<string, string>();
     for (const [i, c] of changes.entries()) {
+      // The register's own warnings (src/services/register-hooks/), for any kind of change.
+      const def = registerBySlug(c.register);
+      const own = def ? writeHooks(def).warnings : undefined;
+      if (own) for (const w of await own(db, c)) warnings.push(warning(w.code, i, w.other, w.params));
       for (const f of await accreditationFindings(db, c, reportDate)) {
         warnings.push(
           warning('accreditation.outside', i, f.other, { reason: f.reason, ...f.params }, f.reason),

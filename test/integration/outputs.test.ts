@@ -48,6 +48,65 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
       'casualties',
       'evidence-dossier',
       'project',
+      'readiness',
+      'priorities',
+      'task-orders',
+    ]);
+  });
+
+  it('gives the readiness, priority and task order tables the planning reads give', async () => {
+    const asAt = `${year}-12-31`;
+    const readiness = (await call('GET', `/api/v1/readiness?asAt=${asAt}`, admin)).json();
+    const r1 = (await call('GET', `/api/v1/outputs/readiness?asAt=${asAt}`, admin)).json().document;
+    expect(r1.blocks[1].rows.map((row: unknown[]) => row[0])).toEqual(
+      readiness.items.map((i: { settlement: { name: string } }) => i.settlement.name),
+    );
+    const priorities = (await call('GET', `/api/v1/priorities?asAt=${asAt}`, admin)).json();
+    const p1 = (await call('GET', `/api/v1/outputs/priorities?asAt=${asAt}`, admin)).json().document;
+    expect(p1.blocks[1].rows.map((row: unknown[]) => [row[0], row[1], row[2]])).toEqual(
+      priorities.items.map((i: { rank: number; score: number; hazard: { code: string } }) => [
+        i.rank,
+        i.hazard.code,
+        i.score,
+      ]),
+    );
+    // A task order on an open demo hazard: its remaining area is the hazard's, as SQL has it.
+    const hazard = await one(sql<{ id: string; code: string; remaining: number; org: string }>`
+      select h.id, h.code, coalesce(h.remaining_area_m2, h.area_m2)::float8 as remaining,
+        (select id from organisations order by name limit 1) as org
+      from hazards h where h.status = 'open' and h.archived_at is null order by h.code limit 1`);
+    const order = await call('POST', '/api/v1/task-orders', admin, {
+      hazardIds: [hazard.id],
+      organisationId: hazard.org,
+      activityKind: 'clearance',
+      plannedStart: `${year}-03-01`,
+      plannedEnd: `${year}-05-31`,
+    });
+    expect(order.statusCode, order.body).toBe(201);
+    const t1 = (
+      await call('GET', `/api/v1/outputs/task-orders?from=${year}-01-01&to=${year}-06-30`, admin)
+    ).json().document;
+    const table = t1.blocks[1];
+    const row = table.rows.find((x: unknown[]) => x[0] === order.json().code);
+    const remaining = table.columns.findIndex((c: { key: string }) => c.key === 'remaining');
+    expect(row[remaining]).toBe(Math.round(hazard.remaining));
+    const board = t1.blocks[2];
+    expect(board.columns.map((c: { key: string }) => c.key).slice(1)).toEqual([
+      `${year}-01`,
+      `${year}-02`,
+      `${year}-03`,
+      `${year}-04`,
+      `${year}-05`,
+      `${year}-06`,
+    ]);
+    const boardRow = board.rows.find((x: string[]) => x.slice(1).some((c) => c.includes(order.json().code)));
+    expect(boardRow.slice(1).map((c: string) => c.includes(order.json().code))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
     ]);
   });
 

@@ -477,6 +477,13 @@ describe(`registers through HTTP on ${testDatabaseKind()}`, () => {
           ),
         },
       },
+      'task-orders': {
+        hazardIds: [hazardId],
+        organisationId: orgId,
+        activityKind: 'clearance',
+        plannedStart: '2025-02-01',
+        plannedEnd: '2025-03-31',
+      },
       'control-periods': {
         type: 'Feature',
         geometry: square(46.9, 39.9, 0.05),

@@ -16,6 +16,7 @@ import { Devices } from './pages/Devices.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
 import { Outputs } from './pages/Outputs.tsx';
+import { PlanningBoard } from './pages/PlanningBoard.tsx';
 import { Priorities } from './pages/Priorities.tsx';
 import { Provenance } from './pages/Provenance.tsx';
 import { Readiness } from './pages/Readiness.tsx';
@@ -48,6 +49,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/notifications') return <NotificationsPanel />;
   if (path === '/readiness') return <Readiness />;
   if (path === '/priorities') return <Priorities />;
+  if (path === '/planning/board') return <PlanningBoard />;
   if (path === '/outputs') return <Outputs />;
   if (path === '/devices') return <Devices />;
   const provenance = matchPath('/provenance/:slug/:id', path);
@@ -120,6 +122,9 @@ function Shell() {
       </Link>
       <Link to="/priorities" className={navClass('/priorities')}>
         {t('nav.priorities')}
+      </Link>
+      <Link to="/planning/board" className={navClass('/planning/board')}>
+        {t('nav.board')}
       </Link>
       {later.includes('minefield-records') && (
         <Link to="/registers/minefield-records" className={navClass('/registers/minefield-records')}>

@@ -386,3 +386,116 @@ export async function productivitySamples(
     group by a.id, t.kind, a.method, a.start_date, a.end_date`.execute(db);
   return r.rows.map((x) => ({ method: x.method, m2PerTeamDay: Number(x.m2PerTeamDay) }));
 }
+
+// ---- task orders ----
+
+export interface TaskOrderStateRow {
+  id: string;
+  code: string;
+  state: string;
+  version: number;
+  organisationId: string;
+  hazardIds: string[];
+}
+
+/** The state of task orders by id (no lock). */
+export async function taskOrderStates(db: Kysely<Schema>, ids: string[]): Promise<TaskOrderStateRow[]> {
+  if (!ids.length) return [];
+  const r = await sql<TaskOrderStateRow>`
+    select t.id, t.code, t.state, t.version, t.organisation_id, t.hazard_ids
+    from task_orders t where t.id = any(${ids}::uuid[]) and t.archived_at is null`.execute(db);
+  return r.rows;
+}
+
+/** Moves a task order to `state` (a rule of its register, not a client's write); the version goes up. */
+export async function setTaskOrderState(
+  db: Kysely<Schema>,
+  id: string,
+  state: string,
+  actorId: string | null,
+): Promise<void> {
+  await sql`update task_orders set state = ${state}, version = version + 1, updated_by = ${actorId}
+    where id = ${id}`.execute(db);
+}
+
+/**
+ * The task orders naming this hazard, not yet completed or cancelled, whose every hazard is
+ * closed or has less than 1 m² left (archived hazards do not hold an order open).
+ */
+export async function taskOrdersDone(
+  db: Kysely<Schema>,
+  hazardId: string,
+): Promise<Array<{ id: string; code: string; state: string }>> {
+  const r = await sql<{ id: string; code: string; state: string }>`
+    select t.id, t.code, t.state from task_orders t
+    where t.archived_at is null and t.state in ('issued', 'started', 'suspended')
+      and t.hazard_ids @> ${JSON.stringify([hazardId])}::jsonb
+      and not exists (
+        select 1 from jsonb_array_elements_text(t.hazard_ids) e(id)
+        join hazards h on h.id = e.id::uuid
+        where h.archived_at is null and h.status <> 'closed' and coalesce(h.remaining_area_m2, h.area_m2) >= 1)`.execute(
+    db,
+  );
+  return r.rows;
+}
+
+export interface TaskOrderHazardRow {
+  taskOrderId: string;
+  hazardId: string;
+  code: string;
+  status: string;
+  areaM2: number;
+  remainingM2: number;
+}
+
+/** The hazards of task orders as at the date (or now): area, remaining area and status. */
+export async function taskOrderHazards(
+  db: Kysely<Schema>,
+  taskOrderIds: string[],
+  asAt: string | undefined,
+): Promise<TaskOrderHazardRow[]> {
+  if (!taskOrderIds.length) return [];
+  const r = await sql<TaskOrderHazardRow>`
+    with hz as (${hazardState(asAt)})
+    select t.id as task_order_id, h.id as hazard_id, h.code, coalesce(hz.status, h.status) as status,
+      h.area_m2, coalesce(hz.remaining_m2, h.area_m2) as remaining_m2
+    from task_orders t
+    cross join lateral jsonb_array_elements_text(t.hazard_ids) with ordinality e(id, n)
+    join hazards h on h.id = e.id::uuid
+    left join hz on hz.id = h.id
+    where t.id = any(${taskOrderIds}::uuid[])
+    order by t.id, e.n`.execute(db);
+  return r.rows.map((x) => ({ ...x, areaM2: Number(x.areaM2), remainingM2: Number(x.remainingM2) }));
+}
+
+export interface TaskOrderActivityRow {
+  taskOrderId: string;
+  activities: number;
+  firstStart: string | null;
+  lastEnd: string | null;
+}
+
+/** The activities done under task orders, started on or before the date: count, first start, last end. */
+export async function taskOrderActivities(
+  db: Kysely<Schema>,
+  taskOrderIds: string[],
+  asAtDate: string,
+): Promise<TaskOrderActivityRow[]> {
+  if (!taskOrderIds.length) return [];
+  const r = await sql<TaskOrderActivityRow>`
+    select a.task_order_id, count(*)::int as activities, min(a.start_date)::text as first_start,
+      max(a.end_date) filter (where a.end_date <= ${asAtDate}::date)::text as last_end
+    from activities a
+    where a.task_order_id = any(${taskOrderIds}::uuid[]) and a.archived_at is null
+      and coalesce(a.start_date, a.created_at::date) <= ${asAtDate}::date
+    group by a.task_order_id`.execute(db);
+  return r.rows;
+}
+
+/** Hazard id → code. */
+export async function hazardCodes(db: Kysely<Schema>, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const r = await sql<{ id: string; code: string }>`
+    select id, code from hazards where id = any(${ids}::uuid[])`.execute(db);
+  return new Map(r.rows.map((x) => [x.id, x.code]));
+}

@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { PriorityWeights, READINESS_LEVELS, ReadinessRules } from '../../domain/planning.ts';
+import { taskOrders } from '../../domain/records.ts';
+import { TASK_ORDER_STATES } from '../../domain/vocabularies.ts';
+import type { TaskingService } from '../../services/planning/board.ts';
 import type { PlanningService } from '../../services/planning/index.ts';
+import { pathParam } from '../input.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { requestLocale } from '../problems.ts';
 import { ProblemSchema, type TypedRequests } from '../schemas.ts';
-import { parseIfMatch } from './registers.ts';
+import { parseId, parseIfMatch } from './registers.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -143,6 +147,79 @@ const NationalPriority = Type.Object({
   createdBy: Nullable(Type.String()),
 });
 
+const AreaProgress = Type.Object({
+  totalM2: Type.Number(),
+  releasedM2: Type.Number(),
+  remainingM2: Type.Number(),
+  releasedShare: Type.Number({ description: 'Released over total, 0 to 1' }),
+});
+const DatesProgress = Type.Object({
+  plannedStart: Type.String(),
+  plannedEnd: Type.String(),
+  actualStart: Nullable(Type.String({ description: 'Start of the first linked activity' })),
+  lastEnd: Nullable(Type.String({ description: 'End of the last linked activity ended by asAt' })),
+  startDaysLate: Type.Integer(),
+  daysLate: Type.Integer({
+    description: 'Days past the planned end (to asAt, or to the last end once done)',
+  }),
+});
+const EffortLeft = Nullable(
+  Type.Object(
+    { days: Type.Number(), low: Type.Number(), high: Type.Number() },
+    { description: 'Estimated team-days left (docs/planning.md, "Estimated effort"); null when unknown' },
+  ),
+);
+const TaskOrderProgress = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  state: Type.String(),
+  asAt: Type.String(),
+  area: AreaProgress,
+  hazards: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      code: Type.String(),
+      status: Type.String(),
+      areaM2: Type.Number(),
+      releasedM2: Type.Number(),
+      remainingM2: Type.Number(),
+    }),
+  ),
+  dates: DatesProgress,
+  activities: Type.Integer(),
+  effort: EffortLeft,
+});
+const PlanningBoard = Type.Object({
+  asAt: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  months: Type.Array(Type.String()),
+  rows: Type.Array(
+    Type.Object({
+      organisation: Type.Object({ id: Type.String(), name: Type.String() }),
+      cells: Type.Array(
+        Type.Object({
+          month: Type.String(),
+          orders: Type.Array(
+            Type.Object({
+              id: Type.String(),
+              code: Type.String(),
+              reference: Nullable(Type.String()),
+              state: Type.String(),
+              activityKind: Type.String(),
+              plannedStart: Type.String(),
+              plannedEnd: Type.String(),
+              hazards: Type.Array(Type.String()),
+              progress: Type.Object({ area: AreaProgress, dates: DatesProgress, activities: Type.Integer() }),
+              effort: EffortLeft,
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
 const query = (q: { asAt?: string; version?: string }, locale: string) => ({
   asAt: q.asAt,
   version: q.version === undefined ? undefined : Number(q.version),
@@ -150,9 +227,13 @@ const query = (q: { asAt?: string; version?: string }, locale: string) => ({
 });
 
 /** Readiness of settlements, priorities of hazards, the effort to release them, and their settings. */
-export async function planningRoutes(instance: FastifyInstance, opts: { planning: PlanningService }) {
+export async function planningRoutes(
+  instance: FastifyInstance,
+  opts: { planning: PlanningService; tasking: TaskingService },
+) {
   const app = instance.withTypeProvider<TypedRequests>();
   const planning = opts.planning;
+  const tasking = opts.tasking;
   const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
   const writeErrors = { ...errors, 412: ProblemSchema, 428: ProblemSchema };
 
@@ -413,5 +494,91 @@ export async function planningRoutes(instance: FastifyInstance, opts: { planning
       },
     },
     async (request) => planning.productivity(requireActor(request), query(request.query, 'en')),
+  );
+
+  app.get(
+    '/api/v1/task-orders/progress',
+    {
+      schema: {
+        tags: ['planning'],
+        summary:
+          'The task orders you may see, each with its progress against plan as at a date (operators: their own organisation)',
+        querystring: Type.Object({
+          asAt: Type.Optional(Type.String({ format: 'date', description: 'default today' })),
+          organisationId: Type.Optional(Type.String({ format: 'uuid' })),
+          state: Type.Optional(Type.Enum([...TASK_ORDER_STATES])),
+        }),
+        response: {
+          200: Type.Object({
+            asAt: Type.String(),
+            items: Type.Array(
+              Type.Object(
+                {
+                  id: Type.String(),
+                  code: Type.String(),
+                  reference: Nullable(Type.String()),
+                  organisationId: Type.String(),
+                  activityKind: Type.String(),
+                  hazardIds: Type.Array(Type.String()),
+                  plannedStart: Type.String(),
+                  plannedEnd: Type.String(),
+                  state: Type.String(),
+                  progress: TaskOrderProgress,
+                },
+                { additionalProperties: true },
+              ),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => tasking.list(requireActor(request), request.query),
+  );
+
+  app.get(
+    '/api/v1/task-orders/:id/progress',
+    {
+      schema: {
+        tags: ['planning'],
+        summary:
+          "A task order's progress against its plan as at a date: land released and remaining of its hazards, planned and actual dates, days late, estimated days left",
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({
+          asAt: Type.Optional(Type.String({ format: 'date', description: 'default today' })),
+        }),
+        response: { 200: TaskOrderProgress, ...errors },
+      },
+      config: {
+        authorise: (request) =>
+          tasking.authoriseRead(requireActor(request), parseId(pathParam(request, 'id'), taskOrders)),
+      },
+    },
+    async (request) =>
+      tasking.progress(requireActor(request), parseId(request.params.id, taskOrders), {
+        asAt: request.query.asAt,
+      }),
+  );
+
+  app.get(
+    '/api/v1/planning/board',
+    {
+      schema: {
+        tags: ['planning'],
+        summary:
+          'The planning board: a row per organisation, a column per month, in each cell the task orders planned to be under way then, with state, progress and estimated effort',
+        querystring: Type.Object({
+          from: Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'First month, YYYY-MM' }),
+          to: Type.String({
+            pattern: '^\\d{4}-\\d{2}$',
+            description: 'Last month, YYYY-MM (at most 36 months)',
+          }),
+          organisationId: Type.Optional(Type.String({ format: 'uuid' })),
+          asAt: Type.Optional(Type.String({ format: 'date', description: 'Progress as at; default today' })),
+        }),
+        response: { 200: PlanningBoard, ...errors },
+      },
+    },
+    async (request) => tasking.board(requireActor(request), request.query),
   );
 }

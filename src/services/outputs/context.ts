@@ -4,6 +4,8 @@ import type { Actor } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
 import type { RecordFilter } from '../list-query.ts';
 import type { ProvenanceService } from '../provenance.ts';
+import type { TaskingService } from '../planning/board.ts';
+import type { PlanningService } from '../planning/index.ts';
 import type { RecordOut, RegisterService } from '../registers.ts';
 import type { OutputParams } from './document.ts';
 
@@ -24,6 +26,8 @@ export class OutputContext {
     readonly attachments?: AttachmentService,
     /** Device provenance (docs/provenance.md), computed through the same register services. */
     readonly provenance?: ProvenanceService,
+    /** The planning reads (readiness, priorities, task order progress) for the planning tables. */
+    readonly planning?: { planning: PlanningService; tasking: TaskingService },
   ) {
     this.number = new Intl.NumberFormat(`${locale}-u-nu-latn`, { maximumFractionDigits: 2 });
   }

@@ -11,6 +11,8 @@ import type { AttachmentService } from '../attachments.ts';
 import { isUuid } from '../list-query.ts';
 import { MinefieldRecordService } from '../minefield-records.ts';
 import { ProvenanceService } from '../provenance.ts';
+import type { TaskingService } from '../planning/board.ts';
+import type { PlanningService } from '../planning/index.ts';
 import type { RegisterService } from '../registers.ts';
 import { casualtyTable } from './casualties.ts';
 import { OutputContext } from './context.ts';
@@ -19,6 +21,7 @@ import { evidenceDossier } from './evidence-dossier.ts';
 import { hazardCompletion } from './hazard-completion.ts';
 import { operationsSummary } from './operations-summary.ts';
 import { type ProjectFigures, projectFigures, projectOutput } from './project.ts';
+import { prioritiesTable, readinessTable, taskOrdersTable } from './planning.ts';
 import { renderPdf } from './render/pdf.ts';
 import { renderCsv, renderXlsx } from './render/tables.ts';
 import { article7, ccw } from './treaty.ts';
@@ -35,6 +38,9 @@ export const OUTPUTS: readonly OutputModule[] = [
   casualtyTable,
   evidenceDossier,
   projectOutput,
+  readinessTable,
+  prioritiesTable,
+  taskOrdersTable,
 ];
 
 export const OUTPUT_FORMATS = ['pdf', 'xlsx', 'csv', 'json'] as const;
@@ -213,6 +219,7 @@ export class OutputService {
     private readonly database: Database,
     private readonly registers: ReadonlyMap<string, RegisterService>,
     private readonly attachments?: AttachmentService,
+    private readonly planning?: { planning: PlanningService; tasking: TaskingService },
   ) {}
 
   /** The standard reports with the parameters each takes. */
@@ -235,7 +242,7 @@ export class OutputService {
     const provenance = minefield
       ? new ProvenanceService(this.registers, new MinefieldRecordService(this.database, minefield))
       : undefined;
-    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments, provenance);
+    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments, provenance, this.planning);
     const blocks = await m.build(ctx);
     return {
       output: m.name,

@@ -109,7 +109,7 @@ function checkQuery(q: PlanningQuery): void {
 }
 
 export class PlanningService {
-  constructor(private readonly database: Database) {}
+  constructor(private readonly database: Pick<Database, 'db'>) {}
 
   // ---- settings ----
 

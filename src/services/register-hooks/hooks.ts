@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/connect.ts';
+import type { Change } from '../../domain/reports.ts';
 import type { ApplyContext, Row } from '../changes.ts';
 import type { ComputedGeometry } from '../minefield-records.ts';
 
@@ -39,6 +42,17 @@ export interface WriteHooks {
    * it (src/services/register-hooks/accreditation.ts).
    */
   accreditationScope?: AccreditationScope;
+  /**
+   * Warnings about one change of a report that the approver must see and confirm before it is
+   * approved (an activity linked to a suspended task order); `other` is the record concerned.
+   */
+  warnings?: (db: Kysely<Schema>, change: Change) => Promise<HookWarning[]>;
+}
+
+export interface HookWarning {
+  code: 'task_order.not_active';
+  other: { id: string; code: string };
+  params: Record<string, string | number>;
 }
 
 /** Fields of a record that say what work it is, by whom, when and where (see accreditationScope). */

@@ -7,8 +7,9 @@ import type { WriteHooks } from './hooks.ts';
 import { landReleaseHooks } from './land-release.ts';
 import { minefieldRecordsHooks } from './minefield-records.ts';
 import { siteVisitsHooks } from './site-visits.ts';
+import { taskOrdersHooks } from './task-orders.ts';
 
-export type { AccreditationScope, AfterWrite, WriteHooks } from './hooks.ts';
+export type { AccreditationScope, AfterWrite, HookWarning, WriteHooks } from './hooks.ts';
 
 /** Register slug → its write hooks; registers without rules of their own have none. */
 const HOOKS: Readonly<Record<string, WriteHooks>> = {
@@ -20,6 +21,7 @@ const HOOKS: Readonly<Record<string, WriteHooks>> = {
   'minefield-records': minefieldRecordsHooks,
   projects: projectsHooks,
   'site-visits': siteVisitsHooks,
+  'task-orders': taskOrdersHooks,
 };
 
 const NONE: WriteHooks = {};

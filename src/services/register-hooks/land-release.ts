@@ -5,6 +5,7 @@ import { Problem } from '../../domain/problem.ts';
 import { withOthers } from '../../domain/schema-check.ts';
 import type { ApplyContext, Row } from '../changes.ts';
 import type { WriteHooks } from './hooks.ts';
+import { completeTaskOrders } from './task-orders.ts';
 
 /** Land released may stick out of its hazard by this much (GPS and digitising error). */
 export const LAND_RELEASE_TOLERANCE_M = 1;
@@ -22,7 +23,10 @@ export const landReleaseHooks: WriteHooks = {
   async beforeWrite(ctx, state, recordId, pointer) {
     const hazardId = state.hazardId as string;
     const before = await checkLandRelease(ctx, state, recordId, pointer);
-    return () => recordAutoClose(ctx, hazardId, before);
+    return async () => {
+      await recordAutoClose(ctx, hazardId, before);
+      await completeTaskOrders(ctx, hazardId);
+    };
   },
 };
 

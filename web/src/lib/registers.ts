@@ -94,6 +94,7 @@ export const LIST_COLUMNS: Record<string, string[]> = {
   hazards: ['name', 'type', 'status', 'areaM2', 'dateOfInformation'],
   activities: ['kind', 'status', 'method', 'startDate', 'endDate'],
   'land-release': ['outcome', 'method', 'areaM2', 'releasedOn'],
+  'task-orders': ['reference', 'state', 'activityKind', 'plannedStart', 'plannedEnd'],
   findings: ['category', 'modelText', 'quantity', 'condition', 'foundOn'],
   accidents: ['occurredOn', 'deviceCategory', 'demining', 'pointPrecision'],
   casualties: ['sex', 'ageBand', 'casualtyStatus', 'outcome'],
@@ -147,6 +148,7 @@ export const ENTRY_REGISTERS = new Set([
   'teams',
   'accreditations',
   'projects',
+  'task-orders',
 ]);
 
 export function registerDef(slug: string): RegisterDef | undefined {
@@ -170,6 +172,7 @@ export const LINKED: Record<string, { slug: string; param: string }[]> = {
     { slug: 'activities', param: 'project' },
     { slug: 'risk-education', param: 'project' },
   ],
+  'task-orders': [{ slug: 'activities', param: 'taskOrder' }],
   activities: [
     { slug: 'land-release', param: 'activity' },
     { slug: 'findings', param: 'activity' },

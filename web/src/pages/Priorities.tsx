@@ -1,6 +1,7 @@
 import { get, query } from '../api/client.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useCan } from '../lib/permissions.ts';
 import { Link, useRouter, useSetSearchParam } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 
@@ -61,6 +62,8 @@ export function Priorities() {
   const { t, tk, num, area } = useI18n();
   const { search } = useRouter();
   const setParam = useSetSearchParam();
+  const { mayWrite } = useCan();
+  const mayIssue = mayWrite('task-orders');
   const asAt = search.get('asAt') ?? '';
   const answer = useAsync(
     (signal) => get<PrioritiesAnswer>(`/api/v1/priorities${query({ asAt })}`, signal),
@@ -115,6 +118,15 @@ export function Priorities() {
                     <td>
                       <Link to={`/registers/hazards/${i.hazard.id}`}>{i.hazard.code}</Link>
                       {i.hazard.name && <div className="muted">{i.hazard.name}</div>}
+                      {mayIssue && (
+                        <Link
+                          to={`/registers/task-orders/new?hazardIds=${encodeURIComponent(JSON.stringify([i.hazard.id]))}`}
+                          className="button small"
+                          data-testid="issue-task-order"
+                        >
+                          {t('tasking.issue')}
+                        </Link>
+                      )}
                     </td>
                     <td className="num">{num(i.score, { maximumFractionDigits: 3 })}</td>
                     <td className="num">{area(i.hazard.remainingAreaM2)}</td>

@@ -35,6 +35,17 @@ function toInput(f: FieldDesc, v: unknown): unknown {
   return v;
 }
 
+/** A value given in the address (?hazardId=…); a JSON field's is JSON (?hazardIds=["…"]). */
+function prefill(f: FieldDesc, v: string | null): unknown {
+  if (v === null) return undefined;
+  if (f.kind !== 'json') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
 function fromInput(f: FieldDesc, v: unknown): { value: unknown; error?: string } {
   if (f.kind === 'enumArray') return { value: v };
   if (f.kind === 'point') return { value: v ?? null };
@@ -88,7 +99,7 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
     if (!id) {
       // New record: links from a parent page pass its id (?hazardId=…).
       const v: Values = {};
-      for (const f of fields) v[f.name] = toInput(f, search.get(f.name) ?? undefined);
+      for (const f of fields) v[f.name] = toInput(f, prefill(f, search.get(f.name)));
       setValues(v);
       return;
     }

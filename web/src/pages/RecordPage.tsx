@@ -9,6 +9,7 @@ import { HazardPriority } from '../components/HazardPriority.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
 import type { LayingRecord } from '../components/minefield/types.ts';
 import { RecordPicker } from '../components/RecordPicker.tsx';
+import { TaskOrderProgress } from '../components/TaskOrderProgress.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
@@ -167,6 +168,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
         />
       ) : null}
       <HazardPriority slug={slug} id={id} />
+      {slug === 'task-orders' && <TaskOrderProgress id={id} />}
       {(LINKED[slug] ?? []).map((l) => (
         <LinkedList key={l.slug} slug={l.slug} param={l.param} parentId={id} />
       ))}

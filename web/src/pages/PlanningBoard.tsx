@@ -1,0 +1,163 @@
+import { get, query } from '../api/client.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import {
+  type AreaProgress,
+  type DatesProgress,
+  type Effort,
+  ReleasedBar,
+} from '../components/TaskOrderProgress.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { useCan } from '../lib/permissions.ts';
+import { Link, useRouter, useSetSearchParam } from '../lib/router.tsx';
+import { useAsync } from '../lib/useAsync.ts';
+
+interface BoardOrder {
+  id: string;
+  code: string;
+  reference: string | null;
+  state: string;
+  activityKind: string;
+  plannedStart: string;
+  plannedEnd: string;
+  hazards: string[];
+  progress: { area: AreaProgress; dates: DatesProgress; activities: number };
+  effort: Effort | null;
+}
+interface Board {
+  asAt: string;
+  from: string;
+  to: string;
+  months: string[];
+  rows: Array<{
+    organisation: { id: string; name: string };
+    cells: Array<{ month: string; orders: BoardOrder[] }>;
+  }>;
+}
+
+/** The month `offset` months from today's, YYYY-MM. */
+function monthFromNow(offset: number): string {
+  const d = new Date();
+  const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + offset, 1));
+  return m.toISOString().slice(0, 7);
+}
+
+/**
+ * The planning board: organisations down, months across, in each cell the task orders planned to
+ * be under way that month, with state, land released, lateness and the estimated days left.
+ */
+export function PlanningBoard() {
+  const { t, tk, num, locale } = useI18n();
+  const { search } = useRouter();
+  const setParam = useSetSearchParam();
+  const { mayWrite } = useCan();
+  const from = search.get('from') || monthFromNow(-1);
+  const to = search.get('to') || monthFromNow(4);
+  const asAt = search.get('asAt') ?? '';
+  const board = useAsync(
+    (signal) => get<Board>(`/api/v1/planning/board${query({ from, to, asAt })}`, signal),
+    [from, to, asAt],
+  );
+  const monthName = (m: string) =>
+    new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
+      new Date(`${m}-01T00:00:00Z`),
+    );
+  const b = board.data;
+  return (
+    <div className="page planning-page">
+      <div className="page-head">
+        <h1>{t('tasking.board')}</h1>
+        {mayWrite('task-orders') && (
+          <div className="actions">
+            <Link to="/registers/task-orders/new" className="button primary">
+              {t('tasking.issue')}
+            </Link>
+          </div>
+        )}
+      </div>
+      <form className="filter-bar" aria-label={t('list.filters')} onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t('tasking.from')}
+          <input type="month" value={from} onChange={(e) => setParam('from', e.target.value)} />
+        </label>
+        <label>
+          {t('tasking.to')}
+          <input type="month" value={to} onChange={(e) => setParam('to', e.target.value)} />
+        </label>
+        <label>
+          {t('planning.asAt')}
+          <input type="date" value={asAt} onChange={(e) => setParam('asAt', e.target.value)} />
+        </label>
+        {b && <p className="muted">{t('tasking.boardSummary', { asAt: b.asAt, count: b.rows.length })}</p>}
+      </form>
+      {board.loading && (
+        <p className="muted" role="status">
+          {t('app.loading')}
+        </p>
+      )}
+      {board.error ? <ErrorNote error={board.error} onRetry={board.reload} /> : null}
+      {b && b.rows.length === 0 && (
+        <p className="empty" data-testid="board-empty">
+          {t('tasking.empty')}
+        </p>
+      )}
+      {b && b.rows.length > 0 && (
+        <div className="table-wrap">
+          <table className="records planning-board" data-testid="planning-board">
+            <thead>
+              <tr>
+                <th scope="col">{t('tasking.organisation')}</th>
+                {b.months.map((m) => (
+                  <th scope="col" key={m}>
+                    {monthName(m)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {b.rows.map((row) => (
+                <tr key={row.organisation.id}>
+                  <th scope="row">{row.organisation.name}</th>
+                  {row.cells.map((c) => (
+                    <td key={c.month} className="board-cell">
+                      {c.orders.map((o) => (
+                        <Link
+                          key={o.id}
+                          to={`/registers/task-orders/${o.id}`}
+                          className={`board-order state-${o.state}`}
+                        >
+                          <span className="board-order-head">
+                            <strong>{o.code}</strong>
+                            <span className={`state-badge state-${o.state}`}>
+                              {tk(`vocab.${o.state}`, o.state)}
+                            </span>
+                          </span>
+                          <span className="muted">
+                            {tk(`vocab.${o.activityKind}`, o.activityKind)} · {o.hazards.join(', ')}
+                          </span>
+                          <span>
+                            <ReleasedBar share={o.progress.area.releasedShare} />{' '}
+                            {num(Math.round(o.progress.area.releasedShare * 100))}%
+                          </span>
+                          {o.progress.dates.daysLate > 0 && (
+                            <span className="late">
+                              {t('tasking.late', { days: num(o.progress.dates.daysLate) })}
+                            </span>
+                          )}
+                          <span className="muted">
+                            {o.effort
+                              ? t('tasking.daysLeft', { days: num(o.effort.days) })
+                              : t('tasking.effortUnknown')}
+                          </span>
+                        </Link>
+                      ))}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
