@@ -89,7 +89,10 @@ export function ReadingsTable({
                           {num(s.likelihood.logLikelihood, { maximumFractionDigits: 1 })}
                           <span className="muted likelihood-model">
                             {t('minefield.likelihoodFigures', {
-                              model: tk(`minefield.likelihoodModel.${s.likelihood.model}`, s.likelihood.model),
+                              model: tk(
+                                `minefield.likelihoodModel.${s.likelihood.model}`,
+                                s.likelihood.model,
+                              ),
                               sigma: num(s.likelihood.sigmaM, { maximumFractionDigits: 1 }),
                               strays: s.likelihood.strays,
                             })}
