@@ -406,6 +406,7 @@ export const findings: RegisterDef = {
       hazard: 'hazard_id',
       activity: 'activity_id',
       status: 'disposition',
+      ordnance: 'ordnance_id',
     },
     date: 'found_on',
     text: ['code', 'model_text', 'marking', 'manufacturer', 'lot', 'factory_code'],

@@ -160,10 +160,13 @@ export class RegisterService {
     return { records: rows.map((r) => this.published(this.derived(r, query.asAt))), numberMatched };
   }
 
-  /** One record as published to GIS clients: never archived, never with identity fields. */
-  async publishedRecord(actor: Actor, id: string): Promise<RecordOut> {
+  /**
+   * One record as published to GIS clients: never archived, never with identity fields; as at a
+   * date, as it stood then (not found if it did not exist yet or was archived by then).
+   */
+  async publishedRecord(actor: Actor, id: string, asAt?: string): Promise<RecordOut> {
     assertCan(actor, 'record.read', this.def);
-    const record = await repo.getRecord(this.reads(actor), this.def, id, { identity: false });
+    const record = await repo.getRecord(this.reads(actor), this.def, id, { identity: false, asAt });
     if (!record || record.archived || !this.inScope(actor, record))
       throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
     return this.published(record);

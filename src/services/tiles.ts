@@ -181,6 +181,7 @@ export function tileCacheKey(
     filters.from ?? null,
     filters.to ?? null,
     filters.text ?? null,
+    filters.asAt ?? null,
   ];
   return `${layer.name}/${z}/${x}/${y}|${encoder}|${JSON.stringify(f)}|${parts.join(',')}`;
 }
@@ -221,6 +222,7 @@ export class TileService {
           'adminArea',
           ...(l.register.filters.date ? ['from', 'to'] : []),
           'q',
+          'asAt',
         ],
         ...(l.clusterBelowZoom !== undefined
           ? {
@@ -266,6 +268,7 @@ export class TileService {
       from: list.from,
       to: list.to,
       text: list.text,
+      ...(list.asAt ? { asAt: list.asAt } : {}),
     };
     let made: Tile | undefined;
     const render: TileRenderer = async (database, ...args) => {

@@ -1,8 +1,11 @@
+import { VectorTile } from '@mapbox/vector-tile';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { ogcPlugin } from '../../src/http/ogc/index.ts';
+import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
 import { login, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
 
@@ -111,7 +114,7 @@ beforeAll(async () => {
   const database = await testDatabase();
   await sql`update record_changes set created_at = '2024-12-01T12:00:00Z',
     date_of_information = least(date_of_information, '2024-12-01')`.execute(database.db);
-  ogc = await buildApp({ database, plugins: [(app) => ogcPlugin(app)] });
+  ogc = await buildApp({ database, plugins: [(app) => ogcPlugin(app), (app) => tilesPlugin(app)] });
   await ogc.ready();
 });
 
@@ -258,6 +261,49 @@ describe(`the registers as at a date on ${testDatabaseKind()}`, () => {
     expect(items.statusCode, items.body).toBe(200);
     const fromOgc = items.json().features.find((f: { id: string }) => f.id === h1.id);
     expect(fromOgc.properties.name).toBe('Before the survey');
+
+    // One OGC feature as at the date, and a feature not yet reported then.
+    const item = await ogcGet(`/ogc/collections/hazards/items/${h1.id}?asAt=${AS_AT}`);
+    expect(item.statusCode, item.body).toBe(200);
+    expect(item.headers['as-at']).toBe(AS_AT);
+    expect(item.json()).toMatchObject({
+      asAt: AS_AT,
+      properties: { name: 'Before the survey', status: 'open' },
+    });
+    expect((await ogcGet(`/ogc/collections/hazards/items/${h1.id}`)).json().properties.status).toBe(
+      'in_progress',
+    );
+    expect((await ogcGet(`/ogc/collections/land-release/items/${late.id}?asAt=${AS_AT}`)).statusCode).toBe(
+      404,
+    );
+    expect((await ogcGet(`/ogc/collections/hazards/items/${h1.id}?asAt=2024-13-01`)).json().code).toBe(
+      'validation.format',
+    );
+
+    // A vector tile as at the date draws the records as they were (and is cached apart from today's).
+    const z = 14;
+    const lon = W + 4.5 * D;
+    const lat = S + 0.5 * D;
+    const n = 2 ** z;
+    const x = Math.floor(((lon + 180) / 360) * n);
+    const phi = (lat * Math.PI) / 180;
+    const y = Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n);
+    const tileIds = async (layer: string, query: string) => {
+      const r = await ogcGet(`/tiles/${layer}/${z}/${x}/${y}.mvt${query}`);
+      expect(r.statusCode, r.body).toBeLessThan(300);
+      if (r.statusCode === 204 || !r.rawPayload.length) return [];
+      const tile = new VectorTile(new PbfReader(new Uint8Array(r.rawPayload)));
+      const l = tile.layers[layer];
+      return l ? Array.from({ length: l.length }, (_, i) => l.feature(i).properties) : [];
+    };
+    const releasesNow = await tileIds('land-release', '');
+    expect(releasesNow.map((p) => p.id)).toContain(late.id);
+    const releasesThen = await tileIds('land-release', `?asAt=${AS_AT}`);
+    expect(releasesThen.map((p) => p.id)).not.toContain(late.id);
+    const hazardsThen = await tileIds('hazards', `?asAt=${AS_AT}`);
+    expect(hazardsThen.find((p) => p.id === h1.id)?.status).toBe('open');
+    expect((await tileIds('hazards', '')).find((p) => p.id === h1.id)?.status).toBe('in_progress');
+    expect((await tileIds('land-release', `?asAt=${AS_AT}`)).map((p) => p.id)).not.toContain(late.id);
   });
 
   it('refuses a date that is not one, or is in the future, at its parameter', async () => {

@@ -193,6 +193,9 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
     const cover: string[] = [];
     book.getWorksheet('Report')!.eachRow((row) => cover.push(String(row.getCell(1).value)));
     expect(cover).toContain(`As at ${year}-12-31`);
+    // No stockpile register: Forms B and D say so instead of standing empty.
+    expect(cover).toContain('Forms B and D — Stockpiled and retained anti-personnel mines, by model');
+    expect(cover.some((line) => line.startsWith('No stockpile is recorded in this system'))).toBe(true);
     expect(cover.some((line) => line.includes(hash))).toBe(true);
   });
 

@@ -108,6 +108,39 @@ describe(`site visits on ${testDatabaseKind()}`, () => {
     }
   });
 
+  it('lists the visits to a hazard in its evidence dossier: date, visitors, findings shown, files', async () => {
+    const made = await post('/api/v1/site-visits', visit());
+    expect(made.statusCode, made.body).toBe(201);
+    const findingCode = (
+      await app.inject({ method: 'GET', url: `/api/v1/findings/${findingId}`, headers: admin })
+    ).json().properties.code;
+    const r = await app.inject({
+      method: 'GET',
+      url: `/api/v1/outputs/evidence-dossier?records=hazards:${hazardId}`,
+      headers: admin,
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const table = r
+      .json()
+      .document.blocks.find((b: { title: string }) => b.title.startsWith('Site visits to'));
+    const row = table.rows.find((x: unknown[]) => x[0] === made.json().properties.code);
+    expect(row).toEqual([
+      made.json().properties.code,
+      '2022-08-26',
+      'Visit of the diplomatic corps',
+      'Heads of mission of 12 embassies (Diplomatic corps); A. Observer (Military attaché)',
+      findingCode,
+      0,
+    ]);
+    // As at a date before the visit was reported, the hazard had none.
+    const then = await app.inject({
+      method: 'GET',
+      url: `/api/v1/outputs/evidence-dossier?records=hazards:${hazardId}&asAt=2022-01-01`,
+      headers: admin,
+    });
+    expect(then.statusCode).toBe(404);
+  });
+
   it('refuses hazards, findings and organisations that do not exist, naming each one', async () => {
     const body = visit();
     body.properties.hazardIds = [hazardId, MISSING];

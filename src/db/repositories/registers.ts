@@ -237,11 +237,17 @@ export interface ListQuery {
  * (or baseline) did not exist then; one whose archive is among them is archived. Columns outside
  * the history (identity, who created it, and derived read-only figures) are the present ones,
  * except polygon areas, recomputed from the geometry of the day.
+ *
+ * Most records have no change left out by the date and were changed in date order: their state
+ * then is their present row (only version, updated_at and archived_at are taken from the
+ * history), so only the others are folded and rebuilt from JSON. One pass over the register's
+ * history decides which (record_changes_record_idx), and the fold of each record that needs it
+ * reads only that record's changes.
  */
 export function asAtSource(def: RegisterDef, asAt?: string, recordId?: string): RawBuilder<unknown> {
   if (!asAt) return sql.table(def.table);
   const cols: RawBuilder<unknown>[] = [];
-  const field = (f: string) => sql`s.state -> ${f}`;
+  const field = (f: string) => sql`m.state -> ${f}`;
   const geometryOf = (f: string, multi: boolean) => {
     const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(nullif(${field(f)}, 'null'::jsonb)::text), 4326)`;
     return sql`to_jsonb((${multi ? sql`ST_Multi(${g})` : g})::text)`;
@@ -257,28 +263,41 @@ export function asAtSource(def: RegisterDef, asAt?: string, recordId?: string): 
     const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(nullif(${field('geometry')}, 'null'::jsonb)::text), 4326)`;
     cols.push(sql`'area_m2', to_jsonb(coalesce(ST_Area(${g}::geography, true), 0))`);
   }
-  cols.push(sql`'version', to_jsonb(s.version)`, sql`'updated_at', to_jsonb(s.updated_at)`);
-  cols.push(sql`'archived_at', to_jsonb(s.archived_at)`);
+  const history = sql`'version', to_jsonb(s.version), 'updated_at', to_jsonb(s.updated_at), 'archived_at', to_jsonb(s.archived_at)`;
+  cols.push(history);
   // jsonb_build_object takes at most 100 arguments: the pairs are built in groups and joined.
   const groups: RawBuilder<unknown>[] = [];
   for (let i = 0; i < cols.length; i += 40)
     groups.push(sql`jsonb_build_object(${sql.join(cols.slice(i, i + 40))})`);
+  const approved = (c: string) =>
+    sql`${sql.ref(`${c}.date_of_information`)} <= ${asAt}::date and ${sql.ref(`${c}.created_at`)} < (${asAt}::date + 1)::timestamptz`;
   return sql`(
     select a.* from (
       select c.record_id,
-        sg_jsonb_merge(c.patch order by c.date_of_information, c.seq) filter (where c.op <> 'archive') as state,
-        count(*)::int as version,
-        max(c.created_at) as updated_at,
-        min(c.created_at) filter (where c.op = 'archive') as archived_at
-      from record_changes c
-      where c.entity = ${def.entity} and c.date_of_information <= ${asAt}::date
-        and c.created_at < (${asAt}::date + 1)::timestamptz
-        ${recordId ? sql`and c.record_id = ${recordId}` : sql``}
+        count(*) filter (where c.inc)::int as version,
+        count(*)::int as total,
+        max(c.created_at) filter (where c.inc) as updated_at,
+        min(c.created_at) filter (where c.inc and c.op = 'archive') as archived_at,
+        bool_or(c.inc and c.op in ('create', 'baseline')) as existed,
+        (count(*) = 1 or array_agg(c.seq order by c.seq) = array_agg(c.seq order by c.date_of_information, c.seq)) as in_order
+      from (
+        select c.record_id, c.seq, c.op, c.created_at, c.date_of_information, (${approved('c')}) as inc
+        from record_changes c
+        where c.entity = ${def.entity} ${recordId ? sql`and c.record_id = ${recordId}` : sql``}
+      ) c
       group by c.record_id
-      having bool_or(c.op in ('create', 'baseline'))
     ) s
     join ${sql.table(def.table)} cur on cur.id = s.record_id
-    cross join lateral jsonb_populate_record(cur, ${sql.join(groups, sql` || `)}) a
+    left join lateral (
+      select sg_jsonb_merge(c.patch order by c.date_of_information, c.seq) filter (where c.op <> 'archive') as state
+      from record_changes c
+      where not (s.version = s.total and s.in_order)
+        and c.entity = ${def.entity} and c.record_id = s.record_id and ${approved('c')}
+    ) m on true
+    cross join lateral jsonb_populate_record(cur,
+      case when s.version = s.total and s.in_order then jsonb_build_object(${history})
+      else ${sql.join(groups, sql` || `)} end) a
+    where s.existed
   )`;
 }
 

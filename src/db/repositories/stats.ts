@@ -71,14 +71,18 @@ export async function summary(db: Kysely<Schema>, period: Period, scope: StatsSc
 
   // Remaining area: the stored figure today; as at a date, the hazard's area less the land
   // released from it by then (the stored figure is today's).
+  // (The land released is summed once per hazard in one pass, not looked up hazard by hazard.)
   const remaining = at
-    ? sql`greatest(h.area_m2 - coalesce((select sum(l.area_m2) from ${src.landRelease} l
-        where l.hazard_id = h.id and l.archived_at is null), 0), 0)`
+    ? sql`greatest(h.area_m2 - coalesce(rl.m2, 0), 0)`
     : sql`coalesce(h.remaining_area_m2, h.area_m2)`;
+  const releasedByHazard = at
+    ? sql`left join (select l.hazard_id, sum(l.area_m2) as m2 from ${src.landRelease} l
+        where l.archived_at is null group by l.hazard_id) rl on rl.hazard_id = h.id`
+    : sql``;
   const hazardWhere = sql`h.archived_at is null ${inArea(sql`h.geom`)} ${ofOrganisation(sql`h.organisation_id`)}`;
   const open = await sql<{ status: string; areaM2: number; n: number }>`
     select h.status, coalesce(sum(${remaining}), 0)::float8 as area_m2, count(*)::int as n
-    from ${src.hazards} h where ${hazardWhere} and h.status <> 'closed'
+    from ${src.hazards} h ${releasedByHazard} where ${hazardWhere} and h.status <> 'closed'
     group by h.status`.execute(db);
 
   const releaseWhere = sql`l.archived_at is null and ${inPeriod(sql`l.released_on`)}
@@ -114,11 +118,17 @@ export async function summary(db: Kysely<Schema>, period: Period, scope: StatsSc
   const byCategory = await sql<{ category: string; quantity: number; n: number }>`
     select f.category, coalesce(sum(coalesce(f.quantity, 1)), 0)::int as quantity, count(*)::int as n
     from ${src.findings} f where ${findingWhere} group by f.category order by 1`.execute(db);
-  const byModel = await sql<{ model: string | null; category: string; quantity: number }>`
-    select coalesce(o.model, nullif(f.model_text, '')) as model, f.category,
+  // A catalogued model by its ordnance record (the list filters by it), else the model as reported.
+  const byModel = await sql<{
+    model: string | null;
+    ordnanceId: string | null;
+    category: string;
+    quantity: number;
+  }>`
+    select coalesce(o.model, nullif(f.model_text, '')) as model, o.id as ordnance_id, f.category,
       coalesce(sum(coalesce(f.quantity, 1)), 0)::int as quantity
     from ${src.findings} f left join ${src.ordnance} o on o.id = f.ordnance_id
-    where ${findingWhere} group by 1, 2 order by 3 desc, 1 limit 20`.execute(db);
+    where ${findingWhere} group by 1, 2, 3 order by 4 desc, 1 limit 20`.execute(db);
 
   const accidentWhere = sql`a.archived_at is null and ${inPeriod(sql`a.occurred_on`)} ${inArea(sql`a.geom`)}`;
   const accidentCount = await sql<{ n: number }>`
@@ -187,6 +197,7 @@ export async function summary(db: Kysely<Schema>, period: Period, scope: StatsSc
     findingRecordsByCategory: Object.fromEntries(byCategory.rows.map((r) => [r.category, r.n])),
     findingsByModel: byModel.rows.map((r) => ({
       model: r.model,
+      ordnanceId: r.ordnanceId,
       category: r.category,
       quantity: r.quantity,
     })),

@@ -10,7 +10,7 @@ import {
   settlements,
 } from '../../domain/records.ts';
 import type { Schema } from '../connect.ts';
-import { whereClauses as registerWhereClauses } from './registers.ts';
+import { asAtSource, whereClauses as registerWhereClauses } from './registers.ts';
 
 /**
  * Every statement behind the vector tiles. A tile is made in one of two ways from the same
@@ -191,6 +191,8 @@ export interface TileFilters {
   from?: string;
   to?: string;
   text?: string;
+  /** The register as at the end of this day (asAtSource), as the list API reads it. */
+  asAt?: string;
 }
 
 export interface TileAddress {
@@ -210,7 +212,7 @@ export function isClustered(q: TileQuery): boolean {
 
 /** Whether the tile has none of the list filters (archived records are never drawn anyway). */
 export function isUnfiltered(f: TileFilters): boolean {
-  return !f.equals.length && !f.adminAreaId && !f.from && !f.to && !f.text;
+  return !f.equals.length && !f.adminAreaId && !f.from && !f.to && !f.text && !f.asAt;
 }
 
 /**
@@ -252,6 +254,9 @@ function propertyExpr(p: TileProperty): RawBuilder<unknown> {
 // Property names are constants of TILE_LAYERS; quoted literally because they are camelCase
 // and the CamelCasePlugin would rewrite an identifier node.
 const alias = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
+
+/** The layer's register, or its state as at the filters' date. */
+const source = (q: TileQuery) => asAtSource(q.layer.register, q.filters.asAt);
 
 /** The layer's list filters (archived records never drawn), limited to the rows near the tile. */
 function whereClauses(q: TileQuery): RawBuilder<unknown>[] {
@@ -311,7 +316,7 @@ function clusterCells(q: TileQuery): RawBuilder<unknown> {
   return sql`cells as (
     select count(*)::int as n, avg(ST_X(p.g)) as cx, avg(ST_Y(p.g)) as cy
     from (
-      select ${mercator(q.layer)} as g from ${sql.table(q.layer.register.table)} t, tile
+      select ${mercator(q.layer)} as g from ${source(q)} t, tile
       where ${sql.join(whereClauses(q), sql` and `)}
     ) p, tile
     group by floor((ST_X(p.g) + 20037508.342789244) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8)),
@@ -338,7 +343,7 @@ export async function mvtTile(db: Kysely<Schema>, q: TileQuery): Promise<Uint8Ar
       select ST_AsMVT(f, ${layerName}, ${TILE_EXTENT}, 'geom') as mvt from (
         select ${sql.join(props)},
           ST_AsMVTGeom(${mercator(q.layer)}, tile.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom
-        from ${sql.table(q.layer.register.table)} t, tile
+        from ${source(q)} t, tile
         where ${sql.join(whereClauses(q), sql` and `)}
       ) f where f.geom is not null`.execute(db);
   }
@@ -377,7 +382,7 @@ export async function tileFeatures(db: Kysely<Schema>, q: TileQuery): Promise<Ti
     return out;
   };
   const where = sql.join(whereClauses(q), sql` and `);
-  const table = sql.table(q.layer.register.table);
+  const table = source(q);
   if (q.layer.geometry === 'point') {
     const r = await sql<Row & { gx: number; gy: number }>`
       with ${tileCte(q, TILE_BUFFER)}

@@ -30,9 +30,9 @@ export class FeatureSource {
     return { features: records.map((r) => this.feature(r)), numberMatched };
   }
 
-  /** One feature; archived records are not part of the collection, so they are not found either. */
-  async one(actor: Actor, id: string): Promise<Feature> {
-    return this.feature(await this.register.publishedRecord(actor, id));
+  /** One feature (as at a date if given); archived records are not part of the collection, so they are not found either. */
+  async one(actor: Actor, id: string, asAt?: string): Promise<Feature> {
+    return this.feature(await this.register.publishedRecord(actor, id, asAt));
   }
 
   async extent(actor: Actor): Promise<RegisterExtent> {

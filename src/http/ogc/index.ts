@@ -17,7 +17,7 @@ import {
   queryables,
 } from './documents.ts';
 import { FeatureSource } from './features.ts';
-import { checkPlainQuery, parseItemsQuery } from './query.ts';
+import { checkPlainQuery, parseItemQuery, parseItemsQuery } from './query.ts';
 
 /** Nothing to choose yet: the collections are the registers with a geometry, read through their services. */
 export type OgcOptions = Record<string, never>;
@@ -184,19 +184,20 @@ export async function ogcPlugin(app: FastifyInstance, _opts: OgcOptions = {}): P
       const actor = requireActor(request);
       const { collectionId, featureId } = request.params;
       const source = sourceOf(collectionId);
-      checkPlainQuery(request.query);
-      const feature = await source.one(actor, parseId(featureId, source.def));
+      const { asAt } = parseItemQuery(request.query);
+      const feature = await source.one(actor, parseId(featureId, source.def), asAt);
       const root = rootOf(request);
       const links: Link[] = [
         {
-          href: `${root}/collections/${source.def.slug}/items/${featureId}`,
+          href: `${root}/collections/${source.def.slug}/items/${featureId}${asAt ? `?asAt=${asAt}` : ''}`,
           rel: 'self',
           type: MEDIA.geojson,
         },
         { href: `${root}/collections/${source.def.slug}`, rel: 'collection', type: MEDIA.json },
       ];
       reply.header('etag', `"${feature.properties.version}"`);
-      return send(reply, MEDIA.geojson, { ...feature, links });
+      if (asAt) reply.header('as-at', asAt);
+      return send(reply, MEDIA.geojson, { ...feature, links, ...(asAt ? { asAt } : {}) });
     },
   );
 }

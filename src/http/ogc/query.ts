@@ -297,15 +297,22 @@ export function checkFormat(f: string | undefined): void {
 }
 
 /** Parameters of the other OGC endpoints: only `f` and `lang`. */
-export function checkPlainQuery(query: Record<string, unknown>): void {
+export function checkPlainQuery(query: Record<string, unknown>, also: readonly string[] = []): void {
   for (const name of Object.keys(query)) {
-    if (name !== 'f' && name !== 'lang') {
+    if (name !== 'f' && name !== 'lang' && !also.includes(name)) {
       throw new Problem(
         'ogc.parameter_unknown',
-        { name, known: 'f, lang' },
+        { name, known: ['f', 'lang', ...also].join(', ') },
         { pointer: `/${name}`, field: name },
       );
     }
   }
   checkFormat(typeof query.f === 'string' ? query.f : undefined);
+}
+
+/** The query of one feature: `f`, `lang` and `asAt` (the feature as it stood at the end of that day). */
+export function parseItemQuery(query: Record<string, unknown>): { asAt?: string } {
+  checkPlainQuery(query, ['asAt']);
+  const asAt = parseAsAt(typeof query.asAt === 'string' ? query.asAt : undefined);
+  return asAt ? { asAt } : {};
 }

@@ -1,6 +1,13 @@
 import type { TSchema } from 'typebox';
 import { Problem } from '../../domain/problem.ts';
-import { adminAreas, hazards, REFERENCE_TARGETS, registerBySlug } from '../../domain/records.ts';
+import {
+  adminAreas,
+  findings as findingsDef,
+  hazards,
+  REFERENCE_TARGETS,
+  registerBySlug,
+  siteVisits,
+} from '../../domain/records.ts';
 import { OutputContext } from './context.ts';
 import type { Block, Cell } from './document.ts';
 import { historyRow } from './hazard-completion.ts';
@@ -25,7 +32,7 @@ export const evidenceDossier: OutputModule = {
       if (!def || !id)
         throw new Problem('outputs.record_ref', { value: ref }, { pointer: '/records', field: 'records' });
       const service = ctx.service(slug);
-      const record = await service.get(ctx.actor, id);
+      const record = await service.get(ctx.actor, id, { asAt: ctx.params.asAt });
       const items: Array<[string, Cell]> = [
         [ctx.t('outputs.col.register'), ctx.t(`outputs.register.${slug}`)],
       ];
@@ -99,6 +106,7 @@ export const evidenceDossier: OutputModule = {
         ],
         rows: history.map(historyRow),
       });
+      if (slug === hazards.slug) blocks.push(await siteVisitsBlock(ctx, id, record));
       if (slug === hazards.slug || slug === adminAreas.slug)
         blocks.push(
           ...(await provenanceBlocks(
@@ -111,6 +119,54 @@ export const evidenceDossier: OutputModule = {
     return blocks;
   },
 };
+
+/**
+ * The site visits to a hazard as at the report's date (docs/evidence.md): who visited, when,
+ * which findings they were shown, and how many files are attached to each visit.
+ */
+async function siteVisitsBlock(
+  ctx: OutputContext,
+  hazardId: string,
+  record: Record<string, unknown>,
+): Promise<Block> {
+  const code = (record.code as string | undefined) ?? hazardId;
+  const visits = (await ctx.read(siteVisits.slug)).filter((v) =>
+    ((v.hazardIds as string[] | null) ?? []).includes(hazardId),
+  );
+  const found = visits.some((v) => ((v.findingIds as string[] | null) ?? []).length)
+    ? await ctx.byId(findingsDef.slug)
+    : new Map<string, Record<string, unknown>>();
+  const rows: Cell[][] = [];
+  for (const v of [...visits].sort((a, b) => String(a.visitedOn).localeCompare(String(b.visitedOn)))) {
+    const visitors = ((v.visitors as Array<Record<string, string | null>> | null) ?? [])
+      .map((p) => {
+        const extra = [p.role, p.organisation].filter(Boolean).join(', ');
+        return `${p.name ?? ctx.t('outputs.unknown')}${extra ? ` (${extra})` : ''}`;
+      })
+      .join('; ');
+    const shown = ((v.findingIds as string[] | null) ?? [])
+      .map((f) => (found.get(f)?.code as string | undefined) ?? f)
+      .join(', ');
+    const files = ctx.attachments
+      ? (await ctx.attachments.list(ctx.actor, siteVisits.slug, v.id as string)).length
+      : 0;
+    rows.push([v.code as string, String(v.visitedOn ?? ''), v.title as string, visitors, shown, files]);
+  }
+  return {
+    kind: 'table',
+    title: ctx.t('outputs.dossier.site_visits', { code }),
+    sheet: `${code} ${ctx.t('outputs.sheet.site_visits')}`.slice(0, 31),
+    columns: [
+      { key: 'code', label: ctx.t('outputs.col.code') },
+      { key: 'visitedOn', label: ctx.t('outputs.col.date') },
+      { key: 'title', label: ctx.t('outputs.col.title'), width: 2 },
+      { key: 'visitors', label: ctx.t('outputs.col.visitors'), width: 3 },
+      { key: 'findingsShown', label: ctx.t('outputs.col.findings_shown'), width: 2 },
+      { key: 'attachments', label: ctx.t('outputs.col.attachments'), numeric: true },
+    ],
+    rows,
+  };
+}
 
 /**
  * The provenance section of a hazard or admin area: the method, then one row per flag raised on

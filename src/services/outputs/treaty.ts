@@ -151,6 +151,8 @@ export const article7: OutputModule = {
           ),
         ),
       },
+      // Stockpiles (Forms B and D) are not registers of this system: said plainly, not left blank.
+      { kind: 'text', title: ctx.t('outputs.a7.stockpile'), text: ctx.t('outputs.a7.no_stockpile') },
       {
         kind: 'table',
         title: ctx.t('outputs.a7.destroyed'),

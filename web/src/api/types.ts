@@ -126,7 +126,13 @@ export interface StatsSummary {
   releasedCount?: Record<string, number>;
   releasedByMonth?: Array<{ month: string; outcome: string; areaM2: number; n: number }>;
   findingRecordsByCategory?: Record<string, number>;
-  findingsByModel?: Array<{ model: string | null; category: string; quantity: number }>;
+  findingsByModel?: Array<{
+    model: string | null;
+    /** The catalogue model's ordnance record; null for a model as reported (model text). */
+    ordnanceId?: string | null;
+    category: string;
+    quantity: number;
+  }>;
   accidentCount?: number;
   casualties?: {
     byOutcome: Record<string, number>;

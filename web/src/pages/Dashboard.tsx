@@ -129,6 +129,12 @@ export function Dashboard() {
       series: m.category,
       seriesLabel: tk(`vocab.${m.category}`, m.category),
       value: m.quantity,
+      // The findings behind the bar: by catalogue record, or by the model text as reported.
+      href: list('findings', {
+        ...inPeriod,
+        category: m.category,
+        ...(m.ordnanceId ? { ordnance: m.ordnanceId } : m.model ? { q: m.model } : {}),
+      }),
     }));
     const casualtyPeriod = { from: inPeriod.from, to: inPeriod.to, adminArea, asAt };
     const by = (field: 'status' | 'sex' | 'ageBand', values: Record<string, number> | undefined) =>

@@ -275,7 +275,7 @@ export function MinefieldDecode({
         )}
         {data && (
           <>
-            <ScoresExplained criterion={scores?.best?.criterion} />
+            <ScoresExplained criterion={scores?.best?.criterion} method={scores?.best?.method} />
             <ReadingsTable
               hypotheses={hypotheses}
               scores={scores}

@@ -35,6 +35,7 @@ const PASSED = [
   'demining',
   'ageBand',
   'settlement',
+  'ordnance',
   'asAt',
 ];
 

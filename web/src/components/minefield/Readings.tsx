@@ -22,16 +22,19 @@ export function ReadingsTable({
   onAdopt?: (id: string) => void;
   adopting: boolean;
 }) {
-  const { t, num } = useI18n();
+  const { t, tk, num } = useI18n();
   const m = (v: number | null | undefined) =>
     v === null || v === undefined ? '—' : t('unit.m', { value: num(v, { maximumFractionDigits: 1 }) });
   const pct = (v: number) => num(v, { style: 'percent', maximumFractionDigits: 0 });
   const scoreOf = (id: string) => scores?.hypotheses.find((s) => s.id === id);
+  // In the order the server ranks them: the largest likelihood first (misfit only to break ties).
   const ordered = scores
     ? [...hypotheses].sort(
         (a, b) =>
+          (scoreOf(b.id)?.likelihood?.logLikelihood ?? Number.NEGATIVE_INFINITY) -
+            (scoreOf(a.id)?.likelihood?.logLikelihood ?? Number.NEGATIVE_INFINITY) ||
           (scoreOf(a.id)?.misfit.medianM ?? Number.POSITIVE_INFINITY) -
-          (scoreOf(b.id)?.misfit.medianM ?? Number.POSITIVE_INFINITY),
+            (scoreOf(b.id)?.misfit.medianM ?? Number.POSITIVE_INFINITY),
       )
     : hypotheses;
   return (
@@ -43,6 +46,7 @@ export function ReadingsTable({
             {!scores && <th scope="col">{t('minefield.misclosure')}</th>}
             {scores && (
               <>
+                <th scope="col">{t('minefield.likelihood')}</th>
                 <th scope="col">{t('minefield.medianMisfit')}</th>
                 <th scope="col">{t('minefield.p95Misfit')}</th>
                 <th scope="col">{t('minefield.insidePolygon')}</th>
@@ -79,6 +83,25 @@ export function ReadingsTable({
                 )}
                 {scores && (
                   <>
+                    <td className="num" data-testid="reading-likelihood">
+                      {s?.likelihood ? (
+                        <>
+                          {num(s.likelihood.logLikelihood, { maximumFractionDigits: 1 })}
+                          <span className="muted likelihood-model">
+                            {t('minefield.likelihoodFigures', {
+                              model: tk(
+                                `minefield.likelihoodModel.${s.likelihood.model}`,
+                                s.likelihood.model,
+                              ),
+                              sigma: num(s.likelihood.sigmaM, { maximumFractionDigits: 1 }),
+                              strays: s.likelihood.strays,
+                            })}
+                          </span>
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
                     <td className="num">{s ? m(s.misfit.medianM) : '—'}</td>
                     <td className="num">{s ? m(s.misfit.p95M) : '—'}</td>
                     <td className="num">{s ? pct(s.shareInsidePolygon) : '—'}</td>
@@ -124,13 +147,25 @@ export function ReadingsTable({
   );
 }
 
-/** What misfit, inside shares and the rigid fit mean, beside the scores. */
-export function ScoresExplained({ criterion }: { criterion?: string }) {
+/** What the likelihood, misfit, inside shares and the rigid fit mean, beside the scores. */
+export function ScoresExplained({ criterion, method }: { criterion?: string; method?: string }) {
   const { t } = useI18n();
   return (
     <aside className="scores-explained" data-testid="scores-explained" aria-labelledby="scores-explained-h">
       <h4 id="scores-explained-h">{t('minefield.explain.title')}</h4>
       <dl>
+        <div>
+          <dt>{t('minefield.explain.likelihoodTerm')}</dt>
+          <dd>
+            {t('minefield.explain.likelihood')}
+            {method ? (
+              <details className="likelihood-method">
+                <summary>{t('minefield.explain.method')}</summary>
+                <p data-testid="likelihood-method">{method}</p>
+              </details>
+            ) : null}
+          </dd>
+        </div>
         <div>
           <dt>{t('minefield.explain.misfitTerm')}</dt>
           <dd>{t('minefield.explain.misfit')}</dd>

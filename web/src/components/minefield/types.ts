@@ -73,6 +73,15 @@ export interface Score {
     scale: number;
     residualRmsM: number;
   } | null;
+  /** How likely the finds are under this reading (the ranking figure, src/geo/record-score.ts). */
+  likelihood?: {
+    model: 'rows' | 'area';
+    logLikelihood: number;
+    meanLogDensity: number;
+    sigmaM: number;
+    areaM2: number;
+    strays: number;
+  };
 }
 
 export interface Scores {
@@ -80,7 +89,13 @@ export interface Scores {
   deviceCount: number;
   declaredCount: number | null;
   hypotheses: Score[];
-  best: { id: string; criterion: string } | null;
+  best: {
+    id: string;
+    criterion: string;
+    /** How the likelihood that ranks the readings is computed. */
+    method?: string;
+    logLikelihoodRatio?: number | null;
+  } | null;
   findings: FeatureCollection<Point>;
 }
 
