@@ -7,9 +7,10 @@
  * one when none is given: a first start, with the demo), polls /api/v1/health every 100 ms and
  * prints the seconds to the first answer and to `status: ok`, then stops the server. Run it twice
  * on the same folder for the second start. With the server stopped it then times the steps a
- * start takes on that folder, one by one, in this process: opening the database (PGlite: loading
+ * start takes on that folder, one by one: opening the database (PGlite: loading
  * the WebAssembly and the data folder), the migrations check, the web build check and the demo
- * check. Prints the load average next to every figure: the machine may be shared.
+ * check, and loading the program's modules in a process of its own. Prints the load average next
+ * to every figure: the machine may be shared.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -93,6 +94,12 @@ const step = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => 
   return r;
 };
 console.log('steps of a start on this folder:');
+// Loading the program's modules (TypeScript through tsx, Fastify, the catalogues), in a process
+// of its own since this one has loaded them already.
+await step('load the program (--version)', () => {
+  const run = spawn(process.execPath, ['bin/safeground.js', '--version'], { stdio: 'ignore' });
+  return new Promise((done) => run.once('exit', done));
+});
 const database = await step('open the database', () => connect({ dataDir }));
 await step('migrations check', () => migrate(database));
 await step('demo check', () => isNewInstallation(database));

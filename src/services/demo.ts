@@ -73,6 +73,9 @@ interface DemoInput {
  * hazard's remaining area and closes what is fully released). Returns the count of records per
  * register slug (and `users` for the demo users created).
  */
+/** Demo records checked and written per statement batch (see `load` in loadDemo). */
+const DEMO_CHUNK = 200;
+
 export async function loadDemo(
   database: Database,
   opts: LoadDemoOptions = {},
@@ -97,8 +100,19 @@ export async function loadDemo(
     const idOf = (key: string | null) => (key === null ? null : ids.get(key)!);
     const external = (key: string) => `${DEMO_PREFIX}${key}`;
 
-    /** Checks and writes one register's demo records; a record refused is a fault of the demo itself. */
-    const load = async (def: R.RegisterDef, inputs: DemoInput[]) => {
+    /**
+     * Checks and writes one register's demo records, DEMO_CHUNK at a time, letting the event loop
+     * run between chunks: the embedded database's WebAssembly holds the process during each
+     * statement, so short statements are what lets health answer `loading` meanwhile. A record
+     * refused is a fault of the demo itself.
+     */
+    const load = async (def: R.RegisterDef, all: DemoInput[]) => {
+      for (let from = 0; from < all.length; from += DEMO_CHUNK) {
+        await loadChunk(def, all.slice(from, from + DEMO_CHUNK));
+        await new Promise((next) => setImmediate(next));
+      }
+    };
+    const loadChunk = async (def: R.RegisterDef, inputs: DemoInput[]) => {
       const checked = await checkInputs(
         trx,
         def,
