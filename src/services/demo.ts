@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from './actor.ts';
 import { createUser } from './auth.ts';
 import {
   applyChangesBulk,
+  BULK_BATCH_SIZE,
   type BulkContext,
   type BulkRecord,
   checkInputs,
@@ -73,8 +74,11 @@ interface DemoInput {
  * hazard's remaining area and closes what is fully released). Returns the count of records per
  * register slug (and `users` for the demo users created).
  */
-/** Demo records checked and written per statement batch (see `load` in loadDemo). */
-const DEMO_CHUNK = 200;
+/**
+ * Demo records checked and written between two turns of the event loop (see `load` in loadDemo):
+ * one batch of the bulk write path, so each turn is one batch's statements.
+ */
+const DEMO_CHUNK = BULK_BATCH_SIZE;
 
 export async function loadDemo(
   database: Database,
