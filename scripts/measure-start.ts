@@ -5,11 +5,13 @@
  *
  * Starts the server on a free port with SAFEGROUND_DATA_DIR set to the folder (a new temporary
  * one when none is given: a first start, with the demo), polls /api/v1/health every 100 ms and
- * prints the seconds to the first answer and to `status: ok`, then stops the server. Run it twice
+ * prints the seconds to the first answer and to `status: ok`, what it answered meanwhile and the
+ * longest gap between two answers (the server holding its event loop), then stops the server. Run it twice
  * on the same folder for the second start. With the server stopped it then times the steps a
- * start takes on that folder, one by one, in this process: opening the database (PGlite: loading
+ * start takes on that folder, one by one: opening the database (PGlite: loading
  * the WebAssembly and the data folder), the migrations check, the web build check and the demo
- * check. Prints the load average next to every figure: the machine may be shared.
+ * check, and loading the program's modules in a process of its own. Prints the load average next
+ * to every figure: the machine may be shared.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -61,10 +63,20 @@ child.once('exit', () => {
 const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
 let first: string | undefined;
 let ok: string | undefined;
+// The longest time between two health answers after the first: how long the server held its
+// event loop (opening the database, a long demo statement) while it should have been answering.
+let lastAnswerMs: number | undefined;
+let longestGapMs = 0;
+const answers: Record<string, number> = {};
 while (!exited && !ok && performance.now() - started < 600_000) {
   try {
     const r = await fetch(`http://127.0.0.1:${port}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
-    const body = (await r.json()) as { status: string };
+    const body = (await r.json()) as { status: string; loading?: string };
+    const now = performance.now();
+    if (lastAnswerMs !== undefined) longestGapMs = Math.max(longestGapMs, now - lastAnswerMs);
+    lastAnswerMs = now;
+    const what = body.loading ? `${body.status} (${body.loading})` : body.status;
+    answers[what] = (answers[what] ?? 0) + 1;
     if (!first) {
       first = seconds();
       console.log(`first health answer after ${first} s: ${body.status} (load ${load()})`);
@@ -78,6 +90,11 @@ while (!exited && !ok && performance.now() - started < 600_000) {
   }
   if (!ok) await new Promise((r) => setTimeout(r, 100));
 }
+console.log(
+  `health answers: ${Object.entries(answers)
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(', ')}; longest gap between two answers ${(longestGapMs / 1000).toFixed(1)} s`,
+);
 child.kill('SIGTERM');
 await new Promise((r) => (exited ? r(undefined) : child.once('exit', r)));
 if (!ok) {
@@ -93,6 +110,12 @@ const step = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => 
   return r;
 };
 console.log('steps of a start on this folder:');
+// Loading the program's modules (TypeScript through tsx, Fastify, the catalogues), in a process
+// of its own since this one has loaded them already.
+await step('load the program (--version)', () => {
+  const run = spawn(process.execPath, ['bin/safeground.js', '--version'], { stdio: 'ignore' });
+  return new Promise((done) => run.once('exit', done));
+});
 const database = await step('open the database', () => connect({ dataDir }));
 await step('migrations check', () => migrate(database));
 await step('demo check', () => isNewInstallation(database));

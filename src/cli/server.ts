@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Settings } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { t } from '../i18n/catalogue.ts';
-import { createServer } from '../server.ts';
+import { createServer, listenWhileStarting } from '../server.ts';
 import { createUser } from '../services/auth.ts';
 import { isNewInstallation, loadDemo } from '../services/demo.ts';
 import { askServer, serverHoldsDataDir, startAdminSocket } from './admin-socket.ts';
@@ -18,6 +18,8 @@ export function registerServerCommands(program: Command, settings: Settings): vo
     .description(t('cli.help.serve', {}, helpLocale))
     .option('--no-web-build', t('cli.help.serve.no_web_build', {}, helpLocale))
     .action(async (opts: { webBuild: boolean }) => {
+      // Listen first: health answers `loading` while the database opens and migrations are checked.
+      const starting = await listenWhileStarting(settings);
       // The web build and the database start are independent: do them side by side.
       const [database, distDir] = await Promise.all([
         openDatabase(settings),
@@ -26,7 +28,11 @@ export function registerServerCommands(program: Command, settings: Settings): vo
           : undefined,
       ]);
       const loadDemoNow = settings.demo && (await isNewInstallation(database));
-      const app = await createServer(database, settings, { distDir, logger: true });
+      const app = await createServer(database, settings, {
+        distDir,
+        logger: true,
+        serverFactory: starting.serverFactory,
+      });
       // Health says `loading` from the first answer until the demo is in.
       if (loadDemoNow) app.system.setLoading('demo');
       const closeAdminSocket =
@@ -36,12 +42,13 @@ export function registerServerCommands(program: Command, settings: Settings): vo
         stopBackups();
         await closeAdminSocket();
         await app.close();
+        await new Promise((closed) => starting.server.close(closed));
         await database.close();
         process.exit(0);
       };
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
-      await app.listen({ port: settings.port, host: settings.host });
+      await starting.handOver(app);
       const say = (m: string) => console.error(m);
       const level = (
         await migrate(database, { beforeApplying: backupBeforeMigrating(database, settings, say) })

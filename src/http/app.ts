@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import type { TSchema } from 'typebox';
 import { type Settings, settingsFromEnv } from '../config.ts';
 import type { Database } from '../db/connect.ts';
@@ -56,12 +56,14 @@ export interface AppOptions {
   services?: Services;
   /** Extra route plugins (tiles, OGC API, web application …), registered after the core. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** The HTTP server to answer on, when it already listens (src/server.ts, `listenWhileStarting`). */
+  serverFactory?: FastifyServerFactory;
 }
 
-/** The HTTP application: every route under /api/v1, problems as RFC 9457, OpenAPI from the route schemas. */
 /** Methods that write nothing. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The HTTP application: every route under /api/v1, problems as RFC 9457, OpenAPI from the route schemas. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const settings = { ...settingsFromEnv(), ...opts.settings };
   const app = Fastify({
@@ -71,6 +73,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: settings.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: 64 * 1024 * 1024,
     ajv: { customOptions: { strict: false } },
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
   });
   // Requests are validated against the route schemas (the ones OpenAPI shows) by the same
   // checker the services use, so every fault is a problem with our codes and pointers. A path

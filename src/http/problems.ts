@@ -25,6 +25,7 @@ const STATUS: Record<string, number> = {
   'auth.csrf': 403,
   'auth.rate_limited': 429,
   'server.timeout': 503,
+  'server.starting': 503,
   'server.internal': 500,
   'request.too_large': 413,
   'request.media_type': 415,

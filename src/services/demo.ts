@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from './actor.ts';
 import { createUser } from './auth.ts';
 import {
   applyChangesBulk,
+  BULK_BATCH_SIZE,
   type BulkContext,
   type BulkRecord,
   checkInputs,
@@ -73,6 +74,12 @@ interface DemoInput {
  * hazard's remaining area and closes what is fully released). Returns the count of records per
  * register slug (and `users` for the demo users created).
  */
+/**
+ * Demo records checked and written between two turns of the event loop (see `load` in loadDemo):
+ * one batch of the bulk write path, so each turn is one batch's statements.
+ */
+const DEMO_CHUNK = BULK_BATCH_SIZE;
+
 export async function loadDemo(
   database: Database,
   opts: LoadDemoOptions = {},
@@ -97,8 +104,19 @@ export async function loadDemo(
     const idOf = (key: string | null) => (key === null ? null : ids.get(key)!);
     const external = (key: string) => `${DEMO_PREFIX}${key}`;
 
-    /** Checks and writes one register's demo records; a record refused is a fault of the demo itself. */
-    const load = async (def: R.RegisterDef, inputs: DemoInput[]) => {
+    /**
+     * Checks and writes one register's demo records, DEMO_CHUNK at a time, letting the event loop
+     * run between chunks: the embedded database's WebAssembly holds the process during each
+     * statement, so short statements are what lets health answer `loading` meanwhile. A record
+     * refused is a fault of the demo itself.
+     */
+    const load = async (def: R.RegisterDef, all: DemoInput[]) => {
+      for (let from = 0; from < all.length; from += DEMO_CHUNK) {
+        await loadChunk(def, all.slice(from, from + DEMO_CHUNK));
+        await new Promise((next) => setImmediate(next));
+      }
+    };
+    const loadChunk = async (def: R.RegisterDef, inputs: DemoInput[]) => {
       const checked = await checkInputs(
         trx,
         def,
