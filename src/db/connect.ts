@@ -13,13 +13,13 @@ import {
   type QueryResult,
 } from 'kysely';
 import pg from 'pg';
+import { trackCopyClients } from './copy.ts';
 import {
   DEFAULT_REPLICA_OPTIONS,
   ReadReplicas,
   type ReplicaOptions,
   type ReplicaStatus,
 } from './replicas.ts';
-import { trackCopyClients } from './copy.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgresql';

@@ -185,7 +185,11 @@ export class RegisterService {
   readOut(actor: Actor, filter: RecordFilter, opts: { maxRecords?: number } = {}): AsyncGenerator<RecordOut> {
     assertCan(actor, 'data.export', this.def);
     assertCan(actor, 'record.read', this.def);
-    return this.readAll(this.reads(actor), this.scoped(actor, filter), opts.maxRecords ?? Number.POSITIVE_INFINITY);
+    return this.readAll(
+      this.reads(actor),
+      this.scoped(actor, filter),
+      opts.maxRecords ?? Number.POSITIVE_INFINITY,
+    );
   }
 
   private async *readAll(

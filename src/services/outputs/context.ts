@@ -3,9 +3,9 @@ import type { Geometry } from '../../io/types.ts';
 import type { Actor } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
 import type { RecordFilter } from '../list-query.ts';
-import type { ProvenanceService } from '../provenance.ts';
 import type { TaskingService } from '../planning/board.ts';
 import type { PlanningService } from '../planning/index.ts';
+import type { ProvenanceService } from '../provenance.ts';
 import type { RecordOut, RegisterService } from '../registers.ts';
 import type { OutputParams } from './document.ts';
 

@@ -10,9 +10,9 @@ import { type Actor, assertCan } from '../actor.ts';
 import type { AttachmentService } from '../attachments.ts';
 import { isUuid } from '../list-query.ts';
 import { MinefieldRecordService } from '../minefield-records.ts';
-import { ProvenanceService } from '../provenance.ts';
 import type { TaskingService } from '../planning/board.ts';
 import type { PlanningService } from '../planning/index.ts';
+import { ProvenanceService } from '../provenance.ts';
 import type { RegisterService } from '../registers.ts';
 import { casualtyTable } from './casualties.ts';
 import { OutputContext } from './context.ts';
@@ -20,8 +20,8 @@ import { contentHash, type OutputDocument, type OutputParams, type Provenance } 
 import { evidenceDossier } from './evidence-dossier.ts';
 import { hazardCompletion } from './hazard-completion.ts';
 import { operationsSummary } from './operations-summary.ts';
-import { type ProjectFigures, projectFigures, projectOutput } from './project.ts';
 import { prioritiesTable, readinessTable, taskOrdersTable } from './planning.ts';
+import { type ProjectFigures, projectFigures, projectOutput } from './project.ts';
 import { renderPdf } from './render/pdf.ts';
 import { renderCsv, renderXlsx } from './render/tables.ts';
 import { article7, ccw } from './treaty.ts';
@@ -242,7 +242,15 @@ export class OutputService {
     const provenance = minefield
       ? new ProvenanceService(this.registers, new MinefieldRecordService(this.database, minefield))
       : undefined;
-    const ctx = new OutputContext(actor, locale, params, this.registers, this.attachments, provenance, this.planning);
+    const ctx = new OutputContext(
+      actor,
+      locale,
+      params,
+      this.registers,
+      this.attachments,
+      provenance,
+      this.planning,
+    );
     const blocks = await m.build(ctx);
     return {
       output: m.name,

@@ -20,6 +20,13 @@ const FINAL: readonly string[] = ['completed', 'cancelled'];
  */
 export const taskOrdersHooks: WriteHooks = {
   recordByRecord: true,
+  // An order for work outside the organisation's accreditation (kind, planned dates) is a
+  // warning the approver sees; its place is not checked (an order names several hazards).
+  accreditationScope: {
+    organisation: 'organisationId',
+    kind: 'activityKind',
+    dates: ['plannedStart', 'plannedEnd'],
+  },
   async beforeWrite(ctx, state, recordId, pointer) {
     const base = `${pointer}/properties`;
     const problems: Problem[] = [];

@@ -1723,6 +1723,1589 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accreditations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List accreditations */
+        get: {
+            parameters: {
+                query?: {
+                    accident?: string;
+                    activity?: string;
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description true to include archived records */
+                    archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
+                    hazard?: string;
+                    kind?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
+                    organisation?: string;
+                    outcome?: string;
+                    /** @description Free text (code, name, description …) */
+                    q?: string;
+                    /** @description Field to sort on; prefix - for descending */
+                    sort?: string;
+                    status?: string;
+                    to?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date */
+                            asAt?: string;
+                            items: {
+                                /** @description Activity kinds the accreditation covers */
+                                activityKinds: ("NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM")[];
+                                /** @description Admin areas the accreditation covers; empty: the whole country */
+                                adminAreaIds?: string[];
+                                archived: boolean;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                notes?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Accredited organisation
+                                 */
+                                organisationId: string;
+                                /**
+                                 * Format: uuid
+                                 * @description Document granting or suspending the accreditation
+                                 */
+                                sourceId?: string | null;
+                                /** @description Suspended by the authority */
+                                suspended?: boolean;
+                                /**
+                                 * Format: date
+                                 * @description First day of the suspension (empty: the whole validity)
+                                 */
+                                suspendedFrom?: string | null;
+                                suspendedReason?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /**
+                                 * Format: date
+                                 * @description First day of validity
+                                 */
+                                validFrom: string;
+                                /**
+                                 * Format: date
+                                 * @description Last day of validity (open-ended: empty)
+                                 */
+                                validTo?: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create one of accreditations */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Activity kinds the accreditation covers */
+                        activityKinds: ("NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM")[];
+                        /** @description Admin areas the accreditation covers; empty: the whole country */
+                        adminAreaIds?: string[];
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        notes?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Accredited organisation
+                         */
+                        organisationId: string;
+                        /**
+                         * Format: uuid
+                         * @description Document granting or suspending the accreditation
+                         */
+                        sourceId?: string | null;
+                        /** @description Suspended by the authority */
+                        suspended?: boolean;
+                        /**
+                         * Format: date
+                         * @description First day of the suspension (empty: the whole validity)
+                         */
+                        suspendedFrom?: string | null;
+                        suspendedReason?: string | null;
+                        /**
+                         * Format: date
+                         * @description First day of validity
+                         */
+                        validFrom: string;
+                        /**
+                         * Format: date
+                         * @description Last day of validity (open-ended: empty)
+                         */
+                        validTo?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Activity kinds the accreditation covers */
+                            activityKinds: ("NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM")[];
+                            /** @description Admin areas the accreditation covers; empty: the whole country */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Accredited organisation
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: uuid
+                             * @description Document granting or suspending the accreditation
+                             */
+                            sourceId?: string | null;
+                            /** @description Suspended by the authority */
+                            suspended?: boolean;
+                            /**
+                             * Format: date
+                             * @description First day of the suspension (empty: the whole validity)
+                             */
+                            suspendedFrom?: string | null;
+                            suspendedReason?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of validity
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date
+                             * @description Last day of validity (open-ended: empty)
+                             */
+                            validTo?: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accreditations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of accreditations */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description true: include protected identity fields (roles that may read them) */
+                    identity?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Activity kinds the accreditation covers */
+                            activityKinds: ("NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM")[];
+                            /** @description Admin areas the accreditation covers; empty: the whole country */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Accredited organisation
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: uuid
+                             * @description Document granting or suspending the accreditation
+                             */
+                            sourceId?: string | null;
+                            /** @description Suspended by the authority */
+                            suspended?: boolean;
+                            /**
+                             * Format: date
+                             * @description First day of the suspension (empty: the whole validity)
+                             */
+                            suspendedFrom?: string | null;
+                            suspendedReason?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of validity
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date
+                             * @description Last day of validity (open-ended: empty)
+                             */
+                            validTo?: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive one of accreditations (If-Match required); archived records stay for history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Activity kinds the accreditation covers */
+                            activityKinds: ("NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM")[];
+                            /** @description Admin areas the accreditation covers; empty: the whole country */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Accredited organisation
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: uuid
+                             * @description Document granting or suspending the accreditation
+                             */
+                            sourceId?: string | null;
+                            /** @description Suspended by the authority */
+                            suspended?: boolean;
+                            /**
+                             * Format: date
+                             * @description First day of the suspension (empty: the whole validity)
+                             */
+                            suspendedFrom?: string | null;
+                            suspendedReason?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of validity
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date
+                             * @description Last day of validity (open-ended: empty)
+                             */
+                            validTo?: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update one of accreditations (If-Match: "<version>" required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Activity kinds the accreditation covers */
+                        activityKinds?: ("NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM")[];
+                        /** @description Admin areas the accreditation covers; empty: the whole country */
+                        adminAreaIds?: string[];
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        notes?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Accredited organisation
+                         */
+                        organisationId?: string;
+                        /**
+                         * Format: uuid
+                         * @description Document granting or suspending the accreditation
+                         */
+                        sourceId?: string | null;
+                        /** @description Suspended by the authority */
+                        suspended?: boolean;
+                        /**
+                         * Format: date
+                         * @description First day of the suspension (empty: the whole validity)
+                         */
+                        suspendedFrom?: string | null;
+                        suspendedReason?: string | null;
+                        /**
+                         * Format: date
+                         * @description First day of validity
+                         */
+                        validFrom?: string;
+                        /**
+                         * Format: date
+                         * @description Last day of validity (open-ended: empty)
+                         */
+                        validTo?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Activity kinds the accreditation covers */
+                            activityKinds: ("NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM")[];
+                            /** @description Admin areas the accreditation covers; empty: the whole country */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Accredited organisation
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: uuid
+                             * @description Document granting or suspending the accreditation
+                             */
+                            sourceId?: string | null;
+                            /** @description Suspended by the authority */
+                            suspended?: boolean;
+                            /**
+                             * Format: date
+                             * @description First day of the suspension (empty: the whole validity)
+                             */
+                            suspendedFrom?: string | null;
+                            suspendedReason?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /**
+                             * Format: date
+                             * @description First day of validity
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date
+                             * @description Last day of validity (open-ended: empty)
+                             */
+                            validTo?: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/accreditations/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change history of one of accreditations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accreditations/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of accreditations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of accreditations */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accreditations/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of accreditations */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities": {
         parameters: {
             query?: never;
@@ -1837,6 +3420,11 @@ export interface paths {
                                      */
                                     organisationId: string;
                                     /**
+                                     * Format: uuid
+                                     * @description Project the work was done for
+                                     */
+                                    projectId?: string | null;
+                                    /**
                                      * Format: date
                                      * @description Start date
                                      */
@@ -1846,6 +3434,16 @@ export interface paths {
                                      * @enum {unknown}
                                      */
                                     status?: "planned" | "in_progress" | "suspended" | "completed" | "cancelled";
+                                    /**
+                                     * Format: uuid
+                                     * @description Task order the activity was done under
+                                     */
+                                    taskOrderId?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Team that did the work
+                                     */
+                                    teamId?: string | null;
                                     /** Format: date-time */
                                     updatedAt: string;
                                     /**
@@ -2064,6 +3662,11 @@ export interface paths {
                              */
                             organisationId: string;
                             /**
+                             * Format: uuid
+                             * @description Project the work was done for
+                             */
+                            projectId?: string | null;
+                            /**
                              * Format: date
                              * @description Start date
                              */
@@ -2073,6 +3676,16 @@ export interface paths {
                              * @enum {unknown}
                              */
                             status?: "planned" | "in_progress" | "suspended" | "completed" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description Task order the activity was done under
+                             */
+                            taskOrderId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Team that did the work
+                             */
+                            teamId?: string | null;
                         };
                         /** @enum {string} */
                         type: "Feature";
@@ -2139,6 +3752,11 @@ export interface paths {
                                  */
                                 organisationId: string;
                                 /**
+                                 * Format: uuid
+                                 * @description Project the work was done for
+                                 */
+                                projectId?: string | null;
+                                /**
                                  * Format: date
                                  * @description Start date
                                  */
@@ -2148,6 +3766,16 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "planned" | "in_progress" | "suspended" | "completed" | "cancelled";
+                                /**
+                                 * Format: uuid
+                                 * @description Task order the activity was done under
+                                 */
+                                taskOrderId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Team that did the work
+                                 */
+                                teamId?: string | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -2402,6 +4030,11 @@ export interface paths {
                                  */
                                 organisationId: string;
                                 /**
+                                 * Format: uuid
+                                 * @description Project the work was done for
+                                 */
+                                projectId?: string | null;
+                                /**
                                  * Format: date
                                  * @description Start date
                                  */
@@ -2411,6 +4044,16 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "planned" | "in_progress" | "suspended" | "completed" | "cancelled";
+                                /**
+                                 * Format: uuid
+                                 * @description Task order the activity was done under
+                                 */
+                                taskOrderId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Team that did the work
+                                 */
+                                teamId?: string | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -2649,6 +4292,11 @@ export interface paths {
                                  */
                                 organisationId: string;
                                 /**
+                                 * Format: uuid
+                                 * @description Project the work was done for
+                                 */
+                                projectId?: string | null;
+                                /**
                                  * Format: date
                                  * @description Start date
                                  */
@@ -2658,6 +4306,16 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "planned" | "in_progress" | "suspended" | "completed" | "cancelled";
+                                /**
+                                 * Format: uuid
+                                 * @description Task order the activity was done under
+                                 */
+                                taskOrderId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Team that did the work
+                                 */
+                                teamId?: string | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -2950,6 +4608,11 @@ export interface paths {
                              */
                             organisationId: string;
                             /**
+                             * Format: uuid
+                             * @description Project the work was done for
+                             */
+                            projectId?: string | null;
+                            /**
                              * Format: date
                              * @description Start date
                              */
@@ -2959,6 +4622,16 @@ export interface paths {
                              * @enum {unknown}
                              */
                             status?: "planned" | "in_progress" | "suspended" | "completed" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description Task order the activity was done under
+                             */
+                            taskOrderId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Team that did the work
+                             */
+                            teamId?: string | null;
                         };
                         /** @enum {string} */
                         type?: "Feature";
@@ -3025,6 +4698,11 @@ export interface paths {
                                  */
                                 organisationId: string;
                                 /**
+                                 * Format: uuid
+                                 * @description Project the work was done for
+                                 */
+                                projectId?: string | null;
+                                /**
                                  * Format: date
                                  * @description Start date
                                  */
@@ -3034,6 +4712,16 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "planned" | "in_progress" | "suspended" | "completed" | "cancelled";
+                                /**
+                                 * Format: uuid
+                                 * @description Task order the activity was done under
+                                 */
+                                taskOrderId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Team that did the work
+                                 */
+                                teamId?: string | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -22960,6 +24648,8 @@ export interface paths {
                     level?: string;
                     /** @description Organisation id */
                     organisation?: string;
+                    /** @description Project id (project) */
+                    project?: string;
                     /** @description register:id pairs, comma separated (evidence-dossier) */
                     records?: string;
                     /** @description End of the period (YYYY-MM-DD) */
@@ -23233,6 +24923,249 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/planning/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The planning board: a row per organisation, a column per month, in each cell the task orders planned to be under way then, with state, progress and estimated effort */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Progress as at; default today */
+                    asAt?: string;
+                    /** @description First month, YYYY-MM */
+                    from: string;
+                    organisationId?: string;
+                    /** @description Last month, YYYY-MM (at most 36 months) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asAt: string;
+                            from: string;
+                            months: string[];
+                            rows: {
+                                cells: {
+                                    month: string;
+                                    orders: {
+                                        activityKind: string;
+                                        code: string;
+                                        /** @description Estimated team-days left (docs/planning.md, "Estimated effort"); null when unknown */
+                                        effort: {
+                                            days: number;
+                                            high: number;
+                                            low: number;
+                                        } | null;
+                                        hazards: string[];
+                                        id: string;
+                                        plannedEnd: string;
+                                        plannedStart: string;
+                                        progress: {
+                                            activities: number;
+                                            area: {
+                                                releasedM2: number;
+                                                /** @description Released over total, 0 to 1 */
+                                                releasedShare: number;
+                                                remainingM2: number;
+                                                totalM2: number;
+                                            };
+                                            dates: {
+                                                /** @description Start of the first linked activity */
+                                                actualStart: string | null;
+                                                /** @description Days past the planned end (to asAt, or to the last end once done) */
+                                                daysLate: number;
+                                                /** @description End of the last linked activity ended by asAt */
+                                                lastEnd: string | null;
+                                                plannedEnd: string;
+                                                plannedStart: string;
+                                                startDaysLate: number;
+                                            };
+                                        };
+                                        reference: string | null;
+                                        state: string;
+                                    }[];
+                                }[];
+                                organisation: {
+                                    id: string;
+                                    name: string;
+                                };
+                            }[];
+                            to: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -24928,6 +26861,1635 @@ export interface paths {
                             type: string;
                         };
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List projects */
+        get: {
+            parameters: {
+                query?: {
+                    accident?: string;
+                    activity?: string;
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description true to include archived records */
+                    archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
+                    hazard?: string;
+                    kind?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
+                    organisation?: string;
+                    outcome?: string;
+                    /** @description Free text (code, name, description …) */
+                    q?: string;
+                    /** @description Field to sort on; prefix - for descending */
+                    sort?: string;
+                    status?: string;
+                    to?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date */
+                            asAt?: string;
+                            items: {
+                                /** @description Admin areas the project works in */
+                                adminAreaIds?: string[];
+                                archived: boolean;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Donors and their contributions */
+                                donors?: {
+                                    /** @description Contribution, in `currency` */
+                                    amount?: number | null;
+                                    /** @description ISO 4217 code */
+                                    currency?: string | null;
+                                    /** @description Donor, when not in the register */
+                                    name?: string | null;
+                                    /**
+                                     * Format: uuid
+                                     * @description Donor in the organisations register
+                                     */
+                                    organisationId?: string | null;
+                                }[];
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /** @description Total funds of the project, in fundsCurrency */
+                                fundsAmount?: number | null;
+                                /** @description ISO 4217 code, e.g. USD */
+                                fundsCurrency?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                name: string;
+                                notes?: string | null;
+                                /** @description Implementing organisations */
+                                organisationIds?: string[];
+                                /**
+                                 * Format: date
+                                 * @description Start of the project
+                                 */
+                                periodFrom?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description End of the project
+                                 */
+                                periodTo?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create one of projects */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Admin areas the project works in */
+                        adminAreaIds?: string[];
+                        /** @description Donors and their contributions */
+                        donors?: {
+                            /** @description Contribution, in `currency` */
+                            amount?: number | null;
+                            /** @description ISO 4217 code */
+                            currency?: string | null;
+                            /** @description Donor, when not in the register */
+                            name?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Donor in the organisations register
+                             */
+                            organisationId?: string | null;
+                        }[];
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        /** @description Total funds of the project, in fundsCurrency */
+                        fundsAmount?: number | null;
+                        /** @description ISO 4217 code, e.g. USD */
+                        fundsCurrency?: string | null;
+                        name: string;
+                        notes?: string | null;
+                        /** @description Implementing organisations */
+                        organisationIds?: string[];
+                        /**
+                         * Format: date
+                         * @description Start of the project
+                         */
+                        periodFrom?: string | null;
+                        /**
+                         * Format: date
+                         * @description End of the project
+                         */
+                        periodTo?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Admin areas the project works in */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Donors and their contributions */
+                            donors?: {
+                                /** @description Contribution, in `currency` */
+                                amount?: number | null;
+                                /** @description ISO 4217 code */
+                                currency?: string | null;
+                                /** @description Donor, when not in the register */
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Donor in the organisations register
+                                 */
+                                organisationId?: string | null;
+                            }[];
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Total funds of the project, in fundsCurrency */
+                            fundsAmount?: number | null;
+                            /** @description ISO 4217 code, e.g. USD */
+                            fundsCurrency?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            name: string;
+                            notes?: string | null;
+                            /** @description Implementing organisations */
+                            organisationIds?: string[];
+                            /**
+                             * Format: date
+                             * @description Start of the project
+                             */
+                            periodFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description End of the project
+                             */
+                            periodTo?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of projects */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description true: include protected identity fields (roles that may read them) */
+                    identity?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Admin areas the project works in */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Donors and their contributions */
+                            donors?: {
+                                /** @description Contribution, in `currency` */
+                                amount?: number | null;
+                                /** @description ISO 4217 code */
+                                currency?: string | null;
+                                /** @description Donor, when not in the register */
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Donor in the organisations register
+                                 */
+                                organisationId?: string | null;
+                            }[];
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Total funds of the project, in fundsCurrency */
+                            fundsAmount?: number | null;
+                            /** @description ISO 4217 code, e.g. USD */
+                            fundsCurrency?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            name: string;
+                            notes?: string | null;
+                            /** @description Implementing organisations */
+                            organisationIds?: string[];
+                            /**
+                             * Format: date
+                             * @description Start of the project
+                             */
+                            periodFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description End of the project
+                             */
+                            periodTo?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive one of projects (If-Match required); archived records stay for history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Admin areas the project works in */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Donors and their contributions */
+                            donors?: {
+                                /** @description Contribution, in `currency` */
+                                amount?: number | null;
+                                /** @description ISO 4217 code */
+                                currency?: string | null;
+                                /** @description Donor, when not in the register */
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Donor in the organisations register
+                                 */
+                                organisationId?: string | null;
+                            }[];
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Total funds of the project, in fundsCurrency */
+                            fundsAmount?: number | null;
+                            /** @description ISO 4217 code, e.g. USD */
+                            fundsCurrency?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            name: string;
+                            notes?: string | null;
+                            /** @description Implementing organisations */
+                            organisationIds?: string[];
+                            /**
+                             * Format: date
+                             * @description Start of the project
+                             */
+                            periodFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description End of the project
+                             */
+                            periodTo?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update one of projects (If-Match: "<version>" required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Admin areas the project works in */
+                        adminAreaIds?: string[];
+                        /** @description Donors and their contributions */
+                        donors?: {
+                            /** @description Contribution, in `currency` */
+                            amount?: number | null;
+                            /** @description ISO 4217 code */
+                            currency?: string | null;
+                            /** @description Donor, when not in the register */
+                            name?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Donor in the organisations register
+                             */
+                            organisationId?: string | null;
+                        }[];
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        /** @description Total funds of the project, in fundsCurrency */
+                        fundsAmount?: number | null;
+                        /** @description ISO 4217 code, e.g. USD */
+                        fundsCurrency?: string | null;
+                        name?: string;
+                        notes?: string | null;
+                        /** @description Implementing organisations */
+                        organisationIds?: string[];
+                        /**
+                         * Format: date
+                         * @description Start of the project
+                         */
+                        periodFrom?: string | null;
+                        /**
+                         * Format: date
+                         * @description End of the project
+                         */
+                        periodTo?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Admin areas the project works in */
+                            adminAreaIds?: string[];
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Donors and their contributions */
+                            donors?: {
+                                /** @description Contribution, in `currency` */
+                                amount?: number | null;
+                                /** @description ISO 4217 code */
+                                currency?: string | null;
+                                /** @description Donor, when not in the register */
+                                name?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Donor in the organisations register
+                                 */
+                                organisationId?: string | null;
+                            }[];
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Total funds of the project, in fundsCurrency */
+                            fundsAmount?: number | null;
+                            /** @description ISO 4217 code, e.g. USD */
+                            fundsCurrency?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            name: string;
+                            notes?: string | null;
+                            /** @description Implementing organisations */
+                            organisationIds?: string[];
+                            /**
+                             * Format: date
+                             * @description Start of the project
+                             */
+                            periodFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description End of the project
+                             */
+                            periodTo?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change history of one of projects */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of projects */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of projects */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of projects */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project's output as at a date: land released by outcome, devices destroyed, risk education beneficiaries, funds and cost per m² released, donors */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description As at this date; default today */
+                    asAt?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -30217,6 +33779,11 @@ export interface paths {
                                     organisationId: string;
                                     /**
                                      * Format: uuid
+                                     * @description Project the session was held for
+                                     */
+                                    projectId?: string | null;
+                                    /**
+                                     * Format: uuid
                                      * @description Settlement
                                      */
                                     settlementId?: string | null;
@@ -30441,6 +34008,11 @@ export interface paths {
                             organisationId: string;
                             /**
                              * Format: uuid
+                             * @description Project the session was held for
+                             */
+                            projectId?: string | null;
+                            /**
+                             * Format: uuid
                              * @description Settlement
                              */
                             settlementId?: string | null;
@@ -30512,6 +34084,11 @@ export interface paths {
                                  * @description Delivering organisation
                                  */
                                 organisationId: string;
+                                /**
+                                 * Format: uuid
+                                 * @description Project the session was held for
+                                 */
+                                projectId?: string | null;
                                 /**
                                  * Format: uuid
                                  * @description Settlement
@@ -30775,6 +34352,11 @@ export interface paths {
                                 organisationId: string;
                                 /**
                                  * Format: uuid
+                                 * @description Project the session was held for
+                                 */
+                                projectId?: string | null;
+                                /**
+                                 * Format: uuid
                                  * @description Settlement
                                  */
                                 settlementId?: string | null;
@@ -31018,6 +34600,11 @@ export interface paths {
                                  * @description Delivering organisation
                                  */
                                 organisationId: string;
+                                /**
+                                 * Format: uuid
+                                 * @description Project the session was held for
+                                 */
+                                projectId?: string | null;
                                 /**
                                  * Format: uuid
                                  * @description Settlement
@@ -31318,6 +34905,11 @@ export interface paths {
                             organisationId: string;
                             /**
                              * Format: uuid
+                             * @description Project the session was held for
+                             */
+                            projectId?: string | null;
+                            /**
+                             * Format: uuid
                              * @description Settlement
                              */
                             settlementId?: string | null;
@@ -31389,6 +34981,11 @@ export interface paths {
                                  * @description Delivering organisation
                                  */
                                 organisationId: string;
+                                /**
+                                 * Format: uuid
+                                 * @description Project the session was held for
+                                 */
+                                projectId?: string | null;
                                 /**
                                  * Format: uuid
                                  * @description Settlement
@@ -36886,6 +40483,3918 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List task-orders */
+        get: {
+            parameters: {
+                query?: {
+                    accident?: string;
+                    activity?: string;
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description true to include archived records */
+                    archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
+                    hazard?: string;
+                    kind?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
+                    organisation?: string;
+                    outcome?: string;
+                    /** @description Free text (code, name, description …) */
+                    q?: string;
+                    /** @description Field to sort on; prefix - for descending */
+                    sort?: string;
+                    status?: string;
+                    to?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date */
+                            asAt?: string;
+                            items: {
+                                /**
+                                 * @description Kind of activity ordered
+                                 * @enum {unknown}
+                                 */
+                                activityKind: "NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM";
+                                archived: boolean;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /** @description Hazards the order tasks */
+                                hazardIds: string[];
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * Format: date
+                                 * @description Date the order was issued
+                                 */
+                                issuedOn?: string | null;
+                                notes?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation tasked
+                                 */
+                                organisationId: string;
+                                /**
+                                 * Format: date
+                                 * @description Planned end
+                                 */
+                                plannedEnd: string;
+                                /**
+                                 * Format: date
+                                 * @description Planned start
+                                 */
+                                plannedStart: string;
+                                /** @description Score and rank of its best-ranked hazard (and of each) when the order was issued, with the weights version */
+                                priorityAtIssue: {
+                                    /** Format: date */
+                                    asAt: string;
+                                    hazards: {
+                                        code: string;
+                                        hazardId: string;
+                                        rank: number | null;
+                                        score: number | null;
+                                    }[];
+                                    /** @description Number of hazards ranked */
+                                    of: number;
+                                    rank: number | null;
+                                    score: number | null;
+                                    weightsVersion: number;
+                                } | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Project the work is funded under
+                                 */
+                                projectId?: string | null;
+                                /** @description The authority's own reference */
+                                reference?: string | null;
+                                /**
+                                 * @description issued, started, suspended, completed or cancelled
+                                 * @enum {unknown}
+                                 */
+                                state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                                /**
+                                 * Format: uuid
+                                 * @description Team tasked
+                                 */
+                                teamId?: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create one of task-orders */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Kind of activity ordered
+                         * @enum {unknown}
+                         */
+                        activityKind: "NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM";
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        /** @description Hazards the order tasks */
+                        hazardIds: string[];
+                        /**
+                         * Format: date
+                         * @description Date the order was issued
+                         */
+                        issuedOn?: string | null;
+                        notes?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Organisation tasked
+                         */
+                        organisationId: string;
+                        /**
+                         * Format: date
+                         * @description Planned end
+                         */
+                        plannedEnd: string;
+                        /**
+                         * Format: date
+                         * @description Planned start
+                         */
+                        plannedStart: string;
+                        /**
+                         * Format: uuid
+                         * @description Project the work is funded under
+                         */
+                        projectId?: string | null;
+                        /** @description The authority's own reference */
+                        reference?: string | null;
+                        /**
+                         * @description issued, started, suspended, completed or cancelled
+                         * @enum {unknown}
+                         */
+                        state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                        /**
+                         * Format: uuid
+                         * @description Team tasked
+                         */
+                        teamId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description Kind of activity ordered
+                             * @enum {unknown}
+                             */
+                            activityKind: "NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM";
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Hazards the order tasks */
+                            hazardIds: string[];
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * Format: date
+                             * @description Date the order was issued
+                             */
+                            issuedOn?: string | null;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation tasked
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: date
+                             * @description Planned end
+                             */
+                            plannedEnd: string;
+                            /**
+                             * Format: date
+                             * @description Planned start
+                             */
+                            plannedStart: string;
+                            /** @description Score and rank of its best-ranked hazard (and of each) when the order was issued, with the weights version */
+                            priorityAtIssue: {
+                                /** Format: date */
+                                asAt: string;
+                                hazards: {
+                                    code: string;
+                                    hazardId: string;
+                                    rank: number | null;
+                                    score: number | null;
+                                }[];
+                                /** @description Number of hazards ranked */
+                                of: number;
+                                rank: number | null;
+                                score: number | null;
+                                weightsVersion: number;
+                            } | null;
+                            /**
+                             * Format: uuid
+                             * @description Project the work is funded under
+                             */
+                            projectId?: string | null;
+                            /** @description The authority's own reference */
+                            reference?: string | null;
+                            /**
+                             * @description issued, started, suspended, completed or cancelled
+                             * @enum {unknown}
+                             */
+                            state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description Team tasked
+                             */
+                            teamId?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of task-orders */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description true: include protected identity fields (roles that may read them) */
+                    identity?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description Kind of activity ordered
+                             * @enum {unknown}
+                             */
+                            activityKind: "NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM";
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Hazards the order tasks */
+                            hazardIds: string[];
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * Format: date
+                             * @description Date the order was issued
+                             */
+                            issuedOn?: string | null;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation tasked
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: date
+                             * @description Planned end
+                             */
+                            plannedEnd: string;
+                            /**
+                             * Format: date
+                             * @description Planned start
+                             */
+                            plannedStart: string;
+                            /** @description Score and rank of its best-ranked hazard (and of each) when the order was issued, with the weights version */
+                            priorityAtIssue: {
+                                /** Format: date */
+                                asAt: string;
+                                hazards: {
+                                    code: string;
+                                    hazardId: string;
+                                    rank: number | null;
+                                    score: number | null;
+                                }[];
+                                /** @description Number of hazards ranked */
+                                of: number;
+                                rank: number | null;
+                                score: number | null;
+                                weightsVersion: number;
+                            } | null;
+                            /**
+                             * Format: uuid
+                             * @description Project the work is funded under
+                             */
+                            projectId?: string | null;
+                            /** @description The authority's own reference */
+                            reference?: string | null;
+                            /**
+                             * @description issued, started, suspended, completed or cancelled
+                             * @enum {unknown}
+                             */
+                            state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description Team tasked
+                             */
+                            teamId?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive one of task-orders (If-Match required); archived records stay for history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description Kind of activity ordered
+                             * @enum {unknown}
+                             */
+                            activityKind: "NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM";
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Hazards the order tasks */
+                            hazardIds: string[];
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * Format: date
+                             * @description Date the order was issued
+                             */
+                            issuedOn?: string | null;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation tasked
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: date
+                             * @description Planned end
+                             */
+                            plannedEnd: string;
+                            /**
+                             * Format: date
+                             * @description Planned start
+                             */
+                            plannedStart: string;
+                            /** @description Score and rank of its best-ranked hazard (and of each) when the order was issued, with the weights version */
+                            priorityAtIssue: {
+                                /** Format: date */
+                                asAt: string;
+                                hazards: {
+                                    code: string;
+                                    hazardId: string;
+                                    rank: number | null;
+                                    score: number | null;
+                                }[];
+                                /** @description Number of hazards ranked */
+                                of: number;
+                                rank: number | null;
+                                score: number | null;
+                                weightsVersion: number;
+                            } | null;
+                            /**
+                             * Format: uuid
+                             * @description Project the work is funded under
+                             */
+                            projectId?: string | null;
+                            /** @description The authority's own reference */
+                            reference?: string | null;
+                            /**
+                             * @description issued, started, suspended, completed or cancelled
+                             * @enum {unknown}
+                             */
+                            state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description Team tasked
+                             */
+                            teamId?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update one of task-orders (If-Match: "<version>" required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Kind of activity ordered
+                         * @enum {unknown}
+                         */
+                        activityKind?: "NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM";
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        /** @description Hazards the order tasks */
+                        hazardIds?: string[];
+                        /**
+                         * Format: date
+                         * @description Date the order was issued
+                         */
+                        issuedOn?: string | null;
+                        notes?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Organisation tasked
+                         */
+                        organisationId?: string;
+                        /**
+                         * Format: date
+                         * @description Planned end
+                         */
+                        plannedEnd?: string;
+                        /**
+                         * Format: date
+                         * @description Planned start
+                         */
+                        plannedStart?: string;
+                        /**
+                         * Format: uuid
+                         * @description Project the work is funded under
+                         */
+                        projectId?: string | null;
+                        /** @description The authority's own reference */
+                        reference?: string | null;
+                        /**
+                         * @description issued, started, suspended, completed or cancelled
+                         * @enum {unknown}
+                         */
+                        state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                        /**
+                         * Format: uuid
+                         * @description Team tasked
+                         */
+                        teamId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description Kind of activity ordered
+                             * @enum {unknown}
+                             */
+                            activityKind: "NTS" | "TS" | "clearance" | "BAC" | "EOD_spot_task" | "road_clearance" | "EORE" | "QM";
+                            archived: boolean;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /** @description Hazards the order tasks */
+                            hazardIds: string[];
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * Format: date
+                             * @description Date the order was issued
+                             */
+                            issuedOn?: string | null;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation tasked
+                             */
+                            organisationId: string;
+                            /**
+                             * Format: date
+                             * @description Planned end
+                             */
+                            plannedEnd: string;
+                            /**
+                             * Format: date
+                             * @description Planned start
+                             */
+                            plannedStart: string;
+                            /** @description Score and rank of its best-ranked hazard (and of each) when the order was issued, with the weights version */
+                            priorityAtIssue: {
+                                /** Format: date */
+                                asAt: string;
+                                hazards: {
+                                    code: string;
+                                    hazardId: string;
+                                    rank: number | null;
+                                    score: number | null;
+                                }[];
+                                /** @description Number of hazards ranked */
+                                of: number;
+                                rank: number | null;
+                                score: number | null;
+                                weightsVersion: number;
+                            } | null;
+                            /**
+                             * Format: uuid
+                             * @description Project the work is funded under
+                             */
+                            projectId?: string | null;
+                            /** @description The authority's own reference */
+                            reference?: string | null;
+                            /**
+                             * @description issued, started, suspended, completed or cancelled
+                             * @enum {unknown}
+                             */
+                            state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description Team tasked
+                             */
+                            teamId?: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/task-orders/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change history of one of task-orders */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-orders/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task order's progress against its plan as at a date: land released and remaining of its hazards, planned and actual dates, days late, estimated days left */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default today */
+                    asAt?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activities: number;
+                            area: {
+                                releasedM2: number;
+                                /** @description Released over total, 0 to 1 */
+                                releasedShare: number;
+                                remainingM2: number;
+                                totalM2: number;
+                            };
+                            asAt: string;
+                            code: string;
+                            dates: {
+                                /** @description Start of the first linked activity */
+                                actualStart: string | null;
+                                /** @description Days past the planned end (to asAt, or to the last end once done) */
+                                daysLate: number;
+                                /** @description End of the last linked activity ended by asAt */
+                                lastEnd: string | null;
+                                plannedEnd: string;
+                                plannedStart: string;
+                                startDaysLate: number;
+                            };
+                            /** @description Estimated team-days left (docs/planning.md, "Estimated effort"); null when unknown */
+                            effort: {
+                                days: number;
+                                high: number;
+                                low: number;
+                            } | null;
+                            hazards: {
+                                areaM2: number;
+                                code: string;
+                                id: string;
+                                releasedM2: number;
+                                remainingM2: number;
+                                status: string;
+                            }[];
+                            id: string;
+                            state: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-orders/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of task-orders */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of task-orders */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-orders/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of task-orders */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-orders/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task orders you may see, each with its progress against plan as at a date (operators: their own organisation) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default today */
+                    asAt?: string;
+                    organisationId?: string;
+                    state?: "issued" | "started" | "suspended" | "completed" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asAt: string;
+                            items: ({
+                                activityKind: string;
+                                code: string;
+                                hazardIds: string[];
+                                id: string;
+                                organisationId: string;
+                                plannedEnd: string;
+                                plannedStart: string;
+                                progress: {
+                                    activities: number;
+                                    area: {
+                                        releasedM2: number;
+                                        /** @description Released over total, 0 to 1 */
+                                        releasedShare: number;
+                                        remainingM2: number;
+                                        totalM2: number;
+                                    };
+                                    asAt: string;
+                                    code: string;
+                                    dates: {
+                                        /** @description Start of the first linked activity */
+                                        actualStart: string | null;
+                                        /** @description Days past the planned end (to asAt, or to the last end once done) */
+                                        daysLate: number;
+                                        /** @description End of the last linked activity ended by asAt */
+                                        lastEnd: string | null;
+                                        plannedEnd: string;
+                                        plannedStart: string;
+                                        startDaysLate: number;
+                                    };
+                                    /** @description Estimated team-days left (docs/planning.md, "Estimated effort"); null when unknown */
+                                    effort: {
+                                        days: number;
+                                        high: number;
+                                        low: number;
+                                    } | null;
+                                    hazards: {
+                                        areaM2: number;
+                                        code: string;
+                                        id: string;
+                                        releasedM2: number;
+                                        remainingM2: number;
+                                        status: string;
+                                    }[];
+                                    id: string;
+                                    state: string;
+                                };
+                                reference: string | null;
+                                state: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List teams */
+        get: {
+            parameters: {
+                query?: {
+                    accident?: string;
+                    activity?: string;
+                    /** @description Records intersecting this admin area */
+                    adminArea?: string;
+                    /** @description true to include archived records */
+                    archived?: string;
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description minLon,minLat,maxLon,maxLat (WGS 84) */
+                    bbox?: string;
+                    category?: string;
+                    /** @description true: the answer carries `total`, the records the filters match */
+                    count?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    format?: "json" | "csv";
+                    from?: string;
+                    hazard?: string;
+                    kind?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: string;
+                    /** @description Findings: year of manufacture at least this (e.g. 2021) */
+                    manufacturedFrom?: string;
+                    organisation?: string;
+                    outcome?: string;
+                    /** @description Free text (code, name, description …) */
+                    q?: string;
+                    /** @description Field to sort on; prefix - for descending */
+                    sort?: string;
+                    status?: string;
+                    to?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date */
+                            asAt?: string;
+                            items: {
+                                /**
+                                 * Format: date
+                                 * @description First day the team works
+                                 */
+                                activeFrom?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Last day the team works (still working: empty)
+                                 */
+                                activeTo?: string | null;
+                                archived: boolean;
+                                /** @description Machines and dogs of the team */
+                                assets?: {
+                                    /**
+                                     * Format: date
+                                     * @description With the team from
+                                     */
+                                    from?: string | null;
+                                    /**
+                                     * @description machine or dog
+                                     * @enum {unknown}
+                                     */
+                                    kind: "machine" | "dog";
+                                    /** @description Machine model or dog breed */
+                                    model?: string | null;
+                                    /** @description Name */
+                                    name?: string | null;
+                                    /** @description Serial or registration number */
+                                    serial?: string | null;
+                                    /**
+                                     * Format: date
+                                     * @description With the team until
+                                     */
+                                    to?: string | null;
+                                }[];
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who created the record
+                                 */
+                                createdBy: string | null;
+                                /** @description Identifier in the source system (imports) */
+                                externalId?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Record identifier
+                                 */
+                                id: string;
+                                /**
+                                 * @description Kind of team
+                                 * @enum {unknown}
+                                 */
+                                kind: "manual" | "mechanical" | "mdd" | "eod" | "nts" | "eore";
+                                /** @description Name or call sign of the team */
+                                name: string;
+                                notes?: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description Organisation the team belongs to
+                                 */
+                                organisationId: string;
+                                /** @description People in the team */
+                                size?: number | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /**
+                                 * Format: uuid
+                                 * @description User who last changed the record
+                                 */
+                                updatedBy: string | null;
+                                /** @description Optimistic concurrency version; send it back in If-Match */
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                            total?: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create one of teams */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description First day the team works
+                         */
+                        activeFrom?: string | null;
+                        /**
+                         * Format: date
+                         * @description Last day the team works (still working: empty)
+                         */
+                        activeTo?: string | null;
+                        /** @description Machines and dogs of the team */
+                        assets?: {
+                            /**
+                             * Format: date
+                             * @description With the team from
+                             */
+                            from?: string | null;
+                            /**
+                             * @description machine or dog
+                             * @enum {unknown}
+                             */
+                            kind: "machine" | "dog";
+                            /** @description Machine model or dog breed */
+                            model?: string | null;
+                            /** @description Name */
+                            name?: string | null;
+                            /** @description Serial or registration number */
+                            serial?: string | null;
+                            /**
+                             * Format: date
+                             * @description With the team until
+                             */
+                            to?: string | null;
+                        }[];
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        /**
+                         * @description Kind of team
+                         * @enum {unknown}
+                         */
+                        kind: "manual" | "mechanical" | "mdd" | "eod" | "nts" | "eore";
+                        /** @description Name or call sign of the team */
+                        name: string;
+                        notes?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Organisation the team belongs to
+                         */
+                        organisationId: string;
+                        /** @description People in the team */
+                        size?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date
+                             * @description First day the team works
+                             */
+                            activeFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day the team works (still working: empty)
+                             */
+                            activeTo?: string | null;
+                            archived: boolean;
+                            /** @description Machines and dogs of the team */
+                            assets?: {
+                                /**
+                                 * Format: date
+                                 * @description With the team from
+                                 */
+                                from?: string | null;
+                                /**
+                                 * @description machine or dog
+                                 * @enum {unknown}
+                                 */
+                                kind: "machine" | "dog";
+                                /** @description Machine model or dog breed */
+                                model?: string | null;
+                                /** @description Name */
+                                name?: string | null;
+                                /** @description Serial or registration number */
+                                serial?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description With the team until
+                                 */
+                                to?: string | null;
+                            }[];
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * @description Kind of team
+                             * @enum {unknown}
+                             */
+                            kind: "manual" | "mechanical" | "mdd" | "eod" | "nts" | "eore";
+                            /** @description Name or call sign of the team */
+                            name: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation the team belongs to
+                             */
+                            organisationId: string;
+                            /** @description People in the team */
+                            size?: number | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one of teams */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD: the records as they stood at the end of that day (changes approved by then whose date of information is not after it); not in the future */
+                    asAt?: string;
+                    /** @description true: include protected identity fields (roles that may read them) */
+                    identity?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date
+                             * @description First day the team works
+                             */
+                            activeFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day the team works (still working: empty)
+                             */
+                            activeTo?: string | null;
+                            archived: boolean;
+                            /** @description Machines and dogs of the team */
+                            assets?: {
+                                /**
+                                 * Format: date
+                                 * @description With the team from
+                                 */
+                                from?: string | null;
+                                /**
+                                 * @description machine or dog
+                                 * @enum {unknown}
+                                 */
+                                kind: "machine" | "dog";
+                                /** @description Machine model or dog breed */
+                                model?: string | null;
+                                /** @description Name */
+                                name?: string | null;
+                                /** @description Serial or registration number */
+                                serial?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description With the team until
+                                 */
+                                to?: string | null;
+                            }[];
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * @description Kind of team
+                             * @enum {unknown}
+                             */
+                            kind: "manual" | "mechanical" | "mdd" | "eod" | "nts" | "eore";
+                            /** @description Name or call sign of the team */
+                            name: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation the team belongs to
+                             */
+                            organisationId: string;
+                            /** @description People in the team */
+                            size?: number | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive one of teams (If-Match required); archived records stay for history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date
+                             * @description First day the team works
+                             */
+                            activeFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day the team works (still working: empty)
+                             */
+                            activeTo?: string | null;
+                            archived: boolean;
+                            /** @description Machines and dogs of the team */
+                            assets?: {
+                                /**
+                                 * Format: date
+                                 * @description With the team from
+                                 */
+                                from?: string | null;
+                                /**
+                                 * @description machine or dog
+                                 * @enum {unknown}
+                                 */
+                                kind: "machine" | "dog";
+                                /** @description Machine model or dog breed */
+                                model?: string | null;
+                                /** @description Name */
+                                name?: string | null;
+                                /** @description Serial or registration number */
+                                serial?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description With the team until
+                                 */
+                                to?: string | null;
+                            }[];
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * @description Kind of team
+                             * @enum {unknown}
+                             */
+                            kind: "manual" | "mechanical" | "mdd" | "eod" | "nts" | "eore";
+                            /** @description Name or call sign of the team */
+                            name: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation the team belongs to
+                             */
+                            organisationId: string;
+                            /** @description People in the team */
+                            size?: number | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Update one of teams (If-Match: "<version>" required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description First day the team works
+                         */
+                        activeFrom?: string | null;
+                        /**
+                         * Format: date
+                         * @description Last day the team works (still working: empty)
+                         */
+                        activeTo?: string | null;
+                        /** @description Machines and dogs of the team */
+                        assets?: {
+                            /**
+                             * Format: date
+                             * @description With the team from
+                             */
+                            from?: string | null;
+                            /**
+                             * @description machine or dog
+                             * @enum {unknown}
+                             */
+                            kind: "machine" | "dog";
+                            /** @description Machine model or dog breed */
+                            model?: string | null;
+                            /** @description Name */
+                            name?: string | null;
+                            /** @description Serial or registration number */
+                            serial?: string | null;
+                            /**
+                             * Format: date
+                             * @description With the team until
+                             */
+                            to?: string | null;
+                        }[];
+                        /** @description Identifier in the source system (imports) */
+                        externalId?: string | null;
+                        /**
+                         * @description Kind of team
+                         * @enum {unknown}
+                         */
+                        kind?: "manual" | "mechanical" | "mdd" | "eod" | "nts" | "eore";
+                        /** @description Name or call sign of the team */
+                        name?: string;
+                        notes?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description Organisation the team belongs to
+                         */
+                        organisationId?: string;
+                        /** @description People in the team */
+                        size?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date
+                             * @description First day the team works
+                             */
+                            activeFrom?: string | null;
+                            /**
+                             * Format: date
+                             * @description Last day the team works (still working: empty)
+                             */
+                            activeTo?: string | null;
+                            archived: boolean;
+                            /** @description Machines and dogs of the team */
+                            assets?: {
+                                /**
+                                 * Format: date
+                                 * @description With the team from
+                                 */
+                                from?: string | null;
+                                /**
+                                 * @description machine or dog
+                                 * @enum {unknown}
+                                 */
+                                kind: "machine" | "dog";
+                                /** @description Machine model or dog breed */
+                                model?: string | null;
+                                /** @description Name */
+                                name?: string | null;
+                                /** @description Serial or registration number */
+                                serial?: string | null;
+                                /**
+                                 * Format: date
+                                 * @description With the team until
+                                 */
+                                to?: string | null;
+                            }[];
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who created the record
+                             */
+                            createdBy: string | null;
+                            /** @description Identifier in the source system (imports) */
+                            externalId?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Record identifier
+                             */
+                            id: string;
+                            /**
+                             * @description Kind of team
+                             * @enum {unknown}
+                             */
+                            kind: "manual" | "mechanical" | "mdd" | "eod" | "nts" | "eore";
+                            /** @description Name or call sign of the team */
+                            name: string;
+                            notes?: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Organisation the team belongs to
+                             */
+                            organisationId: string;
+                            /** @description People in the team */
+                            size?: number | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: uuid
+                             * @description User who last changed the record
+                             */
+                            updatedBy: string | null;
+                            /** @description Optimistic concurrency version; send it back in If-Match */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description application/problem+json (RFC 9457) */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            detail: string;
+                            errors: {
+                                /** @description Stable problem code, e.g. geometry.self_intersection */
+                                code: string;
+                                detail: string;
+                                /** @description row, field, polygon, ring, vertex */
+                                location?: {
+                                    [key: string]: unknown;
+                                };
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description JSON pointer to the fault in the request body */
+                                pointer?: string;
+                            }[];
+                            instance?: string;
+                            location?: {
+                                [key: string]: unknown;
+                            };
+                            params?: {
+                                [key: string]: unknown;
+                            };
+                            pointer?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change history of one of teams */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sources (documents) supporting one of teams */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Link a source to one of teams */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a source from one of teams */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    sourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
