@@ -608,6 +608,25 @@ export function DraftForm({
   );
 }
 
+/** Where in the form a check points, in words: `found.2` → "Finding 3". */
+function placeOf(at: string, t: (k: string, p?: Record<string, unknown>) => string): string {
+  const [part, index] = at.split('.');
+  const n = Number(index) + 1;
+  if (part === 'found') return t('fieldApp.draft.findingN', { n });
+  if (part === 'released') return t('fieldApp.draft.releasedN', { n });
+  const labels: Record<string, string> = {
+    hazard: 'fieldApp.draft.hazard',
+    dateOfInformation: 'fieldApp.draft.dateOfInformation',
+    corners: 'fieldApp.draft.perimeter',
+    position: 'fieldApp.draft.accidentPosition',
+    occurredOn: 'fieldApp.draft.occurredOn',
+    hazardType: 'fieldApp.draft.hazardType',
+    status: 'fieldApp.draft.status',
+    reason: 'fieldApp.draft.reason',
+  };
+  return labels[part] ? t(labels[part]) : t('fieldApp.draft.report');
+}
+
 function CheckList({ findings }: { findings: Finding[] }) {
   const { t, tk } = useI18n();
   if (findings.length === 0) return null;
@@ -617,7 +636,7 @@ function CheckList({ findings }: { findings: Finding[] }) {
       <ul>
         {findings.map((f) => (
           <li key={`${f.at}-${f.key ?? ''}-${f.text ?? ''}`} className={f.level}>
-            {f.text ?? tk(f.key ?? '', f.key ?? '', f.params)}
+            <strong>{placeOf(f.at, t)}:</strong> {f.text ?? tk(f.key ?? '', f.key ?? '', f.params)}
           </li>
         ))}
       </ul>

@@ -152,10 +152,12 @@ export function FieldApp() {
     setSyncing(true);
     setSyncNote(null);
     try {
-      const outcome = await syncQueue(user, () => void reload());
       const area = await getMeta('area');
+      const queued = (await draftCounts()).pending;
+      const outcome = await syncQueue(user, !!area, () => void reload());
       if (!outcome.stopped && area?.cursor) await downloadRecords(area, () => undefined);
-      setSyncNote(outcome.stopped ? t('fieldApp.sync.stopped') : t('fieldApp.sync.done'));
+      if (queued > 0 || outcome.stopped)
+        setSyncNote(outcome.stopped ? t('fieldApp.sync.stopped') : t('fieldApp.sync.done'));
     } catch (err) {
       setSyncNote(
         err instanceof ApiError && err.status === 401

@@ -130,8 +130,15 @@ export async function queuedDrafts(): Promise<FieldDraft[]> {
   return (await (await fieldDb()).getAllFromIndex('drafts', 'queuedAt')).filter((d) => d.state === 'pending');
 }
 
-/** Sends every queued draft in order, then tells the server how the device stands. */
-export async function syncQueue(user: User, onDraft: (d: FieldDraft) => void): Promise<SyncOutcome> {
+/**
+ * Sends every queued draft in order, then tells the server how the device stands (once the device
+ * is registered, which it is when an area is downloaded).
+ */
+export async function syncQueue(
+  user: User,
+  registered: boolean,
+  onDraft: (d: FieldDraft) => void,
+): Promise<SyncOutcome> {
   let stopped = false;
   for (const draft of await queuedDrafts()) {
     try {
@@ -153,7 +160,7 @@ export async function syncQueue(user: User, onDraft: (d: FieldDraft) => void): P
     }
   }
   const counts = await draftCounts();
-  if (!stopped) {
+  if (!stopped && registered) {
     await fieldRequest(`/api/v1/devices/${await deviceId()}/status`, {
       method: 'PUT',
       body: { appVersion: APP_VERSION, ...counts },
