@@ -74,6 +74,13 @@ export const ChangeSchema = Type.Union([
       op: Type.Literal('update'),
       register: Type.String(),
       id: Type.String({ format: 'uuid' }),
+      baseVersion: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          description:
+            'Version of the record the change was written against (an offline draft); when the record has moved since, the approver sees a report.conflict warning',
+        }),
+      ),
       record: Type.Unknown({
         description: 'The fields to change, as PATCH /api/v1/{register}/{id} takes them',
       }),
@@ -81,7 +88,18 @@ export const ChangeSchema = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    { op: Type.Literal('archive'), register: Type.String(), id: Type.String({ format: 'uuid' }) },
+    {
+      op: Type.Literal('archive'),
+      register: Type.String(),
+      id: Type.String({ format: 'uuid' }),
+      baseVersion: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          description:
+            'Version of the record the change was written against (an offline draft); when the record has moved since, the approver sees a report.conflict warning',
+        }),
+      ),
+    },
     { additionalProperties: false },
   ),
 ]);
@@ -101,14 +119,21 @@ export const ReportCreateSchema = Type.Object(
     reason: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
     organisationId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
     payload: PayloadSchema,
+    clientId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description:
+          'Id the device gave the report: posting the same clientId again returns the report already made (200, Idempotent-Replay: true)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export type Change =
   | { op: 'create'; register: string; ref?: string; record: unknown }
-  | { op: 'update'; register: string; id: string; record: unknown }
-  | { op: 'archive'; register: string; id: string };
+  | { op: 'update'; register: string; id: string; record: unknown; baseVersion?: number }
+  | { op: 'archive'; register: string; id: string; baseVersion?: number };
 
 /** Which report transitions exist, and who may make them. */
 export const REPORT_TRANSITIONS: Record<

@@ -7,6 +7,7 @@ import { type Settings, settingsFromEnv } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { Problem } from '../domain/problem.ts';
 import { schemaProblems, withOthers } from '../domain/schema-check.ts';
+import { DEVICE_HEADER } from '../services/devices.ts';
 import { ImportJobService } from '../services/import-jobs.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { SystemService } from '../services/system.ts';
@@ -16,6 +17,7 @@ import { authPlugin } from './plugins/auth.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { requestLocale, sendProblem } from './problems.ts';
 import { authRoutes, tokenAndUserRoutes } from './routes/auth.ts';
+import { fieldSyncRoutes } from './routes/field-sync.ts';
 import { importRoutes } from './routes/imports.ts';
 import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
@@ -140,6 +142,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
 
   await authPlugin(app, { database: opts.database });
+  // A request from a revoked device is refused whatever it asks (docs/field-sync.md).
+  app.addHook('onRequest', async (request) => {
+    if (request.headers[DEVICE_HEADER])
+      await services.devices.assertNotRevoked(request.headers[DEVICE_HEADER]);
+  });
   await app.register(healthRoutes, { system, settings });
   await app.register(authRoutes, { database: opts.database, accounts: services.accounts });
   await app.register(tokenAndUserRoutes, { accounts: services.accounts });
@@ -147,6 +154,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes, {
     reports: services.reports,
     reportAttachments: services.reportAttachments,
+    uploads: services.uploads,
+  });
+  await app.register(fieldSyncRoutes, {
+    uploads: services.uploads,
+    devices: services.devices,
+    sync: services.fieldSync,
+    uploadLimit: settings.maxUploadBytes,
   });
   await app.register(notificationRoutes, {
     notifications: services.notifications,

@@ -33,6 +33,14 @@ const STATUS: Record<string, number> = {
   'basemap.not_configured': 404,
   'fonts.unknown': 404,
   'fonts.range_invalid': 404,
+  'upload.not_found': 404,
+  'upload.offset': 409,
+  'upload.hash': 409,
+  'upload.incomplete': 409,
+  'upload.attached_elsewhere': 409,
+  'device.not_found': 404,
+  'device.revoked': 401,
+  'device.other_user': 409,
 };
 
 export function problemStatus(code: string): number {

@@ -3,8 +3,10 @@ import type { Database } from '../db/connect.ts';
 import { REGISTERS } from '../domain/records.ts';
 import { AccountService } from './accounts.ts';
 import { AttachmentService } from './attachments.ts';
+import { DeviceService } from './devices.ts';
 import { ExportService } from './exports.ts';
 import { armFailpoint } from './failpoints.ts';
+import { FieldSyncService } from './field-sync.ts';
 import { ImportService } from './imports.ts';
 import { NotificationService } from './notifications.ts';
 import { OutputService } from './outputs/index.ts';
@@ -15,6 +17,7 @@ import { RegisterService } from './registers.ts';
 import { ReportAttachmentService } from './report-attachments.ts';
 import { ReportService } from './reports.ts';
 import { TileService } from './tiles.ts';
+import { UploadService } from './uploads.ts';
 
 /** The services of one running application, each given only what it uses. */
 export interface Services {
@@ -31,6 +34,9 @@ export interface Services {
   notifications: NotificationService;
   planning: PlanningService;
   outputs: OutputService;
+  uploads: UploadService;
+  devices: DeviceService;
+  fieldSync: FieldSyncService;
 }
 
 export function createServices(database: Database, settings: Settings): Services {
@@ -44,12 +50,18 @@ export function createServices(database: Database, settings: Settings): Services
     evidence: settings.evidence,
     registers,
   });
+  const reportAttachments = new ReportAttachmentService(
+    database,
+    reports,
+    settings.attachmentsDir,
+    attachments,
+  );
   return {
     keyring,
     reports,
     registers,
     attachments,
-    reportAttachments: new ReportAttachmentService(database, reports, settings.attachmentsDir, attachments),
+    reportAttachments,
     imports: new ImportService(database, keyring),
     exports: new ExportService(registers),
     tiles: new TileService(database, registers, settings.tileCacheBytes),
@@ -58,5 +70,8 @@ export function createServices(database: Database, settings: Settings): Services
     notifications: new NotificationService(database, reports),
     planning: new PlanningService(database),
     outputs: new OutputService(database, registers, attachments),
+    uploads: new UploadService(database, settings.attachmentsDir, reportAttachments),
+    devices: new DeviceService(database),
+    fieldSync: new FieldSyncService(database, registers),
   };
 }

@@ -53,7 +53,8 @@ export interface Warning {
     | 'duplicate.hazard_overlap'
     | 'duplicate.finding_nearby'
     | 'duplicate.casualty_same_person'
-    | 'finding.outside_hazard';
+    | 'finding.outside_hazard'
+    | 'report.conflict';
   change: number;
   other: { id: string; code: string };
   params: Record<string, string | number>;
@@ -88,6 +89,7 @@ export class ReportService {
         payload: this.protect(input.payload),
         reason: input.reason ?? null,
         createdBy: actor.id,
+        clientId: input.clientId ?? null,
       });
       await appendAudit(trx, {
         actorId: actor.id,
@@ -99,6 +101,30 @@ export class ReportService {
       });
       return this.visible(actor, row);
     });
+  }
+
+  /**
+   * Creates a draft once per device-given id (`clientId`): the same author posting the same
+   * clientId again gets the report already made (`replay`), never a second one. Two racing
+   * posts meet at the unique index on (created_by, client_id); the loser reads the winner's.
+   */
+  async createOnce(actor: Actor, body: unknown): Promise<{ report: ReportOut; replay: boolean }> {
+    const clientId = (body as { clientId?: unknown } | null)?.clientId;
+    if (typeof clientId !== 'string' || !isUuid(clientId) || !actor.id)
+      return { report: await this.create(actor, body), replay: false };
+    assertCan(actor, 'report.create');
+    const author = actor.id;
+    const existing = () => repo.reportByClientId(this.database.db, author, clientId);
+    const found = await existing();
+    if (found) return { report: this.visible(actor, found), replay: true };
+    try {
+      return { report: await this.create(actor, body), replay: false };
+    } catch (err) {
+      if ((err as { code?: unknown })?.code !== '23505') throw err;
+      const winner = await existing();
+      if (!winner) throw err;
+      return { report: this.visible(actor, winner), replay: true };
+    }
   }
 
   /** Edits a draft or a rejected report (If-Match version). */
@@ -169,14 +195,24 @@ export class ReportService {
 
   async list(
     actor: Actor,
-    q: { status?: string; kind?: string; mine?: boolean; limit?: number; before?: string },
+    q: {
+      status?: string;
+      kind?: string;
+      mine?: boolean;
+      limit?: number;
+      before?: string;
+      /** The report the caller made with this device-given id (the caller's own only). */
+      clientId?: string;
+    },
   ) {
     const all = can(actor.role, 'report.read_all');
+    if (q.clientId !== undefined && (!isUuid(q.clientId) || !actor.id)) return [];
     const rows = await repo.listReports(this.database.db, {
       status: q.status,
       kind: q.kind,
       organisationId: all ? undefined : (actor.organisationId ?? '00000000-0000-0000-0000-000000000000'),
-      createdBy: q.mine ? (actor.id ?? undefined) : undefined,
+      createdBy: q.mine || q.clientId ? (actor.id ?? undefined) : undefined,
+      clientId: q.clientId,
       limit: Math.min(q.limit ?? 100, 500),
       before: q.before,
     });
@@ -203,8 +239,16 @@ export class ReportService {
     }));
   }
 
+  /**
+   * Submits a draft or a rejected report. A report already submitted (submitted, reviewed or
+   * approved) is answered as it is: a device retrying a submission whose answer it lost gets the
+   * same report, not an error, and nothing is written again.
+   */
   async submit(actor: Actor, id: string): Promise<ReportOut> {
     assertCan(actor, 'report.submit');
+    const current = await this.load(this.database.db, actor, id);
+    if (current.submittedAt && ['submitted', 'reviewed', 'approved'].includes(current.status))
+      return this.visible(actor, current);
     return this.transition(actor, id, 'submit', async (trx, report) => {
       // Check the changes now (kind rules) so that a report cannot be submitted broken.
       const problems = kindProblems(
@@ -427,6 +471,7 @@ export class ReportService {
       reason?: string | null;
       organisationId?: string | null;
       payload: { changes: Change[] };
+      clientId?: string;
     };
     const kp = kindProblems(input.kind, input.payload.changes, input.reason);
     input.payload.changes.forEach((c, i) => {
@@ -537,11 +582,48 @@ export class ReportService {
     });
   }
 
+  /**
+   * A change written against a version of its record that has moved since (an offline draft:
+   * the hazard was closed meanwhile): the report is accepted, and the approver is warned with the
+   * register, the record, the version the draft was based on and the current one. The warning's
+   * id names the current version, so a record that moves again must be confirmed again; the
+   * approval applies the change over the current record only once the approver confirmed it.
+   */
+  private async conflictWarning(
+    db: Kysely<Schema>,
+    c: Exclude<Change, { op: 'create' }>,
+    index: number,
+  ): Promise<Warning | undefined> {
+    if (c.baseVersion === undefined || !isUuid(c.id)) return undefined;
+    const def = registerBySlug(c.register);
+    if (!def) return undefined;
+    const current = await getRecord(db, def, c.id);
+    if (!current || current.version === c.baseVersion) return undefined;
+    const code = typeof current.code === 'string' ? current.code : c.id;
+    return warning(
+      'report.conflict',
+      index,
+      { id: c.id, code },
+      {
+        register: def.slug,
+        record: code,
+        baseVersion: c.baseVersion,
+        currentVersion: current.version as number,
+        ...(typeof current.status === 'string' ? { currentStatus: current.status } : {}),
+      },
+      `|${current.version}`,
+    );
+  }
+
   private async findWarnings(db: Kysely<Schema>, changes: Change[]): Promise<Warning[]> {
     const warnings: Warning[] = [];
     const accidentDates = new Map<string, string>();
     for (const [i, c] of changes.entries()) {
-      if (c.op !== 'create') continue;
+      if (c.op !== 'create') {
+        const conflict = await this.conflictWarning(db, c, i);
+        if (conflict) warnings.push(conflict);
+        continue;
+      }
       const record = c.record as { geometry?: unknown; properties?: Record<string, unknown> } & Record<
         string,
         unknown
@@ -624,8 +706,9 @@ function warning(
   change: number,
   other: { id: string; code: string },
   params: Record<string, string | number>,
+  key = '',
 ): Warning {
-  const id = createHash('sha256').update(`${code}|${change}|${other.id}`).digest('hex').slice(0, 16);
+  const id = createHash('sha256').update(`${code}|${change}|${other.id}${key}`).digest('hex').slice(0, 16);
   return { id, code, change, other: { id: other.id, code: other.code }, params };
 }
 

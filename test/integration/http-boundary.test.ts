@@ -302,6 +302,7 @@ describe(`the HTTP boundary on ${testDatabaseKind()}`, () => {
       'list as csv': `/api/v1/casualties?format=csv&accident=${accidentId}`,
       'public summary': '/api/v1/public/summary',
       attachments: `/api/v1/attachments?recordType=casualties&recordId=${casualtyId}`,
+      'area sync': '/api/v1/sync/area?bbox=-180,-90,180,90&limit=5000',
     });
 
     it('never shows identity, to a viewer, an operator of another organisation or anyone', async () => {
@@ -336,6 +337,7 @@ describe(`the HTTP boundary on ${testDatabaseKind()}`, () => {
           'list as csv': 200,
           'public summary': 200,
           attachments: 200,
+          'area sync': 200,
         },
         'operator of another organisation': {
           'REST list': 200,
@@ -349,6 +351,7 @@ describe(`the HTTP boundary on ${testDatabaseKind()}`, () => {
           'list as csv': 403,
           'public summary': 200,
           attachments: 200,
+          'area sync': 200,
         },
         anonymous: Object.fromEntries(
           Object.keys(reads()).map((read) => [read, read === 'public summary' ? 200 : 401]),

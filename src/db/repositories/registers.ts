@@ -225,6 +225,8 @@ export interface ListQuery {
   includeArchived: boolean;
   /** Records of this organisation through the activity that produced them (registers without their own). */
   activityOrganisationId?: string;
+  /** Only these records (the area feed reads the records changed since a cursor). */
+  ids?: string[];
 }
 
 /**
@@ -290,6 +292,7 @@ export function whereClauses(
 ): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [];
   if (!q.includeArchived) where.push(sql`t.archived_at is null`);
+  if (q.ids) where.push(q.ids.length ? sql`t.id in (${sql.join(q.ids)})` : sql`false`);
   if (q.bbox && def.geometry) {
     const [w, s, e, n] = q.bbox;
     where.push(sql`ST_Intersects(t.geom, ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326))`);

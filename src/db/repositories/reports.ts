@@ -23,11 +23,13 @@ export interface ReportRow {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /** The id the device gave the report (offline entry), unique per author. */
+  clientId: string | null;
 }
 
 const columns = sql`id, code, kind, status, organisation_id, date_of_information, payload, reason, warnings, applied,
   rejection_reason, submitted_at, submitted_by, reviewed_at, reviewed_by, decided_at, decided_by, version, created_at,
-  updated_at, created_by`;
+  updated_at, created_by, client_id`;
 
 export async function insertReport(
   db: Kysely<Schema>,
@@ -39,12 +41,13 @@ export async function insertReport(
     payload: unknown;
     reason: string | null;
     createdBy: string | null;
+    clientId?: string | null;
   },
 ): Promise<ReportRow> {
   const res = await sql<ReportRow>`
-    insert into reports (kind, status, organisation_id, date_of_information, payload, reason, created_by, updated_by)
+    insert into reports (kind, status, organisation_id, date_of_information, payload, reason, created_by, updated_by, client_id)
     values (${r.kind}, ${r.status}, ${r.organisationId}, ${r.dateOfInformation}, ${JSON.stringify(r.payload)}::jsonb,
-      ${r.reason}, ${r.createdBy}, ${r.createdBy})
+      ${r.reason}, ${r.createdBy}, ${r.createdBy}, ${r.clientId ?? null})
     returning ${columns}`.execute(db);
   return res.rows[0]!;
 }
@@ -58,6 +61,17 @@ export async function reportById(
     await sql<ReportRow>`select ${columns} from reports where id = ${id} ${opts.forUpdate ? sql`for update` : sql``}`.execute(
       db,
     );
+  return res.rows[0];
+}
+
+/** The report an author made with this device-given id, if any. */
+export async function reportByClientId(
+  db: Kysely<Schema>,
+  createdBy: string,
+  clientId: string,
+): Promise<ReportRow | undefined> {
+  const res = await sql<ReportRow>`select ${columns} from reports
+    where created_by = ${createdBy} and client_id = ${clientId}`.execute(db);
   return res.rows[0];
 }
 
@@ -115,11 +129,13 @@ export async function listReports(
     kind?: string;
     organisationId?: string;
     createdBy?: string;
+    clientId?: string;
     limit: number;
     before?: string;
   },
 ): Promise<ReportRow[]> {
   const where = [sql`archived_at is null`];
+  if (q.clientId) where.push(sql`client_id = ${q.clientId}`);
   if (q.status) where.push(sql`status = ${q.status}`);
   if (q.kind) where.push(sql`kind = ${q.kind}`);
   if (q.organisationId) where.push(sql`organisation_id = ${q.organisationId}`);

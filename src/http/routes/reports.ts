@@ -4,6 +4,7 @@ import { Problem } from '../../domain/problem.ts';
 import { REPORT_KINDS, REPORT_STATUSES, ReportCreateSchema } from '../../domain/reports.ts';
 import type { ReportAttachmentService } from '../../services/report-attachments.ts';
 import type { ReportService } from '../../services/reports.ts';
+import type { UploadService } from '../../services/uploads.ts';
 import { pathParam } from '../input.ts';
 import { requireActor } from '../plugins/auth.ts';
 import { problemEntry } from '../problems.ts';
@@ -28,7 +29,7 @@ function reportsLimit(limit: string | undefined): number {
 
 export async function reportRoutes(
   instance: FastifyInstance,
-  opts: { reports: ReportService; reportAttachments: ReportAttachmentService },
+  opts: { reports: ReportService; reportAttachments: ReportAttachmentService; uploads?: UploadService },
 ) {
   const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['reports'];
@@ -56,6 +57,9 @@ export async function reportRoutes(
             Type.String({ description: `Page size, 1–${MAX_REPORTS_LIMIT} (default 100)` }),
           ),
           before: Type.Optional(Type.String({ description: 'code of the last report of the previous page' })),
+          clientId: Type.Optional(
+            Type.String({ description: 'The report I made with this device-given id (docs/field-sync.md)' }),
+          ),
         }),
       },
     },
@@ -68,6 +72,7 @@ export async function reportRoutes(
         mine: q.mine === 'true',
         limit: reportsLimit(q.limit),
         before: q.before,
+        clientId: q.clientId,
       });
       return { items, nextBefore: items.length ? items[items.length - 1]!.code : null };
     },
@@ -75,10 +80,19 @@ export async function reportRoutes(
 
   app.post(
     '/api/v1/reports',
-    { schema: { tags, summary: 'Create a draft report', body: ReportCreateSchema, response: { ...errors } } },
+    {
+      schema: {
+        tags,
+        summary:
+          'Create a draft report; with a clientId already used by the caller, the report already made (200, Idempotent-Replay: true)',
+        body: ReportCreateSchema,
+        response: { ...errors },
+      },
+    },
     async (request, reply) => {
-      const report = await opts.reports.create(requireActor(request), request.body);
+      const { report, replay } = await opts.reports.createOnce(requireActor(request), request.body);
       reply.header('etag', `"${report.version}"`);
+      if (replay) return reply.header('idempotent-replay', 'true').status(200).send(report);
       return reply.status(201).send(report);
     },
   );
@@ -208,9 +222,9 @@ export async function reportRoutes(
       schema: {
         tags,
         summary:
-          'Attach a photo or document to a draft or rejected report (multipart/form-data, one file); it follows the records the report creates or changes when approved',
+          'Attach a photo or document to a draft or rejected report (multipart/form-data, one file, or JSON {uploadId} of a complete resumable upload, attached once); it follows the records the report creates or changes when approved',
         params: idParams,
-        consumes: ['multipart/form-data'],
+        consumes: ['multipart/form-data', 'application/json'],
       },
       config: {
         authorise: (request) =>
@@ -219,6 +233,14 @@ export async function reportRoutes(
     },
     async (request, reply) => {
       const actor = requireActor(request);
+      if (!request.isMultipart() && opts.uploads && request.body && typeof request.body === 'object') {
+        const { attachment, replay } = await opts.uploads.attach(
+          actor,
+          id(request),
+          (request.body as { uploadId?: unknown }).uploadId,
+        );
+        return reply.status(replay ? 200 : 201).send(attachment);
+      }
       if (!request.isMultipart()) throw new Problem('request.media_type', {}, { pointer: '' });
       for await (const part of request.parts()) {
         if (part.type === 'field') continue;
