@@ -98,7 +98,7 @@ describe('the offline field app', () => {
 
     await p.getByRole('button', { name: 'Clearance/activity report' }).click();
     const hazardOption = p.locator('#f-hazard option', { hasText: hazardName });
-    await expect.poll(() => hazardOption.count()).toBe(1);
+    await expect.poll(() => hazardOption.count(), { timeout: 15_000 }).toBe(1);
     await p.locator('#f-hazard').selectOption({ label: (await hazardOption.textContent()) ?? '' });
     await p.getByRole('button', { name: 'Add a released polygon' }).click();
     const d = 0.002;
@@ -121,7 +121,7 @@ describe('the offline field app', () => {
     await p
       .getByTestId('field-photo-input')
       .setInputFiles([{ name: 'clearance-site.png', mimeType: 'image/png', buffer: PHOTO }]);
-    await expect.poll(() => p.getByTestId('field-photo').count()).toBe(1);
+    await expect.poll(() => p.getByTestId('field-photo').count(), { timeout: 15_000 }).toBe(1);
     await screenshot(p, '61-field-draft-offline-390');
     await p.getByTestId('queue-draft').click();
     await expect.poll(() => p.getByTestId('field-counts').textContent()).toContain('1 waiting');

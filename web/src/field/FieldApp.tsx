@@ -236,7 +236,7 @@ export function FieldApp() {
       />
     );
   else if (newMatch && (FIELD_KINDS as readonly string[]).includes(newMatch.kind))
-    page = <NewDraft kind={newMatch.kind as FieldKind} />;
+    page = <NewDraft kind={newMatch.kind as FieldKind} onCreated={reload} />;
   else if (draftMatch) {
     const draft = device.drafts.find((d) => d.clientId === draftMatch.id);
     page = draft ? (
@@ -283,14 +283,19 @@ export function FieldApp() {
   );
 }
 
-function NewDraft({ kind }: { kind: FieldKind }) {
+function NewDraft({ kind, onCreated }: { kind: FieldKind; onCreated: () => Promise<void> }) {
   const { navigate } = useRouter();
+  const made = useRef(false);
   useEffect(() => {
+    // Once, even when React runs the effect twice in development.
+    if (made.current) return;
+    made.current = true;
     const d = newDraft(kind);
     void fieldDb()
       .then((db) => db.put('drafts', d))
+      .then(onCreated)
       .then(() => navigate(`/field/drafts/${d.clientId}`, { replace: true }));
-  }, [kind, navigate]);
+  }, [kind, navigate, onCreated]);
   return null;
 }
 

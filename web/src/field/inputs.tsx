@@ -253,9 +253,9 @@ export function PhotosInput({
   readOnly: boolean;
 }) {
   const { t, num } = useI18n();
-  const add = async (files: FileList | null) => {
+  const add = async (files: File[]) => {
     const db = await fieldDb();
-    for (const file of Array.from(files ?? [])) {
+    for (const file of files) {
       const photo: FieldPhoto = {
         id: crypto.randomUUID(),
         draftId,
@@ -304,7 +304,8 @@ export function PhotosInput({
             multiple
             data-testid="field-photo-input"
             onChange={(e) => {
-              void add(e.target.files);
+              // The list is read before the input is emptied (emptying it empties the list).
+              void add(Array.from(e.target.files ?? []));
               e.target.value = '';
             }}
           />
