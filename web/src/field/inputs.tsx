@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { formatLatLon, parsePosition } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { Position } from './drafts.ts';
@@ -316,6 +316,11 @@ export function PhotosInput({
 }
 
 function PhotoThumb({ blob, alt }: { blob: Blob; alt: string }) {
-  const [url] = useState(() => URL.createObjectURL(blob));
-  return <img src={url} alt={alt} width={64} height={64} />;
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    const u = URL.createObjectURL(blob);
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [blob]);
+  return url ? <img src={url} alt={alt} width={64} height={64} /> : null;
 }
