@@ -2,11 +2,10 @@ import type { Feature, Position as GeoPosition, MultiPolygon, Polygon } from 'ge
 import { IntlMessageFormat } from 'intl-messageformat';
 import { kindProblems } from '../../../src/domain/reports.ts';
 import { geometryProblems } from '../../../src/geo/validate.ts';
-import ar from '../../../src/i18n/messages/ar/geometry.json';
-import en from '../../../src/i18n/messages/en/geometry.json';
-import ru from '../../../src/i18n/messages/ru/geometry.json';
+import ar from '../../../src/i18n/messages/ar/geometry.json' with { type: 'json' };
+import en from '../../../src/i18n/messages/en/geometry.json' with { type: 'json' };
+import ru from '../../../src/i18n/messages/ru/geometry.json' with { type: 'json' };
 import type { ReportChange } from '../api/types.ts';
-import type { Locale } from '../i18n/index.tsx';
 import { type FieldDraft, polygonOf } from './drafts.ts';
 
 /**
@@ -27,6 +26,9 @@ export interface Finding {
   params?: Record<string, unknown>;
   text?: string;
 }
+
+/** The interface languages (as web/src/i18n names them), kept here so this module stays free of React. */
+type Locale = 'en' | 'ru' | 'ar';
 
 const GEOMETRY: Record<Locale, Record<string, string>> = { en, ru, ar };
 
