@@ -87,7 +87,7 @@ await page.goto('/field');
 await page.locator('#f-email').fill(email);
 await page.locator('#f-password').fill(password);
 await page.locator('form button[type=submit]').click();
-await page.locator('text=Choose an area').click();
+await page.getByRole('button', { name: 'Choose an area' }).click();
 const areaMap = page.locator('[data-testid="field-map"][data-loaded="true"]');
 await areaMap.waitFor({ timeout: 120_000 });
 await areaMap.evaluate(
@@ -106,7 +106,7 @@ await page.getByTestId('field-area-label').waitFor({ timeout: 300_000 });
 const areaDone = (performance.now() - t1) / 1000;
 const held = await page.locator('.field-home .field-hint').first().textContent();
 const t2 = performance.now();
-await page.locator('text=Map').first().click();
+await page.getByRole('button', { name: 'Map', exact: true }).click();
 await page.locator('[data-testid="field-map"][data-loaded="true"]').waitFor({ timeout: 120_000 });
 await page.evaluate(
   () =>
