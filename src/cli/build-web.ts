@@ -30,7 +30,9 @@ export function sourcePaths(): string[] {
     join(WEB_ROOT, 'src'),
     join(WEB_ROOT, 'index.html'),
     join(WEB_ROOT, 'vite.config.ts'),
+    join(WEB_ROOT, 'public'),
     join(repoRoot, 'src', 'domain'),
+    join(repoRoot, 'src', 'i18n', 'messages'),
     join(repoRoot, 'src', 'geo'),
   ];
 }

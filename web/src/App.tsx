@@ -4,6 +4,7 @@ import type { User } from './api/types.ts';
 import { LanguageSelect } from './components/LanguageSelect.tsx';
 import { NotificationsBell } from './components/NotificationsBell.tsx';
 import { NotificationsPanel } from './components/NotificationsPanel.tsx';
+import { FieldApp } from './field/FieldApp.tsx';
 import { I18nProvider, isLocale, useI18n } from './i18n/index.tsx';
 import { useApiPaths } from './lib/api-paths.ts';
 import { AuthProvider, useAuth } from './lib/auth.tsx';
@@ -156,6 +157,11 @@ function Shell() {
           {t('nav.devices')}
         </Link>
       )}
+      {roleCan(role, 'report.create') && (
+        <a href="/field" data-testid="nav-field">
+          {t('nav.field')}
+        </a>
+      )}
     </>
   );
   const userTools = (
@@ -242,6 +248,9 @@ function WithLocaleSync() {
       .then((r) => r.data && typeof r.data === 'object' && updateUser({ ...user, ...r.data, locale }))
       .catch(() => {});
   }, [locale, user, updateUser]);
+  // The field app has its own shell and works signed in offline, so it is not behind the app's.
+  const { path } = useRouter();
+  if (path === '/field' || path.startsWith('/field/')) return <FieldApp />;
   return <Shell />;
 }
 
