@@ -484,6 +484,27 @@ describe(`registers through HTTP on ${testDatabaseKind()}`, () => {
         plannedStart: '2025-02-01',
         plannedEnd: '2025-03-31',
       },
+      teams: {
+        organisationId: orgId,
+        name: 'Manual team 1',
+        kind: 'manual',
+        size: 8,
+        assets: [{ kind: 'dog', name: 'Rex', model: 'Malinois' }],
+      },
+      accreditations: {
+        organisationId: orgId,
+        activityKinds: ['clearance', 'TS'],
+        validFrom: '2024-01-01',
+        validTo: '2027-12-31',
+      },
+      projects: {
+        name: 'Clearance of the northern fields',
+        donors: [{ name: 'A donor', amount: 100000, currency: 'USD' }],
+        fundsAmount: 100000,
+        fundsCurrency: 'USD',
+        periodFrom: '2025-01-01',
+        periodTo: '2025-12-31',
+      },
       'control-periods': {
         type: 'Feature',
         geometry: square(46.9, 39.9, 0.05),
