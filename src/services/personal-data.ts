@@ -105,7 +105,16 @@ type Identity = { name?: string | null; dateOfBirth?: string | null; address?: s
 export function encryptIdentity(ring: Keyring, identity: Identity | undefined): Identity | undefined {
   if (!identity) return identity;
   const out: Identity = {};
-  for (const [k, v] of Object.entries(identity)) out[k as keyof Identity] = encrypt(ring, v as string | null);
+  for (const [k, v] of Object.entries(identity)) {
+    // Only text is encrypted; anything else is refused here, before it could be kept in clear.
+    if (v !== null && typeof v !== 'string')
+      throw new Problem(
+        'validation.type',
+        { field: k, expected: 'string', got: Array.isArray(v) ? 'array' : typeof v },
+        { pointer: `/identity/${k}` },
+      );
+    out[k as keyof Identity] = encrypt(ring, v);
+  }
   return out;
 }
 
