@@ -96,7 +96,7 @@ describe('the offline field app', () => {
     await p.reload();
     await expect.poll(() => p.getByTestId('field-network').textContent()).toBe('Offline');
 
-    await p.getByRole('button', { name: 'Clearance/activity report' }).click();
+    await p.getByRole('button', { name: 'Clearance / activity report' }).click();
     const hazardOption = p.locator('#f-hazard option', { hasText: hazardName });
     await expect.poll(() => hazardOption.count(), { timeout: 15_000 }).toBe(1);
     await p.locator('#f-hazard').selectOption({ label: (await hazardOption.textContent()) ?? '' });
