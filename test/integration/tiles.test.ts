@@ -284,6 +284,12 @@ beforeAll(async () => {
     type: 'Feature',
     properties: { name: 'Tile test minefield', record: minefieldRecord },
   });
+  // A visit to the site, drawn where it went.
+  created.siteVisit = await post('/api/v1/site-visits', {
+    type: 'Feature',
+    geometry: square(HOME[0] + 0.004, HOME[1] + 0.004, 0.002),
+    properties: { visitedOn: '2022-08-26', title: 'Visit of the diplomatic corps' },
+  });
   const perimeter = (created.minefieldRecord as { geometry: { coordinates: number[][][][] } }).geometry;
   MINEFIELD.push(...(perimeter.coordinates[0]![0]![0] as XY));
 }, 600_000);
@@ -305,6 +311,7 @@ const LAYERS = [
   'accidents',
   'settlements',
   'minefield-records',
+  'site-visits',
   'admin-areas',
 ];
 
@@ -454,6 +461,23 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
       expect(left.map((x) => x.properties.id)).not.toContain(created.minefieldRecord.id);
     },
   );
+
+  it.each(encoders)('draws a site visit where it went, with its date and title (%s)', async (encoder) => {
+    const t = tileOf([HOME[0] + 0.005, HOME[1] + 0.005], 14);
+    const r = await getTile(encoder, url('site-visits', t));
+    expect(r.statusCode).toBe(200);
+    const f = decode(r.rawPayload, 'site-visits').find((x) => x.properties.id === created.siteVisit.id);
+    expect(f?.type).toBe(3);
+    expect(f?.properties).toEqual({
+      id: created.siteVisit.id,
+      code: (created.siteVisit as { properties: Record<string, unknown> }).properties.code,
+      title: 'Visit of the diplomatic corps',
+      visitedOn: '2022-08-26',
+    });
+    const later = await getTile(encoder, url('site-visits', t, '?from=2023-01-01'));
+    const left = later.statusCode === 204 ? [] : decode(later.rawPayload, 'site-visits');
+    expect(left.map((x) => x.properties.id)).not.toContain(created.siteVisit.id);
+  });
 
   it.each(encoders)('applies the list filters and leaves archived records out (%s)', async (encoder) => {
     const t = tileOf(HOME, 11); // holds both hazards

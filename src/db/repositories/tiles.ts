@@ -8,6 +8,7 @@ import {
   minefieldRecords,
   type RegisterDef,
   settlements,
+  siteVisits,
 } from '../../domain/records.ts';
 import type { Schema } from '../connect.ts';
 import { asAtSource, whereClauses as registerWhereClauses } from './registers.ts';
@@ -158,6 +159,18 @@ export const TILE_LAYERS: TileLayer[] = [
       codeProp,
       { name: 'name', column: 'name', type: 'string' },
       { name: 'layingDate', column: 'laying_date', type: 'string' },
+    ],
+  },
+  {
+    // The places of visits to sites (docs/evidence.md), drawn with the date and title.
+    name: 'site-visits',
+    register: siteVisits,
+    geometry: 'polygon',
+    properties: [
+      idProp,
+      codeProp,
+      { name: 'title', column: 'title', type: 'string' },
+      { name: 'visitedOn', column: 'visited_on', type: 'string' },
     ],
   },
   {

@@ -99,6 +99,10 @@ export function Legend() {
           <Swatch colour={COLOURS.minefieldRecord} shape="ring" />
           {tk('register.minefield-records', 'minefield-records')}
         </li>
+        <li>
+          <Swatch colour={COLOURS.siteVisit} shape="ring" />
+          {tk('register.site-visits', 'site-visits')}
+        </li>
       </ul>
     </section>
   );

@@ -21,6 +21,7 @@ export const TILE_LAYERS = [
   'findings',
   'accidents',
   'minefield-records',
+  'site-visits',
 ] as const;
 export type TileLayer = (typeof TILE_LAYERS)[number];
 
@@ -39,6 +40,7 @@ export const COLOURS = {
   findingCluster: '#7b5ea7',
   accident: '#111111',
   minefieldRecord: '#5b2c06',
+  siteVisit: '#1f6f8b',
   draft: '#0057b8',
 } as const;
 
@@ -188,6 +190,21 @@ export function thematicLayers(): LayerSpecification[] {
         'line-width': 2,
         'line-dasharray': ['literal', [4, 2]],
       },
+    },
+    {
+      // A visit's places: a light outline, so the hazards and findings shown stay readable.
+      id: 'site-visits-fill',
+      type: 'fill',
+      source: 'site-visits',
+      'source-layer': 'site-visits',
+      paint: { 'fill-color': COLOURS.siteVisit, 'fill-opacity': 0.06 },
+    },
+    {
+      id: 'site-visits-line',
+      type: 'line',
+      source: 'site-visits',
+      'source-layer': 'site-visits',
+      paint: { 'line-color': COLOURS.siteVisit, 'line-width': 1.5, 'line-dasharray': ['literal', [1, 1.5]] },
     },
     {
       id: 'accidents-circle',
@@ -441,6 +458,7 @@ const LAYER_PARAMS: Record<TileLayer, (keyof MapFilters)[]> = {
   findings: ['from', 'to', 'category', 'adminArea'],
   accidents: ['from', 'to', 'category', 'adminArea'],
   'minefield-records': ['from', 'to', 'adminArea'],
+  'site-visits': ['from', 'to', 'adminArea'],
   settlements: [],
   'admin-areas': [],
 };

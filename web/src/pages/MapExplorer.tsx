@@ -23,6 +23,7 @@ const SWITCHABLE: TileLayer[] = [
   'findings',
   'accidents',
   'minefield-records',
+  'site-visits',
   'settlements',
   'admin-areas',
 ];
@@ -33,6 +34,7 @@ const CLICKABLE_LAYERS = [
   'settlements-circle',
   'land-release-fill',
   'minefield-records-fill',
+  'site-visits-fill',
   'hazards-fill',
   'admin-areas-fill',
 ];
