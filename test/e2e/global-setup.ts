@@ -67,6 +67,9 @@ export default async function setup(project: TestProject) {
       HOST: '127.0.0.1',
       SAFEGROUND_DEMO: '1',
       DATABASE_URL: '',
+      // As users run it: the web application is built for production (the field app's service
+      // worker registers only in a production build), whatever vitest sets NODE_ENV to.
+      NODE_ENV: 'production',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
