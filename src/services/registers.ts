@@ -317,7 +317,7 @@ export class RegisterService {
   private scoped<Q extends { equals: Array<[string, string]> }>(actor: Actor, query: Q): Q {
     const organisationId = this.scopedTo(actor);
     if (!organisationId) return query;
-    const column = this.def.organisationScope!.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    const column = repo.snake(this.def.organisationScope!);
     return { ...query, equals: [...query.equals, [column, organisationId]] };
   }
 

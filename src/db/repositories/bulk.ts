@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Schema } from '../connect.ts';
+import { snake } from './registers.ts';
 
 /**
  * Multi-row inserts for large loads (the demo programme, imports of thousands of events).
@@ -27,7 +28,6 @@ export interface BulkOptions {
   ids?: boolean;
 }
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const MAX_PARAMETERS = 60_000;
 
 /**

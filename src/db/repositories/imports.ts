@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { RegisterDef } from '../../domain/records.ts';
 import type { Schema } from '../connect.ts';
 import { copyLines, copyValue, ewkt } from '../copy.ts';
+import { snake } from './registers.ts';
 
 /**
  * The statements of file imports: which external ids a register already holds, PostGIS repair
@@ -10,8 +11,6 @@ import { copyLines, copyValue, ewkt } from '../copy.ts';
  * history, and the jobs of imports started over HTTP. Geometry crosses this boundary as
  * GeoJSON in WGS 84.
  */
-
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
  * Which of the external ids `ids` `table` already holds (archived records included, since

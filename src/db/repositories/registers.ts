@@ -10,7 +10,8 @@ import type { Schema } from '../connect.ts';
 
 export type Row = Record<string, unknown>;
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** The column of a field: the snake_case of its camelCase name. */
+export const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 const IDENTITY_COLUMNS = {
