@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportChange } from '../../web/src/api/types.ts';
-import { formChanges, formOfChanges, type ReportFormContent } from '../../web/src/lib/report-changes.ts';
+import {
+  changeBlocks,
+  formChanges,
+  formOfChanges,
+  type ReportFormContent,
+  runFields,
+} from '../../web/src/lib/report-changes.ts';
 
 const hazardId = '0b6f3c8e-1111-4222-8333-444455556666';
 const square = {
@@ -225,5 +231,58 @@ describe('report form content ↔ report changes', () => {
     expect(formOfChanges('correction', formChanges(archive))).toEqual(archive);
     // A new-hazard report with two hazards is not one the form made.
     expect(formOfChanges('new_hazard', [...formChanges(hazard), ...formChanges(hazard)])).toBeNull();
+  });
+});
+
+describe('a run of new records of one register (the review of a long report)', () => {
+  const finding = (category: string): ReportChange =>
+    ({
+      op: 'create',
+      register: 'findings',
+      record: { category, hazardId, quantity: 1 },
+    }) as unknown as ReportChange;
+  const activity = {
+    op: 'create',
+    register: 'activities',
+    ref: 'act',
+    record: {},
+  } as unknown as ReportChange;
+
+  it('groups three or more consecutive new records of one register, and leaves shorter runs alone', () => {
+    const changes = [
+      activity,
+      finding('AP'),
+      finding('AV'),
+      finding('AP'),
+      activity,
+      finding('AP'),
+      finding('AP'),
+    ];
+    expect(changeBlocks(changes)).toEqual([
+      { kind: 'one', index: 0 },
+      { kind: 'run', start: 1, end: 4 },
+      { kind: 'one', index: 4 },
+      { kind: 'one', index: 5 },
+      { kind: 'one', index: 6 },
+    ]);
+  });
+
+  it('does not group updates or archives, however many', () => {
+    const update = {
+      op: 'update',
+      register: 'findings',
+      id: hazardId,
+      record: {},
+    } as unknown as ReportChange;
+    expect(changeBlocks([update, update, update]).map((b) => b.kind)).toEqual(['one', 'one', 'one']);
+  });
+
+  it('shows once what every record shares and makes a column of what varies', () => {
+    expect(
+      runFields([
+        { category: 'AP', hazardId, quantity: 1 },
+        { category: 'AV', hazardId, quantity: 1, depthCm: 10 },
+      ]),
+    ).toEqual({ common: ['hazardId', 'quantity'], varying: ['category', 'depthCm'] });
   });
 });

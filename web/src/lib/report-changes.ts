@@ -369,3 +369,37 @@ export function formOfChanges(
   }
   return { kind, activity };
 }
+
+/** Consecutive new records of one register shown as one table from this many on (a report of 200 findings). */
+const RUN_MIN = 3;
+
+export type ChangeBlock = { kind: 'one'; index: number } | { kind: 'run'; start: number; end: number };
+
+/** The changes in order, with each run of RUN_MIN or more new records of one register made one block. */
+export function changeBlocks(changes: ReportChange[]): ChangeBlock[] {
+  const out: ChangeBlock[] = [];
+  let i = 0;
+  while (i < changes.length) {
+    let j = i + 1;
+    if (changes[i].op === 'create')
+      while (j < changes.length && changes[j].op === 'create' && changes[j].register === changes[i].register)
+        j++;
+    if (j - i >= RUN_MIN) out.push({ kind: 'run', start: i, end: j });
+    else for (let k = i; k < j; k++) out.push({ kind: 'one', index: k });
+    i = j;
+  }
+  return out;
+}
+
+/** Fields of a run split into those every record shares (shown once) and those that vary (columns). */
+export function runFields(props: Array<Record<string, unknown>>): { common: string[]; varying: string[] } {
+  const all: string[] = [];
+  for (const p of props) for (const k of Object.keys(p)) if (!all.includes(k)) all.push(k);
+  const common: string[] = [];
+  const varying: string[] = [];
+  for (const k of all) {
+    const first = JSON.stringify(props[0][k] ?? null);
+    (props.every((p) => JSON.stringify(p[k] ?? null) === first) ? common : varying).push(k);
+  }
+  return { common, varying };
+}

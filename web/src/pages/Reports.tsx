@@ -7,6 +7,7 @@ import { FieldValue } from '../components/FieldValue.tsx';
 import { bboxOf } from '../components/MapView.tsx';
 import { ReportAttachments } from '../components/ReportAttachments.tsx';
 import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
+import { formatLatLon } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
@@ -14,7 +15,7 @@ import { invalidateExtent } from '../lib/extent.ts';
 import { useLabel } from '../lib/options.ts';
 import { roleCan } from '../lib/permissions.ts';
 import { recordLabel } from '../lib/registers.ts';
-import { formOfChanges } from '../lib/report-changes.ts';
+import { changeBlocks, formOfChanges, runFields } from '../lib/report-changes.ts';
 import { Link } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
 import { loadRecord } from './RecordPage.tsx';
@@ -366,16 +367,7 @@ const ChangeView = memo(function ChangeView({
           <span className="muted"> ({t('report.refNamed', { ref: change.ref })})</span>
         )}
       </h3>
-      {problems.length > 0 && (
-        <ul className="field-problems" data-testid="change-problems">
-          {problems.map((p, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
-            <li key={i} className="error">
-              {p.detail ?? p.code}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ChangeProblems problems={problems} />
       {beforeError ? <ErrorNote error={beforeError} /> : null}
       {change.op !== 'archive' && diffs.length > 0 && (
         <div className="table-wrap">
@@ -397,15 +389,7 @@ const ChangeView = memo(function ChangeView({
                     </td>
                   )}
                   <td>
-                    {typeof a === 'string' && a.startsWith('@ref:') ? (
-                      <span className="muted" data-testid="ref-value">
-                        {k === 'activityId'
-                          ? t('report.refActivity')
-                          : t('report.refRecord', { ref: a.slice('@ref:'.length) })}
-                      </span>
-                    ) : (
-                      <FieldValue name={k} value={a} />
-                    )}
+                    <ChangeValue name={k} value={a} />
                   </td>
                 </tr>
               ))}
@@ -414,6 +398,146 @@ const ChangeView = memo(function ChangeView({
         </div>
       )}
       {change.op === 'archive' && <p>{t('report.archives')}</p>}
+    </section>
+  );
+});
+
+function ChangeProblems({ problems }: { problems: ProblemItem[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <ul className="field-problems" data-testid="change-problems">
+      {problems.map((p, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity of their own
+        <li key={i} className="error">
+          {p.detail ?? p.code}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A field's value in a change: a reference to a record made by the same report said in words. */
+function ChangeValue({ name, value }: { name: string; value: unknown }) {
+  const { t } = useI18n();
+  if (typeof value === 'string' && value.startsWith('@ref:'))
+    return (
+      <span className="muted" data-testid="ref-value">
+        {name === 'activityId'
+          ? t('report.refActivity')
+          : t('report.refRecord', { ref: value.slice('@ref:'.length) })}
+      </span>
+    );
+  return <FieldValue name={name} value={value} />;
+}
+
+/** Where a new record lies, in words short enough for a table cell. */
+function PlaceCell({ geometry }: { geometry: Geometry | null | undefined }) {
+  const { tk } = useI18n();
+  if (!geometry) return <span className="muted">–</span>;
+  if (geometry.type === 'Point') return <>{formatLatLon(geometry.coordinates[0], geometry.coordinates[1])}</>;
+  return <>{tk(`geometryType.${geometry.type}`, geometry.type)}</>;
+}
+
+/** A run of new records of one register as one table: a row each, selectable like a change. */
+const ChangeRun = memo(function ChangeRun({
+  changes,
+  start,
+  problemsAt,
+  selected,
+  onSelect,
+}: {
+  changes: ReportChange[];
+  start: number;
+  problemsAt: (index: number) => ProblemItem[];
+  selected: string | null;
+  onSelect: (key: string | null) => void;
+}) {
+  const { t, tk } = useI18n();
+  const parts = useMemo(() => changes.map(changeParts), [changes]);
+  const { common, varying } = useMemo(() => runFields(parts.map((p) => p.props)), [parts]);
+  const hasPlace = parts.some((p) => p.geometry);
+  const register = changes[0].register;
+  const title = t('report.runTitle', {
+    from: start + 1,
+    to: start + changes.length,
+    op: tk('report.op.create', 'create'),
+    register: tk(`register.${register}`, register),
+    count: changes.length,
+  });
+  const columns = varying.length + (hasPlace ? 1 : 0) + 1;
+  return (
+    <section className="report-change report-run" aria-label={title} data-testid={`run-${start}`}>
+      <h3>{title}</h3>
+      {common.length > 0 && (
+        <dl className="run-common" data-testid="run-common">
+          <dt className="muted">{t('report.runCommon', { count: changes.length })}</dt>
+          {common.map((k) => (
+            <dd key={k}>
+              <strong>{tk(`field.${k}`, k)}</strong>: <ChangeValue name={k} value={parts[0].props[k]} />
+            </dd>
+          ))}
+        </dl>
+      )}
+      <div className="table-wrap run-table">
+        <table className="records">
+          <thead>
+            <tr>
+              <th scope="col">{t('report.changeNumber')}</th>
+              {hasPlace && <th scope="col">{t('report.place')}</th>}
+              {varying.map((k) => (
+                <th scope="col" key={k}>
+                  {tk(`field.${k}`, k)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {changes.map((c, n) => {
+              const index = start + n;
+              const key = `c${index}`;
+              const isSelected = selected === key;
+              const problems = problemsAt(index);
+              return [
+                <tr
+                  key={key}
+                  className={isSelected ? 'selected' : ''}
+                  data-testid={`change-${index}`}
+                  data-key={key}
+                >
+                  <th scope="row">
+                    <button
+                      type="button"
+                      className="link-button change-title"
+                      aria-pressed={isSelected}
+                      aria-label={`${index + 1}. ${tk('report.op.create', 'create')} · ${tk(`register.${c.register}`, c.register)}`}
+                      onClick={() => onSelect(isSelected ? null : key)}
+                    >
+                      {index + 1}
+                    </button>
+                  </th>
+                  {hasPlace && (
+                    <td>
+                      <PlaceCell geometry={parts[n].geometry} />
+                    </td>
+                  )}
+                  {varying.map((k) => (
+                    <td key={k}>
+                      <ChangeValue name={k} value={parts[n].props[k]} />
+                    </td>
+                  ))}
+                </tr>,
+                problems.length > 0 && (
+                  <tr key={`${key}-problems`} className="run-problems">
+                    <td colSpan={columns}>
+                      <ChangeProblems problems={problems} />
+                    </td>
+                  </tr>
+                ),
+              ];
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 });
@@ -803,7 +927,20 @@ export function ReportPage({ id }: { id: string }) {
           <h2>
             {t('report.changes')} <span className="count">{report.payload.changes.length}</span>
           </h2>
-          {report.payload.changes.map((c, i) => {
+          {changeBlocks(report.payload.changes).map((b) => {
+            if (b.kind === 'run')
+              return (
+                <ChangeRun
+                  key={`run${b.start}`}
+                  changes={report.payload.changes.slice(b.start, b.end)}
+                  start={b.start}
+                  problemsAt={atChange}
+                  selected={selected}
+                  onSelect={onSelect}
+                />
+              );
+            const i = b.index;
+            const c = report.payload.changes[i];
             const ctx = contextOf(c, changeParts(c).props);
             const loaded = ctx ? contexts.data?.get(`${ctx.slug}/${ctx.id}`) : undefined;
             return (
