@@ -63,7 +63,11 @@ export function recordInput(def: RegisterDef, body: unknown, pointer = ''): Reco
     throw new Problem('validation.body_object', {}, { pointer });
   }
   const b = body as Record<string, unknown>;
-  if (!def.geometry) return { properties: b };
+  if (!def.geometry) {
+    const wrapped = featureForPlainRegister(def, b, pointer);
+    if (wrapped) throw wrapped;
+    return { properties: b };
+  }
   if (b.type !== 'Feature')
     throw new Problem('validation.feature', { got: String(b.type ?? '') }, { pointer: `${pointer}/type` });
   const props = b.properties ?? {};
@@ -75,6 +79,17 @@ export function recordInput(def: RegisterDef, body: unknown, pointer = ''): Reco
     );
   }
   return { geometry: 'geometry' in b ? b.geometry : undefined, properties: props as Record<string, unknown> };
+}
+
+/**
+ * A register without geometry (casualties, organisations, …) takes its fields as a plain object:
+ * a GeoJSON Feature sent to it is refused, so that no field (a casualty's identity above all) is
+ * kept inside `properties`, out of reach of the protections a field has by its name.
+ */
+export function featureForPlainRegister(def: RegisterDef, body: unknown, pointer: string): Problem | null {
+  if (def.geometry || body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+  if ((body as Record<string, unknown>).type !== 'Feature') return null;
+  return new Problem('validation.plain_record', { register: def.slug }, { pointer: `${pointer}/type` });
 }
 
 function stripOthers(p: Problem): Problem {

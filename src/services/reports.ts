@@ -25,7 +25,7 @@ import {
 } from '../domain/reports.ts';
 import { schemaProblems, withOthers } from '../domain/schema-check.ts';
 import { type Actor, assertCan } from './actor.ts';
-import { applyChanges, defOf, type Row } from './changes.ts';
+import { applyChanges, defOf, featureForPlainRegister, type Row } from './changes.ts';
 import { failpoint } from './failpoints.ts';
 import { isUuid } from './list-query.ts';
 import { notifyReportEvent } from './notifications.ts';
@@ -535,7 +535,10 @@ export class ReportService {
     const kp = kindProblems(input.kind, input.payload.changes, input.reason);
     input.payload.changes.forEach((c, i) => {
       try {
-        defOf(c.register, `/payload/changes/${i}/record`);
+        const def = defOf(c.register, `/payload/changes/${i}/record`);
+        const wrapped =
+          c.op === 'archive' ? null : featureForPlainRegister(def, c.record, `/payload/changes/${i}/record`);
+        if (wrapped) kp.push(wrapped);
       } catch (e) {
         kp.push(e as Problem);
       }

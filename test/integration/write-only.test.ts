@@ -186,4 +186,30 @@ describe(`write-only fields are never lost on ${testDatabaseKind()}`, () => {
     expect(cleared.statusCode, cleared.body).toBe(200);
     expect(await identityOf(c.id)).toEqual({ name: null, dateOfBirth: null, address: null });
   });
+
+  it('refuses a casualty sent as a GeoJSON Feature before anything is stored, naming the change', async () => {
+    const body = accidentReport(undefined);
+    const casualty = body.payload.changes[1] as { record: Record<string, unknown> };
+    casualty.record = {
+      type: 'Feature',
+      geometry: null,
+      properties: { ...casualty.record, identity: { name: 'Kept in clear?' } },
+    };
+    const before = await call('GET', '/api/v1/reports?status=draft&limit=500', operator);
+    const created = await call('POST', '/api/v1/reports', operator, body);
+    expect(created.statusCode, created.body).toBe(400);
+    expect(created.json().errors).toContainEqual(
+      expect.objectContaining({ code: 'validation.plain_record', pointer: '/payload/changes/1/record/type' }),
+    );
+    const after = await call('GET', '/api/v1/reports?status=draft&limit=500', operator);
+    expect(after.body.length).toBe(before.body.length);
+    // A direct write of the same shape is refused the same way, not as unknown fields.
+    const direct = await call('POST', '/api/v1/casualties', approver, {
+      type: 'Feature',
+      geometry: null,
+      properties: { sex: 'female', casualtyStatus: 'civilian', outcome: 'injured' },
+    });
+    expect(direct.statusCode, direct.body).toBe(400);
+    expect(direct.body).toContain('validation.plain_record');
+  });
 });
