@@ -44,6 +44,8 @@ export interface Settings {
   };
   /** Smallest hexagon of the public hazard map, metres across flats (at least 1000). */
   publicHexagonM: number;
+  /** Requests a minute each address may make to /api/v1/public/ (0: no limit). */
+  publicRateLimit: number;
   trustProxy: boolean;
   maxUploadBytes: number;
   logLevel: LogLevel;
@@ -221,6 +223,7 @@ export function parseSettings(env: Environment): Settings {
       findingOutsideHazardM: read.number('SAFEGROUND_FINDING_OUTSIDE_HAZARD_M', 50, 0, 100_000),
     },
     publicHexagonM: read.number('SAFEGROUND_PUBLIC_HEXAGON_M', 5000, MIN_PUBLIC_HEXAGON_M, 1_000_000),
+    publicRateLimit: read.integer('SAFEGROUND_PUBLIC_RATE_LIMIT', 60, 0, 1_000_000),
     trustProxy: read.boolean('SAFEGROUND_TRUST_PROXY', false),
     maxUploadBytes: Math.round(read.number('SAFEGROUND_MAX_UPLOAD_MB', 200, 1, 1_048_576) * 1024 * 1024),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -24,6 +24,7 @@ const STATUS: Record<string, number> = {
   'auth.forbidden': 403,
   'auth.csrf': 403,
   'auth.rate_limited': 429,
+  'public.rate_limited': 429,
   'server.timeout': 503,
   'server.starting': 503,
   'server.internal': 500,

@@ -16,6 +16,7 @@ import {
 } from '../../src/services/auth.ts';
 import { login, testApp, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
 import { square } from './helpers/geometry.ts';
+import { call } from './helpers/http.ts';
 
 const PASSWORD = 'Right-password-7';
 
@@ -460,5 +461,51 @@ describe(`cross-site defences on ${testDatabaseKind()}`, () => {
       // A hexagon of `sizeM` across flats is at least that wide one way or the other.
       expect(Math.max(widthM, heightM)).toBeGreaterThan(0.9 * map.sizeM);
     }
+  });
+
+  it('keeps public answers only until a table they read changes, and makes one for a burst', async () => {
+    const app = await appWith({ publicHexagonM: 100_000, publicRateLimit: 0 });
+    const admin = await login('admin');
+    const get = async () => {
+      const r = await app.inject({ method: 'GET', url: '/api/v1/public/hazard-map' });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json() as { features: Array<{ properties: { hazards: number } }> };
+    };
+    const count = (m: { features: Array<{ properties: { hazards: number } }> }) =>
+      m.features.reduce((n, f) => n + f.properties.hazards, 0);
+    // A burst of the same request from nowhere in particular: all answered alike.
+    const burst = await Promise.all(Array.from({ length: 8 }, get));
+    expect(new Set(burst.map((m) => JSON.stringify(m))).size).toBe(1);
+    const before = count(burst[0]!);
+    const made = await call('POST', '/api/v1/hazards', admin, {
+      type: 'Feature',
+      geometry: square(44.9, 39.1, 0.002),
+      properties: { type: 'SHA', status: 'open' },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    // The new hazard is counted at once: the cached answer is not served after the write.
+    expect(count(await get())).toBe(before + 1);
+    await app.close();
+  });
+
+  it('asks each address to wait once it has made SAFEGROUND_PUBLIC_RATE_LIMIT public requests in a minute', async () => {
+    const app = await appWith({ publicHexagonM: 100_000, publicRateLimit: 3 });
+    const ask = (ip: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/api/v1/public/summary',
+        remoteAddress: ip,
+        headers: { 'accept-language': 'en' },
+      });
+    for (let i = 0; i < 3; i++) expect((await ask('203.0.113.7')).statusCode).toBe(200);
+    const refused = await ask('203.0.113.7');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().code).toBe('public.rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // Another address is not affected; one IPv6 /64 counts as one address.
+    expect((await ask('198.51.100.9')).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await ask(`2001:db8:1:2::${i + 1}`)).statusCode).toBe(200);
+    expect((await ask('2001:db8:1:2::ff')).statusCode).toBe(429);
+    await app.close();
   });
 });

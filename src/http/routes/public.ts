@@ -1,6 +1,9 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Settings } from '../../config.ts';
+import { Problem } from '../../domain/problem.ts';
+import { throttleAddress } from '../../services/auth.ts';
 import type { PublicService } from '../../services/public.ts';
 import type { TypedRequests } from '../schemas.ts';
 
@@ -14,6 +17,16 @@ export async function publicRoutes(
 ) {
   const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['public'];
+  // Anyone may ask, so each address (an IPv6 /64 counted as one, as sign-in throttling does) gets
+  // SAFEGROUND_PUBLIC_RATE_LIMIT requests a minute; the answers themselves are cached (PublicService).
+  if (opts.settings.publicRateLimit > 0)
+    await app.register(rateLimit, {
+      max: opts.settings.publicRateLimit,
+      timeWindow: 60_000,
+      keyGenerator: (request) => throttleAddress(request.ip),
+      errorResponseBuilder: (_request, context) =>
+        new Problem('public.rate_limited', { seconds: Math.ceil(context.ttl / 1000) }, { pointer: '' }),
+    });
   app.get(
     '/api/v1/public/summary',
     {
