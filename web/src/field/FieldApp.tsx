@@ -468,7 +468,11 @@ function Home({
                   {tk(`fieldApp.state.${d.state}`, d.state)}
                 </span>
               </a>
-              {d.problem && <p className="error">{d.problem.detail}</p>}
+              {d.problem && (
+                <p className="error" data-testid="field-draft-problem">
+                  {d.problem.detail} <code>{d.problem.code}</code>
+                </p>
+              )}
             </li>
           ))}
         </ul>
