@@ -157,7 +157,13 @@ export function FieldApp() {
       const outcome = await syncQueue(user, !!area, () => void reload());
       if (!outcome.stopped && area?.cursor) await downloadRecords(area, () => undefined);
       if (queued > 0 || outcome.stopped)
-        setSyncNote(outcome.stopped ? t('fieldApp.sync.stopped') : t('fieldApp.sync.done'));
+        setSyncNote(
+          outcome.stopped
+            ? t('fieldApp.sync.stopped')
+            : outcome.refused > 0
+              ? t('fieldApp.sync.someRefused', { count: outcome.refused })
+              : t('fieldApp.sync.done'),
+        );
     } catch (err) {
       setSyncNote(
         err instanceof ApiError && err.status === 401
