@@ -185,7 +185,7 @@ describe('the offline field app', () => {
     await expect.poll(() => section.getByTestId('attachment-row').count()).toBe(1);
     expect(await section.textContent()).toContain('clearance-site.png');
     await screenshot(a.page, '63-field-report-approver-1280');
-  });
+  }, 300_000);
 
   it('logs no console errors and no failed request', () => {
     // The cuts above are the test's own (aborted requests); the pages themselves reported no fault.

@@ -248,7 +248,7 @@ describe('the field app: refused drafts, the inside-hazard check and identities'
     await p.locator('#f-sync-h').evaluate((el) => el.scrollIntoView());
     await screenshot(p, '68-field-queue-ar-390');
     await p.locator('[data-testid="language"]:visible').selectOption('en');
-  });
+  }, 300_000);
 
   it('keeps a casualty identity on the device, encrypted, only for a role that may read it', async () => {
     const name = 'Zarina Testova';
@@ -301,7 +301,7 @@ describe('the field app: refused drafts, the inside-hazard check and identities'
     expect(await o.page.getByLabel('Name', { exact: true }).count()).toBe(0);
     const none = await draftsOnDevice(o.page);
     expect(none.identities).toEqual([null]);
-  });
+  }, 300_000);
 
   it('logs no page errors', () => {
     expect(
