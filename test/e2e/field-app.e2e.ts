@@ -153,7 +153,9 @@ describe('the offline field app', () => {
       .toContain('1 sent');
     expect(reportsCut).toBeGreaterThanOrEqual(2);
     expect(patches).toBeGreaterThanOrEqual(3);
-    expect(submitsCut).toBeGreaterThanOrEqual(2);
+    // The first submit reached the server though its answer was lost: the next try finds the
+    // report submitted and does not submit it again.
+    expect(submitsCut).toBeGreaterThanOrEqual(1);
     await screenshot(p, '62-field-sent-390');
 
     // The approver sees exactly one report on the hazard, with the photo as it was taken.
@@ -183,7 +185,7 @@ describe('the offline field app', () => {
     await expect.poll(() => section.getByTestId('attachment-row').count()).toBe(1);
     expect(await section.textContent()).toContain('clearance-site.png');
     await screenshot(a.page, '63-field-report-approver-1280');
-  });
+  }, 300_000);
 
   it('logs no console errors and no failed request', () => {
     // The cuts above are the test's own (aborted requests); the pages themselves reported no fault.

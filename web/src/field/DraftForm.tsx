@@ -119,9 +119,17 @@ export function DraftForm({
     [draft, changes, hazard, locale],
   );
   const errors = findings.filter((f) => f.level === 'error');
+  // What the server refused, shown at the places it points at until the draft is sent again.
+  const refusal: Finding[] = (draft.state === 'refused' ? (draft.problem?.items ?? []) : []).map((i) => ({
+    level: 'error',
+    at: i.at,
+    code: i.code,
+    text: i.detail,
+    server: true,
+  }));
   const at = (where: string) =>
-    findings
-      .filter((f) => f.at === where && (tried || f.level === 'warning' || f.text))
+    [...refusal, ...findings]
+      .filter((f) => f.at === where && (f.server || tried || f.level === 'warning' || f.text))
       .map((f) => f.text ?? tk(f.key ?? '', f.key ?? '', f.params));
 
   const onMapClick = (lon: number, lat: number) => {
@@ -218,8 +226,21 @@ export function DraftForm({
       </h2>
       <p className={`field-state state-${draft.state}`} data-testid="draft-state">
         {t(`fieldApp.state.${draft.state}`)}
-        {draft.problem ? ` — ${draft.problem.detail}` : ''}
+        {draft.problem && !draft.problem.items?.length ? ` — ${draft.problem.detail}` : ''}
       </p>
+      {refusal.length > 0 && (
+        <section className="field-refusal" role="alert" data-testid="draft-refusal">
+          <h3>{t('fieldApp.refusal.title')}</h3>
+          <ul>
+            {refusal.map((f) => (
+              <li key={`${f.at}-${f.code}-${f.text}`}>
+                <strong>{placeOf(f.at, t)}:</strong> {f.text} <code>{f.code}</code>
+              </li>
+            ))}
+          </ul>
+          <p className="field-hint">{t('fieldApp.refusal.hint')}</p>
+        </section>
+      )}
       <FieldMap
         config={config}
         archive={archive}
@@ -637,6 +658,12 @@ function CheckList({ findings }: { findings: Finding[] }) {
         {findings.map((f) => (
           <li key={`${f.at}-${f.key ?? ''}-${f.text ?? ''}`} className={f.level}>
             <strong>{placeOf(f.at, t)}:</strong> {f.text ?? tk(f.key ?? '', f.key ?? '', f.params)}
+            {f.code && (
+              <>
+                {' '}
+                <code>{f.code}</code>
+              </>
+            )}
           </li>
         ))}
       </ul>

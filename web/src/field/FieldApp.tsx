@@ -99,7 +99,8 @@ export function FieldApp() {
   const [revoked, setRevoked] = useState(false);
   const [device, setDevice] = useState<Loaded | null>(null);
   const [syncing, setSyncing] = useState(false);
-  const [syncNote, setSyncNote] = useState<string | null>(null);
+  // The key and parameters, so that the note follows a change of language.
+  const [syncNote, setSyncNote] = useState<{ key: string; params?: Record<string, unknown> } | null>(null);
   const syncLock = useRef(false);
 
   useEffect(() => {
@@ -157,19 +158,26 @@ export function FieldApp() {
       const outcome = await syncQueue(user, !!area, () => void reload());
       if (!outcome.stopped && area?.cursor) await downloadRecords(area, () => undefined);
       if (queued > 0 || outcome.stopped)
-        setSyncNote(outcome.stopped ? t('fieldApp.sync.stopped') : t('fieldApp.sync.done'));
+        setSyncNote(
+          outcome.stopped
+            ? { key: 'fieldApp.sync.stopped' }
+            : outcome.refused > 0
+              ? { key: 'fieldApp.sync.someRefused', params: { count: outcome.refused } }
+              : { key: 'fieldApp.sync.done' },
+        );
     } catch (err) {
-      setSyncNote(
-        err instanceof ApiError && err.status === 401
-          ? t('fieldApp.sync.signInAgain')
-          : t('fieldApp.sync.stopped'),
-      );
+      setSyncNote({
+        key:
+          err instanceof ApiError && err.status === 401
+            ? 'fieldApp.sync.signInAgain'
+            : 'fieldApp.sync.stopped',
+      });
     } finally {
       syncLock.current = false;
       setSyncing(false);
       await reload();
     }
-  }, [user, reload, t]);
+  }, [user, reload]);
 
   // The queue goes as soon as the network is back (or the user is known), not on each new `sync`.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the network or the user changes
@@ -369,7 +377,7 @@ function Home({
   device: Loaded;
   online: boolean;
   syncing: boolean;
-  syncNote: string | null;
+  syncNote: { key: string; params?: Record<string, unknown> } | null;
   onSync: () => void;
   onSignOut: () => void;
 }) {
@@ -444,7 +452,7 @@ function Home({
         </button>
         {syncNote && (
           <p role="status" data-testid="field-sync-note">
-            {syncNote}
+            {t(syncNote.key, syncNote.params)}
           </p>
         )}
       </section>
@@ -463,12 +471,23 @@ function Home({
                 }}
               >
                 <strong>{t(`report.kind.${d.kind}`)}</strong>
-                {d.reportCode ? ` · ${d.reportCode}` : ''} · {dateTime(d.updatedAt)}
+                {d.reportCode && (
+                  <>
+                    {' · '}
+                    <bdi>{d.reportCode}</bdi>
+                  </>
+                )}
+                {' · '}
+                <bdi>{dateTime(d.updatedAt)}</bdi>
                 <span className={`field-badge state-${d.state}`}>
                   {tk(`fieldApp.state.${d.state}`, d.state)}
                 </span>
               </a>
-              {d.problem && <p className="error">{d.problem.detail}</p>}
+              {d.problem && (
+                <p className="error" data-testid="field-draft-problem">
+                  {d.problem.detail} <code>{d.problem.code}</code>
+                </p>
+              )}
             </li>
           ))}
         </ul>

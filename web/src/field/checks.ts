@@ -1,12 +1,22 @@
-import type { Feature, Position as GeoPosition, MultiPolygon, Polygon } from 'geojson';
+import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { kindProblems } from '../../../src/domain/reports.ts';
 import { geometryProblems } from '../../../src/geo/validate.ts';
 import ar from '../../../src/i18n/messages/ar/geometry.json' with { type: 'json' };
+import arTrust from '../../../src/i18n/messages/ar/trust.json' with { type: 'json' };
 import en from '../../../src/i18n/messages/en/geometry.json' with { type: 'json' };
+import enTrust from '../../../src/i18n/messages/en/trust.json' with { type: 'json' };
 import ru from '../../../src/i18n/messages/ru/geometry.json' with { type: 'json' };
+import ruTrust from '../../../src/i18n/messages/ru/trust.json' with { type: 'json' };
 import type { ReportChange } from '../api/types.ts';
 import { type FieldDraft, polygonOf } from './drafts.ts';
+import {
+  distanceToHazardM,
+  FINDING_TOLERANCE_M,
+  RELEASE_OUTSIDE_M2,
+  RELEASE_TOLERANCE_M,
+  releaseFit,
+} from './within.ts';
 
 /**
  * The checks a draft can have with no network, the same code the server runs where it can be
@@ -23,6 +33,10 @@ export interface Finding {
   at: string;
   /** A key of the web catalogue with its parameters, or a text already in the user's language. */
   key?: string;
+  /** The server's problem code when the check is one the server makes too (`land_release.outside_hazard` …). */
+  code?: string;
+  /** Found by the server when the draft was sent (it refused it), not by the device. */
+  server?: boolean;
   params?: Record<string, unknown>;
   text?: string;
 }
@@ -30,7 +44,12 @@ export interface Finding {
 /** The interface languages (as web/src/i18n names them), kept here so this module stays free of React. */
 type Locale = 'en' | 'ru' | 'ar';
 
-const GEOMETRY: Record<Locale, Record<string, string>> = { en, ru, ar };
+/** The server's own messages for the checks made here too: geometry faults and the hazard rules. */
+const GEOMETRY: Record<Locale, Record<string, string>> = {
+  en: { ...en, ...enTrust },
+  ru: { ...ru, ...ruTrust },
+  ar: { ...ar, ...arTrust },
+};
 
 function geometryText(locale: Locale, code: string, params: Record<string, unknown>): string {
   const source = GEOMETRY[locale][code] ?? GEOMETRY.en[code] ?? code;
@@ -41,49 +60,8 @@ function geometryText(locale: Locale, code: string, params: Record<string, unkno
   }
 }
 
-/** Metres between two positions, on a local plane (enough for the 1 m tolerance at field scale). */
-function metres(a: GeoPosition, b: GeoPosition): number {
-  const k = Math.cos((((a[1] + b[1]) / 2) * Math.PI) / 180);
-  const dx = (a[0] - b[0]) * 111_320 * k;
-  const dy = (a[1] - b[1]) * 110_540;
-  return Math.hypot(dx, dy);
-}
-
-function distanceToSegment(p: GeoPosition, a: GeoPosition, b: GeoPosition): number {
-  const k = Math.cos((p[1] * Math.PI) / 180);
-  const ax = (a[0] - p[0]) * k;
-  const ay = a[1] - p[1];
-  const bx = (b[0] - p[0]) * k;
-  const by = b[1] - p[1];
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
-  return metres([0, 0], [(ax + t * dx) / k, ay + t * dy]);
-}
-
-function inRing(p: GeoPosition, ring: GeoPosition[]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-/** Whether a position lies inside an area, or within `toleranceM` of its boundary. */
-export function insideArea(p: GeoPosition, area: Polygon | MultiPolygon, toleranceM = 1): boolean {
-  const polygons = area.type === 'Polygon' ? [area.coordinates] : area.coordinates;
-  for (const rings of polygons) {
-    const [shell, ...holes] = rings;
-    if (inRing(p, shell) && !holes.some((h) => inRing(p, h))) return true;
-  }
-  for (const rings of polygons)
-    for (const ring of rings)
-      for (let i = 1; i < ring.length; i++)
-        if (distanceToSegment(p, ring[i - 1], ring[i]) <= toleranceM) return true;
-  return false;
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 function areaOf(f: Feature | null): Polygon | MultiPolygon | null {
@@ -105,7 +83,7 @@ export function checkDraft(
   };
   const geometry = (at: string, value: unknown, types: Array<'Polygon' | 'Point'>) => {
     for (const p of geometryProblems(value, types))
-      out.push({ level: 'error', at, text: geometryText(locale, p.code, p.params) });
+      out.push({ level: 'error', at, code: p.code, text: geometryText(locale, p.code, p.params) });
   };
   required('dateOfInformation', /^\d{4}-\d{2}-\d{2}$/.test(draft.dateOfInformation));
   for (const p of kindProblems(draft.kind, changes, draft.reason))
@@ -115,6 +93,7 @@ export function checkDraft(
       key: `fieldApp.check.${p.code}`,
     });
   const hazardArea = areaOf(hazard);
+  const hazardCode = String(hazard?.properties?.code ?? '');
   if (draft.kind === 'activity') {
     required('hazard', !!c.hazardId);
     required('released', c.released.length > 0 || c.found.length > 0);
@@ -126,16 +105,25 @@ export function checkDraft(
         required(at, false);
         return;
       }
+      const before = out.length;
       geometry(at, polygon, ['Polygon']);
-      if (hazardArea) {
-        const outside = r.corners.findIndex((corner) => !insideArea(corner, hazardArea));
-        if (outside >= 0)
+      // A polygon the geometry checks refuse cannot be compared with the hazard.
+      if (hazardArea && out.length === before) {
+        const fit = releaseFit(polygon, hazardArea);
+        if (fit && fit.outsideM2 > RELEASE_OUTSIDE_M2) {
+          const params = {
+            hazard: hazardCode,
+            outsideM2: round1(fit.outsideM2),
+            farthestM: round1(fit.farthestM),
+            toleranceM: RELEASE_TOLERANCE_M,
+          };
           out.push({
             level: 'error',
             at,
-            key: 'fieldApp.check.outsideHazard',
-            params: { corner: outside + 1 },
+            code: 'land_release.outside_hazard',
+            text: geometryText(locale, 'land_release.outside_hazard', params),
           });
+        }
       }
     });
     c.found.forEach((f, i) => {
@@ -146,8 +134,18 @@ export function checkDraft(
         return;
       }
       geometry(at, f.position.point, ['Point']);
-      if (hazardArea && !insideArea(f.position.point.coordinates, hazardArea, 50))
-        out.push({ level: 'warning', at, key: 'fieldApp.check.findingOutside' });
+      const distanceM = hazardArea ? distanceToHazardM(f.position.point.coordinates, hazardArea) : 0;
+      if (distanceM > FINDING_TOLERANCE_M)
+        out.push({
+          level: 'warning',
+          at,
+          code: 'finding.outside_hazard',
+          text: geometryText(locale, 'finding.outside_hazard', {
+            distanceM: Math.round(distanceM),
+            other: hazardCode,
+            toleranceM: FINDING_TOLERANCE_M,
+          }),
+        });
     });
   } else if (draft.kind === 'new_hazard') {
     required('hazardType', !!c.hazardType);

@@ -80,6 +80,14 @@ export interface DraftContent {
 
 export type DraftState = 'draft' | 'pending' | 'sent' | 'refused';
 
+/** Why the server refused a draft: its first problem, and every problem with the place in the form it points at. */
+export interface Refusal {
+  code: string;
+  detail: string;
+  /** Each fault: code, message, the server's JSON pointer and the form's place (`released.0`, `found.2`, `corners` …). */
+  items?: Array<{ code: string; detail: string; pointer?: string; at: string }>;
+}
+
 export interface FieldDraft {
   clientId: string;
   kind: FieldKind;
@@ -94,7 +102,7 @@ export interface FieldDraft {
   /** The report exists on the server but the draft was changed after a refusal: send the new content. */
   resend?: boolean;
   /** The server's problem when it refused the draft, in the language it was asked in. */
-  problem: { code: string; detail: string } | null;
+  problem: Refusal | null;
   updatedAt: string;
 }
 
@@ -236,4 +244,37 @@ export function precisionOf(p: Position): string {
   if (p.accuracyM <= 10) return 'exact';
   if (p.accuracyM <= 100) return 'within_100m';
   return 'within_1km';
+}
+
+/**
+ * The place in the draft's form a server problem points at, from its JSON pointer into the report
+ * (`/payload/changes/2/record/geometry`): the changes are made in the order `draftChanges` makes
+ * them, so the index names the form's item.
+ */
+export function placeOfPointer(draft: FieldDraft, pointer: string | undefined): string {
+  if (!pointer) return 'report';
+  if (pointer.startsWith('/reason')) return 'reason';
+  if (pointer.startsWith('/dateOfInformation')) return 'dateOfInformation';
+  const m = /^\/payload\/changes\/(\d+)(\/record(?:\/(geometry|properties\/(\w+)))?)?/.exec(pointer);
+  if (!m) return 'report';
+  const i = Number(m[1]);
+  const geometry = m[3] === 'geometry';
+  const field = m[4];
+  const c = draft.content;
+  if (draft.kind === 'activity') {
+    const released = c.released.filter((r) => r.corners.length > 0).length;
+    if (i === 0) return field === 'hazardId' ? 'hazard' : 'report';
+    if (i <= released) return `released.${i - 1}`;
+    const found = i - 1 - released;
+    return found < c.found.filter((f) => f.position).length ? `found.${found}` : 'report';
+  }
+  if (draft.kind === 'new_hazard') {
+    if (i !== 0) return 'report';
+    return geometry ? 'corners' : field === 'type' ? 'hazardType' : 'report';
+  }
+  if (draft.kind === 'accident') {
+    if (i !== 0) return 'report';
+    return geometry ? 'position' : field === 'occurredOn' ? 'occurredOn' : 'report';
+  }
+  return field === 'status' ? 'status' : field === 'hazardId' || !field ? 'hazard' : 'report';
 }

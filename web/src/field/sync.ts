@@ -1,18 +1,21 @@
 import { ApiError } from '../api/client.ts';
-import type { Report, User } from '../api/types.ts';
+import type { ProblemItem, Report, User } from '../api/types.ts';
 import { fieldRaw, fieldRequest, isTransient, REVOKED } from './api.ts';
 import { decryptIdentity } from './crypto.ts';
-import { draftChanges, type FieldDraft } from './drafts.ts';
+import { draftChanges, type FieldDraft, placeOfPointer, type Refusal } from './drafts.ts';
 import { deviceId, type FieldPhoto, fieldDb } from './store.ts';
 
 /**
  * Sending the queue. Drafts go one at a time in the order they were queued, each in steps that
  * are all safe to repeat: create the report with the draft's clientId (a replay returns the same
  * report), upload each photo resumably (the upload is found again by the photo's id and continues
- * from the offset the server holds), attach it (idempotent), submit (idempotent). Each step's
- * result is written to the device before the next, so a cut anywhere resumes where it stopped.
- * A refusal (a problem that is not about the network) marks the draft refused with the server's
- * message and the queue goes on; a network failure stops the queue until the next try.
+ * from the offset the server holds), attach it (idempotent), ask the server's check (the dry run
+ * of the approval, nothing written), submit (idempotent). Each step's result is written to the
+ * device before the next, so a cut anywhere resumes where it stopped. A refusal (a problem that
+ * is not about the network, or problems the check finds) marks the draft refused with the
+ * server's problems, each placed in the form; the report stays a draft on the server, and the
+ * corrected draft is sent again into that same report (never a second one). A network failure
+ * stops the queue until the next try. One device sends from one tab at a time (a Web Lock).
  */
 export const APP_VERSION = '1.0.0';
 /** Bytes sent per PATCH: small enough that a cut costs little on a poor link. */
@@ -79,6 +82,7 @@ async function uploadPhoto(photo: FieldPhoto): Promise<FieldPhoto> {
 /** Sends one draft through every step it has not yet finished. */
 async function sendDraft(draft: FieldDraft, user: User): Promise<FieldDraft> {
   let d = draft;
+  let status: string | null = null;
   if (!d.reportId || d.resend) {
     const identities = await Promise.all(
       d.content.casualties.map((k) =>
@@ -97,15 +101,17 @@ async function sendDraft(draft: FieldDraft, user: User): Promise<FieldDraft> {
         body: { clientId: d.clientId, ...body },
       });
       d = { ...d, reportId: r.data.id, reportCode: r.data.code };
+      status = r.data.status;
     } else {
       // Corrected after a refusal: the report the server holds gets the new content.
       const held = await fieldRequest<Report>(`/api/v1/reports/${d.reportId}`);
-      await fieldRequest<Report>(`/api/v1/reports/${d.reportId}`, {
+      const put = await fieldRequest<Report>(`/api/v1/reports/${d.reportId}`, {
         method: 'PUT',
         body,
         headers: { 'If-Match': `"${held.data.version}"` },
       });
       d = { ...d, resend: false };
+      status = put.data.status;
     }
     await saveDraft(d);
   }
@@ -120,10 +126,38 @@ async function sendDraft(draft: FieldDraft, user: User): Promise<FieldDraft> {
     });
     await savePhoto({ ...uploaded, attached: true });
   }
-  await fieldRequest(`/api/v1/reports/${d.reportId}/submit`, { method: 'POST', body: {} });
+  // The report as the server holds it: already submitted (an earlier try's answer was lost) or
+  // still a draft to check first.
+  const held = status ?? (await fieldRequest<Report>(`/api/v1/reports/${d.reportId}`)).data.status;
+  if (held === 'draft' || held === 'rejected') {
+    const check = await fieldRequest<{ problems?: ProblemItem[] }>(`/api/v1/reports/${d.reportId}/check`, {
+      method: 'POST',
+      body: {},
+    });
+    const problems = check.data.problems ?? [];
+    if (problems.length > 0)
+      throw new ApiError({
+        status: 422,
+        code: problems[0]!.code,
+        detail: problems[0]!.detail,
+        errors: problems,
+      });
+    await fieldRequest(`/api/v1/reports/${d.reportId}/submit`, { method: 'POST', body: {} });
+  }
   d = { ...d, state: 'sent', problem: null };
   await saveDraft(d);
   return d;
+}
+
+/** The server's problems as the draft keeps them, each placed in the form. */
+export function refusalOf(draft: FieldDraft, err: ApiError): Refusal {
+  const items = err.items.map((i) => ({
+    code: i.code,
+    detail: i.detail ?? i.code,
+    ...(i.pointer ? { pointer: i.pointer } : {}),
+    at: placeOfPointer(draft, i.pointer),
+  }));
+  return { code: err.code, detail: items.map((i) => i.detail).join(' '), items };
 }
 
 export async function queuedDrafts(): Promise<FieldDraft[]> {
@@ -139,6 +173,21 @@ export async function syncQueue(
   registered: boolean,
   onDraft: (d: FieldDraft) => void,
 ): Promise<SyncOutcome> {
+  // Two tabs of the app on one device must not send the same queue at once.
+  if (typeof navigator !== 'undefined' && navigator.locks)
+    return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, async (lock) =>
+      lock ? sendQueue(user, registered, onDraft) : { ...(await draftCounts()), stopped: true },
+    );
+  return sendQueue(user, registered, onDraft);
+}
+
+const SYNC_LOCK = 'safeground-field-sync';
+
+async function sendQueue(
+  user: User,
+  registered: boolean,
+  onDraft: (d: FieldDraft) => void,
+): Promise<SyncOutcome> {
   let stopped = false;
   for (const draft of await queuedDrafts()) {
     try {
@@ -149,12 +198,10 @@ export async function syncQueue(
         stopped = true;
         break;
       }
-      const e = err as ApiError;
-      const refused: FieldDraft = {
-        ...draft,
-        state: 'refused',
-        problem: { code: e.code, detail: e.items.map((i) => i.detail ?? i.code).join(' ') },
-      };
+      // The steps done before the refusal (the report made, photos attached) are kept.
+      const db = await fieldDb();
+      const now = (await db.get('drafts', draft.clientId)) ?? draft;
+      const refused: FieldDraft = { ...now, state: 'refused', problem: refusalOf(now, err as ApiError) };
       await saveDraft(refused);
       onDraft(refused);
     }
