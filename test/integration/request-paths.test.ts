@@ -29,7 +29,7 @@ describe(`the direct write path on ${testDatabaseKind()}`, () => {
     const before = await verifyAudit(database);
     const name = unique('Concurrent ');
     const writes = await Promise.all(
-      Array.from({ length: 24 }, (_, i) =>
+      Array.from({ length: 12 }, (_, i) =>
         call('POST', '/api/v1/hazards', admin, {
           type: 'Feature',
           geometry: square(i),
@@ -40,15 +40,15 @@ describe(`the direct write path on ${testDatabaseKind()}`, () => {
     for (const w of writes) expect(w.statusCode, w.body).toBe(201);
     const after = await verifyAudit(database);
     expect(after.broken).toBeUndefined();
-    expect(after.entries).toBe(before.entries + 24);
+    expect(after.entries).toBe(before.entries + 12);
     // One entry per record, in a chain without gaps (verifyAudit checks sequence and hashes).
     const ids = writes.map((w) => w.json().id as string);
     const logged = await sql<{ n: number }>`
       select count(distinct record_id)::int as n from audit_log where record_id = any(${ids}::uuid[])`.execute(
       database.db,
     );
-    expect(logged.rows[0]!.n).toBe(24);
-  });
+    expect(logged.rows[0]!.n).toBe(12);
+  }, 600_000);
 
   it('answers a create with the record as stored, approved by one report with its history', async () => {
     const admin = await login('admin');
@@ -90,13 +90,19 @@ describe(`sessions answered from memory on ${testDatabaseKind()}`, () => {
     return { id: user.id, headers: { authorization: `Bearer ${r.json().token}` } };
   };
 
+  // A bearer token that is no (longer a) live session is refused as invalid.
+  const refused = async (headers: Record<string, string>) => {
+    const r = await call('GET', '/api/v1/auth/me', headers);
+    expect(r.json().code, r.body).toBe('auth.invalid_token');
+  };
+
   it('refuses a session at once after sign-out, a revoked token, a disabled user and a new role', async () => {
     const admin = await login('admin');
     // Signed out: the next request is refused though the session was just used.
     const a = await signIn('viewer');
     expect((await call('GET', '/api/v1/auth/me', a.headers)).statusCode).toBe(200);
     expect((await call('POST', '/api/v1/auth/logout', a.headers)).statusCode).toBeLessThan(300);
-    expect((await call('GET', '/api/v1/auth/me', a.headers)).statusCode).toBe(401);
+    await refused(a.headers);
 
     // An API token revoked.
     const b = await signIn('viewer');
@@ -106,7 +112,7 @@ describe(`sessions answered from memory on ${testDatabaseKind()}`, () => {
     expect((await call('GET', '/api/v1/auth/me', bearer)).statusCode).toBe(200);
     const revoked = await call('DELETE', `/api/v1/auth/tokens/${token.json().id}`, b.headers);
     expect(revoked.statusCode, revoked.body).toBeLessThan(300);
-    expect((await call('GET', '/api/v1/auth/me', bearer)).statusCode).toBe(401);
+    await refused(bearer);
 
     // A role taken away: a write the old role allowed is refused at once.
     const c = await signIn('approver');
@@ -125,6 +131,6 @@ describe(`sessions answered from memory on ${testDatabaseKind()}`, () => {
     const d = await signIn('viewer');
     expect((await call('GET', '/api/v1/auth/me', d.headers)).statusCode).toBe(200);
     await call('PATCH', `/api/v1/users/${d.id}`, admin, { disabled: true });
-    expect((await call('GET', '/api/v1/auth/me', d.headers)).statusCode).toBe(401);
+    await refused(d.headers);
   });
 });
