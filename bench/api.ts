@@ -94,7 +94,16 @@ class StatementCounter implements KyselyPlugin {
 async function benchDriver(label: string, plain: Database) {
   await migrate(plain);
   const counter = new StatementCounter();
-  const database: Database = { ...plain, db: plain.db.withPlugin(counter) };
+  const counted = plain.db.withPlugin(counter);
+  // Reads that may lag go through `reader` (src/db/replicas.ts): counted too.
+  const database: Database = {
+    ...plain,
+    db: counted,
+    reader: (session) => {
+      const reader = plain.reader(session);
+      return reader === plain.db ? counted : reader.withPlugin(counter);
+    },
+  };
   console.error(`${label}: seeding ${FINDINGS} findings and ${HAZARDS} hazards (kept between runs) …`);
   const seeded = await seedSynthetic(database, { findings: FINDINGS, hazards: HAZARDS, seed: 1 });
   console.error(`${label}: ${seeded.findings} findings, ${seeded.hazards} hazards`);

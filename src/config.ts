@@ -57,6 +57,8 @@ export interface Settings {
   backup: { dir: string | undefined; everyMs: number; keep: number };
   /** Memory the vector tile cache may hold, in bytes (0: no cache). */
   tileCacheBytes: number;
+  /** How long a signed-in session is answered from memory before the database is asked again, ms (0: always asked). */
+  sessionCacheMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -237,6 +239,7 @@ export function parseSettings(env: Environment): Settings {
       keep: read.integer('SAFEGROUND_BACKUP_KEEP', 7, 1, 10_000),
     },
     tileCacheBytes: Math.round(read.number('SAFEGROUND_TILE_CACHE_MB', 64, 0, 1_048_576) * 1024 * 1024),
+    sessionCacheMs: Math.round(read.number('SAFEGROUND_SESSION_CACHE_SECONDS', 5, 0, 300) * 1000),
   };
   // Replicas follow a PostgreSQL primary; the embedded database has none.
   if (settings.databaseReadUrls.length > 0 && !read.raw('DATABASE_URL')) {

@@ -148,7 +148,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     app.log.error({ err }, 'import job failed'),
   );
 
-  await authPlugin(app, { database: opts.database });
+  await authPlugin(app, { database: opts.database, sessionCacheMs: settings.sessionCacheMs });
   // Read-your-writes with read replicas (src/db/replicas.ts): after a signed-in user's write has
   // committed and before its answer leaves, the primary's WAL position is remembered for them.
   app.addHook('onSend', async (request, reply, payload) => {

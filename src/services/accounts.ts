@@ -5,7 +5,14 @@ import { Problem } from '../domain/problem.ts';
 import { ROLES } from '../domain/vocabularies.ts';
 import { LOCALES } from '../i18n/catalogue.ts';
 import { type Actor, assertCan } from './actor.ts';
-import { changeUser, createApiToken, createUser, publicUser, revokeApiToken } from './auth.ts';
+import {
+  changeUser,
+  createApiToken,
+  createUser,
+  forgetSessions,
+  publicUser,
+  revokeApiToken,
+} from './auth.ts';
 import { isUuid } from './list-query.ts';
 
 /**
@@ -30,6 +37,7 @@ export class AccountService {
       );
     }
     await setUserLocale(this.database.db, actor.id!, locale);
+    forgetSessions();
     return this.me(actor);
   }
 

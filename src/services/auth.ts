@@ -218,14 +218,52 @@ export async function checkPassword(
   return user;
 }
 
-export async function authenticate(database: Database, token: string) {
-  const found = await sessions.sessionUser(database.db, tokenHash(token));
+type SignedIn = NonNullable<Awaited<ReturnType<typeof sessions.sessionUser>>>;
+
+/**
+ * Live sessions by token hash, kept for at most `SAFEGROUND_SESSION_CACHE_SECONDS` so that a
+ * request does not look its session up in the database again within that time. Only live sessions
+ * are kept (an unknown, revoked or expired token always asks the database), never past the
+ * session's own expiry. Signing out, revoking a token, disabling a user and changing a role or
+ * locale empty it at once (`forgetSessions`); a change made by another process (a second server
+ * on the same PostgreSQL database, SQL run by hand) is seen within the cache's lifetime.
+ */
+const sessionCache = new Map<string, { db: object; found: SignedIn; until: number }>();
+/** Entries kept at most; past it the cache is emptied (a burst of new sessions starts afresh). */
+const SESSION_CACHE_ENTRIES = 10_000;
+
+/** Empties the session cache of this process: the next request of every session asks the database. */
+export function forgetSessions(): void {
+  sessionCache.clear();
+}
+
+/**
+ * The live session of this token and its user, or undefined. With `cacheMs`, a session found
+ * within that many milliseconds is answered from memory (see sessionCache).
+ */
+export async function authenticate(database: Database, token: string, opts: { cacheMs?: number } = {}) {
+  const key = tokenHash(token);
+  const cacheMs = opts.cacheMs ?? 0;
+  if (cacheMs > 0) {
+    const hit = sessionCache.get(key);
+    if (hit && hit.db === database.db && hit.until > Date.now()) return hit.found;
+    if (hit) sessionCache.delete(key);
+  }
+  const found = await sessions.sessionUser(database.db, key);
+  if (found && cacheMs > 0) {
+    const expires = found.session.expiresAt
+      ? new Date(found.session.expiresAt).getTime()
+      : Number.POSITIVE_INFINITY;
+    if (sessionCache.size >= SESSION_CACHE_ENTRIES) sessionCache.clear();
+    sessionCache.set(key, { db: database.db, found, until: Math.min(Date.now() + cacheMs, expires) });
+  }
   return found;
 }
 
 export async function logout(database: Database, token: string): Promise<void> {
   const found = await sessions.sessionUser(database.db, tokenHash(token));
   if (found) await sessions.revokeSession(database.db, found.session.id);
+  forgetSessions();
 }
 
 /** A named API token for scripts: shown once, stored as its SHA-256. */
@@ -257,6 +295,7 @@ export async function revokeApiToken(database: Database, userId: string, id: str
   if (!isUuid(id) || (await sessions.revokeSession(database.db, id, userId)) === 0) {
     throw new Problem('record.not_found', { entity: 'token', id }, { pointer: '' });
   }
+  forgetSessions();
 }
 
 /**
@@ -287,4 +326,5 @@ export async function changeUser(
       after: { ...publicUser(after), disabled: after.disabledAt !== null },
     });
   });
+  forgetSessions();
 }

@@ -364,8 +364,9 @@ async function createChecked(
   const values = withWriteOnly(ctx.keyring, def, deriveFields(def, checked));
   const hooks = writeHooks(def);
   const after = hooks.beforeWrite ? await hooks.beforeWrite(ctx, values, null, pointer) : undefined;
-  const inserted = await registers.insertRecord(ctx.trx, def, values, ctx.actor.id);
-  const record = (await registers.getRecord(ctx.trx, def, inserted.id as string, { identity: true }))!;
+  // The row as stored (defaults, code, trigger-set figures), with its identity fields: the insert
+  // returns what a read after it would (no trigger changes a register's own row after its insert).
+  const record = await registers.insertRecord(ctx.trx, def, values, ctx.actor.id);
   await insertChange(ctx.trx, {
     entity: def.entity,
     recordId: record.id as string,

@@ -25,6 +25,16 @@ import {
 
 export type RecordOut = repo.Row;
 
+/**
+ * GeoJSON text as `JSON.stringify(JSON.parse(text))` would write it. PostGIS writes numbers with
+ * at most 9 decimals and no exponent, which JavaScript writes the same way, except magnitudes
+ * below 10⁻⁶ (JavaScript: 1e-7), negative zero and exponents: those few are parsed and written.
+ */
+export function geoJsonText(text: string | null): string {
+  if (text === null) return 'null';
+  return /[0-9.]e|-0[,\]]|\.0{6}/i.test(text) ? JSON.stringify(JSON.parse(text)) : text;
+}
+
 /** A page by position (OGC API - Features pages by offset). */
 export type OffsetQuery = Omit<repo.ListQuery, 'after'> & { offset: number };
 
@@ -126,6 +136,41 @@ export class RegisterService {
     const last = records[records.length - 1];
     return {
       records,
+      next:
+        rows.length > query.limit && last
+          ? { value: last[query.sortField], id: last.id as string }
+          : undefined,
+    };
+  }
+
+  /**
+   * A page of a register with a geometry as it is today, as the JSON text of its GeoJSON features:
+   * the same features, in the same order and with the same bytes, as `list` turned into features
+   * and written by `JSON.stringify` (the list route's answer), without parsing each geometry
+   * PostGIS wrote and writing it again. Admin-area names come in the same statement.
+   */
+  async listFeatureJson(
+    actor: Actor,
+    query: Omit<repo.ListQuery, 'asAt'>,
+  ): Promise<{ features: string[]; next?: { value: unknown; id: string } }> {
+    assertCan(actor, 'record.read', this.def);
+    if (!this.def.geometry) throw new Error(`${this.def.slug} has no geometry`);
+    query = this.scoped(actor, query);
+    const rows = await repo.listFeatureRows(this.reads(actor), this.def, {
+      ...query,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const features = page.map(({ record, geometryText, adminAreaName }) => {
+      // As present() in the list route: no archivedAt, the geometry outside the properties, the
+      // admin area's name last.
+      const { archivedAt: _a, ...properties } = this.published(record);
+      properties[ADMIN_AREA_COLUMN] = adminAreaName ?? null;
+      return `{"type":"Feature","id":${JSON.stringify(record.id)},"geometry":${geoJsonText(geometryText)},"properties":${JSON.stringify(properties)}}`;
+    });
+    const last = page[page.length - 1]?.record;
+    return {
+      features,
       next:
         rows.length > query.limit && last
           ? { value: last[query.sortField], id: last.id as string }

@@ -489,18 +489,12 @@ export class ReportService {
           );
         }
       }
-      const report = await repo.insertReport(trx, {
-        kind: 'direct',
-        status: 'submitted',
+      // Made approved in one statement (repo.insertDirectReport), as if submitted and approved.
+      const report = await repo.insertDirectReport(trx, {
         organisationId: actor.organisationId,
         dateOfInformation: opts.dateOfInformation ?? new Date().toISOString().slice(0, 10),
         payload: this.protect({ changes: [change] }),
-        reason: null,
         createdBy: actor.id,
-      });
-      await repo.transitionReport(trx, report.id, ['submitted'], 'approved', {
-        actorId: actor.id,
-        stamp: 'decided',
       });
       const { applied, records } = await applyChanges(
         {

@@ -14,15 +14,15 @@ export interface AuditInput {
 
 /**
  * Appends one entry to the hash chain. Must run inside the transaction of the change it records;
- * the advisory lock makes concurrent appends take turns so the chain stays linear.
+ * the advisory lock makes concurrent appends take turns so the chain stays linear. Two statements:
+ * the lock and the last entry in one (`sg_audit_head`, migration 030), then the insert.
  */
 export async function appendAudit(
   trx: Kysely<Schema>,
   input: AuditInput,
 ): Promise<AuditEntry & { hash: string }> {
-  await sql`select pg_advisory_xact_lock(7400001)`.execute(trx);
   const last = await sql<{ seq: number; hash: string }>`
-    select seq::int as seq, hash from audit_log order by seq desc limit 1`.execute(trx);
+    select seq::int as seq, hash from sg_audit_head()`.execute(trx);
   const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
   const entry: AuditEntry = {
     seq: (last.rows[0]?.seq ?? 0) + 1,

@@ -12,7 +12,16 @@ export type Row = Record<string, unknown>;
 
 /** The column of a field: the snake_case of its camelCase name. */
 export const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camelNames = new Map<string, string>();
+/** The camelCase of a column name (remembered: every row of every list asks for the same few). */
+const camel = (s: string) => {
+  let name = camelNames.get(s);
+  if (name === undefined) {
+    name = s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    if (camelNames.size < 10_000) camelNames.set(s, name);
+  }
+  return name;
+};
 
 const IDENTITY_COLUMNS = {
   name: 'identity_name',
@@ -444,4 +453,63 @@ export async function registerExtent(
       ? ([row.xmin, row.ymin, row.xmax, row.ymax].map(Number) as [number, number, number, number])
       : null;
   return { bbox, dates: dateCol ? [row?.first ?? null, row?.last ?? null] : null };
+}
+
+/** A row of a list sent as JSON: the record without its geometry, which comes as GeoJSON text. */
+export interface ListFeatureRow {
+  record: Row;
+  /** The geometry as PostGIS wrote it (`ST_AsGeoJSON(geom, 9)`), not parsed; null without one. */
+  geometryText: string | null;
+  /** The lowest admin area the record lies in (the rule of `adminAreaNames`), null outside every one. */
+  adminAreaName: string | null;
+}
+
+/**
+ * One page of a register with a geometry as it is today (no `asAt`), for lists answered as JSON:
+ * the same filters, order and page as `listRecords`, each record with its geometry as GeoJSON text
+ * and its admin area's name, in one statement (the names are looked up for the page's rows only,
+ * after the limit).
+ */
+export async function listFeatureRows(
+  db: Kysely<Schema>,
+  def: RegisterDef,
+  q: Omit<ListQuery, 'asAt'>,
+): Promise<ListFeatureRow[]> {
+  const where = whereClauses(def, q);
+  const col = sql`t.${sql.ref(snake(q.sortField))}`;
+  if (q.after) {
+    const { value: v, id } = q.after;
+    const cmp = q.descending ? sql`<` : sql`>`;
+    where.push(
+      v === null || v === undefined
+        ? sql`(${col} is null and t.id ${cmp} ${id})`
+        : sql`(${col} ${cmp} ${v} or (${col} = ${v} and t.id ${cmp} ${id}) or ${col} is null)`,
+    );
+  }
+  const dir = q.descending ? sql`desc` : sql`asc`;
+  const names = scalarFields(def).map(snake);
+  const inner: RawBuilder<unknown>[] = names.map((c) => sql`t.${sql.ref(c)}`);
+  for (const p of def.pointFields ?? [])
+    inner.push(sql`ST_AsGeoJSON(t.${sql.ref(snake(p))}, 9)::json as ${sql.ref(snake(p))}`);
+  const outer: RawBuilder<unknown>[] = [...names, ...(def.pointFields ?? []).map(snake)].map(
+    (c) => sql`p.${sql.ref(c)}`,
+  );
+  const r = await sql<Row & { sgGeometryText: string | null; sgAdminAreaName: string | null }>`
+    select ${sql.join(outer)},
+      ST_AsGeoJSON(p.sg_geom, 9) as sg_geometry_text,
+      case when p.sg_geom is null then null else (select a.name from admin_areas a
+        where a.archived_at is null and a.id <> p.id and ST_Covers(a.geom, ST_PointOnSurface(p.sg_geom))
+        order by a.level desc, a.name limit 1) end as sg_admin_area_name
+    from (
+      select ${sql.join(inner)}, t.geom as sg_geom from ${sql.table(def.table)} t
+      ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
+      order by ${col} ${dir} nulls last, t.id ${dir}
+      limit ${q.limit}
+    ) p
+    order by p.${sql.ref(snake(q.sortField))} ${dir} nulls last, p.id ${dir}`.execute(db);
+  return r.rows.map(({ sgGeometryText, sgAdminAreaName, ...row }) => ({
+    record: fromRow(def, row),
+    geometryText: sgGeometryText,
+    adminAreaName: sgAdminAreaName,
+  }));
 }

@@ -52,6 +52,24 @@ export async function insertReport(
   return res.rows[0]!;
 }
 
+/**
+ * A direct write's report, approved by its author as it is made: the row `insertReport` with status
+ * `submitted` followed by `transitionReport` to `approved` (decided now, by the author) would
+ * leave, version included, in one statement.
+ */
+export async function insertDirectReport(
+  db: Kysely<Schema>,
+  r: { organisationId: string | null; dateOfInformation: string; payload: unknown; createdBy: string | null },
+): Promise<ReportRow> {
+  const res = await sql<ReportRow>`
+    insert into reports (kind, status, organisation_id, date_of_information, payload, reason, created_by,
+      updated_by, decided_at, decided_by, version)
+    values ('direct', 'approved', ${r.organisationId}, ${r.dateOfInformation}, ${JSON.stringify(r.payload)}::jsonb,
+      null, ${r.createdBy}, ${r.createdBy}, now(), ${r.createdBy}, 2)
+    returning ${columns}`.execute(db);
+  return res.rows[0]!;
+}
+
 export async function reportById(
   db: Kysely<Schema>,
   id: string,

@@ -34,17 +34,19 @@ export async function insertSession(
 export async function sessionUser(
   db: Kysely<Schema>,
   tokenHash: string,
-): Promise<{ session: Pick<SessionRow, 'id' | 'kind'>; user: UserRow } | undefined> {
-  const r = await sql<UserRow & { sessionId: string; sessionKind: 'session' | 'api' }>`
+): Promise<{ session: Pick<SessionRow, 'id' | 'kind' | 'expiresAt'>; user: UserRow } | undefined> {
+  const r = await sql<
+    UserRow & { sessionId: string; sessionKind: 'session' | 'api'; sessionExpiresAt: string | null }
+  >`
     select u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.locale, u.disabled_at, u.version,
-      s.id as session_id, s.kind as session_kind
+      s.id as session_id, s.kind as session_kind, s.expires_at as session_expires_at
     from sessions s join users u on u.id = s.user_id
     where s.token_hash = ${tokenHash} and s.revoked_at is null
       and (s.expires_at is null or s.expires_at > now()) and u.disabled_at is null`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
-  const { sessionId, sessionKind, ...user } = row;
-  return { session: { id: sessionId, kind: sessionKind }, user };
+  const { sessionId, sessionKind, sessionExpiresAt, ...user } = row;
+  return { session: { id: sessionId, kind: sessionKind, expiresAt: sessionExpiresAt }, user };
 }
 
 export async function revokeSession(db: Kysely<Schema>, id: string, userId?: string): Promise<number> {

@@ -33,10 +33,14 @@ export function requestToken(request: FastifyRequest): { token: string; kind: 'c
 }
 
 /** Puts the user of the request's token or session cookie on the request (a stale cookie is no session). */
-export async function authenticateRequest(database: Database, request: FastifyRequest): Promise<void> {
+export async function authenticateRequest(
+  database: Database,
+  request: FastifyRequest,
+  opts: { sessionCacheMs?: number } = {},
+): Promise<void> {
   const sent = requestToken(request);
   if (!sent) return;
-  const found = await authenticate(database, sent.token);
+  const found = await authenticate(database, sent.token, { cacheMs: opts.sessionCacheMs });
   if (!found) {
     if (sent.kind === 'bearer') throw new Problem('auth.invalid_token', {}, { pointer: '' });
     return;
@@ -47,12 +51,15 @@ export async function authenticateRequest(database: Database, request: FastifyRe
 }
 
 /** Reads the bearer token or the session cookie and puts the signed-in user on the request. */
-export async function authPlugin(app: FastifyInstance, opts: { database: Database }) {
+export async function authPlugin(
+  app: FastifyInstance,
+  opts: { database: Database; sessionCacheMs?: number },
+) {
   app.decorateRequest('actor', null);
   app.decorateRequest('authKind', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.deferAuth) return;
-    await authenticateRequest(opts.database, request);
+    await authenticateRequest(opts.database, request, { sessionCacheMs: opts.sessionCacheMs });
   });
   // Cookie-authenticated writes must echo the CSRF cookie in a header (double submit):
   // a page on another site can make the browser send the cookie but cannot read it.

@@ -176,6 +176,18 @@ export async function registerRoutes(
             .header('content-disposition', `attachment; filename="${file.filename}"`);
           return reply.send(Readable.from(file.chunks));
         }
+        if (def.geometry && !parsed.asAt) {
+          // Today's features as JSON text, with the same bytes as the object answer below.
+          const { asAt: _at, ...query } = parsed;
+          const page = await service.listFeatureJson(actor, query);
+          const nextCursor = page.next ? encodeCursor(parsed.sort, page.next) : null;
+          const { sort: _s, sortField: _f, descending: _d, limit: _l, after: _a, ...filter } = parsed;
+          const total = request.query.count === 'true' ? await service.count(actor, filter) : undefined;
+          reply.header('content-type', 'application/json; charset=utf-8');
+          return reply.send(
+            `{"type":"FeatureCollection","features":[${page.features.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}${total === undefined ? '' : `,"total":${total}`}}`,
+          );
+        }
         const page = await service.list(actor, parsed);
         const nextCursor = page.next ? encodeCursor(parsed.sort, page.next) : null;
         const items = page.records.map((r) => present(def, r));
