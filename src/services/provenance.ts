@@ -148,9 +148,16 @@ export class ProvenanceService {
   ): Promise<ProvenanceFinding[]> {
     const inScope = new Set(found.map((f) => f.id));
     const out: ProvenanceFinding[] = [];
-    for (const lot of new Set(found.flatMap((f) => (f.lot ? [f.lot] : [])))) {
+    // Lot markings match as lots are keyed (src/domain/provenance.ts): case and outer spaces ignored.
+    const norm = (lot: string) => lot.trim().toUpperCase();
+    const seen = new Set<string>();
+    for (const lot of new Set(found.flatMap((f) => (f.lot ? [norm(f.lot)] : [])))) {
       const peers = await this.findingsWhere(actor, { text: lot, asAt }, asAt);
-      out.push(...peers.filter((p) => p.lot === lot && !inScope.has(p.id)));
+      for (const p of peers) {
+        if (p.lot === null || norm(p.lot) !== lot || inScope.has(p.id) || seen.has(p.id)) continue;
+        seen.add(p.id);
+        out.push(p);
+      }
     }
     return out;
   }
