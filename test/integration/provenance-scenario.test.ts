@@ -178,6 +178,7 @@ beforeAll(async () => {
   codes.clearance = clearance.properties.code;
   const ozm = await catalogueYear('OZM-72', 1972);
   const pmn4 = await catalogueYear('PMN-4', 2024);
+  ids.pmn4 = pmn4;
 
   await finding('n1', [45.1465, 40.0035], {
     category: 'AP',
@@ -394,6 +395,8 @@ describe('the flags of every device', () => {
       },
       assumptions: ['catalogue_dates', 'not_laid_before_made', 'period_area', 'found_where_laid'],
     });
+    // The model's page (its production years and their source) is named by the finding.
+    expect(north.findings.find((f: Json) => f.id === ids.n5).ordnanceId).toBe(ids.pmn4);
     expect(flagOf(north, 'n7', 'model_not_declared')).toMatchObject({
       facts: { record: codes.record, model: 'POM-2', declared: 'TM-62M, PMN' },
       assumptions: ['record_describes_hazard', 'record_declares_all', 'found_where_laid'],
