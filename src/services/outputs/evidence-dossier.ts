@@ -262,6 +262,13 @@ function attachmentRow(a: {
   ];
 }
 
+/** Fields holding lists of record ids, and the register they name (shown by code and name). */
+const ID_LISTS: Record<string, string> = {
+  hazardIds: hazards.slug,
+  findingIds: findingsDef.slug,
+  adminAreaIds: adminAreas.slug,
+};
+
 /** A field's value as people read it: references by name and code, code lists by label, lists joined. */
 async function readable(ctx: OutputContext, name: string, v: unknown): Promise<Cell> {
   const target = REFERENCE_TARGETS[name];
@@ -270,8 +277,28 @@ async function readable(ctx: OutputContext, name: string, v: unknown): Promise<C
     return r ? `${OutputContext.referenceLabel(r)} [${v}]` : v;
   }
   if (typeof v === 'number') return v;
+  const listTarget = ID_LISTS[name];
+  if (listTarget && Array.isArray(v)) {
+    const byId = await ctx.byId(listTarget);
+    return v
+      .map((x) => {
+        const r = byId.get(String(x));
+        return r ? OutputContext.referenceLabel(r) : String(x);
+      })
+      .join('; ');
+  }
   if (Array.isArray(v))
-    return v.map((x) => (typeof x === 'string' ? ctx.vocab(x) : JSON.stringify(x))).join('; ');
+    return v
+      .map((x) =>
+        typeof x === 'string'
+          ? ctx.vocab(x)
+          : x && typeof x === 'object'
+            ? Object.values(x as Record<string, unknown>)
+                .filter((p) => p !== null && p !== undefined && p !== '')
+                .join(', ')
+            : JSON.stringify(x),
+      )
+      .join('; ');
   if (typeof v === 'object')
     return (v as { type?: string }).type
       ? ctx.t('outputs.geometry', { type: (v as { type: string }).type })
