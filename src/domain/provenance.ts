@@ -110,6 +110,8 @@ export interface FindingProvenance {
   hazardId: string | null;
   foundOn: string;
   quantity: number;
+  /** The catalogue model's id when the finding names one (its page holds the production years and their source). */
+  ordnanceId: string | null;
   model: string | null;
   manufacturer: string | null;
   lot: string | null;
@@ -381,6 +383,7 @@ export function provenanceOf(input: ProvenanceInput): {
       hazardId: f.hazardId,
       foundOn: f.foundOn,
       quantity: f.quantity,
+      ordnanceId: f.ordnanceId,
       model: f.model,
       manufacturer: f.manufacturer,
       lot: f.lot,

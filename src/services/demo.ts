@@ -17,6 +17,7 @@ import {
   openBulkReport,
 } from './changes.ts';
 import { type DemoMinefieldRecord, demoMinefieldRecord } from './demo-minefield.ts';
+import { loadDemoVisits } from './demo-visits.ts';
 import type { Keyring } from './personal-data.ts';
 
 /** Prefix of the external ids of demo records: the demo is loaded once per database. */
@@ -392,6 +393,7 @@ export async function loadDemo(
         })),
       ),
     );
+    await loadDemoVisits(trx, programme, load, idOf);
     await bulkInsert(
       trx,
       'record_sources',

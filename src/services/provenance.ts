@@ -148,9 +148,16 @@ export class ProvenanceService {
   ): Promise<ProvenanceFinding[]> {
     const inScope = new Set(found.map((f) => f.id));
     const out: ProvenanceFinding[] = [];
-    for (const lot of new Set(found.flatMap((f) => (f.lot ? [f.lot] : [])))) {
+    // Lot markings match as lots are keyed (src/domain/provenance.ts): case and outer spaces ignored.
+    const norm = (lot: string) => lot.trim().toUpperCase();
+    const seen = new Set<string>();
+    for (const lot of new Set(found.flatMap((f) => (f.lot ? [norm(f.lot)] : [])))) {
       const peers = await this.findingsWhere(actor, { text: lot, asAt }, asAt);
-      out.push(...peers.filter((p) => p.lot === lot && !inScope.has(p.id)));
+      for (const p of peers) {
+        if (p.lot === null || norm(p.lot) !== lot || inScope.has(p.id) || seen.has(p.id)) continue;
+        seen.add(p.id);
+        out.push(p);
+      }
     }
     return out;
   }
@@ -191,14 +198,26 @@ export class ProvenanceService {
       .sort((a, b) => a.code.localeCompare(b.code));
   }
 
+  /**
+   * The catalogue as at the date. The seeded models were installed with the database, not
+   * through a report, so they have no approved history to read as at a date: a model the dated
+   * read does not hold keeps its current name and aliases (which model a finding names is not in
+   * question) but no production year (a year entered later bounds nothing before it was entered).
+   */
   private async catalogue(actor: Actor, asAt?: string): Promise<CatalogueModel[]> {
-    const rows = await this.readAll(ordnance.slug, actor, { asAt });
-    return rows.map((r) => ({
-      id: r.id as string,
-      model: r.model as string,
-      aliases: (r.aliases as string[] | null) ?? [],
-      productionStartYear: (r.productionStartYear as number | null) ?? null,
-    }));
+    const current = await this.readAll(ordnance.slug, actor, {});
+    const dated = asAt
+      ? new Map((await this.readAll(ordnance.slug, actor, { asAt })).map((r) => [r.id as string, r]))
+      : null;
+    return current.map((r) => {
+      const d = dated ? dated.get(r.id as string) : r;
+      return {
+        id: r.id as string,
+        model: ((d ?? r).model as string) ?? (r.model as string),
+        aliases: ((d ?? r).aliases as string[] | null) ?? [],
+        productionStartYear: d ? ((d.productionStartYear as number | null) ?? null) : null,
+      };
+    });
   }
 
   /** Records of the hazards the findings lie in, and records whose perimeter lies in the findings' box. */

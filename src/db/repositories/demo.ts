@@ -42,3 +42,17 @@ export async function backdateDemoHistory(
     where first.d is not null and c.report_id = ${reportId} and c.op = 'create'
       and c.date_of_information >= current_date`.execute(db);
 }
+
+/** The ids of the records of `table` with the given external ids, by external id. */
+export async function idsByExternalId(
+  db: Kysely<Schema>,
+  table: string,
+  externalIds: string[],
+): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const r = await sql<{ id: string; externalId: string }>`
+    select id, external_id from ${sql.table(table)} where external_id in (${sql.join(externalIds)})`.execute(
+    db,
+  );
+  return new Map(r.rows.map((row) => [row.externalId, row.id]));
+}

@@ -73,6 +73,9 @@ const ProvenanceResponse = Type.Object({
       hazardId: nullableString,
       foundOn: Type.String({ format: 'date' }),
       quantity: Type.Integer(),
+      ordnanceId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+        description: "The catalogue model's id when the finding names one",
+      }),
       model: nullableString,
       manufacturer: nullableString,
       lot: nullableString,

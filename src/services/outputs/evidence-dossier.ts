@@ -74,17 +74,23 @@ export const evidenceDossier: OutputModule = {
           (s.url as string | null) ?? '',
         ]),
       });
-      const attachments = ctx.attachments ? await ctx.attachments.list(ctx.actor, slug, id) : [];
+      const attachments = ctx.attachments ? await ctx.attachments.list(ctx.actor, slug, id, ctx.locale) : [];
       blocks.push({
         kind: 'table',
         title: ctx.t('outputs.dossier.attachments', { code: (record.code as string) ?? id }),
         sheet: `${(record.code as string) ?? slug} ${ctx.t('outputs.sheet.attachments')}`.slice(0, 31),
+        note: attachments.length ? ctx.t('outputs.dossier.attachments_note') : undefined,
         columns: [
           { key: 'filename', label: ctx.t('outputs.col.filename'), width: 2 },
           { key: 'sizeBytes', label: ctx.t('outputs.col.size_bytes'), numeric: true },
           { key: 'sha256', label: 'SHA-256', width: 4 },
+          { key: 'taken', label: ctx.t('outputs.col.taken'), width: 1.5 },
+          { key: 'position', label: ctx.t('outputs.col.position'), width: 1.5 },
+          { key: 'distanceM', label: ctx.t('outputs.col.distance_m'), numeric: true },
+          { key: 'days', label: ctx.t('outputs.col.days_apart'), numeric: true },
+          { key: 'check', label: ctx.t('outputs.col.check'), width: 4 },
         ],
-        rows: attachments.map((a) => [a.filename as string, Number(a.sizeBytes), a.sha256 as string]),
+        rows: attachments.map((a) => attachmentRow(a)),
       });
       let history: Array<Record<string, unknown>> = [];
       let note: string | undefined;
@@ -227,6 +233,42 @@ async function provenanceBlocks(
   ];
 }
 
+/** One attached file: its hash, what its metadata says (time, position) and the check against the record. */
+function attachmentRow(a: {
+  filename: unknown;
+  sizeBytes: unknown;
+  sha256: unknown;
+  metadata: unknown;
+  evidence: { distanceM: number | null; days: number | null; findings: Array<{ message: string }> } | null;
+}): Cell[] {
+  const m = a.metadata as {
+    takenLocal?: string | null;
+    takenOffset?: string | null;
+    position?: { coordinates: [number, number] } | null;
+  } | null;
+  const taken = m?.takenLocal ? `${m.takenLocal}${m.takenOffset ?? ''}` : '';
+  const position = m?.position
+    ? `${m.position.coordinates[1].toFixed(6)}, ${m.position.coordinates[0].toFixed(6)}`
+    : '';
+  return [
+    a.filename as string,
+    Number(a.sizeBytes),
+    a.sha256 as string,
+    taken,
+    position,
+    a.evidence?.distanceM ?? '',
+    a.evidence?.days ?? '',
+    (a.evidence?.findings ?? []).map((f) => f.message).join(' '),
+  ];
+}
+
+/** Fields holding lists of record ids, and the register they name (shown by code and name). */
+const ID_LISTS: Record<string, string> = {
+  hazardIds: hazards.slug,
+  findingIds: findingsDef.slug,
+  adminAreaIds: adminAreas.slug,
+};
+
 /** A field's value as people read it: references by name and code, code lists by label, lists joined. */
 async function readable(ctx: OutputContext, name: string, v: unknown): Promise<Cell> {
   const target = REFERENCE_TARGETS[name];
@@ -235,8 +277,28 @@ async function readable(ctx: OutputContext, name: string, v: unknown): Promise<C
     return r ? `${OutputContext.referenceLabel(r)} [${v}]` : v;
   }
   if (typeof v === 'number') return v;
+  const listTarget = ID_LISTS[name];
+  if (listTarget && Array.isArray(v)) {
+    const byId = await ctx.byId(listTarget);
+    return v
+      .map((x) => {
+        const r = byId.get(String(x));
+        return r ? OutputContext.referenceLabel(r) : String(x);
+      })
+      .join('; ');
+  }
   if (Array.isArray(v))
-    return v.map((x) => (typeof x === 'string' ? ctx.vocab(x) : JSON.stringify(x))).join('; ');
+    return v
+      .map((x) =>
+        typeof x === 'string'
+          ? ctx.vocab(x)
+          : x && typeof x === 'object'
+            ? Object.values(x as Record<string, unknown>)
+                .filter((p) => p !== null && p !== undefined && p !== '')
+                .join(', ')
+            : JSON.stringify(x),
+      )
+      .join('; ');
   if (typeof v === 'object')
     return (v as { type?: string }).type
       ? ctx.t('outputs.geometry', { type: (v as { type: string }).type })

@@ -28571,6 +28571,11 @@ export interface paths {
                                 lot: string | null;
                                 manufacturer: string | null;
                                 model: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description The catalogue model's id when the finding names one
+                                 */
+                                ordnanceId: string | null;
                                 quantity: number;
                                 yearOfManufacture: number | null;
                             }[];

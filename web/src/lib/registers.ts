@@ -15,7 +15,17 @@ export type FieldKind =
   | 'ref'
   | 'point'
   | 'json'
-  | 'boolean';
+  | 'boolean'
+  | 'idList'
+  | 'objectList';
+
+/** One part of each item of a list of objects (a visitor's name, a manufacturer's factory code). */
+export interface SubfieldDesc {
+  name: string;
+  /** The register an id part points to (a visitor's organisationId). */
+  refSlug?: string;
+  maxLength?: number;
+}
 
 export interface FieldDesc {
   name: string;
@@ -28,6 +38,8 @@ export interface FieldDesc {
   maximum?: number;
   maxLength?: number;
   pattern?: string;
+  /** For an objectList: the parts of each item, all text or references. */
+  subfields?: SubfieldDesc[];
 }
 
 /** Reference fields → the slug of the register they point to (from src/domain/records.ts). */
@@ -61,6 +73,10 @@ export function describeField(def: RegisterDef, name: string, raw: Schema): Fiel
   const base = { name, required, nullable };
   if (REF_TARGETS[name]) return { ...base, kind: 'ref', refSlug: REF_TARGETS[name] };
   if (def.pointFields?.includes(name)) return { ...base, kind: 'point' };
+  if (ID_LIST_TARGETS[name] && schema.type === 'array')
+    return { ...base, kind: 'idList', refSlug: ID_LIST_TARGETS[name] };
+  const subfields = objectListParts(schema);
+  if (subfields) return { ...base, kind: 'objectList', subfields };
   if (def.jsonFields?.includes(name) && !(schema.type === 'array' && schema.items?.enum))
     return { ...base, kind: 'json' };
   if (Array.isArray(schema.enum)) return { ...base, kind: 'enum', enumValues: schema.enum };
@@ -82,6 +98,22 @@ export function describeField(def: RegisterDef, name: string, raw: Schema): Fiel
     maxLength: schema.maxLength as number | undefined,
     pattern: schema.pattern as string | undefined,
   };
+}
+
+/** The parts of a list of objects whose every part is text (or an id of a known register), else null. */
+function objectListParts(schema: Schema): SubfieldDesc[] | null {
+  const items = schema.type === 'array' ? schema.items : undefined;
+  const props =
+    items?.type === 'object' ? (items.properties as Record<string, Schema> | undefined) : undefined;
+  if (!props) return null;
+  const out: SubfieldDesc[] = [];
+  for (const [name, raw] of Object.entries(props)) {
+    const part = unwrapNullable(raw).schema;
+    if (part.type !== 'string' || part.enum) return null;
+    const refSlug = REF_TARGETS[name];
+    out.push(refSlug ? { name, refSlug } : { name, maxLength: part.maxLength as number | undefined });
+  }
+  return out;
 }
 
 export function fieldsOf(def: RegisterDef): FieldDesc[] {

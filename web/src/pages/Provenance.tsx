@@ -24,11 +24,12 @@ interface FindingProvenance {
   hazardId: string | null;
   foundOn: string;
   quantity: number;
+  ordnanceId?: string | null;
   model: string | null;
   lot: string | null;
   yearOfManufacture: number | null;
   earliestLayingDate: string | null;
-  bounds: Array<{ basis: string; date: string }>;
+  bounds: Array<{ basis: string; date: string; facts?: Record<string, string | number> }>;
   flags: Flag[];
 }
 
@@ -178,6 +179,16 @@ export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: 
                     {f.bounds.length > 0 &&
                       ` (${f.bounds.map((b) => `${t(`provenance.basis.${b.basis}`)} ${b.date}`).join('; ')})`}
                   </p>
+                  {f.ordnanceId && f.bounds.some((b) => b.basis === 'catalogue') && (
+                    <p className="muted" data-testid="provenance-catalogue">
+                      {t('provenance.catalogueBound', {
+                        year: String(
+                          f.bounds.find((b) => b.basis === 'catalogue')?.facts?.productionStartYear ?? '',
+                        ),
+                      })}{' '}
+                      <Link to={`/registers/ordnance/${f.ordnanceId}`}>{f.model}</Link>
+                    </p>
+                  )}
                   {f.flags.map((x) => (
                     <details key={x.message} className="provenance-flag" data-flag={x.code}>
                       <summary>{x.message}</summary>

@@ -13,6 +13,7 @@ import type { ProblemItem, RecordFeature, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { RequiredMark } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
+import { IdListInput, type ListItem, listItems, ObjectListInput } from '../components/ListInputs.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
@@ -29,7 +30,24 @@ type Values = Record<string, unknown>;
 
 /** Form text of a value and back; empty inputs mean "not given" (null on edit). */
 function toInput(f: FieldDesc, v: unknown): unknown {
-  if (v === undefined || v === null) return f.kind === 'enumArray' ? [] : f.kind === 'point' ? null : '';
+  if (v === undefined || v === null)
+    return f.kind === 'enumArray' || f.kind === 'idList' || f.kind === 'objectList'
+      ? []
+      : f.kind === 'point'
+        ? null
+        : '';
+  if (f.kind === 'idList') return Array.isArray(v) ? v.map(String) : [];
+  if (f.kind === 'objectList')
+    return Array.isArray(v)
+      ? v.map((item) =>
+          Object.fromEntries(
+            Object.entries((item ?? {}) as Record<string, unknown>).map(([k, x]) => [
+              k,
+              x == null ? '' : String(x),
+            ]),
+          ),
+        )
+      : [];
   if (f.kind === 'json') return JSON.stringify(v, null, 2);
   if (f.kind === 'integer' || f.kind === 'number') return String(v);
   return v;
@@ -38,7 +56,7 @@ function toInput(f: FieldDesc, v: unknown): unknown {
 /** A value given in the address (?hazardId=…); a JSON field's is JSON (?hazardIds=["…"]). */
 function prefill(f: FieldDesc, v: string | null): unknown {
   if (v === null) return undefined;
-  if (f.kind !== 'json') return v;
+  if (f.kind !== 'json' && f.kind !== 'idList' && f.kind !== 'objectList') return v;
   try {
     return JSON.parse(v);
   } catch {
@@ -48,6 +66,8 @@ function prefill(f: FieldDesc, v: string | null): unknown {
 
 function fromInput(f: FieldDesc, v: unknown): { value: unknown; error?: string } {
   if (f.kind === 'enumArray') return { value: v };
+  if (f.kind === 'idList') return { value: (v as string[] | undefined) ?? [] };
+  if (f.kind === 'objectList') return { value: listItems((v as ListItem[] | undefined) ?? []) };
   if (f.kind === 'point') return { value: v ?? null };
   if (f.kind === 'boolean') return { value: !!v };
   if (v === '' || v === undefined || v === null) return { value: null };
@@ -280,6 +300,30 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
             onChange={(x) => set(f.name, x)}
             required={f.required}
             invalid={invalid}
+            describedBy={describedBy}
+          />
+        );
+        break;
+      case 'idList':
+        input = (
+          <IdListInput
+            slug={f.refSlug ?? ''}
+            id={fid}
+            value={(v as string[]) ?? []}
+            onChange={(x) => set(f.name, x)}
+            invalid={invalid}
+            describedBy={describedBy}
+          />
+        );
+        break;
+      case 'objectList':
+        input = (
+          <ObjectListInput
+            id={fid}
+            name={f.name}
+            parts={f.subfields ?? []}
+            value={(v as ListItem[]) ?? []}
+            onChange={(x) => set(f.name, x)}
             describedBy={describedBy}
           />
         );

@@ -16,7 +16,7 @@ function editable(slug: string): string[] {
   if (!def) return [];
   const hidden = new Set([...(def.protectedFields ?? []), 'identity', 'externalId']);
   return fieldsOf(def)
-    .filter((f) => !hidden.has(f.name) && f.kind !== 'json' && f.kind !== 'point')
+    .filter((f) => !hidden.has(f.name) && f.kind !== 'json' && f.kind !== 'point' && f.kind !== 'objectList')
     .map((f) => f.name);
 }
 
