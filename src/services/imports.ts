@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { TSchema } from 'typebox';
 import type { Database, Schema } from '../db/connect.ts';
-import { externalIdsHeld, makeValidPolygons } from '../db/repositories/imports.ts';
+import {
+  deferBulkDerivedData,
+  externalIdsHeld,
+  finishBulkWrite,
+  makeValidPolygons,
+} from '../db/repositories/imports.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { IMPORT_REGISTERS } from '../domain/exchange.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
@@ -422,7 +427,11 @@ class ImportRun {
         }
       },
     });
-    if (inTransaction) await this.openReport();
+    if (inTransaction) {
+      await this.openReport();
+      // The findings' cluster cells are added once, after the last batch, not per statement.
+      await deferBulkDerivedData(db);
+    }
     try {
       for await (const feature of features) {
         this.summary.read++;
@@ -442,6 +451,7 @@ class ImportRun {
       // A write still running when reading failed must end before the transaction rolls back.
       await this.inFlight?.catch(() => undefined);
     }
+    if (inTransaction) await finishBulkWrite(db);
     if (this.summary.strict && this.summary.rejected > 0) this.summary.refused = true;
     if (inTransaction && this.report && !this.summary.refused) {
       await closeBulkReport(db, this.actor, this.report.id, [
