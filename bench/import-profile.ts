@@ -19,9 +19,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { connect } from '../src/db/connect.ts';
+import { copyClient } from '../src/db/copy.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { appendAudit } from '../src/db/repositories/audit.ts';
-import { copyClient } from '../src/db/copy.ts';
 import {
   copyRecordsWithHistory,
   deferBulkDerivedData,
