@@ -7,6 +7,8 @@
  * triggers or indexes. PGlite unless BENCH_SKIP_PGLITE=1; PostgreSQL when BENCH_DATABASE_URL is
  * set (its public schema is dropped and migrated: use a database of its own).
  * BENCH_ONLY_IMPORT=1: only the whole import, with the process's peak RSS.
+ * BENCH_CLUSTERS=1: only the write (records and history), with the findings' cluster cells
+ * per statement against deferred to the end of the write (migration 029), alternated.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +19,15 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { connect } from '../src/db/connect.ts';
+import { copyClient } from '../src/db/copy.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { appendAudit } from '../src/db/repositories/audit.ts';
-import { insertRecordsWithHistory } from '../src/db/repositories/imports.ts';
+import {
+  copyRecordsWithHistory,
+  deferBulkDerivedData,
+  finishBulkWrite,
+  insertRecordsWithHistory,
+} from '../src/db/repositories/imports.ts';
 import { registerBySlug } from '../src/domain/records.ts';
 import { readFeatures } from '../src/io/index.ts';
 import { SYSTEM_ACTOR } from '../src/services/actor.ts';
@@ -57,6 +65,54 @@ async function profile(driver: 'pglite' | 'postgresql') {
   const reset = () => sql`truncate findings, record_changes cascade`.execute(db);
   const out: Array<[string, number]> = [];
 
+  if (process.env.BENCH_CLUSTERS === '1') {
+    // The write alone (records + history, by COPY on PostgreSQL, by INSERT on PGlite, batches of
+    // 10 000 / 1 000 as the importer sends them), the cluster cells per statement against deferred
+    // to the end (migration 029), alternated three times in one run.
+    const rows = Array.from({ length: ROWS }, (_, i) => ({
+      id: crypto.randomUUID(),
+      category: 'AP',
+      foundOn: '2024-05-01',
+      externalId: `eo-${i}`,
+      geometry: {
+        type: 'Point',
+        coordinates: [43.5 + (i % 2000) * 0.0016, 38.9 + Math.floor(i / 2000) * 0.002],
+      },
+    }));
+    const report = (await sql<{ id: string }>`select id from reports limit 1`.execute(db)).rows[0]?.id;
+    const ctx = { reportId: report!, actorId: null, dateOfInformation: '2026-01-01', dateColumn: 'found_on' };
+    const size = driver === 'postgresql' ? 10_000 : 1_000;
+    const times: Record<string, number[]> = { 'per statement': [], deferred: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const mode of ['per statement', 'deferred'] as const) {
+        await reset();
+        await sql`delete from finding_clusters`.execute(db);
+        const t0 = performance.now();
+        await db.transaction().execute(async (trx) => {
+          if (mode === 'deferred') await deferBulkDerivedData(trx);
+          const client = await copyClient(trx);
+          for (let i = 0; i < ROWS; i += size) {
+            const batch = rows.slice(i, i + size);
+            if (client) await copyRecordsWithHistory(trx, client, def, batch, ctx);
+            else await insertRecordsWithHistory(trx, def, batch, ctx);
+          }
+          if (mode === 'deferred') await finishBulkWrite(trx);
+        });
+        times[mode]!.push(ms(t0));
+      }
+    }
+    const cells = await sql<{ n: number }>`select sum(n)::int as n from finding_clusters where z = 0`.execute(
+      db,
+    );
+    for (const [mode, list] of Object.entries(times))
+      console.log(
+        `${driver.padEnd(10)} write of ${ROWS} findings + history, cluster cells ${mode.padEnd(13)}: ${list.join(' / ')} ms (median ${[...list].sort((a, b) => a - b)[1]})`,
+      );
+    console.log(`${driver.padEnd(10)} cells at zoom 0 after the last run: ${cells.rows[0]?.n}`);
+    await reset();
+    await database.close();
+    return;
+  }
   if (process.env.BENCH_ONLY_IMPORT === '1') {
     // Only the import, for its peak memory: nothing else held in this process.
     await reset();

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { TSchema } from 'typebox';
 import type { Database, Schema } from '../db/connect.ts';
-import { externalIdsHeld, makeValidPolygons } from '../db/repositories/imports.ts';
+import {
+  deferBulkDerivedData,
+  externalIdsHeld,
+  finishBulkWrite,
+  makeValidPolygons,
+} from '../db/repositories/imports.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { IMPORT_REGISTERS } from '../domain/exchange.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
@@ -178,6 +183,26 @@ function branches(schema: TSchema): { s: Record<string, unknown>; nullable: bool
   return { s: any.find((b) => b.type !== 'null') ?? {}, nullable: any.some((b) => b.type === 'null') };
 }
 
+/** Each field's schema branch, nullability and requiredness, worked out once per register (not per row). */
+const shapesOf = new WeakMap<
+  RegisterDef,
+  Map<string, { s: Record<string, unknown>; nullable: boolean; required: boolean }>
+>();
+function fieldShapes(def: RegisterDef) {
+  let shapes = shapesOf.get(def);
+  if (!shapes) {
+    const required = new Set(def.fields.required ?? []);
+    shapes = new Map(
+      Object.entries(def.fields.properties as Record<string, TSchema>).map(([k, schema]) => [
+        k,
+        { ...branches(schema), required: required.has(k) },
+      ]),
+    );
+    shapesOf.set(def, shapes);
+  }
+  return shapes;
+}
+
 /**
  * Brings text cells of tables (CSV, XLSX, shapefile attributes, GeoPackage TEXT) to the JSON
  * types of the register's fields: `'120'` → 120 for integers, `'true'` → true, JSON text →
@@ -191,18 +216,17 @@ export function coerceToFields(
   def: RegisterDef,
   properties: Record<string, unknown>,
 ): Record<string, unknown> {
-  const fields = def.fields.properties as Record<string, TSchema>;
-  const required = new Set(def.fields.required ?? []);
+  const shapes = fieldShapes(def);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(properties)) {
-    const schema = fields[k];
-    if (!schema) {
+    const shape = shapes.get(k);
+    if (!shape) {
       out[k] = v;
       continue;
     }
-    const { s, nullable } = branches(schema);
+    const { s, nullable } = shape;
     if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) {
-      if (!nullable && !required.has(k)) continue;
+      if (!nullable && !shape.required) continue;
       out[k] = nullable ? null : v;
       continue;
     }
@@ -422,7 +446,11 @@ class ImportRun {
         }
       },
     });
-    if (inTransaction) await this.openReport();
+    if (inTransaction) {
+      await this.openReport();
+      // The findings' cluster cells are added once, after the last batch, not per statement.
+      await deferBulkDerivedData(db);
+    }
     try {
       for await (const feature of features) {
         this.summary.read++;
@@ -442,6 +470,7 @@ class ImportRun {
       // A write still running when reading failed must end before the transaction rolls back.
       await this.inFlight?.catch(() => undefined);
     }
+    if (inTransaction) await finishBulkWrite(db);
     if (this.summary.strict && this.summary.rejected > 0) this.summary.refused = true;
     if (inTransaction && this.report && !this.summary.refused) {
       await closeBulkReport(db, this.actor, this.report.id, [
@@ -566,8 +595,23 @@ class ImportRun {
     return id;
   }
 
+  /** What each column name of the file becomes (null: left out); the same few names on every row, so worked out once each. */
+  private readonly columnNames = new Map<string, string | null>();
+
   private withoutSystemColumns(properties: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(properties)) {
+      let name = this.columnNames.get(k);
+      if (name === undefined) {
+        name = this.columnName(k);
+        this.columnNames.set(k, name);
+      }
+      if (name !== null) out[name] = v;
+    }
+    return out;
+  }
+
+  private columnName(k: string): string | null {
     const fields = this.def.fields.properties as Record<string, unknown>;
     // The labels exports write beside reference ids (`organisation` beside `organisationId`).
     const labels = new Set(
@@ -575,17 +619,13 @@ class ImportRun {
         .filter((f) => REFERENCE_TARGETS[f])
         .map((f) => f.replace(/Id$/, '')),
     );
-    const skip = (k: string) =>
-      SYSTEM_COLUMNS.includes(k) ||
-      (k in this.def.readOnly && !(k in fields)) ||
-      (labels.has(k) && !(k in fields));
-    for (const [k, v] of Object.entries(properties)) {
-      if (skip(k)) continue;
-      const name = !(k in fields) && this.shpNames.has(k) ? this.shpNames.get(k)! : k;
-      if (skip(name)) continue;
-      out[name] = v;
-    }
-    return out;
+    const skip = (c: string) =>
+      SYSTEM_COLUMNS.includes(c) ||
+      (c in this.def.readOnly && !(c in fields)) ||
+      (labels.has(c) && !(c in fields));
+    if (skip(k)) return null;
+    const name = !(k in fields) && this.shpNames.has(k) ? this.shpNames.get(k)! : k;
+    return skip(name) ? null : name;
   }
 
   private reject(f: SourceFeature, problems: Problem[]): void {

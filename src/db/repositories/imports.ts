@@ -62,6 +62,21 @@ export async function makeValidPolygons(
   }
 }
 
+/**
+ * Defers, until finishBulkWrite, what the registers' statement triggers derive from the rows
+ * a bulk write inserts (today the findings' cluster cells, migration 029): each statement only
+ * notes its new rows' cells in a temporary table, and the finish adds them all at once. For the
+ * rest of the transaction `db` is in; finishBulkWrite must run before it commits.
+ */
+export async function deferBulkDerivedData(db: Kysely<Schema>): Promise<void> {
+  await sql`select set_config('safeground.bulk', 'deferred', true)`.execute(db);
+}
+
+/** Adds what deferBulkDerivedData deferred (the findings' cluster cells, at every zoom) and ends the deferral. */
+export async function finishBulkWrite(db: Kysely<Schema>): Promise<void> {
+  await sql`select sg_bulk_finish()`.execute(db);
+}
+
 /** Runs `work` under a savepoint: a failure undoes only its own statements, and is rethrown. */
 export async function underSavepoint<T>(db: Kysely<Schema>, work: () => Promise<T>): Promise<T> {
   await sql`savepoint sg_import_row`.execute(db);
