@@ -56,7 +56,8 @@ async function seedPlanning(database: Database): Promise<void> {
     n: number;
   }>`select count(*)::int as n from settlements where pcode like 'BENCH-%'`.execute(database.db);
   if ((have.rows[0]?.n ?? 0) < SETTLEMENTS) await insertPlanning(database);
-  for (const table of ['settlements', 'hazards', 'accidents', 'risk_education_sessions'])
+  await giveHistories(database);
+  for (const table of ['settlements', 'hazards', 'accidents', 'risk_education_sessions', 'record_changes'])
     await sql`analyze ${sql.table(table)}`.execute(database.db);
 }
 
@@ -89,6 +90,60 @@ async function insertPlanning(database: Database): Promise<void> {
         ST_SetSRID(ST_MakePoint(${west} + ${u('i', 11)} * ${east - west}, ${south} + ${u('i', 12)} * ${north - south}), 4326),
         (${u('i', 13)} * 200)::int
       from generate_series(1, ${Math.round(SETTLEMENTS / 2)}::int) i`.execute(trx);
+  });
+}
+
+/**
+ * A dated approved history for every synthetic hazard and settlement without one, so that the
+ * as-at rows fold a real history: each hazard is created (open, with its blocked land use) on its
+ * date of information, and one that is now in progress or closed reached that status a year or
+ * two later (a closed one by way of in progress); each settlement has a baseline with its figures,
+ * and one in three a later change of its displaced households.
+ */
+async function giveHistories(database: Database): Promise<void> {
+  const u = (i: string, k: number) => sql.raw(`((hashint4(${i} * 7919 + ${k}) & 2147483647) / 2147483647.0)`);
+  await database.db.transaction().execute(async (trx) => {
+    await sql`insert into record_changes (entity, record_id, report_id, date_of_information, op, patch, created_at)
+      select 'hazard', h.id, null, h.date_of_information, 'create',
+        jsonb_build_object('type', h.type, 'status', 'open', 'blockedLandUse', h.blocked_land_use,
+          'dateOfInformation', h.date_of_information), h.date_of_information::timestamptz
+      from hazards h where h.description = 'synthetic'
+        and not exists (select 1 from record_changes c where c.entity = 'hazard' and c.record_id = h.id)`.execute(
+      trx,
+    );
+    await sql`insert into record_changes (entity, record_id, report_id, date_of_information, op, patch, created_at)
+      select 'hazard', h.id, null, h.date_of_information + 200 + floor(${u('h.n', 14)} * 300)::int, 'update',
+        jsonb_build_object('status', 'in_progress'), h.date_of_information::timestamptz
+      from (select id, date_of_information, status, substring(code from 4)::int as n from hazards
+        where description = 'synthetic' and status in ('in_progress', 'closed')) h
+      where (select count(*) from record_changes c where c.entity = 'hazard' and c.record_id = h.id) = 1`.execute(
+      trx,
+    );
+    await sql`insert into record_changes (entity, record_id, report_id, date_of_information, op, patch, created_at)
+      select 'hazard', h.id, null, h.date_of_information + 600 + floor(${u('h.n', 15)} * 400)::int, 'update',
+        jsonb_build_object('status', 'closed'), h.date_of_information::timestamptz
+      from (select id, date_of_information, substring(code from 4)::int as n from hazards
+        where description = 'synthetic' and status = 'closed') h
+      where (select count(*) from record_changes c where c.entity = 'hazard' and c.record_id = h.id) = 2`.execute(
+      trx,
+    );
+    await sql`insert into record_changes (entity, record_id, report_id, date_of_information, op, patch, created_at)
+      select 'settlement', s.id, null, '2005-01-01', 'baseline',
+        jsonb_build_object('name', s.name, 'population', s.population, 'households', s.households,
+          'displacedHouseholds', s.displaced_households + 50), '2005-01-01T00:00:00Z'
+      from settlements s where s.pcode like 'BENCH-%'
+        and not exists (select 1 from record_changes c where c.entity = 'settlement' and c.record_id = s.id)`.execute(
+      trx,
+    );
+    await sql`insert into record_changes (entity, record_id, report_id, date_of_information, op, patch, created_at)
+      select 'settlement', s.id, null, date '2010-01-01' + floor(${u('s.n', 16)} * 5000)::int, 'update',
+        jsonb_build_object('displacedHouseholds', s.displaced_households), '2010-01-01T00:00:00Z'
+      from (select id, displaced_households, substring(pcode from 7)::int as n from settlements
+        where pcode like 'BENCH-%') s
+      where s.n % 3 = 0
+        and (select count(*) from record_changes c where c.entity = 'settlement' and c.record_id = s.id) = 1`.execute(
+      trx,
+    );
   });
 }
 

@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Schema } from '../connect.ts';
+import { type Schema, withTransaction } from '../connect.ts';
 
 /**
  * The set-based reads behind readiness, priorities and effort, over whole registers at once, and
@@ -155,6 +155,7 @@ function hazardState(asAt: string | undefined) {
             where lr.hazard_id = h.id and lr.archived_at is null
               and coalesce(lr.released_on, lr.created_at::date) <= ${asAt}::date), 0)) as remaining_m2
         from hazards h where ${existedOn('hazard', 'h', asAt)}
+        offset 0 -- each value once per hazard, not once per use above
       ) x`;
 }
 
@@ -190,9 +191,32 @@ function settlementState(asAt: string | undefined, settlementId?: string) {
       ${only}`;
 }
 
-/** A box around `geom` reaching at least `metres` in every direction (a prefilter for the index). */
+/**
+ * Runs a national-scale read in a transaction (the caller's, if `db` is one) with PostgreSQL's
+ * JIT compilation off for the rest of it. PostGIS gives its distance functions a high cost, so
+ * these plans cross `jit_above_cost` and the server spent seconds compiling them for a query that
+ * runs in a fraction of that (docs/benchmarks.md, "Readiness and priorities"). The embedded
+ * database has no JIT; the setting is accepted and changes nothing there.
+ */
+function withoutJit<T>(db: Kysely<Schema>, work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  return withTransaction(db, async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    return work(trx);
+  });
+}
+
+/**
+ * A box around `geom` (SRID 4326) holding every point within `metres` of it on the ellipsoid: a
+ * prefilter for the GiST index on geometry, before the exact distance on geography. Latitude is
+ * widened by `metres` over 110 000 m a degree (a degree of latitude is never shorter than
+ * 110 574 m), longitude by `metres` over 111 000 m × cos(latitude) (a degree of longitude is never
+ * shorter than 111 319 m × cos(latitude)), taken at the latitude farthest from the equator the
+ * box reaches, so the box is never too small at any latitude (up to ±89°).
+ */
 function reach(geom: RawBuilder<unknown>, metres: number) {
-  return sql`ST_Expand(${geom}, ${metres} / (111320.0 * greatest(cos(radians(ST_Y(ST_Centroid(${geom})))), 0.01)), ${metres} / 110574.0)`;
+  const dLat = metres / 110_000;
+  return sql`ST_Expand(${geom}, ${metres} / (111000.0 * cos(radians(least(89.0,
+      greatest(abs(ST_YMin(${geom}::box3d)), abs(ST_YMax(${geom}::box3d))) + ${dLat}::float8)))), ${dLat}::float8)`;
 }
 
 export interface SettlementFactsRow {
@@ -226,9 +250,43 @@ export interface SettlementFactsRow {
 }
 
 /**
+ * The settlements as at the date with their point, once (SQL, the body of a CTE over `st`): `id`,
+ * `geom` (for the index boxes), `g` (the point as geography, for the distances), population and
+ * displaced households.
+ */
+const settlementPoints = sql`select st.id, st.population, st.displaced, s.geom, s.geom::geography as g
+  from st join settlements s on s.id = st.id`;
+
+/**
+ * The settlement–hazard pairs within `metres` (SQL, the body of a CTE): each settlement of `sp`
+ * (`settlementPoints`) and each hazard whose polygon — its remaining polygon now, its whole
+ * polygon as at a date — lies within `metres` of it on the ellipsoid, with that distance
+ * (`distance_m`) and the settlement's population and displaced households. One index probe per
+ * settlement (the hazards' GiST on geometry, through `reach`), the exact `ST_DWithin` on
+ * geography, and `ST_Distance` only for the pairs kept. Hazards of every status: the caller keeps
+ * the open ones. Readiness and priorities find their pairs with this one rule.
+ */
+function settlementHazardPairs(metres: number, asAt: string | undefined, hazardId?: string) {
+  const hazardGeom = asAt ? sql`h.geom` : sql`coalesce(h.remaining_geom, h.geom)`;
+  const only = hazardId ? sql`and h.id = ${hazardId}` : sql``;
+  return sql`select p.settlement_id, p.population, p.displaced, p.hazard_id, ST_Distance(p.sg, p.hg) as distance_m
+    from (
+      select sp.id as settlement_id, sp.population, sp.displaced, h.id as hazard_id, sp.g as sg,
+        ${hazardGeom}::geography as hg
+      from sp join hazards h on h.geom && ${reach(sql`sp.geom`, metres)} ${only}
+      offset 0
+    ) p
+    where ST_DWithin(p.sg, p.hg, ${metres})`;
+}
+
+/**
  * Per settlement: the open hazards within `hazardReachM` (distance to the remaining polygon; as at
  * a date, to the whole polygon), the accidents within `accidentReachM` on or before the date, and
  * the risk education sessions held for it or within `riskEducationReachM` on or before the date.
+ *
+ * Set-based: each kind of pair (settlement–hazard, settlement–accident, settlement–session) is
+ * found once with one index probe per settlement, then grouped by settlement; no per-settlement
+ * subquery reads a whole common table (docs/benchmarks.md, "Readiness and priorities").
  */
 export async function settlementFacts(
   db: Kysely<Schema>,
@@ -241,38 +299,70 @@ export async function settlementFacts(
     settlementId?: string;
   },
 ): Promise<SettlementFactsRow[]> {
-  const hazardGeom = q.asAt ? sql`h.geom` : sql`coalesce(h.remaining_geom, h.geom)`;
-  const r = await sql<SettlementFactsRow>`
+  const r = await withoutJit(db, (trx) =>
+    sql<SettlementFactsRow>`
     with hz as materialized (${hazardState(q.asAt)}),
     st as materialized (${settlementState(q.asAt, q.settlementId)}),
-    near as materialized (
-      select st.id as settlement_id, h.id as hazard_id,
-        ST_Distance(s.geom::geography, ${hazardGeom}::geography) as distance_m
-      from st join settlements s on s.id = st.id
-      join hazards h on h.geom && ${reach(sql`s.geom`, q.hazardReachM)}
-      where ST_DWithin(s.geom::geography, ${hazardGeom}::geography, ${q.hazardReachM})
+    sp as materialized (${settlementPoints}),
+    near as materialized (${settlementHazardPairs(q.hazardReachM, q.asAt)}),
+    hz_near as (
+      select n.settlement_id, json_agg(json_build_object('id', hz.id, 'code', hz.code, 'type', hz.type,
+          'status', hz.status, 'distanceM', round(n.distance_m::numeric, 1),
+          'remainingAreaM2', round(hz.remaining_m2::numeric, 1), 'blockedLandUse', hz.blocked)
+          order by n.distance_m, hz.code) as hazards
+      from near n join hz on hz.id = n.hazard_id
+      where hz.open
+      group by n.settlement_id
+    ),
+    acc_pairs as materialized (
+      select p.settlement_id, p.id, ST_Distance(p.sg, p.ag) as distance_m
+      from (
+        select sp.id as settlement_id, a.id, sp.g as sg, a.geom::geography as ag
+        from sp join accidents a on a.geom && ${reach(sql`sp.geom`, q.accidentReachM)}
+        where a.archived_at is null and a.occurred_on <= ${q.asAtDate}::date
+        offset 0
+      ) p
+      where ST_DWithin(p.sg, p.ag, ${q.accidentReachM})
+    ),
+    casualties_of as (
+      select c.accident_id, count(*) as n from casualties c
+      where c.archived_at is null and c.accident_id in (select id from acc_pairs)
+      group by c.accident_id
+    ),
+    acc_near as (
+      select p.settlement_id, json_agg(json_build_object('id', a.id, 'code', a.code,
+          'occurredOn', a.occurred_on::text, 'distanceM', round(p.distance_m::numeric, 1),
+          'casualties', coalesce(k.n, 0)) order by a.occurred_on desc, a.code) as accidents
+      from acc_pairs p join accidents a on a.id = p.id
+      left join casualties_of k on k.accident_id = a.id
+      group by p.settlement_id
+    ),
+    -- Sessions held for the settlement and sessions nearby are found apart: an OR of both would
+    -- defeat the spatial index.
+    re_pairs as (
+      select st.id as settlement_id, e.id
+      from st join risk_education_sessions e on e.settlement_id = st.id
+      where e.archived_at is null and e.held_on <= ${q.asAtDate}::date
+      union
+      select sp.id as settlement_id, e.id
+      from sp join risk_education_sessions e on e.geom && ${reach(sql`sp.geom`, q.riskEducationReachM)}
+      where e.archived_at is null and e.held_on <= ${q.asAtDate}::date
+        and ST_DWithin(sp.g, e.geom::geography, ${q.riskEducationReachM})
+    ),
+    re_near as (
+      select p.settlement_id, json_agg(json_build_object('id', e.id, 'code', e.code, 'heldOn', e.held_on::text,
+          'beneficiaries', e.beneficiaries_total) order by e.held_on desc, e.code) as risk_education
+      from re_pairs p join risk_education_sessions e on e.id = p.id
+      group by p.settlement_id
     )
     select st.*, ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
-      (select json_agg(json_build_object('id', hz.id, 'code', hz.code, 'type', hz.type, 'status', hz.status,
-          'distanceM', round(n.distance_m::numeric, 1), 'remainingAreaM2', round(hz.remaining_m2::numeric, 1),
-          'blockedLandUse', hz.blocked) order by n.distance_m, hz.code)
-        from near n join hz on hz.id = n.hazard_id where n.settlement_id = st.id and hz.open) as hazards,
-      (select json_agg(json_build_object('id', a.id, 'code', a.code, 'occurredOn', a.occurred_on::text,
-          'distanceM', round(ST_Distance(s.geom::geography, a.geom::geography)::numeric, 1),
-          'casualties', (select count(*) from casualties c where c.accident_id = a.id and c.archived_at is null))
-          order by a.occurred_on desc, a.code)
-        from accidents a
-        where a.geom && ${reach(sql`s.geom`, q.accidentReachM)} and a.archived_at is null
-          and a.occurred_on <= ${q.asAtDate}::date
-          and ST_DWithin(s.geom::geography, a.geom::geography, ${q.accidentReachM})) as accidents,
-      (select json_agg(json_build_object('id', e.id, 'code', e.code, 'heldOn', e.held_on::text,
-          'beneficiaries', e.beneficiaries_total) order by e.held_on desc, e.code)
-        from risk_education_sessions e
-        where e.archived_at is null and e.held_on <= ${q.asAtDate}::date
-          and (e.settlement_id = st.id or (e.geom && ${reach(sql`s.geom`, q.riskEducationReachM)}
-            and ST_DWithin(s.geom::geography, e.geom::geography, ${q.riskEducationReachM})))) as risk_education
+      hz_near.hazards, acc_near.accidents, re_near.risk_education
     from st join settlements s on s.id = st.id
-    order by st.name, st.id`.execute(db);
+    left join hz_near on hz_near.settlement_id = st.id
+    left join acc_near on acc_near.settlement_id = st.id
+    left join re_near on re_near.settlement_id = st.id
+    order by st.name, st.id`.execute(trx),
+  );
   return r.rows;
 }
 
@@ -298,6 +388,9 @@ export interface HazardFactsRow {
  * `settlementReachM` (population, displaced households, nearest distance), the accidents within
  * `accidentReachM` or linked to it in the `accidentYears` before the date, and the method of its
  * latest activity started by then (for its productivity).
+ *
+ * Set-based as `settlementFacts`: the settlement–hazard pairs are found by the same rule (one
+ * index probe per settlement), the nearby accidents by one probe per accident of the period.
  */
 export async function hazardFacts(
   db: Kysely<Schema>,
@@ -312,8 +405,10 @@ export async function hazardFacts(
 ): Promise<HazardFactsRow[]> {
   const hazardGeom = q.asAt ? sql`h.geom` : sql`coalesce(h.remaining_geom, h.geom)`;
   const only = q.hazardId ? sql`and hz.id = ${q.hazardId}` : sql``;
+  const onlyHazard = q.hazardId ? sql`and h.id = ${q.hazardId}` : sql``;
   const since = sql`(${q.asAtDate}::date - make_interval(days => ${Math.round(q.accidentYears * 365.25)}))::date`;
-  const r = await sql<HazardFactsRow>`
+  const r = await withoutJit(db, (trx) =>
+    sql<HazardFactsRow>`
     with hz as materialized (${hazardState(q.asAt)}),
     st as materialized (${settlementState(q.asAt)}),
     open as materialized (select hz.* from hz where hz.open ${only}),
@@ -322,27 +417,26 @@ export async function hazardFacts(
       where p.effective_from <= ${q.asAtDate}::date
       order by p.hazard_id, p.effective_from desc, p.created_at desc
     ),
+    sp as materialized (${settlementPoints}),
+    pairs as materialized (${settlementHazardPairs(q.settlementReachM, q.asAt, q.hazardId)}),
     near as (
-      select o.id as hazard_id, coalesce(sum(st.population), 0)::int as population,
-        coalesce(sum(st.displaced), 0)::int as displaced, min(ST_Distance(s.geom::geography, ${hazardGeom}::geography)) as nearest_m,
+      select p.hazard_id, coalesce(sum(p.population), 0)::int as population,
+        coalesce(sum(p.displaced), 0)::int as displaced, min(p.distance_m) as nearest_m,
         count(*)::int as settlements
-      from open o join hazards h on h.id = o.id
-      join settlements s on s.geom && ${reach(hazardGeom, q.settlementReachM)}
-      join st on st.id = s.id
-      where ST_DWithin(s.geom::geography, ${hazardGeom}::geography, ${q.settlementReachM})
-      group by o.id
+      from pairs p
+      group by p.hazard_id
     ),
     -- Linked and nearby accidents are read apart: an OR of both would defeat the spatial index.
     acc_pairs as (
-      select o.id as hazard_id, a.id, a.occurred_on
-      from open o join accidents a on a.hazard_id = o.id
-      where a.archived_at is null and a.occurred_on <= ${q.asAtDate}::date and a.occurred_on > ${since}
-      union
-      select o.id as hazard_id, a.id, a.occurred_on
-      from open o join hazards h on h.id = o.id
-      join accidents a on a.geom && ${reach(hazardGeom, q.accidentReachM)}
-      where ST_DWithin(a.geom::geography, ${hazardGeom}::geography, ${q.accidentReachM})
+      select a.hazard_id, a.id, a.occurred_on
+      from accidents a
+      where a.hazard_id is not null ${q.hazardId ? sql`and a.hazard_id = ${q.hazardId}` : sql``}
         and a.archived_at is null and a.occurred_on <= ${q.asAtDate}::date and a.occurred_on > ${since}
+      union
+      select h.id as hazard_id, a.id, a.occurred_on
+      from accidents a join hazards h on h.geom && ${reach(sql`a.geom`, q.accidentReachM)} ${onlyHazard}
+      where a.archived_at is null and a.occurred_on <= ${q.asAtDate}::date and a.occurred_on > ${since}
+        and ST_DWithin(a.geom::geography, ${hazardGeom}::geography, ${q.accidentReachM})
     ),
     acc as (
       select hazard_id, count(distinct id)::int as accidents, max(occurred_on)::text as last_on
@@ -361,7 +455,8 @@ export async function hazardFacts(
     left join np on np.hazard_id = o.id
     left join near on near.hazard_id = o.id
     left join acc on acc.hazard_id = o.id
-    order by o.code`.execute(db);
+    order by o.code`.execute(trx),
+  );
   return r.rows;
 }
 

@@ -438,12 +438,21 @@ export class PlanningService {
   }
 }
 
+/** One list formatter per locale and type: made once, not once per settlement (they are slow to make). */
+const listFormats = new Map<string, Intl.ListFormat>();
+
 function listOf(
   parts: string[],
   locale: string,
   type: 'conjunction' | 'disjunction' = 'conjunction',
 ): string {
-  return new Intl.ListFormat(locale, { style: 'long', type }).format(parts);
+  const key = `${locale} ${type}`;
+  let format = listFormats.get(key);
+  if (!format) {
+    format = new Intl.ListFormat(locale, { style: 'long', type });
+    listFormats.set(key, format);
+  }
+  return format.format(parts);
 }
 
 /** A condition in words: "no open hazard within 1,000 m". */
