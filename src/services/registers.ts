@@ -227,13 +227,18 @@ export class RegisterService {
    * Every record matching the filter, page by page in id order, for files (exports, CSV lists).
    * The checks are made before the first record is read; identity fields are never read.
    */
-  readOut(actor: Actor, filter: RecordFilter, opts: { maxRecords?: number } = {}): AsyncGenerator<RecordOut> {
+  readOut(
+    actor: Actor,
+    filter: RecordFilter,
+    opts: { maxRecords?: number; pageSize?: number } = {},
+  ): AsyncGenerator<RecordOut> {
     assertCan(actor, 'data.export', this.def);
     assertCan(actor, 'record.read', this.def);
     return this.readAll(
       this.reads(actor),
       this.scoped(actor, filter),
       opts.maxRecords ?? Number.POSITIVE_INFINITY,
+      opts.pageSize ?? READ_OUT_PAGE,
     );
   }
 
@@ -241,6 +246,7 @@ export class RegisterService {
     db: Kysely<Schema>,
     filter: RecordFilter,
     maxRecords: number,
+    pageSize: number,
   ): AsyncGenerator<RecordOut> {
     let after: repo.ListQuery['after'];
     let read = 0;
@@ -249,7 +255,7 @@ export class RegisterService {
         ...filter,
         sortField: 'id',
         descending: false,
-        limit: READ_OUT_PAGE,
+        limit: pageSize,
         after,
       });
       for (const record of await this.withAdminArea(
@@ -259,7 +265,7 @@ export class RegisterService {
         if (read++ >= maxRecords) return;
         yield record;
       }
-      if (rows.length < READ_OUT_PAGE) return;
+      if (rows.length < pageSize) return;
       const last = rows[rows.length - 1]!;
       after = { value: last.id, id: last.id as string };
     }

@@ -281,6 +281,10 @@ export function asAtSource(def: RegisterDef, asAt?: string, recordId?: string): 
     groups.push(sql`jsonb_build_object(${sql.join(cols.slice(i, i + 40))})`);
   const approved = (c: string) =>
     sql`${sql.ref(`${c}.date_of_information`)} <= ${asAt}::date and ${sql.ref(`${c}.created_at`)} < (${asAt}::date + 1)::timestamptz`;
+  // Per record: its changes counted, whether the date leaves any out, and whether they were
+  // approved in date order: each change's seq below the next one's in date-of-information
+  // order (a window over record_changes_record_idx's own order, where two ordered aggregates
+  // per record sorted every record's changes twice).
   return sql`(
     select a.* from (
       select c.record_id,
@@ -289,9 +293,10 @@ export function asAtSource(def: RegisterDef, asAt?: string, recordId?: string): 
         max(c.created_at) filter (where c.inc) as updated_at,
         min(c.created_at) filter (where c.inc and c.op = 'archive') as archived_at,
         bool_or(c.inc and c.op in ('create', 'baseline')) as existed,
-        (count(*) = 1 or array_agg(c.seq order by c.seq) = array_agg(c.seq order by c.date_of_information, c.seq)) as in_order
+        bool_and(c.next_seq is null or c.next_seq > c.seq) as in_order
       from (
-        select c.record_id, c.seq, c.op, c.created_at, c.date_of_information, (${approved('c')}) as inc
+        select c.record_id, c.seq, c.op, c.created_at, (${approved('c')}) as inc,
+          lead(c.seq) over (partition by c.record_id order by c.date_of_information, c.seq) as next_seq
         from record_changes c
         where c.entity = ${def.entity} ${recordId ? sql`and c.record_id = ${recordId}` : sql``}
       ) c

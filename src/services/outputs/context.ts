@@ -9,6 +9,9 @@ import type { ProvenanceService } from '../provenance.ts';
 import type { RecordOut, RegisterService } from '../registers.ts';
 import type { OutputParams } from './document.ts';
 
+/** Records per page of a report's reads (as at a date, each page is one fold of the history). */
+const AS_AT_PAGE = 100_000;
+
 /**
  * What a report module is given: the actor, the language, the parameters, and reads of the
  * registers — always through RegisterService (the one read path: permissions, organisation scope
@@ -71,7 +74,10 @@ export class OutputContext {
     if (!p) {
       p = (async () => {
         const out: RecordOut[] = [];
-        for await (const r of this.service(slug).readOut(this.actor, full)) out.push(r);
+        // Every page of a read as at a date folds the register's history again, and the report
+        // keeps every record in memory anyway: read in pages as large as the biggest register.
+        for await (const r of this.service(slug).readOut(this.actor, full, { pageSize: AS_AT_PAGE }))
+          out.push(r);
         return out;
       })();
       this.cache.set(key, p);
