@@ -55,6 +55,11 @@ export interface Settings {
   backup: { dir: string | undefined; everyMs: number; keep: number };
   /** Memory the vector tile cache may hold, in bytes (0: no cache). */
   tileCacheBytes: number;
+  /**
+   * HTTP Digest sign-in on /openrosa for phones on plain HTTP (SAFEGROUND_OPENROSA_DIGEST): keeps
+   * each user's password-equivalent HA1 (docs/security.md). Off: HTTP Basic and OpenRosa keys only.
+   */
+  openrosaDigest: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -234,6 +239,7 @@ export function parseSettings(env: Environment): Settings {
       keep: read.integer('SAFEGROUND_BACKUP_KEEP', 7, 1, 10_000),
     },
     tileCacheBytes: Math.round(read.number('SAFEGROUND_TILE_CACHE_MB', 64, 0, 1_048_576) * 1024 * 1024),
+    openrosaDigest: read.boolean('SAFEGROUND_OPENROSA_DIGEST', false),
   };
   // Replicas follow a PostgreSQL primary; the embedded database has none.
   if (settings.databaseReadUrls.length > 0 && !read.raw('DATABASE_URL')) {
