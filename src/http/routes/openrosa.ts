@@ -261,12 +261,14 @@ export async function openRosaKeyRoutes(instance: FastifyInstance, opts: { openr
       schema: {
         tags,
         summary: "OpenRosa keys: mine, or every user's (all=true, administrators); never the keys themselves",
-        querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }),
+        querystring: Type.Object({
+          all: Type.Optional(Type.Enum(['true', 'false'], { description: "true: every user's keys" })),
+        }),
         response: { 200: Type.Object({ items: Type.Array(KeySchema) }) },
       },
     },
     async (request) => ({
-      items: await opts.openrosa.keys(requireActor(request), request.query.all ?? false),
+      items: await opts.openrosa.keys(requireActor(request), request.query.all === 'true'),
     }),
   );
   app.post(

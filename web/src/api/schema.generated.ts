@@ -21694,7 +21694,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    all?: boolean;
+                    /** @description true: every user's keys */
+                    all?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
