@@ -59,6 +59,11 @@ export interface Settings {
   tileCacheBytes: number;
   /** How long a signed-in session is answered from memory before the database is asked again, ms (0: always asked). */
   sessionCacheMs: number;
+  /**
+   * HTTP Digest sign-in on /openrosa for phones on plain HTTP (SAFEGROUND_OPENROSA_DIGEST): keeps
+   * each user's password-equivalent HA1 (docs/security.md). Off: HTTP Basic and OpenRosa keys only.
+   */
+  openrosaDigest: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -240,6 +245,7 @@ export function parseSettings(env: Environment): Settings {
     },
     tileCacheBytes: Math.round(read.number('SAFEGROUND_TILE_CACHE_MB', 64, 0, 1_048_576) * 1024 * 1024),
     sessionCacheMs: Math.round(read.number('SAFEGROUND_SESSION_CACHE_SECONDS', 5, 0, 300) * 1000),
+    openrosaDigest: read.boolean('SAFEGROUND_OPENROSA_DIGEST', false),
   };
   // Replicas follow a PostgreSQL primary; the embedded database has none.
   if (settings.databaseReadUrls.length > 0 && !read.raw('DATABASE_URL')) {

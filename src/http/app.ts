@@ -22,7 +22,7 @@ import { importRoutes } from './routes/imports.ts';
 import { minefieldRecordRoutes } from './routes/minefield-records.ts';
 import { attachmentRoutes, healthRoutes } from './routes/misc.ts';
 import { notificationRoutes } from './routes/notifications.ts';
-import { openRosaRoutes } from './routes/openrosa.ts';
+import { openRosaKeyRoutes, openRosaRoutes } from './routes/openrosa.ts';
 import { outputRoutes } from './routes/outputs.ts';
 import { planningRoutes } from './routes/planning.ts';
 import { provenanceRoutes } from './routes/provenance.ts';
@@ -162,7 +162,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await services.devices.assertNotRevoked(request.headers[DEVICE_HEADER]);
   });
   await app.register(healthRoutes, { system, settings });
-  await app.register(authRoutes, { database: opts.database, accounts: services.accounts });
+  await app.register(authRoutes, {
+    database: opts.database,
+    accounts: services.accounts,
+    openrosaDigest: settings.openrosaDigest,
+  });
   await app.register(tokenAndUserRoutes, { accounts: services.accounts });
   await app.register(registerRoutes, { registers: services.registers, exports: services.exports });
   await app.register(reportRoutes, {
@@ -193,6 +197,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicRoutes, { publicData: services.publicData, settings });
   await app.register(planningRoutes, { planning: services.planning, tasking: services.tasking });
   await app.register(openRosaRoutes, { openrosa: services.openrosa, database: opts.database, settings });
+  await app.register(openRosaKeyRoutes, { openrosa: services.openrosa });
   for (const plugin of opts.plugins ?? []) await app.register(plugin);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

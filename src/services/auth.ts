@@ -4,6 +4,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { type Database, withTransaction } from '../db/connect.ts';
 import { appendAudit } from '../db/repositories/audit.ts';
 import * as loginFailures from '../db/repositories/login-failures.ts';
+import * as openrosa from '../db/repositories/openrosa.ts';
 import * as sessions from '../db/repositories/sessions.ts';
 import * as users from '../db/repositories/users.ts';
 import { Problem } from '../domain/problem.ts';
@@ -191,6 +192,39 @@ export async function checkPassword(
   if (typeof email !== 'string' || typeof password !== 'string') {
     throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
   }
+  return throttled(database, email, ip, async () => {
+    const user = await users.userByEmail(database.db, email);
+    dummyHash ??= await hashPassword('not-a-real-password-0');
+    const ok = await verify(user?.passwordHash ?? dummyHash, password).catch(() => false);
+    return ok ? user : undefined;
+  });
+}
+
+/**
+ * The user an HTTP Digest answer signs in (OpenRosa, SAFEGROUND_OPENROSA_DIGEST), checked against
+ * the HA1 kept for that username, with the same sign-in throttling as a password.
+ */
+export async function checkDigest(
+  database: Database,
+  username: string,
+  ip: string,
+  matches: (ha1: string) => boolean,
+): Promise<users.UserRow> {
+  return throttled(database, username, ip, async () => {
+    const digest = await openrosa.digestOf(database.db, username);
+    if (!digest || digest.realm !== OPENROSA_REALM || !matches(digest.ha1)) return undefined;
+    const user = await users.userById(database.db, digest.userId);
+    return user && user.email.toLowerCase() === digest.username.toLowerCase() ? user : undefined;
+  });
+}
+
+/** Runs a credential check under the sign-in throttling; refuses when it finds no (enabled) user. */
+async function throttled(
+  database: Database,
+  email: string,
+  ip: string,
+  check: () => Promise<users.UserRow | undefined>,
+): Promise<users.UserRow> {
   const address = throttleAddress(ip);
   const t = LOGIN_THROTTLE;
   // The attempt counts as a failure from before the password is checked, so that attempts sent
@@ -210,12 +244,31 @@ export async function checkPassword(
     await loginFailures.forgetLoginFailure(database.db, attempt);
     throw new Problem('auth.rate_limited', { seconds }, { pointer: '' });
   }
-  const user = await users.userByEmail(database.db, email);
-  dummyHash ??= await hashPassword('not-a-real-password-0');
-  const ok = await verify(user?.passwordHash ?? dummyHash, password).catch(() => false);
-  if (!user || !ok || user.disabledAt) throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
+  const user = await check();
+  if (!user || user.disabledAt) throw new Problem('auth.invalid_credentials', {}, { pointer: '' });
   await loginFailures.clearLoginFailures(database.db, email, address);
   return user;
+}
+
+/** The realm of OpenRosa's HTTP Basic and Digest challenges (and of the HA1 kept for Digest). */
+export const OPENROSA_REALM = 'Safeground';
+
+/**
+ * Keeps the HTTP Digest HA1 of a user whose password was just set or checked: MD5 of
+ * `email:realm:password`, password-equivalent for the realm (SAFEGROUND_OPENROSA_DIGEST only).
+ */
+export async function rememberDigest(
+  database: Database,
+  user: { id: string; email: string },
+  password: string,
+): Promise<void> {
+  const ha1 = createHash('md5').update(`${user.email}:${OPENROSA_REALM}:${password}`).digest('hex');
+  await openrosa.saveDigest(database.db, {
+    userId: user.id,
+    username: user.email,
+    realm: OPENROSA_REALM,
+    ha1,
+  });
 }
 
 type SignedIn = NonNullable<Awaited<ReturnType<typeof sessions.sessionUser>>>;

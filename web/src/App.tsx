@@ -16,6 +16,7 @@ import { Dashboard } from './pages/Dashboard.tsx';
 import { Devices } from './pages/Devices.tsx';
 import { ImportPage } from './pages/ImportPage.tsx';
 import { MapExplorer } from './pages/MapExplorer.tsx';
+import { OdkConnect } from './pages/OdkConnect.tsx';
 import { Outputs } from './pages/Outputs.tsx';
 import { PlanningBoard } from './pages/PlanningBoard.tsx';
 import { Priorities } from './pages/Priorities.tsx';
@@ -53,6 +54,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/planning/board') return <PlanningBoard />;
   if (path === '/outputs') return <Outputs />;
   if (path === '/devices') return <Devices />;
+  if (path === '/odk') return <OdkConnect />;
   const provenance = matchPath('/provenance/:slug/:id', path);
   if (provenance && (provenance.slug === 'hazards' || provenance.slug === 'admin-areas'))
     return <Provenance key={provenance.id} slug={provenance.slug} id={provenance.id} />;
@@ -155,6 +157,11 @@ function Shell() {
       {roleCan(role, 'user.manage') && (
         <Link to="/devices" className={navClass('/devices')} data-testid="nav-devices">
           {t('nav.devices')}
+        </Link>
+      )}
+      {roleCan(role, 'report.create') && (
+        <Link to="/odk" className={navClass('/odk')} data-testid="nav-odk">
+          {t('nav.odk')}
         </Link>
       )}
       {roleCan(role, 'report.create') && (

@@ -6,7 +6,7 @@ import { Problem } from '../../domain/problem.ts';
 import { ROLES } from '../../domain/vocabularies.ts';
 import { LOCALES } from '../../i18n/catalogue.ts';
 import type { AccountService } from '../../services/accounts.ts';
-import { login, logout, publicUser } from '../../services/auth.ts';
+import { login, logout, publicUser, rememberDigest } from '../../services/auth.ts';
 import { clearSessionCookies, requireActor, SESSION_COOKIE, setSessionCookies } from '../plugins/auth.ts';
 import { ProblemSchema, type TypedRequests } from '../schemas.ts';
 
@@ -21,7 +21,7 @@ const UserSchema = Type.Object({
 
 export async function authRoutes(
   instance: FastifyInstance,
-  opts: { database: Database; accounts: AccountService },
+  opts: { database: Database; accounts: AccountService; openrosaDigest?: boolean },
 ) {
   const app = instance.withTypeProvider<TypedRequests>();
   const tags = ['auth'];
@@ -54,6 +54,8 @@ export async function authRoutes(
           throw err;
         },
       );
+      // SAFEGROUND_OPENROSA_DIGEST: the password was right, so its Digest HA1 is kept for phones.
+      if (opts.openrosaDigest) await rememberDigest(opts.database, user, password);
       const csrfToken = randomBytes(24).toString('base64url');
       setSessionCookies(request, reply, token, csrfToken);
       return { token, csrfToken, expiresAt: expiresAt.toISOString(), user: publicUser(user) };

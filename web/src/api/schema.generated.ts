@@ -21683,6 +21683,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/openrosa/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenRosa keys: mine, or every user's (all=true, administrators); never the keys themselves */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true: every user's keys */
+                    all?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                /** Format: uuid */
+                                createdBy: string;
+                                /** Format: uuid */
+                                id: string;
+                                label: string;
+                                lastUsedAt: string | null;
+                                revokedAt: string | null;
+                                /** Format: uuid */
+                                revokedBy: string | null;
+                                userEmail: string;
+                                /** Format: uuid */
+                                userId: string;
+                                userName: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make an OpenRosa key for a phone (ODK Collect, KoboCollect); the key, server URL and QR code are shown only in this answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label: string;
+                        /** Format: uuid */
+                        userId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: {
+                                createdAt: string;
+                                /** Format: uuid */
+                                createdBy: string;
+                                /** Format: uuid */
+                                id: string;
+                                label: string;
+                                lastUsedAt: string | null;
+                                revokedAt: string | null;
+                                /** Format: uuid */
+                                revokedBy: string | null;
+                                userEmail: string;
+                                /** Format: uuid */
+                                userId: string;
+                                userName: string | null;
+                            };
+                            qrSvg: string;
+                            secret: string;
+                            serverUrl: string;
+                            /** @description ODK Collect settings: zlib-deflated JSON in base64, as in its QR code */
+                            settings: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openrosa/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an OpenRosa key (mine, or any for administrators); the phone is refused at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ordnance": {
         parameters: {
             query?: never;
