@@ -50,7 +50,8 @@ describe('the demo programme', () => {
     auditBefore = (await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(database.db))
       .rows[0]!.n;
     summary = await loadDemo(database);
-  });
+    // The whole demo is loaded once for the file: on a busy shared machine that takes minutes.
+  }, 600_000);
 
   it('stores every record the generator makes, and says so per register', async () => {
     const programme = generateDemoProgramme();
