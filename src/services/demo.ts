@@ -1,6 +1,7 @@
 import type { Database } from '../db/connect.ts';
 import { bulkInsert, externalIdsWithPrefix, ordnanceIdsByModel } from '../db/repositories/bulk.ts';
 import { backdateDemoHistory, isDatabaseEmpty } from '../db/repositories/demo.ts';
+import { snake } from '../db/repositories/registers.ts';
 import { userByEmail } from '../db/repositories/users.ts';
 import { type DemoProgramme, generateDemoProgramme } from '../domain/demo-programme.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
@@ -17,6 +18,7 @@ import {
   openBulkReport,
 } from './changes.ts';
 import { type DemoMinefieldRecord, demoMinefieldRecord } from './demo-minefield.ts';
+import { demoPlanningRows, loadDemoPlanning } from './demo-planning.ts';
 import { loadDemoVisits } from './demo-visits.ts';
 import type { Keyring } from './personal-data.ts';
 
@@ -87,7 +89,8 @@ export async function loadDemo(
 ): Promise<Record<string, number>> {
   const programme = generateDemoProgramme();
   const laid = demoMinefieldRecords(programme);
-  const total = totalRows(programme) + laid.reduce((n, r) => n + 1 + r.found.length, 0);
+  const total =
+    totalRows(programme) + laid.reduce((n, r) => n + 1 + r.found.length, 0) + demoPlanningRows(programme);
   let done = 0;
   const report = (label: string) => opts.onProgress?.(done, total, label);
   report('demo');
@@ -394,6 +397,17 @@ export async function loadDemo(
       ),
     );
     await loadDemoVisits(trx, programme, load, idOf);
+    // Teams, accreditations, projects and task orders, with the work done under the orders.
+    await loadDemoPlanning({
+      trx,
+      actor,
+      keyring: NO_PERSONAL_DATA,
+      report: bulkReport,
+      programme,
+      load,
+      idOf: (key) => idOf(key)!,
+      external,
+    });
     await bulkInsert(
       trx,
       'record_sources',
@@ -432,7 +446,16 @@ export async function loadDemo(
     await backdateDemoHistory(
       trx,
       bulkReport.id,
-      R.REGISTERS.map((def) => ({ entity: def.entity, table: def.table, dateColumn: def.filters.date })),
+      // Each record's creation is dated by the field its history is dated by (a task order's
+      // issue date), else by the register's date filter.
+      R.REGISTERS.map((def) => {
+        const factField = R.factDateField(def);
+        return {
+          entity: def.entity,
+          table: def.table,
+          dateColumn: factField ? snake(factField) : def.filters.date,
+        };
+      }),
     );
     done = total;
     report('users');

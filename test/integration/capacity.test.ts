@@ -84,6 +84,46 @@ describe(`teams, accreditations and projects on ${testDatabaseKind()}`, () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it("refuses an activity or a task order naming another organisation's team", async () => {
+    const team = await post('/api/v1/teams', {
+      organisationId: orgB,
+      name: 'B manual',
+      kind: 'manual',
+      size: 8,
+    });
+    const activity = (organisationId: string) => ({
+      type: 'Feature',
+      geometry: null,
+      properties: {
+        kind: 'clearance',
+        organisationId,
+        hazardId: hazardX,
+        teamId: team.id,
+        startDate: '2025-01-05',
+      },
+    });
+    const wrong = await call('POST', '/api/v1/activities', admin, activity(orgA));
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().code).toBe('team.other_organisation');
+    expect(wrong.json().errors?.[0]?.pointer ?? wrong.json().pointer).toMatch(/teamId$/);
+    expect(wrong.json().detail).toContain(team.code);
+    const order = (organisationId: string) =>
+      call('POST', '/api/v1/task-orders', admin, {
+        organisationId,
+        hazardIds: [hazardX],
+        activityKind: 'clearance',
+        plannedStart: '2025-02-01',
+        plannedEnd: '2025-03-01',
+        teamId: team.id,
+      });
+    const wrongOrder = await order(orgA);
+    expect(wrongOrder.statusCode).toBe(400);
+    expect(JSON.stringify(wrongOrder.json())).toContain('team.other_organisation');
+    // Its own organisation's team is accepted.
+    expect((await call('POST', '/api/v1/activities', admin, activity(orgB))).statusCode).toBe(201);
+    expect((await order(orgB)).statusCode).toBe(201);
+  });
+
   it('writes an accreditation and a project, and refuses ids in their lists that name nothing', async () => {
     const acc = await post('/api/v1/accreditations', {
       organisationId: orgC,

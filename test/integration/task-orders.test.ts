@@ -35,10 +35,15 @@ async function taskOrder(properties: Record<string, unknown>): Promise<Record<st
 }
 
 /** An activity report by operator A, submitted; returns its id. */
-async function activityReport(taskOrderId: string, hazardId: string, extra: Record<string, unknown> = {}) {
+async function activityReport(
+  taskOrderId: string,
+  hazardId: string,
+  extra: Record<string, unknown> = {},
+  dateOfInformation = '2025-02-20',
+) {
   const r = await call('POST', '/api/v1/reports', operatorA, {
     kind: 'activity',
-    dateOfInformation: '2025-02-20',
+    dateOfInformation,
     payload: {
       changes: [
         {
@@ -202,19 +207,23 @@ describe(`task orders on ${testDatabaseKind()}`, () => {
 
   it('progress: released area against remaining, planned against actual dates, as at a date', async () => {
     const h = await hazard(36.5, 12.1, 0.002);
+    // Dated after today's approvals, so that the order is read as at those dates (as every
+    // register is: changes dated and approved by then).
     const order = await taskOrder({
       hazardIds: [h.id],
-      plannedStart: '2025-02-01',
-      plannedEnd: '2025-02-28',
+      issuedOn: '2033-01-10',
+      plannedStart: '2033-02-01',
+      plannedEnd: '2033-02-28',
     });
     const id = order.id as string;
-    const report = await activityReport(id, h.id, {
-      status: 'completed',
-      startDate: '2025-02-10',
-      endDate: '2025-03-10',
-    });
+    const report = await activityReport(
+      id,
+      h.id,
+      { status: 'completed', startDate: '2033-02-10', endDate: '2033-03-10' },
+      '2033-03-10',
+    );
     expect((await call('POST', `/api/v1/reports/${report}/approve`, approver, {})).statusCode).toBe(200);
-    // Half the hazard (the western half) released on 2025-03-05.
+    // Half the hazard (the western half) released on 2033-03-05.
     const half = {
       type: 'Polygon',
       coordinates: [
@@ -230,32 +239,112 @@ describe(`task orders on ${testDatabaseKind()}`, () => {
     const lr = await call('POST', '/api/v1/land-release', admin, {
       type: 'Feature',
       geometry: half,
-      properties: { outcome: 'cleared', hazardId: h.id, releasedOn: '2025-03-05' },
+      properties: { outcome: 'cleared', hazardId: h.id, releasedOn: '2033-03-05' },
     });
     expect(lr.statusCode, lr.body).toBe(201);
     const released = lr.json().properties.areaM2 as number;
 
-    const p = (await call('GET', `/api/v1/task-orders/${id}/progress?asAt=2025-03-20`, admin)).json();
-    expect(p.asAt).toBe('2025-03-20');
+    const p = (await call('GET', `/api/v1/task-orders/${id}/progress?asAt=2033-03-20`, admin)).json();
+    expect(p.asAt).toBe('2033-03-20');
     expect(p.state).toBe('started');
     expect(p.area.totalM2).toBeCloseTo(h.areaM2, 0);
     expect(p.area.releasedM2).toBeCloseTo(released, 0);
     expect(p.area.remainingM2).toBeCloseTo(h.areaM2 - released, 0);
     expect(p.area.releasedShare).toBeCloseTo(released / h.areaM2, 3);
     expect(p.dates).toMatchObject({
-      plannedStart: '2025-02-01',
-      plannedEnd: '2025-02-28',
-      actualStart: '2025-02-10',
-      lastEnd: '2025-03-10',
+      plannedStart: '2033-02-01',
+      plannedEnd: '2033-02-28',
+      actualStart: '2033-02-10',
+      lastEnd: '2033-03-10',
       startDaysLate: 9,
       daysLate: 20,
     });
     expect(p.activities).toBe(1);
     // Before the release, nothing was released yet and the order was 0 days late.
-    const before = (await call('GET', `/api/v1/task-orders/${id}/progress?asAt=2025-02-15`, admin)).json();
+    const before = (await call('GET', `/api/v1/task-orders/${id}/progress?asAt=2033-02-15`, admin)).json();
     expect(before.area.releasedM2).toBe(0);
     expect(before.dates.daysLate).toBe(0);
     expect(before.dates.lastEnd).toBeNull();
+  });
+
+  it('as at a date, the order itself (plan and state) is read as it stood then', async () => {
+    // A read as at a date sees changes dated and approved by its end, so the story is told on
+    // dates after today's approvals: issued on 2031-01-10, started by an activity reported on
+    // 2031-02-20, completed by a release on 2031-03-15.
+    const h = await hazard(36.7, 12.1, 0.001);
+    const order = await taskOrder({
+      hazardIds: [h.id],
+      issuedOn: '2031-01-10',
+      plannedStart: '2031-02-01',
+      plannedEnd: '2031-03-31',
+    });
+    const id = order.id as string;
+    const r = await call('POST', '/api/v1/reports', operatorA, {
+      kind: 'activity',
+      dateOfInformation: '2031-02-20',
+      payload: {
+        changes: [
+          {
+            op: 'create',
+            register: 'activities',
+            record: {
+              type: 'Feature',
+              geometry: null,
+              properties: {
+                kind: 'clearance',
+                organisationId: orgA,
+                hazardId: h.id,
+                taskOrderId: id,
+                method: 'manual',
+                status: 'in_progress',
+                startDate: '2031-02-18',
+              },
+            },
+          },
+        ],
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect((await call('POST', `/api/v1/reports/${r.json().id}/submit`, operatorA)).statusCode).toBe(200);
+    expect((await call('POST', `/api/v1/reports/${r.json().id}/approve`, approver, {})).statusCode).toBe(200);
+    const lr = await call('POST', '/api/v1/land-release', admin, {
+      type: 'Feature',
+      geometry: square(36.7, 12.1, 0.001),
+      properties: { outcome: 'cleared', hazardId: h.id, releasedOn: '2031-03-15' },
+    });
+    expect(lr.statusCode, lr.body).toBe(201);
+    expect(await state(id)).toBe('completed');
+    const progress = async (asAt: string) =>
+      call('GET', `/api/v1/task-orders/${id}/progress?asAt=${asAt}`, admin);
+    expect((await progress('2031-01-05')).statusCode).toBe(404);
+    const issued = (await progress('2031-02-01')).json();
+    expect(issued.state).toBe('issued');
+    const started = (await progress('2031-03-05')).json();
+    expect(started.state).toBe('started');
+    expect((await progress('2031-04-01')).json().state).toBe('completed');
+
+    const list = async (q: string) =>
+      (await call('GET', `/api/v1/task-orders/progress?${q}`, admin)).json() as {
+        items: Array<{ id: string; state: string; progress: { state: string } }>;
+      };
+    const listed = (await list('asAt=2031-02-25')).items.find((o) => o.id === id)!;
+    expect(listed.state).toBe('started');
+    expect(listed.progress.state).toBe('started');
+    expect((await list('asAt=2031-01-05')).items.map((o) => o.id)).not.toContain(id);
+
+    const board = (
+      await call(
+        'GET',
+        `/api/v1/planning/board?from=2031-01&to=2031-04&organisationId=${orgA}&asAt=2031-02-10`,
+        admin,
+      )
+    ).json();
+    const cells = board.rows[0].cells as Array<{
+      month: string;
+      orders: Array<{ id: string; state: string; plannedEnd: string }>;
+    }>;
+    const feb = cells.find((c) => c.month === '2031-02')!.orders.find((o) => o.id === id)!;
+    expect(feb).toMatchObject({ state: 'issued', plannedEnd: '2031-03-31' });
   });
 
   it('planning board: rows by organisation, columns by month, cells the orders active then', async () => {

@@ -41,6 +41,13 @@ export async function backdateDemoHistory(
     from first
     where first.d is not null and c.report_id = ${reportId} and c.op = 'create'
       and c.date_of_information >= current_date`.execute(db);
+  // Later changes of the demo's own report (a task order started by its activity, a hazard closed
+  // by its last release) were approved, in the story, the day after their date.
+  await sql`
+    update record_changes c set created_at = (c.date_of_information + 1)::timestamptz
+    where c.report_id = ${reportId} and c.op = 'update' and c.date_of_information < current_date - 1`.execute(
+    db,
+  );
 }
 
 /** The ids of the records of `table` with the given external ids, by external id. */

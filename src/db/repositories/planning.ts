@@ -594,3 +594,14 @@ export async function hazardCodes(db: Kysely<Schema>, ids: string[]): Promise<Ma
     select id, code from hazards where id = any(${ids}::uuid[])`.execute(db);
   return new Map(r.rows.map((x) => [x.id, x.code]));
 }
+
+/** Teams by id: their code and organisation (archived ones too: a record may still name them). */
+export async function teamOrganisations(
+  db: Kysely<Schema>,
+  ids: string[],
+): Promise<Map<string, { code: string; organisationId: string }>> {
+  if (!ids.length) return new Map();
+  const r = await sql<{ id: string; code: string; organisationId: string }>`
+    select t.id, t.code, t.organisation_id from teams t where t.id = any(${ids}::uuid[])`.execute(db);
+  return new Map(r.rows.map((x) => [x.id, { code: x.code, organisationId: x.organisationId }]));
+}

@@ -137,7 +137,8 @@ export class TaskingService {
   /** One task order's progress against its plan, as at a date (default today). */
   async progress(actor: Actor, id: string, q: { asAt?: string } = {}): Promise<TaskOrderProgress> {
     checkDate(q.asAt, 'asAt');
-    const order = await this.taskOrders.get(actor, id);
+    // As at a date, the order's plan and state as they stood then (not found before it was issued).
+    const order = await this.taskOrders.get(actor, id, { asAt: q.asAt });
     const [progress] = await this.progressOf(actor, [order], q.asAt ?? today());
     return progress!;
   }
@@ -222,7 +223,14 @@ export class TaskingService {
     return { asAt, items: orders.map((o, i) => ({ ...o, progress: progress[i]! })) };
   }
 
-  private async orders(actor: Actor, q: { organisationId?: string; state?: string }): Promise<Row[]> {
+  /**
+   * The orders the actor may see; given `asAt`, as they stood at the end of that day (the history
+   * fold of every register: changes dated and approved by then), else as they stand now.
+   */
+  private async orders(
+    actor: Actor,
+    q: { organisationId?: string; state?: string; asAt?: string },
+  ): Promise<Row[]> {
     const equals: Array<[string, string]> = [];
     if (q.organisationId) equals.push(['organisation_id', q.organisationId]);
     if (q.state) equals.push(['state', q.state]);
@@ -232,6 +240,7 @@ export class TaskingService {
       const page = await this.taskOrders.list(actor, {
         equals,
         includeArchived: false,
+        asAt: q.asAt,
         sortField: 'code',
         descending: false,
         limit: PAGE,
@@ -257,7 +266,7 @@ export class TaskingService {
     const first = `${months[0]}-01`;
     const last = monthEnd(months[months.length - 1]!);
     const asAt = q.asAt ?? today();
-    const orders = (await this.orders(actor, { organisationId: q.organisationId })).filter(
+    const orders = (await this.orders(actor, { organisationId: q.organisationId, asAt: q.asAt })).filter(
       (o) => (o.plannedStart as string) <= last && (o.plannedEnd as string) >= first,
     );
     const progress = new Map((await this.progressOf(actor, orders, asAt)).map((p) => [p.id, p]));

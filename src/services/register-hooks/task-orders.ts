@@ -8,6 +8,7 @@ import type { TaskOrderState } from '../../domain/vocabularies.ts';
 import type { ApplyContext, Row } from '../changes.ts';
 import { PlanningService } from '../planning/index.ts';
 import type { WriteHooks } from './hooks.ts';
+import { teamOfOrganisation } from './team-organisation.ts';
 
 /** States an order leaves only by an administrator's or approver's write, never by a rule. */
 const FINAL: readonly string[] = ['completed', 'cancelled'];
@@ -54,6 +55,8 @@ export const taskOrdersHooks: WriteHooks = {
           { pointer: `${base}/plannedEnd`, field: 'plannedEnd' },
         ),
       );
+    const wrongTeam = await teamOfOrganisation(ctx, state, base);
+    if (wrongTeam) problems.push(wrongTeam);
     if (recordId) {
       const [before] = await planning.taskOrderStates(ctx.trx, [recordId]);
       if (before?.state === 'cancelled' && state.state !== undefined && state.state !== 'cancelled')
@@ -76,12 +79,34 @@ function issueDate(ctx: ApplyContext, state: Row): string {
   return typeof state.issuedOn === 'string' ? state.issuedOn : ctx.report.dateOfInformation;
 }
 
+type Ranking = Awaited<ReturnType<PlanningService['priorities']>>;
+/**
+ * The rankings computed in a transaction, by date: orders issued on the same date in one write
+ * (a file of orders, the demo) share one computation. Kept as long as the transaction object.
+ */
+const rankings = new WeakMap<object, Map<string, Promise<Ranking>>>();
+
+function rankingAsAt(ctx: ApplyContext, asAt: string): Promise<Ranking> {
+  let byDate = rankings.get(ctx.trx);
+  if (!byDate) {
+    byDate = new Map();
+    rankings.set(ctx.trx, byDate);
+  }
+  let ranking = byDate.get(asAt);
+  if (!ranking) {
+    ranking = new PlanningService({ db: ctx.trx }).priorities(ctx.actor, { asAt });
+    byDate.set(asAt, ranking);
+    ranking.catch(() => byDate.delete(asAt));
+  }
+  return ranking;
+}
+
 /**
  * Score and rank of each hazard of the order as at the issue date (null for a hazard that is not
  * open then), and the best of them for the order.
  */
 async function priorityAtIssue(ctx: ApplyContext, hazardIds: string[], asAt: string): Promise<Row> {
-  const ranking = await new PlanningService({ db: ctx.trx }).priorities(ctx.actor, { asAt });
+  const ranking = await rankingAsAt(ctx, asAt);
   const byId = new Map(ranking.items.map((item) => [item.hazard.id, item]));
   const codes = await planning.hazardCodes(ctx.trx, hazardIds);
   const hazards = hazardIds.map((id) => {
