@@ -8,7 +8,7 @@
  * set (its public schema is dropped and migrated: use a database of its own).
  * BENCH_ONLY_IMPORT=1: only the whole import, with the process's peak RSS.
  * BENCH_CLUSTERS=1: only the write (records and history), with the findings' cluster cells
- * per statement against deferred to the end of the write (migration 029), alternated.
+ * per statement against deferred to the end of the write (migration 026), alternated.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +68,7 @@ async function profile(driver: 'pglite' | 'postgresql') {
   if (process.env.BENCH_CLUSTERS === '1') {
     // The write alone (records + history, by COPY on PostgreSQL, by INSERT on PGlite, batches of
     // 10 000 / 1 000 as the importer sends them), the cluster cells per statement against deferred
-    // to the end (migration 029), alternated three times in one run.
+    // to the end (migration 026), alternated three times in one run.
     const rows = Array.from({ length: ROWS }, (_, i) => ({
       id: crypto.randomUUID(),
       category: 'AP',

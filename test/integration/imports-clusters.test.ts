@@ -10,7 +10,7 @@ import { loadKeyring } from '../../src/services/personal-data.ts';
 import { testDatabase, unique } from './helpers/db.ts';
 
 /**
- * Imports defer the findings' cluster cells to the end of the import (migration 029): each batch
+ * Imports defer the findings' cluster cells to the end of the import (migration 026): each batch
  * only notes its cells, and one statement adds them at every zoom before the import commits. The
  * cells must be exactly those the per-statement trigger keeps: here they are compared with the
  * cells computed afresh from every live finding, after imports by both write paths, a direct

@@ -15,7 +15,7 @@ export interface AuditInput {
 /**
  * Appends one entry to the hash chain. Must run inside the transaction of the change it records;
  * the advisory lock makes concurrent appends take turns so the chain stays linear. Two statements:
- * the lock and the last entry in one (`sg_audit_head`, migration 030), then the insert.
+ * the lock and the last entry in one (`sg_audit_head`, migration 027), then the insert.
  */
 export async function appendAudit(
   trx: Kysely<Schema>,

@@ -64,7 +64,7 @@ export async function makeValidPolygons(
 
 /**
  * Defers, until finishBulkWrite, what the registers' statement triggers derive from the rows
- * a bulk write inserts (today the findings' cluster cells, migration 029): each statement only
+ * a bulk write inserts (today the findings' cluster cells, migration 026): each statement only
  * notes its new rows' cells in a temporary table, and the finish adds them all at once. For the
  * rest of the transaction `db` is in; finishBulkWrite must run before it commits.
  */
