@@ -12,7 +12,7 @@ interface VisitInput {
 }
 
 /** How many hazards the demo's site visits go to. */
-const VISITS = 4;
+export const DEMO_SITE_VISITS = 4;
 
 /**
  * A few site visits for the demo programme (docs/evidence.md, "Site visits"): delegations shown
@@ -33,7 +33,7 @@ export async function loadDemoVisits(
   // The hazards with the most findings, in a stable order.
   const chosen = [...byHazard.entries()]
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .slice(0, VISITS);
+    .slice(0, DEMO_SITE_VISITS);
   const shown = await idsByExternalId(
     trx,
     R.findings.table,

@@ -6,6 +6,7 @@ import { isProblem } from '../../src/domain/problem.ts';
 import { registerBySlug } from '../../src/domain/records.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { demoPlanning } from '../../src/services/demo-planning.ts';
+import { DEMO_SITE_VISITS } from '../../src/services/demo-visits.ts';
 import { login, testApp, testDatabase } from './helpers/db.ts';
 
 const TABLES: Record<string, string> = {
@@ -26,6 +27,7 @@ const TABLES: Record<string, string> = {
   accreditations: 'accreditations',
   projects: 'projects',
   'task-orders': 'task_orders',
+  'site-visits': 'site_visits',
 };
 
 async function demoCounts(database: Database): Promise<Record<string, number>> {
@@ -78,6 +80,7 @@ describe('the demo programme', () => {
       accreditations: plan.accreditations.length,
       projects: plan.projects.length,
       'task-orders': plan.taskOrders.length,
+      'site-visits': DEMO_SITE_VISITS,
     };
     expect(await demoCounts(database)).toEqual(expected);
     const { users, ...registers } = summary;
