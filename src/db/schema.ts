@@ -59,6 +59,7 @@ export const TABLE_COLUMNS = {
     archivedAt: 'timestamptz?',
     teamId: 'uuid?',
     projectId: 'uuid?',
+    teams: 'int4?',
   },
   adminAreas: {
     id: 'uuid=',
@@ -262,6 +263,7 @@ export const TABLE_COLUMNS = {
     createdBy: 'uuid?',
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
+    terrain: 'text?',
   },
   importJobs: {
     id: 'uuid=',

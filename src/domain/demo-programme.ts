@@ -18,7 +18,7 @@
  *   hazard, never overlap, and together never cover more than the hazard.
  */
 import { ageBandOf } from './derive.ts';
-import type { DeviceCategory } from './vocabularies.ts';
+import type { DeviceCategory, Terrain } from './vocabularies.ts';
 
 export const DEMO_SEED = 20_260_101;
 export const SYNTHETIC = 'Synthetic demo data';
@@ -1174,6 +1174,24 @@ function evidenceFor(rng: Rng, type: 'SHA' | 'CHA', s: Star): DemoHazard['eviden
     });
   }
   return out;
+}
+
+/**
+ * The terrain the demo records for a hazard, read from its first blocked land use (no draw of
+ * the random sequence, so the rest of the programme is unchanged): fields are agricultural,
+ * homes built up, forest dense vegetation, grazing open flat land, water a riverbank; a hazard
+ * blocking a road first has no terrain recorded.
+ */
+export function demoTerrain(h: Pick<DemoHazard, 'blockedLandUse'>): Terrain | null {
+  const byUse: Record<string, Terrain> = {
+    agriculture: 'agricultural',
+    housing: 'urban_built_up',
+    infrastructure: 'urban_built_up',
+    forest: 'forest_dense_vegetation',
+    grazing: 'open_flat',
+    water: 'wetland_riverbank',
+  };
+  return byUse[h.blockedLandUse[0] ?? ''] ?? null;
 }
 
 function landUses(rng: Rng, near: DemoSettlement, s: Star): string[] {

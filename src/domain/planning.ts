@@ -473,7 +473,10 @@ export function quantile(sorted: number[], q: number): number {
 }
 
 export interface Productivity {
+  /** The team kind or method, or `all` for every method pooled. */
   method: string;
+  /** The terrain of the activities' hazards, or null for every terrain pooled. */
+  terrain: string | null;
   samples: number;
   medianM2PerTeamDay: number;
   q1M2PerTeamDay: number;
@@ -481,47 +484,93 @@ export interface Productivity {
 }
 
 /**
- * Productivity per method from past activities: each sample is the land an activity reduced or
- * cleared divided by its team-days. `all` pools every method.
+ * Productivity per group from past activities: each sample is the land an activity reduced or
+ * cleared divided by its team-days. A sample counts for its method (terrain null), for its method
+ * on its hazard's terrain when that is recorded, and for `all` (every method pooled) likewise.
+ * Sorted by method, then terrain (all terrains first).
  */
 export function productivityByMethod(
-  samples: Array<{ method: string; m2PerTeamDay: number }>,
+  samples: Array<{ method: string; terrain?: string | null; m2PerTeamDay: number }>,
 ): Productivity[] {
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, { method: string; terrain: string | null; xs: number[] }>();
   for (const s of samples) {
     if (!(s.m2PerTeamDay > 0)) continue;
-    for (const key of [s.method, 'all']) {
-      const g = groups.get(key) ?? [];
-      g.push(s.m2PerTeamDay);
-      groups.set(key, g);
+    for (const method of [s.method, 'all']) {
+      for (const terrain of s.terrain ? [null, s.terrain] : [null]) {
+        const key = `${method}|${terrain ?? ''}`;
+        const g = groups.get(key) ?? { method, terrain, xs: [] };
+        g.xs.push(s.m2PerTeamDay);
+        groups.set(key, g);
+      }
     }
   }
-  return [...groups.entries()]
-    .map(([method, xs]) => {
+  return [...groups.values()]
+    .map(({ method, terrain, xs }) => {
       const sorted = xs.sort((a, b) => a - b);
       return {
         method,
+        terrain,
         samples: sorted.length,
         medianM2PerTeamDay: round(quantile(sorted, 0.5), 2),
         q1M2PerTeamDay: round(quantile(sorted, 0.25), 2),
         q3M2PerTeamDay: round(quantile(sorted, 0.75), 2),
       };
     })
-    .sort((a, b) => (a.method < b.method ? -1 : 1));
+    .sort(
+      (a, b) =>
+        (a.method < b.method ? -1 : a.method > b.method ? 1 : 0) ||
+        (a.terrain === b.terrain
+          ? 0
+          : a.terrain === null
+            ? -1
+            : b.terrain === null
+              ? 1
+              : a.terrain < b.terrain
+                ? -1
+                : 1),
+    );
+}
+
+/**
+ * The productivity group a hazard's effort is estimated from: its method on its terrain when that
+ * group has at least `minSamples`, else its method (all terrains) when that has, else `all`.
+ * A hazard without a method (no clearance activity yet) is taken as method `all`, so its terrain
+ * is still used. Example: method `manual`, terrain `forest_dense_vegetation`, with 2 samples there
+ * and 5 manual samples → the `manual` group.
+ */
+export function productivityFor(
+  groups: Productivity[],
+  method: string | null,
+  terrain: string | null,
+  minSamples: number,
+): Productivity | undefined {
+  const find = (m: string, t: string | null) => groups.find((g) => g.method === m && g.terrain === t);
+  const m = method ?? 'all';
+  const candidates = [terrain ? find(m, terrain) : undefined, m === 'all' ? undefined : find(m, null)];
+  return candidates.find((g) => g !== undefined && g.samples >= minSamples) ?? find('all', null);
 }
 
 /**
  * Days to release an area at a productivity: the median's days, and the range the interquartile
- * spread gives (fast at q3, slow at q1). Example: 10 000 m² at median 500, q1 250, q3 1000 →
- * { days: 20, low: 10, high: 40 }.
+ * spread gives (fast at q3, slow at q1), with the group used. Example: 10 000 m² at median 500,
+ * q1 250, q3 1000 → { days: 20, low: 10, high: 40 }.
  */
 export function daysToRelease(
   areaM2: number,
   p: Productivity | undefined,
-): { days: number; low: number; high: number; method: string } | null {
+): {
+  days: number;
+  low: number;
+  high: number;
+  method: string;
+  terrain: string | null;
+  samples: number;
+} | null {
   if (!p || !(p.medianM2PerTeamDay > 0)) return null;
   return {
     method: p.method,
+    terrain: p.terrain,
+    samples: p.samples,
     days: round(areaM2 / p.medianM2PerTeamDay, 1),
     low: round(areaM2 / (p.q3M2PerTeamDay || p.medianM2PerTeamDay), 1),
     high: round(areaM2 / (p.q1M2PerTeamDay || p.medianM2PerTeamDay), 1),

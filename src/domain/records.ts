@@ -209,6 +209,7 @@ export const hazards: RegisterDef = {
         Type.Array(enumOf(V.LAND_USES, 'Land use blocked'), { uniqueItems: true }),
       ),
       beneficiaries: Type.Optional(nullable(count('Expected beneficiaries of release'))),
+      terrain: Type.Optional(nullable(enumOf(V.TERRAINS, 'Terrain of the area (for productivity)'))),
       organisationId: Type.Optional(nullable(uuid('Reporting organisation'))),
       dateOfInformation: Type.Optional(nullable(date('When the reported facts were true on the ground'))),
       description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
@@ -225,7 +226,13 @@ export const hazards: RegisterDef = {
   pointFields: ['benchmark'],
   jsonFields: ['deviceCategories', 'evidence', 'blockedLandUse'],
   filters: {
-    equals: { status: 'status', type: 'type', kind: 'type', organisation: 'organisation_id' },
+    equals: {
+      status: 'status',
+      type: 'type',
+      kind: 'type',
+      organisation: 'organisation_id',
+      terrain: 'terrain',
+    },
     date: 'date_of_information',
     text: ['code', 'name', 'description'],
   },
@@ -250,6 +257,15 @@ export const activities: RegisterDef = {
       endDate: Type.Optional(nullable(date('End date'))),
       description: Type.Optional(nullable(Type.String({ maxLength: 5000 }))),
       teamId: Type.Optional(nullable(uuid('Team that did the work'))),
+      teams: Type.Optional(
+        nullable(
+          Type.Integer({
+            minimum: 1,
+            maximum: 1000,
+            description: 'Number of teams that did the work (none: one); team-days = teams × days',
+          }),
+        ),
+      ),
       projectId: Type.Optional(nullable(uuid('Project the work was done for'))),
       taskOrderId: Type.Optional(nullable(uuid('Task order the activity was done under'))),
       externalId,

@@ -153,9 +153,24 @@ export const TEAM_KINDS = ['manual', 'mechanical', 'mdd', 'eod', 'nts', 'eore'] 
 /** Assets a team holds: demining machines and mine detection dogs. */
 export const ASSET_KINDS = ['machine', 'dog'] as const;
 export const SETTLEMENT_KINDS = ['city', 'town', 'village', 'hamlet', 'camp', 'other'] as const;
+/**
+ * The ground a hazard lies in, as task planning and productivity see it (the terrain and
+ * vegetation classes of IMAS 09.10 / 08.20 survey forms): it changes how fast land is released.
+ */
+export const TERRAINS = [
+  'open_flat',
+  'agricultural',
+  'forest_dense_vegetation',
+  'mountainous_rocky',
+  'urban_built_up',
+  'wetland_riverbank',
+  'desert_sand',
+  'other',
+] as const;
 
 export type HazardType = (typeof HAZARD_TYPES)[number];
 export type HazardStatus = (typeof HAZARD_STATUSES)[number];
 export type DeviceCategory = (typeof DEVICE_CATEGORIES)[number];
 export type LandReleaseOutcome = (typeof LAND_RELEASE_OUTCOMES)[number];
 export type Role = (typeof ROLES)[number];
+export type Terrain = (typeof TERRAINS)[number];

@@ -3,7 +3,7 @@ import { bulkInsert, externalIdsWithPrefix, ordnanceIdsByModel } from '../db/rep
 import { backdateDemoHistory, isDatabaseEmpty } from '../db/repositories/demo.ts';
 import { snake } from '../db/repositories/registers.ts';
 import { userByEmail } from '../db/repositories/users.ts';
-import { type DemoProgramme, generateDemoProgramme } from '../domain/demo-programme.ts';
+import { type DemoProgramme, demoTerrain, generateDemoProgramme } from '../domain/demo-programme.ts';
 import { isProblem, Problem } from '../domain/problem.ts';
 import * as R from '../domain/records.ts';
 import { SYSTEM_ACTOR } from './actor.ts';
@@ -210,6 +210,7 @@ export async function loadDemo(
           deviceCategories: h.deviceCategories,
           evidence: h.evidence,
           blockedLandUse: h.blockedLandUse,
+          terrain: demoTerrain(h),
           beneficiaries: h.beneficiaries,
           organisationId: idOf(h.organisationKey),
           dateOfInformation: h.dateOfInformation,

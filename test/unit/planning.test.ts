@@ -7,6 +7,7 @@ import {
   type HazardFacts,
   priorityOf,
   productivityByMethod,
+  productivityFor,
   quantile,
   rank,
   readinessOf,
@@ -132,7 +133,37 @@ describe('effort', () => {
       q1M2PerTeamDay: 375,
       q3M2PerTeamDay: 750,
     });
-    expect(daysToRelease(10_000, p)).toEqual({ method: 'manual', days: 20, low: 13.3, high: 26.7 });
+    expect(daysToRelease(10_000, p)).toEqual({
+      method: 'manual',
+      terrain: null,
+      samples: 3,
+      days: 20,
+      low: 13.3,
+      high: 26.7,
+    });
     expect(daysToRelease(10_000, undefined)).toBeNull();
+  });
+  it('groups by method and terrain and falls back to the method, then to all', () => {
+    const groups = productivityByMethod([
+      { method: 'manual', terrain: 'forest_dense_vegetation', m2PerTeamDay: 100 },
+      { method: 'manual', terrain: 'forest_dense_vegetation', m2PerTeamDay: 120 },
+      { method: 'manual', terrain: 'forest_dense_vegetation', m2PerTeamDay: 140 },
+      { method: 'manual', terrain: 'open_flat', m2PerTeamDay: 900 },
+      { method: 'mechanical', terrain: 'open_flat', m2PerTeamDay: 2000 },
+    ]);
+    const key = (p: ReturnType<typeof productivityFor>) => p && [p.method, p.terrain, p.samples];
+    expect(key(productivityFor(groups, 'manual', 'forest_dense_vegetation', 3))).toEqual([
+      'manual',
+      'forest_dense_vegetation',
+      3,
+    ]);
+    expect(key(productivityFor(groups, 'manual', 'open_flat', 3))).toEqual(['manual', null, 4]);
+    expect(key(productivityFor(groups, 'mechanical', 'open_flat', 3))).toEqual(['all', null, 5]);
+    expect(key(productivityFor(groups, null, 'forest_dense_vegetation', 3))).toEqual([
+      'all',
+      'forest_dense_vegetation',
+      3,
+    ]);
+    expect(key(productivityFor(groups, null, null, 3))).toEqual(['all', null, 5]);
   });
 });

@@ -461,25 +461,64 @@ export async function hazardFacts(
 }
 
 /**
+ * A hazard's terrain (text, or null when not recorded) as at the date: the latest value its
+ * approved changes gave on or before the date (by date of information, as its status); a hazard
+ * without history, its present value. Without `asAt`, its present value.
+ */
+function terrainOf(hazardId: RawBuilder<unknown>, asAt: string | undefined) {
+  if (!asAt) return sql`(select th.terrain from hazards th where th.id = ${hazardId})`;
+  return sql`coalesce(${fieldAsAt('hazard', hazardId, 'terrain', asAt)} #>> '{}',
+    case when not exists (select 1 from record_changes c where c.entity = 'hazard' and c.record_id = ${hazardId})
+      then (select th.terrain from hazards th where th.id = ${hazardId}) end)`;
+}
+
+/** The terrain of hazards as at the date (or now), by id; hazards without one are left out. */
+export async function hazardTerrains(
+  db: Kysely<Schema>,
+  hazardIds: string[],
+  asAt: string | undefined,
+): Promise<Map<string, string>> {
+  if (!hazardIds.length) return new Map();
+  const r = await sql<{ id: string; terrain: string | null }>`
+    select h.id, ${terrainOf(sql.ref('h.id'), asAt)} as terrain
+    from hazards h where h.id = any(${hazardIds}::uuid[])`.execute(db);
+  return new Map(r.rows.filter((x) => x.terrain !== null).map((x) => [x.id, x.terrain!]));
+}
+
+export interface ProductivitySample {
+  method: string;
+  /** Terrain of the activity's hazard as at the date; null when not recorded or no hazard. */
+  terrain: string | null;
+  m2PerTeamDay: number;
+}
+
+/**
  * One productivity sample per completed survey or clearance activity ended on or before the date
- * with land reduced or cleared: that area over its team-days (end − start + 1; one team per
- * activity). Its group (`method`) is the kind of the team it names (`manual`, `mechanical`,
- * `mdd` … — the first three are also method codes, so a manual team and the manual method are one
- * group), else its method.
+ * with land reduced or cleared: that area over its team-days (teams × (end − start + 1); an
+ * activity that records no number of teams used one). Its group (`method`) is the kind of the
+ * team it names (`manual`, `mechanical`, `mdd` … — the first three are also method codes, so a
+ * manual team and the manual method are one group), else its method; its `terrain` is its
+ * hazard's as at `asAt` (now without one).
  */
 export async function productivitySamples(
   db: Kysely<Schema>,
   asAtDate: string,
-): Promise<Array<{ method: string; m2PerTeamDay: number }>> {
-  const r = await sql<{ method: string; m2PerTeamDay: number }>`
-    select coalesce(t.kind, a.method) as method, sum(lr.area_m2) / ((a.end_date - a.start_date) + 1) as m2_per_team_day
-    from activities a
-    left join teams t on t.id = a.team_id
-    join land_release lr on lr.activity_id = a.id and lr.archived_at is null and lr.outcome in ('reduced', 'cleared')
-    where a.archived_at is null and a.status = 'completed' and a.start_date is not null and a.end_date is not null
-      and a.end_date <= ${asAtDate}::date and a.kind in ('TS', 'clearance', 'BAC', 'road_clearance')
-    group by a.id, t.kind, a.method, a.start_date, a.end_date`.execute(db);
-  return r.rows.map((x) => ({ method: x.method, m2PerTeamDay: Number(x.m2PerTeamDay) }));
+  asAt?: string,
+): Promise<ProductivitySample[]> {
+  const r = await sql<ProductivitySample>`
+    select s.method, case when s.hazard_id is null then null else ${terrainOf(sql.ref('s.hazard_id'), asAt)} end as terrain,
+      s.m2_per_team_day
+    from (
+      select coalesce(t.kind, a.method) as method, a.hazard_id,
+        sum(lr.area_m2) / (coalesce(a.teams, 1) * ((a.end_date - a.start_date) + 1)) as m2_per_team_day
+      from activities a
+      left join teams t on t.id = a.team_id
+      join land_release lr on lr.activity_id = a.id and lr.archived_at is null and lr.outcome in ('reduced', 'cleared')
+      where a.archived_at is null and a.status = 'completed' and a.start_date is not null and a.end_date is not null
+        and a.end_date <= ${asAtDate}::date and a.kind in ('TS', 'clearance', 'BAC', 'road_clearance')
+      group by a.id, t.kind, a.method, a.hazard_id, a.teams, a.start_date, a.end_date
+    ) s`.execute(db);
+  return r.rows.map((x) => ({ method: x.method, terrain: x.terrain, m2PerTeamDay: Number(x.m2PerTeamDay) }));
 }
 
 // ---- task orders ----

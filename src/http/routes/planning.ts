@@ -104,7 +104,8 @@ const ReadinessItem = Type.Object({
 const VersionRef = Type.Object({ version: Type.Integer(), createdAt: Type.String() });
 
 const Productivity = Type.Object({
-  method: Type.String(),
+  method: Type.String({ description: 'Team kind or method, or all (every method pooled)' }),
+  terrain: Nullable(Type.String({ description: "The hazards' terrain; null: every terrain pooled" })),
   samples: Type.Integer(),
   medianM2PerTeamDay: Type.Number(),
   q1M2PerTeamDay: Type.Number(),
@@ -133,7 +134,17 @@ const PriorityItem = Type.Object({
     }),
   ),
   effort: Nullable(
-    Type.Object({ method: Type.String(), days: Type.Number(), low: Type.Number(), high: Type.Number() }),
+    Type.Object(
+      {
+        method: Type.String(),
+        terrain: Nullable(Type.String()),
+        samples: Type.Integer({ description: 'Samples of the productivity group used' }),
+        days: Type.Number(),
+        low: Type.Number(),
+        high: Type.Number(),
+      },
+      { description: 'Days to release and the productivity group used (method, terrain, samples)' },
+    ),
   ),
 });
 
@@ -485,7 +496,8 @@ export async function planningRoutes(
     {
       schema: {
         tags: ['planning'],
-        summary: 'Productivity by method (m² per team-day: median and interquartile range) as at a date',
+        summary:
+          'Productivity by method, and by method and terrain (m² per team-day: median and interquartile range) as at a date',
         querystring: AsAtQuery,
         response: {
           200: Type.Object({ asAt: Type.String(), methods: Type.Array(Productivity) }),

@@ -10,6 +10,7 @@ import {
   type Productivity,
   priorityOf,
   productivityByMethod,
+  productivityFor,
   type ReadinessConditions,
   type ReadinessLevel,
   type ReadinessRules,
@@ -93,7 +94,15 @@ export interface HazardPriority {
     settlements: number;
   };
   factors: FactorPart[];
-  effort: { method: string; days: number; low: number; high: number } | null;
+  /** Days to release, with the productivity group used (docs/planning.md, "Estimated effort"). */
+  effort: {
+    method: string;
+    terrain: string | null;
+    samples: number;
+    days: number;
+    low: number;
+    high: number;
+  } | null;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -330,7 +339,10 @@ export class PlanningService {
 
   // ---- effort and priorities ----
 
-  /** Productivity by team kind, else method (m² per team-day, median and interquartile range) as at a date. */
+  /**
+   * Productivity by team kind, else method, and by that and terrain (m² per team-day, median and
+   * interquartile range) as at a date.
+   */
   async productivity(
     actor: Actor,
     q: PlanningQuery = {},
@@ -338,11 +350,11 @@ export class PlanningService {
     assertCan(actor, 'record.read');
     checkQuery(q);
     const asAtDate = q.asAt ?? today();
-    return { asAt: asAtDate, methods: await this.measuredProductivity(asAtDate) };
+    return { asAt: asAtDate, methods: await this.measuredProductivity(asAtDate, q.asAt) };
   }
 
-  private async measuredProductivity(asAtDate: string): Promise<Productivity[]> {
-    return productivityByMethod(await repo.productivitySamples(this.database.db, asAtDate));
+  private async measuredProductivity(asAtDate: string, asAt: string | undefined): Promise<Productivity[]> {
+    return productivityByMethod(await repo.productivitySamples(this.database.db, asAtDate, asAt));
   }
 
   /** Every open hazard scored and ranked as at a date, each score with all its factors. */
@@ -368,12 +380,18 @@ export class PlanningService {
         accidentReachM: weights.accidentDistanceM,
         accidentYears: weights.accidentYears,
       }),
-      this.measuredProductivity(asAtDate),
+      this.measuredProductivity(asAtDate, q.asAt),
     ]);
-    const byMethod = new Map(productivity.map((p) => [p.method, p]));
+    // Terrains are read only when some method has enough samples on a terrain to be used.
+    const terrains = productivity.some((p) => p.terrain !== null && p.samples >= MIN_METHOD_SAMPLES)
+      ? await repo.hazardTerrains(
+          this.database.db,
+          rows.map((r) => r.id),
+          q.asAt,
+        )
+      : new Map<string, string>();
     const scored = rows.map((row) => {
-      const own = row.method ? byMethod.get(row.method) : undefined;
-      const p = own && own.samples >= MIN_METHOD_SAMPLES ? own : byMethod.get('all');
+      const p = productivityFor(productivity, row.method, terrains.get(row.id) ?? null, MIN_METHOD_SAMPLES);
       const remainingAreaM2 = Number(row.remainingM2);
       const effort = daysToRelease(remainingAreaM2, p);
       const { score, factors } = priorityOf(

@@ -3444,6 +3444,8 @@ export interface paths {
                                      * @description Team that did the work
                                      */
                                     teamId?: string | null;
+                                    /** @description Number of teams that did the work (none: one); team-days = teams × days */
+                                    teams?: number | null;
                                     /** Format: date-time */
                                     updatedAt: string;
                                     /**
@@ -3686,6 +3688,8 @@ export interface paths {
                              * @description Team that did the work
                              */
                             teamId?: string | null;
+                            /** @description Number of teams that did the work (none: one); team-days = teams × days */
+                            teams?: number | null;
                         };
                         /** @enum {string} */
                         type: "Feature";
@@ -3776,6 +3780,8 @@ export interface paths {
                                  * @description Team that did the work
                                  */
                                 teamId?: string | null;
+                                /** @description Number of teams that did the work (none: one); team-days = teams × days */
+                                teams?: number | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -4054,6 +4060,8 @@ export interface paths {
                                  * @description Team that did the work
                                  */
                                 teamId?: string | null;
+                                /** @description Number of teams that did the work (none: one); team-days = teams × days */
+                                teams?: number | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -4316,6 +4324,8 @@ export interface paths {
                                  * @description Team that did the work
                                  */
                                 teamId?: string | null;
+                                /** @description Number of teams that did the work (none: one); team-days = teams × days */
+                                teams?: number | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -4632,6 +4642,8 @@ export interface paths {
                              * @description Team that did the work
                              */
                             teamId?: string | null;
+                            /** @description Number of teams that did the work (none: one); team-days = teams × days */
+                            teams?: number | null;
                         };
                         /** @enum {string} */
                         type?: "Feature";
@@ -4722,6 +4734,8 @@ export interface paths {
                                  * @description Team that did the work
                                  */
                                 teamId?: string | null;
+                                /** @description Number of teams that did the work (none: one); team-days = teams × days */
+                                teams?: number | null;
                                 /** Format: date-time */
                                 updatedAt: string;
                                 /**
@@ -11654,7 +11668,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Productivity by method (m² per team-day: median and interquartile range) as at a date */
+        /** Productivity by method, and by method and terrain (m² per team-day: median and interquartile range) as at a date */
         get: {
             parameters: {
                 query?: {
@@ -11681,10 +11695,13 @@ export interface paths {
                             asAt: string;
                             methods: {
                                 medianM2PerTeamDay: number;
+                                /** @description Team kind or method, or all (every method pooled) */
                                 method: string;
                                 q1M2PerTeamDay: number;
                                 q3M2PerTeamDay: number;
                                 samples: number;
+                                /** @description The hazards' terrain; null: every terrain pooled */
+                                terrain: string | null;
                             }[];
                         };
                     };
@@ -13849,6 +13866,7 @@ export interface paths {
                                      * @enum {unknown}
                                      */
                                     status?: "open" | "in_progress" | "closed";
+                                    terrain?: ("open_flat" | "agricultural" | "forest_dense_vegetation" | "mountainous_rocky" | "urban_built_up" | "wetland_riverbank" | "desert_sand" | "other") | (never | null);
                                     /**
                                      * @description SHA (suspected) or CHA (confirmed)
                                      * @enum {unknown}
@@ -14086,6 +14104,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             status?: "open" | "in_progress" | "closed";
+                            terrain?: ("open_flat" | "agricultural" | "forest_dense_vegetation" | "mountainous_rocky" | "urban_built_up" | "wetland_riverbank" | "desert_sand" | "other") | (never | null);
                             /**
                              * @description SHA (suspected) or CHA (confirmed)
                              * @enum {unknown}
@@ -14177,6 +14196,7 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "open" | "in_progress" | "closed";
+                                terrain?: ("open_flat" | "agricultural" | "forest_dense_vegetation" | "mountainous_rocky" | "urban_built_up" | "wetland_riverbank" | "desert_sand" | "other") | (never | null);
                                 /**
                                  * @description SHA (suspected) or CHA (confirmed)
                                  * @enum {unknown}
@@ -14456,6 +14476,7 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "open" | "in_progress" | "closed";
+                                terrain?: ("open_flat" | "agricultural" | "forest_dense_vegetation" | "mountainous_rocky" | "urban_built_up" | "wetland_riverbank" | "desert_sand" | "other") | (never | null);
                                 /**
                                  * @description SHA (suspected) or CHA (confirmed)
                                  * @enum {unknown}
@@ -14719,6 +14740,7 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "open" | "in_progress" | "closed";
+                                terrain?: ("open_flat" | "agricultural" | "forest_dense_vegetation" | "mountainous_rocky" | "urban_built_up" | "wetland_riverbank" | "desert_sand" | "other") | (never | null);
                                 /**
                                  * @description SHA (suspected) or CHA (confirmed)
                                  * @enum {unknown}
@@ -15030,6 +15052,7 @@ export interface paths {
                              * @enum {unknown}
                              */
                             status?: "open" | "in_progress" | "closed";
+                            terrain?: ("open_flat" | "agricultural" | "forest_dense_vegetation" | "mountainous_rocky" | "urban_built_up" | "wetland_riverbank" | "desert_sand" | "other") | (never | null);
                             /**
                              * @description SHA (suspected) or CHA (confirmed)
                              * @enum {unknown}
@@ -15121,6 +15144,7 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 status?: "open" | "in_progress" | "closed";
+                                terrain?: ("open_flat" | "agricultural" | "forest_dense_vegetation" | "mountainous_rocky" | "urban_built_up" | "wetland_riverbank" | "desert_sand" | "other") | (never | null);
                                 /**
                                  * @description SHA (suspected) or CHA (confirmed)
                                  * @enum {unknown}
@@ -25347,11 +25371,15 @@ export interface paths {
                         "application/json": {
                             asAt: string;
                             items: {
+                                /** @description Days to release and the productivity group used (method, terrain, samples) */
                                 effort: {
                                     days: number;
                                     high: number;
                                     low: number;
                                     method: string;
+                                    /** @description Samples of the productivity group used */
+                                    samples: number;
+                                    terrain: string | null;
                                 } | null;
                                 factors: {
                                     /** @description weight × share */
@@ -25376,10 +25404,13 @@ export interface paths {
                             }[];
                             productivity: {
                                 medianM2PerTeamDay: number;
+                                /** @description Team kind or method, or all (every method pooled) */
                                 method: string;
                                 q1M2PerTeamDay: number;
                                 q3M2PerTeamDay: number;
                                 samples: number;
+                                /** @description The hazards' terrain; null: every terrain pooled */
+                                terrain: string | null;
                             }[];
                             weights: {
                                 createdAt: string;
@@ -25581,11 +25612,15 @@ export interface paths {
                         "application/json": {
                             asAt: string;
                             item: {
+                                /** @description Days to release and the productivity group used (method, terrain, samples) */
                                 effort: {
                                     days: number;
                                     high: number;
                                     low: number;
                                     method: string;
+                                    /** @description Samples of the productivity group used */
+                                    samples: number;
+                                    terrain: string | null;
                                 } | null;
                                 factors: {
                                     /** @description weight × share */

@@ -17,7 +17,15 @@ export interface PriorityItem {
   score: number;
   hazard: { id: string; code: string; name: string | null; remainingAreaM2: number; settlements: number };
   factors: FactorPart[];
-  effort: { method: string; days: number; low: number; high: number } | null;
+  /** Days to release and the productivity group used (method or `all`, terrain or null, samples). */
+  effort: {
+    method: string;
+    terrain: string | null;
+    samples: number;
+    days: number;
+    low: number;
+    high: number;
+  } | null;
 }
 interface PrioritiesAnswer {
   asAt: string;
@@ -131,13 +139,30 @@ export function Priorities() {
                     <td className="num">{num(i.score, { maximumFractionDigits: 3 })}</td>
                     <td className="num">{area(i.hazard.remainingAreaM2)}</td>
                     <td className="num">
-                      {i.effort
-                        ? t('priorities.daysRange', {
+                      {i.effort ? (
+                        <>
+                          {t('priorities.daysRange', {
                             d: num(i.effort.days),
                             lo: num(i.effort.low),
                             hi: num(i.effort.high),
-                          })
-                        : t('priorities.unknown')}
+                          })}
+                          <br />
+                          <small className="muted" data-testid="effort-group">
+                            {t('priorities.effortGroup', {
+                              method:
+                                i.effort.method === 'all'
+                                  ? t('priorities.allMethods')
+                                  : tk(`vocab.${i.effort.method}`, i.effort.method),
+                              terrain: i.effort.terrain
+                                ? tk(`vocab.${i.effort.terrain}`, i.effort.terrain)
+                                : t('priorities.allTerrains'),
+                              n: num(i.effort.samples),
+                            })}
+                          </small>
+                        </>
+                      ) : (
+                        t('priorities.unknown')
+                      )}
                     </td>
                     <td>
                       <details>
