@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mulberry32 } from '../../src/domain/demo-programme.ts';
 import {
   apiCall,
   createHazard,
@@ -28,18 +29,6 @@ const SEEDS = (process.env.FIELD_CHAOS_SEEDS ?? '11,23,37')
 const C = { lon: 46.87, lat: 40.16 };
 let browser: Browser;
 const sessions: Session[] = [];
-
-/** mulberry32: a small seeded random, so a failing seed can be replayed (FIELD_CHAOS_SEEDS=…). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A PNG of noise (it does not compress): several chunks of the resumable upload. */
 function noisePng(side: number): Buffer {
@@ -178,7 +167,7 @@ async function makeDrafts(
 describe('the field app under a failing network', () => {
   for (const seed of SEEDS) {
     it(`sends three offline drafts exactly once through random cuts (seed ${seed})`, async () => {
-      const random = seeded(seed);
+      const random = mulberry32(seed);
       const centre = { lon: C.lon + (seed % 7) * 0.004 - 0.012, lat: C.lat + (seed % 5) * 0.003 - 0.006 };
       const hazardName = `E2E chaos hazard ${seed} ${Date.now()}`;
       await createHazard(baseUrl, hazardName, centre, 0.003);
@@ -245,7 +234,11 @@ describe('the field app under a failing network', () => {
           // The network goes away with the request on its way; it comes back a moment later.
           await context.setOffline(true);
           await route.abort('internetdisconnected');
-          setTimeout(() => void context.setOffline(false), 300 + Math.floor(random() * 700));
+          // The test may end (and close the context) before the network comes back.
+          setTimeout(
+            () => void context.setOffline(false).catch(() => undefined),
+            300 + Math.floor(random() * 700),
+          );
           return;
         }
         // The page is reloaded while its request goes on: the queue is read again from IndexedDB.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/domain/demo-programme.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createUser } from '../../src/services/auth.ts';
 import { DigestNonces, digestResponse, readCollectSettings } from '../../src/services/openrosa.ts';
@@ -162,18 +163,6 @@ async function photosOf(reportId: string) {
   });
   expect(r.statusCode, r.body).toBe(200);
   return r.json().items as Array<{ filename: string; sha256: string }>;
-}
-
-/** A deterministic random sequence (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A photo of random bytes (not an image, so no thumbnail is made): one stored file. */
@@ -417,7 +406,7 @@ describe(`OpenRosa keys, HTTP Digest and submissions without debris on ${testDat
     const phone = await fieldUser();
     const basic = { authorization: `Basic ${Buffer.from(`${phone.email}:${PASSWORD}`).toString('base64')}` };
     const { version } = await activityVersion('/openrosa', basic);
-    const random = seeded(7);
+    const random = mulberry32(7);
     const before = filesUnder(attachmentsDir);
     const cases: Array<[string, { payload: Buffer; headers: Record<string, string> }, string]> = [];
     const whole = collectBody(activityXml(`uuid:${randomUUID()}`, version), [photo(random), photo(random)]);
@@ -466,7 +455,7 @@ describe(`OpenRosa keys, HTTP Digest and submissions without debris on ${testDat
     const phone = await fieldUser();
     const basic = { authorization: `Basic ${Buffer.from(`${phone.email}:${PASSWORD}`).toString('base64')}` };
     const { version } = await activityVersion('/openrosa', basic);
-    const random = seeded(20261206);
+    const random = mulberry32(20261206);
     const before = filesUnder(attachmentsDir).length;
     const expected = new Map<string, Set<string>>();
     const contents = new Set<string>();

@@ -371,8 +371,11 @@ export function whereClauses(
   return where;
 }
 
-/** One page of a register in the given order, after the cursor position (keyset paging, nulls last). */
-export async function listRecords(db: Kysely<Schema>, def: RegisterDef, q: ListQuery): Promise<Row[]> {
+/**
+ * A list's filters with its keyset cursor (after the position, nulls last), and the column and
+ * direction it is sorted by: one page of any list read starts here.
+ */
+function pageClauses(def: RegisterDef, q: Omit<ListQuery, 'asAt'>) {
   const where = whereClauses(def, q);
   const col = sql`t.${sql.ref(snake(q.sortField))}`;
   if (q.after) {
@@ -385,6 +388,12 @@ export async function listRecords(db: Kysely<Schema>, def: RegisterDef, q: ListQ
     );
   }
   const dir = q.descending ? sql`desc` : sql`asc`;
+  return { where, col, dir };
+}
+
+/** One page of a register in the given order, after the cursor position (keyset paging, nulls last). */
+export async function listRecords(db: Kysely<Schema>, def: RegisterDef, q: ListQuery): Promise<Row[]> {
+  const { where, col, dir } = pageClauses(def, q);
   const r = await sql<Row>`
     select ${selection(def, {})} from ${asAtSource(def, q.asAt)} t
     ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
@@ -480,18 +489,7 @@ export async function listFeatureRows(
   def: RegisterDef,
   q: Omit<ListQuery, 'asAt'>,
 ): Promise<ListFeatureRow[]> {
-  const where = whereClauses(def, q);
-  const col = sql`t.${sql.ref(snake(q.sortField))}`;
-  if (q.after) {
-    const { value: v, id } = q.after;
-    const cmp = q.descending ? sql`<` : sql`>`;
-    where.push(
-      v === null || v === undefined
-        ? sql`(${col} is null and t.id ${cmp} ${id})`
-        : sql`(${col} ${cmp} ${v} or (${col} = ${v} and t.id ${cmp} ${id}) or ${col} is null)`,
-    );
-  }
-  const dir = q.descending ? sql`desc` : sql`asc`;
+  const { where, col, dir } = pageClauses(def, q);
   const names = scalarFields(def).map(snake);
   const inner: RawBuilder<unknown>[] = names.map((c) => sql`t.${sql.ref(c)}`);
   for (const p of def.pointFields ?? [])
