@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -297,24 +298,44 @@ export async function storeContent(
   content: Readable,
 ): Promise<{ sha256: string; size: number }> {
   const tmp = join(dir, `.upload-${randomUUID()}`);
+  try {
+    const stored = await writeHashed(tmp, content);
+    await rename(tmp, join(dir, stored.sha256));
+    return stored;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Writes a stream to a file, hashing it on the way. When the stream fails (a body cut short) the
+ * file is removed before the error is passed on: the pipeline can fail before the file is even
+ * opened, and the write stream still opens and closes it afterwards, so the removal waits for
+ * that close, or the file would be left behind.
+ */
+export async function writeHashed(
+  path: string,
+  content: Readable,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
+  const out = createWriteStream(path);
   try {
     await pipeline(
       content,
       async function* (source) {
         for await (const chunk of source) {
-          hash.update(chunk);
-          size += chunk.length;
+          hash.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
           yield chunk;
         }
       },
-      createWriteStream(tmp),
+      out,
     );
-    const sha256 = hash.digest('hex');
-    await rename(tmp, join(dir, sha256));
-    return { sha256, size };
-  } finally {
-    await rm(tmp, { force: true });
+  } catch (e) {
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
+    await rm(path, { force: true });
+    throw e;
   }
+  return { sha256: hash.digest('hex'), size };
 }

@@ -1,9 +1,7 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { link, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { deflateSync, inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { type Database, withTransaction } from '../db/connect.ts';
@@ -29,7 +27,7 @@ import {
   submissionHeader,
 } from '../io/xform.ts';
 import { type Actor, assertCan } from './actor.ts';
-import type { AttachmentService } from './attachments.ts';
+import { type AttachmentService, writeHashed } from './attachments.ts';
 import { newToken, tokenHash } from './auth.ts';
 import { isUuid } from './list-query.ts';
 import type { RegisterService } from './registers.ts';
@@ -552,19 +550,7 @@ async function stageContent(dir: string, content: Readable, staged: StagedFile[]
   await mkdir(dir, { recursive: true });
   const file: StagedFile = { path: join(dir, `.openrosa-${randomUUID()}`), sha256: '', size: 0 };
   staged.push(file);
-  const hash = createHash('sha256');
-  await pipeline(
-    content,
-    async function* (source) {
-      for await (const chunk of source) {
-        hash.update(chunk as Buffer);
-        file.size += (chunk as Buffer).length;
-        yield chunk;
-      }
-    },
-    createWriteStream(file.path),
-  );
-  file.sha256 = hash.digest('hex');
+  Object.assign(file, await writeHashed(file.path, content));
   return file;
 }
 
