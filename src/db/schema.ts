@@ -145,6 +145,11 @@ export const TABLE_COLUMNS = {
     updatedBy: 'uuid?',
     archivedAt: 'timestamptz?',
   },
+  hazardOutlines: {
+    band: 'int4',
+    hazardId: 'uuid',
+    geom: 'geometry',
+  },
   findingClusters: {
     z: 'int4',
     cx: 'int4',

@@ -61,6 +61,12 @@ export interface TileLayer {
    */
   clusterTable?: 'finding_clusters';
   /**
+   * The table of the layer's outlines per zoom band (kept by triggers, migration 030): below
+   * zoom 13 a tile reads them, already in Web Mercator, simplified, and without the records too
+   * small to see there, instead of the register's own geometry.
+   */
+  outlineTable?: 'hazard_outlines';
+  /**
    * A point layer of a polygon register: one point on each record's surface, so that an area too
    * small to see at a zoom still has a mark there.
    */
@@ -96,6 +102,7 @@ export const TILE_LAYERS: TileLayer[] = [
       { name: 'status', column: 'status', type: 'string' },
       { name: 'areaM2', column: 'area_m2', type: 'number' },
     ],
+    outlineTable: 'hazard_outlines',
   },
   {
     // Hazards as points: a 1 ha hazard is less than a pixel below zoom 10 and its polygon vanishes
@@ -219,6 +226,18 @@ export interface TileQuery extends TileAddress {
   filters: TileFilters;
 }
 
+/**
+ * The zoom bands of the outlines (migration 030), each named by its deepest zoom: zooms 0–5 read
+ * band 5, 6–8 band 8, 9–10 band 10, 11–12 band 12; from zoom 13 the register's own geometry.
+ */
+export const TILE_OUTLINE_BANDS = [5, 8, 10, 12] as const;
+
+/** The outline band a tile reads, or undefined when it reads the register (or its state as at a date). */
+export function outlineBand(q: TileQuery): number | undefined {
+  if (!q.layer.outlineTable || q.filters.asAt) return undefined;
+  return TILE_OUTLINE_BANDS.find((band) => q.z <= band);
+}
+
 export function isClustered(q: TileQuery): boolean {
   return q.layer.clusterBelowZoom !== undefined && q.z < q.layer.clusterBelowZoom;
 }
@@ -271,11 +290,26 @@ const alias = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 /** The layer's register, or its state as at the filters' date. */
 const source = (q: TileQuery) => asAtSource(q.layer.register, q.filters.asAt);
 
-/** The layer's list filters (archived records never drawn), limited to the rows near the tile. */
+/**
+ * The rows a tile is made from: the layer's source `t` and, for a tile of outlines, the band's
+ * outline `o` of each record (joined on the record's id).
+ */
+function fromClause(q: TileQuery): RawBuilder<unknown> {
+  const band = outlineBand(q);
+  if (band === undefined) return sql`${source(q)} t, tile`;
+  return sql`${source(q)} t join ${sql.table(q.layer.outlineTable!)} o
+    on o.hazard_id = t.id and o.band = ${sql.lit(band)}, tile`;
+}
+
+/**
+ * The layer's list filters (archived records never drawn), limited to the rows near the tile:
+ * by the register's geometry (WGS 84), or by the outline's (Web Mercator; the band is a literal,
+ * so that the band's partial index serves).
+ */
 function whereClauses(q: TileQuery): RawBuilder<unknown>[] {
   return [
     ...registerWhereClauses(q.layer.register, { ...q.filters, includeArchived: false }),
-    sql`t.geom && tile.area`,
+    outlineBand(q) === undefined ? sql`t.geom && tile.area` : sql`o.geom && tile.menv`,
   ];
 }
 
@@ -289,6 +323,7 @@ function tileCte(q: TileQuery, marginUnits: number): RawBuilder<unknown> {
   return sql`tile as (
     select env,
       ST_Transform(ST_TileEnvelope(${q.z}::int, ${q.x}::int, ${q.y}::int, margin => ${margin}::float8), 4326) as area,
+      ST_TileEnvelope(${q.z}::int, ${q.x}::int, ${q.y}::int, margin => ${margin}::float8) as menv,
       ${TILE_EXTENT}::float8 / (ST_XMax(env) - ST_XMin(env)) as fx,
       -(${TILE_EXTENT}::float8 / (ST_YMax(env) - ST_YMin(env))) as fy,
       ST_XMin(env) as xmin, ST_YMax(env) as ymax,
@@ -297,9 +332,13 @@ function tileCte(q: TileQuery, marginUnits: number): RawBuilder<unknown> {
   )`;
 }
 
-/** The layer's geometry in Web Mercator (a point on the surface for a point layer of areas). */
-function mercator(layer: TileLayer): RawBuilder<unknown> {
-  return layer.pointOnSurface
+/**
+ * The tile's geometry in Web Mercator: the outline of the band when the tile reads one, else the
+ * layer's geometry (a point on the surface for a point layer of areas).
+ */
+function mercator(q: TileQuery): RawBuilder<unknown> {
+  if (outlineBand(q) !== undefined) return sql`o.geom`;
+  return q.layer.pointOnSurface
     ? sql`ST_Transform(ST_PointOnSurface(t.geom), 3857)`
     : sql`ST_Transform(t.geom, 3857)`;
 }
@@ -329,7 +368,7 @@ function clusterCells(q: TileQuery): RawBuilder<unknown> {
   return sql`cells as (
     select count(*)::int as n, avg(ST_X(p.g)) as cx, avg(ST_Y(p.g)) as cy
     from (
-      select ${mercator(q.layer)} as g from ${source(q)} t, tile
+      select ${mercator(q)} as g from ${fromClause(q)}
       where ${sql.join(whereClauses(q), sql` and `)}
     ) p, tile
     group by floor((ST_X(p.g) + 20037508.342789244) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8)),
@@ -355,8 +394,8 @@ export async function mvtTile(db: Kysely<Schema>, q: TileQuery): Promise<Uint8Ar
       with ${tileCte(q, TILE_BUFFER)}
       select ST_AsMVT(f, ${layerName}, ${TILE_EXTENT}, 'geom') as mvt from (
         select ${sql.join(props)},
-          ST_AsMVTGeom(${mercator(q.layer)}, tile.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom
-        from ${source(q)} t, tile
+          ST_AsMVTGeom(${mercator(q)}, tile.env, ${TILE_EXTENT}, ${TILE_BUFFER}, true) as geom
+        from ${fromClause(q)}
         where ${sql.join(whereClauses(q), sql` and `)}
       ) f where f.geom is not null`.execute(db);
   }
@@ -395,19 +434,19 @@ export async function tileFeatures(db: Kysely<Schema>, q: TileQuery): Promise<Ti
     return out;
   };
   const where = sql.join(whereClauses(q), sql` and `);
-  const table = source(q);
+  const from = fromClause(q);
   if (q.layer.geometry === 'point') {
     const r = await sql<Row & { gx: number; gy: number }>`
       with ${tileCte(q, TILE_BUFFER)}
       select ${sql.join(props)}, ST_X(s.p) as gx, ST_Y(s.p) as gy
-      from ${table} t, tile, lateral (select ${pointToTileUnits(mercator(q.layer))} as p) s
+      from ${from}, lateral (select ${pointToTileUnits(mercator(q))} as p) s
       where ${where}`.execute(db);
     return r.rows.map((row) => ({ kind: 'point', x: row.gx, y: row.gy, properties: readProps(row) }));
   }
   const r = await sql<Row & { gj: string | null }>`
     with ${tileCte(q, TILE_BUFFER)}
-    select ${sql.join(props)}, ST_AsGeoJSON(${toTileUnits(mercator(q.layer))}, 0) as gj
-    from ${table} t, tile
+    select ${sql.join(props)}, ST_AsGeoJSON(${toTileUnits(mercator(q))}, 0) as gj
+    from ${from}
     where ${where}`.execute(db);
   const out: TileFeatureRow[] = [];
   for (const row of r.rows) {
