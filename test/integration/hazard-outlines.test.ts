@@ -100,7 +100,10 @@ async function features(encoder: TileEncoder, layer: string, z: number, at: XY, 
   for (let i = 0; l && i < l.length; i++) {
     const f = l.feature(i);
     const rings = f.loadGeometry() as unknown as Array<Array<unknown>>;
-    out.set(String(f.properties.id), rings.reduce((s, ring) => s + ring.length, 0));
+    out.set(
+      String(f.properties.id),
+      rings.reduce((s, ring) => s + ring.length, 0),
+    );
   }
   return out;
 }
@@ -205,7 +208,13 @@ describe(`hazard outlines per zoom band on ${testDatabaseKind()}`, () => {
       expect(z8.get(large.id)!).toBeLessThan(120);
       // The points layer still marks the small one, and the tile as at today reads the register.
       expect((await features(encoder, 'hazard-points', 8, place)).has(small.id)).toBe(true);
-      const asAt = await features(encoder, 'hazards', 8, place, `?asAt=${new Date().toISOString().slice(0, 10)}`);
+      const asAt = await features(
+        encoder,
+        'hazards',
+        8,
+        place,
+        `?asAt=${new Date().toISOString().slice(0, 10)}`,
+      );
       expect(asAt.has(large.id)).toBe(true);
 
       const z14 = await features(encoder, 'hazards', 14, [place[0] + 0.001, place[1] + 0.001]);
