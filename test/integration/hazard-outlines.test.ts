@@ -12,7 +12,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
 import type { TileEncoder } from '../../src/services/tiles.ts';
 import { login, testDatabase, testDatabaseKind } from './helpers/db.ts';
-import { square } from './helpers/geometry.ts';
+import { square, tileOf } from './helpers/geometry.ts';
 
 /**
  * Hazard outlines per zoom band (migration 030): below zoom 13 the hazards' tiles are made from
@@ -31,16 +31,6 @@ let database: Database;
 const apps: Partial<Record<TileEncoder, FastifyInstance>> = {};
 let admin: Record<string, string>;
 const encoders: TileEncoder[] = testDatabaseKind() === 'postgresql' ? ['postgis', 'js'] : ['js'];
-
-function tileOf([lon, lat]: XY, z: number) {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return {
-    z,
-    x: Math.floor(((lon + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
-  };
-}
 
 /** A polygon of `n` vertices around a centre, of radius `r` degrees (a hazard's outline as surveyed). */
 function circle([lon, lat]: XY, r: number, n = 120) {

@@ -12,7 +12,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
 import type { TileService } from '../../src/services/tiles.ts';
 import { login, testDatabase } from './helpers/db.ts';
-import { square } from './helpers/geometry.ts';
+import { square, tileOf } from './helpers/geometry.ts';
 
 /**
  * The tile cache: a tile is served from memory until a table it is made from changes, and never
@@ -31,15 +31,6 @@ let tiles: TileService;
 let admin: Record<string, string>;
 let approver: Record<string, string>;
 
-function tileOf([lon, lat]: XY, z: number) {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return {
-    z,
-    x: Math.floor(((lon + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
-  };
-}
 const url = (layer: string, t: { z: number; x: number; y: number }, query = '') =>
   `/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt${query}`;
 

@@ -12,7 +12,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
 import type { TileEncoder } from '../../src/services/tiles.ts';
 import { login, testDatabase, testDatabaseKind } from './helpers/db.ts';
-import { square } from './helpers/geometry.ts';
+import { square, tileOf } from './helpers/geometry.ts';
 
 /**
  * Vector tiles: the HTTP contract, the layers' properties and filters, and that the two
@@ -56,15 +56,6 @@ function lonLatToTileUnits([lon, lat]: XY, z: number, x: number, y: number): XY 
   const tx = ((lon + 180) / 360) * n;
   const ty = ((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n;
   return [(tx - x) * EXTENT, (ty - y) * EXTENT];
-}
-function tileOf([lon, lat]: XY, z: number): { z: number; x: number; y: number } {
-  const n = 2 ** z;
-  const phi = (lat * Math.PI) / 180;
-  return {
-    z,
-    x: Math.floor(((lon + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
-  };
 }
 function tileBoundsLonLat(
   z: number,
