@@ -17,7 +17,7 @@ import { square, tileOf } from './helpers/geometry.ts';
 /**
  * Hazard outlines per zoom band (migration 030): below zoom 13 the hazards' tiles are made from
  * outlines already in Web Mercator, simplified within half a tile unit of the band's deepest zoom,
- * and without the hazards smaller than a pixel there (the map draws those as points). The
+ * and without the hazards under three pixels across there (the map draws those as points). The
  * outlines must stay equal to a fresh computation from the register whatever the write, and the
  * tiles must show what the register holds.
  */
@@ -108,7 +108,7 @@ async function outlines(ids: string[]) {
       ST_AsText(ST_SimplifyPreserveTopology(ST_Transform(h.geom, 3857), ${WORLD}::float8 / 512 / 2 ^ b.band / 16)) as wkt
     from hazards h, unnest(${[...TILE_OUTLINE_BANDS]}::int[]) as b(band)
     where h.id = any(${ids}::uuid[]) and h.archived_at is null and h.geom is not null
-      and ST_Area(ST_Transform(h.geom, 3857)) >= (${WORLD}::float8 / 512 / 2 ^ b.band) ^ 2
+      and ST_Area(ST_Transform(h.geom, 3857)) >= (3 * ${WORLD}::float8 / 512 / 2 ^ b.band) ^ 2
     order by b.band, h.id`.execute(database.db);
   return { stored: stored.rows, fresh: fresh.rows };
 }
@@ -128,7 +128,7 @@ describe(`hazard outlines per zoom band on ${testDatabaseKind()}`, () => {
     const made = [
       await hazard(square(HOME[0], HOME[1], 0.0001), 'tiny'),
       await hazard(square(HOME[0] + 0.01, HOME[1], 0.003), 'small'),
-      await hazard(circle([HOME[0] + 0.2, HOME[1] + 0.1], 0.04), 'large'),
+      await hazard(circle([HOME[0] + 0.2, HOME[1] + 0.1], 0.06), 'large'),
       await hazard(circle([HOME[0] - 0.3, HOME[1] - 0.2], 0.01, 40), 'medium'),
     ];
     const ids = made.map((h) => h.id);

@@ -7,16 +7,18 @@
 -- named by its deepest zoom Z (5, 8, 10, 12: zooms 0–5, 6–8, 9–10, 11–12; TILE_OUTLINE_BANDS in
 -- src/db/repositories/tiles.ts); in band Z a hazard is
 --
---   kept when its Web Mercator area is at least one pixel at zoom Z (a 512-pixel tile: one pixel
---   is 40 075 016.69 m / 512 / 2^Z, 305.7 m at zoom 8, 19.1 m at zoom 12), and
---   simplified within half a tile unit of zoom Z (a tile unit is 1/4096 of a tile: 1/16 pixel).
+--   kept when its Web Mercator area is at least that of a square three pixels across at zoom Z
+--   (a 512-pixel tile: one pixel is 40 075 016.69 m / 512 / 2^Z, 305.7 m at zoom 8, 19.1 m at
+--   zoom 12), and simplified within half a tile unit of zoom Z (a tile unit is 1/4096 of a tile:
+--   1/16 pixel).
 --
 -- Zoom 13 and beyond read the register's own geometry, as before. Every tile geometry is snapped
 -- to whole tile units, so half a unit at the band's deepest zoom moves a vertex less than the
 -- snapping itself at any zoom of the band. A hazard left out is one the map draws as a point
--- anyway (web/src/map/style.ts draws the point below about 6 pixels across, from its geodesic
--- area, never more than its Web Mercator area). Simplification keeps the rings valid
--- (ST_SimplifyPreserveTopology).
+-- anyway: the band's tiles are shown up to twice their size (at a map zoom just under Z + 1),
+-- where a hazard left out is still under six pixels across, and web/src/map/style.ts draws the
+-- point of every hazard under six pixels across (from its geodesic area, never more than its Web
+-- Mercator area). Simplification keeps the rings valid (ST_SimplifyPreserveTopology).
 --
 -- Statement triggers over the changed rows keep the outlines equal to a fresh computation from the
 -- register: inserts add, changes of geometry or of archiving replace, deletes remove. The tile
@@ -41,7 +43,7 @@ LANGUAGE sql AS $$
   FROM (SELECT t.id, t.m, ST_Area(t.m) AS a
         FROM (SELECT u.id, ST_Transform(u.geom, 3857) AS m FROM unnest(ids, geoms) AS u(id, geom)) t) h
   JOIN (SELECT z AS band, 40075016.68557849 / 512 / 2 ^ z AS px
-        FROM unnest(ARRAY[5, 8, 10, 12]) AS z) b ON h.a >= b.px * b.px
+        FROM unnest(ARRAY[5, 8, 10, 12]) AS z) b ON h.a >= 9 * b.px * b.px
 $$;
 
 CREATE FUNCTION sg_hazard_outlines_insert() RETURNS trigger LANGUAGE plpgsql AS $$

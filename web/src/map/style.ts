@@ -76,7 +76,8 @@ export function labelText(lang: string): ExpressionSpecification {
 /**
  * Where a hazard's polygon is under about 6 px across (side √area at 512 px tiles,
  * 40 075 km around the equator), the map draws a point on its surface instead: area · 4^zoom
- * below (6 · 40 075 017 / 512)².
+ * below (6 · 40 075 017 / 512)². The hazards' tiles below zoom 13 leave out polygons under 3 px
+ * across at their zoom (migration 030), at most 6 px when shown over-zoomed: keep this at 6 px or more.
  */
 const HAZARD_POINT_BELOW = ((6 * 40_075_017) / 512) ** 2;
 
