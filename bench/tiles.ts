@@ -14,6 +14,8 @@
  *   BENCH_FINDINGS=100000 BENCH_HAZARDS=10000 npm run bench:tiles     # a quick run
  *   BENCH_PGLITE_DIR=/tmp/sg-bench   keeps (and reuses) the seeded PGlite folder
  *   BENCH_DRIVERS=postgresql         only one driver
+ *   BENCH_ZOOMS=5,8,10               other zooms (default 8,12,15)
+ *   BENCH_LAYERS=hazard-points       other layers (default findings,hazards)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,6 +27,7 @@ import { syntheticHazardCentres } from '../src/db/repositories/synthetic.ts';
 import {
   isClustered,
   mvtTile,
+  outlineBand,
   type TileQuery,
   tileFeatures,
   tileLayer,
@@ -38,8 +41,8 @@ import { SYNTHETIC_REGION, seedSynthetic } from './synthetic.ts';
 const FINDINGS = Number(process.env.BENCH_FINDINGS ?? 1_000_000);
 const HAZARDS = Number(process.env.BENCH_HAZARDS ?? 100_000);
 const TILES = Number(process.env.BENCH_TILES ?? 40);
-const ZOOMS = [8, 12, 15];
-const LAYERS = ['findings', 'hazards'];
+const ZOOMS = (process.env.BENCH_ZOOMS ?? '8,12,15').split(',').map(Number);
+const LAYERS = (process.env.BENCH_LAYERS ?? 'findings,hazards').split(',');
 const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 const drivers = (process.env.BENCH_DRIVERS ?? `pglite${pgUrl ? ',postgresql' : ''}`).split(',');
 
@@ -144,9 +147,9 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
         started = performance.now();
         await run(encoder, q);
         raw.push(performance.now() - started);
-        if (isClustered(q) && layer.clusterTable) {
+        if ((isClustered(q) && layer.clusterTable) || outlineBand(q) !== undefined) {
           started = performance.now();
-          await run(encoder, { ...q, layer: { ...layer, clusterTable: undefined } });
+          await run(encoder, { ...q, layer: { ...layer, clusterTable: undefined, outlineTable: undefined } });
           live.push(performance.now() - started);
         }
       }
@@ -256,5 +259,5 @@ for (const r of all) {
 }
 console.log(
   'times in ms over HTTP: cold = tile cache emptied, warm = the same tiles again; SQL = the tile statement run ' +
-    'directly, ST_AsMVT (postgis) or the JS path row query (js); live = the cluster aggregation without the pre-aggregated cells',
+    'directly, ST_AsMVT (postgis) or the JS path row query (js); live = the same tile without the pre-aggregated cluster cells or the hazard outlines',
 );

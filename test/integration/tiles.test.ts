@@ -683,7 +683,10 @@ describe('the JS encoder against features computed independently from the list A
             Math.min(...ys) > 1 &&
             Math.max(...ys) < EXTENT - 1;
           const areaUnits = Math.abs(rings.reduce((a, r) => a + area2(r) / 2, 0));
-          if (!wholly || areaUnits < 100) continue; // clipped or near collapse: compared between encoders above
+          // Below zoom 13 the hazards are drawn from their outlines (migration 030), which leave out
+          // those under three pixels across (24 tile units): the map draws them as points.
+          const smallest = layer === 'hazards' && t.z <= 12 ? (3 * (EXTENT / 512)) ** 2 : 100;
+          if (!wholly || areaUnits < smallest) continue; // clipped or near collapse: compared between encoders above
           const f = got.get(s.id);
           expect(f, `${layer} ${s.id} in ${t.z}/${t.x}/${t.y}`).toBeDefined();
           expect(f!.type).toBe(3);

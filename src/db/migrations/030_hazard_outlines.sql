@@ -4,8 +4,8 @@
 -- the register, every one is projected to Web Mercator, snapped and encoded for nothing.
 -- `hazard_outlines` keeps, for each live hazard and each band of zooms, its polygon already in Web
 -- Mercator (SRID 3857), simplified, and leaves it out where it is too small to see. A band is
--- named by its deepest zoom Z (5, 8, 10, 12: zooms 0–5, 6–8, 9–10, 11–12; TILE_OUTLINE_BANDS in
--- src/db/repositories/tiles.ts); in band Z a hazard is
+-- named by its deepest zoom Z: 5 (zooms 0–5), then one band for each zoom from 6 to 12
+-- (TILE_OUTLINE_BANDS in src/db/repositories/tiles.ts); in band Z a hazard is
 --
 --   kept when its Web Mercator area is at least that of a square three pixels across at zoom Z
 --   (a 512-pixel tile: one pixel is 40 075 016.69 m / 512 / 2^Z, 305.7 m at zoom 8, 19.1 m at
@@ -31,8 +31,12 @@ CREATE TABLE hazard_outlines (
   PRIMARY KEY (band, hazard_id)
 );
 CREATE INDEX hazard_outlines_band5_geom ON hazard_outlines USING gist (geom) WHERE band = 5;
+CREATE INDEX hazard_outlines_band6_geom ON hazard_outlines USING gist (geom) WHERE band = 6;
+CREATE INDEX hazard_outlines_band7_geom ON hazard_outlines USING gist (geom) WHERE band = 7;
 CREATE INDEX hazard_outlines_band8_geom ON hazard_outlines USING gist (geom) WHERE band = 8;
+CREATE INDEX hazard_outlines_band9_geom ON hazard_outlines USING gist (geom) WHERE band = 9;
 CREATE INDEX hazard_outlines_band10_geom ON hazard_outlines USING gist (geom) WHERE band = 10;
+CREATE INDEX hazard_outlines_band11_geom ON hazard_outlines USING gist (geom) WHERE band = 11;
 CREATE INDEX hazard_outlines_band12_geom ON hazard_outlines USING gist (geom) WHERE band = 12;
 
 -- Adds the outlines of these hazards (WGS 84 geometries) in every band they are big enough for.
@@ -43,7 +47,7 @@ LANGUAGE sql AS $$
   FROM (SELECT t.id, t.m, ST_Area(t.m) AS a
         FROM (SELECT u.id, ST_Transform(u.geom, 3857) AS m FROM unnest(ids, geoms) AS u(id, geom)) t) h
   JOIN (SELECT z AS band, 40075016.68557849 / 512 / 2 ^ z AS px
-        FROM unnest(ARRAY[5, 8, 10, 12]) AS z) b ON h.a >= 9 * b.px * b.px
+        FROM unnest(ARRAY[5, 6, 7, 8, 9, 10, 11, 12]) AS z) b ON h.a >= 9 * b.px * b.px
 $$;
 
 CREATE FUNCTION sg_hazard_outlines_insert() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -228,9 +228,9 @@ export interface TileQuery extends TileAddress {
 
 /**
  * The zoom bands of the outlines (migration 030), each named by its deepest zoom: zooms 0–5 read
- * band 5, 6–8 band 8, 9–10 band 10, 11–12 band 12; from zoom 13 the register's own geometry.
+ * band 5, each zoom from 6 to 12 its own; from zoom 13 the register's own geometry.
  */
-export const TILE_OUTLINE_BANDS = [5, 8, 10, 12] as const;
+export const TILE_OUTLINE_BANDS = [5, 6, 7, 8, 9, 10, 11, 12] as const;
 
 /** The outline band a tile reads, or undefined when it reads the register (or its state as at a date). */
 export function outlineBand(q: TileQuery): number | undefined {
