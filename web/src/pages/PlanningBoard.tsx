@@ -50,6 +50,11 @@ function shiftMonth(month: string, offset: number): string {
   return new Date(Date.UTC(y, m - 1 + offset, 1)).toISOString().slice(0, 7);
 }
 
+/** An estimate of days as people say it: whole days from ten on, one decimal below. */
+function roughDays(days: number): number {
+  return days >= 10 ? Math.round(days) : Math.round(days * 10) / 10;
+}
+
 /** One order on the board: a link to its page with its state, progress, lateness and effort. */
 function OrderCard({ o }: { o: BoardOrder }) {
   const { t, tk, num } = useI18n();
@@ -72,7 +77,9 @@ function OrderCard({ o }: { o: BoardOrder }) {
         <span className="late">{t('tasking.late', { days: num(o.progress.dates.daysLate) })}</span>
       )}
       <span className="muted">
-        {o.effort ? t('tasking.daysLeft', { days: num(o.effort.days) }) : t('tasking.effortUnknown')}
+        {o.effort
+          ? t('tasking.daysLeft', { days: num(roughDays(o.effort.days)) })
+          : t('tasking.effortUnknown')}
       </span>
     </Link>
   );
