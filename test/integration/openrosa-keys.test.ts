@@ -10,23 +10,13 @@ import { buildApp } from '../../src/http/app.ts';
 import { createUser } from '../../src/services/auth.ts';
 import { DigestNonces, digestResponse, readCollectSettings } from '../../src/services/openrosa.ts';
 import { login, testDatabase, testDatabaseKind, testKeyFile, unique } from './helpers/db.ts';
+import { collectBody, instanceTemplate, recorded } from './helpers/openrosa.ts';
 
 /**
  * OpenRosa sign-in that phones on plain HTTP can use (OpenRosa keys, HTTP Digest), and
  * submissions that leave nothing behind when they are refused, replayed as ODK Collect sends them.
  */
 const fixtures = new URL('../fixtures/openrosa/', import.meta.url);
-const recorded = JSON.parse(readFileSync(new URL('requests.json', fixtures), 'utf8')) as Record<
-  string,
-  {
-    method: 'GET' | 'HEAD' | 'POST';
-    url: string;
-    headers: Record<string, string>;
-    boundary?: string;
-    instanceFile?: string;
-  }
->;
-const instanceTemplate = readFileSync(new URL('activity-submission.xml', fixtures), 'utf8');
 const SECRET = 'openrosa-test-secret-0123456789';
 const PASSWORD = 'Field-phone-2026';
 const COLLECT = recorded.submissionPost!.headers;
@@ -64,42 +54,6 @@ function filesUnder(dir: string): string[] {
     else out.push(path);
   }
   return out.sort();
-}
-
-/** The multipart body ODK Collect (OkHttp) sends: the filled form, its photos, and the split flag. */
-function collectBody(xml: string, photos: Array<{ name: string; content: Buffer }>, incomplete = false) {
-  const { boundary, instanceFile } = recorded.submissionPost!;
-  const part = (headers: string[], content: Buffer) =>
-    Buffer.concat([
-      Buffer.from(`--${boundary}\r\n${headers.join('\r\n')}\r\nContent-Length: ${content.length}\r\n\r\n`),
-      content,
-      Buffer.from('\r\n'),
-    ]);
-  return {
-    payload: Buffer.concat([
-      part(
-        [
-          `Content-Disposition: form-data; name="xml_submission_file"; filename="${instanceFile}"`,
-          'Content-Type: text/xml',
-        ],
-        Buffer.from(xml),
-      ),
-      ...photos.map((p) =>
-        part(
-          [
-            `Content-Disposition: form-data; name="${p.name}"; filename="${p.name}"`,
-            'Content-Type: image/jpeg',
-          ],
-          p.content,
-        ),
-      ),
-      ...(incomplete
-        ? [part(['Content-Disposition: form-data; name="*isIncomplete*"'], Buffer.from('yes'))]
-        : []),
-      Buffer.from(`--${boundary}--\r\n`),
-    ]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
 }
 
 function post(

@@ -5,19 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/services/auth.ts';
 import { login, testApp, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
+import { collectBody, instanceTemplate, recorded } from './helpers/openrosa.ts';
 
 const fixtures = new URL('../fixtures/openrosa/', import.meta.url);
-const recorded = JSON.parse(readFileSync(new URL('requests.json', fixtures), 'utf8')) as Record<
-  string,
-  {
-    method: 'GET' | 'HEAD' | 'POST';
-    url: string;
-    headers: Record<string, string>;
-    boundary?: string;
-    instanceFile?: string;
-  }
->;
-const instanceTemplate = readFileSync(new URL('activity-submission.xml', fixtures), 'utf8');
 const PHOTO_A = { name: '1765016073591.jpg', content: readFileSync(new URL('1765016073591.jpg', fixtures)) };
 const PHOTO_B = { name: '1765016102244.jpg', content: readFileSync(new URL('1765016102244.jpg', fixtures)) };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -58,42 +48,6 @@ async function replay(
     headers: { ...r.headers, ...auth, ...over.headers },
     ...(over.payload ? { payload: over.payload } : {}),
   });
-}
-
-/** The multipart body ODK Collect (OkHttp) sends: the filled form, its photos, and the split flag. */
-function collectBody(xml: string, photos: Array<{ name: string; content: Buffer }>, incomplete = false) {
-  const { boundary, instanceFile } = recorded.submissionPost!;
-  const part = (headers: string[], content: Buffer) =>
-    Buffer.concat([
-      Buffer.from(`--${boundary}\r\n${headers.join('\r\n')}\r\nContent-Length: ${content.length}\r\n\r\n`),
-      content,
-      Buffer.from('\r\n'),
-    ]);
-  const parts = [
-    part(
-      [
-        `Content-Disposition: form-data; name="xml_submission_file"; filename="${instanceFile}"`,
-        'Content-Type: text/xml',
-      ],
-      Buffer.from(xml),
-    ),
-    ...photos.map((p) =>
-      part(
-        [
-          `Content-Disposition: form-data; name="${p.name}"; filename="${p.name}"`,
-          'Content-Type: image/jpeg',
-        ],
-        p.content,
-      ),
-    ),
-    ...(incomplete
-      ? [part(['Content-Disposition: form-data; name="*isIncomplete*"'], Buffer.from('yes'))]
-      : []),
-  ];
-  return {
-    payload: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
 }
 
 async function formVersion(auth: Record<string, string>, formId: string) {
