@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 import { type Browser, type BrowserContext, type ConsoleMessage, chromium, type Page } from 'playwright-core';
 import { afterEach, expect } from 'vitest';
 
@@ -210,4 +212,36 @@ export async function chooseLanguage(page: Page, lang: string): Promise<void> {
   if (phone) await menu.click();
   await page.locator('[data-testid="language"]:visible').selectOption(lang);
   if (phone && (await menu.getAttribute('aria-expanded')) === 'true') await menu.click();
+}
+
+/**
+ * A truecolour PNG of `width` × `height` from each row's RGB bytes, made here so that the browser
+ * has a real picture; `level` 0 stores the pixels as they are (noise then does not compress).
+ */
+export function encodePng(width: number, height: number, row: (y: number) => Buffer, level = 6): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) rows.push(Buffer.from([0]), row(y));
+  return Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows), { level })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A square PNG of noise (it does not compress): several chunks of a resumable upload. */
+export function noisePng(side: number): Buffer {
+  return encodePng(side, side, () => randomBytes(side * 3), 0);
 }

@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mulberry32 } from '../../src/domain/demo-programme.ts';
@@ -9,6 +8,7 @@ import {
   DEMO_USERS,
   launch,
   newSession,
+  noisePng,
   type Session,
   screenshot,
   tokenOf,
@@ -29,30 +29,6 @@ const SEEDS = (process.env.FIELD_CHAOS_SEEDS ?? '11,23,37')
 const C = { lon: 46.87, lat: 40.16 };
 let browser: Browser;
 const sessions: Session[] = [];
-
-/** A PNG of noise (it does not compress): several chunks of the resumable upload. */
-function noisePng(side: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows: Buffer[] = [];
-  for (let y = 0; y < side; y++) rows.push(Buffer.from([0]), randomBytes(side * 3));
-  return Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows), { level: 0 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 beforeAll(async () => {
   browser = await launch();

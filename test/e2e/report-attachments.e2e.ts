@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   apiCall,
   createHazard,
   DEMO_USERS,
+  encodePng,
   launch,
   newSession,
   type Session,
@@ -27,31 +27,8 @@ let approvedId = '';
 
 /** A 48×32 PNG in two colours, made here so that the browser has a real picture to draw. */
 function png(): Buffer {
-  const width = 48;
-  const height = 32;
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows: number[] = [];
-  for (let y = 0; y < height; y++) {
-    rows.push(0);
-    for (let x = 0; x < width; x++) rows.push(...(x < width / 2 ? [217, 72, 15] : [250, 204, 21]));
-  }
-  return Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.from(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  const half = (rgb: number[]) => Array.from({ length: 24 }, () => rgb).flat();
+  return encodePng(48, 32, () => Buffer.from([...half([217, 72, 15]), ...half([250, 204, 21])]));
 }
 const PHOTO = png();
 const PDF = Buffer.from('%PDF-1.4\n% clearance certificate\n%%EOF\n');
