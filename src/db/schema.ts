@@ -158,6 +158,14 @@ export const TABLE_COLUMNS = {
     sx: 'float8',
     sy: 'float8',
   },
+  hazardPointClusters: {
+    z: 'int4',
+    cx: 'int4',
+    cy: 'int4',
+    n: 'int4',
+    sx: 'float8',
+    sy: 'float8',
+  },
   controlPeriods: {
     id: 'uuid=',
     code: 'text=',

@@ -7,7 +7,14 @@ import { sql } from 'kysely';
 import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
-import { TILE_OUTLINE_BANDS } from '../../src/db/repositories/tiles.ts';
+import {
+  HAZARD_CLUSTER_BELOW_ZOOM,
+  TILE_BUFFER,
+  TILE_EXTENT,
+  TILE_OUTLINE_BANDS,
+  tileFeatures,
+  tileLayer,
+} from '../../src/db/repositories/tiles.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
 import type { TileEncoder } from '../../src/services/tiles.ts';
@@ -15,7 +22,7 @@ import { login, testDatabase, testDatabaseKind } from './helpers/db.ts';
 import { square, tileOf } from './helpers/geometry.ts';
 
 /**
- * Hazard outlines per zoom band (migration 030): below zoom 13 the hazards' tiles are made from
+ * Hazard outlines per zoom band (migration 030) and hazard point clusters (031): below zoom 13 the hazards' tiles are made from
  * outlines already in Web Mercator, simplified within half a tile unit of the band's deepest zoom,
  * and without the hazards under three pixels across there (the map draws those as points). The
  * outlines must stay equal to a fresh computation from the register whatever the write, and the
@@ -220,4 +227,77 @@ describe(`hazard outlines per zoom band on ${testDatabaseKind()}`, () => {
       expect((await features(encoder, 'hazards', 8, place)).has(large.id)).toBe(false);
     },
   );
+});
+
+describe(`hazard point clusters on ${testDatabaseKind()}`, () => {
+  const layer = tileLayer('hazard-points')!;
+  const live = { ...layer, clusterTable: undefined };
+  const inBuffer = (v: number) => v >= -TILE_BUFFER && v <= TILE_EXTENT + TILE_BUFFER;
+  /** The clusters a tile shows (both ways read cells beyond its buffer, which the encoders clip). */
+  const shown = (rows: Awaited<ReturnType<typeof tileFeatures>>) =>
+    rows
+      .filter((r) => r.kind === 'point' && inBuffer(r.x) && inBuffer(r.y))
+      .map((r) => (r.kind === 'point' ? `${r.x},${r.y}:${r.properties.count}` : ''))
+      .sort();
+  /** The pre-aggregated clusters of the tile at `at` and the live aggregation of the register. */
+  const both = async (z: number, at: XY) => {
+    const address = tileOf(at, z);
+    const filters = { equals: [] };
+    const pre = shown(await tileFeatures(database.db, { layer, filters, ...address }));
+    const agg = shown(await tileFeatures(database.db, { layer: live, filters, ...address }));
+    return { pre, live: agg, count: pre.reduce((n, c) => n + Number(c.split(':')[1]), 0) };
+  };
+  const zooms = [2, 4, 6, HAZARD_CLUSTER_BELOW_ZOOM - 1];
+  const counts = async (at: XY) => {
+    const out: number[] = [];
+    for (const z of zooms) {
+      const r = await both(z, at);
+      expect(r.pre, `z${z}`).toEqual(r.live);
+      out.push(r.count);
+    }
+    return out;
+  };
+
+  it('equal the live aggregation after inserts, reshaping, archiving and SQL by hand, and count only the hazards drawn as points', async () => {
+    const place: XY = [HOME[0] + 2, HOME[1] - 1];
+    const before = await counts(place);
+    // Eight small hazards, and one of about 2 800 km² (a point below zoom 4, a polygon from it on).
+    const small = [];
+    for (let i = 0; i < 8; i++) {
+      small.push(
+        await hazard(square(place[0] + i * 0.013, place[1] - i * 0.007, 0.0005 + i * 0.0004), `p${i}`),
+      );
+    }
+    const large = await hazard(circle([place[0] + 0.1, place[1] + 0.1], 0.3), 'wide');
+    const added = (await counts(place)).map((n, i) => n - before[i]!);
+    expect(added).toEqual([9, 8, 8, 8]);
+
+    // Reshaped through the API: a small one grows to a polygon seen at zoom 4 and beyond.
+    const js = await app('js');
+    const grown = await js.inject({
+      method: 'PATCH',
+      url: `/api/v1/hazards/${small[0]!.id}`,
+      headers: { ...admin, 'if-match': `"${small[0]!.version}"` },
+      payload: { type: 'Feature', geometry: circle([place[0] - 0.2, place[1]], 0.3), properties: {} },
+    });
+    expect(grown.statusCode, grown.body).toBe(200);
+    // Archived: counted nowhere.
+    const archive = await js.inject({
+      method: 'DELETE',
+      url: `/api/v1/hazards/${small[1]!.id}`,
+      headers: { ...admin, 'if-match': `"${small[1]!.version}"` },
+    });
+    expect(archive.statusCode, archive.body).toBe(200);
+    expect((await counts(place)).map((n, i) => n - before[i]!)).toEqual([8, 6, 6, 6]);
+
+    // SQL by hand, many rows in one statement: moved, and the wide one made small.
+    const ids = [...small, large].map((h) => h.id);
+    await sql`update hazards set geom = ST_Translate(geom, 0.002, -0.001) where id = any(${ids}::uuid[])`.execute(
+      database.db,
+    );
+    await sql`update hazards set geom = ST_Multi(ST_Buffer(ST_PointOnSurface(geom), 0.001)) where id = ${large.id}`.execute(
+      database.db,
+    );
+    expect((await counts(place)).map((n, i) => n - before[i]!)).toEqual([8, 7, 7, 7]);
+  });
 });

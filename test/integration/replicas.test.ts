@@ -150,7 +150,7 @@ run('read replicas', () => {
     // The dashboard's figures and the tiles answer from the replica too, without failing.
     const stats = await app.inject({ method: 'GET', url: '/api/v1/stats/summary', headers: reader });
     expect(stats.statusCode, stats.body).toBe(200);
-    // (hazard-points: the hazards layer leaves out at zoom 5 hazards as small as these, migration 030)
+    // (hazard-points, clusters at zoom 5: the hazards layer leaves out hazards as small as these there)
     const tile = await app.inject({
       method: 'GET',
       url: '/tiles/hazard-points/5/18/10.mvt',

@@ -30,6 +30,14 @@ export const TILE_EXTENT = 4096;
 export const TILE_BUFFER = 64;
 /** Findings are drawn as grid clusters below this zoom, as single points from it on. */
 export const CLUSTER_BELOW_ZOOM = 12;
+/** Hazards' points are drawn as grid clusters below this zoom (migration 031). */
+export const HAZARD_CLUSTER_BELOW_ZOOM = 8;
+/**
+ * The map draws a hazard as a point while its area (m², geodesic) × 4^zoom is under this: six
+ * pixels across (web/src/map/style.ts, HAZARD_POINT_BELOW). A hazard cluster of zoom z counts
+ * only those; the same literal is in migration 031.
+ */
+export const HAZARD_POINT_BELOW_M2 = ((6 * 40_075_017) / 512) ** 2;
 /**
  * Side of a cluster cell in tile units (32 × 32 cells per tile: 16 px on a 512 px tile).
  * Cells are aligned on the Web Mercator world origin, so they never straddle a tile edge.
@@ -56,10 +64,15 @@ export interface TileLayer {
   /** Points are aggregated into grid clusters at zooms below this one. */
   clusterBelowZoom?: number;
   /**
-   * The table of pre-aggregated cluster cells (kept by triggers, migration 016), read for an
-   * unfiltered cluster tile instead of aggregating the register's rows.
+   * The table of pre-aggregated cluster cells (kept by triggers, migrations 016 and 031), read for
+   * an unfiltered cluster tile instead of aggregating the register's rows.
    */
-  clusterTable?: 'finding_clusters';
+  clusterTable?: 'finding_clusters' | 'hazard_point_clusters';
+  /**
+   * For a point layer of areas: a cluster of zoom z gathers only the records whose area_m2 is
+   * under this at zoom z (those the map draws as points there; the others are polygons).
+   */
+  clusterBelowAreaM2?: (z: number) => number;
   /**
    * The table of the layer's outlines per zoom band (kept by triggers, migration 030): below
    * zoom 13 a tile reads them, already in Web Mercator, simplified, and without the records too
@@ -118,6 +131,10 @@ export const TILE_LAYERS: TileLayer[] = [
       { name: 'status', column: 'status', type: 'string' },
       { name: 'areaM2', column: 'area_m2', type: 'number' },
     ],
+    // At a national view every hazard is a point: grouped into clusters there, as findings are.
+    clusterBelowZoom: HAZARD_CLUSTER_BELOW_ZOOM,
+    clusterTable: 'hazard_point_clusters',
+    clusterBelowAreaM2: (z) => HAZARD_POINT_BELOW_M2 / 4 ** z,
   },
   {
     name: 'land-release',
@@ -349,10 +366,18 @@ const toTileUnits = (g: RawBuilder<unknown>) =>
 const pointToTileUnits = (g: RawBuilder<unknown>) =>
   sql`ST_SnapToGrid(ST_Affine(${g}, tile.fx, 0, 0, tile.fy, -tile.xmin * tile.fx, -tile.ymax * tile.fy), 1)`;
 
+/** Only the records the map draws as points at the tile's zoom, for a layer that says which. */
+function clusterAreaClause(q: TileQuery): RawBuilder<unknown> {
+  const below = q.layer.clusterBelowAreaM2?.(q.z);
+  // A power of four: the division is exact, so this is the very test migration 031 makes.
+  return below === undefined ? sql`` : sql` and t.area_m2 < ${below}::float8`;
+}
+
 /**
- * Findings grouped into cells of CLUSTER_CELL tile units, aligned on the world origin; each
- * cell becomes one point at the mean position of its members. Rows are read one cell beyond
- * the tile on every side, so every cell that can reach into the buffer is complete.
+ * Points (findings, hazards' points) grouped into cells of CLUSTER_CELL tile units, aligned on
+ * the world origin; each cell becomes one point at the mean position of its members. Rows are
+ * read one cell beyond the tile on every side, so every cell that can reach into the buffer is
+ * complete.
  */
 function clusterCells(q: TileQuery): RawBuilder<unknown> {
   if (q.layer.clusterTable && isUnfiltered(q.filters)) {
@@ -369,7 +394,7 @@ function clusterCells(q: TileQuery): RawBuilder<unknown> {
     select count(*)::int as n, avg(ST_X(p.g)) as cx, avg(ST_Y(p.g)) as cy
     from (
       select ${mercator(q)} as g from ${fromClause(q)}
-      where ${sql.join(whereClauses(q), sql` and `)}
+      where ${sql.join(whereClauses(q), sql` and `)}${clusterAreaClause(q)}
     ) p, tile
     group by floor((ST_X(p.g) + 20037508.342789244) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8)),
              floor((20037508.342789244 - ST_Y(p.g)) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8))

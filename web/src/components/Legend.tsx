@@ -51,6 +51,11 @@ export function Legend() {
           <Swatch colour={COLOURS.hazardCHA} shape="dot" />
           {t('map.legendHazardPoint')}
         </li>
+        <li>
+          <Swatch colour={COLOURS.hazardCluster} shape="dot" opacity={0.6} />
+          <Swatch colour={COLOURS.hazardCluster} shape="dot" size={16} opacity={0.6} />
+          {t('map.legendHazardCluster')}
+        </li>
         <li className="muted">{t('map.legendInProgress')}</li>
       </ul>
       <h3>{tk('register.land-release', 'land-release')}</h3>

@@ -33,6 +33,7 @@ export const COLOURS = {
   hazardSHA: '#e8a317',
   hazardCHA: '#c62828',
   hazardClosed: '#7d8b99',
+  hazardCluster: '#8e2a22',
   cancelled: '#5c9bd6',
   reduced: '#44a87a',
   cleared: '#1b7a3d',
@@ -78,8 +79,26 @@ export function labelText(lang: string): ExpressionSpecification {
  * 40 075 km around the equator), the map draws a point on its surface instead: area · 4^zoom
  * below (6 · 40 075 017 / 512)². The hazards' tiles below zoom 13 leave out polygons under 3 px
  * across at their zoom (migration 030), at most 6 px when shown over-zoomed: keep this at 6 px or more.
+ * Below zoom 8 the hazards' points come as clusters of the hazards under this limit at the tile's
+ * zoom (migration 031 and HAZARD_POINT_BELOW_M2 in src/db/repositories/tiles.ts: the same value).
  */
 const HAZARD_POINT_BELOW = ((6 * 40_075_017) / 512) ** 2;
+
+/** A cluster's radius in px by its `count` (a point without one is 1), at zooms 5, 12 and 16. */
+const clusterRadius = (at16: number): ExpressionSpecification => {
+  const ln = ['ln', ['max', 1, ['to-number', ['coalesce', ['get', 'count'], 1]]]];
+  return [
+    'interpolate',
+    ['linear'],
+    ['zoom'],
+    5,
+    ['+', 2, ['*', 1.2, ln]],
+    12,
+    ['+', 3, ['*', 1.5, ln]],
+    16,
+    at16,
+  ] as unknown as ExpressionSpecification;
+};
 
 function vectorSource(layer: TileLayer, filterQuery: string): SourceSpecification {
   return { type: 'vector', tiles: [tileUrl(layer, filterQuery)], minzoom: 0, maxzoom: 16 };
@@ -141,11 +160,17 @@ export function thematicLayers(): LayerSpecification[] {
         HAZARD_POINT_BELOW,
       ],
       paint: {
-        'circle-color': hazardFill,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 3, 10, 5],
+        // Clusters (below zoom 8) carry a count and no status: one colour, see-through, sized by it.
+        'circle-color': ['case', ['has', 'count'], COLOURS.hazardCluster, hazardFill],
+        'circle-radius': [
+          'case',
+          ['has', 'count'],
+          clusterRadius(7),
+          ['interpolate', ['linear'], ['zoom'], 4, 3, 10, 5],
+        ],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 1,
-        'circle-opacity': 0.9,
+        'circle-opacity': ['case', ['has', 'count'], 0.6, 0.9],
       },
     },
     {
@@ -228,17 +253,7 @@ export function thematicLayers(): LayerSpecification[] {
         // Clusters (low zoom) carry a count and no category: one neutral colour, see-through.
         'circle-color': ['case', ['has', 'count'], COLOURS.findingCluster, categoryColour],
         // Tiles may aggregate findings at low zoom into points with a `count`; size follows it.
-        'circle-radius': [
-          'interpolate',
-          ['linear'],
-          ['zoom'],
-          5,
-          ['+', 2, ['*', 1.2, ['ln', ['max', 1, ['to-number', ['coalesce', ['get', 'count'], 1]]]]]],
-          12,
-          ['+', 3, ['*', 1.5, ['ln', ['max', 1, ['to-number', ['coalesce', ['get', 'count'], 1]]]]]],
-          16,
-          7,
-        ],
+        'circle-radius': clusterRadius(7),
         'circle-opacity': ['case', ['has', 'count'], 0.55, 0.85],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 8, 0, 12, 1],

@@ -84,7 +84,7 @@ export function MapExplorer() {
         (id) => m.getLayer(id) && m.getLayoutProperty(id, 'visibility') !== 'none',
       );
       const feats = m.queryRenderedFeatures(e.point, { layers });
-      // A cluster of findings (low zoom) opens onto its members: zoom in where it was clicked.
+      // A cluster of findings or of hazards' points (low zoom) opens onto its members: zoom in where it was clicked.
       const cluster = feats.find((x) => x.properties?.cluster);
       const f = feats.find((x) => x.properties?.id);
       if (cluster && (!f || f.source === 'admin-areas' || f.source === 'hazards')) {

@@ -1,0 +1,97 @@
+-- Hazard point clusters, for the `hazard-points` vector tiles below zoom 8 (issue 16 item 2).
+--
+-- The map marks with a point every hazard too small to see as a polygon at the zoom shown
+-- (web/src/map/style.ts: geodesic area × 4^zoom under (6 × 40 075 017 / 512)² m², six pixels
+-- across). At a national view that is every hazard: one point each made a zoom 5 tile of 100 000
+-- hazards 2.4 MB and over a second to make. Below zoom 8 (HAZARD_CLUSTER_BELOW_ZOOM in
+-- src/db/repositories/tiles.ts) the layer is drawn as clusters instead, as the findings' are (016):
+-- cells of 32 × 32 per tile aligned on the Web Mercator origin, each with the number of hazards in
+-- it and the sums of the Web Mercator coordinates of their points on surface (the cluster is drawn
+-- at their mean). A cell of zoom z counts only the hazards the map would draw as points there
+-- (area_m2 × 4^z under the limit above); the larger ones are drawn as polygons by the hazards layer.
+--
+-- Statement triggers over the changed rows keep the cells equal to the live aggregation of the
+-- register (which a filtered tile still runs): inserts add, changes of geometry or of archiving
+-- move, deletes subtract. area_m2 follows geom (001), so a change of geometry covers it. The tile
+-- cache needs no generation of its own: the cells change only in a statement that writes the
+-- hazards, which bumps their generation (016).
+CREATE TABLE hazard_point_clusters (
+  z integer NOT NULL,
+  cx integer NOT NULL,
+  cy integer NOT NULL,
+  n integer NOT NULL,
+  sx double precision NOT NULL,
+  sy double precision NOT NULL,
+  PRIMARY KEY (z, cx, cy)
+);
+
+-- Adds (sign 1) or removes (sign -1) hazards to the cells of zooms 0–7: `points` their points on
+-- surface in Web Mercator, `areas` their area_m2.
+CREATE FUNCTION sg_hazard_point_clusters_add(points geometry[], areas double precision[], signs integer[])
+RETURNS void LANGUAGE sql AS $$
+  INSERT INTO hazard_point_clusters AS c (z, cx, cy, n, sx, sy)
+  SELECT z.z,
+    floor((ST_X(p.g) + 20037508.342789244) / (40075016.68557849 / (32 * 2 ^ z.z)))::int,
+    floor((20037508.342789244 - ST_Y(p.g)) / (40075016.68557849 / (32 * 2 ^ z.z)))::int,
+    sum(p.s)::int, sum(p.s * ST_X(p.g)), sum(p.s * ST_Y(p.g))
+  FROM unnest(points, areas, signs) AS p(g, a, s), generate_series(0, 7) AS z(z)
+  WHERE p.a * 4 ^ z.z < 220551496703.3783
+  GROUP BY 1, 2, 3
+  ORDER BY 1, 2, 3
+  ON CONFLICT (z, cx, cy) DO UPDATE
+    SET n = c.n + excluded.n, sx = c.sx + excluded.sx, sy = c.sy + excluded.sy
+$$;
+
+CREATE FUNCTION sg_hazard_point_clusters_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM sg_hazard_point_clusters_add(
+    array_agg(ST_Transform(ST_PointOnSurface(geom), 3857)), array_agg(area_m2), array_agg(1))
+  FROM new_rows WHERE archived_at IS NULL AND geom IS NOT NULL HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION sg_hazard_point_clusters_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Only rows whose geometry or liveness changed leave their cells and join others.
+  PERFORM sg_hazard_point_clusters_add(array_agg(g), array_agg(a), array_agg(s)) FROM (
+    SELECT ST_Transform(ST_PointOnSurface(o.geom), 3857) AS g, o.area_m2 AS a, -1 AS s
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE o.archived_at IS NULL AND o.geom IS NOT NULL
+      AND (n.archived_at IS NOT NULL OR n.geom IS NULL OR NOT (n.geom = o.geom))
+    UNION ALL
+    SELECT ST_Transform(ST_PointOnSurface(n.geom), 3857), n.area_m2, 1
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE n.archived_at IS NULL AND n.geom IS NOT NULL
+      AND (o.archived_at IS NOT NULL OR o.geom IS NULL OR NOT (n.geom = o.geom))
+  ) d HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION sg_hazard_point_clusters_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM sg_hazard_point_clusters_add(
+    array_agg(ST_Transform(ST_PointOnSurface(geom), 3857)), array_agg(area_m2), array_agg(-1))
+  FROM old_rows WHERE archived_at IS NULL AND geom IS NOT NULL HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION sg_hazard_point_clusters_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM hazard_point_clusters;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER b_hazard_point_clusters_insert AFTER INSERT ON hazards REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sg_hazard_point_clusters_insert();
+CREATE TRIGGER b_hazard_point_clusters_update AFTER UPDATE ON hazards
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sg_hazard_point_clusters_update();
+CREATE TRIGGER b_hazard_point_clusters_delete AFTER DELETE ON hazards REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION sg_hazard_point_clusters_delete();
+CREATE TRIGGER b_hazard_point_clusters_truncate AFTER TRUNCATE ON hazards
+  FOR EACH STATEMENT EXECUTE FUNCTION sg_hazard_point_clusters_truncate();
+
+-- The hazards already there.
+SELECT sg_hazard_point_clusters_add(
+  array_agg(ST_Transform(ST_PointOnSurface(geom), 3857)), array_agg(area_m2), array_agg(1))
+FROM hazards WHERE archived_at IS NULL AND geom IS NOT NULL HAVING count(*) > 0;
