@@ -31,7 +31,7 @@ export const TILE_BUFFER = 64;
 /** Findings are drawn as grid clusters below this zoom, as single points from it on. */
 export const CLUSTER_BELOW_ZOOM = 12;
 /** Hazards' points are drawn as grid clusters below this zoom (migration 031). */
-export const HAZARD_CLUSTER_BELOW_ZOOM = 8;
+export const HAZARD_CLUSTER_BELOW_ZOOM = 9;
 /**
  * The map draws a hazard as a point while its area (m², geodesic) × 4^zoom is under this: six
  * pixels across (web/src/map/style.ts, HAZARD_POINT_BELOW). A hazard cluster of zoom z counts
