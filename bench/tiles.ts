@@ -147,9 +147,10 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
         started = performance.now();
         await run(encoder, q);
         raw.push(performance.now() - started);
-        if ((isClustered(q) && layer.clusterTable) || outlineBand(q) !== undefined) {
+        if ((isClustered(q) && layer.clusterTable) || outlineBand(q) !== undefined || layer.pointTable) {
           started = performance.now();
-          await run(encoder, { ...q, layer: { ...layer, clusterTable: undefined, outlineTable: undefined } });
+          const plain = { ...layer, clusterTable: undefined, outlineTable: undefined, pointTable: undefined };
+          await run(encoder, { ...q, layer: plain });
           live.push(performance.now() - started);
         }
       }
@@ -259,5 +260,5 @@ for (const r of all) {
 }
 console.log(
   'times in ms over HTTP: cold = tile cache emptied, warm = the same tiles again; SQL = the tile statement run ' +
-    'directly, ST_AsMVT (postgis) or the JS path row query (js); live = the same tile without the pre-aggregated cluster cells or the hazard outlines',
+    'directly, ST_AsMVT (postgis) or the JS path row query (js); live = the same tile without the pre-aggregated cluster cells, the hazard outlines or points',
 );

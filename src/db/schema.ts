@@ -150,6 +150,10 @@ export const TABLE_COLUMNS = {
     hazardId: 'uuid',
     geom: 'geometry',
   },
+  hazardPoints: {
+    hazardId: 'uuid',
+    geom: 'geometry',
+  },
   findingClusters: {
     z: 'int4',
     cx: 'int4',

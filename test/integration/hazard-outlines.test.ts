@@ -231,7 +231,8 @@ describe(`hazard outlines per zoom band on ${testDatabaseKind()}`, () => {
 
 describe(`hazard point clusters on ${testDatabaseKind()}`, () => {
   const layer = tileLayer('hazard-points')!;
-  const live = { ...layer, clusterTable: undefined };
+  // The register's own rows, aggregated as a filtered tile would without the kept points.
+  const live = { ...layer, clusterTable: undefined, pointTable: undefined };
   const inBuffer = (v: number) => v >= -TILE_BUFFER && v <= TILE_EXTENT + TILE_BUFFER;
   /** The clusters a tile shows (both ways read cells beyond its buffer, which the encoders clip). */
   const shown = (rows: Awaited<ReturnType<typeof tileFeatures>>) =>
@@ -248,7 +249,18 @@ describe(`hazard point clusters on ${testDatabaseKind()}`, () => {
     return { pre, live: agg, count: pre.reduce((n, c) => n + Number(c.split(':')[1]), 0) };
   };
   const zooms = [2, 4, 6, HAZARD_CLUSTER_BELOW_ZOOM - 1];
+  /** The kept points on surface (hazard_points) equal a fresh computation from the register. */
+  const pointsKept = async () => {
+    const stored = await sql<{ hazardId: string; wkt: string }>`
+      select hazard_id, ST_AsText(geom) as wkt from hazard_points order by hazard_id`.execute(database.db);
+    const fresh = await sql<{ hazardId: string; wkt: string }>`
+      select id as hazard_id, ST_AsText(ST_Transform(ST_PointOnSurface(geom), 3857)) as wkt from hazards
+      where archived_at is null and geom is not null order by id`.execute(database.db);
+    expect(stored.rows).toEqual(fresh.rows);
+    expect(stored.rows.length).toBeGreaterThan(0);
+  };
   const counts = async (at: XY) => {
+    await pointsKept();
     const out: number[] = [];
     for (const z of zooms) {
       const r = await both(z, at);

@@ -80,6 +80,11 @@ export interface TileLayer {
    */
   outlineTable?: 'hazard_outlines';
   /**
+   * The table of the layer's points already in Web Mercator (kept by triggers, migration 031),
+   * read instead of making a point on each record's surface, except for a tile as at a date.
+   */
+  pointTable?: 'hazard_points';
+  /**
    * A point layer of a polygon register: one point on each record's surface, so that an area too
    * small to see at a zoom still has a mark there.
    */
@@ -134,6 +139,7 @@ export const TILE_LAYERS: TileLayer[] = [
     // At a national view every hazard is a point: grouped into clusters there, as findings are.
     clusterBelowZoom: HAZARD_CLUSTER_BELOW_ZOOM,
     clusterTable: 'hazard_point_clusters',
+    pointTable: 'hazard_points',
     clusterBelowAreaM2: (z) => HAZARD_POINT_BELOW_M2 / 4 ** z,
   },
   {
@@ -308,25 +314,33 @@ const alias = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 const source = (q: TileQuery) => asAtSource(q.layer.register, q.filters.asAt);
 
 /**
- * The rows a tile is made from: the layer's source `t` and, for a tile of outlines, the band's
- * outline `o` of each record (joined on the record's id).
+ * The table of Web Mercator geometry kept for the layer that the tile reads instead of the
+ * register's own (`o`, one row per record): the band's outlines, or the points on surface.
+ * None for a tile as at a date, which reads the register as it stood.
  */
-function fromClause(q: TileQuery): RawBuilder<unknown> {
+function derivedGeometry(q: TileQuery): RawBuilder<unknown> | undefined {
+  if (q.filters.asAt) return undefined;
+  if (q.layer.pointTable) return sql`${sql.table(q.layer.pointTable)} o on o.hazard_id = t.id`;
   const band = outlineBand(q);
-  if (band === undefined) return sql`${source(q)} t, tile`;
-  return sql`${source(q)} t join ${sql.table(q.layer.outlineTable!)} o
-    on o.hazard_id = t.id and o.band = ${sql.lit(band)}, tile`;
+  if (band === undefined) return undefined;
+  // The band is a literal, so that the band's partial index serves.
+  return sql`${sql.table(q.layer.outlineTable!)} o on o.hazard_id = t.id and o.band = ${sql.lit(band)}`;
+}
+
+/** The rows a tile is made from: the layer's source `t` and its kept geometry `o` if any. */
+function fromClause(q: TileQuery): RawBuilder<unknown> {
+  const derived = derivedGeometry(q);
+  return derived ? sql`${source(q)} t join ${derived}, tile` : sql`${source(q)} t, tile`;
 }
 
 /**
  * The layer's list filters (archived records never drawn), limited to the rows near the tile:
- * by the register's geometry (WGS 84), or by the outline's (Web Mercator; the band is a literal,
- * so that the band's partial index serves).
+ * by the register's geometry (WGS 84), or by the kept geometry (Web Mercator).
  */
 function whereClauses(q: TileQuery): RawBuilder<unknown>[] {
   return [
     ...registerWhereClauses(q.layer.register, { ...q.filters, includeArchived: false }),
-    outlineBand(q) === undefined ? sql`t.geom && tile.area` : sql`o.geom && tile.menv`,
+    derivedGeometry(q) ? sql`o.geom && tile.menv` : sql`t.geom && tile.area`,
   ];
 }
 
@@ -350,11 +364,11 @@ function tileCte(q: TileQuery, marginUnits: number): RawBuilder<unknown> {
 }
 
 /**
- * The tile's geometry in Web Mercator: the outline of the band when the tile reads one, else the
+ * The tile's geometry in Web Mercator: the kept geometry when the tile reads one, else the
  * layer's geometry (a point on the surface for a point layer of areas).
  */
 function mercator(q: TileQuery): RawBuilder<unknown> {
-  if (outlineBand(q) !== undefined) return sql`o.geom`;
+  if (derivedGeometry(q)) return sql`o.geom`;
   return q.layer.pointOnSurface
     ? sql`ST_Transform(ST_PointOnSurface(t.geom), 3857)`
     : sql`ST_Transform(t.geom, 3857)`;
