@@ -314,23 +314,27 @@ const alias = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);
 const source = (q: TileQuery) => asAtSource(q.layer.register, q.filters.asAt);
 
 /**
- * The table of Web Mercator geometry kept for the layer that the tile reads instead of the
- * register's own (`o`, one row per record): the band's outlines, or the points on surface.
- * None for a tile as at a date, which reads the register as it stood.
+ * Whether the tile reads Web Mercator geometry kept for the layer (`o`, one row per record: the
+ * band's outlines or the points on surface) instead of the register's own. Never a tile as at a
+ * date, which reads the register as it stood.
  */
-function derivedGeometry(q: TileQuery): RawBuilder<unknown> | undefined {
-  if (q.filters.asAt) return undefined;
-  if (q.layer.pointTable) return sql`${sql.table(q.layer.pointTable)} o on o.hazard_id = t.id`;
-  const band = outlineBand(q);
-  if (band === undefined) return undefined;
-  // The band is a literal, so that the band's partial index serves.
-  return sql`${sql.table(q.layer.outlineTable!)} o on o.hazard_id = t.id and o.band = ${sql.lit(band)}`;
+function readsKept(q: TileQuery): boolean {
+  return (!q.filters.asAt && q.layer.pointTable !== undefined) || outlineBand(q) !== undefined;
 }
 
 /** The rows a tile is made from: the layer's source `t` and its kept geometry `o` if any. */
 function fromClause(q: TileQuery): RawBuilder<unknown> {
-  const derived = derivedGeometry(q);
-  return derived ? sql`${source(q)} t join ${derived}, tile` : sql`${source(q)} t, tile`;
+  if (!q.filters.asAt && q.layer.pointTable) {
+    // The points near the tile first, then each one's record by its key (planned as a join, the
+    // register was read whole to hash it: thousands of points in a zoom 9 tile).
+    return sql`${sql.table(q.layer.pointTable)} o cross join lateral (
+      select * from ${sql.table(q.layer.register.table)} r where r.id = o.hazard_id limit 1) t, tile`;
+  }
+  const band = outlineBand(q);
+  if (band === undefined) return sql`${source(q)} t, tile`;
+  // The band is a literal, so that the band's partial index serves.
+  return sql`${source(q)} t join ${sql.table(q.layer.outlineTable!)} o
+    on o.hazard_id = t.id and o.band = ${sql.lit(band)}, tile`;
 }
 
 /**
@@ -340,7 +344,7 @@ function fromClause(q: TileQuery): RawBuilder<unknown> {
 function whereClauses(q: TileQuery): RawBuilder<unknown>[] {
   return [
     ...registerWhereClauses(q.layer.register, { ...q.filters, includeArchived: false }),
-    derivedGeometry(q) ? sql`o.geom && tile.menv` : sql`t.geom && tile.area`,
+    readsKept(q) ? sql`o.geom && tile.menv` : sql`t.geom && tile.area`,
   ];
 }
 
@@ -368,7 +372,7 @@ function tileCte(q: TileQuery, marginUnits: number): RawBuilder<unknown> {
  * layer's geometry (a point on the surface for a point layer of areas).
  */
 function mercator(q: TileQuery): RawBuilder<unknown> {
-  if (derivedGeometry(q)) return sql`o.geom`;
+  if (readsKept(q)) return sql`o.geom`;
   return q.layer.pointOnSurface
     ? sql`ST_Transform(ST_PointOnSurface(t.geom), 3857)`
     : sql`ST_Transform(t.geom, 3857)`;
