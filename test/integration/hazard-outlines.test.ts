@@ -204,7 +204,7 @@ describe(`hazard outlines per zoom band on ${testDatabaseKind()}`, () => {
       // Simplified within half a unit, snapped to whole units: far fewer than the 401 positions.
       expect(z8.get(large.id)!).toBeLessThan(120);
       // The points layer still marks the small one, and the tile as at today reads the register.
-      expect((await features(encoder, 'hazard-points', 9, place)).has(small.id)).toBe(true);
+      expect((await features(encoder, 'hazard-points', 10, place)).has(small.id)).toBe(true);
       const asAt = await features(
         encoder,
         'hazards',

@@ -405,8 +405,8 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
   it.each(encoders)(
     'marks each hazard with a point on its surface where its polygon is too small to see (%s)',
     async (encoder) => {
-      // at zoom 9 the 1 km hazard is a few pixels: a point marks it (below 9 a cluster counts it)
-      const t = tileOf(HOME, 9);
+      // at zoom 10 the 1 km hazard is a few pixels: a point marks it (below 10 a cluster counts it)
+      const t = tileOf(HOME, 10);
       const r = await getTile(encoder, url('hazard-points', t));
       expect(r.statusCode).toBe(200);
       const points = decode(r.rawPayload, 'hazard-points');

@@ -1,18 +1,18 @@
--- Hazard point clusters, for the `hazard-points` vector tiles below zoom 9 (issue 16 item 2).
+-- Hazard point clusters, for the `hazard-points` vector tiles below zoom 10 (issue 16 item 2).
 --
 -- The map marks with a point every hazard too small to see as a polygon at the zoom shown
 -- (web/src/map/style.ts: geodesic area × 4^zoom under (6 × 40 075 017 / 512)² m², six pixels
 -- across). At a national view that is every hazard: one point each made a zoom 5 tile of 100 000
--- hazards 2.4 MB and over a second to make. Below zoom 9 (HAZARD_CLUSTER_BELOW_ZOOM in
+-- hazards 2.4 MB and over a second to make. Below zoom 10 (HAZARD_CLUSTER_BELOW_ZOOM in
 -- src/db/repositories/tiles.ts) the layer is drawn as clusters instead, as the findings' are (016):
 -- cells of 32 × 32 per tile aligned on the Web Mercator origin, each with the number of hazards in
 -- it and the sums of the Web Mercator coordinates of their points on surface (the cluster is drawn
 -- at their mean). A cell of zoom z counts only the hazards the map would draw as points there
 -- (area_m2 × 4^z under the limit above); the larger ones are drawn as polygons by the hazards layer.
 --
--- From zoom 9 on the layer draws one point per hazard, and making a point on the surface of each
--- of a few thousand polygons and projecting it cost ~15 µs a hazard (over 100 ms for a dense zoom 9
--- tile). `hazard_points` keeps each live hazard's point on surface already in Web Mercator, with a
+-- From zoom 10 on the layer draws one point per hazard, and making a point on the surface of each
+-- of thousands of polygons and projecting it cost ~15 µs a hazard (over 100 ms for a dense zoom 10
+-- tile on PostgreSQL). `hazard_points` keeps each live hazard's point on surface already in Web Mercator, with a
 -- spatial index: the layer's tiles (and the live aggregation of a filtered cluster tile) read it
 -- instead, except a tile as at a date, which reads the register as it stood.
 --
@@ -36,7 +36,7 @@ CREATE TABLE hazard_point_clusters (
   PRIMARY KEY (z, cx, cy)
 );
 
--- Adds (sign 1) or removes (sign -1) hazards to the cells of zooms 0–8: `points` their points on
+-- Adds (sign 1) or removes (sign -1) hazards to the cells of zooms 0–9: `points` their points on
 -- surface in Web Mercator, `areas` their area_m2.
 CREATE FUNCTION sg_hazard_point_clusters_add(points geometry[], areas double precision[], signs integer[])
 RETURNS void LANGUAGE sql AS $$
@@ -45,7 +45,7 @@ RETURNS void LANGUAGE sql AS $$
     floor((ST_X(p.g) + 20037508.342789244) / (40075016.68557849 / (32 * 2 ^ z.z)))::int,
     floor((20037508.342789244 - ST_Y(p.g)) / (40075016.68557849 / (32 * 2 ^ z.z)))::int,
     sum(p.s)::int, sum(p.s * ST_X(p.g)), sum(p.s * ST_Y(p.g))
-  FROM unnest(points, areas, signs) AS p(g, a, s), generate_series(0, 8) AS z(z)
+  FROM unnest(points, areas, signs) AS p(g, a, s), generate_series(0, 9) AS z(z)
   WHERE p.a * 4 ^ z.z < 220551496703.3783
   GROUP BY 1, 2, 3
   ORDER BY 1, 2, 3

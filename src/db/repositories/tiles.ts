@@ -31,7 +31,7 @@ export const TILE_BUFFER = 64;
 /** Findings are drawn as grid clusters below this zoom, as single points from it on. */
 export const CLUSTER_BELOW_ZOOM = 12;
 /** Hazards' points are drawn as grid clusters below this zoom (migration 031). */
-export const HAZARD_CLUSTER_BELOW_ZOOM = 9;
+export const HAZARD_CLUSTER_BELOW_ZOOM = 10;
 /**
  * The map draws a hazard as a point while its area (m², geodesic) × 4^zoom is under this: six
  * pixels across (web/src/map/style.ts, HAZARD_POINT_BELOW). A hazard cluster of zoom z counts
@@ -326,7 +326,7 @@ function readsKept(q: TileQuery): boolean {
 function fromClause(q: TileQuery): RawBuilder<unknown> {
   if (!q.filters.asAt && q.layer.pointTable) {
     // The points near the tile first, then each one's record by its key (planned as a join, the
-    // register was read whole to hash it: thousands of points in a zoom 9 tile).
+    // register was read whole to hash it: thousands of points in a zoom 10 tile).
     return sql`${sql.table(q.layer.pointTable)} o cross join lateral (
       select * from ${sql.table(q.layer.register.table)} r where r.id = o.hazard_id limit 1) t, tile`;
   }

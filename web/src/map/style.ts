@@ -79,7 +79,7 @@ export function labelText(lang: string): ExpressionSpecification {
  * 40 075 km around the equator), the map draws a point on its surface instead: area · 4^zoom
  * below (6 · 40 075 017 / 512)². The hazards' tiles below zoom 13 leave out polygons under 3 px
  * across at their zoom (migration 030), at most 6 px when shown over-zoomed: keep this at 6 px or more.
- * Below zoom 9 the hazards' points come as clusters of the hazards under this limit at the tile's
+ * Below zoom 10 the hazards' points come as clusters of the hazards under this limit at the tile's
  * zoom (migration 031 and HAZARD_POINT_BELOW_M2 in src/db/repositories/tiles.ts: the same value).
  */
 const HAZARD_POINT_BELOW = ((6 * 40_075_017) / 512) ** 2;
@@ -160,7 +160,7 @@ export function thematicLayers(): LayerSpecification[] {
         HAZARD_POINT_BELOW,
       ],
       paint: {
-        // Clusters (below zoom 9) carry a count and no status: one colour, see-through, sized by it.
+        // Clusters (below zoom 10) carry a count and no status: one colour, see-through, sized by it.
         'circle-color': ['case', ['has', 'count'], COLOURS.hazardCluster, hazardFill],
         'circle-radius': [
           'case',
