@@ -52,8 +52,8 @@ export function Legend() {
           {t('map.legendHazardPoint')}
         </li>
         <li>
-          <Swatch colour={COLOURS.hazardCluster} shape="dot" opacity={0.6} />
-          <Swatch colour={COLOURS.hazardCluster} shape="dot" size={16} opacity={0.6} />
+          <Swatch colour={COLOURS.hazardCluster} shape="dot" opacity={0.8} />
+          <Swatch colour={COLOURS.hazardCluster} shape="dot" size={16} opacity={0.8} />
           {t('map.legendHazardCluster')}
         </li>
         <li className="muted">{t('map.legendInProgress')}</li>

@@ -84,21 +84,12 @@ export function labelText(lang: string): ExpressionSpecification {
  */
 const HAZARD_POINT_BELOW = ((6 * 40_075_017) / 512) ** 2;
 
-/** A cluster's radius in px by its `count` (a point without one is 1), at zooms 5, 12 and 16. */
-const clusterRadius = (at16: number): ExpressionSpecification => {
-  const ln = ['ln', ['max', 1, ['to-number', ['coalesce', ['get', 'count'], 1]]]];
-  return [
-    'interpolate',
-    ['linear'],
-    ['zoom'],
-    5,
-    ['+', 2, ['*', 1.2, ln]],
-    12,
-    ['+', 3, ['*', 1.5, ln]],
-    16,
-    at16,
-  ] as unknown as ExpressionSpecification;
-};
+/** A cluster's radius in px, `base` + `perLn` × ln(count) (a point without a count is 1). */
+const byCount = (base: number, perLn: number): ExpressionSpecification => [
+  '+',
+  base,
+  ['*', perLn, ['ln', ['max', 1, ['to-number', ['coalesce', ['get', 'count'], 1]]]]],
+];
 
 function vectorSource(layer: TileLayer, filterQuery: string): SourceSpecification {
   return { type: 'vector', tiles: [tileUrl(layer, filterQuery)], minzoom: 0, maxzoom: 16 };
@@ -160,17 +151,22 @@ export function thematicLayers(): LayerSpecification[] {
         HAZARD_POINT_BELOW,
       ],
       paint: {
-        // Clusters (below zoom 10) carry a count and no status: one colour, see-through, sized by it.
+        // Clusters (below zoom 10) carry a count and no status: one colour, sized by it, never
+        // smaller than a single hazard's point (hazards are what the map is read for).
         'circle-color': ['case', ['has', 'count'], COLOURS.hazardCluster, hazardFill],
+        // (A zoom expression must be the outermost: the case sits inside each stop.)
         'circle-radius': [
-          'case',
-          ['has', 'count'],
-          clusterRadius(7),
-          ['interpolate', ['linear'], ['zoom'], 4, 3, 10, 5],
+          'interpolate',
+          ['linear'],
+          ['zoom'],
+          4,
+          ['case', ['has', 'count'], byCount(3.5, 1.5), 3],
+          10,
+          ['case', ['has', 'count'], byCount(5.5, 1.8), 5],
         ],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 1,
-        'circle-opacity': ['case', ['has', 'count'], 0.6, 0.9],
+        'circle-opacity': ['case', ['has', 'count'], 0.8, 0.9],
       },
     },
     {
@@ -253,7 +249,17 @@ export function thematicLayers(): LayerSpecification[] {
         // Clusters (low zoom) carry a count and no category: one neutral colour, see-through.
         'circle-color': ['case', ['has', 'count'], COLOURS.findingCluster, categoryColour],
         // Tiles may aggregate findings at low zoom into points with a `count`; size follows it.
-        'circle-radius': clusterRadius(7),
+        'circle-radius': [
+          'interpolate',
+          ['linear'],
+          ['zoom'],
+          5,
+          byCount(2, 1.2),
+          12,
+          byCount(3, 1.5),
+          16,
+          7,
+        ],
         'circle-opacity': ['case', ['has', 'count'], 0.55, 0.85],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 8, 0, 12, 1],
