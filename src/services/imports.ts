@@ -3,10 +3,13 @@ import type { Kysely } from 'kysely';
 import type { TSchema } from 'typebox';
 import type { Database, Schema } from '../db/connect.ts';
 import {
+  addSeenIds,
+  createSeenIds,
   deferBulkDerivedData,
   externalIdsHeld,
   finishBulkWrite,
   makeValidPolygons,
+  seenIdsAmong,
 } from '../db/repositories/imports.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { IMPORT_REGISTERS } from '../domain/exchange.ts';
@@ -302,9 +305,56 @@ function flatten(err: unknown): Problem[] {
 const isGeometryProblem = (p: Problem) =>
   p.code.startsWith('geometry.') || (p.where?.pointer ?? '').startsWith('/geometry');
 
-type Checked =
-  | { ok: true; values: CheckedValues; externalId: string; repairedCodes: string[] }
-  | { ok: false; problems: Problem[] };
+/** The identifier of a row: its own, or (content) its content's hash, to be numbered if repeated. */
+interface RowId {
+  externalId: string;
+  content: boolean;
+}
+
+type Checked = RowId &
+  (
+    | { ok: true; values: CheckedValues; repairedCodes: string[] }
+    | { ok: false; problems: Problem[] }
+  );
+
+/** A row read and checked whose identifier is not yet compared with those seen before it. */
+interface Unsettled extends RowId {
+  feature: SourceFeature;
+  /** Its place in the batch waiting to be written; none when the row was rejected. */
+  pending?: Pending;
+}
+
+/**
+ * The external ids an import has seen, to refuse one that appears earlier in the file and to
+ * number identical rows without one. In a temporary table of the import's transaction, so that
+ * memory does not grow with the file; in memory for a dry run, which has no transaction.
+ */
+interface SeenIds {
+  /** Adds the ids; returns those that were not seen before. */
+  add(ids: string[]): Promise<Set<string>>;
+  /** Which of the ids were seen. */
+  among(ids: string[]): Promise<Set<string>>;
+}
+
+function seenInMemory(): SeenIds {
+  const seen = new Set<string>();
+  return {
+    add: async (ids) => {
+      const fresh = new Set<string>();
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        fresh.add(id);
+      }
+      return fresh;
+    },
+    among: async (ids) => new Set(ids.filter((id) => seen.has(id))),
+  };
+}
+
+function seenInDatabase(db: Kysely<Schema>): SeenIds {
+  return { add: (ids) => addSeenIds(db, ids), among: (ids) => seenIdsAmong(db, ids) };
+}
 
 interface Pending {
   feature: SourceFeature;
@@ -323,6 +373,8 @@ export interface ImportServiceOptions {
    * the database writes the one before.
    */
   copy?: boolean;
+  /** Rows read and checked per batch written (default 10 000 by COPY, 1 000 by INSERT). */
+  batchSize?: number;
 }
 
 export class ImportService {
@@ -344,7 +396,7 @@ export class ImportService {
     const run = new ImportRun(def, actor, file, opts, this.keyring, {
       copy: this.options.copy !== false,
       overlap: copy,
-      batchSize: copy ? COPY_BATCH_SIZE : BATCH_SIZE,
+      batchSize: this.options.batchSize ?? (copy ? COPY_BATCH_SIZE : BATCH_SIZE),
     });
     // Registers whose rules read the records before (land release within its hazard) are checked
     // as they are written, so even a dry run writes, then undoes.
@@ -372,9 +424,12 @@ export class ImportService {
 class ImportRun {
   readonly summary: ImportSummary;
   private readonly locale: string;
-  private readonly seen = new Set<string>();
+  private seen!: SeenIds;
+  /** How many times each content hash repeated so far (only those seen twice or more). */
+  private readonly repeats = new Map<string, number>();
   private readonly shpNames: Map<string, string>;
   private pending: Pending[] = [];
+  private unsettled: Unsettled[] = [];
   private db!: Kysely<Schema>;
   private inTransaction = false;
   private report: { id: string; dateOfInformation: string } | null = null;
@@ -446,7 +501,9 @@ class ImportRun {
         }
       },
     });
+    this.seen = inTransaction ? seenInDatabase(db) : seenInMemory();
     if (inTransaction) {
+      await createSeenIds(db);
       await this.openReport();
       // The findings' cluster cells are added once, after the last batch, not per statement.
       await deferBulkDerivedData(db);
@@ -455,17 +512,27 @@ class ImportRun {
       for await (const feature of features) {
         this.summary.read++;
         const checked = await this.check(feature);
+        const row: Unsettled = { feature, externalId: checked.externalId, content: checked.content };
         if (!checked.ok) this.reject(feature, checked.problems);
-        else
-          this.pending.push({
+        else {
+          row.pending = {
             feature,
             values: checked.values,
             externalId: checked.externalId,
             repairedCodes: checked.repairedCodes,
-          });
-        if (this.pending.length >= this.writing.batchSize) await this.flush(this.overlaps);
+          };
+          this.pending.push(row.pending);
+        }
+        this.unsettled.push(row);
+        if (this.pending.length >= this.writing.batchSize) {
+          await this.settleIds();
+          await this.flush(this.overlaps);
+        } else if (this.unsettled.length >= this.writing.batchSize) await this.settleIds();
       }
+      await this.settleIds();
       await this.flush(false);
+      // Rows refused for a repeated identifier are refused after their batch is read.
+      this.summary.rejects.sort((a, b) => a.index - b.index);
     } finally {
       // A write still running when reading failed must end before the transaction rolls back.
       await this.inFlight?.catch(() => undefined);
@@ -517,23 +584,16 @@ class ImportRun {
       const v = properties.externalId;
       externalId = v !== null && v !== undefined && String(v).trim() !== '' ? String(v) : undefined;
     }
-    if (externalId === undefined) {
-      externalId = this.contentId(f);
-    } else if (this.seen.has(externalId)) {
-      problems.push(
-        new Problem(
-          'import.external_id.duplicate',
-          { externalId },
-          { row: f.row ?? f.index, field: 'externalId' },
-        ),
-      );
-    }
-    this.seen.add(externalId);
-    properties.externalId = externalId;
+    // Compared with the identifiers seen before it once its batch is read (settleIds).
+    const id: RowId =
+      externalId === undefined
+        ? { externalId: this.contentId(f), content: true }
+        : { externalId, content: false };
+    properties.externalId = id.externalId;
     properties = coerceToFields(this.def, properties);
 
     // A row the reader could not split into fields has nothing more to check.
-    if (problems.some((p) => UNREADABLE.has(p.code))) return { ok: false, problems };
+    if (problems.some((p) => UNREADABLE.has(p.code))) return { ...id, ok: false, problems };
     const geometry = this.def.geometry ? f.geometry : undefined;
     const readerGeometryFault = problems.some((p) => READER_GEOMETRY_FAULT.test(p.code));
     if (this.def.geometry?.required && f.geometry === null && !readerGeometryFault) {
@@ -565,8 +625,55 @@ class ImportRun {
       }
     }
     problems.push(...found);
-    if (problems.length > 0 || !values) return { ok: false, problems };
-    return { ok: true, values, externalId, repairedCodes };
+    if (problems.length > 0 || !values) return { ...id, ok: false, problems };
+    return { ...id, ok: true, values, repairedCodes };
+  }
+
+  /**
+   * Compares the identifiers of the rows read since the last call with all those seen before
+   * (and with each other): a row whose own identifier appeared earlier in the file is refused
+   * (`import.external_id.duplicate`, or that fault added to a row already refused); identical
+   * rows without one are numbered, the second `<hash>.2`, the third `<hash>.3`.
+   */
+  private async settleIds(): Promise<void> {
+    const rows = this.unsettled;
+    this.unsettled = [];
+    if (rows.length === 0) return;
+    const content = rows.filter((r) => r.content);
+    const taken = await this.seen.among([...new Set(content.map((r) => r.externalId))]);
+    const used = new Set<string>();
+    for (const r of content) {
+      const base = r.externalId;
+      const before = this.repeats.get(base) ?? (taken.has(base) || used.has(base) ? 1 : 0);
+      if (before === 0) {
+        used.add(base);
+        continue;
+      }
+      this.repeats.set(base, before + 1);
+      r.externalId = `${base}.${before + 1}`;
+      if (r.pending) {
+        r.pending.externalId = r.externalId;
+        (r.pending.values as Record<string, unknown>).externalId = r.externalId;
+      }
+    }
+    const fresh = await this.seen.add(rows.map((r) => r.externalId));
+    const inBatch = new Set<string>();
+    const refused = new Set<Pending>();
+    for (const r of rows) {
+      const repeated = !fresh.has(r.externalId) || inBatch.has(r.externalId);
+      inBatch.add(r.externalId);
+      if (!repeated || r.content) continue;
+      const problem = new Problem(
+        'import.external_id.duplicate',
+        { externalId: r.externalId },
+        { row: r.feature.row ?? r.feature.index, field: 'externalId' },
+      );
+      if (r.pending) {
+        refused.add(r.pending);
+        this.reject(r.feature, [problem]);
+      } else this.rejectLines(r.feature, [problem]);
+    }
+    if (refused.size) this.pending = this.pending.filter((p) => !refused.has(p));
   }
 
   /** The values checkInput accepts, or its faults. */
@@ -584,15 +691,12 @@ class ImportRun {
     }
   }
 
-  /** A stable identifier for a feature without one: its content's hash, numbered when identical features repeat. */
+  /** A stable identifier for a feature without one: its content's hash (numbered by settleIds when identical features repeat). */
   private contentId(f: SourceFeature): string {
-    const base = `sha256:${createHash('sha256')
+    return `sha256:${createHash('sha256')
       .update(canonicalJson({ geometry: f.geometry, properties: f.properties }))
       .digest('hex')
       .slice(0, 32)}`;
-    let id = base;
-    for (let n = 2; this.seen.has(id); n++) id = `${base}.${n}`;
-    return id;
   }
 
   /** What each column name of the file becomes (null: left out); the same few names on every row, so worked out once each. */
@@ -630,6 +734,11 @@ class ImportRun {
 
   private reject(f: SourceFeature, problems: Problem[]): void {
     this.summary.rejected++;
+    this.rejectLines(f, problems);
+  }
+
+  /** The lines of a rejected row's faults (a row refused twice is still one row rejected). */
+  private rejectLines(f: SourceFeature, problems: Problem[]): void {
     for (const p of problems) {
       this.summary.rejectsByCode[p.code] = (this.summary.rejectsByCode[p.code] ?? 0) + 1;
       this.summary.rejects.push({

@@ -157,3 +157,89 @@ describe('imports by COPY and by INSERT', () => {
     }
   });
 });
+
+describe('identifiers across batches', () => {
+  // Batches of 4 rows, so that a repeat lies batches away from its first appearance; the ids seen
+  // are kept by the database (a temporary table of the import), not in the importer's memory.
+  const services = () => {
+    const keyring = loadKeyring({
+      secret: 'import-copy-tests-secret-0123456789abcdef',
+      keyFile: '/nonexistent',
+    });
+    return {
+      copy: new ImportService(database, keyring, { batchSize: 4 }),
+      insert: new ImportService(database, keyring, { copy: false, batchSize: 4 }),
+    };
+  };
+  function findingsCsv(tag: string): string {
+    const rows = ['id,category,foundOn,depthCm,lat,lon'];
+    for (let i = 0; i < 14; i++) rows.push(`${tag}-${i},AP,2024-05-01,${i},40.${2000 + i},44.${6000 + i}`);
+    rows.push(`${tag}-1,AP,2024-05-01,1,40.3001,44.7001`); // row 16: repeats row 3, four batches back
+    rows.push(`${tag}-14,AP,2024-05-01,-5,40.3002,44.7002`); // row 17: refused (negative depth)
+    rows.push(`${tag}-15,AP,2024-05-01,2,40.3003,44.7003`);
+    rows.push(`${tag}-14,AP,2024-05-01,-6,40.3004,44.7004`); // row 19: refused, and a repeat of row 17
+    rows.push(`${tag}-7,AP,2024-05-01,2,40.3005,44.7005`); // row 20: repeats row 10
+    return `${rows.join('\n')}\n`;
+  }
+  /** Identical rows without an identifier: each one a record, numbered after the first. */
+  function unnamedCsv(tag: string): string {
+    const rows = ['category,modelText,foundOn,depthCm,lat,lon'];
+    for (let i = 0; i < 11; i++)
+      rows.push(
+        i % 2
+          ? `AV,${tag},2024-05-02,${i},40.${4000 + i},44.${8000 + i}`
+          : `AV,${tag},2024-05-02,99,40.5,44.9`,
+      );
+    return `${rows.join('\n')}\n`;
+  }
+  const dups = (s: ImportSummary) =>
+    s.rejects.filter((r) => r.code === 'import.external_id.duplicate').map((r) => r.row);
+
+  it.each(['copy', 'insert', 'dry run'] as const)(
+    'refuse an identifier repeated batches later and number identical rows (%s)',
+    async (how) => {
+      const s = services();
+      const service = how === 'insert' ? s.insert : s.copy;
+      const tag = unique('ids');
+      const summary = await service.importFile(
+        SYSTEM_ACTOR,
+        { path: file('f.csv', findingsCsv(tag)) },
+        { register: 'findings', dryRun: how === 'dry run' },
+      );
+      expect(summary.read).toBe(19);
+      expect(dups(summary)).toEqual([16, 19, 20]);
+      // Rows 16 and 20 refused for the repeat alone; 17 and 19 for their depth (19 for both).
+      expect(summary.rejected).toBe(4);
+      expect(summary.rejects.map((r) => r.row)).toEqual(
+        [...summary.rejects.map((r) => r.row)].sort((a, b) => a! - b!),
+      );
+      expect(summary.valid).toBe(15);
+      if (how === 'dry run') return;
+      expect(summary.imported).toBe(15);
+      const stored = await sql<{ externalId: string; depthCm: number }>`
+        select external_id, depth_cm from findings where external_id like ${`${tag}-%`} order by depth_cm, external_id`.execute(
+        database.db,
+      );
+      expect(stored.rows).toHaveLength(15);
+      // The first appearance of each repeated identifier is the one kept.
+      expect(stored.rows.find((r) => r.externalId === `${tag}-1`)?.depthCm).toBe(1);
+      expect(stored.rows.find((r) => r.externalId === `${tag}-7`)?.depthCm).toBe(7);
+
+      const unnamed = await service.importFile(
+        SYSTEM_ACTOR,
+        { path: file('u.csv', unnamedCsv(tag)) },
+        { register: 'findings' },
+      );
+      expect(unnamed.imported).toBe(11);
+      const ids = await sql<{ externalId: string; depthCm: number }>`
+        select external_id, depth_cm from findings where model_text = ${tag}`.execute(database.db);
+      const identical = ids.rows.filter((r) => r.depthCm === 99).map((r) => r.externalId);
+      const base = identical.find((id) => !id.includes('.'))!;
+      expect(base).toMatch(/^sha256:[0-9a-f]{32}$/);
+      expect(identical.sort()).toEqual(
+        [base, `${base}.2`, `${base}.3`, `${base}.4`, `${base}.5`, `${base}.6`].sort(),
+      );
+      expect(new Set(ids.rows.map((r) => r.externalId)).size).toBe(11);
+    },
+  );
+});

@@ -29,6 +29,38 @@ export async function externalIdsHeld(
 }
 
 /**
+ * The external ids an import has seen, in a temporary table of its transaction (dropped at its
+ * end), so that the importer's memory does not grow with the file. `C` collation: ids compare as
+ * bytes, as JavaScript strings of the same text do.
+ */
+export async function createSeenIds(db: Kysely<Schema>): Promise<void> {
+  await sql`create temp table if not exists sg_import_seen (external_id text collate "C" primary key)
+    on commit drop`.execute(db);
+  await sql`delete from pg_temp.sg_import_seen`.execute(db);
+}
+
+/**
+ * Adds the ids to the import's seen ids and returns those that were not there before.
+ * Example: seen { 'H-1' }, `await addSeenIds(db, ['H-1', 'H-2'])` → Set { 'H-2' }.
+ */
+export async function addSeenIds(db: Kysely<Schema>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await sql<{ externalId: string }>`
+    insert into pg_temp.sg_import_seen (external_id)
+    select distinct id from unnest(${ids}::text[]) as u(id)
+    on conflict do nothing returning external_id`.execute(db);
+  return new Set(r.rows.map((row) => row.externalId));
+}
+
+/** Which of the ids the import has already seen. */
+export async function seenIdsAmong(db: Kysely<Schema>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await sql<{ externalId: string }>`
+    select external_id from pg_temp.sg_import_seen where external_id = any(${ids}::text[])`.execute(db);
+  return new Set(r.rows.map((row) => row.externalId));
+}
+
+/**
  * Repairs an area with PostGIS: ST_MakeValid, then only its polygonal parts (a bow tie becomes
  * two triangles; dangling lines and points left by the repair are dropped), as a MultiPolygon.
  * Null when nothing polygonal is left. Runs under a savepoint so that a geometry PostGIS
