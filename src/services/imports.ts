@@ -312,10 +312,7 @@ interface RowId {
 }
 
 type Checked = RowId &
-  (
-    | { ok: true; values: CheckedValues; repairedCodes: string[] }
-    | { ok: false; problems: Problem[] }
-  );
+  ({ ok: true; values: CheckedValues; repairedCodes: string[] } | { ok: false; problems: Problem[] });
 
 /** A row read and checked whose identifier is not yet compared with those seen before it. */
 interface Unsettled extends RowId {
