@@ -134,6 +134,8 @@ async function benchDriver(label: string, plain: Database) {
     })
   ).json().token;
   const headers = { authorization: `Bearer ${token}` };
+  // The same app on a loopback port: a real client's request, the answer read whole as text.
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
 
   let rows = 0;
   let listStatementCount = 0;
@@ -146,7 +148,7 @@ async function benchDriver(label: string, plain: Database) {
     descending: false,
     limit: PAGE + 1,
   });
-  const [apiList, sqlList, ownList] = await timeInTurns(RUNS, [
+  const [apiList, sqlList, ownList, wireList] = await timeInTurns(RUNS, [
     async (i) => {
       const before = counter.count;
       const r = await app.inject({
@@ -161,6 +163,13 @@ async function benchDriver(label: string, plain: Database) {
     async (i) => void (await listRecords(database.db, findings, listQuery(i))),
     // The list's own statement (each row's admin-area name, the geometry as text), run directly.
     async (i) => void (await listFeatureRows(database.db, findings, listQuery(i))),
+    async (i) => {
+      const r = await fetch(`${address}/api/v1/findings?limit=${PAGE}&bbox=${bbox(i + 1).join(',')}`, {
+        headers,
+      });
+      const body = await r.text();
+      if (r.status !== 200) throw new Error(body);
+    },
   ]);
   // Read after the timing: parsing the answer is the client's work, not the API's.
   for (const body of bodies) rows += JSON.parse(body).features.length;
@@ -244,6 +253,15 @@ async function benchDriver(label: string, plain: Database) {
       statements: listStatements,
       apiMedian: l.median,
       apiP95: l.p95,
+      sqlMedian: stats(ownList).median,
+      sqlP95: stats(ownList).p95,
+    },
+    {
+      driver: label,
+      operation: '  over loopback HTTP vs its own statement',
+      statements: listStatements,
+      apiMedian: stats(wireList).median,
+      apiP95: stats(wireList).p95,
       sqlMedian: stats(ownList).median,
       sqlP95: stats(ownList).p95,
     },
