@@ -1,9 +1,9 @@
 -- Hazard point clusters, for the `hazard-points` vector tiles below zoom 10 (issue 16 item 2).
 --
 -- The map marks with a point every hazard too small to see as a polygon at the zoom shown
--- (web/src/map/style.ts: geodesic area × 4^zoom under (6 × 40 075 017 / 512)² m², six pixels
--- across). At a national view that is every hazard: one point each made a zoom 5 tile of 100 000
--- hazards 2.4 MB and over a second to make. Below zoom 10 (HAZARD_CLUSTER_BELOW_ZOOM in
+-- (HAZARD_POINT_BELOW_M2 in src/geo/map-scale.ts: geodesic area × 4^zoom under
+-- (6 × 40 075 017 / 512)² m², six pixels across). At a national view that is every hazard: one
+-- point each made a zoom 5 tile of 100 000 hazards 2.4 MB and over a second to make. Below zoom 10 (HAZARD_CLUSTER_BELOW_ZOOM in
 -- src/db/repositories/tiles.ts) the layer is drawn as clusters instead, as the findings' are (016):
 -- cells of 32 × 32 per tile aligned on the Web Mercator origin, each with the number of hazards in
 -- it and the sums of the Web Mercator coordinates of their points on surface (the cluster is drawn
@@ -18,8 +18,10 @@
 --
 -- Statement triggers over the changed rows keep both tables equal to a fresh computation from the
 -- register: inserts add, changes of geometry or of archiving move, deletes subtract. area_m2
--- follows geom (001), so a change of geometry covers it. The tile cache needs no generation of its
--- own: both change only in a statement that writes the hazards, which bumps their generation (016).
+-- follows geom (001), so a change of geometry covers it; each point is made once, when its hazard
+-- is written, and the cells are summed from the points kept. The tile cache needs no generation of
+-- its own: both change only in a statement that writes the hazards, which bumps their generation
+-- (016).
 CREATE TABLE hazard_points (
   hazard_id uuid PRIMARY KEY,
   geom geometry NOT NULL
@@ -64,29 +66,26 @@ BEGIN
 END $$;
 
 CREATE FUNCTION sg_hazard_points_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  moved uuid[];
 BEGIN
-  -- Only rows whose geometry or liveness changed leave their point and cells and take new ones
-  -- (the old point made again from the old row: the same function of the same geometry).
-  PERFORM sg_hazard_point_clusters_add(array_agg(g), array_agg(a), array_agg(s)) FROM (
-    SELECT ST_Transform(ST_PointOnSurface(o.geom), 3857) AS g, o.area_m2 AS a, -1 AS s
-    FROM old_rows o JOIN new_rows n ON n.id = o.id
-    WHERE o.archived_at IS NULL AND o.geom IS NOT NULL
-      AND (n.archived_at IS NOT NULL OR n.geom IS NULL OR NOT (n.geom = o.geom))
-    UNION ALL
-    SELECT ST_Transform(ST_PointOnSurface(n.geom), 3857), n.area_m2, 1
-    FROM old_rows o JOIN new_rows n ON n.id = o.id
-    WHERE n.archived_at IS NULL AND n.geom IS NOT NULL
-      AND (o.archived_at IS NOT NULL OR o.geom IS NULL OR NOT (n.geom = o.geom))
-  ) d HAVING count(*) > 0;
-  DELETE FROM hazard_points p USING old_rows o JOIN new_rows n ON n.id = o.id
-  WHERE p.hazard_id = n.id
-    AND ((o.archived_at IS NULL) <> (n.archived_at IS NULL) OR (o.geom IS NULL) <> (n.geom IS NULL)
-         OR NOT (o.geom = n.geom));
+  -- Only rows whose geometry or liveness changed leave their point and cells and take new ones.
+  SELECT array_agg(n.id) INTO moved FROM old_rows o JOIN new_rows n ON n.id = o.id
+  WHERE (o.archived_at IS NULL) <> (n.archived_at IS NULL) OR o.geom IS DISTINCT FROM n.geom;
+  IF moved IS NULL THEN
+    RETURN NULL;
+  END IF;
+  PERFORM sg_hazard_point_clusters_add(array_agg(p.geom), array_agg(o.area_m2), array_agg(-1))
+  FROM unnest(moved) AS m(id) JOIN hazard_points p ON p.hazard_id = m.id JOIN old_rows o ON o.id = m.id
+  HAVING count(*) > 0;
+  DELETE FROM hazard_points p USING unnest(moved) AS m(id) WHERE p.hazard_id = m.id;
   INSERT INTO hazard_points (hazard_id, geom)
   SELECT n.id, ST_Transform(ST_PointOnSurface(n.geom), 3857)
-  FROM old_rows o JOIN new_rows n ON n.id = o.id
-  WHERE n.archived_at IS NULL AND n.geom IS NOT NULL
-    AND (o.archived_at IS NOT NULL OR o.geom IS NULL OR NOT (n.geom = o.geom));
+  FROM unnest(moved) AS m(id) JOIN new_rows n ON n.id = m.id
+  WHERE n.archived_at IS NULL AND n.geom IS NOT NULL;
+  PERFORM sg_hazard_point_clusters_add(array_agg(p.geom), array_agg(n.area_m2), array_agg(1))
+  FROM unnest(moved) AS m(id) JOIN hazard_points p ON p.hazard_id = m.id JOIN new_rows n ON n.id = m.id
+  HAVING count(*) > 0;
   RETURN NULL;
 END $$;
 
