@@ -10,6 +10,7 @@ import {
   settlements,
   siteVisits,
 } from '../../domain/records.ts';
+import { HAZARD_POINT_BELOW_M2 } from '../../geo/map-scale.ts';
 import type { Schema } from '../connect.ts';
 import { asAtSource, whereClauses as registerWhereClauses } from './registers.ts';
 
@@ -32,12 +33,6 @@ export const TILE_BUFFER = 64;
 export const CLUSTER_BELOW_ZOOM = 12;
 /** Hazards' points are drawn as grid clusters below this zoom (migration 031). */
 export const HAZARD_CLUSTER_BELOW_ZOOM = 10;
-/**
- * The map draws a hazard as a point while its area (m², geodesic) × 4^zoom is under this: six
- * pixels across (web/src/map/style.ts, HAZARD_POINT_BELOW). A hazard cluster of zoom z counts
- * only those; the same literal is in migration 031.
- */
-export const HAZARD_POINT_BELOW_M2 = ((6 * 40_075_017) / 512) ** 2;
 /**
  * Side of a cluster cell in tile units (32 × 32 cells per tile: 16 px on a 512 px tile).
  * Cells are aligned on the Web Mercator world origin, so they never straddle a tile edge.
@@ -319,15 +314,19 @@ const source = (q: TileQuery) => asAtSource(q.layer.register, q.filters.asAt);
  * date, which reads the register as it stood.
  */
 function readsKept(q: TileQuery): boolean {
-  return (!q.filters.asAt && q.layer.pointTable !== undefined) || outlineBand(q) !== undefined;
+  return keptPoints(q) !== undefined || outlineBand(q) !== undefined;
 }
+
+/** The table of points a tile reads, or undefined when it reads the register (or its state as at a date). */
+const keptPoints = (q: TileQuery) => (q.filters.asAt ? undefined : q.layer.pointTable);
 
 /** The rows a tile is made from: the layer's source `t` and its kept geometry `o` if any. */
 function fromClause(q: TileQuery): RawBuilder<unknown> {
-  if (!q.filters.asAt && q.layer.pointTable) {
+  const points = keptPoints(q);
+  if (points) {
     // The points near the tile first, then each one's record by its key (planned as a join, the
     // register was read whole to hash it: thousands of points in a zoom 10 tile).
-    return sql`${sql.table(q.layer.pointTable)} o cross join lateral (
+    return sql`${sql.table(points)} o cross join lateral (
       select * from ${sql.table(q.layer.register.table)} r where r.id = o.hazard_id limit 1) t, tile`;
   }
   const band = outlineBand(q);
@@ -385,10 +384,10 @@ const pointToTileUnits = (g: RawBuilder<unknown>) =>
   sql`ST_SnapToGrid(ST_Affine(${g}, tile.fx, 0, 0, tile.fy, -tile.xmin * tile.fx, -tile.ymax * tile.fy), 1)`;
 
 /** Only the records the map draws as points at the tile's zoom, for a layer that says which. */
-function clusterAreaClause(q: TileQuery): RawBuilder<unknown> {
+function clusterAreaClauses(q: TileQuery): RawBuilder<unknown>[] {
   const below = q.layer.clusterBelowAreaM2?.(q.z);
   // A power of four: the division is exact, so this is the very test migration 031 makes.
-  return below === undefined ? sql`` : sql` and t.area_m2 < ${below}::float8`;
+  return below === undefined ? [] : [sql`t.area_m2 < ${below}::float8`];
 }
 
 /**
@@ -412,7 +411,7 @@ function clusterCells(q: TileQuery): RawBuilder<unknown> {
     select count(*)::int as n, avg(ST_X(p.g)) as cx, avg(ST_Y(p.g)) as cy
     from (
       select ${mercator(q)} as g from ${fromClause(q)}
-      where ${sql.join(whereClauses(q), sql` and `)}${clusterAreaClause(q)}
+      where ${sql.join([...whereClauses(q), ...clusterAreaClauses(q)], sql` and `)}
     ) p, tile
     group by floor((ST_X(p.g) + 20037508.342789244) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8)),
              floor((20037508.342789244 - ST_Y(p.g)) / (tile.width * ${CLUSTER_CELL / TILE_EXTENT}::float8))

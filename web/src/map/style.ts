@@ -4,6 +4,7 @@ import type {
   SourceSpecification,
   StyleSpecification,
 } from 'maplibre-gl';
+import { HAZARD_POINT_BELOW_M2 } from '../../../src/geo/map-scale.ts';
 import type { ServerConfig } from '../api/types.ts';
 
 /**
@@ -74,15 +75,10 @@ export function labelText(lang: string): ExpressionSpecification {
   return ['coalesce', ['get', `name:${lang}`], ['get', 'name']];
 }
 
-/**
- * Where a hazard's polygon is under about 6 px across (side √area at 512 px tiles,
- * 40 075 km around the equator), the map draws a point on its surface instead: area · 4^zoom
- * below (6 · 40 075 017 / 512)². The hazards' tiles below zoom 13 leave out polygons under 3 px
- * across at their zoom (migration 030), at most 6 px when shown over-zoomed: keep this at 6 px or more.
- * Below zoom 10 the hazards' points come as clusters of the hazards under this limit at the tile's
- * zoom (migration 031 and HAZARD_POINT_BELOW_M2 in src/db/repositories/tiles.ts: the same value).
- */
-const HAZARD_POINT_BELOW = ((6 * 40_075_017) / 512) ** 2;
+// Hazards under HAZARD_POINT_BELOW_M2 at the zoom shown are drawn as points (src/geo/map-scale.ts).
+// The hazards' tiles below zoom 13 leave out polygons under 3 px across at their zoom (migration
+// 030), at most 6 px when shown over-zoomed: keep that limit at 6 px or more. Below zoom 10 the
+// points come as clusters of the hazards under it at the tile's zoom (migration 031).
 
 /** A cluster's radius in px, `base` + `perLn` × ln(count) (a point without a count is 1). */
 const byCount = (base: number, perLn: number): ExpressionSpecification => [
@@ -148,7 +144,7 @@ export function thematicLayers(): LayerSpecification[] {
       filter: [
         '<',
         ['*', ['to-number', ['coalesce', ['get', 'areaM2'], 0]], ['^', 4, ['zoom']]],
-        HAZARD_POINT_BELOW,
+        HAZARD_POINT_BELOW_M2,
       ],
       paint: {
         // Clusters (below zoom 10) carry a count and no status: one colour, sized by it, never
