@@ -1,5 +1,15 @@
 import type { ColumnType } from 'kysely';
 
+/** A grid cluster cell of the map (016, 031): zoom, column and row, count and coordinate sums. */
+const CLUSTER_CELL_COLUMNS = {
+  z: 'int4',
+  cx: 'int4',
+  cy: 'int4',
+  n: 'int4',
+  sx: 'float8',
+  sy: 'float8',
+} as const;
+
 /**
  * The database's tables as the query builder sees them (Kysely with the CamelCasePlugin: table
  * and column names in camelCase), written from the migrations in src/db/migrations/*.sql.
@@ -154,22 +164,8 @@ export const TABLE_COLUMNS = {
     hazardId: 'uuid',
     geom: 'geometry',
   },
-  findingClusters: {
-    z: 'int4',
-    cx: 'int4',
-    cy: 'int4',
-    n: 'int4',
-    sx: 'float8',
-    sy: 'float8',
-  },
-  hazardPointClusters: {
-    z: 'int4',
-    cx: 'int4',
-    cy: 'int4',
-    n: 'int4',
-    sx: 'float8',
-    sy: 'float8',
-  },
+  findingClusters: CLUSTER_CELL_COLUMNS,
+  hazardPointClusters: CLUSTER_CELL_COLUMNS,
   controlPeriods: {
     id: 'uuid=',
     code: 'text=',
