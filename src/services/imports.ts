@@ -314,12 +314,15 @@ interface RowId {
 type Checked = RowId &
   ({ ok: true; values: CheckedValues; repairedCodes: string[] } | { ok: false; problems: Problem[] });
 
-/** A row read and checked whose identifier is not yet compared with those seen before it. */
-interface Unsettled extends RowId {
+/** A row read and checked: with its values when it passed the checks (it then waits to be written). */
+interface ReadRow extends RowId {
   feature: SourceFeature;
-  /** Its place in the batch waiting to be written; none when the row was rejected. */
-  pending?: Pending;
+  values?: CheckedValues;
+  repairedCodes?: string[];
 }
+
+/** A row that passed the checks, in the batch waiting to be written. */
+type Pending = Required<ReadRow>;
 
 /**
  * The external ids an import has seen, to refuse one that appears earlier in the file and to
@@ -349,15 +352,10 @@ function seenInMemory(): SeenIds {
   };
 }
 
-function seenInDatabase(db: Kysely<Schema>): SeenIds {
+/** Ids seen kept in a temporary table of the transaction `db` (made here, dropped with it). */
+async function seenInDatabase(db: Kysely<Schema>): Promise<SeenIds> {
+  await createSeenIds(db);
   return { add: (ids) => addSeenIds(db, ids), among: (ids) => seenIdsAmong(db, ids) };
-}
-
-interface Pending {
-  feature: SourceFeature;
-  values: CheckedValues;
-  externalId: string;
-  repairedCodes: string[];
 }
 
 /** Thrown inside the transaction to undo it (dry run of land release, --strict refusal). */
@@ -426,7 +424,8 @@ class ImportRun {
   private readonly repeats = new Map<string, number>();
   private readonly shpNames: Map<string, string>;
   private pending: Pending[] = [];
-  private unsettled: Unsettled[] = [];
+  /** Rows read whose identifiers are not yet compared with those seen before them (settleIds). */
+  private unsettled: ReadRow[] = [];
   private db!: Kysely<Schema>;
   private inTransaction = false;
   private report: { id: string; dateOfInformation: string } | null = null;
@@ -498,9 +497,8 @@ class ImportRun {
         }
       },
     });
-    this.seen = inTransaction ? seenInDatabase(db) : seenInMemory();
+    this.seen = inTransaction ? await seenInDatabase(db) : seenInMemory();
     if (inTransaction) {
-      await createSeenIds(db);
       await this.openReport();
       // The findings' cluster cells are added once, after the last batch, not per statement.
       await deferBulkDerivedData(db);
@@ -509,17 +507,12 @@ class ImportRun {
       for await (const feature of features) {
         this.summary.read++;
         const checked = await this.check(feature);
-        const row: Unsettled = { feature, externalId: checked.externalId, content: checked.content };
-        if (!checked.ok) this.reject(feature, checked.problems);
-        else {
-          row.pending = {
-            feature,
-            values: checked.values,
-            externalId: checked.externalId,
-            repairedCodes: checked.repairedCodes,
-          };
-          this.pending.push(row.pending);
-        }
+        const row: ReadRow = { feature, externalId: checked.externalId, content: checked.content };
+        if (checked.ok) {
+          row.values = checked.values;
+          row.repairedCodes = checked.repairedCodes;
+          this.pending.push(row as Pending);
+        } else this.reject(feature, checked.problems);
         this.unsettled.push(row);
         if (this.pending.length >= this.writing.batchSize) {
           await this.settleIds();
@@ -648,14 +641,12 @@ class ImportRun {
       }
       this.repeats.set(base, before + 1);
       r.externalId = `${base}.${before + 1}`;
-      if (r.pending) {
-        r.pending.externalId = r.externalId;
-        (r.pending.values as Record<string, unknown>).externalId = r.externalId;
-      }
+      // The values checked carry the id written to the record's column.
+      if (r.values) (r.values as Record<string, unknown>).externalId = r.externalId;
     }
     const fresh = await this.seen.add(rows.map((r) => r.externalId));
     const inBatch = new Set<string>();
-    const refused = new Set<Pending>();
+    const refused = new Set<ReadRow>();
     for (const r of rows) {
       const repeated = !fresh.has(r.externalId) || inBatch.has(r.externalId);
       inBatch.add(r.externalId);
@@ -665,8 +656,8 @@ class ImportRun {
         { externalId: r.externalId },
         { row: r.feature.row ?? r.feature.index, field: 'externalId' },
       );
-      if (r.pending) {
-        refused.add(r.pending);
+      if (r.values) {
+        refused.add(r);
         this.reject(r.feature, [problem]);
       } else this.rejectLines(r.feature, [problem]);
     }
