@@ -159,6 +159,7 @@ export const TABLE_COLUMNS = {
     band: 'int4',
     hazardId: 'uuid',
     geom: 'geometry',
+    grid: 'geometry',
   },
   hazardPoints: {
     hazardId: 'uuid',

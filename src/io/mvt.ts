@@ -45,10 +45,13 @@ export function pointInBox([x, y]: [number, number], box: ClipBox): boolean {
  */
 export function ringArea2(ring: Ring): number {
   let sum = 0;
-  for (let i = 0, n = ring.length; i < n; i++) {
-    const [x1, y1] = ring[i]!;
-    const [x2, y2] = ring[(i + 1) % n]!;
-    sum += x1 * y2 - x2 * y1;
+  const n = ring.length;
+  if (!n) return 0;
+  let prev = ring[n - 1]!;
+  for (let i = 0; i < n; i++) {
+    const cur = ring[i]!;
+    sum += prev[0] * cur[1] - cur[0] * prev[1];
+    prev = cur;
   }
   return sum;
 }
@@ -84,22 +87,33 @@ function clipAgainst(ring: Ring, axis: Axis, edge: number, keepBelow: boolean): 
  *   // → [[-64, 0], [100, 0], [100, 100], [-64, 100], [-64, 0]]
  */
 export function clipRing(ring: Ring, box: ClipBox): Ring | null {
-  let pts: Ring =
-    ring.length > 1 && sameXY(ring[0]!, ring[ring.length - 1]!) ? ring.slice(0, -1) : ring.slice();
-  const inside = pts.every(([x, y]) => x >= box.min && x <= box.max && y >= box.min && y <= box.max);
+  const n = ring.length > 1 && sameXY(ring[0]!, ring[ring.length - 1]!) ? ring.length - 1 : ring.length;
+  let inside = true;
+  for (let i = 0; i < n && inside; i++) {
+    const [x, y] = ring[i]!;
+    inside = x >= box.min && x <= box.max && y >= box.min && y <= box.max;
+  }
+  let pts = ring;
+  let count = n;
   if (!inside) {
-    pts = clipAgainst(pts, 0, box.min, false);
+    pts = clipAgainst(ring.slice(0, n), 0, box.min, false);
     pts = clipAgainst(pts, 0, box.max, true);
     pts = clipAgainst(pts, 1, box.min, false);
     pts = clipAgainst(pts, 1, box.max, true);
+    count = pts.length;
   }
+  // Rounded to the grid (the database's points are whole already and are kept as they are).
   const rounded: Ring = [];
-  for (const [x, y] of pts) {
-    const p: [number, number] = [Math.round(x), Math.round(y)];
-    if (!rounded.length || !sameXY(rounded[rounded.length - 1]!, p)) rounded.push(p);
+  for (let i = 0; i < count; i++) {
+    const p = pts[i]!;
+    const x = Math.round(p[0]);
+    const y = Math.round(p[1]);
+    const last = rounded[rounded.length - 1];
+    if (last && last[0] === x && last[1] === y) continue;
+    rounded.push(x === p[0] && y === p[1] ? p : [x, y]);
   }
   while (rounded.length > 1 && sameXY(rounded[0]!, rounded[rounded.length - 1]!)) rounded.pop();
-  const ringOut = withoutCollinear(rounded);
+  const ringOut = dropCollinear(rounded);
   if (ringOut.length < 3) return null;
   ringOut.push([ringOut[0]![0], ringOut[0]![1]]);
   // PostGIS drops rings of less than one square unit (a half-unit triangle is the smallest
@@ -113,7 +127,11 @@ export function clipRing(ring: Ring, box: ClipBox): Ring | null {
  * @example withoutCollinear([[0, 0], [5, 0], [10, 0], [10, 10]]) // → [[0, 0], [10, 0], [10, 10]]
  */
 export function withoutCollinear(open: Ring): Ring {
-  const pts = open.slice();
+  return dropCollinear(open.slice());
+}
+
+/** `withoutCollinear` in place. */
+function dropCollinear(pts: Ring): Ring {
   let changed = true;
   while (changed && pts.length >= 3) {
     changed = false;

@@ -107,16 +107,21 @@ async function features(encoder: TileEncoder, layer: string, z: number, at: XY, 
 
 /** The outlines stored for these hazards, and the same computed afresh from the register. */
 async function outlines(ids: string[]) {
-  const stored = await sql<{ band: number; hazardId: string; wkt: string }>`
-    select band, hazard_id, ST_AsText(geom) as wkt from hazard_outlines
+  type Outline = { band: number; hazardId: string; wkt: string; grid: string | null };
+  const stored = await sql<Outline>`
+    select band, hazard_id, ST_AsText(geom) as wkt, ST_AsText(grid) as grid from hazard_outlines
     where hazard_id = any(${ids}::uuid[]) order by band, hazard_id`.execute(database.db);
-  const fresh = await sql<{ band: number; hazardId: string; wkt: string }>`
-    select b.band, h.id as hazard_id,
-      ST_AsText(ST_SimplifyPreserveTopology(ST_Transform(h.geom, 3857), ${WORLD}::float8 / 512 / 2 ^ b.band / 16)) as wkt
+  // The grid (032): the outline in tile units of the band's zoom over the whole world.
+  const fresh = await sql<Outline>`
+    select band, hazard_id, ST_AsText(m) as wkt,
+      ST_AsText(ST_Simplify(ST_SnapToGrid(ST_SetSRID(ST_Affine(m, f, 0, 0, -f, ${WORLD / 2}::float8 * f, ${WORLD / 2}::float8 * f), 0), 1), 0)) as grid
+    from (
+    select b.band, h.id as hazard_id, 4096 * 2 ^ b.band / ${WORLD}::float8 as f,
+      ST_SimplifyPreserveTopology(ST_Transform(h.geom, 3857), ${WORLD}::float8 / 512 / 2 ^ b.band / 16) as m
     from hazards h, unnest(${[...TILE_OUTLINE_BANDS]}::int[]) as b(band)
     where h.id = any(${ids}::uuid[]) and h.archived_at is null and h.geom is not null
       and ST_Area(ST_Transform(h.geom, 3857)) >= (3 * ${WORLD}::float8 / 512 / 2 ^ b.band) ^ 2
-    order by b.band, h.id`.execute(database.db);
+    ) o order by band, hazard_id`.execute(database.db);
   return { stored: stored.rows, fresh: fresh.rows };
 }
 

@@ -141,6 +141,34 @@ describe(`migrations over existing data on ${testDatabaseKind()}`, () => {
       sql`select status, remaining_area_m2, remaining_geom from hazards where id = ${hazard!.id}`,
     );
     expect(after).toEqual({ status: 'closed', remainingAreaM2: 0, remainingGeom: null });
+    await migrateTo(31);
+  });
+
+  it("032 puts the outlines already stored on their band's grid, as a tile of that zoom makes them", async () => {
+    // Open hazards from 40 m to 9 km across, stored before 032 (their outlines by 030's triggers).
+    for (const [i, d] of [0.0004, 0.004, 0.02, 0.08].entries())
+      await sql`insert into hazards (type, status, geom)
+        values ('SHA', 'open', ${square(31.3 + i * 0.1, 10.2, d)})`.execute(database.db);
+    const before = await rows<{ n: number }>(sql`select count(*)::int as n from hazard_outlines`);
+    expect(before[0]!.n).toBeGreaterThan(4);
+    await migrateTo(32);
+    // For each outline, the tile of its band's zoom that holds its first vertex, made the way a
+    // tile was made before 032 (affine to the tile, snap, drop collinear points), equals the grid
+    // moved by that tile's offset.
+    const compared = await rows<{ band: number; made: string | null; moved: string | null }>(sql`
+      select o.band, ST_AsText(ST_Simplify(ST_SnapToGrid(ST_Affine(o.geom,
+          4096 / (ST_XMax(e) - ST_XMin(e)), 0, 0, -(4096 / (ST_YMax(e) - ST_YMin(e))),
+          -ST_XMin(e) * 4096 / (ST_XMax(e) - ST_XMin(e)), ST_YMax(e) * 4096 / (ST_YMax(e) - ST_YMin(e))), 1), 0)) as made,
+        ST_AsText(ST_Translate(o.grid, -4096 * t.x, -4096 * t.y)) as moved
+      from hazard_outlines o,
+        lateral (select floor((ST_X(p) + 20037508.342789244) / (40075016.68557849 / 2 ^ o.band))::int as x,
+                        floor((20037508.342789244 - ST_Y(p)) / (40075016.68557849 / 2 ^ o.band))::int as y
+                 from ST_PointN(ST_ExteriorRing(ST_GeometryN(o.geom, 1)), 1) as p) t,
+        lateral ST_TileEnvelope(o.band, t.x, t.y) as e
+      order by o.band`);
+    expect(compared.length).toBe(before[0]!.n);
+    expect(compared.filter((r) => r.moved !== null).length).toBeGreaterThan(4);
+    for (const r of compared) expect(r.moved, `band ${r.band}`).toBe(r.made);
     expect((await migrate(database)).level).toBe(migrationFiles().at(-1)!.version);
   });
 });
