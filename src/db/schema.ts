@@ -159,7 +159,7 @@ export const TABLE_COLUMNS = {
     band: 'int4',
     hazardId: 'uuid',
     geom: 'geometry',
-    grid: 'geometry',
+    grid: 'geometry?',
   },
   hazardPoints: {
     hazardId: 'uuid',
