@@ -1,13 +1,14 @@
 -- Hazard outlines already on their band's tile grid (issue 16 item 2).
 --
--- A hazards tile of zoom 5 to 12 reads the outlines of its band (030) and turned each one into tile
--- units on every request: affine to the tile, snap to the integer grid, drop collinear points
--- (ST_Affine, ST_SnapToGrid, ST_Simplify(…, 0), the steps of ST_AsMVTGeom before clipping). For a
--- dense tile of zooms 7–9 that was about half of its statement on the JS encoder's path (1 600
--- outlines at zoom 8). Each band but the first is one zoom, and every tile of a zoom lies on the
--- same grid of the world (4096 units a tile, from the Web Mercator origin at the top left), so the
--- same steps made once against the world's grid give each tile of the band's zoom its outlines
--- by a whole-unit translation, which keeps the snapping and the dropped points as they are.
+-- A hazards tile of zooms 0 to 12 reads the outlines of its band (030), and until now turned each
+-- one into tile units on every request: affine to the tile, snap to the integer grid, drop
+-- collinear points (ST_Affine, ST_SnapToGrid, ST_Simplify(…, 0), the steps of ST_AsMVTGeom before
+-- clipping). For the densest zoom 8 tile (1 600 outlines) that was about a third of its statement
+-- on the JS encoder's path (docs/benchmarks.md). Each band but the first is one zoom, and every
+-- tile of a zoom lies on the same grid of the world (4096 units a tile, from the Web Mercator
+-- origin at the top left), so the same steps made once against the world's grid give each tile of
+-- the band's zoom its outlines by a whole-unit translation, which keeps the snapping and the
+-- dropped points as they are. Zooms 0–4 (band 5 read at a coarser zoom) still make them per tile.
 --
 -- `grid` is the outline in tile units of the band's zoom Z counted over the whole world (x from
 -- the west edge, y down from the north edge; SRID 0); a tile x, y of zoom Z is `grid` translated by
