@@ -117,6 +117,20 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
   await app.ready();
   const headers = await signIn(database, app);
   const rows: Row[] = [];
+  /** Requests each tile in turn; the times of each, and the bytes of all the answers. */
+  const fetchAll = async (name: string, tiles: Address[]) => {
+    const times: number[] = [];
+    let bytes = 0;
+    for (const t of tiles) {
+      const started = performance.now();
+      const r = await app.inject({ method: 'GET', url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`, headers });
+      times.push(performance.now() - started);
+      if (r.statusCode !== 200 && r.statusCode !== 204)
+        throw new Error(`${name} ${t.z}/${t.x}/${t.y}: ${r.statusCode} ${r.body}`);
+      bytes += r.rawPayload.length;
+    }
+    return { times, bytes };
+  };
   // The first pass after start, over every tile of every zoom: what the first user of a server
   // just started waits (the database's pages, the plans and the JS code not warm yet). Reported
   // apart; the cold and warm passes below run on a server that has run.
@@ -124,15 +138,9 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
   for (const z of ZOOMS) {
     const tiles = await benchTiles(database, z);
     for (const name of LAYERS) {
-      const times: number[] = [];
-      for (const t of tiles) {
-        const started = performance.now();
-        await app.inject({ method: 'GET', url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`, headers });
-        times.push(performance.now() - started);
-      }
       first.set(
         `${name}/${z}`,
-        times.sort((a, b) => a - b),
+        (await fetchAll(name, tiles)).times.sort((a, b) => a - b),
       );
     }
   }
@@ -141,44 +149,17 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
     const tiles = await benchTiles(database, z);
     for (const name of LAYERS) {
       const layer = tileLayer(name)!;
-      const http: number[] = [];
-      const warm: number[] = [];
       const raw: number[] = [];
       const live: number[] = [];
-      let bytes = 0;
       // one unmeasured request: plans and caches warm, as on a server that has run a while
-      await app.inject({
-        method: 'GET',
-        url: `/tiles/${name}/${tiles[0]!.z}/${tiles[0]!.x}/${tiles[0]!.y}.mvt`,
-        headers,
-      });
+      await fetchAll(name, tiles.slice(0, 1));
       app.services.tiles.cache.clear();
       const run = async (encoder: TileEncoder, q: TileQuery) =>
         encoder === 'postgis' ? mvtTile(database.db, q) : tileFeatures(database.db, q);
       // Each series in its own pass: the live tiles (the whole register read) leave garbage that
       // would otherwise be collected during the next measured request.
-      for (const t of tiles) {
-        const started = performance.now();
-        const r = await app.inject({
-          method: 'GET',
-          url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`,
-          headers,
-        });
-        http.push(performance.now() - started);
-        if (r.statusCode !== 200 && r.statusCode !== 204)
-          throw new Error(`${name} ${t.z}/${t.x}/${t.y}: ${r.statusCode} ${r.body}`);
-        bytes += r.rawPayload.length;
-      }
-      for (const t of tiles) {
-        const started = performance.now();
-        const r = await app.inject({
-          method: 'GET',
-          url: `/tiles/${name}/${t.z}/${t.x}/${t.y}.mvt`,
-          headers,
-        });
-        warm.push(performance.now() - started);
-        if (r.statusCode !== 200 && r.statusCode !== 204) throw new Error(`${name}: ${r.statusCode}`);
-      }
+      const { times: http, bytes } = await fetchAll(name, tiles);
+      const { times: warm } = await fetchAll(name, tiles);
       const queries = tiles.map((t): TileQuery => ({ layer, filters: { equals: [] }, ...t }));
       for (const q of queries) {
         const started = performance.now();
