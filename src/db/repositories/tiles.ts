@@ -22,7 +22,8 @@ import { asAtSource, whereClauses as registerWhereClauses } from './registers.ts
  * - `tileFeatures`: the database only projects and snaps the geometry to tile coordinates with
  *   the very steps `ST_AsMVTGeom` takes before clipping (affine to tile units, snap to the
  *   integer grid, drop collinear points: ST_Affine, ST_SnapToGrid, ST_Simplify(…, 0) run the
- *   same liblwgeom code), and the caller clips and encodes in JS. PGlite's PostGIS is built
+ *   same liblwgeom code; a hazards tile of its outline band's own zoom reads those steps already
+ *   made, migration 032), and the caller clips and encodes in JS. PGlite's PostGIS is built
  *   without protobuf, so there neither ST_AsMVT nor ST_AsMVTGeom exist; this path runs on
  *   PostgreSQL too, which is how a test proves both give the same features.
  */
