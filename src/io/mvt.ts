@@ -123,14 +123,10 @@ export function clipRing(ring: Ring, box: ClipBox): Ring | null {
 
 /**
  * Drops vertices on a straight line through their neighbours (spikes included), around the
- * whole ring: ST_Simplify(…, 0) keeps a ring's first point even when it is collinear, wagyu does not.
- * @example withoutCollinear([[0, 0], [5, 0], [10, 0], [10, 10]]) // → [[0, 0], [10, 0], [10, 10]]
+ * whole ring, in place: ST_Simplify(…, 0) keeps a ring's first point even when it is collinear,
+ * wagyu does not.
+ * @example dropCollinear([[0, 0], [5, 0], [10, 0], [10, 10]]) // → [[0, 0], [10, 0], [10, 10]]
  */
-export function withoutCollinear(open: Ring): Ring {
-  return dropCollinear(open.slice());
-}
-
-/** `withoutCollinear` in place. */
 function dropCollinear(pts: Ring): Ring {
   let changed = true;
   while (changed && pts.length >= 3) {
