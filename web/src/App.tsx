@@ -242,21 +242,27 @@ function WithLocaleSync() {
   const { user, updateUser } = useAuth();
   const { locale, setLocale } = useI18n();
   // The user's saved language wins once they sign in (only then: later changes are theirs to make).
+  // Until it is applied the pages wait: a page drawn in the browser's language first would be
+  // drawn twice (the map built, torn down mid-load and built again), and its language sent back
+  // to the server as if the user had chosen it.
   const signedInId = user?.id;
   const savedLocale = useRef<string | null>(null);
   savedLocale.current = user?.locale ?? null;
+  const [appliedFor, setAppliedFor] = useState<string | undefined>(undefined);
   useEffect(() => {
     const saved = savedLocale.current;
     if (signedInId && saved && isLocale(saved)) setLocale(saved);
+    setAppliedFor(signedInId);
   }, [signedInId, setLocale]);
   useEffect(() => {
-    if (!user || user.locale === locale) return;
+    if (!user || appliedFor !== user.id || user.locale === locale) return;
     request<User>('/api/v1/auth/me', { method: 'PATCH', body: { locale } })
       .then((r) => r.data && typeof r.data === 'object' && updateUser({ ...user, ...r.data, locale }))
       .catch(() => {});
-  }, [locale, user, updateUser]);
-  // The field app has its own shell and works signed in offline, so it is not behind the app's.
+  }, [locale, user, updateUser, appliedFor]);
   const { path } = useRouter();
+  if (signedInId && appliedFor !== signedInId) return null;
+  // The field app has its own shell and works signed in offline, so it is not behind the app's.
   if (path === '/field' || path.startsWith('/field/')) return <FieldApp />;
   return <Shell />;
 }
