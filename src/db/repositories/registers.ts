@@ -65,11 +65,17 @@ function selection(def: RegisterDef, opts: { identity?: boolean }): RawBuilder<u
   return sql.join(parts);
 }
 
-/** Turns a database row into the record's API shape (identity folded, archived flag). */
-function fromRow(def: RegisterDef, row: Row): Row {
+/**
+ * Turns a database row into the record's API shape (identity folded, archived flag), leaving out
+ * the keys in `omit`. A `for…in` loop, not `Object.entries` or a spread: a list turns hundreds of
+ * rows of some thirty columns a request, and those copies cost three times this loop.
+ */
+function fromRow(def: RegisterDef, row: Row, omit?: ReadonlySet<string>): Row {
   const out: Row = {};
   let identity: Row | undefined;
-  for (const [k, v] of Object.entries(row)) {
+  for (const k in row) {
+    if (omit?.has(k)) continue;
+    const v = row[k];
     const identityField = IDENTITY_KEYS[k];
     if (identityField) {
       identity ??= {};
@@ -478,6 +484,9 @@ export interface ListFeatureRow {
   adminAreaName: string | null;
 }
 
+/** The columns of `listFeatureRows` that are not the record's. */
+const FEATURE_ROW_EXTRAS: ReadonlySet<string> = new Set(['sgGeometryText', 'sgAdminAreaName']);
+
 /**
  * One page of a register with a geometry as it is today (no `asAt`), for lists answered as JSON:
  * the same filters, order and page as `listRecords`, each record with its geometry as GeoJSON text
@@ -510,9 +519,9 @@ export async function listFeatureRows(
       limit ${q.limit}
     ) p
     order by p.${sql.ref(snake(q.sortField))} ${dir} nulls last, p.id ${dir}`.execute(db);
-  return r.rows.map(({ sgGeometryText, sgAdminAreaName, ...row }) => ({
-    record: fromRow(def, row),
-    geometryText: sgGeometryText,
-    adminAreaName: sgAdminAreaName,
+  return r.rows.map((row) => ({
+    record: fromRow(def, row, FEATURE_ROW_EXTRAS),
+    geometryText: row.sgGeometryText,
+    adminAreaName: row.sgAdminAreaName,
   }));
 }
