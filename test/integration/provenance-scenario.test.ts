@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +7,7 @@ import { geodesicInverse } from '../../src/geo/geodesic.ts';
 import { type PhotoFacts, photo, uploadBody } from '../fixtures/evidence/photos.ts';
 import { login, testApp, testDatabase, unique } from './helpers/db.ts';
 import { square } from './helpers/geometry.ts';
+import { pdfText } from './helpers/pdf.ts';
 
 /**
  * A whole scenario entered through the API as an authority would, then every inference compared
@@ -605,7 +605,7 @@ describe('completeness of the handed-over record as at two dates', () => {
 });
 
 describe('the evidence dossier', () => {
-  it('carries the flags, the visit and the photo checks the scenario implies, and its PDF is made', async () => {
+  it('carries the flags, the visit and the photo checks the scenario implies, and its PDF is made', async (ctx) => {
     const refs = `hazards:${ids.hn},findings:${ids.n3},findings:${ids.s1}`;
     const r = await get(`/api/v1/outputs/evidence-dossier?records=${refs}`);
     const blocks = r.document.blocks as Json[];
@@ -666,7 +666,7 @@ describe('the evidence dossier', () => {
     });
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toContain('application/pdf');
-    const text = execFileSync('pdftotext', ['-', '-'], { input: pdf.rawPayload, encoding: 'utf8' });
+    const text = pdfText(ctx, pdf.rawPayload);
     for (const c of [codes.n3, codes.n5, codes.s1, codes.visit, codes.record]) expect(text).toContain(c);
     expect(text.replace(/\s+/g, '')).toContain(uploads.far!.sha256.slice(0, 16));
   });

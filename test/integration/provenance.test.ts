@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { geodesicInverse } from '../../src/geo/geodesic.ts';
 import { login, testApp, unique } from './helpers/db.ts';
 import { square } from './helpers/geometry.ts';
+import { pdfText } from './helpers/pdf.ts';
 
 /**
  * A planted scenario: an admin area controlled by another administration from 1993-05-01 to
@@ -338,7 +339,7 @@ describe('record completeness', () => {
 });
 
 describe('provenance in the evidence dossier', () => {
-  it('lists per device the flags with their facts and assumptions, as the API gives them, in page, XLSX and PDF', async () => {
+  it('lists per device the flags with their facts and assumptions, as the API gives them, in page, XLSX and PDF', async (ctx) => {
     const api = (await get(`/api/v1/provenance?hazard=${ids.h1}`)).json();
     const r = await get(`/api/v1/outputs/evidence-dossier?records=hazards:${ids.h1}`);
     expect(r.statusCode, r.body).toBe(200);
@@ -374,8 +375,7 @@ describe('provenance in the evidence dossier', () => {
 
     const pdf = await get(`/api/v1/outputs/evidence-dossier?records=hazards:${ids.h1}&format=pdf`);
     expect(pdf.statusCode).toBe(200);
-    const { execFileSync } = await import('node:child_process');
-    const text = execFileSync('pdftotext', ['-', '-'], { input: pdf.rawPayload, encoding: 'utf8' });
+    const text = pdfText(ctx, pdf.rawPayload);
     expect(text).toContain('Provenance of the devices found in');
     expect(text).toContain(codes.new);
   });
