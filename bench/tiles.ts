@@ -6,7 +6,8 @@
  * into that PostgreSQL database (use a dedicated one: rows are added, never removed; a re-run
  * reuses them). Then, per driver, layer and zoom (8, 12, 15), requests BENCH_TILES tiles
  * (default 40) through HTTP (app.inject, signed in, with the ETag hashing): once just after the
- * server started (every zoom in turn: the first user's wait, reported as "1st p95"), then per
+ * server started and made its warm-up tiles (every zoom in turn: the first user's wait, reported
+ * as "1st p95"; BENCH_NO_WARM_UP=1 leaves the warm-up out), then per
  * zoom cold (the tile cache emptied first, so every tile is made from the database) and warm
  * (the same tiles again, from the cache). As baseline in the same run it runs the tile's own SQL directly:
  * ST_AsMVT on PostgreSQL, the JS path's row query on PGlite; for the findings' cluster zooms
@@ -135,6 +136,16 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
   // just started waits (the database's pages, the plans and the JS code not warm yet). Reported
   // apart; the cold and warm passes below run on a server that has run.
   const first = new Map<string, number[]>();
+  // As the server does once it has started (src/cli/server.ts); BENCH_NO_WARM_UP=1 leaves it out.
+  if (process.env.BENCH_NO_WARM_UP !== '1') {
+    const started = performance.now();
+    const made = await app.services.tiles.warmUp((err) => {
+      throw err;
+    });
+    console.log(
+      `  ${driver}/${encoder}: warm-up, ${made} tiles in ${(performance.now() - started).toFixed(0)} ms`,
+    );
+  }
   for (const z of ZOOMS) {
     const tiles = await benchTiles(database, z);
     for (const name of LAYERS) {
@@ -270,6 +281,6 @@ for (const r of all) {
   );
 }
 console.log(
-  'times in ms over HTTP: 1st = every tile once just after start; cold = tile cache emptied, warm = the same tiles again; SQL = the tile statement run ' +
+  'times in ms over HTTP: 1st = every tile once just after start (after the server made its warm-up tiles); cold = tile cache emptied, warm = the same tiles again; SQL = the tile statement run ' +
     'directly, ST_AsMVT (postgis) or the JS path row query (js); live = the same tile without the pre-aggregated cluster cells, the hazard outlines or points',
 );

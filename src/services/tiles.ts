@@ -17,7 +17,7 @@ import {
 } from '../db/repositories/tiles.ts';
 import { Problem } from '../domain/problem.ts';
 import { clipBox, clipPolygons, encodeTile, pointInBox, type TileFeature } from '../io/mvt.ts';
-import type { Actor } from './actor.ts';
+import { type Actor, SYSTEM_ACTOR } from './actor.ts';
 import { parseListQuery } from './list-query.ts';
 import type { RegisterService } from './registers.ts';
 
@@ -289,7 +289,41 @@ export class TileService {
     const bytes = await register.tile(actor, layer, address, filters, encoder, render);
     return made?.bytes === bytes ? made : { bytes, etag: tileEtag(bytes) };
   }
+
+  /**
+   * Makes the `WARM_UP_TILES` of every layer once, as the system, so that the first user's tiles
+   * do not wait for what only the first tiles of a process wait for: the code compiled, the
+   * statements planned, the tables' catalogue entries read. On the embedded database a server's
+   * first tile took 100–150 ms and the next ones 3–30 ms (docs/benchmarks.md). Run in the
+   * background once the server is up; what fails is passed to `onError`, never thrown.
+   * Returns the number of tiles made.
+   */
+  async warmUp(onError: (err: unknown) => void = () => {}): Promise<number> {
+    let made = 0;
+    for (const address of WARM_UP_TILES) {
+      for (const layer of TILE_LAYERS) {
+        try {
+          await this.tile(SYSTEM_ACTOR, layer.name, address, {});
+          made++;
+        } catch (err) {
+          onError(err);
+        }
+      }
+    }
+    return made;
+  }
 }
+
+/**
+ * The tiles a server makes once after it starts (`TileService.warmUp`): the world's north-west
+ * corner at zoom 6 (the zooms of clusters and simplified outlines) and at zoom 14 (every feature
+ * as it is), empty for nearly any country's data, so they cost the same whatever the register
+ * holds.
+ */
+export const WARM_UP_TILES: ReadonlyArray<[string, string, string]> = [
+  ['6', '0', '0.mvt'],
+  ['14', '0', '0.mvt'],
+];
 
 function assertSignedIn(actor: Actor | null): asserts actor is Actor {
   if (!actor) throw new Problem('auth.required', {}, { pointer: '' });

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
-import { tileFeatures, tileLayer } from '../../src/db/repositories/tiles.ts';
+import { TILE_LAYERS, tileFeatures, tileLayer } from '../../src/db/repositories/tiles.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { tilesPlugin } from '../../src/http/tiles/plugin.ts';
 import type { TileService } from '../../src/services/tiles.ts';
@@ -192,6 +192,30 @@ describe('the tile cache', () => {
     );
     expect(moved.statusCode, moved.body).toBe(200);
     expect(await ids(`?adminArea=${area.id}`)).not.toContain(a.id);
+  });
+
+  it('makes the warm-up tiles of every layer at start, and goes on past a layer that fails', async () => {
+    const { TileService, WARM_UP_TILES } = await import('../../src/services/tiles.ts');
+    tiles.cache.clear();
+    const errors: unknown[] = [];
+    const made = await tiles.warmUp((err) => errors.push(err));
+    expect(errors).toEqual([]);
+    expect(made).toBe(WARM_UP_TILES.length * TILE_LAYERS.length);
+    expect(tiles.cache.size).toBe(made);
+    // A user's request for one of them is answered from the cache: nothing new is kept.
+    const [z, x, y] = WARM_UP_TILES[0]!;
+    const r = await call('GET', `/tiles/hazards/${z}/${x}/${y}`);
+    expect([200, 204]).toContain(r.statusCode);
+    expect(tiles.cache.size).toBe(made);
+    // A service that cannot make some layers (here: only the hazards register known) makes the
+    // others and reports each failure.
+    const hazards = app.services.registers.get('hazards')!;
+    const partial = new TileService(database, new Map([['hazards', hazards]]));
+    const failed: unknown[] = [];
+    const some = await partial.warmUp((err) => failed.push(err));
+    const ofHazards = TILE_LAYERS.filter((l) => l.register.slug === 'hazards').length;
+    expect(some).toBe(WARM_UP_TILES.length * ofHazards);
+    expect(failed).toHaveLength(WARM_UP_TILES.length * (TILE_LAYERS.length - ofHazards));
   });
 
   it('keeps no more than its memory bound, dropping the least recently used tiles', async () => {
