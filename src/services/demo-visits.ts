@@ -14,6 +14,11 @@ interface VisitInput {
 /** How many hazards the demo's site visits go to. */
 export const DEMO_SITE_VISITS = 4;
 
+/** How many site visits the demo writes: one to each of the hazards with the most findings. */
+export function demoSiteVisitRows(programme: DemoProgramme): number {
+  return Math.min(DEMO_SITE_VISITS, new Set(programme.findings.map((f) => f.hazardKey)).size);
+}
+
 /**
  * A few site visits for the demo programme (docs/evidence.md, "Site visits"): delegations shown
  * hazards with many devices found and two of those devices each, so that the map's site-visits

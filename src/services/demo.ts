@@ -19,7 +19,7 @@ import {
 } from './changes.ts';
 import { type DemoMinefieldRecord, demoMinefieldRecord } from './demo-minefield.ts';
 import { demoPlanningRows, loadDemoPlanning } from './demo-planning.ts';
-import { loadDemoVisits } from './demo-visits.ts';
+import { demoSiteVisitRows, loadDemoVisits } from './demo-visits.ts';
 import type { Keyring } from './personal-data.ts';
 
 /** Prefix of the external ids of demo records: the demo is loaded once per database. */
@@ -90,7 +90,10 @@ export async function loadDemo(
   const programme = generateDemoProgramme();
   const laid = demoMinefieldRecords(programme);
   const total =
-    totalRows(programme) + laid.reduce((n, r) => n + 1 + r.found.length, 0) + demoPlanningRows(programme);
+    totalRows(programme) +
+    laid.reduce((n, r) => n + 1 + r.found.length, 0) +
+    demoSiteVisitRows(programme) +
+    demoPlanningRows(programme);
   let done = 0;
   const report = (label: string) => opts.onProgress?.(done, total, label);
   report('demo');

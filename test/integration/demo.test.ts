@@ -47,13 +47,24 @@ describe('the demo programme', () => {
   let database: Database;
   let summary: Record<string, number>;
   let auditBefore: number;
+  const progress: Array<[number, number]> = [];
   beforeAll(async () => {
     database = await testDatabase();
     auditBefore = (await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(database.db))
       .rows[0]!.n;
-    summary = await loadDemo(database);
+    summary = await loadDemo(database, { onProgress: (done, total) => progress.push([done, total]) });
     // The whole demo is loaded once for the file: on a busy shared machine that takes minutes.
   }, 600_000);
+
+  it('counts its progress up to the rows it writes, never past them', () => {
+    const total = progress[0]![1];
+    expect(progress.every(([, t]) => t === total)).toBe(true);
+    expect(progress.every(([done], i) => done <= total && (i === 0 || done >= progress[i - 1]![0]))).toBe(
+      true,
+    );
+    // Every register's rows are counted: the last report before the users is the whole.
+    expect(progress[progress.length - 2]![0]).toBe(total);
+  });
 
   it('stores every record the generator makes, and says so per register', async () => {
     const programme = generateDemoProgramme();
