@@ -139,8 +139,11 @@ async function measure(database: Database, driver: string, encoder: TileEncoder)
   // As the server does once it has started (src/cli/server.ts); BENCH_NO_WARM_UP=1 leaves it out.
   if (process.env.BENCH_NO_WARM_UP !== '1') {
     const started = performance.now();
-    const made = await app.services.tiles.warmUp((err) => {
-      throw err;
+    const made = await app.services.tiles.warmUp({
+      encoder,
+      onError: (err) => {
+        throw err;
+      },
     });
     console.log(
       `  ${driver}/${encoder}: warm-up, ${made} tiles in ${(performance.now() - started).toFixed(0)} ms`,

@@ -76,7 +76,7 @@ export function registerServerCommands(program: Command, settings: Settings): vo
       // A first tile of each layer, so that the first map opened does not wait for a cold start.
       const warming = performance.now();
       void app.services.tiles
-        .warmUp((err) => app.log.warn({ err }, 'tile warm-up failed'))
+        .warmUp({ onError: (err) => app.log.warn({ err }, 'tile warm-up failed') })
         .then((tiles) =>
           app.log.info({ tiles, ms: Math.round(performance.now() - warming) }, 'tiles warmed up'),
         );

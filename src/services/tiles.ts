@@ -295,18 +295,18 @@ export class TileService {
    * do not wait for what only the first tiles of a process wait for: the code compiled, the
    * statements planned, the tables' catalogue entries read. On the embedded database a server's
    * first tile took 100–150 ms and the next ones 3–30 ms (docs/benchmarks.md). Run in the
-   * background once the server is up; what fails is passed to `onError`, never thrown.
-   * Returns the number of tiles made.
+   * background once the server is up, with the encoder its tiles route uses (default: the
+   * database's); what fails is passed to `onError`, never thrown. Returns the number of tiles made.
    */
-  async warmUp(onError: (err: unknown) => void = () => {}): Promise<number> {
+  async warmUp(opts: { encoder?: TileEncoder; onError?: (err: unknown) => void } = {}): Promise<number> {
     let made = 0;
     for (const address of WARM_UP_TILES) {
       for (const layer of TILE_LAYERS) {
         try {
-          await this.tile(SYSTEM_ACTOR, layer.name, address, {});
+          await this.tile(SYSTEM_ACTOR, layer.name, address, {}, opts.encoder);
           made++;
         } catch (err) {
-          onError(err);
+          opts.onError?.(err);
         }
       }
     }

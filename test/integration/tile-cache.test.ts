@@ -198,7 +198,8 @@ describe('the tile cache', () => {
     const { TileService, WARM_UP_TILES } = await import('../../src/services/tiles.ts');
     tiles.cache.clear();
     const errors: unknown[] = [];
-    const made = await tiles.warmUp((err) => errors.push(err));
+    // With the encoder of this app's tiles route, as the server does.
+    const made = await tiles.warmUp({ encoder: 'js', onError: (err) => errors.push(err) });
     expect(errors).toEqual([]);
     expect(made).toBe(WARM_UP_TILES.length * TILE_LAYERS.length);
     expect(tiles.cache.size).toBe(made);
@@ -212,7 +213,7 @@ describe('the tile cache', () => {
     const hazards = app.services.registers.get('hazards')!;
     const partial = new TileService(database, new Map([['hazards', hazards]]));
     const failed: unknown[] = [];
-    const some = await partial.warmUp((err) => failed.push(err));
+    const some = await partial.warmUp({ encoder: 'js', onError: (err) => failed.push(err) });
     const ofHazards = TILE_LAYERS.filter((l) => l.register.slug === 'hazards').length;
     expect(some).toBe(WARM_UP_TILES.length * ofHazards);
     expect(failed).toHaveLength(WARM_UP_TILES.length * (TILE_LAYERS.length - ofHazards));
