@@ -14,9 +14,25 @@ interface VisitInput {
 /** How many hazards the demo's site visits go to. */
 export const DEMO_SITE_VISITS = 4;
 
-/** How many site visits the demo writes: one to each of the hazards with the most findings. */
+/**
+ * The hazards the demo's site visits go to, each with the indexes of its findings: the
+ * DEMO_SITE_VISITS hazards with the most findings, in a stable order.
+ */
+function visitedHazards(programme: DemoProgramme): Array<[string, number[]]> {
+  const byHazard = new Map<string, number[]>();
+  programme.findings.forEach((f, k) => {
+    const ks = byHazard.get(f.hazardKey);
+    if (ks) ks.push(k);
+    else byHazard.set(f.hazardKey, [k]);
+  });
+  return [...byHazard.entries()]
+    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .slice(0, DEMO_SITE_VISITS);
+}
+
+/** How many site visits the demo writes (its progress counts them). */
 export function demoSiteVisitRows(programme: DemoProgramme): number {
-  return Math.min(DEMO_SITE_VISITS, new Set(programme.findings.map((f) => f.hazardKey)).size);
+  return visitedHazards(programme).length;
 }
 
 /**
@@ -31,14 +47,7 @@ export async function loadDemoVisits(
   load: (def: R.RegisterDef, inputs: VisitInput[]) => Promise<void>,
   idOf: (key: string | null) => string | null,
 ): Promise<void> {
-  const byHazard = new Map<string, number[]>();
-  programme.findings.forEach((f, k) => {
-    byHazard.set(f.hazardKey, [...(byHazard.get(f.hazardKey) ?? []), k]);
-  });
-  // The hazards with the most findings, in a stable order.
-  const chosen = [...byHazard.entries()]
-    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .slice(0, DEMO_SITE_VISITS);
+  const chosen = visitedHazards(programme);
   const shown = await idsByExternalId(
     trx,
     R.findings.table,
