@@ -87,6 +87,11 @@ const READ_OUT_PAGE = 5000;
  * one place (`published`); only `get` with `identity` asked by a role that may read it decrypts them.
  */
 export class RegisterService {
+  /** Fields never published (identity, write-only fields). */
+  private readonly unpublished: ReadonlySet<string>;
+  /** Neither published nor a feature's property in a list (`archivedAt` too). */
+  private readonly notProperties: ReadonlySet<string>;
+
   constructor(
     private readonly database: Database,
     readonly def: RegisterDef,
@@ -96,11 +101,6 @@ export class RegisterService {
     this.unpublished = new Set([...(def.protectedFields ?? []), 'identity']);
     this.notProperties = new Set([...this.unpublished, 'archivedAt']);
   }
-
-  /** Fields never published (identity, write-only fields). */
-  private readonly unpublished: ReadonlySet<string>;
-  /** Neither published nor a feature's property in a list (`archivedAt` too). */
-  private readonly notProperties: ReadonlySet<string>;
 
   async create(actor: Actor, body: unknown): Promise<RecordOut> {
     const input = recordInput(this.def, body);
