@@ -246,6 +246,11 @@ describe('reports on one map', () => {
     await p.getByRole('heading', { name: 'Hazardous areas' }).waitFor();
     expect(await p.getByRole('link', { name: 'New record' }).count()).toBe(0);
     await screenshot(p, '23-viewer-list-1280');
+    // The new report's address, typed: no form, a line saying the role may not.
+    await p.goto('/reports/new');
+    await p.getByTestId('report-form-forbidden').waitFor();
+    expect(await p.getByRole('button', { name: 'Submit' }).count()).toBe(0);
+    expect(await p.locator('#r-hazard').count()).toBe(0);
   });
 
   it('on a phone (390×844) nothing scrolls sideways and an operator completes and submits a report', async () => {

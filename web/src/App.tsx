@@ -25,7 +25,7 @@ import { Readiness } from './pages/Readiness.tsx';
 import { RecordForm } from './pages/RecordForm.tsx';
 import { RecordPage } from './pages/RecordPage.tsx';
 import { RegisterList } from './pages/RegisterList.tsx';
-import { ReportEdit, ReportForm } from './pages/ReportForm.tsx';
+import { NewReport, ReportEdit } from './pages/ReportForm.tsx';
 import { ReportList, ReportPage, reportsHome, reportTabs, useReportCounts } from './pages/Reports.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
@@ -46,7 +46,7 @@ function routePage(path: string, notFound: string): ReactNode {
   if (path === '/reports/drafts') return <ReportList key="drafts" mode="drafts" />;
   if (path === '/reports/review') return <ReportList key="review" mode="review" />;
   if (path === '/reports/approve') return <ReportList key="approve" mode="approve" />;
-  if (path === '/reports/new') return <ReportForm />;
+  if (path === '/reports/new') return <NewReport />;
   if (path === '/import') return <ImportPage />;
   if (path === '/notifications') return <NotificationsPanel />;
   if (path === '/readiness') return <Readiness />;

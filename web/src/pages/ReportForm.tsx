@@ -25,6 +25,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
+import { useCan } from '../lib/permissions.ts';
 import { fieldsOf, registerDef } from '../lib/registers.ts';
 import { FORM_KINDS, formChanges, formOfChanges, type ReportFormContent } from '../lib/report-changes.ts';
 import { Link, useRouter } from '../lib/router.tsx';
@@ -288,6 +289,25 @@ export function ReportEdit({ id }: { id: string }) {
 }
 
 /** The report form: a new draft, or (with `existing`) the edit of a draft or rejected report. */
+/**
+ * `/reports/new`: the form, or for a role that may not enter reports (reached by its address;
+ * the reports page offers no link to it) a line saying so, as the server would refuse it.
+ */
+export function NewReport() {
+  const { t } = useI18n();
+  const { can } = useCan();
+  if (!can('report.create'))
+    return (
+      <div className="page">
+        <h1>{t('reports.new')}</h1>
+        <p className="page-status" data-testid="report-form-forbidden">
+          {t('error.forbidden')}
+        </p>
+      </div>
+    );
+  return <ReportForm />;
+}
+
 export function ReportForm({ existing }: { existing?: { report: Report; content: ReportFormContent } } = {}) {
   const { t, tk } = useI18n();
   const { user } = useAuth();
