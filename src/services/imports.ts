@@ -326,8 +326,9 @@ type Pending = Required<ReadRow>;
 
 /**
  * The external ids an import has seen, to refuse one that appears earlier in the file and to
- * number identical rows without one. In a temporary table of the import's transaction, so that
- * memory does not grow with the file; in memory for a dry run, which has no transaction.
+ * number identical rows without one. In memory up to a bound (SEEN_IN_MEMORY), then in a
+ * temporary table of the import's transaction, so that memory does not grow with the file; in
+ * memory for a dry run, which has no transaction.
  */
 interface SeenIds {
   /** Adds the ids; returns those that were not seen before. */
@@ -336,8 +337,7 @@ interface SeenIds {
   among(ids: string[]): Promise<Set<string>>;
 }
 
-function seenInMemory(): SeenIds {
-  const seen = new Set<string>();
+function seenInMemory(seen = new Set<string>()): SeenIds {
   return {
     add: async (ids) => {
       const fresh = new Set<string>();
@@ -358,6 +358,39 @@ async function seenInDatabase(db: Kysely<Schema>): Promise<SeenIds> {
   return { add: (ids) => addSeenIds(db, ids), among: (ids) => seenIdsAmong(db, ids) };
 }
 
+/**
+ * Ids seen kept in memory while they are at most `limit`, then, with all those seen before, in a
+ * temporary table of the transaction `db`: most files are read without a statement for their
+ * ids, and a file of millions of rows holds no more than `limit` of them in memory.
+ */
+function seenInTransaction(db: Kysely<Schema>, limit: number): SeenIds {
+  const held = new Set<string>();
+  const memory = seenInMemory(held);
+  let table: SeenIds | null = null;
+  return {
+    add: async (ids) => {
+      if (!table && held.size + ids.length > limit) {
+        const database = await seenInDatabase(db);
+        const before = [...held];
+        for (let i = 0; i < before.length; i += SEEN_CHUNK)
+          await database.add(before.slice(i, i + SEEN_CHUNK));
+        held.clear();
+        table = database;
+      }
+      return (table ?? memory).add(ids);
+    },
+    among: (ids) => (table ?? memory).among(ids),
+  };
+}
+
+/**
+ * External ids an import keeps in memory before it keeps them in its transaction's temporary
+ * table: about 13 MB of ids like `eo-123456`, 41 MB of the content hashes of rows without one.
+ */
+const SEEN_IN_MEMORY = 250_000;
+/** Ids moved to the temporary table per statement when an import passes SEEN_IN_MEMORY. */
+const SEEN_CHUNK = 10_000;
+
 /** Thrown inside the transaction to undo it (dry run of land release, --strict refusal). */
 class RollBack extends Error {}
 
@@ -370,6 +403,8 @@ export interface ImportServiceOptions {
   copy?: boolean;
   /** Rows read and checked per batch written (default 10 000 by COPY, 1 000 by INSERT). */
   batchSize?: number;
+  /** External ids kept in memory before they are kept in the import's temporary table (default 250 000). */
+  seenInMemory?: number;
 }
 
 export class ImportService {
@@ -392,6 +427,7 @@ export class ImportService {
       copy: this.options.copy !== false,
       overlap: copy,
       batchSize: this.options.batchSize ?? (copy ? COPY_BATCH_SIZE : BATCH_SIZE),
+      seenInMemory: this.options.seenInMemory ?? SEEN_IN_MEMORY,
     });
     // Registers whose rules read the records before (land release within its hazard) are checked
     // as they are written, so even a dry run writes, then undoes.
@@ -438,7 +474,7 @@ class ImportRun {
     private readonly file: FileInput,
     private readonly opts: ImportOptions,
     private readonly keyring: Keyring,
-    private readonly writing: { copy: boolean; overlap: boolean; batchSize: number },
+    private readonly writing: { copy: boolean; overlap: boolean; batchSize: number; seenInMemory: number },
   ) {
     this.locale = opts.locale ?? 'en';
     this.summary = {
@@ -497,7 +533,7 @@ class ImportRun {
         }
       },
     });
-    this.seen = inTransaction ? await seenInDatabase(db) : seenInMemory();
+    this.seen = inTransaction ? seenInTransaction(db, this.writing.seenInMemory) : seenInMemory();
     if (inTransaction) {
       await this.openReport();
       // The findings' cluster cells are added once, after the last batch, not per statement.

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
 import { SYSTEM_ACTOR } from '../../src/services/actor.ts';
-import { ImportService, type ImportSummary } from '../../src/services/imports.ts';
+import { ImportService, type ImportServiceOptions, type ImportSummary } from '../../src/services/imports.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
 import { testDatabase, unique } from './helpers/db.ts';
 
@@ -159,18 +159,25 @@ describe('imports by COPY and by INSERT', () => {
 });
 
 describe('identifiers across batches', () => {
-  // Batches of 4 rows, so that a repeat lies batches away from its first appearance; the ids seen
-  // are kept by the database (a temporary table of the import), not in the importer's memory.
-  const services = () => {
-    const keyring = loadKeyring({
-      secret: 'import-copy-tests-secret-0123456789abcdef',
-      keyFile: '/nonexistent',
-    });
-    return {
-      copy: new ImportService(database, keyring, { batchSize: 4 }),
-      insert: new ImportService(database, keyring, { copy: false, batchSize: 4 }),
-    };
-  };
+  // Batches of 4 rows, so that a repeat lies batches away from its first appearance. The ids seen
+  // are kept in memory up to a bound, then by the database (a temporary table of the import):
+  // each path alone (bound 0: the database from the start; default: memory) and the move from one
+  // to the other half-way through the file (bound 6).
+  const service = (options: ImportServiceOptions) =>
+    new ImportService(
+      database,
+      loadKeyring({ secret: 'import-copy-tests-secret-0123456789abcdef', keyFile: '/nonexistent' }),
+      { batchSize: 4, ...options },
+    );
+  const cases: Array<[string, ImportServiceOptions, boolean]> = [
+    ['copy, ids in the database', { seenInMemory: 0 }, false],
+    ['insert, ids in the database', { copy: false, seenInMemory: 0 }, false],
+    ['copy, ids in memory', {}, false],
+    ['insert, ids in memory', { copy: false }, false],
+    ['copy, ids moved to the database half-way', { seenInMemory: 6 }, false],
+    ['insert, ids moved to the database half-way', { copy: false, seenInMemory: 6 }, false],
+    ['dry run', {}, true],
+  ];
   function findingsCsv(tag: string): string {
     const rows = ['id,category,foundOn,depthCm,lat,lon'];
     for (let i = 0; i < 14; i++) rows.push(`${tag}-${i},AP,2024-05-01,${i},40.${2000 + i},44.${6000 + i}`);
@@ -195,16 +202,15 @@ describe('identifiers across batches', () => {
   const dups = (s: ImportSummary) =>
     s.rejects.filter((r) => r.code === 'import.external_id.duplicate').map((r) => r.row);
 
-  it.each(['copy', 'insert', 'dry run'] as const)(
+  it.each(cases)(
     'refuse an identifier repeated batches later and number identical rows (%s)',
-    async (how) => {
-      const s = services();
-      const service = how === 'insert' ? s.insert : s.copy;
+    async (_how, options, dryRun) => {
+      const importer = service(options);
       const tag = unique('ids');
-      const summary = await service.importFile(
+      const summary = await importer.importFile(
         SYSTEM_ACTOR,
         { path: file('f.csv', findingsCsv(tag)) },
-        { register: 'findings', dryRun: how === 'dry run' },
+        { register: 'findings', dryRun },
       );
       expect(summary.read).toBe(19);
       expect(dups(summary)).toEqual([16, 19, 20]);
@@ -214,7 +220,7 @@ describe('identifiers across batches', () => {
         [...summary.rejects.map((r) => r.row)].sort((a, b) => a! - b!),
       );
       expect(summary.valid).toBe(15);
-      if (how === 'dry run') return;
+      if (dryRun) return;
       expect(summary.imported).toBe(15);
       const stored = await sql<{ externalId: string; depthCm: number }>`
         select external_id, depth_cm from findings where external_id like ${`${tag}-%`} order by depth_cm, external_id`.execute(
@@ -225,7 +231,7 @@ describe('identifiers across batches', () => {
       expect(stored.rows.find((r) => r.externalId === `${tag}-1`)?.depthCm).toBe(1);
       expect(stored.rows.find((r) => r.externalId === `${tag}-7`)?.depthCm).toBe(7);
 
-      const unnamed = await service.importFile(
+      const unnamed = await importer.importFile(
         SYSTEM_ACTOR,
         { path: file('u.csv', unnamedCsv(tag)) },
         { register: 'findings' },
