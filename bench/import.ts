@@ -10,6 +10,10 @@
  * e.g. `PGTEST_DB=safeground_bench bash ../shared/scripts/start-postgis.sh`).
  * BENCH_SCALE shrinks both counts (0.01 → 1 000 hazards, 10 000 findings); BENCH_SKIP_PGLITE=1
  * measures PostgreSQL only. On PostgreSQL the importer writes by COPY (ImportService's default).
+ * Before the measured runs, each driver imports WARM_UP_ROWS of each register and format and
+ * loads as many raw, untimed, so that neither side pays the process's first statements (PostGIS
+ * loading its functions, plans, the code's first runs) in its figure; BENCH_NO_WARM_UP=1 leaves
+ * it out.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -32,6 +36,8 @@ const HAZARDS = Math.max(10, Math.round(100_000 * scale));
 const FINDINGS = Math.max(10, Math.round(1_000_000 * scale));
 const pgUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
 const dir = mkdtempSync(join(tmpdir(), 'safeground-bench-import-'));
+/** Rows of the untimed warm-up of each register, format and baseline. */
+const WARM_UP_ROWS = 200;
 
 type Kind = 'hazards' | 'findings';
 
@@ -204,6 +210,9 @@ function ogr2ogr(url: string, file: string, kind: Kind): number | null {
   return performance.now() - start;
 }
 
+/** A register's files: the measured ones and the small ones of the warm-up. */
+type Files = Record<'geojson' | 'csv' | 'geojsonWarmUp' | 'csvWarmUp', string>;
+
 interface Result {
   driver: string;
   kind: Kind;
@@ -214,10 +223,7 @@ interface Result {
   ogrMs: number | null;
 }
 
-async function benchDriver(
-  driver: 'pglite' | 'postgresql',
-  files: Record<Kind, Record<'geojson' | 'csv', string>>,
-): Promise<Result[]> {
+async function benchDriver(driver: 'pglite' | 'postgresql', files: Record<Kind, Files>): Promise<Result[]> {
   const database = await connect(
     driver === 'postgresql' ? { url: pgUrl! } : { dataDir: join(dir, 'pglite') },
   );
@@ -227,6 +233,20 @@ async function benchDriver(
     );
   await migrate(database);
   const importer = new ImportService(database, keyringFromSecret('bench-import-secret-0123456789abcdef'));
+  if (process.env.BENCH_NO_WARM_UP !== '1') {
+    const t = performance.now();
+    for (const kind of ['hazards', 'findings'] as const) {
+      for (const format of ['geojson', 'csv'] as const) {
+        await reset(database, kind);
+        await importer.importFile(SYSTEM_ACTOR, { path: files[kind][`${format}WarmUp`] }, { register: kind });
+      }
+      await reset(database, kind);
+      if (driver === 'postgresql') await rawCopy(pgUrl!, kind, WARM_UP_ROWS);
+      else await rawInsert(database, kind, WARM_UP_ROWS);
+      await reset(database, kind);
+    }
+    console.log(`${driver.padEnd(10)} (warm-up, untimed: ${Math.round(performance.now() - t)} ms)`);
+  }
   const results: Result[] = [];
   for (const kind of ['hazards', 'findings'] as const) {
     const n = kind === 'hazards' ? HAZARDS : FINDINGS;
@@ -280,13 +300,17 @@ async function main() {
   console.log(
     `bench:import  hazards ${HAZARDS}, findings ${FINDINGS} (BENCH_SCALE=${scale}), PostgreSQL: ${pgUrl ? 'yes' : 'no (set BENCH_DATABASE_URL)'}`,
   );
-  const files = { hazards: {}, findings: {} } as Record<Kind, Record<'geojson' | 'csv', string>>;
+  const files = { hazards: {}, findings: {} } as Record<Kind, Files>;
   for (const kind of ['hazards', 'findings'] as const) {
     const n = kind === 'hazards' ? HAZARDS : FINDINGS;
     files[kind].geojson = join(dir, `${kind}.geojson`);
     files[kind].csv = join(dir, `${kind}.csv`);
+    files[kind].geojsonWarmUp = join(dir, `${kind}-warm-up.geojson`);
+    files[kind].csvWarmUp = join(dir, `${kind}-warm-up.csv`);
     await writeLines(files[kind].geojson, geojsonLines(kind, n));
     await writeLines(files[kind].csv, csvLines(kind, n));
+    await writeLines(files[kind].geojsonWarmUp, geojsonLines(kind, WARM_UP_ROWS));
+    await writeLines(files[kind].csvWarmUp, csvLines(kind, WARM_UP_ROWS));
     console.log(
       `  ${kind}: ${(statSync(files[kind].geojson).size / 1e6).toFixed(1)} MB GeoJSON, ${(statSync(files[kind].csv).size / 1e6).toFixed(1)} MB CSV`,
     );
