@@ -46,7 +46,7 @@ export async function* inputChunks(file: FileInput, chunkBytes = 1 << 20): Async
 export class ProgressMeter {
   bytesRead = 0;
   features = 0;
-  private lastReported = -1;
+  private lastReported = 0;
   constructor(
     readonly bytesTotal: number,
     private readonly report:

@@ -521,17 +521,15 @@ class ImportRun {
           code: p.code,
           message: t(p.code, { ...p.params, ...p.where }, this.locale),
         }),
-      onProgress: (p) => {
-        if (p.features % 500 === 0) {
-          this.opts.onProgress?.({
-            read: p.features,
-            percent:
-              p.bytesTotal > 0
-                ? Math.min(100, Math.round((p.bytesRead / p.bytesTotal) * 1000) / 10)
-                : undefined,
-          });
-        }
-      },
+      // The reader reports every 1 000 features (ProgressMeter) and at the end of the file.
+      onProgress: (p) =>
+        this.opts.onProgress?.({
+          read: p.features,
+          percent:
+            p.bytesTotal > 0
+              ? Math.min(100, Math.round((p.bytesRead / p.bytesTotal) * 1000) / 10)
+              : undefined,
+        }),
     });
     this.seen = inTransaction ? seenInTransaction(db, this.writing.seenInMemory) : seenInMemory();
     if (inTransaction) {

@@ -275,4 +275,14 @@ describe('binary formats', () => {
     await readFixture('broken.geojson', { onProgress: (p) => seen.push(p.bytesRead / p.bytesTotal) });
     expect(seen.at(-1)).toBe(1);
   });
+
+  it('reports progress every 1 000 features and at the end, on round counts', async () => {
+    const rows = ['lat,lon', ...Array.from({ length: 2500 }, (_, i) => `40.${1000 + i},44.5`)];
+    const seen: number[] = [];
+    for await (const _ of readFeatures(
+      { bytes: new TextEncoder().encode(`${rows.join('\n')}\n`), filename: 'points.csv' },
+      { onProgress: (p) => seen.push(p.features) },
+    ));
+    expect(seen).toEqual([1000, 2000, 2500]);
+  });
 });
