@@ -225,6 +225,10 @@ class PgliteDriver implements Driver {
     this.#connection = {
       executeQuery: async <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
         const result = await this.#pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
+        // PGlite runs in this thread and its answers arrive without an I/O event, so a chain of
+        // statements (an import, the demo) would keep every other request waiting until it ends.
+        // A turn of the event loop after each statement lets them in between.
+        await new Promise<void>((turned) => setImmediate(turned));
         const affected = result.affectedRows;
         return {
           rows: result.rows,

@@ -390,6 +390,8 @@ function seenInTransaction(db: Kysely<Schema>, limit: number): SeenIds {
 const SEEN_IN_MEMORY = 250_000;
 /** Ids moved to the temporary table per statement when an import passes SEEN_IN_MEMORY. */
 const SEEN_CHUNK = 10_000;
+/** Rows read between two turns of the event loop (some tens of milliseconds of reading and checking). */
+const TURN_EVERY_ROWS = 1000;
 
 /** Thrown inside the transaction to undo it (dry run of land release, --strict refusal). */
 class RollBack extends Error {}
@@ -552,6 +554,9 @@ class ImportRun {
           await this.settleIds();
           await this.flush(this.overlaps);
         } else if (this.unsettled.length >= this.writing.batchSize) await this.settleIds();
+        // Reading and checking run in the server's own thread: other requests get in between.
+        if (this.summary.read % TURN_EVERY_ROWS === 0)
+          await new Promise<void>((turned) => setImmediate(turned));
       }
       await this.settleIds();
       await this.flush(false);

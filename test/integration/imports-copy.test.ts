@@ -249,3 +249,39 @@ describe('identifiers across batches', () => {
     },
   );
 });
+
+describe('progress', () => {
+  it.each([
+    ['copy', {}],
+    ['insert', { copy: false }],
+  ] as const)(
+    'reports every 1 000 rows read and lets other work in while it reads and writes (%s)',
+    async (_how, options) => {
+      const tag = unique('progress');
+      const rows = ['id,category,foundOn,lat,lon'];
+      for (let i = 0; i < 5000; i++) rows.push(`${tag}-${i},AP,2024-05-01,40.${10000 + i},44.${20000 + i}`);
+      const importer = new ImportService(
+        database,
+        loadKeyring({ secret: 'import-copy-tests-secret-0123456789abcdef', keyFile: '/nonexistent' }),
+        options,
+      );
+      const seen: number[] = [];
+      let readWhenTurned: number | undefined;
+      const summary = await importer.importFile(
+        SYSTEM_ACTOR,
+        { path: file('progress.csv', `${rows.join('\n')}\n`) },
+        {
+          register: 'findings',
+          onProgress: (p) => {
+            seen.push(p.read);
+            // As a request arriving at that moment would be: queued behind the import's work.
+            if (seen.length === 1) setImmediate(() => (readWhenTurned = seen.at(-1)));
+          },
+        },
+      );
+      expect(summary.imported).toBe(5000);
+      expect([...new Set(seen)]).toEqual([1000, 2000, 3000, 4000, 5000]);
+      expect(readWhenTurned, 'the work queued at the first report ran before the second').toBe(1000);
+    },
+  );
+});
