@@ -30,8 +30,12 @@ export async function inputBytes(file: FileInput): Promise<Uint8Array> {
   return 'path' in file ? new Uint8Array(await readFile(file.path)) : file.bytes;
 }
 
-/** The file as a stream of chunks, never whole in memory when read from disk. */
-export async function* inputChunks(file: FileInput, chunkBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+/**
+ * The file as a stream of chunks, never whole in memory when read from disk. Chunks of 64 KiB:
+ * the percent of an import's progress counts the bytes read, so it runs at most one chunk ahead
+ * of the rows (with chunks of 1 MiB, a 4 MB file showed 100 % with a fifth of its rows to go).
+ */
+export async function* inputChunks(file: FileInput, chunkBytes = 1 << 16): AsyncGenerator<Uint8Array> {
   if (!('path' in file)) {
     for (let at = 0; at < file.bytes.byteLength; at += chunkBytes)
       yield file.bytes.subarray(at, at + chunkBytes);
