@@ -174,12 +174,13 @@ export async function insertRecordsWithHistory(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const fields = Object.keys(rows[0]!).filter((k) => k !== 'geometry');
+  const names = fields.map(snake);
   const points = new Set(def.pointFields ?? []);
   const payload = rows.map((row) => {
     const r: Record<string, unknown> = {};
-    for (const f of fields) {
-      const v = row[f];
-      r[snake(f)] = v === undefined ? null : v;
+    for (let i = 0; i < fields.length; i++) {
+      const v = row[fields[i]!];
+      r[names[i]!] = v === undefined ? null : v;
     }
     return def.geometry ? { r, g: row.geometry ?? null } : { r };
   });
