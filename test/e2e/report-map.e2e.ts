@@ -248,7 +248,7 @@ describe('reports on one map', () => {
     await screenshot(p, '23-viewer-list-1280');
     // The new report's address, typed: no form, a line saying the role may not.
     await p.goto('/reports/new');
-    await p.getByTestId('report-form-forbidden').waitFor();
+    await p.getByTestId('page-forbidden').waitFor();
     expect(await p.getByRole('button', { name: 'Submit' }).count()).toBe(0);
     expect(await p.locator('#r-hazard').count()).toBe(0);
   });

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { request } from '../api/client.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { ForbiddenPage } from '../components/ForbiddenPage.tsx';
 import { type OutputAnswer, OutputPreview } from '../components/outputs/OutputPreview.tsx';
 import { SavedOutputs } from '../components/outputs/SavedOutputs.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
@@ -126,13 +127,7 @@ export function Outputs() {
     });
   };
 
-  if (!can('data.export'))
-    return (
-      <div className="page outputs-page">
-        <h1>{t('outputs.title')}</h1>
-        <p className="page-status">{t('error.forbidden')}</p>
-      </div>
-    );
+  if (!can('data.export')) return <ForbiddenPage title={t('outputs.title')} className="outputs-page" />;
 
   return (
     <div className="page outputs-page">

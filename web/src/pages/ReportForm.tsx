@@ -13,6 +13,7 @@ import {
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportWarning } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { ForbiddenPage } from '../components/ForbiddenPage.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
 import { bboxOf } from '../components/MapView.tsx';
@@ -288,26 +289,15 @@ export function ReportEdit({ id }: { id: string }) {
   return <ReportForm key={`${report.id}-${report.version}`} existing={{ report, content }} />;
 }
 
-/** The report form: a new draft, or (with `existing`) the edit of a draft or rejected report. */
-/**
- * `/reports/new`: the form, or for a role that may not enter reports (reached by its address;
- * the reports page offers no link to it) a line saying so, as the server would refuse it.
- */
+/** `/reports/new`: the form, or for a role that may not enter reports a line saying so. */
 export function NewReport() {
   const { t } = useI18n();
   const { can } = useCan();
-  if (!can('report.create'))
-    return (
-      <div className="page">
-        <h1>{t('reports.new')}</h1>
-        <p className="page-status" data-testid="report-form-forbidden">
-          {t('error.forbidden')}
-        </p>
-      </div>
-    );
+  if (!can('report.create')) return <ForbiddenPage title={t('reports.new')} />;
   return <ReportForm />;
 }
 
+/** The report form: a new draft, or (with `existing`) the edit of a draft or rejected report. */
 export function ReportForm({ existing }: { existing?: { report: Report; content: ReportFormContent } } = {}) {
   const { t, tk } = useI18n();
   const { user } = useAuth();
