@@ -11,7 +11,7 @@ import { t } from '../i18n/catalogue.ts';
 import { mappingUnreadable, parseMapping, rejectsCsv } from '../io/index.ts';
 import { SYSTEM_ACTOR } from '../services/actor.ts';
 import { type ExportFilter, exportableRegister } from '../services/exports.ts';
-import { type ImportSummary, summaryLine } from '../services/imports.ts';
+import { type ImportSummary, summaryLine, warmImportWorkerFor } from '../services/imports.ts';
 import { createServices } from '../services/index.ts';
 import { parseFilterQuery } from '../services/list-query.ts';
 import { withDatabase } from './context.ts';
@@ -49,6 +49,8 @@ export function registerImportExportCommands(program: Command, settings: Setting
           rejects?: string;
         },
       ) => {
+        // The worker that reads a large file starts while the database opens.
+        await warmImportWorkerFor({ path: file });
         await withDatabase(settings, async (database) => {
           const locale = settings.locale;
           const mapping = opts.mapping

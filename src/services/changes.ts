@@ -42,6 +42,8 @@ import { writeHooks } from './register-hooks/index.ts';
 
 export type Row = registers.Row;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const partials = new WeakMap<TObject, TObject>();
 function partialOf(schema: TObject): TObject {
   let p = partials.get(schema);
@@ -111,8 +113,74 @@ export async function checkInput(
   return checkWith((table, id) => registers.recordExists(db, table, id), def, input, mode, pointer);
 }
 
-/** Whether the record `id` exists in `table` (archived records included). */
-type Exists = (table: string, id: string) => boolean | Promise<boolean>;
+/** Whether the record `id` (of the field `field`) exists in `table` (archived records included). */
+type Exists = (table: string, id: string, field: string) => boolean | Promise<boolean>;
+
+/** A reference to another register's record that a record's field holds. */
+export interface Reference {
+  field: string;
+  table: string;
+  id: string;
+}
+
+/**
+ * checkInput without the database: the same checks, except that the references to other
+ * registers' records are returned, not looked up; `referencesHeld` then looks up those of many
+ * records at once, and `referenceNotFound` is the fault of one the register does not hold. For
+ * reading and checking away from the database (an import's worker thread).
+ */
+export async function checkInputUnlinked(
+  def: RegisterDef,
+  input: RecordInput,
+  mode: 'create' | 'update',
+  pointer = '',
+): Promise<
+  { values: CheckedValues; references: Reference[] } | { problems: Problem[]; references: Reference[] }
+> {
+  const references: Reference[] = [];
+  try {
+    const values = await checkWith(
+      (table, id, field) => {
+        references.push({ field, table, id });
+        return true;
+      },
+      def,
+      input,
+      mode,
+      pointer,
+    );
+    return { values, references };
+  } catch (err) {
+    if (!isProblem(err)) throw err;
+    return { problems: [err, ...err.others].map(stripOthers), references };
+  }
+}
+
+/** The fault of a reference to a record the register does not hold. */
+export function referenceNotFound(def: RegisterDef, { field, id }: Reference, pointer = ''): Problem {
+  const base = def.geometry ? `${pointer}/properties` : pointer;
+  return new Problem('record.reference_not_found', { field, id }, { pointer: `${base}/${field}`, field });
+}
+
+/**
+ * Which of the references are to records their register holds, looked up in one statement per
+ * register referred to: a function answering for each (ids that are not UUIDs are never held).
+ */
+export async function referencesHeld(
+  db: Kysely<Schema>,
+  references: Iterable<Pick<Reference, 'table' | 'id'>>,
+): Promise<(table: string, id: string) => boolean> {
+  const wanted = new Map<string, Set<string>>();
+  for (const { table, id } of references) {
+    if (!UUID.test(id)) continue;
+    const ids = wanted.get(table) ?? new Set<string>();
+    ids.add(id.toLowerCase());
+    wanted.set(table, ids);
+  }
+  const held = new Map<string, Set<string>>();
+  for (const [table, ids] of wanted) held.set(table, await idsHeld(db, table, [...ids]));
+  return (table, id) => held.get(table)?.has(id.toLowerCase()) ?? false;
+}
 
 async function checkWith(
   exists: Exists,
@@ -184,17 +252,12 @@ async function checkWith(
     const id = input.properties[field];
     if (typeof id !== 'string' || !(field in def.fields.properties)) continue;
     if (problems.some((p) => p.where?.pointer === `${base}/${field}`)) continue;
-    if (!(await exists(target.table, id))) {
-      problems.push(
-        new Problem('record.reference_not_found', { field, id }, { pointer: `${base}/${field}`, field }),
-      );
-    }
+    if (!(await exists(target.table, id, field)))
+      problems.push(referenceNotFound(def, { field, table: target.table, id }, pointer));
   }
   if (problems.length) throw withOthers(problems);
   return values as CheckedValues;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * checkInput for the many records of a bulk write: the same checks, with the records they refer
@@ -208,20 +271,15 @@ export async function checkInputs(
   mode: 'create' | 'update',
   pointer: (index: number) => string = () => '',
 ): Promise<Array<CheckedValues | Problem>> {
-  const wanted = new Map<string, Set<string>>();
+  const references: Array<Pick<Reference, 'table' | 'id'>> = [];
   for (const [field, target] of Object.entries(REFERENCE_TARGETS)) {
     if (!(field in def.fields.properties)) continue;
     for (const input of inputs) {
       const id = input.properties[field];
-      if (typeof id !== 'string' || !UUID.test(id)) continue;
-      const ids = wanted.get(target.table) ?? new Set<string>();
-      ids.add(id.toLowerCase());
-      wanted.set(target.table, ids);
+      if (typeof id === 'string') references.push({ table: target.table, id });
     }
   }
-  const held = new Map<string, Set<string>>();
-  for (const [table, ids] of wanted) held.set(table, await idsHeld(db, table, [...ids]));
-  const exists: Exists = (table, id) => held.get(table)?.has(id.toLowerCase()) ?? false;
+  const exists: Exists = await referencesHeld(db, references);
   const out: Array<CheckedValues | Problem> = [];
   for (const [index, input] of inputs.entries()) {
     try {
