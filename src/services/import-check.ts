@@ -395,6 +395,11 @@ class ImportWorkers {
     return availableParallelism() > 1;
   }
 
+  /** Whether a thread is kept, idle, for the next import. */
+  get kept(): boolean {
+    return this.idle !== null;
+  }
+
   /** Starts the thread kept for the next import, if there is none. */
   warm(): void {
     if (this.useful && !this.idle) this.keep(this.start());

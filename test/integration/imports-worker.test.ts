@@ -5,11 +5,15 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
 import { SYSTEM_ACTOR } from '../../src/services/actor.ts';
+import { importWorkers } from '../../src/services/import-check.ts';
 import {
   type ImportOptions,
   type ImportProgress,
   ImportService,
   type ImportSummary,
+  KEPT_WORKER_MIN_BYTES,
+  readsInWorker,
+  WORKER_MIN_BYTES,
 } from '../../src/services/imports.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
 import { testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
@@ -175,6 +179,19 @@ describe(`imports read in a worker thread on ${testDatabaseKind()}`, () => {
       ).rejects.toMatchObject({ code });
     }
   });
+  it.runIf(importWorkers.useful)(
+    'read files in a worker from 4 MiB, or 1 MiB while a worker is kept',
+    async () => {
+      importWorkers.warm();
+      expect(importWorkers.kept).toBe(true);
+      const sized = (bytes: number) => file('sized.csv', 'x'.repeat(bytes));
+      expect(await readsInWorker({ path: sized(KEPT_WORKER_MIN_BYTES - 1) })).toBe(false);
+      expect(await readsInWorker({ path: sized(KEPT_WORKER_MIN_BYTES) })).toBe(true);
+      expect(await readsInWorker({ path: sized(WORKER_MIN_BYTES) }, 'never')).toBe(false);
+      expect(await readsInWorker({ path: sized(10) }, 'always')).toBe(true);
+      expect(await readsInWorker({ path: '/nonexistent/file.csv' })).toBe(false);
+    },
+  );
 });
 
 function hazardCollection(id: string) {
