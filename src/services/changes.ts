@@ -5,7 +5,7 @@ import { type TObject, Type } from 'typebox';
 import type { Schema } from '../db/connect.ts';
 import { copyClient } from '../db/copy.ts';
 import { problemFromDatabaseError } from '../db/errors.ts';
-import { appendAudit } from '../db/repositories/audit.ts';
+import { type AuditInput, appendAudit, appendAudits } from '../db/repositories/audit.ts';
 import { idsHeld } from '../db/repositories/bulk.ts';
 import {
   copyRecordsWithHistory,
@@ -643,11 +643,13 @@ export async function applyChangesBulk(
   // entries still one per BULK_BATCH_SIZE records; elsewhere each batch is its own statement.
   const client = ctx.copy === false || bulk.length === 0 ? null : await copyClient(ctx.trx);
   if (client) await writeRecords(ctx, def, bulk, outcome, client);
+  const audits: AuditInput[] = [];
   for (let start = 0; start < bulk.length; start += BULK_BATCH_SIZE) {
     const batch = bulk.slice(start, start + BULK_BATCH_SIZE);
     if (!client) await writeRecords(ctx, def, batch, outcome, null);
-    await auditBatch(ctx, def, batch);
+    audits.push(auditOfBatch(ctx, def, batch));
   }
+  await appendAudits(ctx.trx, audits);
   return outcome;
 }
 
@@ -684,13 +686,13 @@ async function writeRecords(
 }
 
 /** The `bulk_create` audit entry of a batch: count and SHA-256 of its sorted external ids. */
-async function auditBatch(
+function auditOfBatch(
   ctx: BulkContext,
   def: RegisterDef,
   batch: Array<{ index: number; record: BulkRecord }>,
-): Promise<void> {
+): AuditInput {
   const externalIds = batch.map((b) => b.record.externalId).sort();
-  await appendAudit(ctx.trx, {
+  return {
     actorId: ctx.actor.id,
     action: 'bulk_create',
     entity: def.entity,
@@ -703,7 +705,7 @@ async function auditBatch(
       externalIdsSha256: createHash('sha256').update(externalIds.join('\n')).digest('hex'),
       ...ctx.audit,
     },
-  });
+  };
 }
 
 /**

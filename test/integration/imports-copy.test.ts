@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
 import { SYSTEM_ACTOR } from '../../src/services/actor.ts';
+import { verifyAudit } from '../../src/services/audit.ts';
 import { ImportService, type ImportServiceOptions, type ImportSummary } from '../../src/services/imports.ts';
 import { loadKeyring } from '../../src/services/personal-data.ts';
 import { testDatabase, unique } from './helpers/db.ts';
@@ -151,6 +152,13 @@ describe('imports by COPY and by INSERT', () => {
         expect(after.findings - before.findings).toBe(2499);
         expect(after.history - before.history).toBe(2499);
         expect(after.clustered - before.clustered).toBe(2499 * 12);
+        // One audit entry per 1 000 records, appended together, the chain unbroken.
+        const entries = await sql<{ seq: number; count: number }>`
+          select seq::int as seq, (after->>'count')::int as count from audit_log
+          where action = 'bulk_create' and report_id = ${ok.reportId} order by seq`.execute(database.db);
+        expect(entries.rows.map((e) => e.count)).toEqual([1000, 1000, 499]);
+        expect(entries.rows.map((e) => e.seq - entries.rows[0]!.seq)).toEqual([0, 1, 2]);
+        expect((await verifyAudit(database)).broken).toBeUndefined();
       }
     } finally {
       await sql`alter table findings drop constraint test_no_77`.execute(database.db);

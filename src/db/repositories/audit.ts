@@ -21,29 +21,49 @@ export async function appendAudit(
   trx: Kysely<Schema>,
   input: AuditInput,
 ): Promise<AuditEntry & { hash: string }> {
+  return (await appendAudits(trx, [input]))[0]!;
+}
+
+/**
+ * Appends entries to the hash chain one after the other, in the same two statements as one entry
+ * (the head, then one insert of them all): a bulk write's entries, one per 1 000 records.
+ */
+export async function appendAudits(
+  trx: Kysely<Schema>,
+  inputs: AuditInput[],
+): Promise<Array<AuditEntry & { hash: string }>> {
+  if (inputs.length === 0) return [];
   const last = await sql<{ seq: number; hash: string }>`
     select seq::int as seq, hash from sg_audit_head()`.execute(trx);
-  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  const entry: AuditEntry = {
-    seq: (last.rows[0]?.seq ?? 0) + 1,
-    at: new Date().toISOString(),
-    actorId: input.actorId,
-    action: input.action,
-    entity: input.entity,
-    recordId: input.recordId,
-    reportId: input.reportId ?? null,
-    // Stored as jsonb, which drops undefined members: hash what will be read back.
-    before: input.before === undefined ? null : JSON.parse(JSON.stringify(input.before)),
-    after: input.after === undefined ? null : JSON.parse(JSON.stringify(input.after)),
-  };
-  const hash = auditHash(prevHash, entry);
+  let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+  let seq = last.rows[0]?.seq ?? 0;
+  const at = new Date().toISOString();
+  const entries: Array<AuditEntry & { hash: string; prevHash: string }> = [];
+  for (const input of inputs) {
+    const entry: AuditEntry = {
+      seq: ++seq,
+      at,
+      actorId: input.actorId,
+      action: input.action,
+      entity: input.entity,
+      recordId: input.recordId,
+      reportId: input.reportId ?? null,
+      // Stored as jsonb, which drops undefined members: hash what will be read back.
+      before: input.before === undefined ? null : JSON.parse(JSON.stringify(input.before)),
+      after: input.after === undefined ? null : JSON.parse(JSON.stringify(input.after)),
+    };
+    const hash = auditHash(prevHash, entry);
+    entries.push({ ...entry, hash, prevHash });
+    prevHash = hash;
+  }
+  const rows = entries.map(
+    (e) => sql`(${e.seq}, ${e.at}, ${e.actorId}, ${e.action}, ${e.entity}, ${e.recordId}, ${e.reportId},
+      ${JSON.stringify(e.before)}::jsonb, ${JSON.stringify(e.after)}::jsonb, ${e.prevHash}, ${e.hash})`,
+  );
   await sql`
     insert into audit_log (seq, at, actor_id, action, entity, record_id, report_id, before, after, prev_hash, hash)
-    values (${entry.seq}, ${entry.at}, ${entry.actorId}, ${entry.action}, ${entry.entity}, ${entry.recordId},
-      ${entry.reportId}, ${JSON.stringify(entry.before)}::jsonb, ${JSON.stringify(entry.after)}::jsonb, ${prevHash}, ${hash})`.execute(
-    trx,
-  );
-  return { ...entry, hash };
+    values ${sql.join(rows)}`.execute(trx);
+  return entries.map(({ prevHash: _, ...entry }) => entry);
 }
 
 type StoredEntry = AuditEntry & { prevHash: string; hash: string };
