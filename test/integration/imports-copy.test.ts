@@ -166,6 +166,38 @@ describe('imports by COPY and by INSERT', () => {
   });
 });
 
+describe('a re-run of part of a file', () => {
+  it('skips the records the register holds and writes the others, their history and audit alone, on both paths', async () => {
+    for (const service of [copying, inserting]) {
+      const tag = unique('rerun');
+      const csv = (from: number, to: number, depth: number) => {
+        const lines = ['id,category,foundOn,depthCm,lat,lon'];
+        for (let i = from; i < to; i++)
+          lines.push(`${tag}-${i},AP,2024-05-01,${depth},40.${2000 + i},44.${6000 + i}`);
+        return file('f.csv', `${lines.join('\n')}\n`);
+      };
+      const first = await service.importFile(SYSTEM_ACTOR, { path: csv(0, 6, 5) }, { register: 'findings' });
+      expect(first).toMatchObject({ imported: 6, skipped: 0 });
+      // Rows 3–5 again (with another depth, which must not reach the held records), 6–9 new.
+      const again = await service.importFile(SYSTEM_ACTOR, { path: csv(3, 10, 9) }, { register: 'findings' });
+      expect(again).toMatchObject({ read: 7, imported: 4, valid: 4, skipped: 3, rejected: 0 });
+      const counts = await sql<{ depth: number; n: number; history: number }>`
+        select f.depth_cm as depth, count(*)::int as n,
+          count(c.seq) filter (where c.report_id = ${again.reportId})::int as history
+        from findings f left join record_changes c on c.record_id = f.id
+        where f.external_id like ${`${tag}-%`} group by 1 order by 1`.execute(database.db);
+      expect(counts.rows).toEqual([
+        { depth: 5, n: 6, history: 0 },
+        { depth: 9, n: 4, history: 4 },
+      ]);
+      const audit = await sql<{ count: number }>`
+        select (after->>'count')::int as count from audit_log
+        where action = 'bulk_create' and report_id = ${again.reportId}`.execute(database.db);
+      expect(audit.rows).toEqual([{ count: 4 }]);
+    }
+  });
+});
+
 describe('identifiers across batches', () => {
   // Batches of 4 rows, so that a repeat lies batches away from its first appearance. The ids seen
   // are kept in memory up to a bound, then by the database (a temporary table of the import):
