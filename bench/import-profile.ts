@@ -1,7 +1,8 @@
 /**
  * `node bin/run-ts.js bench/import-profile.ts`: where the time of an import goes, on a file of
  * BENCH_ROWS findings (default 100 000) as CSV: reading the file alone, reading with mapping and
- * validation (a dry run: everything but the write), the whole import, and the write's parts
+ * validation in this thread (a dry run: everything but the write), the whole import with the rows
+ * read in this thread and in a worker thread, and the write's parts
  * measured apart on the same rows (the records alone, the records with their history entries,
  * the audit entries), and on PostgreSQL a raw COPY into the register and into a table without
  * triggers or indexes. PGlite unless BENCH_SKIP_PGLITE=1; PostgreSQL when BENCH_DATABASE_URL is
@@ -31,6 +32,7 @@ import {
 import { registerBySlug } from '../src/domain/records.ts';
 import { readFeatures } from '../src/io/index.ts';
 import { SYSTEM_ACTOR } from '../src/services/actor.ts';
+import { importWorkers } from '../src/services/import-check.ts';
 import { ImportService } from '../src/services/imports.ts';
 import { keyringFromSecret } from '../src/services/personal-data.ts';
 
@@ -60,7 +62,11 @@ async function profile(driver: 'pglite' | 'postgresql') {
     );
   await migrate(database);
   const db = database.db;
-  const importer = new ImportService(database, keyringFromSecret('bench-import-secret-0123456789abcdef'));
+  const importer = new ImportService(database, keyringFromSecret('bench-import-secret-0123456789abcdef'), {
+    worker: 'never',
+  });
+  // The import worker starts (about 1.3 s) while the lines before the whole import are measured.
+  importWorkers.warm();
   const def = registerBySlug('findings')!;
   const reset = () => sql`truncate findings, record_changes cascade`.execute(db);
   const out: Array<[string, number]> = [];
@@ -114,10 +120,14 @@ async function profile(driver: 'pglite' | 'postgresql') {
     return;
   }
   if (process.env.BENCH_ONLY_IMPORT === '1') {
-    // Only the import, for its peak memory: nothing else held in this process.
+    // Only the import as the server runs it (a large file: read in a worker thread), for its peak
+    // memory: nothing else held in this process (the worker's memory is the process's).
     await reset();
     const t0 = performance.now();
-    const s = await importer.importFile(SYSTEM_ACTOR, { path: file }, { register: 'findings' });
+    const s = await new ImportService(
+      database,
+      keyringFromSecret('bench-import-secret-0123456789abcdef'),
+    ).importFile(SYSTEM_ACTOR, { path: file }, { register: 'findings' });
     const rss = Math.round(process.resourceUsage().maxRSS / 1024);
     console.log(
       `${driver.padEnd(10)} whole import (${s.imported} written) ${ms(t0)} ms, ${Math.round(ROWS / (ms(t0) / 1000))} r/s, peak RSS ${rss} MB`,
@@ -133,19 +143,23 @@ async function profile(driver: 'pglite' | 'postgresql') {
 
   t = performance.now();
   await importer.importFile(SYSTEM_ACTOR, { path: file }, { register: 'findings', dryRun: true });
-  out.push(['dry run (read, map, checkInput, external-id lookup)', ms(t)]);
+  out.push(['dry run in this thread (read, map, checkInput, external-id lookup)', ms(t)]);
 
   for (const copy of driver === 'postgresql' ? [false, true] : [true]) {
-    await reset();
-    const service = new ImportService(database, keyringFromSecret('bench-import-secret-0123456789abcdef'), {
-      copy,
-    });
-    t = performance.now();
-    const s = await service.importFile(SYSTEM_ACTOR, { path: file }, { register: 'findings' });
-    out.push([
-      `whole import${driver === 'postgresql' ? (copy ? ', COPY, overlapped' : ', INSERT, in turn') : ''} (${s.imported} written)`,
-      ms(t),
-    ]);
+    for (const worker of ['never', 'always'] as const) {
+      await reset();
+      const service = new ImportService(database, keyringFromSecret('bench-import-secret-0123456789abcdef'), {
+        copy,
+        worker,
+      });
+      t = performance.now();
+      const s = await service.importFile(SYSTEM_ACTOR, { path: file }, { register: 'findings' });
+      const how = driver === 'postgresql' ? (copy ? ', COPY, overlapped' : ', INSERT, in turn') : '';
+      out.push([
+        `whole import${how}, read ${worker === 'always' ? 'in a worker' : 'in this thread'} (${s.imported} written)`,
+        ms(t),
+      ]);
+    }
   }
 
   // The write's parts on the same rows, 1 000 per statement, in one transaction each.
