@@ -46,6 +46,11 @@ export class Problem extends Error {
   }
 }
 
+/** A problem and the others found with it, each on its own (without others). */
+export function eachProblem(p: Problem): Problem[] {
+  return [p, ...p.others].map((q) => new Problem(q.code, q.params, q.where));
+}
+
 export function isProblem(e: unknown): e is Problem {
   return e instanceof Problem;
 }

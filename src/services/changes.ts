@@ -15,7 +15,7 @@ import {
 import * as registers from '../db/repositories/registers.ts';
 import { changesOf, insertChange, insertReport, transitionReport } from '../db/repositories/reports.ts';
 import { deriveFields } from '../domain/derive.ts';
-import { isProblem, Problem } from '../domain/problem.ts';
+import { eachProblem, isProblem, Problem } from '../domain/problem.ts';
 import {
   factDate,
   factDateField,
@@ -152,7 +152,7 @@ export async function checkInputUnlinked(
     return { values, references };
   } catch (err) {
     if (!isProblem(err)) throw err;
-    return { problems: [err, ...err.others].map(stripOthers), references };
+    return { problems: eachProblem(err), references };
   }
 }
 
@@ -225,8 +225,7 @@ async function checkWith(
       const expect =
         def.geometry.kind === 'MultiPolygon' ? (['Polygon', 'MultiPolygon'] as const) : (['Point'] as const);
       const gp = geometryProblems(input.geometry, [...expect]);
-      if (gp.length)
-        problems.push(...gp.flatMap((p) => [p, ...p.others]).map((p) => stripOthers(p).under(gPointer)));
+      if (gp.length) problems.push(...gp.flatMap(eachProblem).map((p) => p.under(gPointer)));
       else
         values.geometry =
           def.geometry.kind === 'MultiPolygon' ? validateArea(input.geometry) : input.geometry;

@@ -10,7 +10,7 @@ import {
   seenIdsAmong,
 } from '../db/repositories/imports.ts';
 import { IMPORT_REGISTERS } from '../domain/exchange.ts';
-import { isProblem, Problem } from '../domain/problem.ts';
+import { eachProblem, isProblem, Problem } from '../domain/problem.ts';
 import { type RegisterDef, registerBySlug } from '../domain/records.ts';
 import { t } from '../i18n/catalogue.ts';
 import type { FileInput, Format, Mapping, Reject } from '../io/index.ts';
@@ -41,11 +41,11 @@ import { writeHooks } from './register-hooks/index.ts';
 
 /**
  * Imports a file into one register: every feature is read (src/io), mapped, and validated by
- * the same checks as checkInput, which every write goes through (import-check.ts; in a worker
- * thread for files of WORKER_MIN_BYTES or more, on machines of more than one core); the valid ones are written in one transaction
- * through the bulk form of the one write path (applyChangesBulk), under one direct report
- * approved at once, so that history, audit and rules are the same as for any write. Bad rows
- * never stop the import: each is reported with its index, row, field, code and message.
+ * the same checks as checkInput, which every write goes through (import-check.ts: in a worker
+ * thread for large files); the valid ones are written in one transaction through the bulk form
+ * of the one write path (applyChangesBulk), under one direct report approved at once, so that
+ * history, audit and rules are the same as for any write. Bad rows never stop the import: each is
+ * reported with its index, row, field, code and message.
  */
 
 /**
@@ -173,11 +173,6 @@ function fieldOf(p: Problem): string | undefined {
   if (pointer.startsWith('/geometry')) return 'geometry';
   const m = /^\/properties\/([^/]+)/.exec(pointer) ?? /^\/([^/]+)/.exec(pointer);
   return m?.[1];
-}
-
-function flatten(err: unknown): Problem[] {
-  if (!isProblem(err)) throw err;
-  return [err, ...err.others].map((p) => new Problem(p.code, p.params, p.where));
 }
 
 type Checked = RowId &
@@ -596,7 +591,8 @@ class ImportRun {
         values: await checkInput(this.db, this.def, { geometry, properties }, 'create'),
       };
     } catch (err) {
-      return { problems: flatten(err) };
+      if (!isProblem(err)) throw err;
+      return { problems: eachProblem(err) };
     }
   }
 
@@ -692,7 +688,8 @@ class ImportRun {
         this.def,
         fresh.map((p) => ({ values: p.values, externalId: p.externalId })),
       );
-      for (const { index, problem } of outcome.refused) this.reject(fresh[index]!.feature, flatten(problem));
+      for (const { index, problem } of outcome.refused)
+        this.reject(fresh[index]!.feature, eachProblem(problem));
       written = fresh.filter((_, i) => outcome.ids[i] !== undefined);
     }
     this.summary.valid += written.length;
