@@ -157,11 +157,26 @@ function patchExpression(def: RegisterDef): RawBuilder<unknown> {
 }
 
 /**
+ * A record's geometry as EWKT in WGS 84 (null for none), a polygon made a multipolygon when the
+ * column holds those: what both bulk writes send, parsed by PostGIS's own geometry input.
+ */
+function geometryEwkt(g: unknown, multi: boolean): string | null {
+  if (g === null || g === undefined) return null;
+  const geometry = g as { type: string; coordinates: unknown };
+  return ewkt(
+    multi && geometry.type === 'Polygon'
+      ? { type: 'MultiPolygon', coordinates: [geometry.coordinates] }
+      : geometry,
+  );
+}
+
+/**
  * Inserts validated records in one statement, with one `create` history entry per record in
- * record_changes, all linked to the import's report. The rows travel as one JSON parameter
- * (`jsonb_populate_record` types each value by the table's own columns), which is far cheaper
- * than thousands of bind parameters on both drivers. Every row of one call must set the same
- * fields: a field not set takes the column default. Returns the number of rows written.
+ * record_changes, all linked to the import's report. The rows travel as one JSON parameter, typed
+ * by the table's own columns (`jsonb_populate_recordset`; geometry as EWKT, read by the column's
+ * input), which is far cheaper than thousands of bind parameters on both drivers (and, on PGlite,
+ * some 20 % cheaper than a record per element with GeoJSON geometry). Every row of one call must
+ * set the same fields: a field not set takes the column default. Returns the number of rows written.
  *
  * Example: `await insertRecordsWithHistory(trx, findings, [{ category: 'AP', foundOn: '2024-05-01',
  * geometry: { type: 'Point', coordinates: [46.9, 39.9] } }], ctx)` → 1.
@@ -175,40 +190,26 @@ export async function insertRecordsWithHistory(
   if (rows.length === 0) return 0;
   const fields = Object.keys(rows[0]!).filter((k) => k !== 'geometry');
   const names = fields.map(snake);
-  const points = new Set(def.pointFields ?? []);
+  const points = fields.map((f) => (def.pointFields ?? []).includes(f));
+  const multi = def.geometry?.kind === 'MultiPolygon';
   const payload = rows.map((row) => {
     const r: Record<string, unknown> = {};
     for (let i = 0; i < fields.length; i++) {
       const v = row[fields[i]!];
-      r[names[i]!] = v === undefined ? null : v;
+      r[names[i]!] = points[i] ? geometryEwkt(v, false) : v === undefined ? null : v;
     }
-    return def.geometry ? { r, g: row.geometry ?? null } : { r };
+    if (def.geometry) r.geom = geometryEwkt(row.geometry, multi);
+    return r;
   });
-  const geomOf = (json: RawBuilder<unknown>, multi: boolean) => {
-    const g = sql`ST_SetSRID(ST_GeomFromGeoJSON(${json}), 4326)`;
-    return sql`case when jsonb_typeof(${json}) = 'object' then ${multi ? sql`ST_Multi(${g})` : g} end`;
-  };
-  const columns: RawBuilder<unknown>[] = [];
-  const values: RawBuilder<unknown>[] = [];
-  for (const f of fields) {
-    columns.push(sql.ref(snake(f)));
-    values.push(points.has(f) ? geomOf(sql`e->'r'->${snake(f)}`, false) : sql`r.${sql.ref(snake(f))}`);
-  }
-  if (def.geometry) {
-    columns.push(sql.ref('geom'));
-    values.push(geomOf(sql`e->'g'`, def.geometry.kind === 'MultiPolygon'));
-  }
-  columns.push(sql.ref('created_by'), sql.ref('updated_by'));
-  values.push(sql`${ctx.actorId}::uuid`, sql`${ctx.actorId}::uuid`);
+  const columns = [...names, ...(def.geometry ? ['geom'] : [])].map((c) => sql.ref(c));
   const date = ctx.dateColumn
     ? sql`coalesce(ins.${sql.ref(ctx.dateColumn)}, ${ctx.dateOfInformation}::date)`
     : sql`${ctx.dateOfInformation}::date`;
   const r = await sql<{ n: number }>`
     with ins as (
-      insert into ${sql.table(def.table)} (${sql.join(columns)})
-      select ${sql.join(values)}
-      from jsonb_array_elements(${JSON.stringify(payload)}::jsonb) e,
-        jsonb_populate_record(null::${sql.table(def.table)}, e->'r') r
+      insert into ${sql.table(def.table)} (${sql.join(columns)}, created_by, updated_by)
+      select ${sql.join(columns.map((c) => sql`r.${c}`))}, ${ctx.actorId}::uuid, ${ctx.actorId}::uuid
+      from jsonb_populate_recordset(null::${sql.table(def.table)}, ${JSON.stringify(payload)}::jsonb) r
       returning *
     ), history as (
       insert into record_changes (entity, record_id, report_id, date_of_information, op, patch)
@@ -245,15 +246,7 @@ export async function copyRecordsWithHistory(
   const fields = Object.keys(rows[0]!).filter((k) => k !== 'geometry');
   const points = new Set(def.pointFields ?? []);
   const multi = def.geometry?.kind === 'MultiPolygon';
-  const geometryText = (g: unknown, asMulti: boolean) => {
-    if (g === null || g === undefined) return '\\N';
-    const geometry = g as { type: string; coordinates: unknown };
-    return ewkt(
-      asMulti && geometry.type === 'Polygon'
-        ? { type: 'MultiPolygon', coordinates: [geometry.coordinates] }
-        : geometry,
-    );
-  };
+  const geometryText = (g: unknown, asMulti: boolean) => geometryEwkt(g, asMulti) ?? '\\N';
   const columns = [...fields.map(snake), ...(def.geometry ? ['geom'] : []), 'sg_ord'];
   function* lines() {
     for (const [i, row] of rows.entries()) {
