@@ -353,7 +353,7 @@ export interface WireProblem {
 export const toWire = (p: Problem): WireProblem => ({ code: p.code, params: p.params, where: p.where });
 export const fromWire = (p: WireProblem): Problem => new Problem(p.code, p.params, p.where);
 
-type WireRow = Omit<CheckedRow, 'read' | 'found'> & { read: WireProblem[]; found: WireProblem[] };
+export type WireRow = Omit<CheckedRow, 'read' | 'found'> & { read: WireProblem[]; found: WireProblem[] };
 
 export const rowToWire = (r: CheckedRow): WireRow => ({
   ...r,
@@ -468,8 +468,7 @@ export async function* checkedRowsInWorker(
   };
   const worker = importWorkers.take();
   const stopped = new AbortController();
-  const exited = (code: number) =>
-    stopped.abort(new Error(`The import's worker thread stopped (exit code ${code}).`));
+  const exited = (exitCode: number) => stopped.abort(new Problem('import.worker.stopped', { exitCode }));
   worker.once('exit', exited);
   let clean = false;
   try {

@@ -638,8 +638,8 @@ class ImportRun {
    * rows, so that the write starts as soon as there is something to write, not after a batch.
    */
   private get batchLimit(): number {
-    const beside = this.writing.worker || this.overlaps;
-    return beside && this.summary.read <= CHUNK_ROWS ? CHUNK_ROWS : this.writing.batchSize;
+    const first = this.summary.read <= CHUNK_ROWS && (this.writing.worker || this.overlaps);
+    return first ? CHUNK_ROWS : this.writing.batchSize;
   }
 
   /** The batch being written while the next is read (overlaps). */
