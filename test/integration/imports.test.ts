@@ -131,6 +131,40 @@ describe(`file imports on ${testDatabaseKind()}`, () => {
       status: string;
     }>`select kind, status from reports where id = ${first.reportId}`.execute(database.db);
     expect(report.rows[0]).toEqual({ kind: 'direct', status: 'approved' });
+
+    // An imported finding's history tells its creation under the import's approved report, with
+    // the record as written, though its batch was audited as one entry; a later edit follows it.
+    const admin = await login('admin');
+    const one = await sql<{ id: string; externalId: string; version: number }>`
+      select f.id, f.external_id, f.version from findings f
+      join record_changes c on c.record_id = f.id and c.report_id = ${first.reportId} limit 1`.execute(
+      database.db,
+    );
+    const { id, externalId, version } = one.rows[0]!;
+    const history = async () => {
+      const r = await app.inject({ method: 'GET', url: `/api/v1/findings/${id}/history`, headers: admin });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json().items as Array<Record<string, any>>;
+    };
+    const created = await history();
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({
+      action: 'bulk_create',
+      before: null,
+      after: { foundOn: '2005-01-01', geometry: { type: 'Point' } },
+      approval: { reportId: first.reportId, kind: 'direct' },
+    });
+    expect(created[0]!.after.externalId).toBe(externalId);
+    const edited = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/findings/${id}`,
+      headers: { ...admin, 'if-match': `"${version}"` },
+      payload: { type: 'Feature', properties: { quantity: 3 } },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const later = await history();
+    expect(later.map((h) => h.action)).toEqual(['bulk_create', 'update']);
+    expect(later[1]!.seq).toBeGreaterThan(later[0]!.seq);
   });
 
   it('reports each broken WKT row with its row, field and reason, and imports the valid one', async () => {

@@ -100,16 +100,36 @@ export async function* readAuditChain(db: Kysely<Schema>, pageSize = 2000): Asyn
 /**
  * The change history of one record, oldest first. Each entry carries the approval of the report
  * that made the change (its code, kind, approver and when it was approved), when there is one.
+ *
+ * A record written by a bulk write (an import, the demo) has no audit entry of its own: its batch
+ * was audited as one `bulk_create` entry (count and SHA-256 of the external ids). Its creation is
+ * then told from its approved `create` history entry (the record as written, record_changes), with
+ * the seq, time and actor of the report's first `bulk_create` entry for the register.
  */
 export async function recordHistory(db: Kysely<Schema>, entity: string, recordId: string) {
   const r = await sql<Record<string, unknown>>`
-    select a.seq, a.at, a.action, a.before, a.after, a.report_id, a.actor_id, u.email as actor_email,
+    with h as (
+      select a.seq, a.at, a.action, a.before, a.after, a.report_id, a.actor_id
+      from audit_log a where a.entity = ${entity} and a.record_id = ${recordId}
+      union all
+      select b.seq, b.at, b.action, null, c.patch, c.report_id, b.actor_id
+      from record_changes c
+        cross join lateral (
+          select seq, at, action, actor_id from audit_log b
+          where b.entity = c.entity and b.record_id is null and b.report_id = c.report_id
+            and b.action = 'bulk_create'
+          order by b.seq limit 1) b
+      where c.entity = ${entity} and c.record_id = ${recordId} and c.op = 'create'
+        and not exists (select 1 from audit_log x
+          where x.entity = c.entity and x.record_id = c.record_id and x.action = 'create')
+    )
+    select h.seq, h.at, h.action, h.before, h.after, h.report_id, h.actor_id, u.email as actor_email,
       r.code as report_code, r.kind as report_kind, r.status as report_status, r.decided_at,
       r.decided_by, coalesce(d.name, d.email) as decided_by_name
-    from audit_log a left join users u on u.id = a.actor_id
-      left join reports r on r.id = a.report_id
+    from h left join users u on u.id = h.actor_id
+      left join reports r on r.id = h.report_id
       left join users d on d.id = r.decided_by
-    where a.entity = ${entity} and a.record_id = ${recordId} order by a.seq`.execute(db);
+    order by h.seq`.execute(db);
   return r.rows.map((row) => ({
     seq: Number(row.seq),
     at: new Date(row.at as string).toISOString(),
