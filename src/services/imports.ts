@@ -38,6 +38,7 @@ import {
 } from './import-check.ts';
 import type { Keyring } from './personal-data.ts';
 import { writeHooks } from './register-hooks/index.ts';
+import { FingerprintSet } from './seen-ids.ts';
 
 /**
  * Imports a file into one register: every feature is read (src/io), mapped, and validated by
@@ -193,9 +194,9 @@ type Pending = Required<ReadRow>;
 
 /**
  * The external ids an import has seen, to refuse one that appears earlier in the file and to
- * number identical rows without one. In memory up to a bound (SEEN_IN_MEMORY), then in a
- * temporary table of the import's transaction, so that memory does not grow with the file; in
- * memory for a dry run, which has no transaction.
+ * number identical rows without one. In memory as fingerprints up to a bound (SEEN_IN_MEMORY),
+ * those seen after in a temporary table of the import's transaction, so that memory does not grow
+ * with the file; all in memory for a dry run, which has no transaction.
  */
 interface SeenIds {
   /** Adds the ids; returns those that were not seen before. */
@@ -204,15 +205,11 @@ interface SeenIds {
   among(ids: string[]): Promise<Set<string>>;
 }
 
-function seenInMemory(seen = new Set<string>()): SeenIds {
+function seenInMemory(seen = new FingerprintSet()): SeenIds {
   return {
     add: async (ids) => {
       const fresh = new Set<string>();
-      for (const id of ids) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        fresh.add(id);
-      }
+      for (const id of ids) if (seen.add(id)) fresh.add(id);
       return fresh;
     },
     among: async (ids) => new Set(ids.filter((id) => seen.has(id))),
@@ -226,37 +223,35 @@ async function seenInDatabase(db: Kysely<Schema>): Promise<SeenIds> {
 }
 
 /**
- * Ids seen kept in memory while they are at most `limit`, then, with all those seen before, in a
- * temporary table of the transaction `db`: most files are read without a statement for their
- * ids, and a file of millions of rows holds no more than `limit` of them in memory.
+ * Ids seen kept in memory (as fingerprints) while they are at most `limit`; those seen after, in a
+ * temporary table of the transaction `db`: most files are read without a statement for their ids,
+ * and a file of millions of rows holds no more than `limit` fingerprints in memory.
  */
 function seenInTransaction(db: Kysely<Schema>, limit: number): SeenIds {
-  const held = new Set<string>();
+  const held = new FingerprintSet();
   const memory = seenInMemory(held);
   let table: SeenIds | null = null;
   return {
     add: async (ids) => {
-      if (!table && held.size + ids.length > limit) {
-        const database = await seenInDatabase(db);
-        const before = [...held];
-        for (let i = 0; i < before.length; i += SEEN_CHUNK)
-          await database.add(before.slice(i, i + SEEN_CHUNK));
-        held.clear();
-        table = database;
-      }
-      return (table ?? memory).add(ids);
+      if (!table && held.size + ids.length > limit) table = await seenInDatabase(db);
+      if (!table) return memory.add(ids);
+      const earlier = await memory.among(ids);
+      return table.add(ids.filter((id) => !earlier.has(id)));
     },
-    among: (ids) => (table ?? memory).among(ids),
+    among: async (ids) => {
+      const earlier = await memory.among(ids);
+      if (!table) return earlier;
+      for (const id of await table.among(ids.filter((id) => !earlier.has(id)))) earlier.add(id);
+      return earlier;
+    },
   };
 }
 
 /**
- * External ids an import keeps in memory before it keeps them in its transaction's temporary
- * table: about 13 MB of ids like `eo-123456`, 41 MB of the content hashes of rows without one.
+ * External ids an import keeps in memory, as fingerprints, before it keeps those it sees next in
+ * its transaction's temporary table: at most 32 MB (2²¹ slots of 16 bytes), whatever the ids.
  */
-const SEEN_IN_MEMORY = 250_000;
-/** Ids moved to the temporary table per statement when an import passes SEEN_IN_MEMORY. */
-const SEEN_CHUNK = 10_000;
+const SEEN_IN_MEMORY = 1_500_000;
 /** Rows read between two turns of the event loop (some tens of milliseconds of reading and checking). */
 const TURN_EVERY_ROWS = 1000;
 
@@ -272,7 +267,10 @@ export interface ImportServiceOptions {
   copy?: boolean;
   /** Rows read and checked per batch written (default 10 000 by COPY, 5 000 by INSERT). */
   batchSize?: number;
-  /** External ids kept in memory before they are kept in the import's temporary table (default 250 000). */
+  /**
+   * External ids kept in memory (as fingerprints) before those seen next go to the import's
+   * temporary table (default 1 500 000).
+   */
   seenInMemory?: number;
   /**
    * Where rows are read and checked: `auto` (default) in a worker thread for files of
