@@ -132,6 +132,16 @@ describe(`file imports on ${testDatabaseKind()}`, () => {
     }>`select kind, status from reports where id = ${first.reportId}`.execute(database.db);
     expect(report.rows[0]).toEqual({ kind: 'direct', status: 'approved' });
 
+    // Their ids are time-ordered (UUIDv7), ascending in the order they were written.
+    const ids = (
+      await sql<{ id: string }>`
+        select record_id as id from record_changes where report_id = ${first.reportId} order by seq`.execute(
+        database.db,
+      )
+    ).rows.map((r) => r.id);
+    expect(ids.filter((id) => id[14] === '7')).toHaveLength(expectedFindings);
+    expect([...ids].sort()).toEqual(ids);
+
     // An imported finding's history tells its creation under the import's approved report, with
     // the record as written, though its batch was audited as one entry; a later edit follows it.
     const admin = await login('admin');

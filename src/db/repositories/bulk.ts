@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import type { Schema } from '../connect.ts';
 import { snake } from './registers.ts';
 
@@ -44,9 +44,7 @@ export async function bulkInsert(
 ): Promise<string[]> {
   if (rows.length === 0) return [];
   const makeIds = opts.ids ?? true;
-  const withIds = makeIds
-    ? rows.map((r) => (typeof r.id === 'string' ? r : { ...r, id: randomUUID() }))
-    : rows;
+  const withIds = makeIds ? rows.map((r) => (typeof r.id === 'string' ? r : { ...r, id: uuidv7() })) : rows;
   const columns = columnsOf(withIds);
   const geometry = opts.geometry ?? {};
   const json = new Set(opts.json ?? []);
