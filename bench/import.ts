@@ -9,7 +9,8 @@
  * DATABASE_URL is set (its public schema is dropped and migrated: use a database of its own,
  * e.g. `PGTEST_DB=safeground_bench bash ../shared/scripts/start-postgis.sh`).
  * BENCH_SCALE shrinks both counts (0.01 → 1 000 hazards, 10 000 findings); BENCH_SKIP_PGLITE=1
- * measures PostgreSQL only. On PostgreSQL the importer writes by COPY (ImportService's default).
+ * measures PostgreSQL only; BENCH_FORMATS=csv,geojson measures the formats in that order (or one
+ * alone). On PostgreSQL the importer writes by COPY (ImportService's default).
  * Before the measured runs, each driver imports WARM_UP_ROWS of each register and format and
  * loads as many raw, untimed, so that neither side pays the process's first statements (PostGIS
  * loading its functions, plans, the code's first runs) in its figure; BENCH_NO_WARM_UP=1 leaves
@@ -36,6 +37,10 @@ const HAZARDS = Math.max(10, Math.round(100_000 * scale));
 const FINDINGS = Math.max(10, Math.round(1_000_000 * scale));
 const pgUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
 const dir = mkdtempSync(join(tmpdir(), 'safeground-bench-import-'));
+/** The formats measured, in this order (BENCH_FORMATS=csv,geojson to measure CSV first). */
+const FORMATS = (process.env.BENCH_FORMATS ?? 'geojson,csv')
+  .split(',')
+  .filter((f): f is 'geojson' | 'csv' => f === 'geojson' || f === 'csv');
 /** Rows of the untimed warm-up of each register, format and baseline. */
 const WARM_UP_ROWS = 200;
 
@@ -260,7 +265,7 @@ async function benchDriver(driver: 'pglite' | 'postgresql', files: Record<Kind, 
   const results: Result[] = [];
   for (const kind of ['hazards', 'findings'] as const) {
     const n = kind === 'hazards' ? HAZARDS : FINDINGS;
-    for (const format of ['geojson', 'csv'] as const) {
+    for (const format of FORMATS) {
       await reset(database, kind);
       let t = performance.now();
       const summary = await importer.importFile(

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * A set of strings held as their 128-bit MD5 fingerprints in one typed array (open addressing,
@@ -86,9 +86,15 @@ export class FingerprintSet {
   }
 }
 
+/** A string's MD5: `crypto.hash` where Node has it (20.12 and later), else a Hash object. */
+const md5: (s: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (s) => crypto.hash('md5', s, 'buffer') as unknown as Buffer
+    : (s) => crypto.createHash('md5').update(s).digest();
+
 /** A string's MD5 as four unsigned 32-bit words, never all zero (the mark of a free slot). */
 function fingerprint(s: string): [number, number, number, number] {
-  const h = hash('md5', s, 'buffer') as unknown as Buffer;
+  const h = md5(s);
   const a = h.readUInt32LE(0);
   const b = h.readUInt32LE(4);
   const c = h.readUInt32LE(8);
