@@ -104,7 +104,8 @@ export async function* readAuditChain(db: Kysely<Schema>, pageSize = 2000): Asyn
  * A record written by a bulk write (an import, the demo) has no audit entry of its own: its batch
  * was audited as one `bulk_create` entry (count and SHA-256 of the external ids). Its creation is
  * then told from its approved `create` history entry (the record as written, record_changes), with
- * the seq, time and actor of the report's first `bulk_create` entry for the register.
+ * the seq, time and actor of the report's first `bulk_create` entry for the register (found by
+ * audit_log_bulk_idx, migration 033).
  */
 export async function recordHistory(db: Kysely<Schema>, entity: string, recordId: string) {
   const r = await sql<Record<string, unknown>>`
@@ -116,8 +117,7 @@ export async function recordHistory(db: Kysely<Schema>, entity: string, recordId
       from record_changes c
         cross join lateral (
           select seq, at, action, actor_id from audit_log b
-          where b.entity = c.entity and b.record_id is null and b.report_id = c.report_id
-            and b.action = 'bulk_create'
+          where b.report_id = c.report_id and b.entity = c.entity and b.action = 'bulk_create'
           order by b.seq limit 1) b
       where c.entity = ${entity} and c.record_id = ${recordId} and c.op = 'create'
         and not exists (select 1 from audit_log x
