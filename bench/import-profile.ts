@@ -37,6 +37,7 @@ import { ImportService } from '../src/services/imports.ts';
 import { keyringFromSecret } from '../src/services/personal-data.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const keyring = keyringFromSecret('bench-import-secret-0123456789abcdef');
 const pgUrl = process.env.BENCH_DATABASE_URL || undefined;
 const dir = mkdtempSync(join(tmpdir(), 'safeground-import-profile-'));
 const file = join(dir, 'findings.csv');
@@ -62,7 +63,7 @@ async function profile(driver: 'pglite' | 'postgresql') {
     );
   await migrate(database);
   const db = database.db;
-  const importer = new ImportService(database, keyringFromSecret('bench-import-secret-0123456789abcdef'), {
+  const importer = new ImportService(database, keyring, {
     worker: 'never',
   });
   // The import worker starts (about 1.3 s) while the lines before the whole import are measured.
@@ -124,10 +125,11 @@ async function profile(driver: 'pglite' | 'postgresql') {
     // memory: nothing else held in this process (the worker's memory is the process's).
     await reset();
     const t0 = performance.now();
-    const s = await new ImportService(
-      database,
-      keyringFromSecret('bench-import-secret-0123456789abcdef'),
-    ).importFile(SYSTEM_ACTOR, { path: file }, { register: 'findings' });
+    const s = await new ImportService(database, keyring).importFile(
+      SYSTEM_ACTOR,
+      { path: file },
+      { register: 'findings' },
+    );
     const rss = Math.round(process.resourceUsage().maxRSS / 1024);
     console.log(
       `${driver.padEnd(10)} whole import (${s.imported} written) ${ms(t0)} ms, ${Math.round(ROWS / (ms(t0) / 1000))} r/s, peak RSS ${rss} MB`,
@@ -148,7 +150,7 @@ async function profile(driver: 'pglite' | 'postgresql') {
   for (const copy of driver === 'postgresql' ? [false, true] : [true]) {
     for (const worker of ['never', 'always'] as const) {
       await reset();
-      const service = new ImportService(database, keyringFromSecret('bench-import-secret-0123456789abcdef'), {
+      const service = new ImportService(database, keyring, {
         copy,
         worker,
       });

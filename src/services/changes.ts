@@ -95,10 +95,6 @@ export function featureForPlainRegister(def: RegisterDef, body: unknown, pointer
   return new Problem('validation.plain_record', { register: def.slug }, { pointer: `${pointer}/type` });
 }
 
-function stripOthers(p: Problem): Problem {
-  return new Problem(p.code, p.params, p.where);
-}
-
 declare const CHECKED: unique symbol;
 /** Values checkInput accepted: the only values the write path writes (the type cannot be made otherwise). */
 export type CheckedValues = Row & { readonly [CHECKED]: true };
@@ -246,7 +242,7 @@ async function checkWith(
     const v = input.properties[field];
     if (v === undefined || v === null) continue;
     const gp = geometryProblems(v, ['Point']);
-    if (gp.length) problems.push(...gp.map((p) => stripOthers(p).under(`${base}/${field}`)));
+    if (gp.length) problems.push(...gp.flatMap(eachProblem).map((p) => p.under(`${base}/${field}`)));
   }
   for (const [field, target] of Object.entries(REFERENCE_TARGETS)) {
     const id = input.properties[field];

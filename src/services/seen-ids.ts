@@ -39,11 +39,7 @@ export class FingerprintSet {
       this.grow();
       i = this.find(a, b, c, d);
     }
-    const at = -i - 1;
-    this.slots[at] = a;
-    this.slots[at + 1] = b;
-    this.slots[at + 2] = c;
-    this.slots[at + 3] = d;
+    this.put(-i - 1, a, b, c, d);
     this.size++;
     return true;
   }
@@ -77,12 +73,15 @@ export class FingerprintSet {
       const c = old[at + 2]!;
       const d = old[at + 3]!;
       if ((a | b | c | d) === 0) continue;
-      const to = -this.find(a, b, c, d) - 1;
-      this.slots[to] = a;
-      this.slots[to + 1] = b;
-      this.slots[to + 2] = c;
-      this.slots[to + 3] = d;
+      this.put(-this.find(a, b, c, d) - 1, a, b, c, d);
     }
+  }
+
+  private put(at: number, a: number, b: number, c: number, d: number): void {
+    this.slots[at] = a;
+    this.slots[at + 1] = b;
+    this.slots[at + 2] = c;
+    this.slots[at + 3] = d;
   }
 }
 
