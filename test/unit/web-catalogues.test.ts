@@ -5,6 +5,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { REGISTERS } from '../../src/domain/records.ts';
 import * as V from '../../src/domain/vocabularies.ts';
+import { listFilters } from '../../web/src/lib/registers.ts';
 
 // The web application's own message catalogues (web/src/i18n): English is the reference;
 // Russian and Arabic must carry exactly the same keys, and every key the code asks for must exist.
@@ -76,6 +77,18 @@ describe('web message catalogues', () => {
       if (!Array.isArray(list)) continue;
       for (const value of list) if (!(`vocab.${value}` in en)) missing.push(`vocab.${value}`);
     }
+    expect(missing).toEqual([]);
+  });
+
+  it('every filter a register list shows has a label', () => {
+    // The list page labels each of its selects by `filter.<param>`, falling back to the bare
+    // parameter name (a hazard list once showed "terrain" among "Status" and "Type").
+    const missing = REGISTERS.flatMap((r) =>
+      listFilters(r)
+        .map((f) => `filter.${f.param}`)
+        .filter((k) => !(k in en))
+        .map((k) => `${r.slug}: ${k}`),
+    );
     expect(missing).toEqual([]);
   });
 });
