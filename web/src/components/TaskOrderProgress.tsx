@@ -141,7 +141,9 @@ export function TaskOrderProgress({ id, asAt }: { id: string; asAt?: string }) {
                 {p.hazards.map((h) => (
                   <tr key={h.id}>
                     <td>
-                      <Link to={`/registers/hazards/${h.id}`}>{h.code}</Link>
+                      <Link to={`/registers/hazards/${h.id}`} className="record-code">
+                        {h.code}
+                      </Link>
                     </td>
                     <td>{tk(`vocab.${h.status}`, h.status)}</td>
                     <td className="num">{area(h.areaM2)}</td>

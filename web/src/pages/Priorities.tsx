@@ -124,7 +124,9 @@ export function Priorities() {
                   <tr key={i.hazard.id}>
                     <td className="num">{num(i.rank)}</td>
                     <td>
-                      <Link to={`/registers/hazards/${i.hazard.id}`}>{i.hazard.code}</Link>
+                      <Link to={`/registers/hazards/${i.hazard.id}`} className="record-code">
+                        {i.hazard.code}
+                      </Link>
                       {i.hazard.name && <div className="muted">{i.hazard.name}</div>}
                       {mayIssue && (
                         <Link

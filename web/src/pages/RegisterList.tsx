@@ -280,7 +280,7 @@ export function RegisterList({ slug }: { slug: string }) {
             {rows.map((r) => (
               <tr key={r.id} className={r.archived ? 'archived' : undefined}>
                 <td>
-                  <Link to={`/registers/${slug}/${r.id}`}>
+                  <Link to={`/registers/${slug}/${r.id}`} className={r.code ? 'record-code' : undefined}>
                     {(r.code as string) ?? (r.name as string) ?? (r.title as string) ?? r.id.slice(0, 8)}
                   </Link>
                   {r.archived && <span className="badge">{t('record.archived')}</span>}

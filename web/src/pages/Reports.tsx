@@ -109,7 +109,9 @@ function ReportTable({ items, mode }: { items: Report[]; mode: ListMode }) {
           {items.map((r) => (
             <tr key={r.id}>
               <td>
-                <Link to={`/reports/${r.id}`}>{r.code}</Link>
+                <Link to={`/reports/${r.id}`} className="record-code">
+                  {r.code}
+                </Link>
               </td>
               <td>{tk(`report.kind.${r.kind}`, r.kind)}</td>
               <td>
