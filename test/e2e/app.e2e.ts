@@ -223,6 +223,14 @@ describe('web application', () => {
     await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('ltr');
   });
 
+  it('dates the readiness and priorities summaries as the rest of the page, not as ISO text', async () => {
+    await page.goto('/readiness?asAt=2025-03-04');
+    await expect.poll(() => page.locator('p.muted').first().innerText()).toContain('As at Mar 4, 2025');
+    await page.goto('/priorities?asAt=2025-03-04');
+    await expect.poll(() => page.locator('form p.muted').first().innerText()).toMatch(/as at Mar 4, 2025,/);
+    expect(await page.locator('body').innerText()).not.toContain('2025-03-04,');
+  });
+
   it('logs no console errors along the way', () => {
     // 412 and 400 responses are expected above; the browser logs failed requests as errors.
     const unexpected = s.errors.filter((e) => !/status of (400|412)/.test(e));

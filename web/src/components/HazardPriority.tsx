@@ -13,7 +13,7 @@ interface HazardPriorityAnswer {
 
 /** On a hazard's page: where it is ranked among the open hazards today, and every factor of why. */
 export function HazardPriority({ slug, id }: { slug: string; id: string }) {
-  const { t, num } = useI18n();
+  const { t, num, date } = useI18n();
   const answer = useAsync(
     (signal) =>
       slug === 'hazards'
@@ -39,7 +39,7 @@ export function HazardPriority({ slug, id }: { slug: string; id: string }) {
           of: num(a.of),
           score: num(a.item.score, { maximumFractionDigits: 3 }),
           version: a.weights.version,
-          asAt: a.asAt,
+          asAt: date(a.asAt),
         })}
       </p>
       <FactorTable factors={a.item.factors} />

@@ -53,7 +53,7 @@ export function ReleasedBar({ share }: { share: number }) {
 
 /** On a task order's page: its progress against plan, as at a date (today when none). */
 export function TaskOrderProgress({ id, asAt }: { id: string; asAt?: string }) {
-  const { t, tk, num, area } = useI18n();
+  const { t, tk, num, area, date } = useI18n();
   const answer = useAsync(
     (signal) =>
       get<ProgressAnswer>(`/api/v1/task-orders/${id}/progress${query({ asAt: asAt ?? '' })}`, signal),
@@ -74,7 +74,7 @@ export function TaskOrderProgress({ id, asAt }: { id: string; asAt?: string }) {
       {answer.error ? <ErrorNote error={answer.error} onRetry={answer.reload} /> : null}
       {p && (
         <>
-          <p className="muted">{t('tasking.asAt', { asAt: p.asAt })}</p>
+          <p className="muted">{t('tasking.asAt', { asAt: date(p.asAt) })}</p>
           <dl className="fields">
             <div>
               <dt>{t('tasking.released')}</dt>

@@ -90,7 +90,7 @@ function OrderCard({ o }: { o: BoardOrder }) {
  * be under way that month, with state, land released, lateness and the estimated days left.
  */
 export function PlanningBoard() {
-  const { t, locale } = useI18n();
+  const { t, locale, date } = useI18n();
   const { search, path, navigate } = useRouter();
   const setParam = useSetSearchParam();
   const { mayWrite } = useCan();
@@ -175,7 +175,9 @@ export function PlanningBoard() {
           {t('planning.asAt')}
           <input type="date" value={asAt} onChange={(e) => setParam('asAt', e.target.value)} />
         </label>
-        {b && <p className="muted">{t('tasking.boardSummary', { asAt: b.asAt, count: b.rows.length })}</p>}
+        {b && (
+          <p className="muted">{t('tasking.boardSummary', { asAt: date(b.asAt), count: b.rows.length })}</p>
+        )}
       </form>
       {board.loading && (
         <p className="muted" role="status">

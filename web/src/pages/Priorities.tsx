@@ -67,7 +67,7 @@ export function FactorTable({ factors }: { factors: FactorPart[] }) {
 }
 
 export function Priorities() {
-  const { t, tk, num, area } = useI18n();
+  const { t, tk, num, area, date } = useI18n();
   const { search } = useRouter();
   const setParam = useSetSearchParam();
   const { mayWrite } = useCan();
@@ -89,7 +89,7 @@ export function Priorities() {
         {answer.data && (
           <p className="muted">
             {t('priorities.summary', {
-              asAt: answer.data.asAt,
+              asAt: date(answer.data.asAt),
               version: answer.data.weights.version,
               count: answer.data.items.length,
             })}

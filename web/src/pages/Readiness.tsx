@@ -52,7 +52,7 @@ function LevelBadge({ level }: { level: string }) {
 }
 
 export function Readiness() {
-  const { t, tk, num, area } = useI18n();
+  const { t, tk, num, area, date } = useI18n();
   const { search } = useRouter();
   const setParam = useSetSearchParam();
   const asAt = search.get('asAt') ?? '';
@@ -95,7 +95,7 @@ export function Readiness() {
         </label>
         {answer.data && (
           <p className="muted">
-            {t('readiness.summary', { asAt: answer.data.asAt, version: answer.data.rules.version })}
+            {t('readiness.summary', { asAt: date(answer.data.asAt), version: answer.data.rules.version })}
           </p>
         )}
       </form>
