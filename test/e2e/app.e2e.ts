@@ -223,12 +223,21 @@ describe('web application', () => {
     await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('ltr');
   });
 
-  it('dates the readiness and priorities summaries as the rest of the page, not as ISO text', async () => {
+  it('writes dates in the reader language on the planning pages, never as ISO text', async () => {
+    const iso = /\b\d{4}-\d{2}-\d{2}\b/;
     await page.goto('/readiness?asAt=2025-03-04');
     await expect.poll(() => page.locator('p.muted').first().innerText()).toContain('As at Mar 4, 2025');
+    expect(await page.locator('main').innerText()).not.toMatch(iso);
     await page.goto('/priorities?asAt=2025-03-04');
     await expect.poll(() => page.locator('form p.muted').first().innerText()).toMatch(/as at Mar 4, 2025,/);
-    expect(await page.locator('body').innerText()).not.toContain('2025-03-04,');
+    expect(await page.locator('main').innerText()).not.toMatch(iso);
+    // The board's task orders show their planned dates; an order's page its progress.
+    await page.goto('/planning/board?from=2026-01&to=2026-12');
+    await page.locator('.board-order:visible').first().waitFor();
+    expect(await page.locator('main').innerText()).not.toMatch(iso);
+    await page.locator('.board-order:visible').first().click();
+    await page.getByText('Planned', { exact: true }).first().waitFor();
+    expect(await page.locator('main').innerText()).not.toMatch(iso);
   });
 
   it('logs no console errors along the way', () => {

@@ -93,13 +93,18 @@ export function TaskOrderProgress({ id, asAt }: { id: string; asAt?: string }) {
             </div>
             <div>
               <dt>{t('tasking.planned')}</dt>
-              <dd>{t('tasking.range', { from: p.dates.plannedStart, to: p.dates.plannedEnd })}</dd>
+              <dd>
+                {t('tasking.range', { from: date(p.dates.plannedStart), to: date(p.dates.plannedEnd) })}
+              </dd>
             </div>
             <div>
               <dt>{t('tasking.actual')}</dt>
               <dd>
                 {p.dates.actualStart
-                  ? t('tasking.range', { from: p.dates.actualStart, to: p.dates.lastEnd ?? '…' })
+                  ? t('tasking.range', {
+                      from: date(p.dates.actualStart),
+                      to: p.dates.lastEnd ? date(p.dates.lastEnd) : '…',
+                    })
                   : t('tasking.notStarted')}
               </dd>
             </div>

@@ -57,7 +57,7 @@ function roughDays(days: number): number {
 
 /** One order on the board: a link to its page with its state, progress, lateness and effort. */
 function OrderCard({ o }: { o: BoardOrder }) {
-  const { t, tk, num } = useI18n();
+  const { t, tk, num, date } = useI18n();
   return (
     <Link to={`/registers/task-orders/${o.id}`} className={`board-order state-${o.state}`}>
       <span className="board-order-head">
@@ -68,7 +68,9 @@ function OrderCard({ o }: { o: BoardOrder }) {
       <span className="muted">
         {tk(`vocab.${o.activityKind}`, o.activityKind)} · {o.hazards.join(', ')}
       </span>
-      <span className="muted">{t('tasking.range', { from: o.plannedStart, to: o.plannedEnd })}</span>
+      <span className="muted">
+        {t('tasking.range', { from: date(o.plannedStart), to: date(o.plannedEnd) })}
+      </span>
       <span>
         <ReleasedBar share={o.progress.area.releasedShare} />{' '}
         {num(Math.round(o.progress.area.releasedShare * 100))}%
