@@ -238,6 +238,18 @@ describe('web application', () => {
     await page.locator('.board-order:visible').first().click();
     await page.getByText('Planned', { exact: true }).first().waitFor();
     expect(await page.locator('main').innerText()).not.toMatch(iso);
+    // The provenance of a demo hazard's devices: found-on dates, bounds, lots' date ranges.
+    const token = await apiToken(baseUrl);
+    const list = await fetch(`${baseUrl}/api/v1/hazards?q=HA-000001`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const hazardId = ((await list.json()) as { features: Array<{ id: string }> }).features[0]!.id;
+    await page.goto(`/provenance/hazards/${hazardId}`);
+    await page.locator('#prov-findings-h').waitFor();
+    await expect
+      .poll(() => page.locator('main').innerText())
+      .toMatch(/Found on [A-Z][a-z]{2} \d{1,2}, \d{4}/);
+    expect(await page.locator('main').innerText()).not.toMatch(iso);
   });
 
   it('logs no console errors along the way', () => {

@@ -76,7 +76,7 @@ const FLAG_CODES = [
 ];
 
 export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: string }) {
-  const { t, tk, locale } = useI18n();
+  const { t, tk, locale, date } = useI18n();
   const [asAt, setAsAt] = useState('');
   const scope = `${slug === 'hazards' ? 'hazard' : 'adminArea'}=${id}${asAt ? `&asAt=${asAt}` : ''}`;
   const answer = useAsync(
@@ -150,8 +150,8 @@ export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: 
                       </td>
                       <td>{number(g.devices)}</td>
                       <td>{number(g.devicesWithBound)}</td>
-                      <td>{g.earliestBoundDate ?? '—'}</td>
-                      <td>{g.earliestCompleteDate ?? '—'}</td>
+                      <td>{date(g.earliestBoundDate)}</td>
+                      <td>{date(g.earliestCompleteDate)}</td>
                       <td>
                         {FLAG_CODES.filter((c) => g.flags[c]).map((c) => (
                           <div key={c}>
@@ -173,11 +173,13 @@ export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: 
                 <li key={f.id}>
                   <p>
                     <Link to={`/registers/findings/${f.id}`}>{f.code}</Link> {f.model ?? ''}
-                    {f.lot ? ` · ${t('field.lot')} ${f.lot}` : ''} · {t('field.foundOn')} {f.foundOn} ·{' '}
+                    {f.lot ? ` · ${t('field.lot')} ${f.lot}` : ''} · {t('field.foundOn')} {date(f.foundOn)} ·{' '}
                     {t('provenance.earliestLaying')}:{' '}
-                    <strong>{f.earliestLayingDate ?? t('provenance.unknown')}</strong>
+                    <strong>
+                      {f.earliestLayingDate ? date(f.earliestLayingDate) : t('provenance.unknown')}
+                    </strong>
                     {f.bounds.length > 0 &&
-                      ` (${f.bounds.map((b) => `${t(`provenance.basis.${b.basis}`)} ${b.date}`).join('; ')})`}
+                      ` (${f.bounds.map((b) => `${t(`provenance.basis.${b.basis}`)} ${date(b.date)}`).join('; ')})`}
                   </p>
                   {f.ordnanceId && f.bounds.some((b) => b.basis === 'catalogue') && (
                     <p className="muted" data-testid="provenance-catalogue">
@@ -213,8 +215,7 @@ export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: 
                 : answer.data.provenance.inputs.records.map((r, i) => (
                     <span key={r.id}>
                       {i > 0 && ', '}
-                      <Link to={`/registers/minefield-records/${r.id}`}>{r.code}</Link> ({r.layingDate ?? '—'}
-                      )
+                      <Link to={`/registers/minefield-records/${r.id}`}>{r.code}</Link> ({date(r.layingDate)})
                     </span>
                   ))}
             </p>
@@ -262,7 +263,7 @@ export function Provenance({ slug, id }: { slug: 'hazards' | 'admin-areas'; id: 
                       <td>{number(l.devices)}</td>
                       <td>{number(l.hazards.length)}</td>
                       <td>
-                        {l.firstFoundOn} – {l.lastFoundOn}
+                        {date(l.firstFoundOn)} – {date(l.lastFoundOn)}
                       </td>
                       <td>{t('provenance.km', { km: number(l.maxDistanceM / 1000, 2) })}</td>
                     </tr>
