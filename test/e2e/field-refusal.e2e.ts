@@ -189,6 +189,11 @@ describe('the field app: refused drafts, the inside-hazard check and identities'
     await p.locator('#f-accident').fill(`${C.lat - 0.01}, ${C.lon - 0.01}`);
     await p.locator('#f-accident').press('Enter');
     await expect.poll(() => p.getByTestId('f-accident-value').textContent()).toContain('typed');
+    // Coordinates read left to right in every language: the typed box and the position shown.
+    expect(await p.locator('#f-accident').getAttribute('dir')).toBe('ltr');
+    expect(await p.getByTestId('f-accident-value').locator('bdi[dir="ltr"]').textContent()).toMatch(
+      /^-?\d+\.\d+, -?\d+\.\d+$/,
+    );
     await p.getByTestId('queue-draft').click();
     await expect.poll(() => p.getByTestId('field-counts').textContent()).toContain('2 waiting');
 

@@ -17,15 +17,23 @@ function useGpsError(): [string | null, (e: unknown) => void, () => void] {
   return [error, (e) => setError(tk((e as Error).message, (e as Error).message)), () => setError(null)];
 }
 
-export function positionText(
-  p: Position | null,
-  t: (k: string, p?: Record<string, unknown>) => string,
-): string {
-  if (!p) return t('fieldApp.position.none');
+/**
+ * A position as shown under its input: the coordinates, always left to right (as everywhere in
+ * the application, so that latitude stays before longitude on a page in Arabic), then their source.
+ */
+export function PositionText({ p }: { p: Position | null }) {
+  const { t } = useI18n();
+  if (!p) return <>{t('fieldApp.position.none')}</>;
   const [lon, lat] = p.point.coordinates;
-  const where = formatLatLon(lon, lat);
-  if (p.source !== 'gps') return `${where} (${t(`fieldApp.position.${p.source}`)})`;
-  return `${where} (${t('fieldApp.position.gpsAccuracy', { accuracy: p.accuracyM ?? '?', fixes: p.fixes })})`;
+  const source =
+    p.source === 'gps'
+      ? t('fieldApp.position.gpsAccuracy', { accuracy: p.accuracyM ?? '?', fixes: p.fixes })
+      : t(`fieldApp.position.${p.source}`);
+  return (
+    <>
+      <bdi dir="ltr">{formatLatLon(lon, lat)}</bdi> ({source})
+    </>
+  );
 }
 
 export function PositionInput({
@@ -98,7 +106,7 @@ export function PositionInput({
   return (
     <div className="field-position">
       <output id={`${id}-value`} className="field-position-value" data-testid={`${id}-value`}>
-        {positionText(value, t)}
+        <PositionText p={value} />
       </output>
       <div className="field-buttons">
         <button type="button" onClick={fromGps} disabled={!!busy}>
@@ -129,6 +137,7 @@ export function PositionInput({
           id={id}
           value={text}
           inputMode="decimal"
+          dir="ltr"
           placeholder="40.110000, 46.810000"
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
@@ -204,6 +213,7 @@ export function CornersInput({
         rows={Math.max(4, corners.length + 1)}
         value={text}
         onChange={(e) => apply(e.target.value)}
+        dir="ltr"
         placeholder={'40.110000, 46.810000\n40.111000, 46.812000\n40.109000, 46.813000'}
         data-testid={`${id}-text`}
       />
