@@ -226,18 +226,18 @@ describe('web application', () => {
   it('writes dates in the reader language on the planning pages, never as ISO text', async () => {
     const iso = /\b\d{4}-\d{2}-\d{2}\b/;
     await page.goto('/readiness?asAt=2025-03-04');
-    await expect.poll(() => page.locator('p.muted').first().innerText()).toContain('As at Mar 4, 2025');
-    expect(await page.locator('main').innerText()).not.toMatch(iso);
+    await expect.poll(() => page.locator('p.muted').first().textContent()).toContain('As at Mar 4, 2025');
+    expect(await page.locator('main').textContent()).not.toMatch(iso);
     await page.goto('/priorities?asAt=2025-03-04');
-    await expect.poll(() => page.locator('form p.muted').first().innerText()).toMatch(/as at Mar 4, 2025,/);
-    expect(await page.locator('main').innerText()).not.toMatch(iso);
+    await expect.poll(() => page.locator('form p.muted').first().textContent()).toMatch(/as at Mar 4, 2025,/);
+    expect(await page.locator('main').textContent()).not.toMatch(iso);
     // The board's task orders show their planned dates; an order's page its progress.
     await page.goto('/planning/board?from=2026-01&to=2026-12');
     await page.locator('.board-order:visible').first().waitFor();
-    expect(await page.locator('main').innerText()).not.toMatch(iso);
+    expect(await page.locator('main').textContent()).not.toMatch(iso);
     await page.locator('.board-order:visible').first().click();
     await page.getByText('Planned', { exact: true }).first().waitFor();
-    expect(await page.locator('main').innerText()).not.toMatch(iso);
+    expect(await page.locator('main').textContent()).not.toMatch(iso);
     // The provenance of a demo hazard's devices: found-on dates, bounds, lots' date ranges.
     const token = await apiToken(baseUrl);
     const list = await fetch(`${baseUrl}/api/v1/hazards?q=HA-000001`, {
@@ -247,9 +247,9 @@ describe('web application', () => {
     await page.goto(`/provenance/hazards/${hazardId}`);
     await page.locator('#prov-findings-h').waitFor();
     await expect
-      .poll(() => page.locator('main').innerText())
+      .poll(() => page.locator('main').textContent())
       .toMatch(/Found on [A-Z][a-z]{2} \d{1,2}, \d{4}/);
-    expect(await page.locator('main').innerText()).not.toMatch(iso);
+    expect(await page.locator('main').textContent()).not.toMatch(iso);
   });
 
   it('logs no console errors along the way', () => {
