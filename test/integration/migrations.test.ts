@@ -169,6 +169,19 @@ describe(`migrations over existing data on ${testDatabaseKind()}`, () => {
     expect(compared.length).toBe(before[0]!.n);
     expect(compared.filter((r) => r.moved !== null).length).toBeGreaterThan(4);
     for (const r of compared) expect(r.moved, `band ${r.band}`).toBe(r.made);
+  });
+
+  it('034 keeps the codes already stored, and the first code past the width is whole', async () => {
+    await migrateTo(33);
+    const finding = (lon: number) => sql`insert into findings (category, found_on, geom)
+      values ('AP', '2024-05-01', ST_SetSRID(ST_MakePoint(${lon}, 10.2), 4326)) returning code`;
+    await sql`select setval('findings_code_seq', 9999998)`.execute(database.db);
+    const stored = await rows<{ code: string }>(finding(31.31));
+    expect(stored).toEqual([{ code: 'EO-9999999' }]);
+    await migrateTo(34);
+    expect(await rows<{ code: string }>(finding(31.32))).toEqual([{ code: 'EO-10000000' }]);
+    const codes = await rows<{ code: string }>(sql`select code from findings order by code`);
+    expect(codes.map((r) => r.code)).toEqual(['EO-10000000', 'EO-9999999']);
     expect((await migrate(database)).level).toBe(migrationFiles().at(-1)!.version);
   });
 });
