@@ -65,7 +65,7 @@ export function NotificationsPanel() {
       <div className="page-head">
         <h1>{t('notifications.title')}</h1>
         <div className="actions">
-          <label className="inline-check">
+          <label className="check">
             <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} />{' '}
             {t('notifications.unreadOnly')}
           </label>

@@ -136,7 +136,7 @@ export function OdkConnect() {
       ) : null}
       <h2>{t('odk.keys')}</h2>
       {isAdmin ? (
-        <label className="inline">
+        <label className="check">
           <input
             type="checkbox"
             checked={all}
