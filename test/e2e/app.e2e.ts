@@ -1,6 +1,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiToken, DEMO_ADMIN, launch, newSession, type Session, screenshot, waitForMap } from './browser.ts';
+import {
+  apiToken,
+  DEMO_ADMIN,
+  DEMO_USERS,
+  launch,
+  newSession,
+  type Session,
+  screenshot,
+  signIn as signInAs,
+  waitForMap,
+} from './browser.ts';
 
 // A new user's path through the web application, in Debian's Chromium against the real
 // server: sign in, draw a hazard, find it, meet a validation problem and an edit conflict,
@@ -250,6 +260,26 @@ describe('web application', () => {
       .poll(() => page.locator('main').textContent())
       .toMatch(/Found on [A-Z][a-z]{2} \d{1,2}, \d{4}/);
     expect(await page.locator('main').textContent()).not.toMatch(iso);
+  });
+
+  it('tells a viewer or an operator who opens the address of a new record what the role may do, with no form', async () => {
+    const viewer = await newSession(browser, baseUrl, 390, 844);
+    await signInAs(viewer.page, DEMO_USERS.viewer);
+    await viewer.page.goto('/registers/hazards/new');
+    await viewer.page.getByText('Your role can read this register but not change it.').waitFor();
+    expect(await viewer.page.locator('main form').count()).toBe(0);
+    expect(await viewer.page.getByRole('link', { name: 'New report' }).count()).toBe(0);
+    await screenshot(viewer.page, '10-viewer-new-record-390');
+    await viewer.page.context().close();
+    // An operator's changes go through a report: told so, with the way there.
+    const operator = await newSession(browser, baseUrl, 390, 844);
+    await signInAs(operator.page, DEMO_USERS.operator);
+    await operator.page.goto('/registers/hazards/new');
+    await operator.page.getByText('Changes from your role go through a report').waitFor();
+    expect(await operator.page.locator('main form').count()).toBe(0);
+    await operator.page.getByRole('link', { name: 'New report' }).click();
+    await operator.page.waitForURL(/\/reports\/new$/);
+    await operator.page.context().close();
   });
 
   it('logs no console errors along the way', () => {

@@ -20,6 +20,7 @@ import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
 import { invalidateOptions } from '../lib/options.ts';
+import { useCan } from '../lib/permissions.ts';
 import { placeProblems } from '../lib/problems.ts';
 import { type FieldDesc, fieldsOf, recordLabel, registerDef } from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
@@ -91,6 +92,7 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
   const { t, tk } = useI18n();
   const { navigate, search } = useRouter();
   const def = registerDef(slug);
+  const { can, mayWrite } = useCan();
   const fields = useMemo(() => (def ? fieldsOf(def) : []), [def]);
   const geometryKind = def?.geometry?.kind;
   const [values, setValues] = useState<Values>({});
@@ -164,6 +166,21 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
   const context = parentHazard.data?.geometry ?? null;
 
   if (!def) return <p className="page-status">{t('app.notFound')}</p>;
+  // A role that may not write the register directly (the server would refuse the save) is told so,
+  // and where its changes go instead, rather than given a form it cannot save.
+  if (!mayWrite(slug))
+    return (
+      <div className="page-status" role="alert">
+        {can('report.create') ? (
+          <>
+            <p>{t('record.writeThroughReport')}</p>
+            <Link to="/reports/new">{t('reports.new')}</Link>
+          </>
+        ) : (
+          <p>{t('record.writeNotForRole')}</p>
+        )}
+      </div>
+    );
   if (loading)
     return (
       <p className="page-status" role="status">
