@@ -173,7 +173,7 @@ describe(`migrations over existing data on ${testDatabaseKind()}`, () => {
 
   it('034 keeps the codes already stored, and the first code past the width is whole', async () => {
     await migrateTo(33);
-    const finding = (lon: number) => sql`insert into findings (category, found_on, geom)
+    const finding = (lon: number) => sql<{ code: string }>`insert into findings (category, found_on, geom)
       values ('AP', '2024-05-01', ST_SetSRID(ST_MakePoint(${lon}, 10.2), 4326)) returning code`;
     await sql`select setval('findings_code_seq', 9999998)`.execute(database.db);
     const stored = await rows<{ code: string }>(finding(31.31));
