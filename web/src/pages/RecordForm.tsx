@@ -88,11 +88,33 @@ function fromInput(f: FieldDesc, v: unknown): { value: unknown; error?: string }
   return { value: v };
 }
 
+/**
+ * A register's new-record or edit form. A role that may not write the register directly (the
+ * server would refuse the save) is told so, and where its changes go instead, without the form
+ * or the record being loaded.
+ */
 export function RecordForm({ slug, id }: { slug: string; id?: string }) {
+  const { t } = useI18n();
+  const { can, mayWrite } = useCan();
+  if (!registerDef(slug) || mayWrite(slug)) return <RecordEditor slug={slug} id={id} />;
+  return (
+    <div className="page-status" role="alert">
+      {can('report.create') ? (
+        <>
+          <p>{t('record.writeThroughReport')}</p>
+          <Link to="/reports/new">{t('reports.new')}</Link>
+        </>
+      ) : (
+        <p>{t('record.writeNotForRole')}</p>
+      )}
+    </div>
+  );
+}
+
+function RecordEditor({ slug, id }: { slug: string; id?: string }) {
   const { t, tk } = useI18n();
   const { navigate, search } = useRouter();
   const def = registerDef(slug);
-  const { can, mayWrite } = useCan();
   const fields = useMemo(() => (def ? fieldsOf(def) : []), [def]);
   const geometryKind = def?.geometry?.kind;
   const [values, setValues] = useState<Values>({});
@@ -166,21 +188,6 @@ export function RecordForm({ slug, id }: { slug: string; id?: string }) {
   const context = parentHazard.data?.geometry ?? null;
 
   if (!def) return <p className="page-status">{t('app.notFound')}</p>;
-  // A role that may not write the register directly (the server would refuse the save) is told so,
-  // and where its changes go instead, rather than given a form it cannot save.
-  if (!mayWrite(slug))
-    return (
-      <div className="page-status" role="alert">
-        {can('report.create') ? (
-          <>
-            <p>{t('record.writeThroughReport')}</p>
-            <Link to="/reports/new">{t('reports.new')}</Link>
-          </>
-        ) : (
-          <p>{t('record.writeNotForRole')}</p>
-        )}
-      </div>
-    );
   if (loading)
     return (
       <p className="page-status" role="status">
