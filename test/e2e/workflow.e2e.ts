@@ -236,8 +236,30 @@ describe('report workflow in the browser', () => {
     await p.getByRole('heading', { name: 'Import a file' }).waitFor();
     await p.locator('#imp-register').selectOption('hazards');
     await p.locator('#imp-file').setInputFiles(fixture);
+    // A dry run first: it says how many rows would be imported, not "imported 0".
+    await p.getByLabel('Dry run: check only, write nothing').check();
     await p.getByTestId('start-import').click();
     await p.locator('[data-testid="import-job"][data-status="done"]').waitFor({ timeout: 60_000 });
+    expect(await p.getByTestId('count-would-import').textContent()).toBe('2');
+    expect(await p.getByTestId('count-imported').count()).toBe(0);
+    expect(await p.getByTestId('import-notice').textContent()).toMatch(/^Dry run: nothing was written/);
+    // The rejected row's field by its label (the name it has in the file is added when it differs).
+    expect(await p.getByTestId('import-rejects').locator('tbody td').nth(1).textContent()).toBe('Geometry');
+    // The progress bar runs across the section, not the browser's default 10em.
+    const bar = await p.locator('[data-testid="import-job"] progress').boundingBox();
+    expect(bar?.width).toBeGreaterThan(400);
+    await p.getByLabel('Dry run: check only, write nothing').uncheck();
+    // Strict refuses the whole file for its one bad row, and says so in words, not as a CLI flag.
+    await p.getByLabel('Strict: import nothing if any row is invalid').check();
+    await p.getByTestId('start-import').click();
+    await expect
+      .poll(async () => (await p.getByTestId('import-notice').textContent()) ?? '', { timeout: 60_000 })
+      .toBe('Strict: nothing was imported, because 1 row was rejected.');
+    expect(await p.getByTestId('count-imported').textContent()).toBe('0');
+    await p.getByLabel('Strict: import nothing if any row is invalid').uncheck();
+    await p.getByTestId('start-import').click();
+    await p.locator('[data-testid="import-job"][data-status="done"]').waitFor({ timeout: 60_000 });
+    await p.getByTestId('count-imported').waitFor();
     expect(await p.getByTestId('count-read').textContent()).toBe('3');
     expect(await p.getByTestId('count-imported').textContent()).toBe('2');
     expect(await p.getByTestId('count-rejected').textContent()).toBe('1');

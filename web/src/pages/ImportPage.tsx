@@ -141,14 +141,28 @@ export function ImportPage() {
           {result && (
             <>
               <dl className="fields import-summary" data-testid="import-summary">
-                {(['read', 'imported', 'repaired', 'rejected', 'skipped'] as const).map((k) => (
-                  <div key={k}>
-                    <dt>{t(`import.count.${k}`)}</dt>
-                    <dd data-testid={`count-${k}`}>{num(result[k])}</dd>
-                  </div>
-                ))}
+                {(['read', 'imported', 'repaired', 'rejected', 'skipped'] as const).map((k) =>
+                  // A dry run writes nothing: it says how many rows would be imported.
+                  k === 'imported' && result.dryRun ? (
+                    <div key={k}>
+                      <dt>{t('import.count.wouldImport')}</dt>
+                      <dd data-testid="count-would-import">{num(result.valid ?? 0)}</dd>
+                    </div>
+                  ) : (
+                    <div key={k}>
+                      <dt>{t(`import.count.${k}`)}</dt>
+                      <dd data-testid={`count-${k}`}>{num(result[k])}</dd>
+                    </div>
+                  ),
+                )}
               </dl>
-              {result.line && <p>{result.line}</p>}
+              {result.dryRun ? (
+                <p data-testid="import-notice">{t('import.dryRunNotice')}</p>
+              ) : result.refused ? (
+                <p className="error" data-testid="import-notice">
+                  {t('import.refusedNotice', { count: result.rejected })}
+                </p>
+              ) : null}
               <p>
                 <button
                   type="button"
@@ -191,7 +205,7 @@ export function ImportPage() {
                         // biome-ignore lint/suspicious/noArrayIndexKey: one row may have several faults
                         <tr key={i}>
                           <td>{r.row ?? r.index + 1}</td>
-                          <td>{r.field ?? ''}</td>
+                          <td>{r.field ? <RejectField field={r.field} /> : null}</td>
                           <td>{r.message}</td>
                         </tr>
                       ))}
@@ -207,5 +221,21 @@ export function ImportPage() {
         </section>
       )}
     </div>
+  );
+}
+
+/** A rejected row's field: its label, and the name it has in the file when that differs. */
+function RejectField({ field }: { field: string }) {
+  const { tk } = useI18n();
+  const label = tk(`field.${field}`, field);
+  return label.toLowerCase() === field.toLowerCase() ? (
+    <bdi>{label}</bdi>
+  ) : (
+    <>
+      {label}{' '}
+      <code className="muted" dir="ltr">
+        {field}
+      </code>
+    </>
   );
 }
