@@ -196,6 +196,12 @@ describe('the field app: refused drafts, the inside-hazard check and identities'
     );
     await p.getByTestId('queue-draft').click();
     await expect.poll(() => p.getByTestId('field-counts').textContent()).toContain('2 waiting');
+    // The footer counts the reports on the device in words, as many as the list shows.
+    const onDevice = await p.getByTestId('field-draft').count();
+    expect(onDevice).toBeGreaterThanOrEqual(2);
+    expect(await p.getByTestId('field-account').textContent()).toMatch(
+      new RegExp(` · ${onDevice} reports on this device$`),
+    );
 
     // Online: A is refused with the server's problem, C is sent.
     await context.setOffline(false);

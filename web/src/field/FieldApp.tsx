@@ -381,7 +381,7 @@ function Home({
   onSync: () => void;
   onSignOut: () => void;
 }) {
-  const { t, tk, num, dateTime } = useI18n();
+  const { t, tk, dateTime } = useI18n();
   const { navigate } = useRouter();
   const { area, drafts } = device;
   const counts = {
@@ -494,8 +494,9 @@ function Home({
       </section>
 
       <section className="field-card">
-        <p className="field-hint">
-          {user.name || user.email} · {t('fieldApp.version', { version: APP_VERSION })} · {num(drafts.length)}
+        <p className="field-hint" data-testid="field-account">
+          {user.name || user.email} · {t('fieldApp.version', { version: APP_VERSION })} ·{' '}
+          {t('fieldApp.draftCount', { count: drafts.length })}
         </p>
         <button
           type="button"
