@@ -50,6 +50,15 @@ async function downloadArea(p: Page, centre: { lon: number; lat: number }): Prom
   await p.getByRole('button', { name: /Choose an area|Change or update the area/ }).click();
   const map = p.getByTestId('field-map');
   await map.and(p.locator('[data-loaded="true"]')).waitFor({ timeout: 60_000 });
+  // The map opens on the programme (or the device's area), not on the whole default region.
+  const width = () =>
+    map.evaluate((el) => {
+      const b = (
+        el as HTMLElement & { maplibre: { getBounds: () => { getEast(): number; getWest(): number } } }
+      ).maplibre.getBounds();
+      return b.getEast() - b.getWest();
+    });
+  await expect.poll(width, { timeout: 15_000 }).toBeLessThan(3);
   await map.evaluate((el, c) => {
     const m = (el as HTMLElement & { maplibre: { jumpTo: (o: unknown) => void } }).maplibre;
     m.jumpTo({ center: [c.lon, c.lat], zoom: 14 });

@@ -5,6 +5,7 @@ import type { ServerConfig, User } from '../api/types.ts';
 import { LanguageSelect } from '../components/LanguageSelect.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
+import { useProgrammeExtent } from '../lib/extent.ts';
 import { loadOptions, type Option } from '../lib/options.ts';
 import { roleCan } from '../lib/permissions.ts';
 import { matchPath, useRouter } from '../lib/router.tsx';
@@ -534,6 +535,8 @@ function AreaScreen({
   const [progress, setProgress] = useState<Progress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [config, setConfig] = useState<ServerConfig | null>(device.config);
+  // With no area on the device yet, the map opens on the programme, not on the whole region.
+  const programme = useProgrammeExtent();
   useEffect(() => {
     loadOptions('admin-areas').then(setAreas, () => setAreas([]));
     fieldRequest<ServerConfig>('/api/v1/config').then(
@@ -618,7 +621,7 @@ function AreaScreen({
           config={config}
           archive={device.archive}
           layers={{}}
-          fitTo={device.area?.bbox ?? bboxOfFeatures(hazards as Feature[])}
+          fitTo={device.area?.bbox ?? bboxOfFeatures(hazards as Feature[]) ?? programme}
           onMove={setView}
           label={t('fieldApp.map.label')}
         />
