@@ -66,6 +66,10 @@ async function downloadArea(p: Page, centre: { lon: number; lat: number }): Prom
   await p.waitForTimeout(300);
   await p.getByTestId('download-view').click();
   await p.getByTestId('field-area-label').waitFor({ timeout: 90_000 });
+  // The area in words: its centre, latitude first, isolated left to right, and its size.
+  expect(await p.getByTestId('field-area-label').textContent()).toMatch(
+    /^Map view around \u2066\d+\.\d{6}, \d+\.\d{6}\u2069, [\d.,]+ k?m × [\d.,]+ k?m$/,
+  );
   await p.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
 }
 

@@ -3,6 +3,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError, csrfToken } from '../api/client.ts';
 import type { ServerConfig, User } from '../api/types.ts';
 import { LanguageSelect } from '../components/LanguageSelect.tsx';
+import { formatLatLon } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
 import { useProgrammeExtent } from '../lib/extent.ts';
@@ -397,7 +398,9 @@ function Home({
         <h2 id="f-area-h">{t('fieldApp.area.title')}</h2>
         {area ? (
           <>
-            <p data-testid="field-area-label">{area.label}</p>
+            <p data-testid="field-area-label">
+              {area.adminAreaId || !area.bbox ? <bdi>{area.label}</bdi> : <ViewLabel bbox={area.bbox} />}
+            </p>
             <p className="field-hint">
               {t('fieldApp.area.held', {
                 hazards: area.counts.hazards ?? 0,
@@ -496,7 +499,7 @@ function Home({
 
       <section className="field-card">
         <p className="field-hint" data-testid="field-account">
-          {user.name || user.email} · {t('fieldApp.version', { version: APP_VERSION })} ·{' '}
+          <bdi>{user.name || user.email}</bdi> · {t('fieldApp.version', { version: APP_VERSION })} ·{' '}
           {t('fieldApp.draftCount', { count: drafts.length })}
         </p>
         <button
@@ -528,7 +531,8 @@ function AreaScreen({
   device: Loaded;
   onDone: () => void;
 }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const [areas, setAreas] = useState<Option[]>([]);
   const [chosen, setChosen] = useState('');
   const [view, setView] = useState<Bbox | null>(null);
@@ -634,7 +638,7 @@ function AreaScreen({
             download({
               adminAreaId: null,
               bbox: view.map((x) => Math.round(x * 1e5) / 1e5) as Bbox,
-              label: t('fieldApp.area.viewLabel', { box: view.map((x) => x.toFixed(3)).join(', ') }),
+              label: viewLabel(i18n, view),
             })
           }
           data-testid="download-view"
@@ -660,4 +664,25 @@ function AreaScreen({
       <p className="field-hint">{t('fieldApp.area.scope', { name: user.name || user.email })}</p>
     </div>
   );
+}
+
+/**
+ * A map view's area in words: its centre (latitude first, read left to right in every language)
+ * and its size on the ground. Made when shown, so it follows the language.
+ */
+function viewLabel({ t, num }: Pick<ReturnType<typeof useI18n>, 't' | 'num'>, [w, s, e, n]: Bbox): string {
+  const lat = (s + n) / 2;
+  const size = (metres: number) =>
+    metres >= 1000
+      ? t('unit.km', { value: num(metres / 1000, { maximumFractionDigits: 1 }) })
+      : t('unit.m', { value: num(Math.round(metres)) });
+  return t('fieldApp.area.viewLabel', {
+    centre: `\u2066${formatLatLon((w + e) / 2, lat)}\u2069`,
+    width: size((e - w) * 111_320 * Math.cos((lat * Math.PI) / 180)),
+    height: size((n - s) * 110_574),
+  });
+}
+
+function ViewLabel({ bbox }: { bbox: Bbox }) {
+  return <>{viewLabel(useI18n(), bbox)}</>;
 }
