@@ -262,7 +262,7 @@ describe('web application', () => {
     expect(await page.locator('main').textContent()).not.toMatch(iso);
   });
 
-  it('tells a viewer or an operator who opens the address of a new record what the role may do, with no form', async () => {
+  it('tells a viewer or an operator who opens the address of a form the role may not use what it may do, with no form', async () => {
     const viewer = await newSession(browser, baseUrl, 390, 844);
     await signInAs(viewer.page, DEMO_USERS.viewer);
     await viewer.page.goto('/registers/hazards/new');
@@ -270,6 +270,15 @@ describe('web application', () => {
     expect(await viewer.page.locator('main form').count()).toBe(0);
     expect(await viewer.page.getByRole('link', { name: 'New report' }).count()).toBe(0);
     await screenshot(viewer.page, '10-viewer-new-record-390');
+    // Nor the import form or the ODK keys, which the server would refuse; their own devices only.
+    for (const path of ['/import', '/odk']) {
+      await viewer.page.goto(path);
+      await viewer.page.getByTestId('page-forbidden').waitFor();
+      expect(await viewer.page.locator('main form, main input[type="file"]').count()).toBe(0);
+    }
+    await viewer.page.goto('/devices');
+    await viewer.page.getByText('Only an administrator can revoke one').waitFor();
+    expect(await viewer.page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     await viewer.page.context().close();
     // An operator's changes go through a report: told so, with the way there.
     const operator = await newSession(browser, baseUrl, 390, 844);

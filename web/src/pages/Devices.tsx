@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { request } from '../api/client.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { useCan } from '../lib/permissions.ts';
 import { useAsync } from '../lib/useAsync.ts';
 
 /** A device as GET /api/v1/devices answers it (docs/field-sync.md). */
@@ -28,6 +29,8 @@ export interface Device {
  */
 export function Devices() {
   const { t, locale } = useI18n();
+  // Others see their own devices; only an administrator revokes one.
+  const mayRevoke = useCan().can('user.manage');
   const list = useAsync(
     async (signal) => (await request<{ items: Device[] }>('/api/v1/devices', { signal })).data,
     [],
@@ -59,6 +62,8 @@ export function Devices() {
   const revokeCell = (d: Device) =>
     d.revokedAt ? (
       <span>{t('devices.revokedOn', { date: when(d.revokedAt) })}</span>
+    ) : !mayRevoke ? (
+      <span>{t('devices.active')}</span>
     ) : (
       <button type="button" className="danger" disabled={busy === d.id} onClick={() => revoke(d)}>
         {t('devices.revoke')}
@@ -71,11 +76,13 @@ export function Devices() {
   return (
     <section aria-labelledby="devices-h" className="page devices-page">
       <h1 id="devices-h">{t('devices.title')}</h1>
-      <p className="muted">{t('devices.intro')}</p>
+      <p className="muted">{t(mayRevoke ? 'devices.intro' : 'devices.introOwn')}</p>
       {list.error ? <ErrorNote error={list.error} onRetry={list.reload} /> : null}
       {error ? <ErrorNote error={error} /> : null}
       {list.loading && !list.data ? <p role="status">{t('app.loading')}</p> : null}
-      {list.data && list.data.items.length === 0 ? <p className="muted">{t('devices.none')}</p> : null}
+      {list.data && list.data.items.length === 0 ? (
+        <p className="muted">{t(mayRevoke ? 'devices.none' : 'devices.noneOwn')}</p>
+      ) : null}
       {[...byUser.values()].map((devices) => {
         const first = devices[0]!;
         return (

@@ -3,10 +3,12 @@ import { IMPORT_REGISTERS } from '../../../src/domain/exchange.ts';
 import { get, query, request } from '../api/client.ts';
 import type { ImportJob } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { ForbiddenPage } from '../components/ForbiddenPage.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { invalidateExtent } from '../lib/extent.ts';
+import { useCan } from '../lib/permissions.ts';
 import { Link } from '../lib/router.tsx';
 
 const POLL_MS = 500;
@@ -14,7 +16,15 @@ const POLL_MS = 500;
 /** Reject lines shown on the page; the rejects file has them all. */
 const REJECTS_SHOWN = 100;
 
+/** `/import`: the form, or for a role that may not import a line saying so. */
 export function ImportPage() {
+  const { t } = useI18n();
+  const { can } = useCan();
+  if (!can('data.import')) return <ForbiddenPage title={t('import.title')} className="import-page" />;
+  return <ImportForm />;
+}
+
+function ImportForm() {
   const { t, tk, num } = useI18n();
   const [register, setRegister] = useState('hazards');
   const [repair, setRepair] = useState(false);

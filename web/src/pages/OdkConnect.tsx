@@ -1,9 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { request } from '../api/client.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { ForbiddenPage } from '../components/ForbiddenPage.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useAuth } from '../lib/auth.tsx';
-import { roleCan } from '../lib/permissions.ts';
+import { roleCan, useCan } from '../lib/permissions.ts';
 import { useAsync } from '../lib/useAsync.ts';
 
 /** An OpenRosa key as GET /api/v1/openrosa/keys answers it (never the key itself). */
@@ -32,6 +33,15 @@ interface MadeKey {
  * (an administrator: everyone's) and revokes one after confirming.
  */
 export function OdkConnect() {
+  const { t } = useI18n();
+  const { can } = useCan();
+  // Keys send reports: a role that may not enter them has none (an administrator makes them for others).
+  if (!can('report.create') && !can('user.manage'))
+    return <ForbiddenPage title={t('odk.title')} className="odk-page" />;
+  return <OdkKeys />;
+}
+
+function OdkKeys() {
   const { t, locale } = useI18n();
   const { user } = useAuth();
   const isAdmin = roleCan(user?.role ?? 'viewer', 'user.manage');
