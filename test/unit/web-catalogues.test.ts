@@ -5,7 +5,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { REGISTERS } from '../../src/domain/records.ts';
 import * as V from '../../src/domain/vocabularies.ts';
-import { listFilters } from '../../web/src/lib/registers.ts';
+import { listFilters, MINEFIELD_OWN_FIELDS } from '../../web/src/lib/registers.ts';
 
 // The web application's own message catalogues (web/src/i18n): English is the reference;
 // Russian and Arabic must carry exactly the same keys, and every key the code asks for must exist.
@@ -78,6 +78,29 @@ describe('web message catalogues', () => {
       for (const value of list) if (!(`vocab.${value}` in en)) missing.push(`vocab.${value}`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it('every sub-field of a structured field has a label', () => {
+    // A record page shows a structured value (a hazard's evidence, an accident's casualties) as
+    // labelled sub-fields, falling back to the bare name: an Arabic page once read "Location".
+    type Node = { properties?: Record<string, Node>; items?: Node; anyOf?: Node[] };
+    const names = (schema: Node | undefined, out: Set<string>): Set<string> => {
+      // A point is shown as its coordinates, not as its members.
+      if (!schema || schema.properties?.coordinates) return out;
+      for (const [k, v] of Object.entries(schema.properties ?? {})) {
+        out.add(k);
+        names(v, out);
+      }
+      names(schema.items, out);
+      for (const b of schema.anyOf ?? []) names(b, out);
+      return out;
+    };
+    const nested = new Set<string>();
+    for (const r of REGISTERS)
+      for (const [f, schema] of Object.entries(r.fields.properties as Record<string, Node>))
+        if (r.slug !== 'minefield-records' || !MINEFIELD_OWN_FIELDS.includes(f)) names(schema, nested);
+    expect(nested.size).toBeGreaterThan(3);
+    expect([...nested].filter((k) => !(`field.${k}` in en) && !(`vocab.${k}` in en))).toEqual([]);
   });
 
   it('every filter a register list shows has a label', () => {

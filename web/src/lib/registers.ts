@@ -121,6 +121,12 @@ export function fieldsOf(def: RegisterDef): FieldDesc[] {
   return Object.entries(props).map(([name, s]) => describeField(def, name, s));
 }
 
+/**
+ * Fields of a minefield record its page's own section shows in its own way (the record as tables,
+ * the readings in words), so the page leaves them out of its field list.
+ */
+export const MINEFIELD_OWN_FIELDS = ['record', 'adoptedHypothesis', 'geometryHypothesis'];
+
 /** Columns shown in a register's list, after the code. */
 export const LIST_COLUMNS: Record<string, string[]> = {
   hazards: ['name', 'type', 'status', 'areaM2', 'dateOfInformation'],

@@ -13,11 +13,9 @@ import { useCan } from '../lib/permissions.ts';
 import { useAsync } from '../lib/useAsync.ts';
 
 /**
- * Fields of a minefield record this section shows in its own way (the record as tables, the
- * readings in words), so the record page leaves them out of its field list; and the section
- * draws the record's one map.
+ * A minefield record's own section: the record as tables, the readings in words (the fields in
+ * MINEFIELD_OWN_FIELDS, which the record page leaves out of its field list), and its one map.
  */
-export const MINEFIELD_OWN_FIELDS = ['record', 'adoptedHypothesis', 'geometryHypothesis'];
 
 /** Colours of the decoded features by kind (perimeter, uncertainty, rows, points), and of the finds. */
 const KIND_COLOUR: Record<string, string> = {

@@ -20,12 +20,13 @@ import {
   fieldsOf,
   LINKED,
   LIST_COLUMNS,
+  MINEFIELD_OWN_FIELDS,
   recordLabel,
   registerDef,
 } from '../lib/registers.ts';
 import { Link, useRouter } from '../lib/router.tsx';
 import { useAsync } from '../lib/useAsync.ts';
-import { MINEFIELD_OWN_FIELDS, MinefieldDecode } from './MinefieldDecode.tsx';
+import { MinefieldDecode } from './MinefieldDecode.tsx';
 
 interface Loaded {
   props: RecordProps;
