@@ -226,6 +226,33 @@ describe('web application', () => {
     await page.goto('/registers/hazards');
     await page.locator('table.records tbody tr').first().waitFor();
     await screenshot(page, '09-hazard-list-arabic');
+    // A task order's priority at issue is a value inside a value (its hazards inside it): with the
+    // longer Arabic labels each value keeps a readable width, not a letter a line.
+    const token = await apiToken(baseUrl);
+    const orders = await fetch(`${baseUrl}/api/v1/task-orders?limit=1&q=demo`, {
+      headers: { Authorization: `Bearer ${token}` },
+    }).then((r) => r.json() as Promise<{ items?: { id: string }[]; features?: { id: string }[] }>);
+    const order = (orders.items ?? orders.features ?? [])[0]!;
+    await page.goto(`/registers/task-orders/${order.id}`);
+    const nested = page.locator('.value-fields .value-fields dd');
+    await expect.poll(() => nested.count(), { timeout: 15_000 }).toBeGreaterThan(2);
+    // Inside another value, each label stands above its value, both the full width of the list.
+    const rows = await nested.evaluateAll((dds) =>
+      dds.map((dd) => {
+        const dt = dd.previousElementSibling!.getBoundingClientRect();
+        const d = dd.getBoundingClientRect();
+        return {
+          below: d.top >= dt.bottom - 1,
+          width: d.width,
+          dl: dd.closest('dl')!.getBoundingClientRect().width,
+        };
+      }),
+    );
+    for (const r of rows) {
+      expect(r.below).toBe(true);
+      expect(r.width).toBeGreaterThan(r.dl * 0.9);
+    }
+    await screenshot(page, '09b-task-order-arabic');
     // The choice is kept for the user: a fresh load stays in Arabic.
     await page.reload();
     await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');

@@ -97,7 +97,10 @@ describe('web message catalogues', () => {
     };
     const nested = new Set<string>();
     for (const r of REGISTERS)
-      for (const [f, schema] of Object.entries(r.fields.properties as Record<string, Node>))
+      for (const [f, schema] of Object.entries({
+        ...(r.fields.properties as Record<string, Node>),
+        ...(r.readOnly as Record<string, Node>),
+      }))
         if (r.slug !== 'minefield-records' || !MINEFIELD_OWN_FIELDS.includes(f)) names(schema, nested);
     expect(nested.size).toBeGreaterThan(3);
     expect([...nested].filter((k) => !(`field.${k}` in en) && !(`vocab.${k}` in en))).toEqual([]);
