@@ -5,7 +5,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { REGISTERS } from '../../src/domain/records.ts';
 import * as V from '../../src/domain/vocabularies.ts';
-import { listFilters, MINEFIELD_OWN_FIELDS } from '../../web/src/lib/registers.ts';
+import { ENUM_FIELDS, listFilters, MINEFIELD_OWN_FIELDS } from '../../web/src/lib/registers.ts';
 
 // The web application's own message catalogues (web/src/i18n): English is the reference;
 // Russian and Arabic must carry exactly the same keys, and every key the code asks for must exist.
@@ -104,6 +104,12 @@ describe('web message catalogues', () => {
         if (r.slug !== 'minefield-records' || !MINEFIELD_OWN_FIELDS.includes(f)) names(schema, nested);
     expect(nested.size).toBeGreaterThan(3);
     expect([...nested].filter((k) => !(`field.${k}` in en) && !(`vocab.${k}` in en))).toEqual([]);
+  });
+
+  it('code lists inside structured values are shown by their labels, as top-level ones are', () => {
+    // A QA visit's non-conformities once read "major", "critical" on an Arabic page.
+    expect(ENUM_FIELDS.has('severity')).toBe(true);
+    for (const value of V.QA_SEVERITIES) expect(`vocab.${value}` in en).toBe(true);
   });
 
   it('every filter a register list shows has a label', () => {

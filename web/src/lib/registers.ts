@@ -226,10 +226,28 @@ export function recordLabel(p: Record<string, unknown>): string {
 }
 
 /** Fields whose values are codes from a code list (translated for display). */
-export const ENUM_FIELDS: ReadonlySet<string> = new Set(
-  REGISTERS.flatMap((r) =>
+export const ENUM_FIELDS: ReadonlySet<string> = new Set([
+  ...REGISTERS.flatMap((r) =>
     fieldsOf(r)
       .filter((f) => f.kind === 'enum' || f.kind === 'enumArray')
       .map((f) => f.name),
   ),
-);
+  // Code lists inside structured values (a QA visit's non-conformities by severity), shown the same way.
+  ...REGISTERS.flatMap((r) =>
+    Object.values(r.fields.properties as Record<string, Schema>).flatMap(nestedEnums),
+  ),
+]);
+
+/** The names of the code-list parts inside a field's objects and lists, at any depth. */
+function nestedEnums(schema: Schema): string[] {
+  const parts = (schema.properties ?? {}) as Record<string, Schema>;
+  return [
+    ...Object.entries(parts).flatMap(([name, raw]) => {
+      const part = unwrapNullable(raw).schema;
+      return Array.isArray(part.enum) || Array.isArray(part.items?.enum) ? [name] : [];
+    }),
+    ...Object.values(parts).flatMap(nestedEnums),
+    ...(schema.items ? nestedEnums(schema.items) : []),
+    ...(schema.anyOf ?? []).flatMap(nestedEnums),
+  ];
+}
