@@ -252,6 +252,11 @@ describe('web application', () => {
       expect(r.below).toBe(true);
       expect(r.width).toBeGreaterThan(r.dl * 0.9);
     }
+    // Links to other records are isolated, so a label in Latin script that starts with a number
+    // ("82 mm mortar bomb") keeps its order on a right-to-left page.
+    const links = page.locator('.fields dd a[href^="/registers/"]');
+    expect(await links.count()).toBeGreaterThan(2);
+    expect(await links.evaluateAll((as) => as.filter((a) => !a.querySelector('bdi')).length)).toBe(0);
     await screenshot(page, '09b-task-order-arabic');
     // The choice is kept for the user: a fresh load stays in Arabic.
     await page.reload();

@@ -7,7 +7,12 @@ import { Link } from '../lib/router.tsx';
 
 function RefValue({ slug, id }: { slug: string; id: string }) {
   const label = useLabel(slug, id) ?? id.slice(0, 8);
-  return <Link to={`/registers/${slug}/${id}`}>{label}</Link>;
+  // Isolated: a label in another script ("82 mm mortar bomb" on an Arabic page) keeps its own order.
+  return (
+    <Link to={`/registers/${slug}/${id}`}>
+      <bdi>{label}</bdi>
+    </Link>
+  );
 }
 
 /** One field's value for reading: code lists translated, areas with units, dates for the locale. */
