@@ -258,6 +258,17 @@ describe('web application', () => {
     expect(await links.count()).toBeGreaterThan(2);
     expect(await links.evaluateAll((as) => as.filter((a) => !a.querySelector('bdi')).length)).toBe(0);
     await screenshot(page, '09b-task-order-arabic');
+    // A register without codes opens its records by their first column (the ordnance model), not by
+    // a "Code" column of id fragments; the models, in Latin script, are isolated in their cells.
+    await page.goto('/registers/ordnance');
+    await page.locator('table.records tbody tr').first().waitFor();
+    expect(await page.locator('table.records thead th').first().textContent()).toContain('الطراز');
+    const opened = await page.locator('table.records tbody tr td:first-child a').allTextContents();
+    expect(opened.length).toBeGreaterThan(5);
+    expect(opened.filter((text) => /^[0-9a-f]{8}$/.test(text))).toEqual([]);
+    expect(
+      await page.locator('table.records tbody td a bdi', { hasText: /^\d+ mm / }).count(),
+    ).toBeGreaterThan(0);
     // The choice is kept for the user: a fresh load stays in Arabic.
     await page.reload();
     await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');

@@ -39,15 +39,18 @@ export function FieldValue({ name, value, unit }: { name: string; value: unknown
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return <>{date(value)}</>;
   if (typeof value === 'number') return <>{num(value)}</>;
   if (typeof value === 'boolean') return <>{tk(`vocab.${value ? 'yes' : 'no'}`, String(value))}</>;
-  // Only code-list values are translated; free text that happens to match a code stays as typed.
-  if (typeof value === 'string') return <>{ENUM_FIELDS.has(name) ? tk(`vocab.${value}`, value) : value}</>;
+  // Only code-list values are translated; free text that happens to match a code stays as typed,
+  // isolated so that text in another script keeps its own order ("82 mm mortar bomb", a closing
+  // full stop) on a page written the other way.
+  const text = (v: string) => (ENUM_FIELDS.has(name) ? tk(`vocab.${v}`, v) : <bdi>{v}</bdi>);
+  if (typeof value === 'string') return <>{text(value)}</>;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     return value.length === 1 ? (
-      <span>{ENUM_FIELDS.has(name) ? tk(`vocab.${value[0]}`, value[0]) : value[0]}</span>
+      <span>{text(value[0])}</span>
     ) : (
       <ul className="value-list">
         {value.map((v) => (
-          <li key={v}>{ENUM_FIELDS.has(name) ? tk(`vocab.${v}`, v) : v}</li>
+          <li key={v}>{text(v)}</li>
         ))}
       </ul>
     );

@@ -74,6 +74,7 @@ export function RegisterList({ slug }: { slug: string }) {
   const [error, setError] = useState<unknown>(null);
   const [q, setQ] = useState(search.get('q') ?? '');
   // Records with a place also show the lowest admin area they lie in (computed by the server).
+  const hasCode = !def || 'code' in def.readOnly;
   const columns = [
     ...(LIST_COLUMNS[slug] ?? inferColumns(rows)),
     ...(def?.geometry ? [ADMIN_AREA_COLUMN] : []),
@@ -253,15 +254,17 @@ export function RegisterList({ slug }: { slug: string }) {
           <caption className="visually-hidden">{title}</caption>
           <thead>
             <tr>
-              <th scope="col" aria-sort={ariaSort('code')}>
-                {sortable.has('code') ? (
-                  <button type="button" className="sort" onClick={() => sortBy('code')}>
-                    {t('field.code')} {sortMark(sort, 'code')}
-                  </button>
-                ) : (
-                  t('field.code')
-                )}
-              </th>
+              {hasCode && (
+                <th scope="col" aria-sort={ariaSort('code')}>
+                  {sortable.has('code') ? (
+                    <button type="button" className="sort" onClick={() => sortBy('code')}>
+                      {t('field.code')} {sortMark(sort, 'code')}
+                    </button>
+                  ) : (
+                    t('field.code')
+                  )}
+                </th>
+              )}
               {columns.map((c) => (
                 <th key={c} scope="col" aria-sort={ariaSort(c)}>
                   {sortable.has(c) ? (
@@ -279,17 +282,30 @@ export function RegisterList({ slug }: { slug: string }) {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} className={r.archived ? 'archived' : undefined}>
-                <td>
-                  <Link to={`/registers/${slug}/${r.id}`} className={r.code ? 'record-code' : undefined}>
-                    {(r.code as string) ?? (r.name as string) ?? (r.title as string) ?? r.id.slice(0, 8)}
-                  </Link>
-                  {r.archived && <span className="badge">{t('record.archived')}</span>}
-                </td>
-                {columns.map((c) => (
-                  <td key={c} className={units[c] ? 'numeric' : undefined}>
-                    <FieldValue name={c} value={r[c]} unit={units[c]} />
+                {hasCode && (
+                  <td>
+                    <Link to={`/registers/${slug}/${r.id}`} className="record-code">
+                      {(r.code as string) ?? r.id.slice(0, 8)}
+                    </Link>
+                    {r.archived && <span className="badge">{t('record.archived')}</span>}
                   </td>
-                ))}
+                )}
+                {columns.map((c, i) =>
+                  // A register without codes (organisations, ordnance …) opens its records by their
+                  // first column (name, P-code, model) instead of a code column repeating it.
+                  !hasCode && i === 0 ? (
+                    <td key={c}>
+                      <Link to={`/registers/${slug}/${r.id}`}>
+                        <FieldValue name={c} value={r[c]} unit={units[c]} />
+                      </Link>
+                      {r.archived && <span className="badge">{t('record.archived')}</span>}
+                    </td>
+                  ) : (
+                    <td key={c} className={units[c] ? 'numeric' : undefined}>
+                      <FieldValue name={c} value={r[c]} unit={units[c]} />
+                    </td>
+                  ),
+                )}
               </tr>
             ))}
           </tbody>
