@@ -50,6 +50,21 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Chart texts drawn past their chart's edge (a bar chart's names cut off: "32 mm mortar bomb"). */
+function textsOutside(p: Page) {
+  return p.evaluate(() =>
+    [...document.querySelectorAll('.chart-plot svg')].flatMap((svg) => {
+      const box = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('text')]
+        .filter((t) => {
+          const r = t.getBoundingClientRect();
+          return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+        })
+        .map((t) => t.textContent);
+    }),
+  );
+}
+
 describe('dashboard', () => {
   it('draws the charts, each with its table, and links each figure to the same count of records', async () => {
     await signIn(page);
@@ -60,7 +75,30 @@ describe('dashboard', () => {
       await page.getByTestId(chart).waitFor();
     }
     const table = page.getByTestId('chart-devices').locator('table');
-    expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(0);
+    // Every name on the charts is drawn whole, whichever names a year has (the longest sets the room).
+    const shown = await page.getByTestId('dashboard-year').inputValue();
+    expect(await textsOutside(page), shown).toEqual([]);
+    for (const back of [3, 4, 5, 6]) {
+      const year = String(new Date().getUTCFullYear() - back);
+      const answered = page.waitForResponse(
+        (r) => r.url().includes('/api/v1/stats/summary') && r.url().includes(`year=${year}`),
+      );
+      await page.getByTestId('dashboard-year').selectOption(year);
+      await answered;
+      // The year's charts drawn (two frames after its figures arrive), then measured once.
+      await page.evaluate(
+        () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+      );
+      await page.getByTestId('chart-models').locator('svg text').first().waitFor();
+      expect(await textsOutside(page), year).toEqual([]);
+    }
+    const back = page.waitForResponse((r) => r.url().includes(`year=${shown}`));
+    await page.getByTestId('dashboard-year').selectOption(shown);
+    await back;
+    await page.evaluate(
+      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+    );
     await screenshot(page, '40-dashboard-charts');
 
     const year = await page.getByTestId('dashboard-year').inputValue();
@@ -116,6 +154,8 @@ describe('dashboard', () => {
     await phone.page.goto(`/?year=${new Date().getUTCFullYear() - 2}`);
     await expect.poll(() => phone.page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await phone.page.getByTestId('chart-released').locator('svg').first().waitFor();
+    await phone.page.getByTestId('chart-models').locator('svg text').first().waitFor();
+    expect(await textsOutside(phone.page)).toEqual([]);
     await phone.page.getByTestId('chart-devices').scrollIntoViewIfNeeded();
     await screenshot(phone.page, '41-dashboard-charts-arabic-390');
     await setLocale('en');

@@ -37,8 +37,9 @@ async function waitForHealth(
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log()}`);
     try {
+      // Answering is not enough: while the demo loads, health says `loading` (with 200).
       const res = await fetch(`${url}/api/v1/health`);
-      if (res.ok) return;
+      if (res.ok && ((await res.json()) as { status?: string }).status === 'ok') return;
     } catch {
       // not listening yet
     }

@@ -87,9 +87,9 @@ export function Chart({
     const fill = stacked ? 'seriesName' : () => '#0057b8';
     let figure: SVGSVGElement | HTMLElement;
     if (kind === 'bars') {
-      // Categories down the side (their names stay readable), values along.
-      const longest = Math.min(24, Math.max(...keys.map((k) => (labelOf.get(k) ?? k).length)));
-      const side = Math.min(170, 12 + longest * 6.5);
+      // Categories down the side (their names stay readable), values along: the side is as wide
+      // as the longest name drawn in the page's font, plus the tick and its gap.
+      const side = Math.min(200, Math.ceil(Math.max(...keys.map((k) => textWidth(tickFormat(k), el)))) + 14);
       figure = Plot.plot({
         width,
         height: 30 + keys.length * 24,
@@ -195,4 +195,14 @@ export function Chart({
       {children}
     </figure>
   );
+}
+
+let measure: CanvasRenderingContext2D | null | undefined;
+
+/** The width in pixels of a tick label: 12px in the element's font (a rough guess where no canvas). */
+function textWidth(text: string, el: HTMLElement): number {
+  measure ??= document.createElement('canvas').getContext('2d');
+  if (!measure) return text.length * 7.5;
+  measure.font = `12px ${getComputedStyle(el).fontFamily}`;
+  return measure.measureText(text).width;
 }
