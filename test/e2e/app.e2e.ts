@@ -334,6 +334,28 @@ describe('web application', () => {
     await operator.page.context().close();
   });
 
+  it("edits a QA visit's non-conformities as rows, each severity chosen from its list", async () => {
+    const token = await apiToken(baseUrl);
+    const headers = { Authorization: `Bearer ${token}` };
+    type Visit = { id: string; nonConformities: { description: string; severity: string }[] };
+    const read = (path: string) =>
+      fetch(`${baseUrl}${path}`, { headers }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const list = await read('/api/v1/qa-visits?limit=20&q=demo');
+    const visit = ((list.items ?? []) as Visit[]).find((v) => (v.nonConformities?.length ?? 0) > 1)!;
+    await page.goto(`/registers/qa-visits/${visit.id}/edit`);
+    const rows = page.getByTestId('nonConformities-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(visit.nonConformities.length);
+    expect(await rows.first().locator('select').inputValue()).toBe(visit.nonConformities[0]!.severity);
+    await rows.first().locator('select').selectOption({ label: 'Observation' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(new RegExp(`/registers/qa-visits/${visit.id}$`));
+    const after = (await read(`/api/v1/qa-visits/${visit.id}`)) as unknown as Visit;
+    expect(after.nonConformities).toEqual([
+      { ...visit.nonConformities[0], severity: 'observation' },
+      ...visit.nonConformities.slice(1),
+    ]);
+  });
+
   it('logs no console errors along the way', () => {
     // 412 and 400 responses are expected above; the browser logs failed requests as errors.
     const unexpected = s.errors.filter((e) => !/status of (400|412)/.test(e));

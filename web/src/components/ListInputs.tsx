@@ -111,10 +111,31 @@ export function ObjectListInput({
                     value={item[p.name] ?? ''}
                     onChange={(x) => setPart(i, p.name, x)}
                   />
+                ) : p.enumValues ? (
+                  <select
+                    id={pid}
+                    value={item[p.name] ?? ''}
+                    onChange={(e) => setPart(i, p.name, e.target.value)}
+                  >
+                    <option value="">{t('form.choose')}</option>
+                    {p.enumValues.map((v) => (
+                      <option key={v} value={v}>
+                        {tk(`vocab.${v}`, v)}
+                      </option>
+                    ))}
+                  </select>
+                ) : p.date ? (
+                  <input
+                    id={pid}
+                    type="date"
+                    value={item[p.name] ?? ''}
+                    onChange={(e) => setPart(i, p.name, e.target.value)}
+                  />
                 ) : (
                   <input
                     id={pid}
                     type="text"
+                    dir="auto"
                     value={item[p.name] ?? ''}
                     maxLength={p.maxLength}
                     onChange={(e) => setPart(i, p.name, e.target.value)}

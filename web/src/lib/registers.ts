@@ -25,6 +25,10 @@ export interface SubfieldDesc {
   /** The register an id part points to (a visitor's organisationId). */
   refSlug?: string;
   maxLength?: number;
+  /** A part from a code list (a non-conformity's severity, an asset's kind). */
+  enumValues?: string[];
+  /** A date part (YYYY-MM-DD). */
+  date?: boolean;
 }
 
 export interface FieldDesc {
@@ -100,7 +104,10 @@ export function describeField(def: RegisterDef, name: string, raw: Schema): Fiel
   };
 }
 
-/** The parts of a list of objects whose every part is text (or an id of a known register), else null. */
+/**
+ * The parts of a list of objects whose every part is text, a date, a code-list value or an id of
+ * a known register, else null (the field is then edited as JSON).
+ */
 function objectListParts(schema: Schema): SubfieldDesc[] | null {
   const items = schema.type === 'array' ? schema.items : undefined;
   const props =
@@ -109,9 +116,12 @@ function objectListParts(schema: Schema): SubfieldDesc[] | null {
   const out: SubfieldDesc[] = [];
   for (const [name, raw] of Object.entries(props)) {
     const part = unwrapNullable(raw).schema;
-    if (part.type !== 'string' || part.enum) return null;
     const refSlug = REF_TARGETS[name];
-    out.push(refSlug ? { name, refSlug } : { name, maxLength: part.maxLength as number | undefined });
+    if (Array.isArray(part.enum)) out.push({ name, enumValues: part.enum });
+    else if (part.type !== 'string') return null;
+    else if (refSlug) out.push({ name, refSlug });
+    else if (part.format === 'date') out.push({ name, date: true });
+    else out.push({ name, maxLength: part.maxLength as number | undefined });
   }
   return out;
 }
