@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  apiCall,
   apiToken,
   DEMO_ADMIN,
   DEMO_USERS,
@@ -55,9 +56,15 @@ async function drawSquare(p: Page) {
   await p.mouse.click(cx - d, cy - d);
 }
 
+/** The administrator's API token, for reading what the pages should show. */
+let adminToken: string;
+/** A GET on the API as the administrator: the answer's body. */
+const read = async (path: string) => (await apiCall(baseUrl, adminToken, 'GET', path)).body;
+
 beforeAll(async () => {
   // The interface language is kept per user; start from English whatever an earlier run left.
   const token = await apiToken(baseUrl);
+  adminToken = token;
   await fetch(`${baseUrl}/api/v1/auth/me`, {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -228,11 +235,7 @@ describe('web application', () => {
     await screenshot(page, '09-hazard-list-arabic');
     // A task order's priority at issue is a value inside a value (its hazards inside it): with the
     // longer Arabic labels each value keeps a readable width, not a letter a line.
-    const token = await apiToken(baseUrl);
-    const orders = await fetch(`${baseUrl}/api/v1/task-orders?limit=1&q=demo`, {
-      headers: { Authorization: `Bearer ${token}` },
-    }).then((r) => r.json() as Promise<{ items?: { id: string }[]; features?: { id: string }[] }>);
-    const order = (orders.items ?? orders.features ?? [])[0]!;
+    const order = ((await read('/api/v1/task-orders?limit=1&q=demo')).items as { id: string }[])[0]!;
     await page.goto(`/registers/task-orders/${order.id}`);
     const nested = page.locator('.value-fields .value-fields dd');
     await expect.poll(() => nested.count(), { timeout: 15_000 }).toBeGreaterThan(2);
@@ -292,11 +295,7 @@ describe('web application', () => {
     await page.getByText('Planned', { exact: true }).first().waitFor();
     expect(await page.locator('main').textContent()).not.toMatch(iso);
     // The provenance of a demo hazard's devices: found-on dates, bounds, lots' date ranges.
-    const token = await apiToken(baseUrl);
-    const list = await fetch(`${baseUrl}/api/v1/hazards?q=HA-000001`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    const hazardId = ((await list.json()) as { features: Array<{ id: string }> }).features[0]!.id;
+    const hazardId = ((await read('/api/v1/hazards?q=HA-000001')).features as { id: string }[])[0]!.id;
     await page.goto(`/provenance/hazards/${hazardId}`);
     await page.locator('#prov-findings-h').waitFor();
     await expect
@@ -335,11 +334,7 @@ describe('web application', () => {
   });
 
   it("edits a QA visit's non-conformities as rows, each severity chosen from its list", async () => {
-    const token = await apiToken(baseUrl);
-    const headers = { Authorization: `Bearer ${token}` };
     type Visit = { id: string; nonConformities: { description: string; severity: string }[] };
-    const read = (path: string) =>
-      fetch(`${baseUrl}${path}`, { headers }).then((r) => r.json() as Promise<Record<string, unknown>>);
     const list = await read('/api/v1/qa-visits?limit=20&q=demo');
     const visit = ((list.items ?? []) as Visit[]).find((v) => (v.nonConformities?.length ?? 0) > 1)!;
     await page.goto(`/registers/qa-visits/${visit.id}/edit`);

@@ -50,6 +50,20 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Shows a year on the dashboard and waits until its charts are drawn. */
+async function showYear(p: Page, year: string) {
+  const select = p.getByTestId('dashboard-year');
+  if ((await select.inputValue()) !== year) {
+    const answered = p.waitForResponse(
+      (r) => r.url().includes('/api/v1/stats/summary') && r.url().includes(`year=${year}`),
+    );
+    await select.selectOption(year);
+    await answered;
+  }
+  // The charts are drawn in the frame after the figures arrive.
+  await p.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
 /** Chart texts drawn past their chart's edge (a bar chart's names cut off: "32 mm mortar bomb"). */
 function textsOutside(p: Page) {
   return p.evaluate(() =>
@@ -78,27 +92,13 @@ describe('dashboard', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(0);
     // Every name on the charts is drawn whole, whichever names a year has (the longest sets the room).
     const shown = await page.getByTestId('dashboard-year').inputValue();
-    expect(await textsOutside(page), shown).toEqual([]);
-    for (const back of [3, 4, 5, 6]) {
+    for (const back of [2, 3, 4, 5, 6]) {
       const year = String(new Date().getUTCFullYear() - back);
-      const answered = page.waitForResponse(
-        (r) => r.url().includes('/api/v1/stats/summary') && r.url().includes(`year=${year}`),
-      );
-      await page.getByTestId('dashboard-year').selectOption(year);
-      await answered;
-      // The year's charts drawn (two frames after its figures arrive), then measured once.
-      await page.evaluate(
-        () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
-      );
+      await showYear(page, year);
       await page.getByTestId('chart-models').locator('svg text').first().waitFor();
       expect(await textsOutside(page), year).toEqual([]);
     }
-    const back = page.waitForResponse((r) => r.url().includes(`year=${shown}`));
-    await page.getByTestId('dashboard-year').selectOption(shown);
-    await back;
-    await page.evaluate(
-      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
-    );
+    await showYear(page, shown);
     await screenshot(page, '40-dashboard-charts');
 
     const year = await page.getByTestId('dashboard-year').inputValue();

@@ -5,7 +5,13 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { REGISTERS } from '../../src/domain/records.ts';
 import * as V from '../../src/domain/vocabularies.ts';
-import { ENUM_FIELDS, listFilters, MINEFIELD_OWN_FIELDS } from '../../web/src/lib/registers.ts';
+import {
+  ENUM_FIELDS,
+  listFilters,
+  MINEFIELD_OWN_FIELDS,
+  type Schema,
+  subfields,
+} from '../../web/src/lib/registers.ts';
 
 // The web application's own message catalogues (web/src/i18n): English is the reference;
 // Russian and Arabic must carry exactly the same keys, and every key the code asks for must exist.
@@ -83,25 +89,11 @@ describe('web message catalogues', () => {
   it('every sub-field of a structured field has a label', () => {
     // A record page shows a structured value (a hazard's evidence, an accident's casualties) as
     // labelled sub-fields, falling back to the bare name: an Arabic page once read "Location".
-    type Node = { properties?: Record<string, Node>; items?: Node; anyOf?: Node[] };
-    const names = (schema: Node | undefined, out: Set<string>): Set<string> => {
-      // A point is shown as its coordinates, not as its members.
-      if (!schema || schema.properties?.coordinates) return out;
-      for (const [k, v] of Object.entries(schema.properties ?? {})) {
-        out.add(k);
-        names(v, out);
-      }
-      names(schema.items, out);
-      for (const b of schema.anyOf ?? []) names(b, out);
-      return out;
-    };
     const nested = new Set<string>();
     for (const r of REGISTERS)
-      for (const [f, schema] of Object.entries({
-        ...(r.fields.properties as Record<string, Node>),
-        ...(r.readOnly as Record<string, Node>),
-      }))
-        if (r.slug !== 'minefield-records' || !MINEFIELD_OWN_FIELDS.includes(f)) names(schema, nested);
+      for (const [f, schema] of Object.entries({ ...r.fields.properties, ...r.readOnly }))
+        if (r.slug !== 'minefield-records' || !MINEFIELD_OWN_FIELDS.includes(f))
+          for (const [name] of subfields(schema as Schema)) nested.add(name);
     expect(nested.size).toBeGreaterThan(3);
     expect([...nested].filter((k) => !(`field.${k}` in en) && !(`vocab.${k}` in en))).toEqual([]);
   });

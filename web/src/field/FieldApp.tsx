@@ -27,6 +27,7 @@ import { type AreaLayers, FieldMap } from './FieldMap.tsx';
 import { deviceId, type FieldArea, fieldDb, getMeta, setMeta, wipeDevice } from './store.ts';
 import { APP_VERSION, draftCounts, syncQueue } from './sync.ts';
 import type { Bbox } from './tiles.ts';
+import { localPlane } from './within.ts';
 import './field.css';
 
 /**
@@ -671,15 +672,16 @@ function AreaScreen({
  * and its size on the ground. Made when shown, so it follows the language.
  */
 function viewLabel({ t, num }: Pick<ReturnType<typeof useI18n>, 't' | 'num'>, [w, s, e, n]: Bbox): string {
-  const lat = (s + n) / 2;
+  const [lon, lat] = [(w + e) / 2, (s + n) / 2];
+  const plane = localPlane(lon, lat);
   const size = (metres: number) =>
     metres >= 1000
       ? t('unit.km', { value: num(metres / 1000, { maximumFractionDigits: 1 }) })
       : t('unit.m', { value: num(Math.round(metres)) });
   return t('fieldApp.area.viewLabel', {
-    centre: `\u2066${formatLatLon((w + e) / 2, lat)}\u2069`,
-    width: size((e - w) * 111_320 * Math.cos((lat * Math.PI) / 180)),
-    height: size((n - s) * 110_574),
+    centre: `\u2066${formatLatLon(lon, lat)}\u2069`,
+    width: size(plane.toLocal(e, lat)[0] - plane.toLocal(w, lat)[0]),
+    height: size(plane.toLocal(lon, n)[1] - plane.toLocal(lon, s)[1]),
   });
 }
 

@@ -51,7 +51,7 @@ const RAD = Math.PI / 180;
 interface LocalPlane {
   toLocal(lon: number, lat: number): Xy;
 }
-function localPlane(lon0: number, lat0: number): LocalPlane {
+export function localPlane(lon0: number, lat0: number): LocalPlane {
   const s0 = Math.sin(lat0 * RAD);
   const m = (A * (1 - E2)) / (1 - E2 * s0 * s0) ** 1.5;
   return {

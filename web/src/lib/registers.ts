@@ -61,7 +61,12 @@ export const ID_LIST_TARGETS: Record<string, string> = {
 
 const LONG_TEXT = new Set(['description', 'notes', 'measuresTaken', 'referral', 'observations']);
 
-type Schema = Record<string, unknown> & { anyOf?: Schema[]; enum?: string[]; type?: string; items?: Schema };
+export type Schema = Record<string, unknown> & {
+  anyOf?: Schema[];
+  enum?: string[];
+  type?: string;
+  items?: Schema;
+};
 
 function unwrapNullable(s: Schema): { schema: Schema; nullable: boolean } {
   if (Array.isArray(s.anyOf)) {
@@ -244,20 +249,29 @@ export const ENUM_FIELDS: ReadonlySet<string> = new Set([
   ),
   // Code lists inside structured values (a QA visit's non-conformities by severity), shown the same way.
   ...REGISTERS.flatMap((r) =>
-    Object.values(r.fields.properties as Record<string, Schema>).flatMap(nestedEnums),
+    Object.values(r.fields.properties as Record<string, Schema>)
+      .flatMap(subfields)
+      .filter(([, raw]) => {
+        const part = unwrapNullable(raw).schema;
+        return Array.isArray(part.enum) || Array.isArray(part.items?.enum);
+      })
+      .map(([name]) => name),
   ),
 ]);
 
-/** The names of the code-list parts inside a field's objects and lists, at any depth. */
-function nestedEnums(schema: Schema): string[] {
+/**
+ * The parts inside a field's objects and lists, at any depth, as `[name, schema]`: what a record
+ * page shows as labelled sub-fields. A point has none (it is shown as its coordinates).
+ */
+export function subfields(schema: Schema): [string, Schema][] {
   const parts = (schema.properties ?? {}) as Record<string, Schema>;
+  if (parts.coordinates) return [];
   return [
-    ...Object.entries(parts).flatMap(([name, raw]) => {
-      const part = unwrapNullable(raw).schema;
-      return Array.isArray(part.enum) || Array.isArray(part.items?.enum) ? [name] : [];
-    }),
-    ...Object.values(parts).flatMap(nestedEnums),
-    ...(schema.items ? nestedEnums(schema.items) : []),
-    ...(schema.anyOf ?? []).flatMap(nestedEnums),
+    ...Object.entries(parts).flatMap(([name, part]) => [
+      [name, part] as [string, Schema],
+      ...subfields(part),
+    ]),
+    ...(schema.items ? subfields(schema.items) : []),
+    ...(schema.anyOf ?? []).flatMap(subfields),
   ];
 }

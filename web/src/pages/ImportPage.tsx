@@ -151,20 +151,18 @@ function ImportForm() {
           {result && (
             <>
               <dl className="fields import-summary" data-testid="import-summary">
-                {(['read', 'imported', 'repaired', 'rejected', 'skipped'] as const).map((k) =>
+                {(['read', 'imported', 'repaired', 'rejected', 'skipped'] as const).map((k) => {
                   // A dry run writes nothing: it says how many rows would be imported.
-                  k === 'imported' && result.dryRun ? (
+                  const would = k === 'imported' && result.dryRun;
+                  return (
                     <div key={k}>
-                      <dt>{t('import.count.wouldImport')}</dt>
-                      <dd data-testid="count-would-import">{num(result.valid ?? 0)}</dd>
+                      <dt>{t(would ? 'import.count.wouldImport' : `import.count.${k}`)}</dt>
+                      <dd data-testid={would ? 'count-would-import' : `count-${k}`}>
+                        {num(would ? (result.valid ?? 0) : result[k])}
+                      </dd>
                     </div>
-                  ) : (
-                    <div key={k}>
-                      <dt>{t(`import.count.${k}`)}</dt>
-                      <dd data-testid={`count-${k}`}>{num(result[k])}</dd>
-                    </div>
-                  ),
-                )}
+                  );
+                })}
               </dl>
               {result.dryRun ? (
                 <p data-testid="import-notice">{t('import.dryRunNotice')}</p>

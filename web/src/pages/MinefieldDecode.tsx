@@ -12,11 +12,6 @@ import { useI18n } from '../i18n/index.tsx';
 import { useCan } from '../lib/permissions.ts';
 import { useAsync } from '../lib/useAsync.ts';
 
-/**
- * A minefield record's own section: the record as tables, the readings in words (the fields in
- * MINEFIELD_OWN_FIELDS, which the record page leaves out of its field list), and its one map.
- */
-
 /** Colours of the decoded features by kind (perimeter, uncertainty, rows, points), and of the finds. */
 const KIND_COLOUR: Record<string, string> = {
   perimeter: '#c62828',
@@ -63,7 +58,8 @@ function statedOutline(decoded: Decoded, shown: string): Feature[] {
  * A minefield record for people: the record as written (its notation, legs and rows as tables),
  * the readings decoded from it in words, the readings that failed summarised by problem, one map
  * of the reading shown with the findings scored, the scores with what they mean, and for an
- * authorised user the adoption of a reading as the record's.
+ * authorised user the adoption of a reading as the record's. The fields it shows so are in
+ * MINEFIELD_OWN_FIELDS, which the record page leaves out of its field list.
  */
 export function MinefieldDecode({
   id,

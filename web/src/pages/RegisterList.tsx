@@ -74,11 +74,12 @@ export function RegisterList({ slug }: { slug: string }) {
   const [error, setError] = useState<unknown>(null);
   const [q, setQ] = useState(search.get('q') ?? '');
   // Records with a place also show the lowest admin area they lie in (computed by the server).
-  const hasCode = !def || 'code' in def.readOnly;
   const columns = [
     ...(LIST_COLUMNS[slug] ?? inferColumns(rows)),
     ...(def?.geometry ? [ADMIN_AREA_COLUMN] : []),
   ];
+  // The columns shown, the first opening the record: the code, where the register has codes.
+  const shown = !def || 'code' in def.readOnly ? ['code', ...columns] : columns;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: apiKey stands for the filters
   useEffect(() => {
@@ -254,18 +255,7 @@ export function RegisterList({ slug }: { slug: string }) {
           <caption className="visually-hidden">{title}</caption>
           <thead>
             <tr>
-              {hasCode && (
-                <th scope="col" aria-sort={ariaSort('code')}>
-                  {sortable.has('code') ? (
-                    <button type="button" className="sort" onClick={() => sortBy('code')}>
-                      {t('field.code')} {sortMark(sort, 'code')}
-                    </button>
-                  ) : (
-                    t('field.code')
-                  )}
-                </th>
-              )}
-              {columns.map((c) => (
+              {shown.map((c) => (
                 <th key={c} scope="col" aria-sort={ariaSort(c)}>
                   {sortable.has(c) ? (
                     <button type="button" className="sort" onClick={() => sortBy(c)}>
@@ -282,21 +272,16 @@ export function RegisterList({ slug }: { slug: string }) {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} className={r.archived ? 'archived' : undefined}>
-                {hasCode && (
-                  <td>
-                    <Link to={`/registers/${slug}/${r.id}`} className="record-code">
-                      {(r.code as string) ?? r.id.slice(0, 8)}
-                    </Link>
-                    {r.archived && <span className="badge">{t('record.archived')}</span>}
-                  </td>
-                )}
-                {columns.map((c, i) =>
-                  // A register without codes (organisations, ordnance …) opens its records by their
-                  // first column (name, P-code, model) instead of a code column repeating it.
-                  !hasCode && i === 0 ? (
+                {shown.map((c, i) =>
+                  // The first column opens the record: its code, or for a register without codes
+                  // (organisations, ordnance …) its name, P-code or model.
+                  i === 0 ? (
                     <td key={c}>
-                      <Link to={`/registers/${slug}/${r.id}`}>
-                        <FieldValue name={c} value={r[c]} unit={units[c]} />
+                      <Link
+                        to={`/registers/${slug}/${r.id}`}
+                        className={c === 'code' ? 'record-code' : undefined}
+                      >
+                        <FieldValue name={c} value={r[c]} />
                       </Link>
                       {r.archived && <span className="badge">{t('record.archived')}</span>}
                     </td>

@@ -89,7 +89,11 @@ export function Chart({
     if (kind === 'bars') {
       // Categories down the side (their names stay readable), values along: the side is as wide
       // as the longest name drawn in the page's font, plus the tick and its gap.
-      const side = Math.min(200, Math.ceil(Math.max(...keys.map((k) => textWidth(tickFormat(k), el)))) + 14);
+      const font = `12px ${getComputedStyle(el).fontFamily}`;
+      const side = Math.min(
+        200,
+        Math.ceil(Math.max(...keys.map((k) => textWidth(tickFormat(k), font)))) + 14,
+      );
       figure = Plot.plot({
         width,
         height: 30 + keys.length * 24,
@@ -199,10 +203,10 @@ export function Chart({
 
 let measure: CanvasRenderingContext2D | null | undefined;
 
-/** The width in pixels of a tick label: 12px in the element's font (a rough guess where no canvas). */
-function textWidth(text: string, el: HTMLElement): number {
+/** The width in pixels of a tick label in a CSS font (a rough guess where there is no canvas). */
+function textWidth(text: string, font: string): number {
   measure ??= document.createElement('canvas').getContext('2d');
   if (!measure) return text.length * 7.5;
-  measure.font = `12px ${getComputedStyle(el).fontFamily}`;
+  measure.font = font;
   return measure.measureText(text).width;
 }
