@@ -231,6 +231,10 @@ describe('reports on one map', () => {
     await p.getByTestId('change-10').locator('.change-title').click();
     await expect.poll(() => p.getByTestId('change-10').getAttribute('class')).toMatch(/selected/);
     expect((await p.evaluate(() => performance.now())) - started).toBeLessThan(5_000);
+    // Each finding's place reads latitude first, left to right, isolated from the page's direction.
+    const places = p.locator('bdi.latlon[dir="ltr"]');
+    expect(await places.count()).toBeGreaterThanOrEqual(200);
+    expect(await places.first().textContent()).toMatch(/^\d+\.\d{6}, \d+\.\d{6}$/);
     await screenshot(p, '22-review-200-findings-1280');
   });
 

@@ -1,12 +1,12 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { get, query, request } from '../api/client.ts';
 import type { Attachment, AttachmentMetadata, EvidenceCheck } from '../api/types.ts';
-import { formatLatLon } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { downloadFile } from '../lib/download.ts';
 import { useCan } from '../lib/permissions.ts';
 import { useAsync } from '../lib/useAsync.ts';
 import { ErrorNote } from './ErrorNote.tsx';
+import { LatLon } from './LatLon.tsx';
 
 /**
  * The files attached to a record: each with its SHA-256 (the original is kept byte for byte),
@@ -149,7 +149,7 @@ function Metadata({ m }: { m: AttachmentMetadata }) {
           <dt>{t('attachment.position')}</dt>
           <dd>
             {m.position ? (
-              <span dir="ltr">{formatLatLon(m.position.coordinates[0], m.position.coordinates[1])}</span>
+              <LatLon lon={m.position.coordinates[0]} lat={m.position.coordinates[1]} />
             ) : (
               unknown
             )}

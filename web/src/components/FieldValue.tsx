@@ -1,9 +1,9 @@
 import type { Point } from 'geojson';
-import { formatLatLon } from '../geo/coords.ts';
 import { type AreaUnit, useI18n } from '../i18n/index.tsx';
 import { useLabel } from '../lib/options.ts';
 import { ENUM_FIELDS, ID_LIST_TARGETS, REF_TARGETS } from '../lib/registers.ts';
 import { Link } from '../lib/router.tsx';
+import { LatLon } from './LatLon.tsx';
 
 function RefValue({ slug, id }: { slug: string; id: string }) {
   const label = useLabel(slug, id) ?? id.slice(0, 8);
@@ -56,7 +56,7 @@ export function FieldValue({ name, value, unit }: { name: string; value: unknown
     );
   if (typeof value === 'object' && (value as Point).type === 'Point') {
     const [lon, lat] = (value as Point).coordinates;
-    return <span dir="ltr">{formatLatLon(lon, lat)}</span>;
+    return <LatLon lon={lon} lat={lat} />;
   }
   // Lists of anything else, one item a line; objects (evidence, names …) as a list of their fields.
   if (Array.isArray(value))

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { LatLon } from '../components/LatLon.tsx';
 import { formatLatLon, parsePosition } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { Position } from './drafts.ts';
@@ -31,7 +32,7 @@ export function PositionText({ p }: { p: Position | null }) {
       : t(`fieldApp.position.${p.source}`);
   return (
     <>
-      <bdi dir="ltr">{formatLatLon(lon, lat)}</bdi> ({source})
+      <LatLon lon={lon} lat={lat} /> ({source})
     </>
   );
 }

@@ -4,10 +4,10 @@ import { ApiError, get, query, request } from '../api/client.ts';
 import type { ProblemItem, Report, ReportChange, ReportWarning } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
+import { LatLon } from '../components/LatLon.tsx';
 import { bboxOf } from '../components/MapView.tsx';
 import { ReportAttachments } from '../components/ReportAttachments.tsx';
 import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
-import { formatLatLon } from '../geo/coords.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
@@ -436,7 +436,8 @@ function ChangeValue({ name, value }: { name: string; value: unknown }) {
 function PlaceCell({ geometry }: { geometry: Geometry | null | undefined }) {
   const { tk } = useI18n();
   if (!geometry) return <span className="muted">–</span>;
-  if (geometry.type === 'Point') return <>{formatLatLon(geometry.coordinates[0], geometry.coordinates[1])}</>;
+  if (geometry.type === 'Point')
+    return <LatLon lon={geometry.coordinates[0]} lat={geometry.coordinates[1]} />;
   return <>{tk(`geometryType.${geometry.type}`, geometry.type)}</>;
 }
 
