@@ -341,6 +341,12 @@ describe('web application', () => {
     const rows = page.getByTestId('nonConformities-row');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(visit.nonConformities.length);
     expect(await rows.first().locator('select').inputValue()).toBe(visit.nonConformities[0]!.severity);
+    // The description (up to 2 000 characters) takes the row's width, not a narrow column.
+    const [input, row] = await Promise.all([
+      rows.first().locator('input[type="text"]').first().boundingBox(),
+      rows.first().boundingBox(),
+    ]);
+    expect(input!.width).toBeGreaterThan(row!.width * 0.8);
     await rows.first().locator('select').selectOption({ label: 'Observation' });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(new RegExp(`/registers/qa-visits/${visit.id}$`));

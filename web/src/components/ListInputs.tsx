@@ -66,10 +66,14 @@ export function IdListInput({
 
 export type ListItem = Record<string, string>;
 
+/** Text parts allowed more characters than this are given a whole row. */
+const LONG_PART = 300;
+
 /**
- * A list of small objects whose parts are text or references (a visit's visitors: name, role,
- * organisation as stated, organisation in the register; a model's manufacturers): one row of
- * inputs per item, a button to add a row and one to remove each.
+ * A list of small objects whose parts are text, dates, code-list values or references (a visit's
+ * visitors: name, role, organisation as stated, organisation in the register; a QA visit's
+ * non-conformities: description and severity): one row of inputs per item, a button to add a row
+ * and one to remove each.
  */
 export function ObjectListInput({
   id,
@@ -102,7 +106,11 @@ export function ObjectListInput({
           {parts.map((p) => {
             const pid = `${id}-${i}-${p.name}`;
             return (
-              <div key={p.name} className="object-list-part">
+              <div
+                key={p.name}
+                // A long text (a non-conformity's description) takes the row's whole width.
+                className={(p.maxLength ?? 0) > LONG_PART ? 'object-list-part long' : 'object-list-part'}
+              >
                 <label htmlFor={pid}>{tk(`field.${p.name}`, p.name)}</label>
                 {p.refSlug ? (
                   <RecordPicker
