@@ -357,6 +357,151 @@ describe('web application', () => {
     ]);
   });
 
+  it("enters a session's beneficiaries in a table by sex and age band, with totals, and shows it as one", async () => {
+    type Session = {
+      id: string;
+      beneficiaries: Record<string, Record<string, number>>;
+      beneficiariesTotal: number;
+    };
+    const list = await read('/api/v1/risk-education?limit=1&sort=code');
+    const session = (list.features as { properties: Session }[])[0]!.properties;
+    await page.goto(`/registers/risk-education/${session.id}/edit`);
+    const table = page.getByTestId('beneficiaries-table');
+    await table.waitFor();
+    // The demo counts bands 5-12, 13-17 and 18+, and no others are offered beside them.
+    expect(await table.locator('thead th').allTextContents()).toEqual([
+      'Sex',
+      '5–12',
+      '13–17',
+      '18+',
+      'Total',
+    ]);
+    await table
+      .getByLabel('Female, 5–12', { exact: true })
+      .fill(String((session.beneficiaries.female?.['5-12'] ?? 0) + 7));
+    await page.locator('#f-beneficiaries-band').fill('0-4');
+    await page.getByTestId('beneficiaries-add-band').click();
+    await table.getByLabel('Male, 0–4', { exact: true }).fill('2');
+    await expect
+      .poll(() => page.getByTestId('beneficiaries-total').textContent())
+      .toBe(String(session.beneficiariesTotal + 9));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(new RegExp(`/registers/risk-education/${session.id}$`));
+    const after = (await read(`/api/v1/risk-education/${session.id}`)).properties as Session;
+    expect(after.beneficiaries).toEqual({
+      ...session.beneficiaries,
+      female: { ...session.beneficiaries.female, '5-12': (session.beneficiaries.female?.['5-12'] ?? 0) + 7 },
+      male: { ...session.beneficiaries.male, '0-4': 2 },
+    });
+    expect(after.beneficiariesTotal).toBe(session.beneficiariesTotal + 9);
+    // The record's page shows the same table, read only.
+    const shown = page.getByTestId('beneficiaries-table');
+    await expect.poll(() => shown.locator('thead th').allTextContents()).toContain('0–4');
+    expect(await shown.locator('input').count()).toBe(0);
+  });
+
+  it("edits a project's donors with their contributions as numbers", async () => {
+    type Donor = { name?: string; amount?: number; currency?: string; organisationId?: string };
+    type Project = { id: string; donors: Donor[] };
+    const list = await read('/api/v1/projects?limit=20');
+    const project = (list.items as Project[]).find((x) => (x.donors?.length ?? 0) > 0)!;
+    await page.goto(`/registers/projects/${project.id}/edit`);
+    const rows = page.getByTestId('donors-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(project.donors.length);
+    await rows.first().getByLabel('Amount').fill('1250000.5');
+    await page.getByTestId('donors-add').click();
+    const added = rows.last();
+    await added.getByLabel('Name').fill('E2E donor');
+    await added.getByLabel('Amount').fill('1000');
+    await added.getByLabel('Currency').fill('EUR');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(new RegExp(`/registers/projects/${project.id}$`));
+    const after = (await read(`/api/v1/projects/${project.id}`)) as unknown as Project;
+    expect(after.donors).toEqual([
+      { ...project.donors[0], amount: 1_250_000.5 },
+      ...project.donors.slice(1),
+      { name: 'E2E donor', amount: 1000, currency: 'EUR' },
+    ]);
+  });
+
+  it("takes a casualty's protected identity in its own inputs, never shows it back, and replaces only the parts filled in", async () => {
+    const list = await read('/api/v1/casualties?limit=1&sort=code');
+    const id = (list.items as { id: string }[])[0]!.id;
+    const save = async () => {
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(new RegExp(`/registers/casualties/${id}$`));
+    };
+    await page.goto(`/registers/casualties/${id}/edit`);
+    await page.locator('#f-identity-name').fill('E2E Person');
+    await page.locator('#f-identity-address').fill('12 Demo Street');
+    await save();
+    expect((await read(`/api/v1/casualties/${id}?identity=true`)).identity).toMatchObject({
+      name: 'E2E Person',
+      address: '12 Demo Street',
+    });
+    await page.goto(`/registers/casualties/${id}/edit`);
+    await page.getByTestId('identity-kept').waitFor();
+    expect(await page.locator('#f-identity-name').inputValue()).toBe('');
+    await page.locator('#f-identity-dateOfBirth').fill('1990-03-04');
+    await save();
+    expect((await read(`/api/v1/casualties/${id}?identity=true`)).identity).toMatchObject({
+      name: 'E2E Person',
+      address: '12 Demo Street',
+      dateOfBirth: '1990-03-04',
+    });
+  });
+
+  it("edits a model's other names and a settlement's names by language, each language once", async () => {
+    type Model = { id: string; aliases?: string[] };
+    const models = await read('/api/v1/ordnance?limit=50');
+    const model = (models.items as Model[]).find((m) => (m.aliases?.length ?? 0) > 0)!;
+    await page.goto(`/registers/ordnance/${model.id}/edit`);
+    await page.getByTestId('aliases-add').click();
+    await page.getByTestId('aliases-row').last().locator('input').fill('E2E alias');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(new RegExp(`/registers/ordnance/${model.id}$`));
+    expect((await read(`/api/v1/ordnance/${model.id}`)).aliases).toEqual([...model.aliases!, 'E2E alias']);
+
+    type Place = { id: string; names?: Record<string, string> };
+    const places = await read('/api/v1/settlements?limit=20');
+    const place = (places.features as { properties: Place }[])
+      .map((f) => f.properties)
+      .find((x) => Object.keys(x.names ?? {}).includes('en'))!;
+    await page.goto(`/registers/settlements/${place.id}/edit`);
+    const rows = page.getByTestId('names-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(Object.keys(place.names!).length);
+    await page.getByTestId('names-add').click();
+    await rows.last().getByLabel('Language').fill('en');
+    await rows.last().getByLabel('Name').fill('E2E place');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('problem-names').textContent()).toContain('each language once');
+    await rows.last().getByLabel('Language').fill('fr');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(new RegExp(`/registers/settlements/${place.id}$`));
+    expect(((await read(`/api/v1/settlements/${place.id}`)).properties as Place).names).toEqual({
+      ...place.names,
+      fr: 'E2E place',
+    });
+  });
+
+  it('adds a piece of evidence to a hazard with the place it was seen, typed', async () => {
+    await page.goto(`${hazardPath}/edit`);
+    await page.getByTestId('evidence-add').click();
+    const row = page.getByTestId('evidence-row').last();
+    await row.getByLabel('Type').selectOption({ label: 'Device seen' });
+    await row.getByLabel('Description').fill('E2E: a PMN-2 seen by a shepherd');
+    await row.getByLabel('Location').fill('40.1, 44.5');
+    await row.getByLabel('Location').press('Tab');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(new RegExp(`${hazardPath}$`));
+    const after = await read(`/api/v1/hazards/${hazardPath.split('/').pop()}`);
+    expect((after.properties as { evidence: unknown[] }).evidence.at(-1)).toEqual({
+      type: 'device_seen',
+      description: 'E2E: a PMN-2 seen by a shepherd',
+      location: { type: 'Point', coordinates: [44.5, 40.1] },
+    });
+  });
+
   it('logs no console errors along the way', () => {
     // 412 and 400 responses are expected above; the browser logs failed requests as errors.
     const unexpected = s.errors.filter((e) => !/status of (400|412)/.test(e));

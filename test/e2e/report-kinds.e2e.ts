@@ -183,6 +183,33 @@ describe('report kinds in the browser', () => {
     expect(change?.record.geometry.type).toBe('Polygon');
   });
 
+  it("an operator counts a risk education session's beneficiaries in the report's table, a row per band where columns do not fit", async () => {
+    const p = op.page;
+    await p.goto('/reports/new?kind=other_records');
+    const table = p.getByTestId('beneficiaries-table');
+    await table.waitFor();
+    // The report form's column is too narrow for six bands across: the bands run down instead.
+    const firstColumn = await table.locator('tbody th').allTextContents();
+    expect(firstColumn).toEqual(['0–4', '5–12', '13–17', '18–59', '60 and over', 'Unknown']);
+    await table.getByLabel('Female, 5–12', { exact: true }).fill('12');
+    await table.getByLabel('Male, 60 and over', { exact: true }).fill('3');
+    await expect.poll(() => p.getByTestId('beneficiaries-total').textContent()).toBe('15');
+    await p.locator('#r-re-heldOn').fill('2026-11-30');
+    await p.locator('#r-re-deliveryMethod').selectOption('face_to_face');
+    await expect.poll(() => p.locator('#r-re-organisationId option').count()).toBeGreaterThan(1);
+    await p.locator('#r-re-organisationId').selectOption({ index: 1 });
+    await p.locator('#r-re-point').fill('39.935, 46.935');
+    await p.locator('#r-re-point').press('Tab');
+    await p.getByTestId('save-report').click();
+    await p.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    const id = /\/reports\/([0-9a-f-]{36})$/.exec(p.url())?.[1] ?? '';
+    const r = await api(await token(OPERATOR), 'GET', `/api/v1/reports/${id}`);
+    const [change] = (
+      r.body.payload as { changes: Array<{ record: { properties: Record<string, unknown> } }> }
+    ).changes;
+    expect(change?.record.properties.beneficiaries).toEqual({ female: { '5-12': 12 }, male: { '60+': 3 } });
+  });
+
   it('logs no console errors and no refused requests', () => {
     expect([...op.failedResponses, ...ap.failedResponses]).toEqual([]);
     expect([...op.errors, ...ap.errors]).toEqual([]);

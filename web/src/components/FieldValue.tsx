@@ -1,9 +1,11 @@
 import type { Point } from 'geojson';
 import { type AreaUnit, useI18n } from '../i18n/index.tsx';
+import { countsInput } from '../lib/form-values.ts';
 import { useLabel } from '../lib/options.ts';
-import { ENUM_FIELDS, ID_LIST_TARGETS, REF_TARGETS } from '../lib/registers.ts';
+import { COUNT_ROWS, ENUM_FIELDS, ID_LIST_TARGETS, REF_TARGETS } from '../lib/registers.ts';
 import { Link } from '../lib/router.tsx';
 import { LatLon } from './LatLon.tsx';
+import { CountsInput } from './ListInputs.tsx';
 
 function RefValue({ slug, id }: { slug: string; id: string }) {
   const label = useLabel(slug, id) ?? id.slice(0, 8);
@@ -54,6 +56,9 @@ export function FieldValue({ name, value, unit }: { name: string; value: unknown
         ))}
       </ul>
     );
+  const countRows = COUNT_ROWS.get(name);
+  if (countRows && typeof value === 'object')
+    return <CountsInput name={name} rows={countRows} value={countsInput(value, false)} />;
   if (typeof value === 'object' && (value as Point).type === 'Point') {
     const [lon, lat] = (value as Point).coordinates;
     return <LatLon lon={lon} lat={lat} />;

@@ -107,7 +107,7 @@ export function PointInput({
             {toMgrs(value.coordinates[0], value.coordinates[1]) ?? '—'}
           </span>
         ) : (
-          t('coords.pointHint')
+          t(withMap ? 'coords.pointHint' : 'coords.pointHintNoMap')
         )}
       </p>
       {withMap && (

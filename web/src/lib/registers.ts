@@ -17,7 +17,11 @@ export type FieldKind =
   | 'json'
   | 'boolean'
   | 'idList'
-  | 'objectList';
+  | 'objectList'
+  | 'group'
+  | 'counts'
+  | 'textList'
+  | 'textMap';
 
 /** One part of each item of a list of objects (a visitor's name, a manufacturer's factory code). */
 export interface SubfieldDesc {
@@ -29,6 +33,11 @@ export interface SubfieldDesc {
   enumValues?: string[];
   /** A date part (YYYY-MM-DD). */
   date?: boolean;
+  /** A number part (a donor's contribution): 'integer' or 'number', with its least value. */
+  number?: 'integer' | 'number';
+  minimum?: number;
+  /** A position part (where a piece of evidence was seen): a GeoJSON Point. */
+  point?: boolean;
 }
 
 export interface FieldDesc {
@@ -42,8 +51,10 @@ export interface FieldDesc {
   maximum?: number;
   maxLength?: number;
   pattern?: string;
-  /** For an objectList: the parts of each item, all text or references. */
+  /** For an objectList: the parts of each item; for a group: the parts of the one object. */
   subfields?: SubfieldDesc[];
+  /** For counts: the rows (a session's beneficiaries by sex: female, male, unknown). */
+  rows?: string[];
 }
 
 /** Reference fields → the slug of the register they point to (from src/domain/records.ts). */
@@ -86,6 +97,13 @@ export function describeField(def: RegisterDef, name: string, raw: Schema): Fiel
     return { ...base, kind: 'idList', refSlug: ID_LIST_TARGETS[name] };
   const subfields = objectListParts(schema);
   if (subfields) return { ...base, kind: 'objectList', subfields };
+  const group = schema.type === 'object' ? objectParts(schema) : null;
+  if (group) return { ...base, kind: 'group', subfields: group };
+  const rows = countRows(schema);
+  if (rows) return { ...base, kind: 'counts', rows };
+  if (schema.type === 'array' && schema.items?.type === 'string' && !schema.items.enum)
+    return { ...base, kind: 'textList', maxLength: schema.items.maxLength as number | undefined };
+  if (mapValues(schema)?.type === 'string') return { ...base, kind: 'textMap' };
   if (def.jsonFields?.includes(name) && !(schema.type === 'array' && schema.items?.enum))
     return { ...base, kind: 'json' };
   if (Array.isArray(schema.enum)) return { ...base, kind: 'enum', enumValues: schema.enum };
@@ -110,25 +128,52 @@ export function describeField(def: RegisterDef, name: string, raw: Schema): Fiel
 }
 
 /**
- * The parts of a list of objects whose every part is text, a date, a code-list value or an id of
- * a known register, else null (the field is then edited as JSON).
+ * The parts of a list of objects whose every part is text, a number, a date, a position, a
+ * code-list value or an id of a known register, else null (the field is then edited as JSON).
  */
 function objectListParts(schema: Schema): SubfieldDesc[] | null {
   const items = schema.type === 'array' ? schema.items : undefined;
-  const props =
-    items?.type === 'object' ? (items.properties as Record<string, Schema> | undefined) : undefined;
+  return items?.type === 'object' ? objectParts(items) : null;
+}
+
+/** The parts of an object, as objectListParts describes them, else null. */
+function objectParts(schema: Schema): SubfieldDesc[] | null {
+  const props = schema.properties as Record<string, Schema> | undefined;
   if (!props) return null;
   const out: SubfieldDesc[] = [];
   for (const [name, raw] of Object.entries(props)) {
     const part = unwrapNullable(raw).schema;
     const refSlug = REF_TARGETS[name];
+    const properties = part.properties as Record<string, Schema> | undefined;
     if (Array.isArray(part.enum)) out.push({ name, enumValues: part.enum });
+    else if (part.type === 'integer' || part.type === 'number')
+      out.push({ name, number: part.type, minimum: part.minimum as number | undefined });
+    else if (part.type === 'object' && properties?.type?.const === 'Point') out.push({ name, point: true });
     else if (part.type !== 'string') return null;
     else if (refSlug) out.push({ name, refSlug });
     else if (part.format === 'date') out.push({ name, date: true });
     else out.push({ name, maxLength: part.maxLength as number | undefined });
   }
   return out;
+}
+
+/** The schema of the values of a map (`Type.Record`: names by language, counts by age band). */
+function mapValues(schema: Schema): Schema | undefined {
+  const pattern = schema.type === 'object' ? (schema.patternProperties as Record<string, Schema>) : undefined;
+  return pattern ? Object.values(pattern)[0] : undefined;
+}
+
+/**
+ * The rows of a table of counts (an object whose every part maps names to whole numbers: a
+ * session's beneficiaries by sex, then by age band), else null.
+ */
+function countRows(schema: Schema): string[] | null {
+  const props = schema.type === 'object' ? (schema.properties as Record<string, Schema>) : undefined;
+  if (!props) return null;
+  const rows = Object.entries(props);
+  return rows.length > 0 && rows.every(([, s]) => mapValues(s)?.type === 'integer')
+    ? rows.map(([name]) => name)
+    : null;
 }
 
 export function fieldsOf(def: RegisterDef): FieldDesc[] {
@@ -258,6 +303,11 @@ export const ENUM_FIELDS: ReadonlySet<string> = new Set([
       .map(([name]) => name),
   ),
 ]);
+
+/** Fields holding tables of counts (a session's beneficiaries) → their rows, shown as a table. */
+export const COUNT_ROWS: ReadonlyMap<string, string[]> = new Map(
+  REGISTERS.flatMap((r) => fieldsOf(r).flatMap((f) => (f.rows ? [[f.name, f.rows] as const] : []))),
+);
 
 /**
  * The parts inside a field's objects and lists, at any depth, as `[name, schema]`: what a record

@@ -8,17 +8,35 @@ import {
   useRef,
   useState,
 } from 'react';
+import { canonicalJson } from '../../../src/domain/canonical-json.ts';
 import { ApiError, request } from '../api/client.ts';
 import type { ProblemItem, RecordFeature, RecordProps } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { RequiredMark } from '../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../components/GeometryEditor.tsx';
-import { IdListInput, type ListItem, listItems, ObjectListInput } from '../components/ListInputs.tsx';
+import {
+  CountsInput,
+  GroupInput,
+  IdListInput,
+  ObjectListInput,
+  TextListInput,
+} from '../components/ListInputs.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
+import {
+  type CountsValue,
+  countsInput,
+  countsValue,
+  itemValue,
+  type ListItem,
+  listItems,
+  TEXT_MAP_PARTS,
+  textMapInput,
+  textMapValue,
+} from '../lib/form-values.ts';
 import { invalidateOptions } from '../lib/options.ts';
 import { useCan } from '../lib/permissions.ts';
 import { placeProblems } from '../lib/problems.ts';
@@ -31,33 +49,36 @@ type Values = Record<string, unknown>;
 
 /** Form text of a value and back; empty inputs mean "not given" (null on edit). */
 function toInput(f: FieldDesc, v: unknown): unknown {
+  if (f.kind === 'counts') return countsInput(v);
+  if (f.kind === 'textMap') return textMapInput(v);
+  if (f.kind === 'group') return v && typeof v === 'object' ? itemInput(v) : {};
   if (v === undefined || v === null)
-    return f.kind === 'enumArray' || f.kind === 'idList' || f.kind === 'objectList'
+    return f.kind === 'enumArray' || f.kind === 'idList' || f.kind === 'objectList' || f.kind === 'textList'
       ? []
       : f.kind === 'point'
         ? null
         : '';
-  if (f.kind === 'idList') return Array.isArray(v) ? v.map(String) : [];
-  if (f.kind === 'objectList')
-    return Array.isArray(v)
-      ? v.map((item) =>
-          Object.fromEntries(
-            Object.entries((item ?? {}) as Record<string, unknown>).map(([k, x]) => [
-              k,
-              x == null ? '' : String(x),
-            ]),
-          ),
-        )
-      : [];
+  if (f.kind === 'idList' || f.kind === 'textList') return Array.isArray(v) ? v.map(String) : [];
+  if (f.kind === 'objectList') return Array.isArray(v) ? v.map(itemInput) : [];
   if (f.kind === 'json') return JSON.stringify(v, null, 2);
   if (f.kind === 'integer' || f.kind === 'number') return String(v);
   return v;
 }
 
+/** One stored object as the form's parts: numbers and text as text, a position as it is. */
+function itemInput(item: unknown): ListItem {
+  return Object.fromEntries(
+    Object.entries((item ?? {}) as Record<string, unknown>).map(([k, x]) => [
+      k,
+      x == null ? '' : typeof x === 'object' ? (x as Point) : String(x),
+    ]),
+  );
+}
+
 /** A value given in the address (?hazardId=…); a JSON field's is JSON (?hazardIds=["…"]). */
 function prefill(f: FieldDesc, v: string | null): unknown {
   if (v === null) return undefined;
-  if (f.kind !== 'json' && f.kind !== 'idList' && f.kind !== 'objectList') return v;
+  if (!['json', 'idList', 'objectList', 'textList'].includes(f.kind)) return v;
   try {
     return JSON.parse(v);
   } catch {
@@ -65,10 +86,20 @@ function prefill(f: FieldDesc, v: string | null): unknown {
   }
 }
 
+/** An empty list or object: nothing given. */
+function isEmpty(v: unknown): boolean {
+  return Array.isArray(v) ? v.length === 0 : !!v && typeof v === 'object' && Object.keys(v).length === 0;
+}
+
 function fromInput(f: FieldDesc, v: unknown): { value: unknown; error?: string } {
   if (f.kind === 'enumArray') return { value: v };
   if (f.kind === 'idList') return { value: (v as string[] | undefined) ?? [] };
-  if (f.kind === 'objectList') return { value: listItems((v as ListItem[] | undefined) ?? []) };
+  if (f.kind === 'objectList') return listItems((v as ListItem[] | undefined) ?? [], f.subfields ?? []);
+  if (f.kind === 'group') return itemValue((v as ListItem | undefined) ?? {}, f.subfields ?? []);
+  if (f.kind === 'counts') return countsValue(v as CountsValue);
+  if (f.kind === 'textMap') return textMapValue((v as ListItem[] | undefined) ?? []);
+  if (f.kind === 'textList')
+    return { value: ((v as string[] | undefined) ?? []).map((x) => x.trim()).filter((x) => x !== '') };
   if (f.kind === 'point') return { value: v ?? null };
   if (f.kind === 'boolean') return { value: !!v };
   if (v === '' || v === undefined || v === null) return { value: null };
@@ -215,12 +246,10 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
       if (id) {
         // Edits send only what changed, so a field someone else changed is not overwritten by accident.
         const before = original?.props[f.name] ?? null;
-        const norm =
-          Array.isArray(value) && value.length === 0 && (before === null || before === undefined)
-            ? null
-            : value;
-        if (JSON.stringify(norm) !== JSON.stringify(before)) props[f.name] = value;
-      } else if (value !== null && !(Array.isArray(value) && value.length === 0)) props[f.name] = value;
+        // An empty list or map stands for a value not given; keys are compared in any order.
+        const norm = isEmpty(value) && (before === null || before === undefined) ? null : value;
+        if (canonicalJson(norm) !== canonicalJson(before)) props[f.name] = value;
+      } else if (value !== null && !isEmpty(value)) props[f.name] = value;
     }
     setLocalErrors(errs);
     if (Object.keys(errs).length > 0) {
@@ -352,6 +381,53 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
           />
         );
         break;
+      case 'group':
+        input = (
+          <GroupInput
+            id={fid}
+            parts={f.subfields ?? []}
+            value={(v as ListItem) ?? {}}
+            onChange={(x) => set(f.name, x)}
+            describedBy={describedBy}
+          />
+        );
+        break;
+      case 'counts':
+        input = (
+          <CountsInput
+            id={fid}
+            name={f.name}
+            rows={f.rows ?? []}
+            value={(v as CountsValue | undefined) ?? countsInput(undefined)}
+            onChange={(x) => set(f.name, x)}
+            describedBy={describedBy}
+          />
+        );
+        break;
+      case 'textList':
+        input = (
+          <TextListInput
+            id={fid}
+            name={f.name}
+            value={(v as string[]) ?? []}
+            maxLength={f.maxLength}
+            onChange={(x) => set(f.name, x)}
+            describedBy={describedBy}
+          />
+        );
+        break;
+      case 'textMap':
+        input = (
+          <ObjectListInput
+            id={fid}
+            name={f.name}
+            parts={TEXT_MAP_PARTS}
+            value={(v as ListItem[]) ?? []}
+            onChange={(x) => set(f.name, x)}
+            describedBy={describedBy}
+          />
+        );
+        break;
       case 'point':
         input = (
           <PointInput
@@ -412,6 +488,11 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
           {f.kind === 'json' && <span className="muted"> ({t('form.jsonHint')})</span>}
         </label>
         {input}
+        {f.kind === 'group' && f.name === 'identity' && id && (
+          <p className="muted" data-testid="identity-kept">
+            {t('form.identityKept')}
+          </p>
+        )}
         {invalid && (
           <p id={errorId(f.name)} className="error" data-testid={`problem-${f.name}`}>
             {local && t(local)}

@@ -3,12 +3,24 @@ import { KIND_CHANGES } from '../../../../src/domain/reports.ts';
 import { FormField } from '../../components/FormField.tsx';
 import { RecordPicker } from '../../components/RecordPicker.tsx';
 import { useI18n } from '../../i18n/index.tsx';
-import { fieldsOf, registerDef } from '../../lib/registers.ts';
+import { type FieldKind, fieldsOf, registerDef } from '../../lib/registers.ts';
 import type { ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
 
 /** Registers a correction may change, from the one table of what each report kind holds. */
 const REGISTERS = Object.keys(KIND_CHANGES.correction);
+
+/** The kinds of field the correction's inputs (RegisterFields) edit. */
+const CORRECTABLE = new Set<FieldKind>([
+  'string',
+  'text',
+  'integer',
+  'number',
+  'date',
+  'enum',
+  'enumArray',
+  'ref',
+]);
 
 /** The fields a correction offers: those typed as text, numbers, dates and code lists (not identity, shapes or lists of objects). */
 function editable(slug: string): string[] {
@@ -16,7 +28,7 @@ function editable(slug: string): string[] {
   if (!def) return [];
   const hidden = new Set([...(def.protectedFields ?? []), 'identity', 'externalId']);
   return fieldsOf(def)
-    .filter((f) => !hidden.has(f.name) && f.kind !== 'json' && f.kind !== 'point' && f.kind !== 'objectList')
+    .filter((f) => !hidden.has(f.name) && CORRECTABLE.has(f.kind))
     .map((f) => f.name);
 }
 

@@ -1,10 +1,12 @@
 import type { Point } from 'geojson';
 import { useEffect, useState } from 'react';
-import { AGE_BANDS, QA_SEVERITIES, SEXES } from '../../../../src/domain/vocabularies.ts';
+import { QA_SEVERITIES, SEXES } from '../../../../src/domain/vocabularies.ts';
 import { FormField } from '../../components/FormField.tsx';
+import { CountsInput } from '../../components/ListInputs.tsx';
 import { PointInput } from '../../components/PointInput.tsx';
 import { VocabOptions } from '../../components/VocabOptions.tsx';
 import { useI18n } from '../../i18n/index.tsx';
+import { type CountsValue, countsInput, countsValue } from '../../lib/form-values.ts';
 import type { ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
 
@@ -16,29 +18,12 @@ const QA_FIELDS = [
   'inspectingOrganisationId',
   'measuresTaken',
 ] as const;
-type Counts = Record<string, Record<string, string>>;
 interface NonConformity {
   key: number;
   description: string;
   severity: string;
 }
 let nextKey = 1;
-
-function countsOf(b: unknown): Counts {
-  const out: Counts = {};
-  for (const [sex, bands] of Object.entries((b as Record<string, Record<string, number>>) ?? {}))
-    out[sex] = Object.fromEntries(Object.entries(bands ?? {}).map(([k, v]) => [k, String(v)]));
-  return out;
-}
-
-function beneficiaries(c: Counts): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const [sex, bands] of Object.entries(c)) {
-    const given = Object.entries(bands).filter(([, v]) => v.trim() !== '');
-    if (given.length) out[sex] = Object.fromEntries(given.map(([k, v]) => [k, Number(v)]));
-  }
-  return out;
-}
 
 /** The other-records part of the report form: a risk education session or a QA visit. */
 export function OtherRecordsSection({
@@ -48,14 +33,14 @@ export function OtherRecordsSection({
   initial: Extract<ReportFormContent, { kind: 'other_records' }> | null;
   onChange: (content: ReportFormContent) => void;
 }) {
-  const { t, tk } = useI18n();
+  const { t } = useI18n();
   const [register, setRegister] = useState(initial?.record.register ?? 'risk-education');
   const props = initial?.record.properties ?? {};
   const [values, setValues] = useState<FieldValues>(() => valuesOf(props));
   const [point, setPoint] = useState<Point | null>(
     initial?.record.geometry?.type === 'Point' ? initial.record.geometry : null,
   );
-  const [counts, setCounts] = useState<Counts>(() => countsOf(props.beneficiaries));
+  const [counts, setCounts] = useState<CountsValue>(() => countsInput(props.beneficiaries));
   const [ncs, setNcs] = useState<NonConformity[]>(() =>
     ((props.nonConformities as Array<{ description: string; severity: string }> | undefined) ?? []).map(
       (n) => ({
@@ -85,7 +70,7 @@ export function OtherRecordsSection({
               geometry: point,
               properties: {
                 ...propsOf('risk-education', RE_FIELDS, values),
-                beneficiaries: beneficiaries(counts),
+                beneficiaries: countsValue(counts).value,
               },
             },
     });
@@ -118,42 +103,13 @@ export function OtherRecordsSection({
           </FormField>
           <fieldset className="report-part wide">
             <legend>{t('field.beneficiaries')}</legend>
-            <div className="table-wrap">
-              <table className="data" data-testid="beneficiaries">
-                <thead>
-                  <tr>
-                    <th />
-                    {AGE_BANDS.map((b) => (
-                      <th key={b} scope="col">
-                        {tk(`vocab.${b}`, b)}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {SEXES.map((sex) => (
-                    <tr key={sex}>
-                      <th scope="row">{tk(`vocab.${sex}`, sex)}</th>
-                      {AGE_BANDS.map((b) => (
-                        <td key={b}>
-                          <input
-                            type="number"
-                            min={0}
-                            step={1}
-                            className="narrow"
-                            aria-label={`${tk(`vocab.${sex}`, sex)} ${tk(`vocab.${b}`, b)}`}
-                            value={counts[sex]?.[b] ?? ''}
-                            onChange={(e) =>
-                              setCounts((all) => ({ ...all, [sex]: { ...all[sex], [b]: e.target.value } }))
-                            }
-                          />
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <CountsInput
+              id="r-re-beneficiaries"
+              name="beneficiaries"
+              rows={SEXES}
+              value={counts}
+              onChange={setCounts}
+            />
           </fieldset>
         </>
       ) : (
