@@ -148,6 +148,13 @@ describe('report kinds in the browser', () => {
     await p.locator('#r-hz-type').selectOption('SHA');
     await p.locator('#r-hz-deviceCategories').getByLabel('Anti-personnel mine (AP)').check();
     await p.locator('#r-hz-beneficiaries').fill('120');
+    // Evidence with the place it was seen, typed in its own row (the register form's rows).
+    await p.getByRole('button', { name: 'Add evidence' }).click();
+    const evidence = p.getByTestId('evidence-row').last();
+    await evidence.getByLabel('Type').selectOption({ label: 'Informant' });
+    await evidence.getByLabel('Description').fill('A shepherd saw a tripwire');
+    await evidence.getByLabel('Location').fill('39.951, 46.951');
+    await evidence.getByLabel('Location').press('Tab');
     const polygon = p.getByTestId('hazard-polygon');
     await polygon
       .getByTestId('coordinates-text')
@@ -180,6 +187,13 @@ describe('report kinds in the browser', () => {
     ).changes;
     expect(change?.register).toBe('hazards');
     expect(change?.record.properties).toMatchObject({ name, type: 'SHA', beneficiaries: 120 });
+    expect(change?.record.properties.evidence).toEqual([
+      {
+        type: 'informant',
+        description: 'A shepherd saw a tripwire',
+        location: { type: 'Point', coordinates: [46.951, 39.951] },
+      },
+    ]);
     expect(change?.record.geometry.type).toBe('Polygon');
   });
 

@@ -196,6 +196,7 @@ export function ObjectListInput({
   value,
   onChange,
   describedBy,
+  addLabel,
 }: {
   id: string;
   name: string;
@@ -203,6 +204,8 @@ export function ObjectListInput({
   value: ListItem[];
   onChange: (items: ListItem[]) => void;
   describedBy?: string;
+  /** The add button's words, when "Add a row" says too little (Add evidence). */
+  addLabel?: string;
 }) {
   const { t } = useI18n();
   const rows = useRowKeys(value.length);
@@ -230,7 +233,7 @@ export function ObjectListInput({
         </fieldset>
       ))}
       <button type="button" onClick={() => onChange([...value, {}])} data-testid={`${name}-add`}>
-        {t('form.addItem')}
+        {addLabel ?? t('form.addItem')}
       </button>
     </div>
   );

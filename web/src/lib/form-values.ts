@@ -11,6 +11,16 @@ import type { SubfieldDesc } from './registers.ts';
 /** One item of a list of objects as the form holds it: text as typed, a position as a Point. */
 export type ListItem = Record<string, string | Point | null | undefined>;
 
+/** One stored object as the form's parts: numbers and text as text, a position as it is. */
+export function itemInput(item: unknown): ListItem {
+  return Object.fromEntries(
+    Object.entries((item ?? {}) as Record<string, unknown>).map(([k, x]) => [
+      k,
+      x == null ? '' : typeof x === 'object' ? (x as Point) : String(x),
+    ]),
+  );
+}
+
 /** A number as typed, or undefined when blank; NaN when it is not a number of the part's kind. */
 export function numberOf(text: string, kind: 'integer' | 'number'): number | undefined {
   const s = text.trim();

@@ -30,6 +30,7 @@ import {
   type CountsValue,
   countsInput,
   countsValue,
+  itemInput,
   itemValue,
   type ListItem,
   listItems,
@@ -63,16 +64,6 @@ function toInput(f: FieldDesc, v: unknown): unknown {
   if (f.kind === 'json') return JSON.stringify(v, null, 2);
   if (f.kind === 'integer' || f.kind === 'number') return String(v);
   return v;
-}
-
-/** One stored object as the form's parts: numbers and text as text, a position as it is. */
-function itemInput(item: unknown): ListItem {
-  return Object.fromEntries(
-    Object.entries((item ?? {}) as Record<string, unknown>).map(([k, x]) => [
-      k,
-      x == null ? '' : typeof x === 'object' ? (x as Point) : String(x),
-    ]),
-  );
 }
 
 /** A value given in the address (?hazardId=…); a JSON field's is JSON (?hazardIds=["…"]). */

@@ -1,10 +1,10 @@
 import type { Geometry } from 'geojson';
 import { useEffect, useState } from 'react';
-import { EVIDENCE_TYPES } from '../../../../src/domain/vocabularies.ts';
-import { FormField } from '../../components/FormField.tsx';
 import { type AreaGeometry, GeometryEditor } from '../../components/GeometryEditor.tsx';
-import { VocabOptions } from '../../components/VocabOptions.tsx';
+import { ObjectListInput } from '../../components/ListInputs.tsx';
 import { useI18n } from '../../i18n/index.tsx';
+import { itemInput, type ListItem, listItems } from '../../lib/form-values.ts';
+import { fieldsOf, registerDef } from '../../lib/registers.ts';
 import type { ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
 import { HAZARD_KEY, type SectionMap } from './section-map.ts';
@@ -19,12 +19,8 @@ const FIELDS = [
   'description',
 ] as const;
 
-interface Evidence {
-  key: number;
-  type: string;
-  description: string;
-}
-let nextKey = 1;
+/** The parts of a piece of evidence (type, description, where it was seen), from the register. */
+const EVIDENCE_PARTS = fieldsOf(registerDef('hazards')!).find((f) => f.name === 'evidence')?.subfields ?? [];
 
 /** The new-hazard part of the report form: the polygon (typed or drawn), type, devices, land use, evidence. */
 export function NewHazardSection({
@@ -48,14 +44,8 @@ export function NewHazardSection({
     type: 'SHA',
     ...valuesOf(initial?.properties ?? {}),
   }));
-  const [evidence, setEvidence] = useState<Evidence[]>(() =>
-    ((initial?.properties.evidence as Array<{ type: string; description?: string }> | undefined) ?? []).map(
-      (e) => ({
-        key: nextKey++,
-        type: e.type,
-        description: e.description ?? '',
-      }),
-    ),
+  const [evidence, setEvidence] = useState<ListItem[]>(() =>
+    ((initial?.properties.evidence as unknown[] | undefined) ?? []).map(itemInput),
   );
   useEffect(() => {
     onChange({
@@ -63,10 +53,7 @@ export function NewHazardSection({
       geometry: geometry as Geometry | null,
       properties: {
         ...propsOf('hazards', FIELDS, values),
-        evidence: evidence.map((e) => ({
-          type: e.type,
-          ...(e.description.trim() ? { description: e.description.trim() } : {}),
-        })),
+        evidence: listItems(evidence, EVIDENCE_PARTS).value,
       },
     });
   }, [geometry, values, evidence, onChange]);
@@ -99,53 +86,14 @@ export function NewHazardSection({
       </fieldset>
       <fieldset className="report-part">
         <legend>{t('field.evidence')}</legend>
-        {evidence.map((e) => (
-          <div key={e.key} className="report-item">
-            <div className="found-main">
-              <FormField id={`r-ev-${e.key}-type`} label={t('field.type')}>
-                <select
-                  id={`r-ev-${e.key}-type`}
-                  value={e.type}
-                  onChange={(ev) =>
-                    setEvidence((all) =>
-                      all.map((x) => (x.key === e.key ? { ...x, type: ev.target.value } : x)),
-                    )
-                  }
-                >
-                  <VocabOptions values={EVIDENCE_TYPES} />
-                </select>
-              </FormField>
-              <FormField id={`r-ev-${e.key}-desc`} label={t('field.description')}>
-                <input
-                  id={`r-ev-${e.key}-desc`}
-                  type="text"
-                  value={e.description}
-                  onChange={(ev) =>
-                    setEvidence((all) =>
-                      all.map((x) => (x.key === e.key ? { ...x, description: ev.target.value } : x)),
-                    )
-                  }
-                />
-              </FormField>
-              <div className="item-actions">
-                <button
-                  type="button"
-                  onClick={() => setEvidence((all) => all.filter((x) => x.key !== e.key))}
-                >
-                  {t('reportForm.remove')}
-                </button>
-              </div>
-            </div>
-          </div>
-        ))}
-        <button
-          type="button"
-          onClick={() =>
-            setEvidence((all) => [...all, { key: nextKey++, type: EVIDENCE_TYPES[0], description: '' }])
-          }
-        >
-          {t('reportKinds.addEvidence')}
-        </button>
+        <ObjectListInput
+          id="r-hz-evidence"
+          name="evidence"
+          parts={EVIDENCE_PARTS}
+          value={evidence}
+          onChange={setEvidence}
+          addLabel={t('reportKinds.addEvidence')}
+        />
       </fieldset>
     </>
   );
