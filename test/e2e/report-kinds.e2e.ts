@@ -224,6 +224,30 @@ describe('report kinds in the browser', () => {
     expect(change?.record.properties.beneficiaries).toEqual({ female: { '5-12': 12 }, male: { '60+': 3 } });
   });
 
+  it("an operator records a QA visit's non-conformities as rows, each severity from its list", async () => {
+    const p = op.page;
+    await p.goto('/reports/new?kind=other_records');
+    await p.locator('#r-other-register').selectOption('qa-visits');
+    await p.locator('#r-qa-visitedOn').fill('2026-11-30');
+    for (const org of ['#r-qa-inspectedOrganisationId', '#r-qa-inspectingOrganisationId']) {
+      await expect.poll(() => p.locator(`${org} option`).count()).toBeGreaterThan(1);
+      await p.locator(org).selectOption({ index: 1 });
+    }
+    await p.getByRole('button', { name: 'Add a non-conformity' }).click();
+    const row = p.getByTestId('nonConformities-row').last();
+    await row.getByLabel('Description').fill('Marking poles missing on the north side');
+    await row.getByLabel('Severity').selectOption({ label: 'Major' });
+    await p.getByTestId('save-report').click();
+    await p.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    const id = /\/reports\/([0-9a-f-]{36})$/.exec(p.url())?.[1] ?? '';
+    const r = await api(await token(OPERATOR), 'GET', `/api/v1/reports/${id}`);
+    // A record without a geometry is its properties.
+    const [change] = (r.body.payload as { changes: Array<{ record: Record<string, unknown> }> }).changes;
+    expect(change?.record.nonConformities).toEqual([
+      { description: 'Marking poles missing on the north side', severity: 'major' },
+    ]);
+  });
+
   it('logs no console errors and no refused requests', () => {
     expect([...op.failedResponses, ...ap.failedResponses]).toEqual([]);
     expect([...op.errors, ...ap.errors]).toEqual([]);

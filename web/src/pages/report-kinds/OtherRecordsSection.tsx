@@ -1,12 +1,19 @@
 import type { Point } from 'geojson';
 import { useEffect, useState } from 'react';
-import { QA_SEVERITIES, SEXES } from '../../../../src/domain/vocabularies.ts';
+import { SEXES } from '../../../../src/domain/vocabularies.ts';
 import { FormField } from '../../components/FormField.tsx';
-import { CountsInput } from '../../components/ListInputs.tsx';
+import { CountsInput, ObjectListInput } from '../../components/ListInputs.tsx';
 import { PointInput } from '../../components/PointInput.tsx';
-import { VocabOptions } from '../../components/VocabOptions.tsx';
 import { useI18n } from '../../i18n/index.tsx';
-import { type CountsValue, countsInput, countsValue } from '../../lib/form-values.ts';
+import {
+  type CountsValue,
+  countsInput,
+  countsValue,
+  itemInput,
+  type ListItem,
+  listItems,
+} from '../../lib/form-values.ts';
+import { fieldsOf, registerDef } from '../../lib/registers.ts';
 import type { ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
 
@@ -18,12 +25,9 @@ const QA_FIELDS = [
   'inspectingOrganisationId',
   'measuresTaken',
 ] as const;
-interface NonConformity {
-  key: number;
-  description: string;
-  severity: string;
-}
-let nextKey = 1;
+/** The parts of a non-conformity (description, severity), from the register. */
+const NC_PARTS =
+  fieldsOf(registerDef('qa-visits')!).find((f) => f.name === 'nonConformities')?.subfields ?? [];
 
 /** The other-records part of the report form: a risk education session or a QA visit. */
 export function OtherRecordsSection({
@@ -41,13 +45,8 @@ export function OtherRecordsSection({
     initial?.record.geometry?.type === 'Point' ? initial.record.geometry : null,
   );
   const [counts, setCounts] = useState<CountsValue>(() => countsInput(props.beneficiaries));
-  const [ncs, setNcs] = useState<NonConformity[]>(() =>
-    ((props.nonConformities as Array<{ description: string; severity: string }> | undefined) ?? []).map(
-      (n) => ({
-        key: nextKey++,
-        ...n,
-      }),
-    ),
+  const [ncs, setNcs] = useState<ListItem[]>(() =>
+    ((props.nonConformities as unknown[] | undefined) ?? []).map(itemInput),
   );
   useEffect(() => {
     onChange({
@@ -59,10 +58,7 @@ export function OtherRecordsSection({
               geometry: null,
               properties: {
                 ...propsOf('qa-visits', QA_FIELDS, values),
-                nonConformities: ncs.map((n) => ({
-                  description: n.description.trim(),
-                  severity: n.severity,
-                })),
+                nonConformities: listItems(ncs, NC_PARTS).value,
               },
             }
           : {
@@ -117,49 +113,14 @@ export function OtherRecordsSection({
           <RegisterFields slug="qa-visits" names={QA_FIELDS} values={values} idPrefix="r-qa" onChange={set} />
           <fieldset className="report-part wide">
             <legend>{t('field.nonConformities')}</legend>
-            {ncs.map((n) => (
-              <div key={n.key} className="report-item found-main">
-                <FormField id={`r-nc-${n.key}-sev`} label={t('reportKinds.severity')}>
-                  <select
-                    id={`r-nc-${n.key}-sev`}
-                    value={n.severity}
-                    onChange={(e) =>
-                      setNcs((all) =>
-                        all.map((x) => (x.key === n.key ? { ...x, severity: e.target.value } : x)),
-                      )
-                    }
-                  >
-                    <VocabOptions values={QA_SEVERITIES} />
-                  </select>
-                </FormField>
-                <FormField id={`r-nc-${n.key}-desc`} label={t('field.description')}>
-                  <input
-                    id={`r-nc-${n.key}-desc`}
-                    type="text"
-                    required
-                    value={n.description}
-                    onChange={(e) =>
-                      setNcs((all) =>
-                        all.map((x) => (x.key === n.key ? { ...x, description: e.target.value } : x)),
-                      )
-                    }
-                  />
-                </FormField>
-                <div className="item-actions">
-                  <button type="button" onClick={() => setNcs((all) => all.filter((x) => x.key !== n.key))}>
-                    {t('reportForm.remove')}
-                  </button>
-                </div>
-              </div>
-            ))}
-            <button
-              type="button"
-              onClick={() =>
-                setNcs((all) => [...all, { key: nextKey++, description: '', severity: 'minor' }])
-              }
-            >
-              {t('reportKinds.addNonConformity')}
-            </button>
+            <ObjectListInput
+              id="r-qa-nonConformities"
+              name="nonConformities"
+              parts={NC_PARTS}
+              value={ncs}
+              onChange={setNcs}
+              addLabel={t('reportKinds.addNonConformity')}
+            />
           </fieldset>
         </>
       )}
