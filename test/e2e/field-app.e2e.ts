@@ -164,6 +164,59 @@ describe('the offline field app', () => {
     await screenshot(a.page, '63-field-report-approver-1280');
   }, 300_000);
 
+  it('records a risk education session offline: where it was held, and the beneficiaries by sex and age band', async () => {
+    const { page: p, context } = sessions[0]!;
+    await p.goto('/field');
+    await p.getByTestId('field-area-label').waitFor({ timeout: 60_000 });
+    await context.setOffline(true);
+    await p.getByRole('button', { name: 'Risk education session' }).click();
+    await p.locator('#f-session').fill(`${C.lat}, ${C.lon}`);
+    await p.locator('#f-session').press('Enter');
+    await expect.poll(() => p.getByTestId('f-session-value').textContent()).toContain('typed');
+    await p.locator('#f-delivery').selectOption({ label: 'Community focal point' });
+    // On a phone the table has a row per age band, a column per sex.
+    const table = p.getByTestId('beneficiaries-table');
+    expect(await table.locator('tbody th').first().textContent()).toBe('0–4');
+    await table.getByLabel('Female, 5–12', { exact: true }).fill('14');
+    await table.getByLabel('Male, 13–17', { exact: true }).fill('9');
+    await expect.poll(() => p.getByTestId('beneficiaries-total').textContent()).toBe('23');
+    await screenshot(p, '64-field-risk-education-390');
+    await p.getByTestId('queue-draft').click();
+    await expect.poll(() => p.getByTestId('field-counts').textContent()).toContain('1 waiting');
+    await context.setOffline(false);
+    await expect
+      .poll(
+        async () => {
+          if ((await p.getByTestId('field-sync').textContent()) === 'Send now')
+            await p.getByTestId('field-sync').click();
+          return p.getByTestId('field-counts').textContent();
+        },
+        { timeout: 60_000, interval: 2000 },
+      )
+      .toContain('2 sent');
+
+    const operator = await tokenOf(baseUrl, DEMO_USERS.operator);
+    const list = await apiCall(baseUrl, operator, 'GET', '/api/v1/reports?status=submitted&limit=500');
+    const sessionsSent = (list.body.items as Array<{ id: string; kind: string }>).filter(
+      (r) => r.kind === 'other_records',
+    );
+    const reports = await Promise.all(
+      sessionsSent.map((r) => apiCall(baseUrl, operator, 'GET', `/api/v1/reports/${r.id}`)),
+    );
+    type Change = {
+      register: string;
+      record: { geometry: { coordinates: number[] }; properties: Record<string, unknown> };
+    };
+    const mine = reports
+      .map((r) => (r.body.payload as { changes: Change[] }).changes[0]!)
+      .filter((c) => c.register === 'risk-education' && c.record.geometry.coordinates[0] === C.lon);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.record.properties).toMatchObject({
+      deliveryMethod: 'community_focal_point',
+      beneficiaries: { female: { '5-12': 14 }, male: { '13-17': 9 } },
+    });
+  }, 180_000);
+
   it('logs no console errors and no failed request', () => {
     // The cuts above are the test's own (aborted requests); the pages themselves reported no fault.
     expect(

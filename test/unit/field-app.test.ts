@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkDraft } from '../../web/src/field/checks.ts';
-import { draftChanges, type FieldDraft, newDraft, polygonOf } from '../../web/src/field/drafts.ts';
+import {
+  draftChanges,
+  type FieldDraft,
+  newDraft,
+  placeOfPointer,
+  polygonOf,
+} from '../../web/src/field/drafts.ts';
 import { averageFixes } from '../../web/src/field/gps.ts';
 import { fitZoom, tilesOf } from '../../web/src/field/tiles.ts';
 
@@ -117,5 +123,39 @@ describe('field app', () => {
       depthCm: 15,
       activityId: '@ref:act',
     });
+  });
+
+  it('makes a risk education session the report the web form makes, and checks it offline', () => {
+    const d = newDraft('other_records');
+    const findings = () => checkDraft(d, draftChanges(d, 'org-1'), null, 'en');
+    expect(findings().map((f) => `${f.level} ${f.at}`)).toEqual([
+      'error sessionPosition',
+      'warning beneficiaries',
+    ]);
+    d.content.sessionPosition = {
+      point: { type: 'Point', coordinates: [46.805, 40.105] },
+      source: 'gps',
+      accuracyM: 6,
+      fixes: 1,
+    };
+    d.content.beneficiaries.cells = { female: { '5-12': '14' }, male: { '13-17': ' 9 ' } };
+    expect(findings()).toEqual([]);
+    const [change] = draftChanges(d, 'org-1') as Array<{
+      register: string;
+      record: { geometry: unknown; properties: Record<string, unknown> };
+    }>;
+    expect(change!.register).toBe('risk-education');
+    expect(change!.record.geometry).toEqual({ type: 'Point', coordinates: [46.805, 40.105] });
+    expect(change!.record.properties).toMatchObject({
+      organisationId: 'org-1',
+      deliveryMethod: 'face_to_face',
+      beneficiaries: { female: { '5-12': 14 }, male: { '13-17': 9 } },
+    });
+    d.content.beneficiaries.cells.male!['0-4'] = '-2';
+    expect(findings().map((f) => `${f.at} ${f.key}`)).toEqual(['beneficiaries form.notACount']);
+    expect(placeOfPointer(d, '/payload/changes/0/record/properties/beneficiaries/male')).toBe(
+      'beneficiaries',
+    );
+    expect(placeOfPointer(d, '/payload/changes/0/record/geometry')).toBe('sessionPosition');
   });
 });

@@ -2,6 +2,7 @@ import type { Feature } from 'geojson';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import * as V from '../../../src/domain/vocabularies.ts';
 import type { ServerConfig, User } from '../api/types.ts';
+import { CountsInput } from '../components/ListInputs.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { roleCan } from '../lib/permissions.ts';
@@ -17,6 +18,7 @@ import {
   type DraftRelease,
   draftChanges,
   type FieldDraft,
+  fieldKindLabel,
   newKey,
   polygonOf,
 } from './drafts.ts';
@@ -37,6 +39,7 @@ type Placing =
   | { what: 'corners' }
   | { what: 'benchmark' }
   | { what: 'accident' }
+  | { what: 'session' }
   | null;
 
 function Field({
@@ -145,6 +148,7 @@ export function DraftForm({
       set({ corners: [...c.corners, [lon, lat]] });
       return;
     } else if (placing.what === 'benchmark') set({ benchmark: pos });
+    else if (placing.what === 'session') set({ sessionPosition: pos });
     else set({ accidentPosition: pos });
     setPlacing(null);
   };
@@ -163,7 +167,7 @@ export function DraftForm({
     };
     for (const r of c.released) poly(r.corners);
     if (draft.kind === 'new_hazard') poly(c.corners);
-    for (const p of [c.benchmark, c.accidentPosition, ...c.found.map((f) => f.position)])
+    for (const p of [c.benchmark, c.accidentPosition, c.sessionPosition, ...c.found.map((f) => f.position)])
       if (p) out.push({ type: 'Feature', geometry: p.point, properties: {} });
     return out;
   }, [c, draft.kind]);
@@ -218,10 +222,10 @@ export function DraftForm({
     <form
       className="field-draft"
       onSubmit={(e) => e.preventDefault()}
-      aria-label={t(`report.kind.${draft.kind}`)}
+      aria-label={t(fieldKindLabel(draft.kind))}
     >
       <h2>
-        {t(`report.kind.${draft.kind}`)}
+        {t(fieldKindLabel(draft.kind))}
         {draft.reportCode ? ` · ${draft.reportCode}` : ''}
       </h2>
       <p className={`field-state state-${draft.state}`} data-testid="draft-state">
@@ -588,6 +592,62 @@ export function DraftForm({
           </>
         )}
 
+        {draft.kind === 'other_records' && (
+          <>
+            <h3>{t('fieldApp.draft.sessionPosition')}</h3>
+            {at('sessionPosition').map((p) => (
+              <p key={p} className="error">
+                {p}
+              </p>
+            ))}
+            <PositionInput
+              id="f-session"
+              value={c.sessionPosition}
+              onChange={(sessionPosition) => set({ sessionPosition })}
+              placing={placing?.what === 'session'}
+              onPlace={() => toggle({ what: 'session' })}
+            />
+            <Field label={t('field.heldOn')} htmlFor="f-held" problems={at('heldOn')}>
+              <input
+                id="f-held"
+                type="date"
+                value={c.heldOn}
+                onChange={(e) => set({ heldOn: e.target.value })}
+              />
+            </Field>
+            <Field label={t('field.deliveryMethod')} htmlFor="f-delivery" problems={at('deliveryMethod')}>
+              <select
+                id="f-delivery"
+                value={c.deliveryMethod}
+                onChange={(e) => set({ deliveryMethod: e.target.value })}
+              >
+                <VocabOptions values={V.RE_DELIVERY_METHODS} />
+              </select>
+            </Field>
+            <h3>{t('field.beneficiaries')}</h3>
+            {at('beneficiaries').map((p) => (
+              <p key={p} className="error">
+                {p}
+              </p>
+            ))}
+            <CountsInput
+              id="f-beneficiaries"
+              name="beneficiaries"
+              rows={V.SEXES}
+              value={c.beneficiaries}
+              onChange={(beneficiaries) => set({ beneficiaries })}
+            />
+            <Field label={t('field.description')} htmlFor="f-session-notes">
+              <textarea
+                id="f-session-notes"
+                rows={3}
+                value={c.sessionNotes}
+                onChange={(e) => set({ sessionNotes: e.target.value })}
+              />
+            </Field>
+          </>
+        )}
+
         {(draft.kind === 'hazard_status_change' || draft.reason) && (
           <Field label={t('fieldApp.draft.reason')} htmlFor="f-reason" problems={at('reason')}>
             <textarea
@@ -644,6 +704,10 @@ function placeOf(at: string, t: (k: string, p?: Record<string, unknown>) => stri
     hazardType: 'fieldApp.draft.hazardType',
     status: 'fieldApp.draft.status',
     reason: 'fieldApp.draft.reason',
+    sessionPosition: 'fieldApp.draft.sessionPosition',
+    heldOn: 'field.heldOn',
+    deliveryMethod: 'field.deliveryMethod',
+    beneficiaries: 'field.beneficiaries',
   };
   return labels[part] ? t(labels[part]) : t('fieldApp.draft.report');
 }

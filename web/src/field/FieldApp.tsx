@@ -22,7 +22,7 @@ import {
   type Progress,
 } from './area.ts';
 import { DraftForm } from './DraftForm.tsx';
-import { FIELD_KINDS, type FieldDraft, type FieldKind, newDraft } from './drafts.ts';
+import { FIELD_KINDS, type FieldDraft, type FieldKind, fieldKindLabel, newDraft } from './drafts.ts';
 import { type AreaLayers, FieldMap } from './FieldMap.tsx';
 import { deviceId, type FieldArea, fieldDb, getMeta, setMeta, wipeDevice } from './store.ts';
 import { APP_VERSION, draftCounts, syncQueue } from './sync.ts';
@@ -432,7 +432,7 @@ function Home({
           <div className="field-kinds">
             {FIELD_KINDS.map((k) => (
               <button key={k} type="button" className="field-big" onClick={() => navigate(`/field/new/${k}`)}>
-                {t(`report.kind.${k}`)}
+                {t(fieldKindLabel(k))}
               </button>
             ))}
           </div>
@@ -475,7 +475,7 @@ function Home({
                   navigate(`/field/drafts/${d.clientId}`);
                 }}
               >
-                <strong>{t(`report.kind.${d.kind}`)}</strong>
+                <strong>{t(fieldKindLabel(d.kind))}</strong>
                 {d.reportCode && (
                   <>
                     {' · '}

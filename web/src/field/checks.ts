@@ -9,6 +9,7 @@ import enTrust from '../../../src/i18n/messages/en/trust.json' with { type: 'jso
 import ru from '../../../src/i18n/messages/ru/geometry.json' with { type: 'json' };
 import ruTrust from '../../../src/i18n/messages/ru/trust.json' with { type: 'json' };
 import type { ReportChange } from '../api/types.ts';
+import { countsValue } from '../lib/form-values.ts';
 import { type FieldDraft, polygonOf } from './drafts.ts';
 import {
   distanceToHazardM,
@@ -156,6 +157,16 @@ export function checkDraft(
     if (!c.accidentPosition) out.push({ level: 'error', at: 'position', key: 'fieldApp.check.noPosition' });
     else geometry('position', c.accidentPosition.point, ['Point']);
     required('occurredOn', /^\d{4}-\d{2}-\d{2}$/.test(c.occurredOn));
+  } else if (draft.kind === 'other_records') {
+    if (!c.sessionPosition)
+      out.push({ level: 'error', at: 'sessionPosition', key: 'fieldApp.check.noPosition' });
+    else geometry('sessionPosition', c.sessionPosition.point, ['Point']);
+    required('heldOn', /^\d{4}-\d{2}-\d{2}$/.test(c.heldOn));
+    required('deliveryMethod', !!c.deliveryMethod);
+    const counted = countsValue(c.beneficiaries);
+    if (counted.error) out.push({ level: 'error', at: 'beneficiaries', key: counted.error });
+    else if (Object.keys(counted.value).length === 0)
+      out.push({ level: 'warning', at: 'beneficiaries', key: 'fieldApp.check.noneCounted' });
   } else {
     required('hazard', !!c.hazardId);
     required('status', !!c.status);

@@ -1,5 +1,6 @@
 import type { Point, Polygon } from 'geojson';
 import type { ReportChange } from '../api/types.ts';
+import { type CountsValue, countsInput, countsValue } from '../lib/form-values.ts';
 import { accidentChanges, activityChanges, formChanges, type IdentityChoice } from '../lib/report-changes.ts';
 
 /**
@@ -8,8 +9,22 @@ import { accidentChanges, activityChanges, formChanges, type IdentityChoice } fr
  * holds (kind by kind, reusing the web form's change builders in lib/report-changes.ts), the
  * positions with how they were taken, and where its sync stands.
  */
-export const FIELD_KINDS = ['activity', 'new_hazard', 'accident', 'hazard_status_change'] as const;
+export const FIELD_KINDS = [
+  'activity',
+  'new_hazard',
+  'accident',
+  'hazard_status_change',
+  'other_records',
+] as const;
 export type FieldKind = (typeof FIELD_KINDS)[number];
+
+/**
+ * The catalogue key naming a kind on the device: the report kind's, except that the only "other
+ * record" the field app makes is a risk education session, and says so.
+ */
+export function fieldKindLabel(kind: FieldKind): string {
+  return kind === 'other_records' ? 'fieldApp.kind.riskEducation' : `report.kind.${kind}`;
+}
 
 /** A position and how it was taken: GPS (with its accuracy and the number of fixes averaged), the map or typed. */
 export interface Position {
@@ -76,6 +91,13 @@ export interface DraftContent {
   casualties: DraftCasualty[];
   // hazard status change
   status: string;
+  // risk education session (other_records)
+  sessionPosition: Position | null;
+  heldOn: string;
+  deliveryMethod: string;
+  /** Beneficiaries by sex and age band, as typed. */
+  beneficiaries: CountsValue;
+  sessionNotes: string;
 }
 
 export type DraftState = 'draft' | 'pending' | 'sent' | 'refused';
@@ -130,6 +152,11 @@ export function emptyContent(): DraftContent {
     demining: 'unknown',
     casualties: [],
     status: 'in_progress',
+    sessionPosition: null,
+    heldOn: today(),
+    deliveryMethod: 'face_to_face',
+    beneficiaries: countsInput(undefined),
+    sessionNotes: '',
   };
 }
 
@@ -235,6 +262,21 @@ export function draftChanges(
         identity: identities[i] ?? 'keep',
       })),
     );
+  if (draft.kind === 'other_records')
+    return formChanges({
+      kind: 'other_records',
+      record: {
+        register: 'risk-education',
+        geometry: c.sessionPosition?.point ?? null,
+        properties: {
+          organisationId,
+          heldOn: c.heldOn,
+          deliveryMethod: c.deliveryMethod,
+          beneficiaries: countsValue(c.beneficiaries).value,
+          ...(c.sessionNotes.trim() ? { description: c.sessionNotes.trim() } : {}),
+        },
+      },
+    });
   return formChanges({ kind: 'hazard_status_change', hazardId: c.hazardId, status: c.status });
 }
 
@@ -275,6 +317,11 @@ export function placeOfPointer(draft: FieldDraft, pointer: string | undefined): 
   if (draft.kind === 'accident') {
     if (i !== 0) return 'report';
     return geometry ? 'position' : field === 'occurredOn' ? 'occurredOn' : 'report';
+  }
+  if (draft.kind === 'other_records') {
+    if (i !== 0) return 'report';
+    if (geometry) return 'sessionPosition';
+    return field && ['heldOn', 'deliveryMethod', 'beneficiaries'].includes(field) ? field : 'report';
   }
   return field === 'status' ? 'status' : field === 'hazardId' || !field ? 'hazard' : 'report';
 }
