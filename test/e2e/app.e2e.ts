@@ -449,6 +449,25 @@ describe('web application', () => {
       address: '12 Demo Street',
       dateOfBirth: '1990-03-04',
     });
+    // On the record's page it is read only when asked for, by a role allowed to read it.
+    await page.getByTestId('identity-show').click();
+    await expect.poll(() => page.getByTestId('identity-shown').textContent()).toContain('12 Demo Street');
+    // In the form, read on request: a part emptied is cleared, the others kept.
+    await page.goto(`/registers/casualties/${id}/edit`);
+    await page.getByTestId('identity-load').click();
+    await expect.poll(() => page.locator('#f-identity-name').inputValue()).toBe('E2E Person');
+    await page.locator('#f-identity-address').fill('');
+    await save();
+    const after = (await read(`/api/v1/casualties/${id}?identity=true`)).identity as Record<string, unknown>;
+    expect(after).toMatchObject({ name: 'E2E Person', dateOfBirth: '1990-03-04' });
+    expect(after.address ?? null).toBeNull();
+    // A viewer is told the identity is protected, not shown an empty value.
+    const viewer = await newSession(browser, baseUrl, 1280, 800);
+    await signInAs(viewer.page, DEMO_USERS.viewer);
+    await viewer.page.goto(`/registers/casualties/${id}`);
+    await viewer.page.getByText('Protected: not shown to your role.').waitFor();
+    expect(await viewer.page.getByTestId('identity-show').count()).toBe(0);
+    await viewer.page.context().close();
   });
 
   it("edits a model's other names and a settlement's names by language, each language once", async () => {

@@ -77,6 +77,18 @@ function prefill(f: FieldDesc, v: string | null): unknown {
   }
 }
 
+/**
+ * One object's parts as a change sends them: a part that was stored and is now blank is sent as
+ * null (cleared), since a part left out keeps what is stored (a casualty's identity).
+ */
+function withClearedParts(before: unknown, value: unknown): unknown {
+  if (!before || typeof before !== 'object') return value;
+  const cleared = Object.entries(before as Record<string, unknown>)
+    .filter(([k, v]) => v !== null && v !== undefined && !(value && k in (value as object)))
+    .map(([k]) => [k, null]);
+  return { ...Object.fromEntries(cleared), ...((value as object | null) ?? {}) };
+}
+
 /** An empty list or object: nothing given. */
 function isEmpty(v: unknown): boolean {
   return Array.isArray(v) ? v.length === 0 : !!v && typeof v === 'object' && Object.keys(v).length === 0;
@@ -153,6 +165,9 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
   const [conflict, setConflict] = useState(false);
   const [saving, setSaving] = useState(false);
   const [formKey, setFormKey] = useState(0);
+  /** The stored identity was read into the form (by a role allowed to, when the user asked). */
+  const [identityLoaded, setIdentityLoaded] = useState(false);
+  const { can } = useCan();
   const summaryRef = useRef<HTMLDivElement>(null);
 
   const fill = (props: Values) => {
@@ -174,6 +189,7 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
     try {
       const r = await loadRecord(slug, id);
       setOriginal({ props: r.props, geometry: r.geometry, version: r.version });
+      setIdentityLoaded(false);
       fill(r.props);
       setGeometry(r.geometry);
       setFormKey((k) => k + 1);
@@ -239,7 +255,8 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
         const before = original?.props[f.name] ?? null;
         // An empty list or map stands for a value not given; keys are compared in any order.
         const norm = isEmpty(value) && (before === null || before === undefined) ? null : value;
-        if (canonicalJson(norm) !== canonicalJson(before)) props[f.name] = value;
+        if (canonicalJson(norm) !== canonicalJson(before))
+          props[f.name] = f.kind === 'group' ? withClearedParts(before, value) : value;
       } else if (value !== null && !isEmpty(value)) props[f.name] = value;
     }
     setLocalErrors(errs);
@@ -275,6 +292,22 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
       setTimeout(() => summaryRef.current?.focus(), 0);
     } finally {
       setSaving(false);
+    }
+  };
+
+  /** Reads the stored identity into the form, so its parts can be corrected or cleared. */
+  const loadIdentity = async () => {
+    if (!id) return;
+    try {
+      const r = await loadRecord(slug, id, undefined, true);
+      const stored = (r.props.identity as Record<string, unknown> | undefined) ?? null;
+      setOriginal((o) => (o ? { ...o, props: { ...o.props, identity: stored } } : o));
+      setValues((v) => ({ ...v, identity: stored ? itemInput(stored) : {} }));
+      setIdentityLoaded(true);
+    } catch (err) {
+      setProblems(
+        err instanceof ApiError ? err.items : [{ code: 'error.unexpected', detail: t('error.unexpected') }],
+      );
     }
   };
 
@@ -479,9 +512,19 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
           {f.kind === 'json' && <span className="muted"> ({t('form.jsonHint')})</span>}
         </label>
         {input}
-        {f.kind === 'group' && f.name === 'identity' && id && (
+        {f.kind === 'group' && f.name === 'identity' && id && !identityLoaded && (
           <p className="muted" data-testid="identity-kept">
-            {t('form.identityKept')}
+            {t('form.identityKept')}{' '}
+            {can('identity.read') && (
+              <button
+                type="button"
+                className="link-button"
+                onClick={loadIdentity}
+                data-testid="identity-load"
+              >
+                {t('form.identityLoad')}
+              </button>
+            )}
           </p>
         )}
         {invalid && (

@@ -34,8 +34,20 @@ interface Loaded {
   version: number;
 }
 
-export async function loadRecord(slug: string, id: string, signal?: AbortSignal): Promise<Loaded> {
-  const r = await request<RecordFeature | RecordProps>(`/api/v1/${slug}/${id}`, { signal });
+/**
+ * One record as its page and form show it. `identity` asks for a casualty's protected identity
+ * too (only roles allowed `identity.read`; the page asks only when the user does).
+ */
+export async function loadRecord(
+  slug: string,
+  id: string,
+  signal?: AbortSignal,
+  identity = false,
+): Promise<Loaded> {
+  const r = await request<RecordFeature | RecordProps>(
+    `/api/v1/${slug}/${id}${identity ? '?identity=true' : ''}`,
+    { signal },
+  );
   const body = r.data;
   const isFeature = (body as RecordFeature).type === 'Feature';
   const props = isFeature ? (body as RecordFeature).properties : (body as RecordProps);
@@ -131,7 +143,11 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
               <div key={f}>
                 <dt>{tk(`field.${f}`, f)}</dt>
                 <dd>
-                  <FieldValue name={f} value={props[f]} />
+                  {f === 'identity' ? (
+                    <IdentityValue slug={slug} id={id} />
+                  ) : (
+                    <FieldValue name={f} value={props[f]} />
+                  )}
                 </dd>
               </div>
             ))}
@@ -383,4 +399,52 @@ function RefLink({ slug, id }: { slug: string; id: string }) {
   const label = useLabel(slug, id || null);
   if (!id) return null;
   return <Link to={`/registers/${slug}/${id}`}>{label ?? id.slice(0, 8)}</Link>;
+}
+
+/**
+ * A casualty's protected identity on its page: not read until a role allowed to read it asks
+ * (each read decrypts it), and said to be protected to every other role, never shown as empty.
+ */
+function IdentityValue({ slug, id }: { slug: string; id: string }) {
+  const { t } = useI18n();
+  const { can } = useCan();
+  // undefined: not asked for; null: none recorded.
+  const [identity, setIdentity] = useState<Record<string, unknown> | null | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  if (!can('identity.read')) return <span className="muted">{t('record.identityProtected')}</span>;
+  if (identity === undefined)
+    return (
+      <>
+        <button
+          type="button"
+          className="link-button"
+          data-testid="identity-show"
+          onClick={async () => {
+            setError(null);
+            try {
+              const r = await loadRecord(slug, id, undefined, true);
+              setIdentity((r.props.identity as Record<string, unknown> | undefined) ?? null);
+            } catch (err) {
+              setError(err);
+            }
+          }}
+        >
+          {t('record.identityShow')}
+        </button>
+        {error ? <ErrorNote error={error} /> : null}
+      </>
+    );
+  const given = identity && Object.values(identity).some((v) => v !== null && v !== '');
+  return (
+    <div data-testid="identity-shown">
+      {given ? (
+        <FieldValue name="identity" value={identity} />
+      ) : (
+        <span className="muted">{t('record.identityNone')}</span>
+      )}{' '}
+      <button type="button" className="link-button" onClick={() => setIdentity(undefined)}>
+        {t('record.identityHide')}
+      </button>
+    </div>
+  );
 }
