@@ -521,6 +521,29 @@ describe('web application', () => {
     });
   });
 
+  it('saves a record untouched without sending a change: stored nulls and key order are not changes', async () => {
+    // A demo hazard whose evidence holds a part stored as null (no place).
+    type Hazard = { id: string; properties: { evidence?: Array<Record<string, unknown>> } };
+    const list = await read('/api/v1/hazards?limit=200&q=demo');
+    const hazard = (list.features as Hazard[]).find((h) =>
+      (h.properties.evidence ?? []).some((e) => e.location === null),
+    )!;
+    const session = (await read('/api/v1/risk-education?limit=1&sort=code')).features as Array<{
+      id: string;
+    }>;
+    for (const path of [`/registers/hazards/${hazard.id}`, `/registers/risk-education/${session[0]!.id}`]) {
+      await page.goto(`${path}/edit`);
+      await page.getByRole('button', { name: 'Save' }).waitFor();
+      await page.waitForTimeout(500);
+      const [patch] = await Promise.all([
+        page.waitForRequest((r) => r.method() === 'PATCH'),
+        page.getByRole('button', { name: 'Save' }).click(),
+      ]);
+      expect(patch.postDataJSON().properties, path).toEqual({});
+      await page.waitForURL(new RegExp(`${path}$`));
+    }
+  });
+
   it('logs no console errors along the way', () => {
     // 412 and 400 responses are expected above; the browser logs failed requests as errors.
     const unexpected = s.errors.filter((e) => !/status of (400|412)/.test(e));

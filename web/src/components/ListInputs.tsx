@@ -335,9 +335,10 @@ const COUNT_COLUMN_PX = 74;
 
 /**
  * A table of counts: one row per part (female, male, unknown) and one column per band, turned
- * the other way (a row per band) where a column per band does not fit (a phone, a report form); a total per line, per column and in all.
- * A band not yet in the table is added by name. Without `onChange` it is the table for reading
- * (a record's page), with only the parts that hold a count.
+ * the other way (a row per band) where a column per band does not fit (a phone, a report form);
+ * a total per line, per column and in all. A band not yet in the table is added by name.
+ * Without `onChange` it is the table for reading (a record's page), with only the parts that
+ * hold a count.
  */
 export function CountsInput({
   id,

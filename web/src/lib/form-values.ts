@@ -69,7 +69,7 @@ export function listItems(
 }
 
 /** Age bands youngest first ("5-12" before "13-17" before "18+"), bands without a number last. */
-export function byAge(a: string, b: string): number {
+function byAge(a: string, b: string): number {
   const x = Number.parseInt(a, 10);
   const y = Number.parseInt(b, 10);
   if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;

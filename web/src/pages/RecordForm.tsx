@@ -252,11 +252,14 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
       if (error) errs[f.name] = error;
       if (id) {
         // Edits send only what changed, so a field someone else changed is not overwritten by accident.
-        const before = original?.props[f.name] ?? null;
-        // An empty list or map stands for a value not given; keys are compared in any order.
-        const norm = isEmpty(value) && (before === null || before === undefined) ? null : value;
-        if (canonicalJson(norm) !== canonicalJson(before))
-          props[f.name] = f.kind === 'group' ? withClearedParts(before, value) : value;
+        const stored = original?.props[f.name] ?? null;
+        // The stored value as this form would send it (blank parts left out, numbers as numbers),
+        // so only what the user changed differs; an empty list or map is a value not given, and
+        // keys are compared in any order.
+        const before = stored === null ? null : fromInput(f, toInput(f, stored)).value;
+        const blank = (v: unknown) => v === null || isEmpty(v);
+        const same = (blank(value) && blank(before)) || canonicalJson(value) === canonicalJson(before);
+        if (!same) props[f.name] = f.kind === 'group' ? withClearedParts(stored, value) : value;
       } else if (value !== null && !isEmpty(value)) props[f.name] = value;
     }
     setLocalErrors(errs);
