@@ -181,6 +181,12 @@ export function fieldsOf(def: RegisterDef): FieldDesc[] {
   return Object.entries(props).map(([name, s]) => describeField(def, name, s));
 }
 
+/** The parts of a register's list or object field (a hazard's evidence), for forms outside the register form. */
+export function partsOf(slug: string, field: string): SubfieldDesc[] {
+  const def = registerDef(slug);
+  return (def && fieldsOf(def).find((f) => f.name === field)?.subfields) ?? [];
+}
+
 /**
  * Fields of a minefield record its page's own section shows in its own way (the record as tables,
  * the readings in words), so the page leaves them out of its field list.

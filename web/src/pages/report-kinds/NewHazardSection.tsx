@@ -4,7 +4,7 @@ import { type AreaGeometry, GeometryEditor } from '../../components/GeometryEdit
 import { ObjectListInput } from '../../components/ListInputs.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import { itemInput, type ListItem, listItems } from '../../lib/form-values.ts';
-import { fieldsOf, registerDef } from '../../lib/registers.ts';
+import { partsOf } from '../../lib/registers.ts';
 import type { ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
 import { HAZARD_KEY, type SectionMap } from './section-map.ts';
@@ -20,7 +20,7 @@ const FIELDS = [
 ] as const;
 
 /** The parts of a piece of evidence (type, description, where it was seen), from the register. */
-const EVIDENCE_PARTS = fieldsOf(registerDef('hazards')!).find((f) => f.name === 'evidence')?.subfields ?? [];
+const EVIDENCE_PARTS = partsOf('hazards', 'evidence');
 
 /** The new-hazard part of the report form: the polygon (typed or drawn), type, devices, land use, evidence. */
 export function NewHazardSection({

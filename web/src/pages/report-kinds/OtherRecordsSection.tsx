@@ -13,7 +13,7 @@ import {
   type ListItem,
   listItems,
 } from '../../lib/form-values.ts';
-import { fieldsOf, registerDef } from '../../lib/registers.ts';
+import { partsOf } from '../../lib/registers.ts';
 import type { ReportFormContent } from '../../lib/report-changes.ts';
 import { type FieldValues, propsOf, RegisterFields, valuesOf } from './fields.tsx';
 
@@ -26,8 +26,7 @@ const QA_FIELDS = [
   'measuresTaken',
 ] as const;
 /** The parts of a non-conformity (description, severity), from the register. */
-const NC_PARTS =
-  fieldsOf(registerDef('qa-visits')!).find((f) => f.name === 'nonConformities')?.subfields ?? [];
+const NC_PARTS = partsOf('qa-visits', 'nonConformities');
 
 /** The other-records part of the report form: a risk education session or a QA visit. */
 export function OtherRecordsSection({
