@@ -248,6 +248,28 @@ describe('report kinds in the browser', () => {
     ]);
   });
 
+  it('an operator corrects an accreditation: suspended, a yes/no field, is a box to tick', async () => {
+    const p = op.page;
+    await p.goto('/reports/new?kind=correction');
+    await p.locator('#r-cor-register').selectOption('accreditations');
+    await expect.poll(() => p.locator('#r-cor-record option').count()).toBeGreaterThan(1);
+    await p.locator('#r-cor-record').selectOption({ index: 1 });
+    const recordId = await p.locator('#r-cor-record').inputValue();
+    await p.locator('#r-cor-suspended').check();
+    await p.locator('#r-cor-suspendedReason').fill('Expired insurance');
+    await p.locator('#r-reason').fill('Suspended by the authority on 2026-12-01');
+    await p.getByTestId('save-report').click();
+    await p.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    const id = /\/reports\/([0-9a-f-]{36})$/.exec(p.url())?.[1] ?? '';
+    const r = await api(await token(OPERATOR), 'GET', `/api/v1/reports/${id}`);
+    const [change] = (r.body.payload as { changes: Array<{ id: string; record: Record<string, unknown> }> })
+      .changes;
+    expect(change).toMatchObject({
+      id: recordId,
+      record: { suspended: true, suspendedReason: 'Expired insurance' },
+    });
+  });
+
   it('logs no console errors and no refused requests', () => {
     expect([...op.failedResponses, ...ap.failedResponses]).toEqual([]);
     expect([...op.errors, ...ap.errors]).toEqual([]);

@@ -20,6 +20,7 @@ const CORRECTABLE = new Set<FieldKind>([
   'enum',
   'enumArray',
   'ref',
+  'boolean',
 ]);
 
 /** The fields a correction offers: those typed as text, numbers, dates and code lists (not identity, shapes or lists of objects). */
@@ -99,6 +100,7 @@ export function CorrectionSection({
             names={editable(register)}
             values={values}
             idPrefix="r-cor"
+            changesOnly
             onChange={(name, v) => {
               setValues((all) => ({ ...all, [name]: v }));
               setTouched((all) => (all.includes(name) ? all : [...all, name]));

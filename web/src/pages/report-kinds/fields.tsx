@@ -37,6 +37,7 @@ export function propsOf(
     const v = values[f.name];
     if (v === undefined) continue;
     if (Array.isArray(v)) out[f.name] = v;
+    else if (f.kind === 'boolean') out[f.name] = v === 'true';
     else if (v.trim() === '') out[f.name] = null;
     else if (f.kind === 'integer' || f.kind === 'number') out[f.name] = Number(v.replace(',', '.'));
     else out[f.name] = v.trim();
@@ -44,21 +45,25 @@ export function propsOf(
   return out;
 }
 
-/** Inputs for some fields of a register (code lists, references, dates, numbers, text). */
+/** Inputs for some fields of a register (code lists, references, dates, numbers, text, yes/no). */
 export function RegisterFields({
   slug,
   names,
   values,
   onChange,
   idPrefix,
+  changesOnly = false,
 }: {
   slug: string;
   names: readonly string[];
   values: FieldValues;
   onChange: (name: string, value: string | string[]) => void;
   idPrefix: string;
+  /** Only the fields touched are sent (a correction): none is required, the record has them. */
+  changesOnly?: boolean;
 }) {
   const { t, tk } = useI18n();
+  const required = (f: FieldDesc) => f.required && !changesOnly;
   return (
     <>
       {describe(slug, names).map((f) => {
@@ -73,7 +78,7 @@ export function RegisterFields({
               <select
                 id={id}
                 value={text}
-                required={f.required}
+                required={required(f)}
                 onChange={(e) => onChange(f.name, e.target.value)}
               >
                 <option value="">{t('form.choose')}</option>
@@ -107,7 +112,7 @@ export function RegisterFields({
               <RecordPicker
                 slug={f.refSlug ?? ''}
                 id={id}
-                required={f.required}
+                required={required(f)}
                 value={text}
                 onChange={(x) => onChange(f.name, x)}
               />
@@ -118,7 +123,7 @@ export function RegisterFields({
               <input
                 id={id}
                 type="date"
-                required={f.required}
+                required={required(f)}
                 value={text}
                 onChange={(e) => onChange(f.name, e.target.value)}
               />
@@ -133,7 +138,7 @@ export function RegisterFields({
                 min={f.minimum}
                 max={f.maximum}
                 step={f.kind === 'integer' ? 1 : 'any'}
-                required={f.required}
+                required={required(f)}
                 value={text}
                 onChange={(e) => onChange(f.name, e.target.value)}
               />
@@ -144,13 +149,23 @@ export function RegisterFields({
               <textarea id={id} rows={2} value={text} onChange={(e) => onChange(f.name, e.target.value)} />
             );
             break;
+          case 'boolean':
+            input = (
+              <input
+                id={id}
+                type="checkbox"
+                checked={text === 'true'}
+                onChange={(e) => onChange(f.name, String(e.target.checked))}
+              />
+            );
+            break;
           default:
             input = (
               <input
                 id={id}
                 type="text"
                 maxLength={f.maxLength}
-                required={f.required}
+                required={required(f)}
                 value={text}
                 onChange={(e) => onChange(f.name, e.target.value)}
               />
@@ -161,7 +176,7 @@ export function RegisterFields({
             key={f.name}
             id={id}
             label={label}
-            required={f.required}
+            required={required(f)}
             wide={f.kind === 'enumArray' || f.kind === 'text'}
           >
             {input}
