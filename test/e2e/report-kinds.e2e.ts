@@ -257,6 +257,11 @@ describe('report kinds in the browser', () => {
     const recordId = await p.locator('#r-cor-record').inputValue();
     await p.locator('#r-cor-suspended').check();
     await p.locator('#r-cor-suspendedReason').fill('Expired insurance');
+    // A list of records (the admin areas it covers) is chosen record by record.
+    await expect.poll(() => p.locator('#r-cor-adminAreaIds option').count()).toBeGreaterThan(1);
+    await p.locator('#r-cor-adminAreaIds').selectOption({ index: 1 });
+    const area = await p.locator('#r-cor-adminAreaIds option').nth(1).getAttribute('value');
+    await expect.poll(() => p.getByTestId('id-list-item').count()).toBe(1);
     await p.locator('#r-reason').fill('Suspended by the authority on 2026-12-01');
     await p.getByTestId('save-report').click();
     await p.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
@@ -266,7 +271,7 @@ describe('report kinds in the browser', () => {
       .changes;
     expect(change).toMatchObject({
       id: recordId,
-      record: { suspended: true, suspendedReason: 'Expired insurance' },
+      record: { suspended: true, suspendedReason: 'Expired insurance', adminAreaIds: [area] },
     });
   });
 

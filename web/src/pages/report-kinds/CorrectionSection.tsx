@@ -20,6 +20,7 @@ const CORRECTABLE = new Set<FieldKind>([
   'enum',
   'enumArray',
   'ref',
+  'idList',
   'boolean',
 ]);
 

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { FormField } from '../../components/FormField.tsx';
+import { IdListInput } from '../../components/ListInputs.tsx';
 import { RecordPicker } from '../../components/RecordPicker.tsx';
 import { VocabOptions } from '../../components/VocabOptions.tsx';
 import { useI18n } from '../../i18n/index.tsx';
@@ -45,7 +46,7 @@ export function propsOf(
   return out;
 }
 
-/** Inputs for some fields of a register (code lists, references, dates, numbers, text, yes/no). */
+/** Inputs for some fields of a register (code lists, references and lists of them, dates, numbers, text, yes/no). */
 export function RegisterFields({
   slug,
   names,
@@ -149,6 +150,16 @@ export function RegisterFields({
               <textarea id={id} rows={2} value={text} onChange={(e) => onChange(f.name, e.target.value)} />
             );
             break;
+          case 'idList':
+            input = (
+              <IdListInput
+                slug={f.refSlug ?? ''}
+                id={id}
+                value={Array.isArray(v) ? v : []}
+                onChange={(ids) => onChange(f.name, ids)}
+              />
+            );
+            break;
           case 'boolean':
             input = (
               <input
@@ -177,7 +188,7 @@ export function RegisterFields({
             id={id}
             label={label}
             required={required(f)}
-            wide={f.kind === 'enumArray' || f.kind === 'text'}
+            wide={f.kind === 'enumArray' || f.kind === 'text' || f.kind === 'idList'}
           >
             {input}
           </FormField>
