@@ -42,6 +42,19 @@ type Placing =
   | { what: 'session' }
   | null;
 
+/** The problems of one place of the form, one line each. */
+function Problems({ items }: { items: string[] }) {
+  return (
+    <>
+      {items.map((p) => (
+        <p key={p} className="error">
+          {p}
+        </p>
+      ))}
+    </>
+  );
+}
+
 function Field({
   label,
   htmlFor,
@@ -57,11 +70,7 @@ function Field({
     <div className={`field-field ${problems?.length ? 'invalid' : ''}`}>
       <label htmlFor={htmlFor}>{label}</label>
       {children}
-      {problems?.map((p) => (
-        <p key={p} className="error">
-          {p}
-        </p>
-      ))}
+      <Problems items={problems ?? []} />
     </div>
   );
 }
@@ -492,11 +501,7 @@ export function DraftForm({
               onPlace={() => toggle({ what: 'benchmark' })}
             />
             <h3>{t('fieldApp.draft.perimeter')}</h3>
-            {at('corners').map((p) => (
-              <p key={p} className="error">
-                {p}
-              </p>
-            ))}
+            <Problems items={at('corners')} />
             <CornersInput
               id="f-corners"
               corners={c.corners}
@@ -510,11 +515,7 @@ export function DraftForm({
         {draft.kind === 'accident' && (
           <>
             <h3>{t('fieldApp.draft.accidentPosition')}</h3>
-            {at('position').map((p) => (
-              <p key={p} className="error">
-                {p}
-              </p>
-            ))}
+            <Problems items={at('position')} />
             <PositionInput
               id="f-accident"
               value={c.accidentPosition}
@@ -595,11 +596,7 @@ export function DraftForm({
         {draft.kind === 'other_records' && (
           <>
             <h3>{t('fieldApp.draft.sessionPosition')}</h3>
-            {at('sessionPosition').map((p) => (
-              <p key={p} className="error">
-                {p}
-              </p>
-            ))}
+            <Problems items={at('sessionPosition')} />
             <PositionInput
               id="f-session"
               value={c.sessionPosition}
@@ -625,11 +622,7 @@ export function DraftForm({
               </select>
             </Field>
             <h3>{t('field.beneficiaries')}</h3>
-            {at('beneficiaries').map((p) => (
-              <p key={p} className="error">
-                {p}
-              </p>
-            ))}
+            <Problems items={at('beneficiaries')} />
             <CountsInput
               id="f-beneficiaries"
               name="beneficiaries"
