@@ -418,7 +418,10 @@ export function CountsInput({
                           inputMode="numeric"
                           min={0}
                           step={1}
-                          aria-label={`${tk(`vocab.${row}`, row)}, ${tk(`vocab.${band}`, band)}`}
+                          aria-label={t('form.countsCell', {
+                            row: tk(`vocab.${row}`, row),
+                            band: tk(`vocab.${band}`, band),
+                          })}
                           value={text}
                           onChange={(e) => setCell(row, band, e.target.value)}
                         />
