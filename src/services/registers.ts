@@ -162,7 +162,30 @@ export class RegisterService {
     });
     if (!record || !this.inScope(actor, record))
       throw new Problem('record.not_found', { entity: this.def.entity, id }, { pointer: '' });
+    if (opts.identity) await this.logIdentityRead(actor, id, record.identity, opts.asAt);
     return this.visible(actor, this.derived(record, opts.asAt), opts.identity === true);
+  }
+
+  /**
+   * Every read of a protected identity that holds one is an entry in the audit log (`read_identity`):
+   * who read it and when, and which of its fields were there, never their values. It is written
+   * before the identity is decrypted, so an identity is never shown unlogged.
+   */
+  private async logIdentityRead(actor: Actor, id: string, stored: unknown, asAt: string | undefined) {
+    const fields = Object.entries((stored ?? {}) as Record<string, unknown>)
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .map(([k]) => k);
+    if (fields.length === 0) return;
+    await withTransaction(this.database.db, (trx) =>
+      appendAudit(trx, {
+        actorId: actor.id,
+        action: 'read_identity',
+        entity: this.def.entity,
+        recordId: id,
+        before: null,
+        after: { fields, ...(asAt ? { asAt } : {}) },
+      }),
+    );
   }
 
   async list(

@@ -449,9 +449,14 @@ describe('web application', () => {
       address: '12 Demo Street',
       dateOfBirth: '1990-03-04',
     });
-    // On the record's page it is read only when asked for, by a role allowed to read it.
+    // On the record's page it is read only when asked for, by a role allowed to read it, and
+    // each read is a new entry in the record's history.
+    const identityReads = () => page.locator('ol.history li', { hasText: 'Identity read' }).count();
+    await page.locator('ol.history').waitFor();
+    const readsBefore = await identityReads();
     await page.getByTestId('identity-show').click();
     await expect.poll(() => page.getByTestId('identity-shown').textContent()).toContain('12 Demo Street');
+    await expect.poll(identityReads).toBe(readsBefore + 1);
     // In the form, read on request: a part emptied is cleared, the others kept.
     await page.goto(`/registers/casualties/${id}/edit`);
     await page.getByTestId('identity-load').click();

@@ -425,6 +425,55 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     );
   });
 
+  it('records every read of an identity in the audit log: who and which fields, never the values', async () => {
+    const acc = (
+      await call('POST', '/api/v1/accidents', admin, {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [46.7, 39.7] },
+        properties: { occurredOn: '2022-03-03' },
+      })
+    ).json();
+    const create = (identity?: Record<string, string>) =>
+      call('POST', '/api/v1/casualties', admin, {
+        accidentId: acc.id,
+        sex: 'male',
+        casualtyStatus: 'civilian',
+        outcome: 'injured',
+        ...(identity ? { identity } : {}),
+      }).then((r) => r.json());
+    const named = await create({ name: 'Arif T.', dateOfBirth: '1980-05-05' });
+    const unnamed = await create();
+    const database = await testDatabase();
+    const reads = async (id: string) =>
+      (
+        await sql<{ actorId: string; after: Record<string, unknown> }>`
+          select actor_id, after from audit_log
+          where entity = 'casualty' and record_id = ${id} and action = 'read_identity' order by seq`.execute(
+          database.db,
+        )
+      ).rows;
+
+    // A plain read, and a read refused to a viewer, are not identity reads.
+    expect((await call('GET', `/api/v1/casualties/${named.id}`, approver)).statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/casualties/${named.id}?identity=true`, viewer)).statusCode).toBe(403);
+    expect(await reads(named.id)).toEqual([]);
+
+    const read = await call('GET', `/api/v1/casualties/${named.id}?identity=true`, approver);
+    expect(read.json().identity.name).toBe('Arif T.');
+    expect(read.headers['cache-control']).toBe('no-store');
+    const me = (await call('GET', '/api/v1/auth/me', approver)).json();
+    const logged = await reads(named.id);
+    expect(logged).toEqual([{ actorId: me.id, after: { fields: ['name', 'dateOfBirth'] } }]);
+    expect(JSON.stringify(logged)).not.toContain('Arif');
+
+    // The record's history shows the read; a casualty with no identity has nothing to log.
+    const history = (await call('GET', `/api/v1/casualties/${named.id}/history`, approver)).json().items;
+    expect(history.map((h: { action: string }) => h.action)).toContain('read_identity');
+    await call('GET', `/api/v1/casualties/${unnamed.id}?identity=true`, approver);
+    expect(await reads(unnamed.id)).toEqual([]);
+    expect((await verifyAudit(database)).broken).toBeUndefined();
+  });
+
   it('keeps a verifiable audit chain and detects an altered entry', async () => {
     const database = await testDatabase();
     const before = await verifyAudit(database);

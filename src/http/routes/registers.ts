@@ -227,6 +227,8 @@ export async function registerRoutes(
         const record = await service.get(actor, id, { identity, asAt });
         if (asAt) reply.header('as-at', asAt);
         else reply.header('etag', `"${record.version}"`);
+        // Personal data is kept by no browser or proxy cache.
+        if (identity) reply.header('cache-control', 'no-store');
         return present(def, record);
       },
     );

@@ -95,7 +95,9 @@ export const evidenceDossier: OutputModule = {
       let history: Array<Record<string, unknown>> = [];
       let note: string | undefined;
       try {
-        history = (await service.history(ctx.actor, id)) as unknown as Array<Record<string, unknown>>;
+        history = ((await service.history(ctx.actor, id)) as unknown as Array<Record<string, unknown>>)
+          // Its changes: who read a casualty's identity is for the audit log, not for a dossier.
+          .filter((h) => h.action !== 'read_identity');
       } catch {
         note = ctx.t('outputs.history_not_permitted');
       }

@@ -66,6 +66,8 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
   const def = registerDef(slug);
   const rec = useAsync((signal) => loadRecord(slug, id, signal), [slug, id]);
   const [archiveError, setArchiveError] = useState<unknown>(null);
+  /** Identity reads made on this page: each is a new history entry, so the history is read again. */
+  const [identityReads, setIdentityReads] = useState(0);
   const paths = useApiPaths();
   const { mayWrite } = useCan();
 
@@ -144,7 +146,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
                 <dt>{tk(`field.${f}`, f)}</dt>
                 <dd>
                   {f === 'identity' ? (
-                    <IdentityValue slug={slug} id={id} />
+                    <IdentityValue slug={slug} id={id} onRead={() => setIdentityReads((n) => n + 1)} />
                   ) : (
                     <FieldValue name={f} value={props[f]} />
                   )}
@@ -191,7 +193,7 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
       ))}
       {slug !== 'sources' && paths?.has(`/api/v1/${slug}/{id}/sources`) && <Sources slug={slug} id={id} />}
       <Attachments slug={slug} id={id} />
-      <History slug={slug} id={id} version={version} />
+      <History slug={slug} id={id} version={version} reads={identityReads} />
     </div>
   );
 }
@@ -329,7 +331,8 @@ type ApprovedHistoryEntry = HistoryEntry & {
   } | null;
 };
 
-function History({ slug, id, version }: { slug: string; id: string; version: number }) {
+/** A record's history; `reads` counts the identity reads made on the page, each a new entry. */
+function History({ slug, id, version, reads }: { slug: string; id: string; version: number; reads: number }) {
   const { t, tk, dateTime } = useI18n();
   const { user } = useAuth();
   // History comes from the audit log (permission audit.read): other roles are told so, not refused.
@@ -339,7 +342,7 @@ function History({ slug, id, version }: { slug: string; id: string; version: num
       mayRead
         ? get<{ items: ApprovedHistoryEntry[] }>(`/api/v1/${slug}/${id}/history`, signal)
         : { items: [] },
-    [slug, id, version, mayRead],
+    [slug, id, version, mayRead, reads],
   );
   const items = hist.data?.items ?? [];
   return (
@@ -382,6 +385,12 @@ function History({ slug, id, version }: { slug: string; id: string; version: num
                     <RefLink slug="sources" id={String((h.after ?? h.before)?.sourceId ?? '')} />
                   </>
                 )}
+                {h.action === 'read_identity' && Array.isArray(h.after?.fields) && (
+                  <span className="muted">
+                    {' — '}
+                    {(h.after.fields as string[]).map((k) => tk(`field.${k}`, k)).join(', ')}
+                  </span>
+                )}
                 {changed.length > 0 && (
                   <span className="muted"> — {changed.map((k) => tk(`field.${k}`, k)).join(', ')}</span>
                 )}
@@ -405,7 +414,7 @@ function RefLink({ slug, id }: { slug: string; id: string }) {
  * A casualty's protected identity on its page: not read until a role allowed to read it asks
  * (each read decrypts it), and said to be protected to every other role, never shown as empty.
  */
-function IdentityValue({ slug, id }: { slug: string; id: string }) {
+function IdentityValue({ slug, id, onRead }: { slug: string; id: string; onRead: () => void }) {
   const { t } = useI18n();
   const { can } = useCan();
   // undefined: not asked for; null: none recorded.
@@ -424,13 +433,15 @@ function IdentityValue({ slug, id }: { slug: string; id: string }) {
             try {
               const r = await loadRecord(slug, id, undefined, true);
               setIdentity((r.props.identity as Record<string, unknown> | undefined) ?? null);
+              onRead();
             } catch (err) {
               setError(err);
             }
           }}
         >
           {t('record.identityShow')}
-        </button>
+        </button>{' '}
+        <span className="muted">{t('record.identityLogged')}</span>
         {error ? <ErrorNote error={error} /> : null}
       </>
     );
