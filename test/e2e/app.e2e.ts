@@ -518,6 +518,8 @@ describe('web application', () => {
     await row.getByLabel('Location').press('Tab');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(new RegExp(`${hazardPath}$`));
+    // The record's map shows where it was seen, named in a legend.
+    await page.getByTestId('legend-evidence').waitFor();
     const after = await read(`/api/v1/hazards/${hazardPath.split('/').pop()}`);
     expect((after.properties as { evidence: unknown[] }).evidence.at(-1)).toEqual({
       type: 'device_seen',

@@ -164,6 +164,8 @@ describe('report kinds in the browser', () => {
     await waitForMap(p);
     expect(await mapCanvases(p)).toBe(1);
     expect(await polygon.locator('canvas').count()).toBe(0);
+    // Where the evidence was seen is on the same map, with its own entry in the legend.
+    await p.getByTestId('legend-evidence').waitFor();
     await screenshot(p, '33-report-new-hazard');
     await p.setViewportSize({ width: 390, height: 844 });
     await screenshot(p, '34-report-new-hazard-phone');
@@ -175,6 +177,8 @@ describe('report kinds in the browser', () => {
     await expect
       .poll(async () => (await p.getByTestId('report-title').textContent()) ?? '', { timeout: 20_000 })
       .toMatch(/submitted/);
+    // And on the report's page, as its approver will see it.
+    await p.getByTestId('legend-evidence').waitFor();
     const r = await api(await token(OPERATOR), 'GET', `/api/v1/reports/${id}`);
     expect(r.body.kind).toBe('new_hazard');
     const [change] = (

@@ -14,7 +14,7 @@ import { type Bbox, bboxOf, MapView } from './MapView.tsx';
  */
 
 /** What a drawn item is: the hazard (context), the record before the report, or the report's own change. */
-export type MapItemRole = 'hazard' | 'before' | 'released' | 'found' | 'after';
+export type MapItemRole = 'hazard' | 'before' | 'released' | 'found' | 'after' | 'evidence';
 
 export interface MapItem {
   /** Selection key shared with the list beside the map; context items have their own key. */
@@ -33,6 +33,7 @@ export const ROLE_COLOURS: Record<MapItemRole, string> = {
   released: '#0057b8',
   found: '#0057b8',
   after: '#d9480f',
+  evidence: '#7048e8',
 };
 export const SELECTED_COLOUR = '#f59f00';
 export const PROBLEM_COLOUR = '#c92a2a';
@@ -47,7 +48,21 @@ const CONTEXT_LAYERS: ReadonlySet<TileLayer> = new Set<TileLayer>([
   'minefield-records',
 ]);
 
-const SELECTABLE: MapItemRole[] = ['released', 'found', 'after'];
+const SELECTABLE: MapItemRole[] = ['released', 'found', 'after', 'evidence'];
+
+/**
+ * Where each piece of a record's evidence was seen (the `location` points of a hazard's
+ * `evidence`), drawn with the change that holds them. Example: a mine sign and an accident
+ * report each located → two points.
+ */
+export function evidencePoints(props: Record<string, unknown> | undefined): Point[] {
+  const items = props?.evidence;
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((e) => {
+    const at = (e as { location?: unknown } | null)?.location as Point | null | undefined;
+    return at?.type === 'Point' && Array.isArray(at.coordinates) ? [at] : [];
+  });
+}
 const OVERLAY_LAYERS = ['overlay-point', 'overlay-line', 'overlay-fill'];
 
 const roundPoint = (lng: number, lat: number): Point => ({
@@ -254,64 +269,39 @@ export function ReportMap({
         onReady={onReady}
       />
       <ul className="legend-inline" data-testid="report-map-legend">
-        <li>
-          <span
-            className="legend-swatch legend-box"
-            style={{ background: ROLE_COLOURS.hazard }}
-            aria-hidden="true"
-          />
-          {t('reportMap.hazard')}
-        </li>
+        <LegendItem colour={ROLE_COLOURS.hazard} label={t('reportMap.hazard')} />
         {items.some((i) => i.role === 'before') && (
-          <li>
-            <span
-              className="legend-swatch legend-box"
-              style={{ background: ROLE_COLOURS.before }}
-              aria-hidden="true"
-            />
-            {t('report.before')}
-          </li>
+          <LegendItem colour={ROLE_COLOURS.before} label={t('report.before')} />
         )}
         {items.some((i) => i.role === 'released' || i.role === 'found') && (
-          <li>
-            <span
-              className="legend-swatch legend-box"
-              style={{ background: ROLE_COLOURS.released }}
-              aria-hidden="true"
-            />
-            {t('reportMap.thisReport')}
-          </li>
+          <LegendItem colour={ROLE_COLOURS.released} label={t('reportMap.thisReport')} />
         )}
         {items.some((i) => i.role === 'after') && (
-          <li>
-            <span
-              className="legend-swatch legend-box"
-              style={{ background: ROLE_COLOURS.after }}
-              aria-hidden="true"
-            />
-            {t('report.after')}
-          </li>
+          <LegendItem colour={ROLE_COLOURS.after} label={t('report.after')} />
+        )}
+        {items.some((i) => i.role === 'evidence') && (
+          <LegendItem
+            colour={ROLE_COLOURS.evidence}
+            label={t('reportMap.evidence')}
+            testId="legend-evidence"
+          />
         )}
         {items.some((i) => i.problem) && (
-          <li data-testid="legend-problem">
-            <span
-              className="legend-swatch legend-box"
-              style={{ background: PROBLEM_COLOUR }}
-              aria-hidden="true"
-            />
-            {t('reportMap.problem')}
-          </li>
+          <LegendItem colour={PROBLEM_COLOUR} label={t('reportMap.problem')} testId="legend-problem" />
         )}
-        <li>
-          <span
-            className="legend-swatch legend-box"
-            style={{ background: SELECTED_COLOUR }}
-            aria-hidden="true"
-          />
-          {t('reportMap.selected')}
-        </li>
+        <LegendItem colour={SELECTED_COLOUR} label={t('reportMap.selected')} />
         <li className="muted">{t('reportMap.registerAround')}</li>
       </ul>
     </div>
+  );
+}
+
+/** One entry of a map's legend: its colour and what it stands for. */
+export function LegendItem({ colour, label, testId }: { colour: string; label: string; testId?: string }) {
+  return (
+    <li data-testid={testId}>
+      <span className="legend-swatch legend-box" style={{ background: colour }} aria-hidden="true" />
+      {label}
+    </li>
   );
 }

@@ -9,6 +9,7 @@ import { HazardPriority } from '../components/HazardPriority.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
 import type { LayingRecord } from '../components/minefield/types.ts';
 import { RecordPicker } from '../components/RecordPicker.tsx';
+import { evidencePoints, LegendItem, ROLE_COLOURS } from '../components/ReportMap.tsx';
 import { TaskOrderProgress } from '../components/TaskOrderProgress.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
@@ -89,7 +90,9 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
   const readOnly = def
     ? Object.keys(def.readOnly).filter((k) => k !== 'code' && !shownElsewhere.includes(k))
     : [];
-  const bbox = geometry ? bboxOf([geometry]) : null;
+  // Where its evidence was seen (a hazard's), drawn with the record's shape.
+  const evidenceAt = geometry ? evidencePoints(props) : [];
+  const bbox = geometry ? bboxOf([geometry, ...evidenceAt]) : null;
 
   const archive = async () => {
     if (!window.confirm(t('record.archiveConfirm'))) return;
@@ -172,9 +175,30 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
               className="small-map"
               label={t('record.geometry')}
               thematic={false}
-              overlay={{ type: 'Feature', geometry, properties: {} }}
+              overlay={{
+                type: 'FeatureCollection',
+                features: [
+                  { type: 'Feature', geometry, properties: {} },
+                  ...evidenceAt.map(
+                    (at): Feature => ({
+                      type: 'Feature',
+                      geometry: at,
+                      properties: { colour: ROLE_COLOURS.evidence, radius: 5 },
+                    }),
+                  ),
+                ],
+              }}
               fitTo={bbox}
             />
+            {evidenceAt.length > 0 && (
+              <ul className="legend-inline">
+                <LegendItem
+                  colour={ROLE_COLOURS.evidence}
+                  label={t('reportMap.evidence')}
+                  testId="legend-evidence"
+                />
+              </ul>
+            )}
           </section>
         )}
       </div>

@@ -20,7 +20,7 @@ import { bboxOf } from '../components/MapView.tsx';
 import { PointInput } from '../components/PointInput.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
 import { ReportAttachments } from '../components/ReportAttachments.tsx';
-import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
+import { evidencePoints, type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { VocabOptions } from '../components/VocabOptions.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
@@ -396,6 +396,9 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
     if (hazardGeometry) out.push({ key: 'hazard', geometry: hazardGeometry, role: 'hazard' });
     if (sectionGeometry && kind === 'new_hazard')
       out.push({ key: HAZARD_KEY, geometry: sectionGeometry, role: 'after' });
+    if (kind === 'new_hazard' && sectionContent?.kind === 'new_hazard')
+      for (const at of evidencePoints(sectionContent.properties))
+        out.push({ key: HAZARD_KEY, geometry: at, role: 'evidence' });
     if (sectionGeometry && kind === 'accident')
       out.push({ key: ACCIDENT_KEY, geometry: sectionGeometry, role: 'after', movable: true });
     if (kind !== 'activity') return out;
@@ -417,7 +420,7 @@ export function ReportForm({ existing }: { existing?: { report: Report; content:
           problem: itemProblems.get(foundKey(f.key))?.of === f,
         });
     return out;
-  }, [hazardGeometry, sectionGeometry, released, found, kind, itemProblems]);
+  }, [hazardGeometry, sectionGeometry, sectionContent, released, found, kind, itemProblems]);
 
   // The map goes to the hazard once it is chosen; before that to the report's own changes or the programme.
   const programme = useProgrammeExtent();

@@ -7,7 +7,7 @@ import { FieldValue } from '../components/FieldValue.tsx';
 import { LatLon } from '../components/LatLon.tsx';
 import { bboxOf } from '../components/MapView.tsx';
 import { ReportAttachments } from '../components/ReportAttachments.tsx';
-import { type MapItem, ReportMap } from '../components/ReportMap.tsx';
+import { evidencePoints, type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
@@ -670,6 +670,9 @@ export function ReportPage({ id }: { id: string }) {
       }
       const after = afterGeometryOf(c);
       if (after) out.push({ key: `c${i}`, geometry: after, role: 'after' });
+      if (c.op !== 'archive')
+        for (const at of evidencePoints(changeParts(c).props))
+          out.push({ key: `c${i}`, geometry: at, role: 'evidence' });
     });
     return out;
   }, [changes, contexts.data]);
