@@ -195,11 +195,11 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
     expect(cover.some((line) => line.includes(hash))).toBe(true);
   });
 
-  it('puts the as-at date, the filters and the content hash in the PDF, in Arabic too', async (ctx) => {
+  it('puts the as-at date, the filters and the content hash in the PDF, in Russian and Arabic too', async (ctx) => {
     const hazard = await one(sql<{ id: string; code: string }>`
       select h.id, h.code from hazards h join land_release l on l.hazard_id = h.id
       where h.external_id like 'demo:%' group by h.id, h.code order by count(*) desc, h.id limit 1`);
-    for (const lang of ['en', 'ar']) {
+    for (const lang of ['en', 'ru', 'ar']) {
       const r = await call(
         'GET',
         `/api/v1/outputs/hazard-completion?asAt=${year}-12-31&hazard=${hazard.id}&format=pdf&lang=${lang}`,
@@ -212,6 +212,9 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
       expect(text).toContain(r.headers['x-content-sha256'] as string);
       expect(text).toContain(hazard.code);
       if (lang === 'en') expect(text).toContain(`As at ${year}-12-31`);
+      // Digits and punctuation after Russian words are drawn (a Russian PDF once lost them: the
+      // Cyrillic font file has none).
+      if (lang === 'ru') expect(text).toContain(`По состоянию на ${year}-12-31`);
     }
   });
 

@@ -6,32 +6,81 @@ import type PDFDocument from 'pdfkit';
 
 /**
  * Text in the PDF: Noto Sans for Latin and Cyrillic, Noto Sans Arabic for Arabic (the
- * @fontsource files the map glyphs use, each covering one script), laid out by us — words
- * wrapped to the width, each line put in visual order by the Unicode bidirectional algorithm
- * (bidi-js), and each run drawn in its script's font. fontkit (under pdfkit) shapes Arabic
- * runs with the font's OpenType features (joining forms, ligatures) and lays them right to
- * left; runs of other text at an odd bidi level are reversed and mirrored here.
+ * @fontsource files the map glyphs use, each a subset covering part of Unicode), laid out by us —
+ * words wrapped to the width, each line put in visual order by the Unicode bidirectional
+ * algorithm (bidi-js), and each character drawn in a subset that has it (the ranges each
+ * package lists in its unicode.json): digits and punctuation in a Russian line are in the Latin
+ * subset, not the Cyrillic one. fontkit (under pdfkit) shapes Arabic runs with the font's
+ * OpenType features (joining forms, ligatures) and lays them right to left; runs of other text at
+ * an odd bidi level are reversed and mirrored here.
  */
 
 type Doc = InstanceType<typeof PDFDocument>;
 export type Weight = 'regular' | 'bold';
-type Script = 'latin' | 'cyrillic' | 'arabic';
+/** A font file of one subset: `latin` is Basic Latin, Latin-1 and general punctuation; `latin-ext` the accented letters beyond (ğ, ş, ə). */
+export type Face = 'latin' | 'latin-ext' | 'cyrillic' | 'cyrillic-ext' | 'arabic';
 
 const require = createRequire(import.meta.url);
-const FONT_FILES: Record<Script, Record<Weight, string>> = {
+const noto = (subset: string, weight: number) =>
+  `@fontsource/noto-sans/files/noto-sans-${subset}-${weight}-normal.woff`;
+/** The faces in the order a character is looked for in them (the first that has it draws it). */
+const FACES: Record<Face, { package: string; subset: string; files: Record<Weight, string> }> = {
   latin: {
-    regular: '@fontsource/noto-sans/files/noto-sans-latin-400-normal.woff',
-    bold: '@fontsource/noto-sans/files/noto-sans-latin-700-normal.woff',
+    package: '@fontsource/noto-sans',
+    subset: 'latin',
+    files: { regular: noto('latin', 400), bold: noto('latin', 700) },
+  },
+  'latin-ext': {
+    package: '@fontsource/noto-sans',
+    subset: 'latin-ext',
+    files: { regular: noto('latin-ext', 400), bold: noto('latin-ext', 700) },
   },
   cyrillic: {
-    regular: '@fontsource/noto-sans/files/noto-sans-cyrillic-400-normal.woff',
-    bold: '@fontsource/noto-sans/files/noto-sans-cyrillic-700-normal.woff',
+    package: '@fontsource/noto-sans',
+    subset: 'cyrillic',
+    files: { regular: noto('cyrillic', 400), bold: noto('cyrillic', 700) },
+  },
+  'cyrillic-ext': {
+    package: '@fontsource/noto-sans',
+    subset: 'cyrillic-ext',
+    files: { regular: noto('cyrillic-ext', 400), bold: noto('cyrillic-ext', 700) },
   },
   arabic: {
-    regular: '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff',
-    bold: '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff',
+    package: '@fontsource/noto-sans-arabic',
+    subset: 'arabic',
+    files: {
+      regular: '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff',
+      bold: '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff',
+    },
   },
 };
+const FACE_ORDER = Object.keys(FACES) as Face[];
+
+/** A subset's code points, from its package's unicode.json (`"U+0000-00FF,U+0131,…"`). */
+function rangesOf(face: Face): Array<[number, number]> {
+  const { package: pkg, subset } = FACES[face];
+  const list = JSON.parse(readFileSync(require.resolve(`${pkg}/unicode.json`), 'utf8')) as Record<
+    string,
+    string
+  >;
+  return (list[subset] ?? '').split(',').map((r) => {
+    const [from, to] = r.replace(/^U\+/, '').split('-');
+    return [Number.parseInt(from!, 16), Number.parseInt(to ?? from!, 16)];
+  });
+}
+
+let coverage: Map<Face, Array<[number, number]>> | undefined;
+
+/** Whether a face's file has a glyph for the code point. */
+export function covers(face: Face, cp: number): boolean {
+  coverage ??= new Map(FACE_ORDER.map((f) => [f, rangesOf(f)]));
+  return coverage.get(face)!.some(([from, to]) => cp >= from && cp <= to);
+}
+
+/** The face that draws a character: the first that has it; Latin when none does (a missing glyph). */
+export function faceOf(cp: number): Face {
+  return FACE_ORDER.find((f) => covers(f, cp)) ?? 'latin';
+}
 
 /**
  * A WOFF 1 font as the plain OpenType (sfnt) file it wraps: each table inflated with zlib. fontkit
@@ -79,44 +128,34 @@ export function woffToSfnt(woff: Buffer): Buffer {
 
 const fontData = new Map<string, Buffer>();
 
-/** Registers the six fonts on a document under `latin-regular`, `arabic-bold` … */
+/** Registers the fonts on a document under `latin-regular`, `arabic-bold` … */
 export function registerFonts(doc: Doc): void {
-  for (const [script, weights] of Object.entries(FONT_FILES))
-    for (const [weight, file] of Object.entries(weights)) {
+  for (const [face, { files }] of Object.entries(FACES))
+    for (const [weight, file] of Object.entries(files)) {
       let data = fontData.get(file);
       if (!data) {
         data = woffToSfnt(readFileSync(require.resolve(file)));
         fontData.set(file, data);
       }
-      doc.registerFont(`${script}-${weight}`, data);
+      doc.registerFont(`${face}-${weight}`, data);
     }
 }
 
 // bidi-js is CommonJS (module.exports = factory); its types declare an ES default export.
 const bidi = (require('bidi-js') as () => Bidi)();
 
-function scriptOf(cp: number): Script | null {
-  if (
-    (cp >= 0x0600 && cp <= 0x06ff) ||
-    (cp >= 0x0750 && cp <= 0x077f) ||
-    (cp >= 0x08a0 && cp <= 0x08ff) ||
-    (cp >= 0xfb50 && cp <= 0xfdff) ||
-    (cp >= 0xfe70 && cp <= 0xfeff)
-  )
-    return 'arabic';
-  if (cp >= 0x0400 && cp <= 0x052f) return 'cyrillic';
-  if ((cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || (cp >= 0xc0 && cp <= 0x24f)) return 'latin';
-  return null;
-}
-
 interface Run {
   text: string;
-  script: Script;
+  face: Face;
   level: number;
 }
 
-/** Runs of one bidi level and one font, in logical order; neutral characters join the run before. */
-function runsOf(text: string, levels: Uint8Array): Run[] {
+/**
+ * Runs of one bidi level and one face, in logical order: a character stays in the run before
+ * when that run's face has it (a space or a comma in Latin text), else starts a run in the first
+ * face that has it (a comma after a Russian word: Latin; a space in Arabic text: Latin).
+ */
+export function runsOf(text: string, levels: Uint8Array): Run[] {
   const runs: Run[] = [];
   let i = 0;
   for (const ch of text) {
@@ -124,14 +163,9 @@ function runsOf(text: string, levels: Uint8Array): Run[] {
     const level = levels[i]!;
     i += ch.length;
     if (cp >= 0x2066 && cp <= 0x2069) continue; // isolates: they order the text, they are not drawn
-    const s = scriptOf(cp);
     const last = runs[runs.length - 1];
-    // Spaces and punctuation keep the run they are in when the level is the same.
-    const script = s ?? (last && last.level === level ? last.script : 'latin');
-    // Spaces, digits and punctuation are not in the Arabic font file: they are drawn with the Latin one.
-    const fontScript: Script = s === null && script === 'arabic' ? 'latin' : script;
-    if (last && last.level === level && last.script === fontScript) last.text += ch;
-    else runs.push({ text: ch, script: fontScript, level });
+    if (last && last.level === level && covers(last.face, cp)) last.text += ch;
+    else runs.push({ text: ch, face: faceOf(cp), level });
   }
   return runs;
 }
@@ -179,7 +213,7 @@ function visualRuns(line: string, rtl: boolean): Run[] {
   }
   // fontkit lays Arabic runs out right to left itself; other text at an odd level is reversed here.
   return runs.map((r) =>
-    r.level % 2 === 1 && r.script !== 'arabic'
+    r.level % 2 === 1 && r.face !== 'arabic'
       ? {
           ...r,
           text: [...r.text]
@@ -199,7 +233,7 @@ export interface TextStyle {
 }
 
 function runWidth(doc: Doc, run: Run, style: TextStyle): number {
-  doc.font(`${run.script}-${style.weight ?? 'regular'}`).fontSize(style.size);
+  doc.font(`${run.face}-${style.weight ?? 'regular'}`).fontSize(style.size);
   return doc.widthOfString(run.text);
 }
 
@@ -212,7 +246,7 @@ function textWidthOfRun(doc: Doc, run: Run, style: TextStyle): number {
     cache = new Map();
     widthCache.set(doc, cache);
   }
-  const key = `run\u0000${run.script}\u0000${style.size}\u0000${style.weight ?? 'regular'}\u0000${run.text}`;
+  const key = `run\u0000${run.face}\u0000${style.size}\u0000${style.weight ?? 'regular'}\u0000${run.text}`;
   let w = cache.get(key);
   if (w === undefined) {
     w = runWidth(doc, run, style);
@@ -294,7 +328,7 @@ export function drawLine(
   let cx = align === 'center' ? x + (width - total) / 2 : right ? x + width - total : x;
   doc.fillColor(style.color ?? '#111111');
   runs.forEach((r, i) => {
-    doc.font(`${r.script}-${style.weight ?? 'regular'}`).fontSize(style.size);
+    doc.font(`${r.face}-${style.weight ?? 'regular'}`).fontSize(style.size);
     doc.text(r.text, cx, y, { lineBreak: false });
     cx += widths[i]!;
   });
