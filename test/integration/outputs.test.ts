@@ -267,6 +267,15 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.body).toContain(hazard.code);
     expect(r.body).toContain('change history');
+    // Fields, code lists inside evidence and changes are named as people read them, never as
+    // the code names them (a dossier once read "deviceCategories" and "[object Object]").
+    expect(r.body).toContain('Device categories');
+    expect(r.body).not.toMatch(/deviceCategories|organisationId|\[object Object\]|bulk_create/);
+    const ru = await call('GET', `/api/v1/outputs/evidence-dossier?records=hazards:${hazard.id}&format=csv`, {
+      ...admin,
+      'accept-language': 'ru',
+    });
+    expect(ru.body).toContain('Категории боеприпасов');
   });
 
   it('refuses an unknown report, a bad date and a missing hazard with problems', async () => {

@@ -15,9 +15,13 @@ import {
 
 // The web application's own message catalogues (web/src/i18n): English is the reference;
 // Russian and Arabic must carry exactly the same keys, and every key the code asks for must exist.
+// Field labels and change names come from the server's catalogue (records.json), as the page merges them.
 const webSrc = fileURLToPath(new URL('../../web/src/', import.meta.url));
-const load = (locale: string): Record<string, string> =>
-  JSON.parse(readFileSync(join(webSrc, 'i18n', `${locale}.json`), 'utf8'));
+const serverMessages = fileURLToPath(new URL('../../src/i18n/messages/', import.meta.url));
+const load = (locale: string): Record<string, string> => ({
+  ...JSON.parse(readFileSync(join(serverMessages, locale, 'records.json'), 'utf8')),
+  ...JSON.parse(readFileSync(join(webSrc, 'i18n', `${locale}.json`), 'utf8')),
+});
 const en = load('en');
 const others = { ru: load('ru'), ar: load('ar') };
 

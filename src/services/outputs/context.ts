@@ -40,12 +40,21 @@ export class OutputContext {
     return t(key, params, this.locale);
   }
 
+  /** A message by computed key (a code-list value, a field, a change), `fallback` when the catalogue has none. */
+  tk(key: string, fallback: string): string {
+    const text = this.t(key);
+    return text === key ? fallback : text;
+  }
+
   /** A code-list value as people read it (`vocab.<value>`), the value itself when unlisted; null → "unknown". */
   vocab(value: unknown): string {
     if (value === null || value === undefined || value === '') return this.t('outputs.unknown');
-    const key = `vocab.${String(value)}`;
-    const text = this.t(key);
-    return text === key ? String(value) : text;
+    return this.tk(`vocab.${String(value)}`, String(value));
+  }
+
+  /** A field as people read it (`field.<name>`, the labels the web application shows), the name itself when unlisted. */
+  fieldLabel(name: string): string {
+    return this.tk(`field.${name}`, name);
   }
 
   formatNumber(n: number): string {

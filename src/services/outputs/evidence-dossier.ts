@@ -36,20 +36,21 @@ export const evidenceDossier: OutputModule = {
       const items: Array<[string, Cell]> = [
         [ctx.t('outputs.col.register'), ctx.t(`outputs.register.${slug}`)],
       ];
+      const shown = new Set<string>();
       for (const name of [
         'code',
         ...Object.keys(def.fields.properties as Record<string, TSchema>),
         ...Object.keys(def.readOnly),
       ]) {
-        if (
-          name === 'identity' ||
-          name === 'externalId' ||
-          (name === 'code' && items.some(([l]) => l === 'code'))
-        )
-          continue;
+        if (name === 'identity' || name === 'externalId' || (name === 'code' && shown.has('code'))) continue;
         const v = record[name];
         if (v === undefined || v === null || v === '') continue;
-        items.push([name, await readable(ctx, name, v)]);
+        shown.add(name);
+        // An area in square metres says so: `areaM2` → "Area, m²".
+        const label = name.endsWith('M2')
+          ? ctx.t('outputs.field_m2', { field: ctx.fieldLabel(name) })
+          : ctx.fieldLabel(name);
+        items.push([label, await readable(ctx, name, v)]);
       }
       blocks.push({ kind: 'facts', title: `${(record.code as string | undefined) ?? id}`, items });
       const sources = await service.sources(ctx.actor, id);
@@ -112,7 +113,7 @@ export const evidenceDossier: OutputModule = {
           { key: 'report', label: ctx.t('outputs.col.report') },
           { key: 'fields', label: ctx.t('outputs.col.fields'), width: 3 },
         ],
-        rows: history.map(historyRow),
+        rows: history.map(historyRow(ctx)),
       });
       if (slug === hazards.slug) blocks.push(await siteVisitsBlock(ctx, id, record));
       if (slug === hazards.slug || slug === adminAreas.slug)
@@ -208,7 +209,7 @@ async function provenanceBlocks(
         flag.message,
         Object.entries(flag.facts)
           .filter(([, v]) => v !== null && v !== '')
-          .map(([k, v]) => `${k}: ${v}`)
+          .map(([k, v]) => `${ctx.tk(`provenance.fact.${k}`, k)}: ${factValue(ctx, k, v)}`)
           .join('; '),
         flag.assumptionTexts.join(' '),
       ]);
@@ -223,7 +224,7 @@ async function provenanceBlocks(
       columns: [
         { key: 'finding', label: ctx.t('outputs.col.finding') },
         { key: 'model', label: ctx.t('outputs.col.model') },
-        { key: 'yearOfManufacture', label: ctx.t('outputs.col.year_of_manufacture') },
+        { key: 'yearOfManufacture', label: ctx.t('outputs.col.year_of_manufacture'), width: 1.4 },
         { key: 'lot', label: ctx.t('outputs.col.lot') },
         { key: 'earliestLayingDate', label: ctx.t('outputs.col.earliest_laying_date') },
         { key: 'flag', label: ctx.t('outputs.col.flag'), width: 3 },
@@ -233,6 +234,13 @@ async function provenanceBlocks(
       rows,
     },
   ];
+}
+
+/** A fact's value as people read it: the basis of a bound by its name, a kind by its label. */
+function factValue(ctx: OutputContext, key: string, v: unknown): string {
+  if (key === 'basis') return ctx.tk(`provenance.basis.${String(v)}`, String(v));
+  if (key === 'kind') return ctx.vocab(v);
+  return typeof v === 'number' ? ctx.formatNumber(v) : String(v);
 }
 
 /** One attached file: its hash, what its metadata says (time, position) and the check against the record. */
@@ -249,9 +257,7 @@ function attachmentRow(a: {
     position?: { coordinates: [number, number] } | null;
   } | null;
   const taken = m?.takenLocal ? `${m.takenLocal}${m.takenOffset ?? ''}` : '';
-  const position = m?.position
-    ? `${m.position.coordinates[1].toFixed(6)}, ${m.position.coordinates[0].toFixed(6)}`
-    : '';
+  const position = m?.position ? latLon(m.position) : '';
   return [
     a.filename as string,
     Number(a.sizeBytes),
@@ -262,6 +268,25 @@ function attachmentRow(a: {
     a.evidence?.days ?? '',
     (a.evidence?.findings ?? []).map((f) => f.message).join(' '),
   ];
+}
+
+/** A point as `lat, lon` to six decimals (about 0.1 m), as the attachments' positions are written. */
+function latLon(p: { coordinates: [number, number] | number[] }): string {
+  return `${p.coordinates[1]!.toFixed(6)}, ${p.coordinates[0]!.toFixed(6)}`;
+}
+
+/**
+ * One part of an item of a structured list as people read it: a code-list value by its label, a
+ * point by its coordinates, a number in the report's language. Example: a hazard's evidence
+ * `{type: 'fighting_position', location: Point}` → "Fighting position; 40.180000, 44.510000".
+ */
+function partText(ctx: OutputContext, p: unknown): string {
+  if (typeof p === 'number') return ctx.formatNumber(p);
+  if (typeof p === 'string') return ctx.tk(`vocab.${p}`, p);
+  const point = p as { type?: string; coordinates?: number[] };
+  if (point?.type === 'Point' && Array.isArray(point.coordinates))
+    return latLon(point as { coordinates: number[] });
+  return JSON.stringify(p);
 }
 
 /** Fields holding lists of record ids, and the register they name (shown by code and name). */
@@ -297,7 +322,8 @@ async function readable(ctx: OutputContext, name: string, v: unknown): Promise<C
           : x && typeof x === 'object'
             ? Object.values(x as Record<string, unknown>)
                 .filter((p) => p !== null && p !== undefined && p !== '')
-                .join(', ')
+                .map((p) => partText(ctx, p))
+                .join(' — ')
             : JSON.stringify(x),
       )
       .join('; ');

@@ -167,7 +167,7 @@ export const hazardCompletion: OutputModule = {
           { key: 'report', label: ctx.t('outputs.col.report') },
           { key: 'fields', label: ctx.t('outputs.col.fields'), width: 3 },
         ],
-        rows: history.map(historyRow),
+        rows: history.map(historyRow(ctx)),
       },
       {
         kind: 'table',
@@ -205,25 +205,31 @@ export const hazardCompletion: OutputModule = {
   },
 };
 
-/** One history entry as a row: when, which change, under which report, the fields it changed. */
-export function historyRow(h: Record<string, unknown>): Cell[] {
-  const before = (h.before ?? {}) as Record<string, unknown>;
-  const after = (h.after ?? {}) as Record<string, unknown>;
-  const changed = Object.keys(after).filter(
-    (k) =>
-      !['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy'].includes(k) &&
-      JSON.stringify(after[k]) !== JSON.stringify(before[k]),
-  );
-  const approval = h.approval as { reportCode?: string } | null;
-  return [
-    String(h.at ?? '')
-      .slice(0, 16)
-      .replace('T', ' '),
-    String(h.action ?? ''),
-    approval?.reportCode ?? '',
-    changed.join(', '),
-  ];
-}
+/**
+ * One history entry as a row: when (UTC), which change, under which report, the fields it
+ * changed, each named as the web application names it. Example: `2026-12-07 18:10 · Imported ·
+ * RP-000001 · Name, Type, …`.
+ */
+export const historyRow =
+  (ctx: OutputContext) =>
+  (h: Record<string, unknown>): Cell[] => {
+    const before = (h.before ?? {}) as Record<string, unknown>;
+    const after = (h.after ?? {}) as Record<string, unknown>;
+    const changed = Object.keys(after).filter(
+      (k) =>
+        !['version', 'updatedAt', 'updatedBy', 'createdAt', 'createdBy'].includes(k) &&
+        JSON.stringify(after[k]) !== JSON.stringify(before[k]),
+    );
+    const approval = h.approval as { reportCode?: string } | null;
+    return [
+      String(h.at ?? '')
+        .slice(0, 16)
+        .replace('T', ' '),
+      ctx.tk(`history.${String(h.action)}`, String(h.action ?? '')),
+      approval?.reportCode ?? '',
+      changed.map((k) => ctx.fieldLabel(k)).join(', '),
+    ];
+  };
 
 function groupFindings(
   ctx: { vocab(v: unknown): string },

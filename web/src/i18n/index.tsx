@@ -1,9 +1,12 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import arRecords from '../../../src/i18n/messages/ar/records.json' with { type: 'json' };
+import enRecords from '../../../src/i18n/messages/en/records.json' with { type: 'json' };
+import ruRecords from '../../../src/i18n/messages/ru/records.json' with { type: 'json' };
 import { setApiLocale } from '../api/client.ts';
-import ar from './ar.json';
-import en from './en.json';
-import ru from './ru.json';
+import arOwn from './ar.json';
+import enOwn from './en.json';
+import ruOwn from './ru.json';
 
 /**
  * The interface language: ICU MessageFormat catalogues (en complete; ru and ar checked for the
@@ -12,7 +15,16 @@ import ru from './ru.json';
  */
 export const LOCALES = ['en', 'ru', 'ar'] as const;
 export type Locale = (typeof LOCALES)[number];
-const CATALOGUES: Record<Locale, Record<string, string>> = { en, ru, ar };
+/**
+ * The labels of fields and the names of a record's changes are shared with the server's
+ * catalogue (src/i18n/messages/<locale>/records.json), so a PDF or a spreadsheet names a field
+ * as the page does; the rest is the web application's own.
+ */
+const CATALOGUES: Record<Locale, Record<string, string>> = {
+  en: { ...enRecords, ...enOwn },
+  ru: { ...ruRecords, ...ruOwn },
+  ar: { ...arRecords, ...arOwn },
+};
 const RTL = new Set<Locale>(['ar']);
 const STORAGE_KEY = 'safeground.locale';
 
