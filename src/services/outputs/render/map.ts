@@ -1,7 +1,7 @@
 import type PDFDocument from 'pdfkit';
 import type { Geometry } from '../../../io/types.ts';
 import type { MapBlock, MapStyle } from '../document.ts';
-import { drawLine, type TextStyle } from './text.ts';
+import { drawLine, type TextStyle, textWidth } from './text.ts';
 
 /**
  * A map drawn into the PDF as vector paths, on the server, from the records' PostGIS
@@ -151,10 +151,12 @@ export function drawMap(
   let ly = y + height + 6;
   let lx = 0;
   const items = block.layers.filter((l) => l.geometries.length > 0);
+  const labelStyle = { ...text, size: 8 };
   for (const l of items) {
     const st = MAP_STYLES[l.style];
-    const w = 120;
-    if (lx + w > width) {
+    // Each entry as wide as its label (swatch, label, a gap), at most the whole width.
+    const w = Math.min(width, 14 + textWidth(doc, l.label, labelStyle) + 16);
+    if (lx > 0 && lx + w > width) {
       lx = 0;
       ly += 13;
     }
@@ -168,7 +170,7 @@ export function drawMap(
         .fillOpacity(st.fill ? (st.fillOpacity ?? 1) : 0)
         .fillAndStroke(st.fill ?? '#ffffff', st.stroke);
     doc.restore();
-    drawLine(doc, l.label, text.rtl ? x + width - lx - w : x + lx + 14, ly, w - 16, { ...text, size: 8 });
+    drawLine(doc, l.label, text.rtl ? x + width - lx - w : x + lx + 14, ly, w - 14, labelStyle);
     lx += w;
   }
   return ly + 14 - y;
