@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { columnWidths } from '../../src/services/outputs/render/pdf.ts';
 import { covers, faceOf, runsOf } from '../../src/services/outputs/render/text.ts';
 
 /** Runs of a left-to-right line (every character at level 0). */
@@ -24,5 +25,19 @@ describe('PDF text: each character in a font file that has it', () => {
     ]);
     expect(faceOf('ğ'.codePointAt(0)!)).toBe('latin-ext');
     expect(faceOf('ب'.codePointAt(0)!)).toBe('arabic');
+  });
+});
+
+describe('PDF table columns', () => {
+  it('widens a column to its heading longest word and narrows the others by weight', () => {
+    expect(columnWidths([1, 1, 1], [10, 10, 50], 90)).toEqual([20, 20, 50]);
+    expect(columnWidths([2, 1, 1], [10, 10, 10], 80)).toEqual([40, 20, 20]);
+    // A column pushed to its minimum can push another below its own: both are kept at theirs.
+    const w = columnWidths([1, 1, 4], [30, 25, 10], 90);
+    expect(w[0]).toBe(30);
+    expect(w[1]).toBe(25);
+    expect(w[2]).toBeCloseTo(35);
+    // Minima that cannot all fit: the weights alone.
+    expect(columnWidths([1, 1], [60, 60], 100)).toEqual([50, 50]);
   });
 });

@@ -224,7 +224,7 @@ async function provenanceBlocks(
       columns: [
         { key: 'finding', label: ctx.t('outputs.col.finding') },
         { key: 'model', label: ctx.t('outputs.col.model') },
-        { key: 'yearOfManufacture', label: ctx.t('outputs.col.year_of_manufacture'), width: 1.4 },
+        { key: 'yearOfManufacture', label: ctx.t('outputs.col.year_of_manufacture') },
         { key: 'lot', label: ctx.t('outputs.col.lot') },
         { key: 'earliestLayingDate', label: ctx.t('outputs.col.earliest_laying_date') },
         { key: 'flag', label: ctx.t('outputs.col.flag'), width: 3 },

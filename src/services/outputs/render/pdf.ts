@@ -10,7 +10,7 @@ import type {
 } from '../document.ts';
 import { tableRows } from '../document.ts';
 import { drawMap } from './map.ts';
-import { drawLine, drawText, lineHeight, registerFonts, type TextStyle, wrap } from './text.ts';
+import { drawLine, drawText, lineHeight, registerFonts, type TextStyle, textWidth, wrap } from './text.ts';
 
 /**
  * The PDF of a report (A4; landscape when a table is wide): title, as-at date and filters at
@@ -117,16 +117,22 @@ export async function renderPdf(
   const table = (b: TableBlock) => {
     heading(b.title);
     if (b.note) y += drawText(doc, b.note, left, y, width, { ...base, size: 8, color: '#555555' }) + 2;
-    const total = b.columns.reduce((s, c) => s + (c.width ?? 1), 0);
-    const widths = b.columns.map((c) => ((c.width ?? 1) / total) * width);
+    const pad = 3;
+    const headStyle: TextStyle = { ...base, size: 8, weight: 'bold' };
+    // A heading's longest word fits its column ("суббоеприпасы" is not cut) wherever the page allows.
+    const widths = columnWidths(
+      b.columns.map((c) => c.width ?? 1),
+      b.columns.map(
+        (c) => Math.max(...c.label.split(/ +/).map((w) => textWidth(doc, w, headStyle))) + 2 * pad + 1,
+      ),
+      width,
+    );
     const xs: number[] = [];
     let acc = 0;
     for (const w of widths) {
       xs.push(rtl ? left + width - acc - w : left + acc);
       acc += w;
     }
-    const pad = 3;
-    const headStyle: TextStyle = { ...base, size: 8, weight: 'bold' };
     const cellStyle: TextStyle = { ...base, size: 8 };
     const row = (cells: string[], style: TextStyle, fill: string | null, numeric: boolean[]) => {
       const wrapped = cells.map((c, i) => wrap(doc, c, widths[i]! - 2 * pad, style));
@@ -277,4 +283,29 @@ export async function renderPdf(
   doc.end();
   await done;
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * Widths of a table's columns across `total`: in proportion to their weights, each at least its
+ * minimum (its heading's longest word) when the minima fit, the others sharing what is left in
+ * proportion to their weights. Example: weights [1, 1, 1], minima [10, 10, 50], total 90 →
+ * [20, 20, 50].
+ */
+export function columnWidths(weights: number[], minima: number[], total: number): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const widths = weights.map((w) => (w / sum) * total);
+  if (minima.reduce((a, b) => a + b, 0) > total) return widths;
+  const fixed = new Set<number>();
+  for (;;) {
+    const short = widths.flatMap((w, i) => (!fixed.has(i) && w < minima[i]! ? [i] : []));
+    if (short.length === 0) return widths;
+    for (const i of short) {
+      widths[i] = minima[i]!;
+      fixed.add(i);
+    }
+    const free = widths.flatMap((_, i) => (fixed.has(i) ? [] : [i]));
+    const left = total - [...fixed].reduce((a, i) => a + widths[i]!, 0);
+    const freeWeight = free.reduce((a, i) => a + weights[i]!, 0);
+    for (const i of free) widths[i] = (weights[i]! / freeWeight) * left;
+  }
 }
