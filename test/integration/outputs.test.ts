@@ -215,6 +215,15 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
       // Digits and punctuation after Russian words are drawn (a Russian PDF once lost them: the
       // Cyrillic font file has none).
       if (lang === 'ru') expect(text).toContain(`По состоянию на ${year}-12-31`);
+      // The map's scale bar in the report's language (it once read "100 m" in every one).
+      // (pdftotext gives the Arabic line in visual order, with bidi marks: "م 100".)
+      expect(text).toMatch(
+        {
+          en: /\d+ k?m(\s|$)/m,
+          ru: /\d+ к?м(\s|$)/m,
+          ar: /(^|[\s\u202a-\u202e])(م|كم)[\s\u202a-\u202e]+\d+/m,
+        }[lang]!,
+      );
     }
   });
 

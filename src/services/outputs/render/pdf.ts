@@ -239,7 +239,11 @@ export async function renderPdf(
         const h = Math.min(360, width * 0.62);
         ensure(h + 40);
         y +=
-          drawMap(doc, block, left, y, width, h, base, (m) => (m >= 1000 ? `${m / 1000} km` : `${m} m`)) + 10;
+          drawMap(doc, block, left, y, width, h, base, (m) =>
+            m >= 1000
+              ? t('outputs.scale_km', { n: String(m / 1000) }, locale)
+              : t('outputs.scale_m', { n: String(m) }, locale),
+          ) + 10;
         break;
       }
       case 'signatures':
