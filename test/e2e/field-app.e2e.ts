@@ -177,6 +177,9 @@ describe('the offline field app', () => {
     // On a phone the table has a row per age band, a column per sex.
     const table = p.getByTestId('beneficiaries-table');
     expect(await table.locator('tbody th').first().textContent()).toBe('0–4');
+    // Nobody counted yet: said at the table as a warning (amber), not as an error that blocks sending.
+    await p.locator('p.warning', { hasText: 'No one is counted' }).waitFor();
+    expect(await p.locator('p.error', { hasText: 'No one is counted' }).count()).toBe(0);
     await table.getByLabel('Female, 5–12', { exact: true }).fill('14');
     await table.getByLabel('Male, 13–17', { exact: true }).fill('9');
     await expect.poll(() => p.getByTestId('beneficiaries-total').textContent()).toBe('23');

@@ -43,12 +43,19 @@ type Placing =
   | null;
 
 /** The problems of one place of the form, one line each. */
-function Problems({ items }: { items: string[] }) {
+/** What the checks say of one place: its text, and whether it blocks sending (`error`) or not (`warning`). */
+interface Said {
+  text: string;
+  level: 'error' | 'warning';
+}
+
+/** The problems of one place, each in its level's colour (an error red, a warning amber). */
+function Problems({ items }: { items: Said[] }) {
   return (
     <>
       {items.map((p) => (
-        <p key={p} className="error">
-          {p}
+        <p key={p.text} className={p.level}>
+          {p.text}
         </p>
       ))}
     </>
@@ -64,10 +71,10 @@ function Field({
   label: string;
   htmlFor: string;
   children: ReactNode;
-  problems?: string[];
+  problems?: Said[];
 }) {
   return (
-    <div className={`field-field ${problems?.length ? 'invalid' : ''}`}>
+    <div className={`field-field ${problems?.some((p) => p.level === 'error') ? 'invalid' : ''}`}>
       <label htmlFor={htmlFor}>{label}</label>
       {children}
       <Problems items={problems ?? []} />
@@ -139,10 +146,10 @@ export function DraftForm({
     text: i.detail,
     server: true,
   }));
-  const at = (where: string) =>
+  const at = (where: string): Said[] =>
     [...refusal, ...findings]
       .filter((f) => f.at === where && (f.server || tried || f.level === 'warning' || f.text))
-      .map((f) => f.text ?? tk(f.key ?? '', f.key ?? '', f.params));
+      .map((f) => ({ text: f.text ?? tk(f.key ?? '', f.key ?? '', f.params), level: f.level }));
 
   const onMapClick = (lon: number, lat: number) => {
     if (!placing || readOnly) return;
@@ -318,11 +325,7 @@ export function DraftForm({
               </Field>
             </div>
             <h3>{t('fieldApp.draft.released')}</h3>
-            {at('released').map((p) => (
-              <p key={p} className="error">
-                {p}
-              </p>
-            ))}
+            <Problems items={at('released')} />
             {c.released.map((r, i) => (
               <div key={r.key} className="field-item" data-testid={`released-${i}`}>
                 <Field
@@ -366,16 +369,7 @@ export function DraftForm({
             {c.found.map((f, i) => (
               <div key={f.key} className="field-item" data-testid={`found-${i}`}>
                 <h4>{t('fieldApp.draft.findingN', { n: i + 1 })}</h4>
-                {at(`found.${i}`).map((p) => (
-                  <p
-                    key={p}
-                    className={
-                      findings.some((x) => x.at === `found.${i}` && x.level === 'error') ? 'error' : 'warning'
-                    }
-                  >
-                    {p}
-                  </p>
-                ))}
+                <Problems items={at(`found.${i}`)} />
                 <div className="field-row">
                   <Field label={t('field.category')} htmlFor={`f-cat-${f.key}`}>
                     <select
