@@ -247,9 +247,28 @@ export class ReportService {
     assertCan(actor, action === 'edit' ? 'report.create' : 'report.submit');
   }
 
-  async get(actor: Actor, id: string): Promise<ReportOut> {
+  /**
+   * One report. Its casualties' identities only when a role that may read them asks
+   * (`identity: true`); that read is appended to the audit log first (`read_identity`: who, when,
+   * which changes held one), as a record's is. Every other read says which changes hold one.
+   */
+  async get(actor: Actor, id: string, opts: { identity?: boolean } = {}): Promise<ReportOut> {
+    if (opts.identity) assertCan(actor, 'identity.read');
     const row = await this.load(this.database.db, actor, id);
-    return this.visible(actor, row);
+    if (!opts.identity) return this.visible(actor, row);
+    const held = this.visible(actor, row).hiddenIdentities ?? [];
+    if (held.length > 0)
+      await this.database.db.transaction().execute((trx) =>
+        appendAudit(trx, {
+          actorId: actor.id,
+          action: 'read_identity',
+          entity: 'report',
+          recordId: id,
+          before: null,
+          after: { changes: held },
+        }),
+      );
+    return this.visible(actor, row, true);
   }
 
   async list(
@@ -580,8 +599,9 @@ export class ReportService {
     return row.status === 'approved';
   }
 
-  private visible(actor: Actor, row: repo.ReportRow): ReportOut {
-    const showIdentity = can(actor.role, 'identity.read');
+  /** A report as a reader gets it: identities decrypted only when asked for by a role that may read them. */
+  private visible(actor: Actor, row: repo.ReportRow, identity = false): ReportOut {
+    const showIdentity = identity && can(actor.role, 'identity.read');
     const hiddenIdentities: number[] = [];
     const changes = (row.payload.changes as Change[]).map((c, i) =>
       withProtectedFields(c, (value) => {

@@ -115,13 +115,19 @@ describe('report kinds in the browser', () => {
     const p = ap.page;
     await p.goto(`/reports/${accidentReportId}`);
     await p.getByTestId('report-title').waitFor();
+    // The casualty's identity is not on the page until the approver asks for it.
+    const identity = p.getByTestId('change-identity');
+    await identity.waitFor();
+    expect(await p.content()).not.toContain(victim);
+    await identity.getByTestId('identity-show').click();
+    await expect.poll(() => identity.getByTestId('identity-shown').textContent()).toContain(victim);
     await p.getByRole('button', { name: 'Approve' }).click();
     await expect
       .poll(async () => (await p.getByTestId('report-title').textContent()) ?? '', { timeout: 20_000 })
       .toMatch(/approved/);
     const apToken = await token(APPROVER);
-    const report = await api(apToken, 'GET', `/api/v1/reports/${accidentReportId}`);
-    // A casualty has no shape: its record is its plain fields, and the approver's read holds the identity.
+    const report = await api(apToken, 'GET', `/api/v1/reports/${accidentReportId}?identity=true`);
+    // A casualty has no shape: its record is its plain fields, and the approver's read asked for holds the identity.
     const changes = (report.body.payload as { changes: Array<{ record: Record<string, unknown> }> }).changes;
     expect(changes[1]?.record.outcome).toBe('killed');
     expect(changes[1]?.record.identity).toMatchObject({ name: victim });

@@ -474,6 +474,65 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
     expect((await verifyAudit(database)).broken).toBeUndefined();
   });
 
+  it("keeps a report's identities out of every read but one asked for, and records that read", async () => {
+    const name = unique('Rustam K. ');
+    const created = await call('POST', '/api/v1/reports', operatorA, {
+      kind: 'accident',
+      dateOfInformation: '2025-05-05',
+      payload: {
+        changes: [
+          {
+            op: 'create',
+            register: 'accidents',
+            ref: 'acc',
+            record: {
+              type: 'Feature',
+              geometry: { type: 'Point', coordinates: [46.6, 39.6] },
+              properties: { occurredOn: '2025-05-05', deviceCategory: 'AP', demining: 'no' },
+            },
+          },
+          {
+            op: 'create',
+            register: 'casualties',
+            record: {
+              accidentId: '@ref:acc',
+              sex: 'male',
+              casualtyStatus: 'civilian',
+              outcome: 'injured',
+              identity: { name },
+            },
+          },
+        ],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    const database = await testDatabase();
+    const reads = async () =>
+      (
+        await sql<{ after: unknown }>`
+          select after from audit_log where entity = 'report' and record_id = ${id} and action = 'read_identity'`.execute(
+          database.db,
+        )
+      ).rows;
+
+    // An approver's plain read and list say which change holds one, never what it is.
+    const plain = await call('GET', `/api/v1/reports/${id}`, approver);
+    expect(plain.body).not.toContain(name);
+    expect(plain.json().hiddenIdentities).toEqual([1]);
+    expect((await call('GET', '/api/v1/reports?limit=500', approver)).body).not.toContain(name);
+    expect(await reads()).toEqual([]);
+    // An operator may not ask for it.
+    expect((await call('GET', `/api/v1/reports/${id}?identity=true`, operatorA)).statusCode).toBe(403);
+
+    const asked = await call('GET', `/api/v1/reports/${id}?identity=true`, approver);
+    expect(asked.statusCode, asked.body).toBe(200);
+    expect(asked.json().payload.changes[1].record.identity.name).toBe(name);
+    expect(asked.json().hiddenIdentities).toBeUndefined();
+    expect(asked.headers['cache-control']).toBe('no-store');
+    expect(await reads()).toEqual([{ after: { changes: [1] } }]);
+  });
+
   it('keeps a verifiable audit chain and detects an altered entry', async () => {
     const database = await testDatabase();
     const before = await verifyAudit(database);

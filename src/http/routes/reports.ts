@@ -99,10 +99,28 @@ export async function reportRoutes(
 
   app.get(
     '/api/v1/reports/:id',
-    { schema: { tags, summary: 'One report', params: idParams, response: { ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'One report',
+        params: idParams,
+        querystring: Type.Object({
+          identity: Type.Optional(
+            Type.String({
+              description:
+                "true: include its casualties' identities (roles that may read them; each read is audited)",
+            }),
+          ),
+        }),
+        response: { ...errors },
+      },
+    },
     async (request, reply) => {
-      const report = await opts.reports.get(requireActor(request), id(request));
+      const identity = (request.query as { identity?: string }).identity === 'true';
+      const report = await opts.reports.get(requireActor(request), id(request), { identity });
       reply.header('etag', `"${report.version}"`);
+      // Personal data is kept by no browser or proxy cache.
+      if (identity) reply.header('cache-control', 'no-store');
       return report;
     },
   );

@@ -8,6 +8,7 @@ import { FieldValue } from '../components/FieldValue.tsx';
 import { HazardPriority } from '../components/HazardPriority.tsx';
 import { bboxOf, MapView } from '../components/MapView.tsx';
 import type { LayingRecord } from '../components/minefield/types.ts';
+import { type Identity, ProtectedIdentity } from '../components/ProtectedIdentity.tsx';
 import { RecordPicker } from '../components/RecordPicker.tsx';
 import { evidencePoints, LegendItem, ROLE_COLOURS } from '../components/ReportMap.tsx';
 import { TaskOrderProgress } from '../components/TaskOrderProgress.tsx';
@@ -149,7 +150,14 @@ export function RecordPage({ slug, id }: { slug: string; id: string }) {
                 <dt>{tk(`field.${f}`, f)}</dt>
                 <dd>
                   {f === 'identity' ? (
-                    <IdentityValue slug={slug} id={id} onRead={() => setIdentityReads((n) => n + 1)} />
+                    <ProtectedIdentity
+                      load={async () =>
+                        ((await loadRecord(slug, id, undefined, true)).props.identity as
+                          | Identity
+                          | undefined) ?? null
+                      }
+                      onRead={() => setIdentityReads((n) => n + 1)}
+                    />
                   ) : (
                     <FieldValue name={f} value={props[f]} />
                   )}
@@ -432,54 +440,4 @@ function RefLink({ slug, id }: { slug: string; id: string }) {
   const label = useLabel(slug, id || null);
   if (!id) return null;
   return <Link to={`/registers/${slug}/${id}`}>{label ?? id.slice(0, 8)}</Link>;
-}
-
-/**
- * A casualty's protected identity on its page: not read until a role allowed to read it asks
- * (each read decrypts it), and said to be protected to every other role, never shown as empty.
- */
-function IdentityValue({ slug, id, onRead }: { slug: string; id: string; onRead: () => void }) {
-  const { t } = useI18n();
-  const { can } = useCan();
-  // undefined: not asked for; null: none recorded.
-  const [identity, setIdentity] = useState<Record<string, unknown> | null | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  if (!can('identity.read')) return <span className="muted">{t('record.identityProtected')}</span>;
-  if (identity === undefined)
-    return (
-      <>
-        <button
-          type="button"
-          className="link-button"
-          data-testid="identity-show"
-          onClick={async () => {
-            setError(null);
-            try {
-              const r = await loadRecord(slug, id, undefined, true);
-              setIdentity((r.props.identity as Record<string, unknown> | undefined) ?? null);
-              onRead();
-            } catch (err) {
-              setError(err);
-            }
-          }}
-        >
-          {t('record.identityShow')}
-        </button>{' '}
-        <span className="muted">{t('record.identityLogged')}</span>
-        {error ? <ErrorNote error={error} /> : null}
-      </>
-    );
-  const given = identity && Object.values(identity).some((v) => v !== null && v !== '');
-  return (
-    <div data-testid="identity-shown">
-      {given ? (
-        <FieldValue name="identity" value={identity} />
-      ) : (
-        <span className="muted">{t('record.identityNone')}</span>
-      )}{' '}
-      <button type="button" className="link-button" onClick={() => setIdentity(undefined)}>
-        {t('record.identityHide')}
-      </button>
-    </div>
-  );
 }

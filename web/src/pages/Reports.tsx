@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FieldValue } from '../components/FieldValue.tsx';
 import { LatLon } from '../components/LatLon.tsx';
 import { bboxOf } from '../components/MapView.tsx';
+import { type Identity, ProtectedIdentity } from '../components/ProtectedIdentity.tsx';
 import { ReportAttachments } from '../components/ReportAttachments.tsx';
 import { evidencePoints, type MapItem, ReportMap } from '../components/ReportMap.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -327,6 +328,7 @@ const ChangeView = memo(function ChangeView({
   beforeError,
   selected,
   onSelect,
+  identityOf,
 }: {
   change: ReportChange;
   index: number;
@@ -335,6 +337,8 @@ const ChangeView = memo(function ChangeView({
   beforeError: unknown;
   selected: boolean;
   onSelect: (key: string | null) => void;
+  /** The report's id when this change holds a casualty's identity, read only on request. */
+  identityOf: string | null;
 }) {
   const { t, tk } = useI18n();
   const { props } = changeParts(change);
@@ -399,6 +403,11 @@ const ChangeView = memo(function ChangeView({
           </table>
         </div>
       )}
+      {identityOf && (
+        <p data-testid="change-identity">
+          <strong>{t('field.identity')}</strong> <ChangeIdentity reportId={identityOf} index={index} />
+        </p>
+      )}
       {change.op === 'archive' && <p>{t('report.archives')}</p>}
     </section>
   );
@@ -441,6 +450,30 @@ function PlaceCell({ geometry }: { geometry: Geometry | null | undefined }) {
   return <>{tk(`geometryType.${geometry.type}`, geometry.type)}</>;
 }
 
+/**
+ * The identity a change of a report holds (a casualty's), read on request by a role that may:
+ * the report is read again with `?identity=true`, which the server records in the audit log.
+ */
+function ChangeIdentity({
+  reportId,
+  index,
+  compact,
+}: {
+  reportId: string;
+  index: number;
+  compact?: boolean;
+}) {
+  return (
+    <ProtectedIdentity
+      compact={compact}
+      load={async () => {
+        const full = await get<Report>(`/api/v1/reports/${reportId}?identity=true`);
+        return (changeParts(full.payload.changes[index]!).props.identity as Identity | undefined) ?? null;
+      }}
+    />
+  );
+}
+
 /** A run of new records of one register as one table: a row each, selectable like a change. */
 const ChangeRun = memo(function ChangeRun({
   changes,
@@ -448,12 +481,15 @@ const ChangeRun = memo(function ChangeRun({
   problemsAt,
   selected,
   onSelect,
+  identityOf,
 }: {
   changes: ReportChange[];
   start: number;
   problemsAt: (index: number) => ProblemItem[];
   selected: string | null;
   onSelect: (key: string | null) => void;
+  /** The report's id for the changes holding a casualty's identity (read on request), else null. */
+  identityOf: (index: number) => string | null;
 }) {
   const { t, tk } = useI18n();
   const parts = useMemo(() => changes.map(changeParts), [changes]);
@@ -467,7 +503,8 @@ const ChangeRun = memo(function ChangeRun({
     register: tk(`register.${register}`, register),
     count: changes.length,
   });
-  const columns = varying.length + (hasPlace ? 1 : 0) + 1;
+  const withIdentity = changes.some((_, n) => identityOf(start + n) !== null);
+  const columns = varying.length + (hasPlace ? 1 : 0) + (withIdentity ? 1 : 0) + 1;
   return (
     <section className="report-change report-run" aria-label={title} data-testid={`run-${start}`}>
       <h3>{title}</h3>
@@ -481,6 +518,7 @@ const ChangeRun = memo(function ChangeRun({
           ))}
         </dl>
       )}
+      {withIdentity && <p className="muted">{t('record.identityLogged')}</p>}
       <div className="table-wrap run-table">
         <table className="records">
           <thead>
@@ -492,6 +530,7 @@ const ChangeRun = memo(function ChangeRun({
                   {tk(`field.${k}`, k)}
                 </th>
               ))}
+              {withIdentity && <th scope="col">{t('field.identity')}</th>}
             </tr>
           </thead>
           <tbody>
@@ -528,6 +567,15 @@ const ChangeRun = memo(function ChangeRun({
                       <ChangeValue name={k} value={parts[n].props[k]} />
                     </td>
                   ))}
+                  {withIdentity && (
+                    <td data-testid="change-identity">
+                      {identityOf(index) ? (
+                        <ChangeIdentity reportId={identityOf(index)!} index={index} compact />
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                  )}
                 </tr>,
                 problems.length > 0 && (
                   <tr key={`${key}-problems`} className="run-problems">
@@ -763,6 +811,8 @@ export function ReportPage({ id }: { id: string }) {
   const problems = error instanceof ApiError ? error.items : [];
   const checked = check?.problems ?? [];
   const atChange = (i: number) => [...problems, ...checked].filter((p) => changeOfPointer(p.pointer) === i);
+  // A change holding a casualty's identity shows it on request; the report says which do.
+  const identityOf = (i: number) => (report.hiddenIdentities?.includes(i) ? report.id : null);
   const general = problems.filter((p) => changeOfPointer(p.pointer) === null);
 
   return (
@@ -943,6 +993,7 @@ export function ReportPage({ id }: { id: string }) {
                   problemsAt={atChange}
                   selected={selected}
                   onSelect={onSelect}
+                  identityOf={identityOf}
                 />
               );
             const i = b.index;
@@ -960,6 +1011,7 @@ export function ReportPage({ id }: { id: string }) {
                 beforeError={loaded?.error}
                 selected={selected === `c${i}`}
                 onSelect={onSelect}
+                identityOf={identityOf(i)}
               />
             );
           })}
