@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/services/audit.ts';
 import { login, testDatabase, testDatabaseKind, unique } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
+import { accidentReport as reportOf } from './helpers/reports.ts';
 
 let admin: Record<string, string>;
 let approver: Record<string, string>;
@@ -343,36 +344,14 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
   });
 
   it('warns when a casualty has the same name and accident date as one already recorded', async () => {
-    const accidentReport = () => ({
-      kind: 'accident',
-      dateOfInformation: '2025-03-03',
-      payload: {
-        changes: [
-          {
-            op: 'create',
-            register: 'accidents',
-            ref: 'acc',
-            record: {
-              type: 'Feature',
-              geometry: { type: 'Point', coordinates: [46.9, 39.9] },
-              properties: { occurredOn: '2025-03-03', deviceCategory: 'AP', demining: 'no' },
-            },
-          },
-          {
-            op: 'create',
-            register: 'casualties',
-            record: {
-              accidentId: '@ref:acc',
-              sex: 'male',
-              age: 30,
-              casualtyStatus: 'civilian',
-              outcome: 'injured',
-              identity: { name: 'Rəşad  Əliyev' },
-            },
-          },
-        ],
-      },
-    });
+    const accidentReport = () =>
+      reportOf('2025-03-03', [46.9, 39.9], {
+        sex: 'male',
+        age: 30,
+        casualtyStatus: 'civilian',
+        outcome: 'injured',
+        identity: { name: 'Rəşad  Əliyev' },
+      });
     const first = await submitted(accidentReport());
     expect((await call('POST', `/api/v1/reports/${first.id}/approve`, approver, {})).statusCode).toBe(200);
     const second = await submitted(accidentReport());
@@ -476,35 +455,17 @@ describe(`reports, approval and the land-release rules on ${testDatabaseKind()}`
 
   it("keeps a report's identities out of every read but one asked for, and records that read", async () => {
     const name = unique('Rustam K. ');
-    const created = await call('POST', '/api/v1/reports', operatorA, {
-      kind: 'accident',
-      dateOfInformation: '2025-05-05',
-      payload: {
-        changes: [
-          {
-            op: 'create',
-            register: 'accidents',
-            ref: 'acc',
-            record: {
-              type: 'Feature',
-              geometry: { type: 'Point', coordinates: [46.6, 39.6] },
-              properties: { occurredOn: '2025-05-05', deviceCategory: 'AP', demining: 'no' },
-            },
-          },
-          {
-            op: 'create',
-            register: 'casualties',
-            record: {
-              accidentId: '@ref:acc',
-              sex: 'male',
-              casualtyStatus: 'civilian',
-              outcome: 'injured',
-              identity: { name },
-            },
-          },
-        ],
-      },
-    });
+    const created = await call(
+      'POST',
+      '/api/v1/reports',
+      operatorA,
+      reportOf('2025-05-05', [46.6, 39.6], {
+        sex: 'male',
+        casualtyStatus: 'civilian',
+        outcome: 'injured',
+        identity: { name },
+      }),
+    );
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id as string;
     const database = await testDatabase();

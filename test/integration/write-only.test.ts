@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { login, testDatabaseKind, unique } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
+import { accidentReport as reportOf } from './helpers/reports.ts';
 
 /**
  * Write-only fields (a casualty's identity) on every write path: a writer who may not read them
@@ -22,36 +23,13 @@ beforeAll(async () => {
 });
 
 function accidentReport(identity: Record<string, unknown> | null | undefined) {
-  return {
-    kind: 'accident',
-    dateOfInformation: '2025-04-04',
-    payload: {
-      changes: [
-        {
-          op: 'create',
-          register: 'accidents',
-          ref: 'acc',
-          record: {
-            type: 'Feature',
-            geometry: { type: 'Point', coordinates: [45.1, 40.1] },
-            properties: { occurredOn: '2025-04-04', deviceCategory: 'AP', demining: 'no' },
-          },
-        },
-        {
-          op: 'create',
-          register: 'casualties',
-          record: {
-            accidentId: '@ref:acc',
-            sex: 'female',
-            age: 41,
-            casualtyStatus: 'civilian',
-            outcome: 'injured',
-            ...(identity !== undefined ? { identity } : {}),
-          },
-        },
-      ],
-    },
-  };
+  return reportOf('2025-04-04', [45.1, 40.1], {
+    sex: 'female',
+    age: 41,
+    casualtyStatus: 'civilian',
+    outcome: 'injured',
+    ...(identity !== undefined ? { identity } : {}),
+  });
 }
 
 /** The operator's draft as the operator reads it, sent back unchanged with PUT. */
