@@ -32622,7 +32622,10 @@ export interface paths {
         /** One report */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description true: include its casualties' identities (roles that may read them; each read is audited) */
+                    identity?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
