@@ -519,14 +519,17 @@ function RecordEditor({ slug, id }: { slug: string; id?: string }) {
           <p className="muted" data-testid="identity-kept">
             {t('form.identityKept')}{' '}
             {can('identity.read') && (
-              <button
-                type="button"
-                className="link-button"
-                onClick={loadIdentity}
-                data-testid="identity-load"
-              >
-                {t('form.identityLoad')}
-              </button>
+              <>
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={loadIdentity}
+                  data-testid="identity-load"
+                >
+                  {t('form.identityLoad')}
+                </button>{' '}
+                {t('record.identityLogged')}
+              </>
             )}
           </p>
         )}
