@@ -301,13 +301,13 @@ describe('the field app: refused drafts, the inside-hazard check and identities'
     await expect
       .poll(() => a.page.getByTestId('field-counts').textContent(), { timeout: 60_000 })
       .toContain('1 sent');
-    // It reached the server whole: the approver reads it back from the report.
+    // It reached the server whole: the approver reads it back from the report, asking for it.
     const approver = await tokenOf(baseUrl, DEMO_USERS.approver);
     const mine = (await apiCall(baseUrl, approver, 'GET', '/api/v1/reports?mine=true&limit=500')).body
       .items as Array<{ id: string; kind: string }>;
     let found = false;
     for (const r of mine.filter((x) => x.kind === 'accident')) {
-      const full = await apiCall(baseUrl, approver, 'GET', `/api/v1/reports/${r.id}`);
+      const full = await apiCall(baseUrl, approver, 'GET', `/api/v1/reports/${r.id}?identity=true`);
       if (JSON.stringify(full.body.payload).includes(name)) found = true;
     }
     expect(found).toBe(true);
