@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connect.ts';
+import { t } from '../../src/i18n/catalogue.ts';
 import { loadDemo } from '../../src/services/demo.ts';
 import { login, testDatabase, testDatabaseKind } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
@@ -285,6 +286,16 @@ describe(`standard reports on ${testDatabaseKind()}`, () => {
       'accept-language': 'ru',
     });
     expect(ru.body).toContain('Категории боеприпасов');
+    // A list in one cell is separated as the language writes it (the demo hazard's land uses).
+    const ar = await call('GET', `/api/v1/outputs/evidence-dossier?records=hazards:${hazard.id}&format=csv`, {
+      ...admin,
+      'accept-language': 'ar',
+    });
+    const land = (await call('GET', `/api/v1/hazards/${hazard.id}`, admin)).json().properties
+      .blockedLandUse as string[];
+    expect(land.length).toBeGreaterThan(1);
+    expect(ar.body).toContain(land.map((v) => t(`vocab.${v}`, {}, 'ar')).join('؛ '));
+    expect(r.body).toContain(land.map((v) => t(`vocab.${v}`, {}, 'en')).join('; '));
   });
 
   it('refuses an unknown report, a bad date and a missing hazard with problems', async () => {

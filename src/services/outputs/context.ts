@@ -52,6 +52,11 @@ export class OutputContext {
     return this.tk(`vocab.${String(value)}`, String(value));
   }
 
+  /** What separates the items of a list in one cell: "; ", in Arabic "؛ ". */
+  get separator(): string {
+    return this.t('outputs.list_separator');
+  }
+
   /** A field as people read it (`field.<name>`, the labels the web application shows), the name itself when unlisted. */
   fieldLabel(name: string): string {
     return this.tk(`field.${name}`, name);

@@ -152,7 +152,7 @@ async function siteVisitsBlock(
         const extra = [p.role, p.organisation].filter(Boolean).join(', ');
         return `${p.name ?? ctx.t('outputs.unknown')}${extra ? ` (${extra})` : ''}`;
       })
-      .join('; ');
+      .join(ctx.separator);
     const shown = ((v.findingIds as string[] | null) ?? [])
       .map((f) => (found.get(f)?.code as string | undefined) ?? f)
       .join(', ');
@@ -210,7 +210,7 @@ async function provenanceBlocks(
         Object.entries(flag.facts)
           .filter(([, v]) => v !== null && v !== '')
           .map(([k, v]) => `${ctx.tk(`provenance.fact.${k}`, k)}: ${factValue(ctx, k, v)}`)
-          .join('; '),
+          .join(ctx.separator),
         flag.assumptionTexts.join(' '),
       ]);
   }
@@ -312,7 +312,7 @@ async function readable(ctx: OutputContext, name: string, v: unknown): Promise<C
         const r = byId.get(String(x));
         return r ? OutputContext.referenceLabel(r) : String(x);
       })
-      .join('; ');
+      .join(ctx.separator);
   }
   if (Array.isArray(v))
     return v
@@ -326,7 +326,7 @@ async function readable(ctx: OutputContext, name: string, v: unknown): Promise<C
                 .join(' — ')
             : JSON.stringify(x),
       )
-      .join('; ');
+      .join(ctx.separator);
   if (typeof v === 'object')
     return (v as { type?: string }).type
       ? ctx.t('outputs.geometry', { type: (v as { type: string }).type })

@@ -89,7 +89,7 @@ export const prioritiesTable: OutputModule = {
         .filter((f) => f.contribution > 0)
         .sort((a, b) => b.contribution - a.contribution)
         .map((f) => `${ctx.t(`planning.factor.${f.factor}`)} ${f.value} × ${f.weight}`)
-        .join('; '),
+        .join(ctx.separator),
     ]);
     return [
       {

@@ -106,7 +106,7 @@ export const article7: OutputModule = {
       h.code as string,
       ...locationCells(h, locate),
       ctx.vocab(h.type),
-      ((h.deviceCategories as string[] | undefined) ?? []).map((c) => ctx.vocab(c)).join('; ') ||
+      ((h.deviceCategories as string[] | undefined) ?? []).map((c) => ctx.vocab(c)).join(ctx.separator) ||
         ctx.t('outputs.unknown'),
       round(Number(h.areaM2 ?? 0)),
       round(Number(h.remainingAreaM2 ?? 0)),
@@ -212,7 +212,7 @@ export const ccw: OutputModule = {
     const row = (h: RecordOut): Cell[] => [
       h.code as string,
       ...locationCells(h, locate),
-      ((h.deviceCategories as string[] | undefined) ?? []).map((c) => ctx.vocab(c)).join('; ') ||
+      ((h.deviceCategories as string[] | undefined) ?? []).map((c) => ctx.vocab(c)).join(ctx.separator) ||
         ctx.t('outputs.unknown'),
       round(Number(h.remainingAreaM2 ?? 0)),
     ];
