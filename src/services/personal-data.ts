@@ -126,6 +126,26 @@ export function decryptIdentity(ring: Keyring, identity: Identity | undefined): 
 }
 
 /**
+ * Appends the read of a protected identity to the audit log (`read_identity`): who read it and
+ * when, and what held one (`{fields}` of a record, `{changes}` of a report), never the values.
+ * Called before the identity is decrypted, so an identity is never shown unlogged.
+ */
+export async function recordIdentityRead(
+  database: import('../db/connect.ts').Database,
+  actorId: string | null,
+  entity: string,
+  recordId: string,
+  what: Record<string, unknown>,
+): Promise<void> {
+  const { appendAudit } = await import('../db/repositories/audit.ts');
+  await database.db
+    .transaction()
+    .execute((trx) =>
+      appendAudit(trx, { actorId, action: 'read_identity', entity, recordId, before: null, after: what }),
+    );
+}
+
+/**
  * Re-encrypts every stored identity value (register rows, approved history, report drafts) from
  * the keys of `from` to the current key of `to`, in one transaction.
  */

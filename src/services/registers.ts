@@ -12,7 +12,7 @@ import { OPERATOR_ROLES } from '../domain/reports.ts';
 import { type Actor, assertCan } from './actor.ts';
 import { recordInput } from './changes.ts';
 import { ADMIN_AREA_COLUMN, isUuid, type RecordFilter } from './list-query.ts';
-import { decryptIdentity, type Keyring } from './personal-data.ts';
+import { decryptIdentity, type Keyring, recordIdentityRead } from './personal-data.ts';
 import type { ReportService } from './reports.ts';
 import {
   renderTile,
@@ -166,26 +166,16 @@ export class RegisterService {
     return this.visible(actor, this.derived(record, opts.asAt), opts.identity === true);
   }
 
-  /**
-   * Every read of a protected identity that holds one is an entry in the audit log (`read_identity`):
-   * who read it and when, and which of its fields were there, never their values. It is written
-   * before the identity is decrypted, so an identity is never shown unlogged.
-   */
+  /** A read of an identity that holds one is recorded first (which fields, never their values). */
   private async logIdentityRead(actor: Actor, id: string, stored: unknown, asAt: string | undefined) {
     const fields = Object.entries((stored ?? {}) as Record<string, unknown>)
       .filter(([, v]) => v !== null && v !== undefined && v !== '')
       .map(([k]) => k);
     if (fields.length === 0) return;
-    await withTransaction(this.database.db, (trx) =>
-      appendAudit(trx, {
-        actorId: actor.id,
-        action: 'read_identity',
-        entity: this.def.entity,
-        recordId: id,
-        before: null,
-        after: { fields, ...(asAt ? { asAt } : {}) },
-      }),
-    );
+    await recordIdentityRead(this.database, actor.id, this.def.entity, id, {
+      fields,
+      ...(asAt ? { asAt } : {}),
+    });
   }
 
   async list(

@@ -29,7 +29,7 @@ import { applyChanges, defOf, featureForPlainRegister, type Row } from './change
 import { failpoint } from './failpoints.ts';
 import { isUuid } from './list-query.ts';
 import { notifyReportEvent } from './notifications.ts';
-import { decrypt, encryptIdentity, type Keyring } from './personal-data.ts';
+import { decrypt, encryptIdentity, type Keyring, recordIdentityRead } from './personal-data.ts';
 import { accreditationFindings } from './register-hooks/accreditation.ts';
 import { type HookWarning, writeHooks } from './register-hooks/index.ts';
 import { linkAttachmentsOnApproval } from './report-attachments.ts';
@@ -257,17 +257,7 @@ export class ReportService {
     const row = await this.load(this.database.db, actor, id);
     if (!opts.identity) return this.visible(actor, row);
     const held = this.visible(actor, row).hiddenIdentities ?? [];
-    if (held.length > 0)
-      await this.database.db.transaction().execute((trx) =>
-        appendAudit(trx, {
-          actorId: actor.id,
-          action: 'read_identity',
-          entity: 'report',
-          recordId: id,
-          before: null,
-          after: { changes: held },
-        }),
-      );
+    if (held.length > 0) await recordIdentityRead(this.database, actor.id, 'report', id, { changes: held });
     return this.visible(actor, row, true);
   }
 
