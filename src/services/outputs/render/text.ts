@@ -21,30 +21,21 @@ export type Weight = 'regular' | 'bold';
 export type Face = 'latin' | 'latin-ext' | 'cyrillic' | 'cyrillic-ext' | 'arabic';
 
 const require = createRequire(import.meta.url);
-const noto = (subset: string, weight: number) =>
-  `@fontsource/noto-sans/files/noto-sans-${subset}-${weight}-normal.woff`;
+/** A Noto Sans subset of @fontsource/noto-sans, in its two weights. */
+const notoSans = (subset: string) => ({
+  package: '@fontsource/noto-sans',
+  subset,
+  files: {
+    regular: `@fontsource/noto-sans/files/noto-sans-${subset}-400-normal.woff`,
+    bold: `@fontsource/noto-sans/files/noto-sans-${subset}-700-normal.woff`,
+  },
+});
 /** The faces in the order a character is looked for in them (the first that has it draws it). */
 const FACES: Record<Face, { package: string; subset: string; files: Record<Weight, string> }> = {
-  latin: {
-    package: '@fontsource/noto-sans',
-    subset: 'latin',
-    files: { regular: noto('latin', 400), bold: noto('latin', 700) },
-  },
-  'latin-ext': {
-    package: '@fontsource/noto-sans',
-    subset: 'latin-ext',
-    files: { regular: noto('latin-ext', 400), bold: noto('latin-ext', 700) },
-  },
-  cyrillic: {
-    package: '@fontsource/noto-sans',
-    subset: 'cyrillic',
-    files: { regular: noto('cyrillic', 400), bold: noto('cyrillic', 700) },
-  },
-  'cyrillic-ext': {
-    package: '@fontsource/noto-sans',
-    subset: 'cyrillic-ext',
-    files: { regular: noto('cyrillic-ext', 400), bold: noto('cyrillic-ext', 700) },
-  },
+  latin: notoSans('latin'),
+  'latin-ext': notoSans('latin-ext'),
+  cyrillic: notoSans('cyrillic'),
+  'cyrillic-ext': notoSans('cyrillic-ext'),
   arabic: {
     package: '@fontsource/noto-sans-arabic',
     subset: 'arabic',
