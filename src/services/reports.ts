@@ -255,8 +255,9 @@ export class ReportService {
   async get(actor: Actor, id: string, opts: { identity?: boolean } = {}): Promise<ReportOut> {
     if (opts.identity) assertCan(actor, 'identity.read');
     const row = await this.load(this.database.db, actor, id);
-    if (!opts.identity) return this.visible(actor, row);
-    const held = this.visible(actor, row).hiddenIdentities ?? [];
+    const plain = this.visible(actor, row);
+    if (!opts.identity) return plain;
+    const held = plain.hiddenIdentities ?? [];
     if (held.length > 0) await recordIdentityRead(this.database, actor.id, 'report', id, { changes: held });
     return this.visible(actor, row, true);
   }

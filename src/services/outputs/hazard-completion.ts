@@ -221,11 +221,12 @@ export const historyRow =
         JSON.stringify(after[k]) !== JSON.stringify(before[k]),
     );
     const approval = h.approval as { reportCode?: string } | null;
+    const action = String(h.action ?? '');
     return [
       String(h.at ?? '')
         .slice(0, 16)
         .replace('T', ' '),
-      ctx.tk(`history.${String(h.action)}`, String(h.action ?? '')),
+      ctx.tk(`history.${action}`, action),
       approval?.reportCode ?? '',
       changed.map((k) => ctx.fieldLabel(k)).join(', '),
     ];

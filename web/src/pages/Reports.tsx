@@ -539,6 +539,7 @@ const ChangeRun = memo(function ChangeRun({
               const key = `c${index}`;
               const isSelected = selected === key;
               const problems = problemsAt(index);
+              const held = identityOf(index);
               return [
                 <tr
                   key={key}
@@ -569,11 +570,7 @@ const ChangeRun = memo(function ChangeRun({
                   ))}
                   {withIdentity && (
                     <td data-testid="change-identity">
-                      {identityOf(index) ? (
-                        <ChangeIdentity reportId={identityOf(index)!} index={index} compact />
-                      ) : (
-                        '—'
-                      )}
+                      {held ? <ChangeIdentity reportId={held} index={index} compact /> : '—'}
                     </td>
                   )}
                 </tr>,
