@@ -14,7 +14,7 @@ import { useApiPaths } from '../lib/api-paths.ts';
 import { useAuth } from '../lib/auth.tsx';
 import { invalidateExtent } from '../lib/extent.ts';
 import { useLabel } from '../lib/options.ts';
-import { roleCan } from '../lib/permissions.ts';
+import { roleCan, useCan } from '../lib/permissions.ts';
 import { recordLabel } from '../lib/registers.ts';
 import { changeBlocks, formOfChanges, runFields } from '../lib/report-changes.ts';
 import { Link } from '../lib/router.tsx';
@@ -503,6 +503,7 @@ const ChangeRun = memo(function ChangeRun({
     register: tk(`register.${register}`, register),
     count: changes.length,
   });
+  const { can } = useCan();
   const withIdentity = changes.some((_, n) => identityOf(start + n) !== null);
   const columns = varying.length + (hasPlace ? 1 : 0) + (withIdentity ? 1 : 0) + 1;
   return (
@@ -518,7 +519,7 @@ const ChangeRun = memo(function ChangeRun({
           ))}
         </dl>
       )}
-      {withIdentity && <p className="muted">{t('record.identityLogged')}</p>}
+      {withIdentity && can('identity.read') && <p className="muted">{t('record.identityLogged')}</p>}
       <div className="table-wrap run-table">
         <table className="records">
           <thead>
